@@ -1,0 +1,23 @@
+//! flipside's domain: the types and rules of the product, free of I/O so that a unit test
+//! reaches every rule without a database or a web server.
+//!
+//! | module | what it holds |
+//! | --- | --- |
+//! | [`stats`] | paired and unpaired rank tests, descriptive statistics (SPEC §3.6) |
+//! | [`allocation`] | exact min-cost allocation of students to tutors (SPEC §3.10) |
+//! | [`matching`] | optimal mentor–mentee matching with explanations (SPEC §3.3) |
+//! | [`disclosure`] | small-cell suppression under the organisation's disclosure rules |
+//! | [`cycle`] | the cycle state machine and academic years |
+//! | [`role`] | roles and their scopes |
+//! | [`policy`] | who may do what: the one place access rules live |
+//! | [`scheme`] | scheme kinds and validated names |
+#![forbid(unsafe_code)]
+
+pub mod allocation;
+pub mod cycle;
+pub mod disclosure;
+pub mod matching;
+pub mod policy;
+pub mod role;
+pub mod scheme;
+pub mod stats;

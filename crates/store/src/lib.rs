@@ -1,0 +1,1 @@
+//! flipside store (being written).

@@ -1,0 +1,1 @@
+//! flipside web (being written).
