@@ -1,7 +1,12 @@
 //! The `flipside` command. `main` only parses arguments and hands over to the libraries.
 #![forbid(unsafe_code)]
 
+mod admin;
+mod demo;
+mod server;
+
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// flipside: reverse mentoring and academic personal tutoring, evaluated honestly.
@@ -12,8 +17,30 @@ struct Cli {
     command: Command,
 }
 
+/// Where to listen and where the data lives; overrides the settings file and environment.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServerArgs {
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: Option<String>,
+    /// Directory holding the SQLite database [default: ./data]
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Settings file (TOML); FLIPSIDE_* environment variables override it
+    #[arg(long, value_name = "FILE", env = "FLIPSIDE_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the web server.
+    Serve(ServerArgs),
+    /// Run the web server with a realistic demo organisation (created on first run, reused after).
+    Demo(ServerArgs),
+    /// Apply database migrations and exit.
+    Migrate(ServerArgs),
+    /// Manage people and roles from the command line.
+    Admin(admin::AdminArgs),
     /// Analyse Likert survey responses (pre/post/follow-up) from a tidy CSV and print JSON.
     Analyse(flipside_batch::analyse::AnalyseArgs),
     /// Allocate students to tutors optimally from tutor and edge CSV files.
@@ -25,5 +52,9 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Analyse(args) => flipside_batch::analyse::main(args),
         Command::Allocate(args) => flipside_batch::allocate::main(args),
+        Command::Serve(args) => server::run(server::Mode::Serve, args),
+        Command::Demo(args) => server::run(server::Mode::Demo, args),
+        Command::Migrate(args) => server::run(server::Mode::Migrate, args),
+        Command::Admin(args) => admin::run(args),
     }
 }

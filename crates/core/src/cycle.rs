@@ -1,1 +1,203 @@
-//! (being written)
+//! A scheme runs one cycle per academic year; a cycle moves through a fixed sequence of states
+//! (SPEC §3.1).
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The state of a cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CycleState {
+    Recruiting,
+    Matching,
+    Running,
+    Evaluating,
+    Closed,
+}
+
+/// A state change the state machine does not allow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a cycle that is {from} cannot move to {to}; the next state is {expected}")]
+pub struct InvalidTransition {
+    pub from: CycleState,
+    pub to: CycleState,
+    pub expected: String,
+}
+
+impl CycleState {
+    pub const ALL: [CycleState; 5] = [
+        CycleState::Recruiting,
+        CycleState::Matching,
+        CycleState::Running,
+        CycleState::Evaluating,
+        CycleState::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CycleState::Recruiting => "recruiting",
+            CycleState::Matching => "matching",
+            CycleState::Running => "running",
+            CycleState::Evaluating => "evaluating",
+            CycleState::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CycleState> {
+        CycleState::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// The one state this state may move to, if any. Cycles only move forward: a step taken
+    /// by mistake is corrected by the record, not by rewinding it.
+    pub fn next(self) -> Option<CycleState> {
+        match self {
+            CycleState::Recruiting => Some(CycleState::Matching),
+            CycleState::Matching => Some(CycleState::Running),
+            CycleState::Running => Some(CycleState::Evaluating),
+            CycleState::Evaluating => Some(CycleState::Closed),
+            CycleState::Closed => None,
+        }
+    }
+
+    /// Checks a requested change.
+    pub fn transition(self, to: CycleState) -> Result<CycleState, InvalidTransition> {
+        if self.next() == Some(to) {
+            Ok(to)
+        } else {
+            Err(InvalidTransition {
+                from: self,
+                to,
+                expected: self
+                    .next()
+                    .map_or_else(|| "none (the cycle is closed)".into(), |n| n.to_string()),
+            })
+        }
+    }
+}
+
+impl fmt::Display for CycleState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An academic year such as 2025/26, starting in the autumn of its first calendar year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct AcademicYear(i32);
+
+/// Text that is not an academic year.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not an academic year: write it as 2025/26")]
+pub struct InvalidAcademicYear(pub String);
+
+impl AcademicYear {
+    /// Parses "2025/26" (also "2025/2026" and "2025-26").
+    pub fn parse(s: &str) -> Result<AcademicYear, InvalidAcademicYear> {
+        let bad = || InvalidAcademicYear(s.to_string());
+        let s = s.trim();
+        let (a, b) = s.split_once(['/', '-']).ok_or_else(bad)?;
+        let start: i32 = a.parse().map_err(|_| bad())?;
+        if a.len() != 4 || !(1900..=2999).contains(&start) {
+            return Err(bad());
+        }
+        let end: i32 = b.parse().map_err(|_| bad())?;
+        let ok = match b.len() {
+            2 => end == (start + 1) % 100,
+            4 => end == start + 1,
+            _ => false,
+        };
+        if ok {
+            Ok(AcademicYear(start))
+        } else {
+            Err(bad())
+        }
+    }
+
+    /// The year whose autumn starts this academic year.
+    pub fn start_year(self) -> i32 {
+        self.0
+    }
+
+    pub fn from_start_year(year: i32) -> AcademicYear {
+        AcademicYear(year)
+    }
+
+    /// The academic year after this one.
+    pub fn next(self) -> AcademicYear {
+        AcademicYear(self.0 + 1)
+    }
+
+    /// The academic year a date falls in (years start on 1 August).
+    pub fn containing(date: chrono::NaiveDate) -> AcademicYear {
+        use chrono::Datelike;
+        if date.month() >= 8 {
+            AcademicYear(date.year())
+        } else {
+            AcademicYear(date.year() - 1)
+        }
+    }
+}
+
+impl fmt::Display for AcademicYear {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{:02}", self.0, (self.0 + 1) % 100)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cycles_move_forward_one_state_at_a_time() {
+        let mut state = CycleState::Recruiting;
+        let mut seen = vec![state];
+        while let Some(next) = state.next() {
+            state = state.transition(next).unwrap();
+            seen.push(state);
+        }
+        assert_eq!(seen, CycleState::ALL.to_vec());
+        assert!(
+            CycleState::Recruiting
+                .transition(CycleState::Running)
+                .is_err()
+        );
+        assert!(
+            CycleState::Running
+                .transition(CycleState::Matching)
+                .is_err()
+        );
+        let err = CycleState::Closed
+            .transition(CycleState::Recruiting)
+            .unwrap_err();
+        assert!(err.to_string().contains("closed"));
+    }
+
+    #[test]
+    fn academic_years_parse_in_the_usual_spellings() {
+        assert_eq!(
+            AcademicYear::parse("2025/26").unwrap().to_string(),
+            "2025/26"
+        );
+        assert_eq!(
+            AcademicYear::parse("2099/2100").unwrap().to_string(),
+            "2099/00"
+        );
+        assert_eq!(AcademicYear::parse("2025-2026").unwrap().start_year(), 2025);
+        for bad in ["2025", "2025/27", "25/26", "abcd/ef", "2025/2027", ""] {
+            assert!(AcademicYear::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_date_in_september_starts_the_academic_year() {
+        let d = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(
+            AcademicYear::containing(d(2026, 9, 1)).to_string(),
+            "2026/27"
+        );
+        assert_eq!(
+            AcademicYear::containing(d(2026, 7, 31)).to_string(),
+            "2025/26"
+        );
+    }
+}

@@ -8,6 +8,7 @@
 //! | [`matching`] | optimal mentor–mentee matching with explanations (SPEC §3.3) |
 //! | [`disclosure`] | small-cell suppression under the organisation's disclosure rules |
 //! | [`cycle`] | the cycle state machine and academic years |
+//! | [`framework`] | meeting plans and expectations agreements |
 //! | [`role`] | roles and their scopes |
 //! | [`policy`] | who may do what: the one place access rules live |
 //! | [`scheme`] | scheme kinds and validated names |
@@ -16,6 +17,7 @@
 pub mod allocation;
 pub mod cycle;
 pub mod disclosure;
+pub mod framework;
 pub mod matching;
 pub mod policy;
 pub mod role;

@@ -1,1 +1,421 @@
-//! (being written)
+//! Who may do what. Every page and API route asks one of these functions; nothing else in
+//! flipside decides access. Each function is pure, so the whole role × resource × owner matrix
+//! is tested below without a database.
+//!
+//! The rules follow SPEC §2: admins configure but never read pair-private content; coordinators
+//! act within the schemes they run; researchers see only pseudonymised aggregates; private notes
+//! are readable by their owner (and a partner they chose to share with) and by nobody else.
+use crate::role::{Grant, Role, Scope};
+
+/// The signed-in person asking, with every role they hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: i64,
+    pub grants: Vec<Grant>,
+}
+
+impl Actor {
+    pub fn new(user_id: i64, grants: Vec<Grant>) -> Actor {
+        Actor { user_id, grants }
+    }
+
+    /// Holds the role anywhere (in any scope).
+    pub fn has(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    /// Holds the role organisation-wide.
+    pub fn has_org(&self, role: Role) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role == role && g.scope == Scope::Organisation)
+    }
+
+    /// Holds the role organisation-wide or in exactly this scope.
+    pub fn has_in(&self, role: Role, scope: Scope) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role == role && (g.scope == Scope::Organisation || g.scope == scope))
+    }
+
+    fn is_admin(&self) -> bool {
+        self.has(Role::Admin)
+    }
+
+    /// Runs this scheme: an organisation-wide coordinator or one scoped to the scheme.
+    pub fn coordinates(&self, scheme_id: i64) -> bool {
+        self.has_in(Role::Coordinator, Scope::Scheme(scheme_id))
+    }
+}
+
+/// What someone wants to do with a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    View,
+    Create,
+    Edit,
+}
+
+/// A scheme as the policy sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchemeRef {
+    pub id: i64,
+}
+
+/// A cycle as the policy sees it: the scheme it belongs to and whether the actor takes part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CycleRef {
+    pub id: i64,
+    pub scheme_id: i64,
+}
+
+/// Organisation settings, faculties, Schools and identity labels.
+pub fn organisation(actor: &Actor, action: Action) -> bool {
+    match action {
+        Action::View => true,
+        Action::Create | Action::Edit => actor.is_admin(),
+    }
+}
+
+/// People and their roles.
+pub fn people(actor: &Actor, action: Action) -> bool {
+    let _ = action;
+    actor.is_admin()
+}
+
+/// One person's own account: anyone may see and edit their own.
+pub fn own_account(actor: &Actor, owner_id: i64, action: Action) -> bool {
+    match action {
+        Action::View | Action::Edit => {
+            actor.user_id == owner_id || (actor.is_admin() && action == Action::View)
+        }
+        Action::Create => actor.is_admin(),
+    }
+}
+
+/// Schemes. Every signed-in member may read a scheme's name and purpose (that is what an open
+/// call advertises); creating one is for admins and organisation-wide coordinators; editing
+/// is for whoever coordinates it.
+pub fn scheme(actor: &Actor, scheme: Option<SchemeRef>, action: Action) -> bool {
+    match (action, scheme) {
+        (Action::View, _) => true,
+        (Action::Create, _) => actor.is_admin() || actor.has_org(Role::Coordinator),
+        (Action::Edit, Some(s)) => actor.coordinates(s.id),
+        (Action::Edit, None) => false,
+    }
+}
+
+/// Cycles. Viewing the cycle's page (state, history, counts) is for its coordinators, admins,
+/// researchers, and the people taking part in it; creating and moving it on is for its
+/// coordinators.
+pub fn cycle(actor: &Actor, cycle: CycleRef, action: Action) -> bool {
+    let runs = actor.coordinates(cycle.scheme_id);
+    match action {
+        Action::View => {
+            runs || actor.is_admin()
+                || actor.has(Role::Researcher)
+                || actor.has_in(Role::Mentor, Scope::Cycle(cycle.id))
+                || actor.has_in(Role::Mentee, Scope::Cycle(cycle.id))
+        }
+        Action::Create | Action::Edit => runs,
+    }
+}
+
+/// The audit log: admins only (it names who read what).
+pub fn audit_log(actor: &Actor) -> bool {
+    actor.is_admin()
+}
+
+/// A private note in a pair. Readable by its author, and by the partner it was shared with;
+/// nobody else, whatever their roles: admins and coordinators included.
+pub fn private_note(
+    actor: &Actor,
+    author_id: i64,
+    shared_with: Option<i64>,
+    action: Action,
+) -> bool {
+    match action {
+        Action::View => actor.user_id == author_id || shared_with == Some(actor.user_id),
+        Action::Create | Action::Edit => actor.user_id == author_id,
+    }
+}
+
+/// A person's self-identification (special-category data). The person themselves may always
+/// see and edit it; a coordinator of the scheme they applied to may view it to review the
+/// application. Every allowed view by someone other than the subject must be audited by the
+/// caller.
+pub fn identity(
+    actor: &Actor,
+    subject_id: i64,
+    applied_to_scheme: Option<i64>,
+    action: Action,
+) -> bool {
+    if actor.user_id == subject_id {
+        return true;
+    }
+    match action {
+        Action::View => applied_to_scheme.is_some_and(|s| actor.coordinates(s)),
+        Action::Create | Action::Edit => false,
+    }
+}
+
+/// Aggregate, suppressed results (response rates, survey analysis, dashboards).
+pub fn aggregate_results(actor: &Actor, scheme_id: i64) -> bool {
+    actor.coordinates(scheme_id) || actor.has(Role::Researcher) || actor.is_admin()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ME: i64 = 10;
+    const OTHER: i64 = 20;
+    const SCHEME: i64 = 1;
+    const OTHER_SCHEME: i64 = 2;
+    const CYCLE: i64 = 5;
+
+    /// One actor per role, with the scopes that role normally has.
+    fn actors() -> Vec<(&'static str, Actor)> {
+        let g = |role, scope| Grant { role, scope };
+        vec![
+            ("nobody", Actor::new(ME, vec![])),
+            (
+                "admin",
+                Actor::new(ME, vec![g(Role::Admin, Scope::Organisation)]),
+            ),
+            (
+                "org coordinator",
+                Actor::new(ME, vec![g(Role::Coordinator, Scope::Organisation)]),
+            ),
+            (
+                "scheme coordinator",
+                Actor::new(ME, vec![g(Role::Coordinator, Scope::Scheme(SCHEME))]),
+            ),
+            (
+                "other scheme coordinator",
+                Actor::new(ME, vec![g(Role::Coordinator, Scope::Scheme(OTHER_SCHEME))]),
+            ),
+            (
+                "mentor in cycle",
+                Actor::new(ME, vec![g(Role::Mentor, Scope::Cycle(CYCLE))]),
+            ),
+            (
+                "mentee in cycle",
+                Actor::new(ME, vec![g(Role::Mentee, Scope::Cycle(CYCLE))]),
+            ),
+            (
+                "mentor elsewhere",
+                Actor::new(ME, vec![g(Role::Mentor, Scope::Cycle(99))]),
+            ),
+            (
+                "tutor",
+                Actor::new(ME, vec![g(Role::Tutor, Scope::Organisation)]),
+            ),
+            (
+                "student",
+                Actor::new(ME, vec![g(Role::Student, Scope::Organisation)]),
+            ),
+            (
+                "student lead",
+                Actor::new(ME, vec![g(Role::StudentLead, Scope::Organisation)]),
+            ),
+            (
+                "researcher",
+                Actor::new(ME, vec![g(Role::Researcher, Scope::Organisation)]),
+            ),
+            (
+                "school lead",
+                Actor::new(ME, vec![g(Role::SchoolLead, Scope::School(3))]),
+            ),
+        ]
+    }
+
+    /// The expected answer for every (actor, resource, action, owner) combination, written out
+    /// as a table so that a changed rule shows up as a changed row.
+    #[test]
+    fn the_access_matrix_holds_for_every_role() {
+        let cyc = CycleRef {
+            id: CYCLE,
+            scheme_id: SCHEME,
+        };
+        let sch = Some(SchemeRef { id: SCHEME });
+        type Check = fn(&Actor) -> bool;
+        let checks: Vec<(&str, Check, &[&str])> = vec![
+            (
+                "edit organisation",
+                |a| organisation(a, Action::Edit),
+                &["admin"],
+            ),
+            ("manage people", |a| people(a, Action::Edit), &["admin"]),
+            ("view people", |a| people(a, Action::View), &["admin"]),
+            (
+                "create scheme",
+                |a| scheme(a, None, Action::Create),
+                &["admin", "org coordinator"],
+            ),
+            (
+                "edit scheme 1",
+                |a| scheme(a, Some(SchemeRef { id: SCHEME }), Action::Edit),
+                &["org coordinator", "scheme coordinator"],
+            ),
+            (
+                "view cycle",
+                |a| {
+                    cycle(
+                        a,
+                        CycleRef {
+                            id: CYCLE,
+                            scheme_id: SCHEME,
+                        },
+                        Action::View,
+                    )
+                },
+                &[
+                    "admin",
+                    "org coordinator",
+                    "scheme coordinator",
+                    "mentor in cycle",
+                    "mentee in cycle",
+                    "researcher",
+                ],
+            ),
+            (
+                "move cycle on",
+                |a| {
+                    cycle(
+                        a,
+                        CycleRef {
+                            id: CYCLE,
+                            scheme_id: SCHEME,
+                        },
+                        Action::Edit,
+                    )
+                },
+                &["org coordinator", "scheme coordinator"],
+            ),
+            (
+                "create cycle",
+                |a| {
+                    cycle(
+                        a,
+                        CycleRef {
+                            id: 0,
+                            scheme_id: SCHEME,
+                        },
+                        Action::Create,
+                    )
+                },
+                &["org coordinator", "scheme coordinator"],
+            ),
+            ("audit log", audit_log, &["admin"]),
+            (
+                "read own private note",
+                |a| private_note(a, ME, None, Action::View),
+                &["*"],
+            ),
+            (
+                "read another's private note",
+                |a| private_note(a, OTHER, None, Action::View),
+                &[],
+            ),
+            (
+                "read a partner's shared note",
+                |a| private_note(a, OTHER, Some(ME), Action::View),
+                &["*"],
+            ),
+            (
+                "edit a partner's shared note",
+                |a| private_note(a, OTHER, Some(ME), Action::Edit),
+                &[],
+            ),
+            (
+                "view own identity",
+                |a| identity(a, ME, None, Action::View),
+                &["*"],
+            ),
+            (
+                "view an applicant's identity",
+                |a| identity(a, OTHER, Some(SCHEME), Action::View),
+                &["org coordinator", "scheme coordinator"],
+            ),
+            (
+                "view a non-applicant's identity",
+                |a| identity(a, OTHER, None, Action::View),
+                &[],
+            ),
+            (
+                "edit another's identity",
+                |a| identity(a, OTHER, Some(SCHEME), Action::Edit),
+                &[],
+            ),
+            (
+                "aggregate results",
+                |a| aggregate_results(a, SCHEME),
+                &[
+                    "admin",
+                    "org coordinator",
+                    "scheme coordinator",
+                    "researcher",
+                ],
+            ),
+            (
+                "view own account",
+                |a| own_account(a, ME, Action::View),
+                &["*"],
+            ),
+            (
+                "view another's account",
+                |a| own_account(a, OTHER, Action::View),
+                &["admin"],
+            ),
+            (
+                "edit another's account",
+                |a| own_account(a, OTHER, Action::Edit),
+                &[],
+            ),
+            (
+                "view a scheme",
+                |a| scheme(a, Some(SchemeRef { id: SCHEME }), Action::View),
+                &["*"],
+            ),
+        ];
+        let _ = (cyc, sch);
+        let mut failures = Vec::new();
+        for (what, check, allowed) in &checks {
+            for (who, actor) in actors() {
+                let expected = allowed.contains(&"*") || allowed.contains(&who);
+                if check(&actor) != expected {
+                    failures.push(format!("{who} / {what}: expected {expected}"));
+                }
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "policy disagrees with the matrix:\n{}",
+            failures.join("\n")
+        );
+    }
+
+    #[test]
+    fn private_notes_stay_private_even_for_someone_holding_every_role() {
+        let everything = Actor::new(
+            ME,
+            Role::ALL
+                .into_iter()
+                .filter_map(|r| {
+                    r.allowed_scopes()
+                        .first()
+                        .and_then(|k| match k {
+                            crate::role::ScopeKind::Organisation => Some(Scope::Organisation),
+                            crate::role::ScopeKind::School => Some(Scope::School(1)),
+                            _ => None,
+                        })
+                        .map(|scope| Grant { role: r, scope })
+                })
+                .collect(),
+        );
+        assert!(everything.has(Role::Admin) && everything.has(Role::Coordinator));
+        assert!(!private_note(&everything, OTHER, None, Action::View));
+        assert!(!private_note(&everything, OTHER, Some(30), Action::View));
+    }
+}

@@ -1,1 +1,36 @@
-//! flipside store (being written).
+//! flipside's database. One [`Store`] serves either embedded SQLite (the default: one file, no
+//! set-up) or PostgreSQL (chosen by a `postgres://` URL), with the same operations and the same
+//! SQL text on both. Queries are checked at run time (`query_as` + `FromRow`) rather than by the
+//! compile-time macros, which can only check against one database.
+//!
+//! Operations are grouped by business area, one module each; every module's functions are
+//! methods on [`Store`].
+#![forbid(unsafe_code)]
+
+mod audit;
+mod cycles;
+mod error;
+mod organisation;
+mod pool;
+mod schemes;
+mod sessions;
+mod users;
+
+pub use audit::{AuditEntry, NewAuditEntry};
+pub use cycles::{Cycle, CycleEvent};
+pub use error::StoreError;
+pub use organisation::{Faculty, IdentityLabel, Organisation, School};
+pub use pool::{Backend, Store};
+pub use schemes::{NewScheme, Scheme};
+pub use sessions::{LoginFailures, SessionToken};
+pub use users::{GrantRow, NewUser, User};
+
+/// What every store operation returns.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The current instant, truncated to whole microseconds so that what is written and what is read
+/// back compare equal on both backends (PostgreSQL keeps microseconds).
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().trunc_subsecs(6)
+}

@@ -1,1 +1,22 @@
-//! flipside web (being written).
+//! flipside's web interface: server-rendered pages that work without JavaScript, the JSON API
+//! under `/api/v1`, sign-in (local accounts and OpenID Connect), and operations endpoints.
+//!
+//! Map: [`router`] lists every route; `handlers/<area>.rs` hold the handlers with their
+//! template structs (templates in `templates/<area>/`); [`auth`] says who is asking and guards
+//! forms against CSRF; every access decision calls `flipside_core::policy`.
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod auth;
+pub mod error;
+pub mod handlers;
+pub mod metrics;
+pub mod oidc;
+pub mod page;
+pub mod router;
+pub mod security;
+pub mod settings;
+pub mod state;
+
+pub use app::Application;
+pub use settings::Settings;

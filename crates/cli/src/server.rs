@@ -1,0 +1,120 @@
+//! `serve`, `demo` and `migrate`: load settings, open the store, run.
+use crate::ServerArgs;
+use anyhow::Context;
+use flipside_store::Store;
+use flipside_web::settings::{LogFormat, Settings};
+use std::process::ExitCode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Serve,
+    Demo,
+    Migrate,
+}
+
+/// Settings from the file and environment, then the command line on top.
+pub fn load_settings(args: &ServerArgs) -> anyhow::Result<Settings> {
+    let mut settings = Settings::load(args.config.as_deref(), std::env::vars())?;
+    if let Some(listen) = &args.listen {
+        settings.listen = listen.parse().map_err(|_| {
+            anyhow::anyhow!("setting --listen: '{listen}' is not an address such as 127.0.0.1:8080")
+        })?;
+        if std::env::var("FLIPSIDE_PUBLIC_URL").is_err() {
+            settings.public_url = url::Url::parse(&format!("http://{}/", settings.listen))?;
+        }
+    }
+    if let Some(dir) = &args.data_dir {
+        settings.data_dir = dir.clone();
+    }
+    Ok(settings)
+}
+
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
+    let store = Store::open(
+        settings.database_url.as_ref().map(|s| s.0.as_str()),
+        &settings.data_dir,
+    )
+    .await
+    .with_context(|| match &settings.database_url {
+        Some(_) => "connecting to PostgreSQL (DATABASE_URL)".to_string(),
+        None => format!(
+            "opening the SQLite database in {}",
+            settings.data_dir.display()
+        ),
+    })?;
+    Ok(store)
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+pub fn run(mode: Mode, args: ServerArgs) -> ExitCode {
+    let settings = match load_settings(&args) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("flipside: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(settings.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("flipside: starting the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run_async(mode, settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("flipside: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_async(mode: Mode, settings: Settings) -> anyhow::Result<()> {
+    let store = open_store(&settings).await?;
+    store
+        .migrate()
+        .await
+        .context("applying database migrations")?;
+    if mode == Mode::Migrate {
+        println!("Migrations applied ({:?}).", store.backend());
+        return Ok(());
+    }
+    let demo_accounts = if mode == Mode::Demo {
+        Some(
+            crate::demo::ensure(&store)
+                .await
+                .context("creating the demo organisation")?,
+        )
+    } else {
+        None
+    };
+    if store.organisation().await?.is_none() {
+        store
+            .ensure_organisation("Your organisation", "org")
+            .await?;
+    }
+    let app = flipside_web::Application::build(settings, store).await?;
+    let addr = app.local_addr();
+    println!("flipside is listening on http://{addr}/");
+    if let Some(accounts) = demo_accounts {
+        println!("{accounts}");
+    }
+    tracing::info!(%addr, "listening");
+    app.run_until(flipside_web::app::shutdown_signal()).await
+}

@@ -1,0 +1,137 @@
+//! Cycles and their recorded state changes.
+use crate::error::{OrNotFound, StoreError};
+use crate::pool::on_pool;
+use crate::{Result, Store, now};
+use chrono::{DateTime, Utc};
+use flipside_core::cycle::{AcademicYear, CycleState};
+use serde::Serialize;
+
+/// One academic year of a scheme.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Cycle {
+    pub id: i64,
+    pub scheme_id: i64,
+    /// The calendar year the academic year starts in.
+    pub academic_year: i64,
+    pub state: String,
+    pub hours_target: i64,
+    /// The framework as JSON ([`flipside_core::framework::Framework`]).
+    pub framework: String,
+    pub copied_from: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Cycle {
+    pub fn year(&self) -> AcademicYear {
+        AcademicYear::from_start_year(self.academic_year as i32)
+    }
+
+    pub fn state(&self) -> CycleState {
+        CycleState::parse(&self.state).unwrap_or(CycleState::Closed)
+    }
+}
+
+/// A recorded state change: who moved the cycle, from what, to what, when.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CycleEvent {
+    pub id: i64,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub actor_id: Option<i64>,
+    pub actor_name: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+const CYCLE_COLUMNS: &str =
+    "id, scheme_id, academic_year, state, hours_target, framework, copied_from, created_at";
+
+impl Store {
+    /// Opens a cycle in the recruiting state. With `copy_from`, the new cycle takes that cycle's
+    /// framework and hours target; otherwise the given framework.
+    pub async fn create_cycle(
+        &self,
+        scheme_id: i64,
+        year: AcademicYear,
+        hours_target: i64,
+        framework_json: &str,
+        copy_from: Option<i64>,
+        actor_id: Option<i64>,
+    ) -> Result<i64> {
+        let (framework, hours) = match copy_from {
+            Some(source) => {
+                let c = self.cycle(source).await?;
+                if c.scheme_id != scheme_id {
+                    return Err(StoreError::Conflict(
+                        "a cycle can only copy a cycle of the same scheme".into(),
+                    ));
+                }
+                (c.framework, c.hours_target)
+            }
+            None => (framework_json.to_string(), hours_target),
+        };
+        let at = now();
+        let year_num = i64::from(year.start_year());
+        let id = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO cycles (scheme_id, academic_year, state, hours_target, framework, copied_from, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
+            ).bind(scheme_id).bind(year_num).bind(CycleState::Recruiting.as_str()).bind(hours).bind(&framework).bind(copy_from).bind(at)
+                .fetch_one(&mut *tx).await?;
+            sqlx::query("INSERT INTO cycle_events (cycle_id, from_state, to_state, actor_id, at) VALUES ($1, NULL, $2, $3, $4)")
+                .bind(id).bind(CycleState::Recruiting.as_str()).bind(actor_id).bind(at).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok::<i64, sqlx::Error>(id)
+        }).map_err(|e| StoreError::unique(e, format!("this scheme already has a cycle for {year}")))?;
+        Ok(id)
+    }
+
+    pub async fn cycle(&self, id: i64) -> Result<Cycle> {
+        let sql = format!("SELECT {CYCLE_COLUMNS} FROM cycles WHERE id = $1");
+        on_pool!(self, pool => sqlx::query_as::<_, Cycle>(&sql).bind(id).fetch_optional(pool).await)
+            .or_not_found()
+    }
+
+    /// A scheme's cycles, newest year first.
+    pub async fn cycles_of(&self, scheme_id: i64) -> Result<Vec<Cycle>> {
+        let sql = format!(
+            "SELECT {CYCLE_COLUMNS} FROM cycles WHERE scheme_id = $1 ORDER BY academic_year DESC"
+        );
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, Cycle>(&sql).bind(scheme_id).fetch_all(pool).await)?,
+        )
+    }
+
+    /// Moves a cycle to its next state and records who did it. The update only applies if the
+    /// cycle is still in `from`, so two coordinators clicking at once cannot skip a state.
+    pub async fn transition_cycle(
+        &self,
+        id: i64,
+        from: CycleState,
+        to: CycleState,
+        actor_id: Option<i64>,
+    ) -> Result<()> {
+        from.transition(to)
+            .map_err(|e| StoreError::Conflict(e.to_string()))?;
+        let at = now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query("UPDATE cycles SET state = $1 WHERE id = $2 AND state = $3")
+                .bind(to.as_str()).bind(id).bind(from.as_str()).execute(&mut *tx).await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::Conflict("the cycle has changed state since the page was loaded; reload and try again".into()));
+            }
+            sqlx::query("INSERT INTO cycle_events (cycle_id, from_state, to_state, actor_id, at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(id).bind(from.as_str()).bind(to.as_str()).bind(actor_id).bind(at).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// A cycle's history, oldest first.
+    pub async fn cycle_events(&self, cycle_id: i64) -> Result<Vec<CycleEvent>> {
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, CycleEvent>(
+            "SELECT e.id, e.from_state, e.to_state, e.actor_id, u.display_name AS actor_name, e.at
+             FROM cycle_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.cycle_id = $1 ORDER BY e.id"
+        ).bind(cycle_id).fetch_all(pool).await)?)
+    }
+}

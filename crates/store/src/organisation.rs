@@ -1,0 +1,177 @@
+//! The organisation: its settings, faculties, Schools and self-identification labels.
+use crate::error::{OrNotFound, StoreError};
+use crate::pool::on_pool;
+use crate::{Result, Store, now};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// The one organisation a flipside instance serves.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Organisation {
+    pub name: String,
+    pub short_name: String,
+    /// Counts below this are suppressed under the internal disclosure rule.
+    pub min_cell: i64,
+    /// `internal` or `publication` (SPEC §3.6).
+    pub disclosure_preset: String,
+    /// Default hours a pair aims to meet across a cycle.
+    pub hours_target: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Faculty {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct School {
+    pub id: i64,
+    pub faculty_id: i64,
+    pub name: String,
+    pub code: String,
+}
+
+/// A self-identification label a student may choose (special-category data when held against
+/// a person; the labels themselves are configuration).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct IdentityLabel {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub position: i64,
+    /// The "in my own words" entry, which comes with free text.
+    pub own_words: bool,
+    pub active: bool,
+}
+
+/// The labels every new organisation starts with (SPEC §1).
+pub const DEFAULT_LABELS: [(&str, &str); 5] = [
+    (
+        "UK ethnically minoritised",
+        "UK-domiciled students from Black, Asian, mixed or other minoritised ethnic backgrounds",
+    ),
+    (
+        "Mature (21+) entry",
+        "Started their first degree aged 21 or over",
+    ),
+    ("International", "Came to study from outside the UK"),
+    (
+        "Widening participation background",
+        "For example first in family to attend university, care experienced, or from an area with low participation in higher education",
+    ),
+    ("In my own words", "Describe yourself as you choose"),
+];
+
+impl Store {
+    /// The organisation, if one has been set up.
+    pub async fn organisation(&self) -> Result<Option<Organisation>> {
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, Organisation>(
+            "SELECT name, short_name, min_cell, disclosure_preset, hours_target, created_at FROM organisation WHERE id = 1"
+        ).fetch_optional(pool).await)?)
+    }
+
+    /// Sets up the organisation with the default identity labels, unless it already exists.
+    /// Returns whether it was created now.
+    pub async fn ensure_organisation(&self, name: &str, short_name: &str) -> Result<bool> {
+        if self.organisation().await?.is_some() {
+            return Ok(false);
+        }
+        let at = now();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("INSERT INTO organisation (id, name, short_name, created_at) VALUES (1, $1, $2, $3)")
+                .bind(name).bind(short_name).bind(at).execute(&mut *tx).await?;
+            for (i, (label, description)) in DEFAULT_LABELS.iter().enumerate() {
+                sqlx::query("INSERT INTO identity_labels (name, description, position, own_words) VALUES ($1, $2, $3, $4)")
+                    .bind(label).bind(description).bind(i as i64).bind(i == DEFAULT_LABELS.len() - 1)
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        })?;
+        Ok(true)
+    }
+
+    /// Changes the organisation's settings.
+    pub async fn update_organisation(
+        &self,
+        name: &str,
+        min_cell: i64,
+        disclosure_preset: &str,
+        hours_target: i64,
+    ) -> Result<()> {
+        on_pool!(self, pool => sqlx::query(
+            "UPDATE organisation SET name = $1, min_cell = $2, disclosure_preset = $3, hours_target = $4 WHERE id = 1"
+        ).bind(name).bind(min_cell).bind(disclosure_preset).bind(hours_target).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn create_faculty(&self, name: &str) -> Result<i64> {
+        let (id,): (i64,) = on_pool!(self, pool => sqlx::query_as("INSERT INTO faculties (name) VALUES ($1) RETURNING id")
+            .bind(name).fetch_one(pool).await)
+            .map_err(|e| StoreError::unique(e, format!("a faculty called '{name}' already exists")))?;
+        Ok(id)
+    }
+
+    pub async fn create_school(&self, faculty_id: i64, name: &str, code: &str) -> Result<i64> {
+        let (id,): (i64,) = on_pool!(self, pool => sqlx::query_as("INSERT INTO schools (faculty_id, name, code) VALUES ($1, $2, $3) RETURNING id")
+            .bind(faculty_id).bind(name).bind(code).fetch_one(pool).await)
+            .map_err(|e| StoreError::unique(e, format!("a School called '{name}' or with code '{code}' already exists")))?;
+        Ok(id)
+    }
+
+    pub async fn faculties(&self) -> Result<Vec<Faculty>> {
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, Faculty>("SELECT id, name FROM faculties ORDER BY name").fetch_all(pool).await)?,
+        )
+    }
+
+    pub async fn schools(&self) -> Result<Vec<School>> {
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, School>("SELECT id, faculty_id, name, code FROM schools ORDER BY name").fetch_all(pool).await)?,
+        )
+    }
+
+    pub async fn school(&self, id: i64) -> Result<School> {
+        on_pool!(self, pool => sqlx::query_as::<_, School>("SELECT id, faculty_id, name, code FROM schools WHERE id = $1")
+            .bind(id).fetch_optional(pool).await).or_not_found()
+    }
+
+    pub async fn identity_labels(&self) -> Result<Vec<IdentityLabel>> {
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, IdentityLabel>(
+            "SELECT id, name, description, position, own_words, active FROM identity_labels ORDER BY position, id"
+        ).fetch_all(pool).await)?)
+    }
+
+    /// Adds a label at the end of the list (before "in my own words" stays the organisation's
+    /// choice: positions can be edited).
+    pub async fn add_identity_label(&self, name: &str, description: &str) -> Result<i64> {
+        let (id,): (i64,) = on_pool!(self, pool => sqlx::query_as(
+            "INSERT INTO identity_labels (name, description, position) VALUES ($1, $2, (SELECT COALESCE(MAX(position), 0) + 1 FROM identity_labels)) RETURNING id"
+        ).bind(name).bind(description).fetch_one(pool).await)
+            .map_err(|e| StoreError::unique(e, format!("a label called '{name}' already exists")))?;
+        Ok(id)
+    }
+
+    /// Shows or hides a label on forms (a label in use is never deleted).
+    pub async fn set_identity_label_active(&self, id: i64, active: bool) -> Result<()> {
+        let done = on_pool!(self, pool => sqlx::query("UPDATE identity_labels SET active = $1 WHERE id = $2")
+            .bind(active).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+        if done == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The per-instance secret used to sign CSRF tokens, created on first use.
+    pub async fn instance_secret(&self) -> Result<String> {
+        use rand::Rng;
+        let fresh: [u8; 32] = rand::rng().random();
+        on_pool!(self, pool => sqlx::query("INSERT INTO instance_secret (id, secret) VALUES (1, $1) ON CONFLICT (id) DO NOTHING")
+            .bind(hex::encode(fresh)).execute(pool).await.map(|r| r.rows_affected()))?;
+        let (secret,): (String,) = on_pool!(self, pool => sqlx::query_as("SELECT secret FROM instance_secret WHERE id = 1").fetch_one(pool).await)?;
+        Ok(secret)
+    }
+}

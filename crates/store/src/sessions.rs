@@ -1,0 +1,151 @@
+//! Server-side sessions, API tokens, sign-in throttling and OpenID Connect flow state.
+//!
+//! Sessions live in flipside's own tables rather than a session-store crate so that both
+//! backends share one schema and migrations, and so that a session is tied to a person (for
+//! sign-out everywhere and for the audit log). Only a SHA-256 hash of each token is stored:
+//! a copy of the database does not let anyone sign in.
+use crate::error::OrNotFound;
+use crate::pool::on_pool;
+use crate::{Result, Store, User, now};
+use chrono::{DateTime, Duration, Utc};
+use rand::Rng;
+use sha2::{Digest, Sha256};
+
+/// A secret handed to a browser (as a cookie) or to an API client (as a bearer token).
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionToken(pub String);
+
+impl std::fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionToken(<redacted>)")
+    }
+}
+
+impl SessionToken {
+    fn generate() -> SessionToken {
+        let bytes: [u8; 32] = rand::rng().random();
+        SessionToken(hex::encode(bytes))
+    }
+
+    fn hash(token: &str) -> String {
+        hex::encode(Sha256::digest(token.as_bytes()))
+    }
+}
+
+/// Recent failed sign-ins, for throttling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginFailures {
+    pub for_account: i64,
+    pub from_address: i64,
+}
+
+impl Store {
+    /// Starts a new session for a person. A fresh token every time: signing in never reuses a
+    /// session id that existed before (no fixation).
+    pub async fn create_session(&self, user_id: i64, ttl: Duration) -> Result<SessionToken> {
+        let token = SessionToken::generate();
+        let at = now();
+        on_pool!(self, pool => sqlx::query("INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(SessionToken::hash(&token.0)).bind(user_id).bind(at).bind(at + ttl).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(token)
+    }
+
+    /// The person a live session belongs to, or `NotFound` for an unknown, expired or disabled one.
+    pub async fn session_user(&self, token: &str) -> Result<User> {
+        on_pool!(self, pool => sqlx::query_as::<_, User>(
+            "SELECT u.id, u.email, u.display_name, u.password_hash, u.school_id, u.disabled, u.created_at
+             FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.id_hash = $1 AND s.expires_at > $2 AND NOT u.disabled"
+        ).bind(SessionToken::hash(token)).bind(now()).fetch_optional(pool).await).or_not_found()
+    }
+
+    pub async fn delete_session(&self, token: &str) -> Result<()> {
+        on_pool!(self, pool => sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(SessionToken::hash(token)).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Ends every session of a person (on disabling an account or changing a password).
+    pub async fn delete_sessions_of(&self, user_id: i64) -> Result<()> {
+        on_pool!(self, pool => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Removes expired sessions, stale sign-in failures and abandoned SSO flows.
+    pub async fn purge_expired(&self, failures_before: DateTime<Utc>) -> Result<()> {
+        let at = now();
+        on_pool!(self, pool => {
+            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(at).execute(pool).await?;
+            sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(failures_before).execute(pool).await?;
+            sqlx::query("DELETE FROM oidc_flows WHERE created_at < $1").bind(at - Duration::hours(1)).execute(pool).await.map(|r| r.rows_affected())
+        })?;
+        Ok(())
+    }
+
+    pub async fn record_login_failure(&self, account: &str, address: &str) -> Result<()> {
+        on_pool!(self, pool => sqlx::query("INSERT INTO login_failures (account, address, at) VALUES ($1, $2, $3)")
+            .bind(account.trim().to_lowercase()).bind(address).bind(now()).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Failed sign-ins since `since`, for this account and from this address.
+    pub async fn login_failures(
+        &self,
+        account: &str,
+        address: &str,
+        since: DateTime<Utc>,
+    ) -> Result<LoginFailures> {
+        let account = account.trim().to_lowercase();
+        let (for_account, from_address): (i64, i64) = on_pool!(self, pool => sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM login_failures WHERE account = $1 AND at >= $3),
+                    (SELECT COUNT(*) FROM login_failures WHERE address = $2 AND at >= $3)"
+        ).bind(&account).bind(address).bind(since).fetch_one(pool).await)?;
+        Ok(LoginFailures {
+            for_account,
+            from_address,
+        })
+    }
+
+    /// Forgets an account's failures after a successful sign-in.
+    pub async fn clear_login_failures(&self, account: &str) -> Result<()> {
+        on_pool!(self, pool => sqlx::query("DELETE FROM login_failures WHERE account = $1")
+            .bind(account.trim().to_lowercase()).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Issues a named API token; the plain token is returned once and never stored.
+    pub async fn create_api_token(&self, user_id: i64, name: &str) -> Result<SessionToken> {
+        let token = SessionToken(format!("fs_{}", SessionToken::generate().0));
+        on_pool!(self, pool => sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(user_id).bind(name).bind(SessionToken::hash(&token.0)).bind(now()).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(token)
+    }
+
+    /// The person an API token belongs to, unless it was revoked.
+    pub async fn api_token_user(&self, token: &str) -> Result<User> {
+        on_pool!(self, pool => sqlx::query_as::<_, User>(
+            "SELECT u.id, u.email, u.display_name, u.password_hash, u.school_id, u.disabled, u.created_at
+             FROM api_tokens t JOIN users u ON u.id = t.user_id
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND NOT u.disabled"
+        ).bind(SessionToken::hash(token)).fetch_optional(pool).await).or_not_found()
+    }
+
+    /// Remembers an SSO sign-in in progress (PKCE verifier and nonce, keyed by `state`).
+    pub async fn save_oidc_flow(
+        &self,
+        state: &str,
+        pkce_verifier: &str,
+        nonce: &str,
+    ) -> Result<()> {
+        on_pool!(self, pool => sqlx::query("INSERT INTO oidc_flows (state, pkce_verifier, nonce, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(state).bind(pkce_verifier).bind(nonce).bind(now()).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Takes (and deletes: each flow completes at most once) an SSO sign-in in progress.
+    pub async fn take_oidc_flow(&self, state: &str) -> Result<(String, String)> {
+        let fresh_since = now() - Duration::minutes(15);
+        on_pool!(self, pool => sqlx::query_as::<_, (String, String)>(
+            "DELETE FROM oidc_flows WHERE state = $1 AND created_at >= $2 RETURNING pkce_verifier, nonce"
+        ).bind(state).bind(fresh_since).fetch_optional(pool).await).or_not_found()
+    }
+}

@@ -1,0 +1,101 @@
+//! Building and running the application: the same code path for `flipside serve`, `flipside
+//! demo` and the test suite (which binds port 0 and uses a fresh database).
+use crate::metrics::Metrics;
+use crate::oidc::OidcProvider;
+use crate::settings::Settings;
+use crate::state::{AppState, Inner};
+use anyhow::Context;
+use flipside_store::Store;
+use std::future::Future;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+
+/// A bound, ready-to-serve flipside.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Migrates the store, discovers the SSO provider if configured, and binds the listener.
+    pub async fn build(settings: Settings, store: Store) -> anyhow::Result<Application> {
+        store
+            .migrate()
+            .await
+            .context("applying database migrations")?;
+        let secret = store
+            .instance_secret()
+            .await
+            .context("reading the instance secret")?;
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("listening on {}", settings.listen))?;
+        let oidc = match &settings.oidc {
+            Some(o) => {
+                let redirect = settings
+                    .public_url
+                    .join("sign-in/sso/callback")
+                    .context("building the SSO redirect URL")?;
+                Some(OidcProvider::discover(o, redirect).await.with_context(|| {
+                    format!("discovering the OpenID provider at {}", o.issuer_url)
+                })?)
+            }
+            None => None,
+        };
+        let state = AppState::new(Inner {
+            store,
+            settings,
+            csrf_key: secret.into_bytes(),
+            oidc,
+            metrics: Metrics::default(),
+        });
+        Ok(Application { listener, state })
+    }
+
+    /// The address actually bound (port 0 becomes a real port).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let store = self.state.store.clone();
+        let app =
+            crate::router::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("serving HTTP")?;
+        store.close().await;
+        Ok(())
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,152 @@
+//! CSRF protection for every state-changing request, in one middleware.
+//!
+//! Each browser gets a random `flipside_csrf` cookie (HttpOnly, SameSite=Lax). Forms carry
+//! `HMAC(instance secret, cookie)` in a hidden `csrf` field (or an `X-CSRF-Token` header). A
+//! cross-site page can neither read the cookie nor compute the HMAC without the instance
+//! secret, so it cannot forge the field. API calls authenticated by a bearer token carry no
+//! ambient credentials and are exempt.
+use crate::error::{ApiError, AppError};
+use crate::state::AppState;
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use hmac::{Hmac, Mac};
+use rand::Rng;
+use sha2::Sha256;
+
+pub const COOKIE: &str = "flipside_csrf";
+pub const FIELD: &str = "csrf";
+pub const HEADER: &str = "x-csrf-token";
+/// Forms are small; a larger body is not a form this middleware needs to read.
+const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+
+/// The token to put in forms for this request (an extension set by [`guard`]).
+#[derive(Debug, Clone)]
+pub struct CsrfToken(pub String);
+
+fn sign(key: &[u8], seed: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(seed.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+fn verify(key: &[u8], seed: &str, token: &str) -> bool {
+    let Ok(bytes) = hex::decode(token.trim()) else {
+        return false;
+    };
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(seed.as_bytes());
+    mac.verify_slice(&bytes).is_ok()
+}
+
+/// Reads one cookie from a request's headers.
+pub fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse_encoded)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string())
+}
+
+/// The middleware: issues the cookie, exposes the token, and refuses unsafe requests without a
+/// valid one.
+pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let existing = cookie_value(request.headers(), COOKIE).filter(|s| s.len() == 64);
+    let seed = existing
+        .clone()
+        .unwrap_or_else(|| hex::encode(rand::rng().random::<[u8; 32]>()));
+    let token = sign(&state.csrf_key, &seed);
+    let is_api = request.uri().path().starts_with("/api/");
+    let unsafe_method = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+
+    let mut request = request;
+    if unsafe_method {
+        let bearer = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("Bearer "));
+        let header_token = request
+            .headers()
+            .get(HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let ok = if is_api && bearer {
+            true
+        } else if let Some(t) = header_token {
+            existing.is_some() && verify(&state.csrf_key, &seed, &t)
+        } else if is_api {
+            false
+        } else {
+            // Read the form body to find the field, then hand the same bytes on.
+            let (parts, body) = request.into_parts();
+            let bytes = match to_bytes(body, MAX_FORM_BYTES).await {
+                Ok(b) => b,
+                Err(_) => {
+                    return AppError::BadRequest("The form is too large.".into()).into_response();
+                }
+            };
+            let field = form_field(&parts.headers, &bytes);
+            request = Request::from_parts(parts, Body::from(bytes));
+            existing.is_some() && field.is_some_and(|t| verify(&state.csrf_key, &seed, &t))
+        };
+        if !ok {
+            return if is_api {
+                ApiError(AppError::Csrf).into_response()
+            } else {
+                AppError::Csrf.into_response()
+            };
+        }
+    }
+
+    request.extensions_mut().insert(CsrfToken(token));
+    let mut response = next.run(request).await;
+    if existing.is_none() {
+        let c = cookie::Cookie::build((COOKIE, seed))
+            .path("/")
+            .http_only(true)
+            .secure(state.settings.secure_cookies())
+            .same_site(cookie::SameSite::Lax)
+            .build();
+        if let Ok(v) = HeaderValue::from_str(&c.to_string()) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+/// The `csrf` field of an urlencoded form body (multipart forms send the header instead).
+fn form_field(headers: &axum::http::HeaderMap, body: &[u8]) -> Option<String> {
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return None;
+    }
+    url::form_urlencoded::parse(body)
+        .find(|(k, _)| k == FIELD)
+        .map(|(_, v)| v.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_verifies_only_for_its_own_seed_and_key() {
+        let t = sign(b"key", "seed");
+        assert!(verify(b"key", "seed", &t));
+        assert!(!verify(b"key", "other seed", &t));
+        assert!(!verify(b"other key", "seed", &t));
+        assert!(!verify(b"key", "seed", "not hex"));
+    }
+}

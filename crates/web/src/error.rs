@@ -1,0 +1,141 @@
+//! The web layer's one error type and its one mapping to HTTP.
+//!
+//! Handlers return [`AppError`]: HTML routes render it as an error page, API routes wrap it in
+//! [`ApiError`] and answer JSON. Users see a clear message; the log gets the whole cause.
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use flipside_store::StoreError;
+
+/// What can go wrong while handling a request.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("This page does not exist.")]
+    NotFound,
+    #[error("You need to sign in to see this page.")]
+    Unauthenticated,
+    #[error("You do not have access to this.")]
+    Forbidden,
+    /// Input that cannot be used; the message says what is wrong.
+    #[error("{0}")]
+    BadRequest(String),
+    /// Input that is well-formed but breaks a rule, with the field it concerns.
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    TooManyRequests(String),
+    #[error(
+        "The form has expired or did not come from flipside. Go back, reload the page and try again."
+    )]
+    Csrf,
+    #[error("Something went wrong on our side. It has been logged.")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl AppError {
+    pub fn internal(e: impl Into<anyhow::Error>) -> AppError {
+        AppError::Internal(e.into())
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn log(&self) {
+        if let AppError::Internal(e) = self {
+            tracing::error!(error = format!("{e:#}"), "request failed");
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict(m) => AppError::Conflict(m),
+            StoreError::Other(e) => AppError::Internal(e.into()),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        if matches!(self, AppError::Unauthenticated) {
+            return Redirect::to("/sign-in").into_response();
+        }
+        let status = self.status();
+        let page = crate::handlers::error_page::ErrorPage::new(status, self.to_string());
+        (status, page).into_response()
+    }
+}
+
+/// An [`AppError`] answered as JSON, for `/api/v1`.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> ApiError {
+        ApiError(e.into())
+    }
+}
+
+/// The body of every API error.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// A short machine-readable code.
+    pub error: &'static str,
+    /// What is wrong, in words.
+    pub message: String,
+    /// The field the error concerns, where there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        e.log();
+        let code = match &e {
+            AppError::NotFound => "not_found",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden => "forbidden",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Invalid { .. } => "invalid",
+            AppError::Conflict(_) => "conflict",
+            AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::Csrf => "csrf",
+            AppError::Internal(_) => "internal",
+        };
+        let field = match &e {
+            AppError::Invalid { field, .. } => Some(field.clone()),
+            _ => None,
+        };
+        let message = match &e {
+            AppError::Unauthenticated => {
+                "Sign in, or send an API token as 'Authorization: Bearer <token>'.".to_string()
+            }
+            other => other.to_string(),
+        };
+        (
+            e.status(),
+            Json(ErrorBody {
+                error: code,
+                message,
+                field,
+            }),
+        )
+            .into_response()
+    }
+}

@@ -1,0 +1,216 @@
+//! Cycles over the API.
+use super::JsonBody;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, AppError};
+use crate::handlers::cycles::{CycleForm, validate};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use flipside_core::cycle::CycleState;
+use flipside_core::framework::Framework;
+use flipside_core::policy::{self, Action, CycleRef};
+use flipside_store::{Cycle, CycleEvent};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventJson {
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub actor_id: Option<i64>,
+    pub at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CycleJson {
+    pub id: i64,
+    pub scheme_id: i64,
+    /// For example 2026/27.
+    pub academic_year: String,
+    /// recruiting, matching, running, evaluating or closed
+    pub state: String,
+    pub hours_target: i64,
+    pub copied_from: Option<i64>,
+    pub history: Vec<EventJson>,
+}
+
+fn json(c: Cycle, events: Vec<CycleEvent>) -> CycleJson {
+    CycleJson {
+        academic_year: c.year().to_string(),
+        id: c.id,
+        scheme_id: c.scheme_id,
+        state: c.state,
+        hours_target: c.hours_target,
+        copied_from: c.copied_from,
+        history: events
+            .into_iter()
+            .map(|e| EventJson {
+                from_state: e.from_state,
+                to_state: e.to_state,
+                actor_id: e.actor_id,
+                at: e.at.to_rfc3339(),
+            })
+            .collect(),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCycleJson {
+    /// For example 2026/27.
+    pub academic_year: String,
+    pub hours_target: Option<i64>,
+    /// Copy this earlier cycle's framework and hours target.
+    pub copy_from: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionJson {
+    /// The state to move to: the one after the current state.
+    pub to: String,
+}
+
+/// A scheme's cycles that the caller may see.
+#[utoipa::path(get, path = "/api/v1/schemes/{id}/cycles", tag = "cycles", params(("id" = i64, Path, description = "Scheme id")),
+    responses((status = 200, body = [CycleJson]), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(scheme_id): Path<i64>,
+) -> Result<Json<Vec<CycleJson>>, ApiError> {
+    state.store.scheme(scheme_id).await?;
+    let mut out = Vec::new();
+    for c in state.store.cycles_of(scheme_id).await? {
+        if policy::cycle(
+            &user.actor,
+            CycleRef {
+                id: c.id,
+                scheme_id,
+            },
+            Action::View,
+        ) {
+            let events = state.store.cycle_events(c.id).await?;
+            out.push(json(c, events));
+        }
+    }
+    Ok(Json(out))
+}
+
+/// Starts a cycle of a scheme (its coordinators).
+#[utoipa::path(post, path = "/api/v1/schemes/{id}/cycles", tag = "cycles", params(("id" = i64, Path, description = "Scheme id")), request_body = NewCycleJson,
+    responses((status = 201, body = CycleJson), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(scheme_id): Path<i64>,
+    JsonBody(body): JsonBody<NewCycleJson>,
+) -> Result<(StatusCode, Json<CycleJson>), ApiError> {
+    state.store.scheme(scheme_id).await?;
+    if !policy::cycle(&user.actor, CycleRef { id: 0, scheme_id }, Action::Create) {
+        return Err(AppError::Forbidden.into());
+    }
+    let hours = match body.hours_target {
+        Some(h) => h,
+        None => state
+            .store
+            .organisation()
+            .await?
+            .map_or(20, |o| o.hours_target),
+    };
+    let existing = state.store.cycles_of(scheme_id).await?;
+    let form = CycleForm {
+        academic_year: body.academic_year,
+        hours_target: hours.to_string(),
+        copy_from: body.copy_from.map(|c| c.to_string()).unwrap_or_default(),
+    };
+    let valid = validate(&form, &existing).map_err(|errors| {
+        let (field, message) = errors
+            .iter()
+            .next()
+            .map(|(f, m)| (f.clone(), m.clone()))
+            .unwrap_or_default();
+        AppError::Invalid { field, message }
+    })?;
+    let framework =
+        serde_json::to_string(&Framework::default_plan()).map_err(AppError::internal)?;
+    let id = state
+        .store
+        .create_cycle(
+            scheme_id,
+            valid.year,
+            valid.hours_target,
+            &framework,
+            valid.copy_from,
+            Some(user.id()),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json(
+            state.store.cycle(id).await?,
+            state.store.cycle_events(id).await?,
+        )),
+    ))
+}
+
+/// One cycle with its history.
+#[utoipa::path(get, path = "/api/v1/cycles/{id}", tag = "cycles", params(("id" = i64, Path, description = "Cycle id")),
+    responses((status = 200, body = CycleJson), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<CycleJson>, ApiError> {
+    let c = state.store.cycle(id).await?;
+    if !policy::cycle(
+        &user.actor,
+        CycleRef {
+            id,
+            scheme_id: c.scheme_id,
+        },
+        Action::View,
+    ) {
+        return Err(AppError::Forbidden.into());
+    }
+    let events = state.store.cycle_events(id).await?;
+    Ok(Json(json(c, events)))
+}
+
+/// Moves a cycle to its next state (its coordinators).
+#[utoipa::path(post, path = "/api/v1/cycles/{id}/transition", tag = "cycles", params(("id" = i64, Path, description = "Cycle id")), request_body = TransitionJson,
+    responses((status = 200, body = CycleJson), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn transition(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    JsonBody(body): JsonBody<TransitionJson>,
+) -> Result<Json<CycleJson>, ApiError> {
+    let c = state.store.cycle(id).await?;
+    if !policy::cycle(
+        &user.actor,
+        CycleRef {
+            id,
+            scheme_id: c.scheme_id,
+        },
+        Action::Edit,
+    ) {
+        return Err(AppError::Forbidden.into());
+    }
+    let to = CycleState::parse(&body.to).ok_or_else(|| AppError::Invalid {
+        field: "to".into(),
+        message: format!(
+            "'{}' is not a cycle state (recruiting, matching, running, evaluating, closed)",
+            body.to
+        ),
+    })?;
+    state
+        .store
+        .transition_cycle(id, c.state(), to, Some(user.id()))
+        .await?;
+    Ok(Json(json(
+        state.store.cycle(id).await?,
+        state.store.cycle_events(id).await?,
+    )))
+}

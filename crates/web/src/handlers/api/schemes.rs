@@ -1,0 +1,122 @@
+//! Schemes over the API.
+use super::JsonBody;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, AppError};
+use crate::handlers::schemes::{SchemeForm, validate};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use flipside_core::policy::{self, Action, SchemeRef};
+use flipside_store::{NewScheme, Scheme};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SchemeJson {
+    pub id: i64,
+    pub name: String,
+    /// institutional, school, apt_co_design or external
+    pub kind: String,
+    pub purpose: String,
+    pub school_id: Option<i64>,
+    pub created_at: String,
+}
+
+impl From<Scheme> for SchemeJson {
+    fn from(s: Scheme) -> SchemeJson {
+        SchemeJson {
+            id: s.id,
+            name: s.name,
+            kind: s.kind,
+            purpose: s.purpose,
+            school_id: s.school_id,
+            created_at: s.created_at.to_rfc3339(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSchemeJson {
+    pub name: String,
+    /// institutional, school, apt_co_design or external
+    pub kind: String,
+    pub purpose: String,
+    /// Required for kind `school`.
+    #[serde(default)]
+    pub school_id: Option<i64>,
+}
+
+/// Every scheme.
+#[utoipa::path(get, path = "/api/v1/schemes", tag = "schemes", responses((status = 200, body = [SchemeJson]), (status = 401, body = crate::error::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<Vec<SchemeJson>>, ApiError> {
+    let schemes = state.store.schemes().await?;
+    Ok(Json(
+        schemes
+            .into_iter()
+            .filter(|s| policy::scheme(&user.actor, Some(SchemeRef { id: s.id }), Action::View))
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+/// Creates a scheme (admins and organisation-wide coordinators).
+#[utoipa::path(post, path = "/api/v1/schemes", tag = "schemes", request_body = NewSchemeJson,
+    responses((status = 201, body = SchemeJson), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    JsonBody(body): JsonBody<NewSchemeJson>,
+) -> Result<(StatusCode, Json<SchemeJson>), ApiError> {
+    if !policy::scheme(&user.actor, None, Action::Create) {
+        return Err(AppError::Forbidden.into());
+    }
+    let schools = state.store.schools().await?;
+    let form = SchemeForm {
+        name: body.name,
+        kind: body.kind,
+        purpose: body.purpose,
+        school_id: body.school_id.map(|i| i.to_string()).unwrap_or_default(),
+    };
+    let valid = validate(&form, &schools).map_err(|errors| {
+        let (field, message) = errors
+            .iter()
+            .next()
+            .map(|(f, m)| (f.clone(), m.clone()))
+            .unwrap_or_default();
+        AppError::Invalid { field, message }
+    })?;
+    let id = state
+        .store
+        .create_scheme(NewScheme {
+            name: &valid.name,
+            kind: valid.kind,
+            purpose: &valid.purpose,
+            school_id: valid.school_id,
+            created_by: Some(user.id()),
+        })
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(state.store.scheme(id).await?.into()),
+    ))
+}
+
+/// One scheme.
+#[utoipa::path(get, path = "/api/v1/schemes/{id}", tag = "schemes", params(("id" = i64, Path, description = "Scheme id")),
+    responses((status = 200, body = SchemeJson), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<SchemeJson>, ApiError> {
+    let scheme = state.store.scheme(id).await?;
+    if !policy::scheme(&user.actor, Some(SchemeRef { id }), Action::View) {
+        return Err(AppError::Forbidden.into());
+    }
+    Ok(Json(scheme.into()))
+}

@@ -1,0 +1,316 @@
+//! Cycles: starting one (fresh or copying the previous framework), its page, moving it on.
+use crate::auth::{ClientAddress, CurrentUser};
+use crate::error::AppError;
+use crate::handlers::allow;
+use crate::page::{FormErrors, PageCtx, redirect_with_flash};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use flipside_core::cycle::{AcademicYear, CycleState};
+use flipside_core::framework::Framework;
+use flipside_core::policy::{self, Action, CycleRef};
+use flipside_store::{Cycle, CycleEvent, NewAuditEntry, Scheme, StoreError};
+use serde::Deserialize;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "cycles/new.html")]
+pub struct NewPage {
+    ctx: PageCtx,
+    scheme: Scheme,
+    form: CycleForm,
+    errors: FormErrors,
+    previous: Vec<Cycle>,
+}
+
+/// The cycle form as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CycleForm {
+    #[serde(default)]
+    pub academic_year: String,
+    #[serde(default)]
+    pub hours_target: String,
+    /// A previous cycle's id, or empty for the default framework.
+    #[serde(default)]
+    pub copy_from: String,
+}
+
+/// A validated cycle form.
+pub struct ValidCycle {
+    pub year: AcademicYear,
+    pub hours_target: i64,
+    pub copy_from: Option<i64>,
+}
+
+/// Checks a cycle form against the scheme's existing cycles.
+pub fn validate(form: &CycleForm, existing: &[Cycle]) -> Result<ValidCycle, FormErrors> {
+    let mut errors = FormErrors::default();
+    let year = match AcademicYear::parse(&form.academic_year) {
+        Ok(y) if existing.iter().any(|c| c.year() == y) => {
+            errors.add(
+                "academic_year",
+                format!("This scheme already has a cycle for {y}."),
+            );
+            None
+        }
+        Ok(y) => Some(y),
+        Err(e) => {
+            errors.add("academic_year", format!("{e}."));
+            None
+        }
+    };
+    let hours_target = match form.hours_target.trim().parse::<i64>() {
+        Ok(h) if (1..=200).contains(&h) => Some(h),
+        _ => {
+            errors.add(
+                "hours_target",
+                "Enter the hours target as a whole number from 1 to 200.",
+            );
+            None
+        }
+    };
+    let copy_from = match form.copy_from.trim() {
+        "" => None,
+        s => match s
+            .parse::<i64>()
+            .ok()
+            .filter(|id| existing.iter().any(|c| c.id == *id))
+        {
+            Some(id) => Some(id),
+            None => {
+                errors.add(
+                    "copy_from",
+                    "Choose one of this scheme's cycles, or the default framework.",
+                );
+                None
+            }
+        },
+    };
+    match (year, hours_target) {
+        (Some(year), Some(hours_target)) if errors.is_empty() => Ok(ValidCycle {
+            year,
+            hours_target,
+            copy_from,
+        }),
+        _ => Err(errors),
+    }
+}
+
+pub async fn new(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(scheme_id): Path<i64>,
+) -> Result<NewPage, AppError> {
+    let scheme = state.store.scheme(scheme_id).await?;
+    allow(policy::cycle(
+        &user.actor,
+        CycleRef { id: 0, scheme_id },
+        Action::Create,
+    ))?;
+    let previous = state.store.cycles_of(scheme_id).await?;
+    let next_year = previous
+        .first()
+        .map(|c| c.year().next())
+        .unwrap_or_else(|| AcademicYear::containing(chrono::Utc::now().date_naive()));
+    let hours = match state.store.organisation().await? {
+        Some(o) => o.hours_target,
+        None => 20,
+    };
+    Ok(NewPage {
+        ctx,
+        form: CycleForm {
+            academic_year: next_year.to_string(),
+            hours_target: hours.to_string(),
+            copy_from: previous
+                .first()
+                .map(|c| c.id.to_string())
+                .unwrap_or_default(),
+        },
+        scheme,
+        errors: FormErrors::default(),
+        previous,
+    })
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(scheme_id): Path<i64>,
+    Form(form): Form<CycleForm>,
+) -> Result<Response, AppError> {
+    let scheme = state.store.scheme(scheme_id).await?;
+    allow(policy::cycle(
+        &user.actor,
+        CycleRef { id: 0, scheme_id },
+        Action::Create,
+    ))?;
+    let previous = state.store.cycles_of(scheme_id).await?;
+    let valid = match validate(&form, &previous) {
+        Ok(v) => v,
+        Err(errors) => {
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                NewPage {
+                    ctx,
+                    scheme,
+                    form,
+                    errors,
+                    previous,
+                },
+            )
+                .into_response());
+        }
+    };
+    let framework =
+        serde_json::to_string(&Framework::default_plan()).map_err(AppError::internal)?;
+    match state
+        .store
+        .create_cycle(
+            scheme_id,
+            valid.year,
+            valid.hours_target,
+            &framework,
+            valid.copy_from,
+            Some(user.id()),
+        )
+        .await
+    {
+        Ok(id) => Ok(redirect_with_flash(
+            &format!("/cycles/{id}"),
+            &format!("Cycle {} started: it is recruiting.", valid.year),
+        )),
+        Err(StoreError::Conflict(m)) => {
+            let mut errors = FormErrors::default();
+            errors.add("academic_year", m);
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                NewPage {
+                    ctx,
+                    scheme,
+                    form,
+                    errors,
+                    previous,
+                },
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "cycles/show.html")]
+pub struct ShowPage {
+    ctx: PageCtx,
+    scheme: Scheme,
+    cycle: Cycle,
+    states: Vec<(&'static str, bool)>,
+    next: Option<&'static str>,
+    events: Vec<CycleEvent>,
+    framework: Option<Framework>,
+    copied_from_year: Option<String>,
+    can_edit: bool,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<ShowPage, AppError> {
+    let cycle = state.store.cycle(id).await?;
+    allow(policy::cycle(
+        &user.actor,
+        CycleRef {
+            id,
+            scheme_id: cycle.scheme_id,
+        },
+        Action::View,
+    ))?;
+    let scheme = state.store.scheme(cycle.scheme_id).await?;
+    let current = cycle.state();
+    let copied_from_year = match cycle.copied_from {
+        Some(c) => Some(state.store.cycle(c).await?.year().to_string()),
+        None => None,
+    };
+    Ok(ShowPage {
+        ctx,
+        states: CycleState::ALL
+            .iter()
+            .map(|s| (s.as_str(), *s == current))
+            .collect(),
+        next: current.next().map(CycleState::as_str),
+        events: state.store.cycle_events(id).await?,
+        framework: serde_json::from_str(&cycle.framework).ok(),
+        can_edit: policy::cycle(
+            &user.actor,
+            CycleRef {
+                id,
+                scheme_id: cycle.scheme_id,
+            },
+            Action::Edit,
+        ),
+        copied_from_year,
+        scheme,
+        cycle,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AdvanceForm {
+    /// The state the page showed, so that a stale page cannot skip a step.
+    from: String,
+    to: String,
+}
+
+pub async fn advance(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Path(id): Path<i64>,
+    Form(form): Form<AdvanceForm>,
+) -> Result<Response, AppError> {
+    let cycle = state.store.cycle(id).await?;
+    allow(policy::cycle(
+        &user.actor,
+        CycleRef {
+            id,
+            scheme_id: cycle.scheme_id,
+        },
+        Action::Edit,
+    ))?;
+    let (Some(from), Some(to)) = (CycleState::parse(&form.from), CycleState::parse(&form.to))
+    else {
+        return Err(AppError::BadRequest("Unknown cycle state.".into()));
+    };
+    let moved = state
+        .store
+        .transition_cycle(id, from, to, Some(user.id()))
+        .await;
+    match moved {
+        Ok(()) => {
+            state
+                .store
+                .audit(NewAuditEntry {
+                    actor_id: Some(user.id()),
+                    action: "cycle_state_changed",
+                    subject_kind: "cycle",
+                    subject_id: Some(id),
+                    detail: &format!("{from} → {to}"),
+                    address: &address,
+                })
+                .await?;
+            Ok(redirect_with_flash(
+                &format!("/cycles/{id}"),
+                &format!("The cycle is now {to}."),
+            ))
+        }
+        Err(StoreError::Conflict(m)) => Ok(redirect_with_flash(&format!("/cycles/{id}"), &m)),
+        Err(e) => Err(e.into()),
+    }
+}

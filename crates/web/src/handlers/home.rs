@@ -1,0 +1,81 @@
+//! The home page: what each signed-in person can do, by role; a welcome for visitors.
+use crate::auth::MaybeUser;
+use crate::error::AppError;
+use crate::page::PageCtx;
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use flipside_core::policy;
+use flipside_core::role::Role;
+use flipside_store::Scheme;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    ctx: PageCtx,
+    org_name: String,
+    signed_in: bool,
+    roles: Vec<&'static str>,
+    /// Schemes this person runs.
+    coordinating: Vec<Scheme>,
+    can_create_scheme: bool,
+    is_admin: bool,
+    takes_part: bool,
+    other_roles: Vec<&'static str>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    MaybeUser(user): MaybeUser,
+) -> Result<HomePage, AppError> {
+    let org_name = state
+        .store
+        .organisation()
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_else(|| "flipside".into());
+    let mut page = HomePage {
+        ctx,
+        org_name,
+        signed_in: user.is_some(),
+        roles: vec![],
+        coordinating: vec![],
+        can_create_scheme: false,
+        is_admin: false,
+        takes_part: false,
+        other_roles: vec![],
+    };
+    if let Some(u) = user {
+        let mut roles: Vec<Role> = u.actor.grants.iter().map(|g| g.role).collect();
+        roles.sort();
+        roles.dedup();
+        page.roles = roles.iter().map(|r| r.label()).collect();
+        page.coordinating = state
+            .store
+            .schemes()
+            .await?
+            .into_iter()
+            .filter(|s| u.actor.coordinates(s.id))
+            .collect();
+        page.can_create_scheme = policy::scheme(&u.actor, None, policy::Action::Create);
+        page.is_admin = u.actor.has(Role::Admin);
+        page.takes_part = u.actor.has(Role::Mentor) || u.actor.has(Role::Mentee);
+        page.other_roles = roles
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r,
+                    Role::Tutor
+                        | Role::Student
+                        | Role::StudentLead
+                        | Role::Researcher
+                        | Role::SchoolLead
+                )
+            })
+            .map(|r| r.label())
+            .collect();
+    }
+    Ok(page)
+}

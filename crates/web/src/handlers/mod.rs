@@ -1,0 +1,25 @@
+//! One module per area; each handler extracts, asks the policy, calls the store, renders.
+//! Templates sit next to the handlers that render them.
+pub mod account;
+pub mod api;
+pub mod audit;
+pub mod cycles;
+pub mod error_page;
+pub mod home;
+pub mod ops;
+pub mod organisation;
+pub mod people;
+pub mod schemes;
+pub mod sign_in;
+pub mod sso;
+
+use crate::error::AppError;
+
+/// Refuses with 403 unless the policy allowed it.
+pub fn allow(allowed: bool) -> Result<(), AppError> {
+    if allowed {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}

@@ -1,0 +1,367 @@
+//! The organisation (admins): settings, faculties and Schools, identity labels.
+use crate::auth::{ClientAddress, CurrentUser};
+use crate::error::AppError;
+use crate::handlers::allow;
+use crate::page::{FormErrors, PageCtx, redirect_with_flash};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use flipside_core::policy::{self, Action};
+use flipside_core::scheme::BoundedText;
+use flipside_store::{Faculty, IdentityLabel, NewAuditEntry, Organisation, School, StoreError};
+use serde::Deserialize;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/organisation.html")]
+pub struct OrganisationPage {
+    ctx: PageCtx,
+    org: Organisation,
+    faculties: Vec<(Faculty, Vec<School>)>,
+    labels: Vec<IdentityLabel>,
+    errors: FormErrors,
+    settings: SettingsForm,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SettingsForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub min_cell: String,
+    #[serde(default)]
+    pub disclosure_preset: String,
+    #[serde(default)]
+    pub hours_target: String,
+}
+
+async fn page(
+    state: &AppState,
+    ctx: PageCtx,
+    errors: FormErrors,
+    settings: Option<SettingsForm>,
+) -> Result<OrganisationPage, AppError> {
+    let org = state
+        .store
+        .organisation()
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let schools = state.store.schools().await?;
+    let faculties = state
+        .store
+        .faculties()
+        .await?
+        .into_iter()
+        .map(|f| {
+            let mine = schools
+                .iter()
+                .filter(|s| s.faculty_id == f.id)
+                .cloned()
+                .collect();
+            (f, mine)
+        })
+        .collect();
+    let settings = settings.unwrap_or_else(|| SettingsForm {
+        name: org.name.clone(),
+        min_cell: org.min_cell.to_string(),
+        disclosure_preset: org.disclosure_preset.clone(),
+        hours_target: org.hours_target.to_string(),
+    });
+    Ok(OrganisationPage {
+        ctx,
+        org,
+        faculties,
+        labels: state.store.identity_labels().await?,
+        errors,
+        settings,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+) -> Result<OrganisationPage, AppError> {
+    allow(policy::organisation(&user.actor, Action::Edit))?;
+    page(&state, ctx, FormErrors::default(), None).await
+}
+
+async fn record(
+    state: &AppState,
+    user: &CurrentUser,
+    address: &str,
+    action: &str,
+    detail: &str,
+) -> Result<(), AppError> {
+    state
+        .store
+        .audit(NewAuditEntry {
+            actor_id: Some(user.id()),
+            action,
+            subject_kind: "organisation",
+            subject_id: None,
+            detail,
+            address,
+        })
+        .await?;
+    Ok(())
+}
+
+pub async fn update_settings(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Form(form): Form<SettingsForm>,
+) -> Result<Response, AppError> {
+    allow(policy::organisation(&user.actor, Action::Edit))?;
+    let mut errors = FormErrors::default();
+    let name =
+        BoundedText::parse(&form.name, 200).map_err(|e| errors.add("name", format!("Name {e}.")));
+    let min_cell = form
+        .min_cell
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=100).contains(n));
+    if min_cell.is_none() {
+        errors.add(
+            "min_cell",
+            "Enter the smallest count to show as a whole number from 1 to 100.",
+        );
+    }
+    if !matches!(form.disclosure_preset.as_str(), "internal" | "publication") {
+        errors.add(
+            "disclosure_preset",
+            "Choose the internal or the publication rule.",
+        );
+    }
+    let hours = form
+        .hours_target
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=200).contains(n));
+    if hours.is_none() {
+        errors.add(
+            "hours_target",
+            "Enter the hours target as a whole number from 1 to 200.",
+        );
+    }
+    match (name, min_cell, hours) {
+        (Ok(name), Some(min_cell), Some(hours)) if errors.is_empty() => {
+            state
+                .store
+                .update_organisation(name.as_str(), min_cell, &form.disclosure_preset, hours)
+                .await?;
+            record(
+                &state,
+                &user,
+                &address,
+                "organisation_updated",
+                &format!(
+                    "min cell {min_cell}, rule {}, hours {hours}",
+                    form.disclosure_preset
+                ),
+            )
+            .await?;
+            Ok(redirect_with_flash(
+                "/admin/organisation",
+                "Settings saved.",
+            ))
+        }
+        _ => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page(&state, ctx, errors, Some(form)).await?,
+        )
+            .into_response()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NameForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    faculty_id: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// Runs a store call that may conflict, re-showing the page with the message by `field`.
+async fn conflict_or_redirect(
+    state: &AppState,
+    ctx: PageCtx,
+    field: &str,
+    result: Result<i64, StoreError>,
+    done: &str,
+) -> Result<Response, AppError> {
+    match result {
+        Ok(_) => Ok(redirect_with_flash("/admin/organisation", done)),
+        Err(StoreError::Conflict(m)) => {
+            let mut errors = FormErrors::default();
+            errors.add(field, m);
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page(state, ctx, errors, None).await?,
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn add_faculty(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Form(form): Form<NameForm>,
+) -> Result<Response, AppError> {
+    allow(policy::organisation(&user.actor, Action::Edit))?;
+    let Ok(name) = BoundedText::parse(&form.name, 200) else {
+        let mut errors = FormErrors::default();
+        errors.add("faculty_name", "Enter the faculty's name.");
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page(&state, ctx, errors, None).await?,
+        )
+            .into_response());
+    };
+    let result = state.store.create_faculty(name.as_str()).await;
+    if result.is_ok() {
+        record(&state, &user, &address, "faculty_added", name.as_str()).await?;
+    }
+    conflict_or_redirect(
+        &state,
+        ctx,
+        "faculty_name",
+        result,
+        &format!("Faculty '{}' added.", name.as_str()),
+    )
+    .await
+}
+
+pub async fn add_school(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Form(form): Form<NameForm>,
+) -> Result<Response, AppError> {
+    allow(policy::organisation(&user.actor, Action::Edit))?;
+    let mut errors = FormErrors::default();
+    let name = BoundedText::parse(&form.name, 200)
+        .map_err(|_| errors.add("school_name", "Enter the School's name."));
+    let code = BoundedText::parse(&form.code, 20).map_err(|_| errors.add("school_code", "Enter a short code for the School, as the student record system spells it (at most 20 characters)."));
+    let faculties = state.store.faculties().await?;
+    let faculty = form
+        .faculty_id
+        .parse::<i64>()
+        .ok()
+        .filter(|id| faculties.iter().any(|f| f.id == *id));
+    if faculty.is_none() {
+        errors.add("school_faculty", "Choose the School's faculty.");
+    }
+    let (Ok(name), Ok(code), Some(faculty)) = (name, code, faculty) else {
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page(&state, ctx, errors, None).await?,
+        )
+            .into_response());
+    };
+    let result = state
+        .store
+        .create_school(faculty, name.as_str(), code.as_str())
+        .await;
+    if result.is_ok() {
+        record(&state, &user, &address, "school_added", name.as_str()).await?;
+    }
+    conflict_or_redirect(
+        &state,
+        ctx,
+        "school_name",
+        result,
+        &format!("School '{}' added.", name.as_str()),
+    )
+    .await
+}
+
+pub async fn add_label(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Form(form): Form<NameForm>,
+) -> Result<Response, AppError> {
+    allow(policy::organisation(&user.actor, Action::Edit))?;
+    let Ok(name) = BoundedText::parse(&form.name, 120) else {
+        let mut errors = FormErrors::default();
+        errors.add("label_name", "Enter the label as students will read it.");
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page(&state, ctx, errors, None).await?,
+        )
+            .into_response());
+    };
+    let result = state
+        .store
+        .add_identity_label(name.as_str(), form.description.trim())
+        .await;
+    if result.is_ok() {
+        record(
+            &state,
+            &user,
+            &address,
+            "identity_label_added",
+            name.as_str(),
+        )
+        .await?;
+    }
+    conflict_or_redirect(
+        &state,
+        ctx,
+        "label_name",
+        result,
+        &format!("Label '{}' added.", name.as_str()),
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActiveForm {
+    active: String,
+}
+
+pub async fn set_label_active(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Path(id): Path<i64>,
+    Form(form): Form<ActiveForm>,
+) -> Result<Response, AppError> {
+    allow(policy::organisation(&user.actor, Action::Edit))?;
+    let active = form.active == "true";
+    state.store.set_identity_label_active(id, active).await?;
+    record(
+        &state,
+        &user,
+        &address,
+        "identity_label_changed",
+        &format!("label {id} active={active}"),
+    )
+    .await?;
+    Ok(redirect_with_flash(
+        "/admin/organisation#labels",
+        if active {
+            "Label shown on forms again."
+        } else {
+            "Label hidden from forms; answers already given keep it."
+        },
+    ))
+}

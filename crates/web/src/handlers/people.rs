@@ -1,0 +1,498 @@
+//! People and roles (admins): list, add a person, grant and revoke roles.
+use crate::auth::{ClientAddress, CurrentUser, password};
+use crate::error::AppError;
+use crate::handlers::allow;
+use crate::page::{FormErrors, PageCtx, redirect_with_flash};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use flipside_core::policy::{self, Action};
+use flipside_core::role::{Grant, Role, Scope, ScopeKind};
+use flipside_store::{GrantRow, NewAuditEntry, NewUser, Store, StoreError, User};
+use serde::Deserialize;
+
+/// A grant as the pages show it.
+pub struct GrantView {
+    pub id: i64,
+    pub role: &'static str,
+    pub scope: String,
+}
+
+/// Names a scope in words ("Scheme: Reverse mentoring", "School: Law").
+async fn scope_label(store: &Store, g: &Grant) -> Result<String, StoreError> {
+    Ok(match g.scope {
+        Scope::Organisation => "Whole organisation".into(),
+        Scope::Scheme(id) => format!(
+            "Scheme: {}",
+            store
+                .scheme(id)
+                .await
+                .map(|s| s.name)
+                .unwrap_or_else(|_| format!("#{id}"))
+        ),
+        Scope::Cycle(id) => match store.cycle(id).await {
+            Ok(c) => format!(
+                "Cycle: {} {}",
+                store
+                    .scheme(c.scheme_id)
+                    .await
+                    .map(|s| s.name)
+                    .unwrap_or_default(),
+                c.year()
+            ),
+            Err(_) => format!("Cycle #{id}"),
+        },
+        Scope::School(id) => format!(
+            "School: {}",
+            store
+                .school(id)
+                .await
+                .map(|s| s.name)
+                .unwrap_or_else(|_| format!("#{id}"))
+        ),
+    })
+}
+
+async fn views(store: &Store, rows: &[GrantRow]) -> Result<Vec<GrantView>, StoreError> {
+    let mut out = Vec::new();
+    for r in rows {
+        if let Some(g) = r.grant() {
+            out.push(GrantView {
+                id: r.id,
+                role: g.role.label(),
+                scope: scope_label(store, &g).await?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub struct PersonRow {
+    pub user: User,
+    pub roles: Vec<&'static str>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/people.html")]
+pub struct ListPage {
+    ctx: PageCtx,
+    people: Vec<PersonRow>,
+    form: PersonForm,
+    errors: FormErrors,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PersonForm {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+async fn people(store: &Store) -> Result<Vec<PersonRow>, StoreError> {
+    let grants = store.all_grants().await?;
+    Ok(store
+        .users()
+        .await?
+        .into_iter()
+        .map(|u| {
+            let mut roles: Vec<Role> = grants
+                .iter()
+                .filter(|g| g.user_id == u.id)
+                .filter_map(|g| g.grant())
+                .map(|g| g.role)
+                .collect();
+            roles.sort();
+            roles.dedup();
+            PersonRow {
+                roles: roles.into_iter().map(Role::label).collect(),
+                user: u,
+            }
+        })
+        .collect())
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+) -> Result<ListPage, AppError> {
+    allow(policy::people(&user.actor, Action::View))?;
+    Ok(ListPage {
+        ctx,
+        people: people(&state.store).await?,
+        form: PersonForm::default(),
+        errors: FormErrors::default(),
+    })
+}
+
+/// Checks an email address's shape (one @, something either side, a dot in the domain).
+pub fn plausible_email(email: &str) -> bool {
+    let email = email.trim();
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.contains(char::is_whitespace)
+                && !domain.contains('@')
+        }
+        None => false,
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Form(form): Form<PersonForm>,
+) -> Result<Response, AppError> {
+    allow(policy::people(&user.actor, Action::Create))?;
+    let mut errors = FormErrors::default();
+    if !plausible_email(&form.email) {
+        errors.add("email", "Enter an email address like name@example.ac.uk.");
+    }
+    let name = form.display_name.trim();
+    if name.is_empty() {
+        errors.add("display_name", "Enter the person's name.");
+    }
+    if !form.password.is_empty() {
+        if let Err(m) = password::check_new(&form.password) {
+            errors.add("password", m);
+        }
+    }
+    let mut created = None;
+    if errors.is_empty() {
+        let hash = if form.password.is_empty() {
+            None
+        } else {
+            Some(password::hash(&form.password).map_err(AppError::Internal)?)
+        };
+        match state
+            .store
+            .create_user(NewUser {
+                email: &form.email,
+                display_name: name,
+                password_hash: hash.as_deref(),
+                school_id: None,
+            })
+            .await
+        {
+            Ok(id) => created = Some(id),
+            Err(StoreError::Conflict(m)) => errors.add("email", m),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    match created {
+        Some(id) => {
+            state
+                .store
+                .audit(NewAuditEntry {
+                    actor_id: Some(user.id()),
+                    action: "user_created",
+                    subject_kind: "user",
+                    subject_id: Some(id),
+                    detail: "",
+                    address: &address,
+                })
+                .await?;
+            Ok(redirect_with_flash(
+                &format!("/admin/people/{id}"),
+                &format!("{name} added. Now give them their roles."),
+            ))
+        }
+        None => {
+            let form = PersonForm {
+                password: String::new(),
+                ..form
+            };
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ListPage {
+                    ctx,
+                    people: people(&state.store).await?,
+                    form,
+                    errors,
+                },
+            )
+                .into_response())
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/person.html")]
+pub struct PersonPage {
+    ctx: PageCtx,
+    person: User,
+    grants: Vec<GrantView>,
+    roles: Vec<(&'static str, &'static str)>,
+    scopes: Vec<(String, String)>,
+    form: GrantForm,
+    errors: FormErrors,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct GrantForm {
+    #[serde(default)]
+    pub role: String,
+    /// `organisation`, or `scheme:ID`, `cycle:ID`, `school:ID`.
+    #[serde(default)]
+    pub scope: String,
+}
+
+/// Every scope a role could be granted in, as (value, label).
+async fn scope_choices(store: &Store) -> Result<Vec<(String, String)>, StoreError> {
+    let mut out = vec![("organisation".to_string(), "Whole organisation".to_string())];
+    for s in store.schemes().await? {
+        out.push((format!("scheme:{}", s.id), format!("Scheme: {}", s.name)));
+        for c in store.cycles_of(s.id).await? {
+            out.push((
+                format!("cycle:{}", c.id),
+                format!("Cycle: {} {}", s.name, c.year()),
+            ));
+        }
+    }
+    for s in store.schools().await? {
+        out.push((format!("school:{}", s.id), format!("School: {}", s.name)));
+    }
+    Ok(out)
+}
+
+/// Parses the grant form into a grant the role allows.
+pub fn parse_grant(form: &GrantForm) -> Result<Grant, FormErrors> {
+    let mut errors = FormErrors::default();
+    let role = Role::parse(&form.role).map_err(|_| errors.add("role", "Choose a role."));
+    let scope = match form.scope.split_once(':') {
+        None if form.scope == "organisation" => Some(Scope::Organisation),
+        Some((kind, id)) => ScopeKind::parse(kind)
+            .zip(id.parse::<i64>().ok())
+            .and_then(|(k, id)| Scope::from_parts(k, Some(id))),
+        None => None,
+    };
+    if scope.is_none() {
+        errors.add("scope", "Choose where the role applies.");
+    }
+    match (role, scope) {
+        (Ok(role), Some(scope)) => Grant::new(role, scope).map_err(|e| {
+            let mut errors = FormErrors::default();
+            let allowed: Vec<&str> = role.allowed_scopes().iter().map(|k| k.as_str()).collect();
+            errors.add(
+                "scope",
+                format!(
+                    "{}: it can be given for {}.",
+                    capitalise(&e.to_string()),
+                    allowed.join(" or ")
+                ),
+            );
+            errors
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+async fn person_page(
+    state: &AppState,
+    ctx: PageCtx,
+    id: i64,
+    form: GrantForm,
+    errors: FormErrors,
+) -> Result<PersonPage, AppError> {
+    let person = state.store.user(id).await?;
+    let grants = views(&state.store, &state.store.grants_of(id).await?).await?;
+    Ok(PersonPage {
+        ctx,
+        person,
+        grants,
+        roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
+        scopes: scope_choices(&state.store).await?,
+        form,
+        errors,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<PersonPage, AppError> {
+    allow(policy::people(&user.actor, Action::View))?;
+    person_page(
+        &state,
+        ctx,
+        id,
+        GrantForm {
+            scope: "organisation".into(),
+            ..Default::default()
+        },
+        FormErrors::default(),
+    )
+    .await
+}
+
+pub async fn grant(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Path(id): Path<i64>,
+    Form(form): Form<GrantForm>,
+) -> Result<Response, AppError> {
+    allow(policy::people(&user.actor, Action::Edit))?;
+    let person = state.store.user(id).await?;
+    let outcome = match parse_grant(&form) {
+        Ok(g) => state
+            .store
+            .grant_role(id, g, Some(user.id()))
+            .await
+            .map(|_| g)
+            .map_err(|e| match e {
+                StoreError::Conflict(m) => {
+                    let mut errors = FormErrors::default();
+                    errors.add("role", m);
+                    Ok(errors)
+                }
+                e => Err(e),
+            }),
+        Err(errors) => Err(Ok(errors)),
+    };
+    match outcome {
+        Ok(g) => {
+            let scope = scope_label(&state.store, &g).await?;
+            state
+                .store
+                .audit(NewAuditEntry {
+                    actor_id: Some(user.id()),
+                    action: "role_granted",
+                    subject_kind: "user",
+                    subject_id: Some(id),
+                    detail: &format!("{} ({scope})", g.role),
+                    address: &address,
+                })
+                .await?;
+            Ok(redirect_with_flash(
+                &format!("/admin/people/{id}"),
+                &format!(
+                    "{} is now {} ({scope}).",
+                    person.display_name,
+                    g.role.label()
+                ),
+            ))
+        }
+        Err(Ok(errors)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            person_page(&state, ctx, id, form, errors).await?,
+        )
+            .into_response()),
+        Err(Err(e)) => Err(e.into()),
+    }
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Path((id, grant_id)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    allow(policy::people(&user.actor, Action::Edit))?;
+    let grants = state.store.grants_of(id).await?;
+    let row = grants
+        .iter()
+        .find(|g| g.id == grant_id)
+        .ok_or(AppError::NotFound)?;
+    let Some(g) = row.grant() else {
+        return Err(AppError::NotFound);
+    };
+    if g.role == Role::Admin && id == user.id() {
+        return Ok(redirect_with_flash(
+            &format!("/admin/people/{id}"),
+            "You cannot remove your own administrator role: ask another administrator.",
+        ));
+    }
+    state.store.revoke_grant(grant_id).await?;
+    let scope = scope_label(&state.store, &g).await?;
+    state
+        .store
+        .audit(NewAuditEntry {
+            actor_id: Some(user.id()),
+            action: "role_revoked",
+            subject_kind: "user",
+            subject_id: Some(id),
+            detail: &format!("{} ({scope})", g.role),
+            address: &address,
+        })
+        .await?;
+    Ok(redirect_with_flash(
+        &format!("/admin/people/{id}"),
+        &format!("Role {} ({scope}) removed.", g.role.label()),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grant_forms_parse_scopes_and_refuse_ones_the_role_does_not_allow() {
+        let f = |role: &str, scope: &str| GrantForm {
+            role: role.into(),
+            scope: scope.into(),
+        };
+        assert_eq!(
+            parse_grant(&f("coordinator", "scheme:4")).unwrap(),
+            Grant {
+                role: Role::Coordinator,
+                scope: Scope::Scheme(4)
+            }
+        );
+        assert_eq!(
+            parse_grant(&f("admin", "organisation")).unwrap().scope,
+            Scope::Organisation
+        );
+        let e = parse_grant(&f("school_lead", "organisation")).unwrap_err();
+        assert!(e.get("scope").unwrap().contains("school"), "{:?}", e);
+        assert!(
+            parse_grant(&f("wizard", "organisation"))
+                .unwrap_err()
+                .get("role")
+                .is_some()
+        );
+        assert!(
+            parse_grant(&f("admin", "planet:3"))
+                .unwrap_err()
+                .get("scope")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn email_addresses_need_a_local_part_and_a_domain() {
+        assert!(plausible_email("ada@northmoor.ac.uk"));
+        for bad in [
+            "ada",
+            "ada@",
+            "@northmoor.ac.uk",
+            "ada@northmoor",
+            "a da@x.uk",
+            "ada@.uk",
+        ] {
+            assert!(!plausible_email(bad), "{bad}");
+        }
+    }
+}

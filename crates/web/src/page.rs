@@ -1,0 +1,173 @@
+//! What every HTML page needs: who is signed in, the CSRF token for its forms, a flash message
+//! left by the previous request, and the role-aware navigation.
+use crate::auth::csrf::cookie_value;
+use crate::auth::{CsrfToken, CurrentUser, MaybeUser};
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use flipside_core::policy;
+use flipside_core::role::Role;
+use std::collections::BTreeMap;
+
+const FLASH_COOKIE: &str = "flipside_flash";
+
+/// One link in the main navigation.
+#[derive(Debug, Clone)]
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+}
+
+/// The signed-in person as the layout shows them.
+#[derive(Debug, Clone)]
+pub struct NavUser {
+    pub name: String,
+}
+
+/// The context every page template receives as `ctx`.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    pub user: Option<NavUser>,
+    pub csrf: String,
+    pub flash: Option<String>,
+    pub nav: Vec<NavLink>,
+    /// The request path, to mark the current navigation link.
+    pub path: String,
+}
+
+impl PageCtx {
+    /// Whether a navigation link is the current page (or a parent of it).
+    pub fn is_current(&self, href: &str) -> bool {
+        if href == "/" {
+            self.path == "/"
+        } else {
+            self.path.starts_with(href)
+        }
+    }
+}
+
+fn nav_for(user: Option<&CurrentUser>) -> Vec<NavLink> {
+    let mut nav = vec![NavLink {
+        href: "/",
+        label: "Home",
+    }];
+    let Some(u) = user else {
+        return nav;
+    };
+    nav.push(NavLink {
+        href: "/schemes",
+        label: "Schemes",
+    });
+    if policy::people(&u.actor, policy::Action::View) {
+        nav.push(NavLink {
+            href: "/admin/people",
+            label: "People",
+        });
+        nav.push(NavLink {
+            href: "/admin/organisation",
+            label: "Organisation",
+        });
+    }
+    if policy::audit_log(&u.actor) {
+        nav.push(NavLink {
+            href: "/admin/audit",
+            label: "Audit log",
+        });
+    }
+    nav.push(NavLink {
+        href: "/account",
+        label: "My account",
+    });
+    let _ = Role::Admin;
+    nav
+}
+
+impl FromRequestParts<AppState> for PageCtx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
+        let csrf = parts
+            .extensions
+            .get::<CsrfToken>()
+            .map(|t| t.0.clone())
+            .unwrap_or_default();
+        let flash = cookie_value(&parts.headers, FLASH_COOKIE).filter(|f| !f.is_empty());
+        Ok(PageCtx {
+            nav: nav_for(user.as_ref()),
+            user: user.map(|u| NavUser {
+                name: u.user.display_name,
+            }),
+            csrf,
+            flash,
+            path: parts.uri.path().to_string(),
+        })
+    }
+}
+
+/// Post/Redirect/Get: a 303 to `to` that leaves a message for the next page.
+pub fn redirect_with_flash(to: &str, message: &str) -> Response {
+    let c = cookie::Cookie::build((FLASH_COOKIE, message.to_string()))
+        .path("/")
+        .http_only(true)
+        .same_site(cookie::SameSite::Lax)
+        .build();
+    let mut r = Redirect::to(to).into_response();
+    if let Ok(v) = HeaderValue::from_str(&c.encoded().to_string()) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
+}
+
+/// Clears a flash message once a page has shown it.
+pub async fn clear_flash(request: Request, next: Next) -> Response {
+    let had_flash = cookie_value(request.headers(), FLASH_COOKIE).is_some_and(|f| !f.is_empty());
+    let is_page = request.method() == axum::http::Method::GET;
+    let mut response = next.run(request).await;
+    let sets_flash = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|s| s.starts_with(FLASH_COOKIE)));
+    if had_flash && is_page && !sets_flash && response.status().is_success() {
+        let c = cookie::Cookie::build((FLASH_COOKIE, ""))
+            .path("/")
+            .max_age(cookie::time::Duration::ZERO)
+            .build();
+        if let Ok(v) = HeaderValue::from_str(&c.to_string()) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+/// Errors of a submitted form, keyed by field name, shown next to each field.
+#[derive(Debug, Clone, Default)]
+pub struct FormErrors(pub BTreeMap<String, String>);
+
+impl FormErrors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0
+            .entry(field.to_string())
+            .or_insert_with(|| message.into());
+    }
+
+    pub fn get(&self, field: &str) -> Option<&String> {
+        self.0.get(field)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter()
+    }
+}

@@ -1,0 +1,81 @@
+//! Every route, in one place.
+use crate::auth::csrf;
+use crate::handlers::{
+    account, api, audit, cycles, home, ops, organisation, people, schemes, sign_in, sso,
+};
+use crate::state::AppState;
+use crate::{metrics, page, security};
+use axum::Router;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
+use tower_http::trace::TraceLayer;
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/openapi.json", get(api::openapi))
+        .route("/me", get(api::me::show))
+        .route(
+            "/schemes",
+            get(api::schemes::list).post(api::schemes::create),
+        )
+        .route("/schemes/{id}", get(api::schemes::show))
+        .route(
+            "/schemes/{id}/cycles",
+            get(api::cycles::list).post(api::cycles::create),
+        )
+        .route("/cycles/{id}", get(api::cycles::show))
+        .route("/cycles/{id}/transition", post(api::cycles::transition));
+
+    Router::new()
+        .route("/", get(home::show))
+        .route("/sign-in", get(sign_in::show).post(sign_in::submit))
+        .route("/sign-out", post(sign_in::sign_out))
+        .route("/sign-in/sso", get(sso::start))
+        .route("/sign-in/sso/callback", get(sso::callback))
+        .route("/schemes", get(schemes::list).post(schemes::create))
+        .route("/schemes/new", get(schemes::new))
+        .route("/schemes/{id}", get(schemes::show))
+        .route("/schemes/{id}/cycles/new", get(cycles::new))
+        .route("/schemes/{id}/cycles", post(cycles::create))
+        .route("/cycles/{id}", get(cycles::show))
+        .route("/cycles/{id}/advance", post(cycles::advance))
+        .route("/admin/people", get(people::list).post(people::create))
+        .route("/admin/people/{id}", get(people::show))
+        .route("/admin/people/{id}/roles", post(people::grant))
+        .route(
+            "/admin/people/{id}/roles/{grant_id}/revoke",
+            post(people::revoke),
+        )
+        .route(
+            "/admin/organisation",
+            get(organisation::show).post(organisation::update_settings),
+        )
+        .route(
+            "/admin/organisation/faculties",
+            post(organisation::add_faculty),
+        )
+        .route(
+            "/admin/organisation/schools",
+            post(organisation::add_school),
+        )
+        .route("/admin/organisation/labels", post(organisation::add_label))
+        .route(
+            "/admin/organisation/labels/{id}",
+            post(organisation::set_label_active),
+        )
+        .route("/admin/audit", get(audit::show))
+        .route("/account", get(account::show))
+        .route("/account/tokens", post(account::create_token))
+        .route("/static/app.css", get(security::stylesheet))
+        .route("/healthz", get(ops::healthz))
+        .route("/metrics", get(ops::metrics))
+        .nest("/api/v1", api)
+        .fallback(security::not_found)
+        .layer(from_fn(page::clear_flash))
+        .layer(from_fn_with_state(state.clone(), csrf::guard))
+        .layer(from_fn_with_state(state.clone(), metrics::record))
+        .layer(from_fn(security::headers))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,370 @@
+//! Typed settings: defaults, then a TOML file, then `FLIPSIDE_*` environment variables (and
+//! `DATABASE_URL`), validated once at start-up. An unknown key in the file or an unknown
+//! `FLIPSIDE_` variable stops start-up with a message naming it: a misspelt setting silently
+//! ignored is how production ends up on defaults.
+use serde::Deserialize;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// A value that must not appear in logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Sign-in through an institutional OpenID Connect provider.
+#[derive(Debug, Clone)]
+pub struct OidcSettings {
+    /// The issuer URL; its `/.well-known/openid-configuration` is discovered at start-up.
+    pub issuer_url: String,
+    pub client_id: String,
+    pub client_secret: Option<Secret>,
+    /// What the sign-in button says, e.g. "University SSO".
+    pub display_name: String,
+}
+
+/// Every setting flipside reads.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Address the server listens on.
+    pub listen: SocketAddr,
+    /// Directory holding the SQLite database (and the development email sink).
+    pub data_dir: PathBuf,
+    /// A `postgres://` URL to use PostgreSQL instead of the embedded SQLite file.
+    pub database_url: Option<Secret>,
+    /// The address people reach flipside at; an `https://` URL makes cookies `Secure`.
+    pub public_url: url::Url,
+    /// How long a session lasts.
+    pub session_hours: i64,
+    /// Failed sign-ins allowed per account, and per client address, within the window.
+    pub max_failures_per_account: i64,
+    pub max_failures_per_address: i64,
+    pub failure_window_minutes: i64,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_proxy_headers: bool,
+    pub log_format: LogFormat,
+    pub oidc: Option<OidcSettings>,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            listen: "127.0.0.1:8080".parse().expect("a valid default address"),
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            public_url: url::Url::parse("http://127.0.0.1:8080/").expect("a valid default URL"),
+            session_hours: 12,
+            max_failures_per_account: 5,
+            max_failures_per_address: 20,
+            failure_window_minutes: 15,
+            trust_proxy_headers: false,
+            log_format: LogFormat::Text,
+            oidc: None,
+        }
+    }
+}
+
+/// A setting that could not be used; the message names it.
+#[derive(Debug, thiserror::Error)]
+#[error("setting {name}: {message}")]
+pub struct SettingsError {
+    pub name: String,
+    pub message: String,
+}
+
+fn err(name: &str, message: impl Into<String>) -> SettingsError {
+    SettingsError {
+        name: name.to_string(),
+        message: message.into(),
+    }
+}
+
+/// The file's shape. Every field is optional; unknown fields are refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    listen: Option<String>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    public_url: Option<String>,
+    session_hours: Option<i64>,
+    max_failures_per_account: Option<i64>,
+    max_failures_per_address: Option<i64>,
+    failure_window_minutes: Option<i64>,
+    trust_proxy_headers: Option<bool>,
+    log_format: Option<String>,
+    oidc: Option<FileOidc>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileOidc {
+    issuer_url: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    display_name: Option<String>,
+}
+
+impl Settings {
+    /// Reads the optional file, then the environment, over the defaults.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Settings, SettingsError> {
+        let mut raw = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| err("--config", format!("cannot read {}: {e}", path.display())))?;
+                toml::from_str::<FileSettings>(&text).map_err(|e| {
+                    let name = e.message().split('`').nth(1).unwrap_or("file").to_string();
+                    err(&name, format!("in {}: {}", path.display(), e.message()))
+                })?
+            }
+            None => FileSettings::default(),
+        };
+        for (key, value) in env {
+            apply_env(&mut raw, &key, value)?;
+        }
+        Settings::validate(raw)
+    }
+
+    fn validate(raw: FileSettings) -> Result<Settings, SettingsError> {
+        let d = Settings::default();
+        let listen = match raw.listen {
+            Some(s) => s.parse().map_err(|_| {
+                err(
+                    "listen",
+                    format!("'{s}' is not an address such as 127.0.0.1:8080"),
+                )
+            })?,
+            None => d.listen,
+        };
+        let public_url = match raw.public_url {
+            Some(s) => {
+                let u = url::Url::parse(&s)
+                    .map_err(|e| err("public_url", format!("'{s}' is not a URL: {e}")))?;
+                if !matches!(u.scheme(), "http" | "https") {
+                    return Err(err("public_url", "must start with http:// or https://"));
+                }
+                u
+            }
+            None => url::Url::parse(&format!("http://{listen}/"))
+                .map_err(|e| err("listen", e.to_string()))?,
+        };
+        if let Some(url) = &raw.database_url {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                return Err(err(
+                    "database_url",
+                    "must be a postgres:// URL; leave it unset for the embedded SQLite database",
+                ));
+            }
+        }
+        let positive = |name: &str, v: Option<i64>, default: i64| match v {
+            Some(n) if n > 0 => Ok(n),
+            Some(n) => Err(err(
+                name,
+                format!("must be a positive whole number, not {n}"),
+            )),
+            None => Ok(default),
+        };
+        let log_format = match raw.log_format.as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(err("log_format", format!("'{other}' is not text or json"))),
+        };
+        let oidc = match raw.oidc {
+            None => None,
+            Some(o)
+                if o.issuer_url.is_none() && o.client_id.is_none() && o.client_secret.is_none() =>
+            {
+                None
+            }
+            Some(o) => {
+                let issuer_url = o.issuer_url.ok_or_else(|| {
+                    err(
+                        "oidc.issuer_url",
+                        "is required when single sign-on is configured",
+                    )
+                })?;
+                url::Url::parse(&issuer_url).map_err(|e| {
+                    err(
+                        "oidc.issuer_url",
+                        format!("'{issuer_url}' is not a URL: {e}"),
+                    )
+                })?;
+                Some(OidcSettings {
+                    issuer_url,
+                    client_id: o.client_id.ok_or_else(|| {
+                        err(
+                            "oidc.client_id",
+                            "is required when single sign-on is configured",
+                        )
+                    })?,
+                    client_secret: o.client_secret.map(Secret),
+                    display_name: o.display_name.unwrap_or_else(|| "single sign-on".into()),
+                })
+            }
+        };
+        Ok(Settings {
+            listen,
+            data_dir: raw.data_dir.unwrap_or(d.data_dir),
+            database_url: raw.database_url.map(Secret),
+            public_url,
+            session_hours: positive("session_hours", raw.session_hours, d.session_hours)?,
+            max_failures_per_account: positive(
+                "max_failures_per_account",
+                raw.max_failures_per_account,
+                d.max_failures_per_account,
+            )?,
+            max_failures_per_address: positive(
+                "max_failures_per_address",
+                raw.max_failures_per_address,
+                d.max_failures_per_address,
+            )?,
+            failure_window_minutes: positive(
+                "failure_window_minutes",
+                raw.failure_window_minutes,
+                d.failure_window_minutes,
+            )?,
+            trust_proxy_headers: raw.trust_proxy_headers.unwrap_or(d.trust_proxy_headers),
+            log_format,
+            oidc,
+        })
+    }
+
+    /// Cookies carry `Secure` when people reach flipside over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+}
+
+fn apply_env(raw: &mut FileSettings, key: &str, value: String) -> Result<(), SettingsError> {
+    if key == "DATABASE_URL" {
+        if !value.is_empty() {
+            raw.database_url = Some(value);
+        }
+        return Ok(());
+    }
+    let Some(name) = key.strip_prefix("FLIPSIDE_") else {
+        return Ok(());
+    };
+    let parse_i64 = |v: &str| {
+        v.trim()
+            .parse::<i64>()
+            .map_err(|_| err(key, format!("'{v}' is not a whole number")))
+    };
+    let parse_bool = |v: &str| match v.trim() {
+        "1" | "true" | "yes" => Ok(true),
+        "0" | "false" | "no" => Ok(false),
+        other => Err(err(key, format!("'{other}' is not true or false"))),
+    };
+    let oidc = || FileOidc::default();
+    match name {
+        "LISTEN" => raw.listen = Some(value),
+        "DATA_DIR" => raw.data_dir = Some(value.into()),
+        "DATABASE_URL" => raw.database_url = Some(value),
+        "PUBLIC_URL" => raw.public_url = Some(value),
+        "SESSION_HOURS" => raw.session_hours = Some(parse_i64(&value)?),
+        "MAX_FAILURES_PER_ACCOUNT" => raw.max_failures_per_account = Some(parse_i64(&value)?),
+        "MAX_FAILURES_PER_ADDRESS" => raw.max_failures_per_address = Some(parse_i64(&value)?),
+        "FAILURE_WINDOW_MINUTES" => raw.failure_window_minutes = Some(parse_i64(&value)?),
+        "TRUST_PROXY_HEADERS" => raw.trust_proxy_headers = Some(parse_bool(&value)?),
+        "LOG_FORMAT" => raw.log_format = Some(value),
+        "OIDC_ISSUER_URL" => raw.oidc.get_or_insert_with(oidc).issuer_url = Some(value),
+        "OIDC_CLIENT_ID" => raw.oidc.get_or_insert_with(oidc).client_id = Some(value),
+        "OIDC_CLIENT_SECRET" => raw.oidc.get_or_insert_with(oidc).client_secret = Some(value),
+        "OIDC_DISPLAY_NAME" => raw.oidc.get_or_insert_with(oidc).display_name = Some(value),
+        // Variables the test harness and the command line use, not settings.
+        "TEST_DATABASE" | "CONFIG" => {}
+        _ => {
+            return Err(err(
+                key,
+                "is not a flipside setting (see the README for the list)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_listen_on_localhost_with_sqlite() {
+        let s = Settings::load(None, env(&[])).unwrap();
+        assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
+        assert!(s.database_url.is_none());
+        assert!(!s.secure_cookies());
+    }
+
+    #[test]
+    fn environment_overrides_the_file_and_unknown_variables_are_named() {
+        let dir = std::env::temp_dir().join(format!("flipside-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("flipside.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nsession_hours = 4\n[oidc]\nissuer_url = \"https://sso.example.test\"\nclient_id = \"flipside\"\n").unwrap();
+        let s = Settings::load(
+            Some(&file),
+            env(&[
+                ("FLIPSIDE_SESSION_HOURS", "8"),
+                ("FLIPSIDE_PUBLIC_URL", "https://flipside.example.test/"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.listen.port(), 9000);
+        assert_eq!(s.session_hours, 8);
+        assert!(s.secure_cookies());
+        assert_eq!(s.oidc.unwrap().client_id, "flipside");
+
+        let e = Settings::load(None, env(&[("FLIPSIDE_LISTN", "x")])).unwrap_err();
+        assert_eq!(e.name, "FLIPSIDE_LISTN");
+        std::fs::write(&file, "lisen = \"127.0.0.1:9000\"\n").unwrap();
+        let e = Settings::load(Some(&file), env(&[])).unwrap_err();
+        assert_eq!(e.name, "lisen", "{e}");
+    }
+
+    #[test]
+    fn malformed_values_name_the_setting() {
+        for (k, v, name) in [
+            ("FLIPSIDE_LISTEN", "nowhere", "listen"),
+            ("FLIPSIDE_SESSION_HOURS", "-3", "session_hours"),
+            ("FLIPSIDE_SESSION_HOURS", "three", "FLIPSIDE_SESSION_HOURS"),
+            ("DATABASE_URL", "mysql://x", "database_url"),
+            ("FLIPSIDE_LOG_FORMAT", "xml", "log_format"),
+            ("FLIPSIDE_OIDC_CLIENT_ID", "flipside", "oidc.issuer_url"),
+        ] {
+            let e = Settings::load(None, env(&[(k, v)])).unwrap_err();
+            assert_eq!(e.name, name, "{k}={v}: {e}");
+        }
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug_output() {
+        let s = Settings::load(
+            None,
+            env(&[("DATABASE_URL", "postgres://u:hunter2@db/flipside")]),
+        )
+        .unwrap();
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,39 @@
+//! What every handler can reach.
+use crate::metrics::Metrics;
+use crate::oidc::OidcProvider;
+use crate::settings::Settings;
+use flipside_store::Store;
+use std::ops::Deref;
+use std::sync::Arc;
+
+/// Shared application state (cheap to clone).
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+/// The fields behind [`AppState`].
+pub struct Inner {
+    /// The database.
+    pub store: Store,
+    /// Validated settings.
+    pub settings: Settings,
+    /// Key for signing CSRF tokens (the instance secret stored in the database, so that every
+    /// server process behind a load balancer agrees).
+    pub csrf_key: Vec<u8>,
+    /// The configured OpenID Connect provider, discovered at start-up.
+    pub oidc: Option<OidcProvider>,
+    /// Prometheus registry and request counters.
+    pub metrics: Metrics,
+}
+
+impl AppState {
+    pub fn new(inner: Inner) -> AppState {
+        AppState(Arc::new(inner))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
