@@ -2,7 +2,6 @@
 #![forbid(unsafe_code)]
 
 mod admin;
-mod demo;
 mod server;
 
 use clap::{Parser, Subcommand};

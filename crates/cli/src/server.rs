@@ -97,7 +97,7 @@ async fn run_async(mode: Mode, settings: Settings) -> anyhow::Result<()> {
     }
     let demo_accounts = if mode == Mode::Demo {
         Some(
-            crate::demo::ensure(&store)
+            flipside_web::demo::ensure(&store)
                 .await
                 .context("creating the demo organisation")?,
         )

@@ -116,6 +116,12 @@ impl Store {
         Ok(())
     }
 
+    /// Runs one administrative statement (such as `CREATE DATABASE` for a test database).
+    pub async fn execute_admin(&self, sql: &str) -> Result<()> {
+        on_pool!(self, pool => sqlx::query(sql).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
     /// Closes every connection (graceful shutdown).
     pub async fn close(&self) {
         on_pool!(self, pool => pool.close().await);

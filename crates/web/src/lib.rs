@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod demo;
 pub mod error;
 pub mod handlers;
 pub mod metrics;

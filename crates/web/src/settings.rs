@@ -287,7 +287,7 @@ fn apply_env(raw: &mut FileSettings, key: &str, value: String) -> Result<(), Set
         "OIDC_CLIENT_SECRET" => raw.oidc.get_or_insert_with(oidc).client_secret = Some(value),
         "OIDC_DISPLAY_NAME" => raw.oidc.get_or_insert_with(oidc).display_name = Some(value),
         // Variables the test harness and the command line use, not settings.
-        "TEST_DATABASE" | "CONFIG" => {}
+        "TEST_DATABASE" | "TEST_POSTGRES_URL" | "CONFIG" | "NEW_PASSWORD" | "BIN" => {}
         _ => {
             return Err(err(
                 key,

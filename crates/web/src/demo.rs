@@ -162,7 +162,7 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
         .create_cycle(law_pilot, last_year.next(), 12, &framework, None, None)
         .await?;
 
-    let hash = flipside_web::auth::password::hash(PASSWORD)?;
+    let hash = crate::auth::password::hash(PASSWORD)?;
     let coordinator_id;
     let mut ids = Vec::new();
     for (local, name, role, scope) in PEOPLE {

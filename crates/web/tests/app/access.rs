@@ -1,0 +1,114 @@
+//! The access matrix over HTTP: every page answers each role as the policy says.
+use crate::helpers::TestApp;
+use flipside_core::cycle::AcademicYear;
+use flipside_core::role::{Role, Scope};
+use flipside_store::NewScheme;
+
+#[tokio::test]
+async fn every_page_answers_each_role_as_the_policy_says() {
+    let app = TestApp::spawn().await;
+    let new = |name| NewScheme {
+        name,
+        kind: flipside_core::scheme::SchemeKind::Institutional,
+        purpose: "p",
+        school_id: None,
+        created_by: None,
+    };
+    let s = app.store.create_scheme(new("Mine")).await.unwrap();
+    let other = app.store.create_scheme(new("Other")).await.unwrap();
+    let c = app
+        .store
+        .create_cycle(
+            s,
+            AcademicYear::parse("2026/27").unwrap(),
+            20,
+            "{}",
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    let oc = app
+        .store
+        .create_cycle(
+            other,
+            AcademicYear::parse("2026/27").unwrap(),
+            20,
+            "{}",
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+
+    let roles: Vec<(&str, Vec<(Role, Scope)>)> = vec![
+        ("admin", vec![(Role::Admin, Scope::Organisation)]),
+        ("coordinator", vec![(Role::Coordinator, Scope::Scheme(s))]),
+        ("mentor", vec![(Role::Mentor, Scope::Cycle(c))]),
+        ("mentee", vec![(Role::Mentee, Scope::Cycle(c))]),
+        ("tutor", vec![(Role::Tutor, Scope::Organisation)]),
+        ("student", vec![(Role::Student, Scope::Organisation)]),
+        ("lead", vec![(Role::StudentLead, Scope::Organisation)]),
+        ("researcher", vec![(Role::Researcher, Scope::Organisation)]),
+        ("nobody", vec![]),
+    ];
+    // (path, roles answered 200; every other signed-in role gets 403)
+    let pages: Vec<(String, &[&str])> = vec![
+        ("/".into(), &["*"]),
+        ("/schemes".into(), &["*"]),
+        (format!("/schemes/{s}"), &["*"]),
+        ("/schemes/new".into(), &["admin"]),
+        (format!("/schemes/{s}/cycles/new"), &["coordinator"]),
+        (format!("/schemes/{other}/cycles/new"), &[]),
+        (
+            format!("/cycles/{c}"),
+            &["admin", "coordinator", "mentor", "mentee", "researcher"],
+        ),
+        (format!("/cycles/{oc}"), &["admin", "researcher"]),
+        ("/admin/people".into(), &["admin"]),
+        ("/admin/organisation".into(), &["admin"]),
+        ("/admin/audit".into(), &["admin"]),
+        ("/account".into(), &["*"]),
+    ];
+    let mut wrong = Vec::new();
+    for (who, grants) in &roles {
+        let b = app.as_role(&format!("{who}@tu.test"), grants).await;
+        for (path, allowed) in &pages {
+            let expected = if allowed.contains(&"*") || allowed.contains(who) {
+                200
+            } else {
+                403
+            };
+            let got = b.get(path).await.status;
+            if got != expected {
+                wrong.push(format!("{who} GET {path}: expected {expected}, got {got}"));
+            }
+        }
+        // Moving someone else's cycle on is refused, and changes nothing.
+        let r = b
+            .post(
+                &format!("/cycles/{oc}/advance"),
+                &[("from", "recruiting"), ("to", "matching")],
+            )
+            .await;
+        if r.status != 403 {
+            wrong.push(format!(
+                "{who} advanced another scheme's cycle: {}",
+                r.status
+            ));
+        }
+    }
+    assert_eq!(app.store.cycle(oc).await.unwrap().state, "recruiting");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+
+    // Signed out, every page but home and sign-in sends you to sign in.
+    let anon = app.browser();
+    for (path, _) in &pages {
+        let r = anon.get(path).await;
+        if path == "/" {
+            assert_eq!(r.status, 200);
+        } else {
+            assert_eq!((r.status, r.location()), (303, "/sign-in"), "{path}");
+        }
+    }
+}

@@ -1,0 +1,51 @@
+use crate::helpers::fresh_store;
+use flipside_core::role::Role;
+
+#[tokio::test]
+async fn the_demo_organisation_has_people_in_every_role_and_is_created_once() {
+    let (store, dir) = fresh_store().await;
+    store.migrate().await.unwrap();
+    let text = flipside_web::demo::ensure(&store).await.unwrap();
+    assert!(text.contains("coordinator@demo.flipside.test"));
+    assert!(text.contains("flipside-demo"));
+    let users = store.users().await.unwrap().len();
+    let schemes = store.schemes().await.unwrap();
+    assert!(
+        schemes.iter().any(|s| s.kind == "institutional")
+            && schemes
+                .iter()
+                .any(|s| s.kind == "school" && s.school_id.is_some())
+    );
+    let roles: std::collections::BTreeSet<Role> = store
+        .all_grants()
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|g| g.grant())
+        .map(|g| g.role)
+        .collect();
+    assert_eq!(
+        roles.len(),
+        Role::ALL.len(),
+        "every role is held by someone: {roles:?}"
+    );
+    assert!(
+        store.faculties().await.unwrap().len() >= 3 && store.schools().await.unwrap().len() >= 8
+    );
+    let coordinator = store
+        .user_by_email("coordinator@demo.flipside.test")
+        .await
+        .unwrap();
+    assert!(flipside_web::auth::password::verify(
+        "flipside-demo",
+        coordinator.password_hash.as_deref().unwrap()
+    ));
+
+    // A second start on the same data reuses it.
+    flipside_web::demo::ensure(&store).await.unwrap();
+    assert_eq!(store.users().await.unwrap().len(), users);
+    assert_eq!(store.schemes().await.unwrap().len(), schemes.len());
+    if let Some(d) = dir {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}

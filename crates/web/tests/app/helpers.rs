@@ -1,0 +1,287 @@
+//! `TestApp`: the real application, a fresh database, and a cookie-keeping browser.
+use flipside_core::role::{Grant, Role, Scope};
+use flipside_store::{NewUser, Store};
+use flipside_web::{Application, Settings};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub const PASSWORD: &str = "correct-horse-battery";
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// Which database the suite runs against.
+pub fn backend() -> String {
+    std::env::var("FLIPSIDE_TEST_DATABASE").unwrap_or_else(|_| "sqlite".into())
+}
+
+/// A fresh, empty database: a new SQLite file, or a new PostgreSQL database.
+pub async fn fresh_store() -> (Store, Option<PathBuf>) {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let unique = format!("{}_{}_{}", std::process::id(), n, rand_suffix());
+    match backend().as_str() {
+        "sqlite" => {
+            let dir = std::env::temp_dir().join(format!("flipside-test-{unique}"));
+            let store = Store::open_sqlite(&dir)
+                .await
+                .expect("opening a SQLite file");
+            (store, Some(dir))
+        }
+        "postgres" => {
+            let admin_url = std::env::var("FLIPSIDE_TEST_POSTGRES_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+            let name = format!("flipside_test_{unique}");
+            let admin = Store::open_postgres(&admin_url)
+                .await
+                .unwrap_or_else(|e| panic!("PostgreSQL is required for FLIPSIDE_TEST_DATABASE=postgres but {admin_url} cannot be reached: {e}"));
+            admin
+                .execute_admin(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("creating a test database");
+            admin.close().await;
+            let url = match admin_url.rsplit_once('/') {
+                Some((base, _)) => format!("{base}/{name}"),
+                None => panic!("FLIPSIDE_TEST_POSTGRES_URL must end with a database name"),
+            };
+            (
+                Store::open_postgres(&url)
+                    .await
+                    .expect("connecting to the test database"),
+                None,
+            )
+        }
+        other => panic!("FLIPSIDE_TEST_DATABASE must be sqlite or postgres, not {other}"),
+    }
+}
+
+fn rand_suffix() -> u32 {
+    use rand::Rng;
+    rand::rng().random_range(0..1_000_000)
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub store: Store,
+    dir: Option<PathBuf>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(d) = &self.dir {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let (store, dir) = fresh_store().await;
+        let mut settings = Settings::load(None, Vec::new()).expect("default settings");
+        settings.listen = "127.0.0.1:0".parse().unwrap();
+        adjust(&mut settings);
+        store.migrate().await.expect("migrating");
+        store
+            .ensure_organisation("Test University", "TU")
+            .await
+            .expect("organisation");
+        let app = Application::build(settings, store.clone())
+            .await
+            .expect("building the app");
+        let addr = app.local_addr();
+        tokio::spawn(app.run_until(std::future::pending()));
+        TestApp { addr, store, dir }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A person with a password and the given roles; returns their id.
+    pub async fn person(&self, email: &str, grants: &[(Role, Scope)]) -> i64 {
+        static HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+        let hash = HASH
+            .get_or_init(|| async { flipside_web::auth::password::hash(PASSWORD).unwrap() })
+            .await;
+        let id = self
+            .store
+            .create_user(NewUser {
+                email,
+                display_name: &display_name(email),
+                password_hash: Some(hash),
+                school_id: None,
+            })
+            .await
+            .unwrap();
+        for (role, scope) in grants {
+            self.store
+                .grant_role(id, Grant::new(*role, *scope).unwrap(), None)
+                .await
+                .unwrap();
+        }
+        id
+    }
+
+    /// A browser with no session.
+    pub fn browser(&self) -> Browser {
+        Browser::new(self.addr)
+    }
+
+    /// A browser signed in as someone created with [`TestApp::person`].
+    pub async fn signed_in(&self, email: &str) -> Browser {
+        let b = self.browser();
+        let r = b
+            .post(
+                "/sign-in",
+                &[("email", email), ("password", PASSWORD), ("next", "/")],
+            )
+            .await;
+        assert_eq!(r.status, 303, "sign-in as {email} failed: {}", r.body);
+        b
+    }
+
+    /// A person with the roles, signed in.
+    pub async fn as_role(&self, email: &str, grants: &[(Role, Scope)]) -> Browser {
+        self.person(email, grants).await;
+        self.signed_in(email).await
+    }
+}
+
+fn display_name(email: &str) -> String {
+    email.split('@').next().unwrap_or(email).replace('.', " ")
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Page {
+    pub status: u16,
+    pub body: String,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Page {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(str::to_string)
+            .collect()
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// A client that keeps cookies, does not follow redirects, and knows its CSRF token.
+pub struct Browser {
+    pub client: reqwest::Client,
+    base: String,
+    csrf: tokio::sync::Mutex<Option<String>>,
+}
+
+impl Browser {
+    fn new(addr: SocketAddr) -> Browser {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Browser {
+            client,
+            base: format!("http://{addr}"),
+            csrf: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    async fn read(r: reqwest::Response) -> Page {
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        Page {
+            status,
+            headers,
+            body: r.text().await.unwrap(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        Browser::read(
+            self.client
+                .get(format!("{}{path}", self.base))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// GETs and follows one redirect, as a browser would after Post/Redirect/Get.
+    pub async fn follow(&self, page: &Page) -> Page {
+        assert!(
+            matches!(page.status, 302 | 303),
+            "expected a redirect, got {}: {}",
+            page.status,
+            page.body
+        );
+        self.get(page.location()).await
+    }
+
+    /// The CSRF token this browser's cookie corresponds to (from any page with a form).
+    pub async fn csrf(&self) -> String {
+        let mut guard = self.csrf.lock().await;
+        if let Some(t) = guard.as_ref() {
+            return t.clone();
+        }
+        let page = self.get("/sign-in").await;
+        let token = extract_csrf(&page.body).expect("the sign-in page has a CSRF field");
+        *guard = Some(token.clone());
+        token
+    }
+
+    /// Submits a form with the CSRF field filled in.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf", &token));
+        self.post_raw(path, &all).await
+    }
+
+    /// Submits a form exactly as given (no CSRF field added).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        Browser::read(
+            self.client
+                .post(format!("{}{path}", self.base))
+                .form(fields)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+}
+
+pub fn extract_csrf(html: &str) -> Option<String> {
+    let at = html.find("name=\"csrf\" value=\"")?;
+    let rest = &html[at + "name=\"csrf\" value=\"".len()..];
+    Some(rest[..rest.find('"')?].to_string())
+}
+
+/// The text between the first `<h1>` and `</h1>`.
+pub fn h1(html: &str) -> String {
+    let start = html.find("<h1>").map(|i| i + 4).unwrap_or(0);
+    let end = html[start..]
+        .find("</h1>")
+        .map(|i| start + i)
+        .unwrap_or(start);
+    html[start..end].to_string()
+}

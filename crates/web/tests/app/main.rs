@@ -1,0 +1,14 @@
+//! flipside's integration tests: one binary, each test with its own server on port 0 and its
+//! own fresh database on the backend `FLIPSIDE_TEST_DATABASE` names (`sqlite`, the default,
+//! or `postgres`). A requested backend that cannot be reached fails the test; it is never
+//! skipped.
+mod access;
+mod api;
+mod cycles;
+mod demo;
+mod helpers;
+mod oidc;
+mod operations;
+mod people;
+mod schemes;
+mod sign_in;

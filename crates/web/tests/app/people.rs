@@ -1,0 +1,224 @@
+use crate::helpers::{PASSWORD, TestApp};
+use flipside_core::role::{Role, Scope};
+
+#[tokio::test]
+async fn an_admin_adds_a_person_grants_a_scoped_role_and_revokes_it_with_each_change_audited() {
+    let app = TestApp::spawn().await;
+    let f = app.store.create_faculty("Social Sciences").await.unwrap();
+    let law = app
+        .store
+        .create_school(f, "School of Law", "LAW")
+        .await
+        .unwrap();
+    let admin = app
+        .as_role("morgan@tu.test", &[(Role::Admin, Scope::Organisation)])
+        .await;
+    let r = admin
+        .post(
+            "/admin/people",
+            &[
+                ("email", "ruth@tu.test"),
+                ("display_name", "Ruth Adeyemi"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let ruth = app.store.user_by_email("ruth@tu.test").await.unwrap();
+    let r = admin
+        .post(
+            &format!("/admin/people/{}/roles", ruth.id),
+            &[("role", "school_lead"), ("scope", &format!("school:{law}"))],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = admin.follow(&r).await;
+    assert!(page.body.contains("School: School of Law"), "{}", page.body);
+    let grants = app.store.grants_of(ruth.id).await.unwrap();
+    assert_eq!(grants[0].grant().unwrap().scope, Scope::School(law));
+
+    // A role in a scope it cannot have is refused with a message next to the field.
+    let r = admin
+        .post(
+            &format!("/admin/people/{}/roles", ruth.id),
+            &[("role", "school_lead"), ("scope", "organisation")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("cannot be scoped"), "{}", r.body);
+
+    let r = admin
+        .post(
+            &format!("/admin/people/{}/roles/{}/revoke", ruth.id, grants[0].id),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert!(app.store.grants_of(ruth.id).await.unwrap().is_empty());
+    let actions: Vec<String> = app
+        .store
+        .audit_entries(None, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    for a in ["user_created", "role_granted", "role_revoked"] {
+        assert!(
+            actions.contains(&a.to_string()),
+            "{a} not audited: {actions:?}"
+        );
+    }
+    // The new person can sign in, and no longer holds the revoked role.
+    let b = app.signed_in("ruth@tu.test").await;
+    assert!(b.get("/account").await.body.contains("None yet."));
+}
+
+#[tokio::test]
+async fn adding_a_person_with_bad_input_names_each_field() {
+    let app = TestApp::spawn().await;
+    let admin = app
+        .as_role("morgan@tu.test", &[(Role::Admin, Scope::Organisation)])
+        .await;
+    let r = admin
+        .post(
+            "/admin/people",
+            &[
+                ("email", "not-an-email"),
+                ("display_name", ""),
+                ("password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Enter an email address like"));
+    assert!(
+        r.body.contains("Enter the person&#39;s name.") || r.body.contains("Enter the person"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("Use at least 10 characters."));
+    assert!(r.body.contains("value=\"not-an-email\""));
+    let r = admin
+        .post(
+            "/admin/people",
+            &[
+                ("email", "MORGAN@tu.test"),
+                ("display_name", "Dup"),
+                ("password", ""),
+            ],
+        )
+        .await;
+    assert!(
+        r.body.contains("already exists"),
+        "emails are unique regardless of case"
+    );
+}
+
+#[tokio::test]
+async fn an_admin_edits_organisation_settings_labels_and_schools() {
+    let app = TestApp::spawn().await;
+    let admin = app
+        .as_role("morgan@tu.test", &[(Role::Admin, Scope::Organisation)])
+        .await;
+    let page = admin.get("/admin/organisation").await;
+    for label in [
+        "UK ethnically minoritised",
+        "Mature (21+) entry",
+        "International",
+        "Widening participation background",
+        "In my own words",
+    ] {
+        assert!(page.body.contains(label), "default label {label} missing");
+    }
+    let r = admin
+        .post(
+            "/admin/organisation",
+            &[
+                ("name", "Northmoor"),
+                ("min_cell", "10"),
+                ("disclosure_preset", "publication"),
+                ("hours_target", "18"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let org = app.store.organisation().await.unwrap().unwrap();
+    assert_eq!(
+        (
+            org.min_cell,
+            org.disclosure_preset.as_str(),
+            org.hours_target
+        ),
+        (10, "publication", 18)
+    );
+    let r = admin
+        .post(
+            "/admin/organisation",
+            &[
+                ("name", "Northmoor"),
+                ("min_cell", "0"),
+                ("disclosure_preset", "secret"),
+                ("hours_target", "18"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("from 1 to 100")
+            && r.body
+                .contains("Choose the internal or the publication rule.")
+    );
+
+    assert_eq!(
+        admin
+            .post(
+                "/admin/organisation/labels",
+                &[("name", "Care experienced"), ("description", "")]
+            )
+            .await
+            .status,
+        303
+    );
+    assert!(
+        app.store
+            .identity_labels()
+            .await
+            .unwrap()
+            .iter()
+            .any(|l| l.name == "Care experienced")
+    );
+    assert_eq!(
+        admin
+            .post("/admin/organisation/faculties", &[("name", "Arts")])
+            .await
+            .status,
+        303
+    );
+    let arts = app.store.faculties().await.unwrap()[0].id;
+    assert_eq!(
+        admin
+            .post(
+                "/admin/organisation/schools",
+                &[
+                    ("name", "School of History"),
+                    ("code", "HIS"),
+                    ("faculty_id", &arts.to_string())
+                ]
+            )
+            .await
+            .status,
+        303
+    );
+    let r = admin
+        .post(
+            "/admin/organisation/schools",
+            &[
+                ("name", "School of History"),
+                ("code", "HIS2"),
+                ("faculty_id", &arts.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "duplicate School");
+}
