@@ -150,7 +150,6 @@ fn csv_reader<R: Read>(reader: R) -> csv::Reader<R> {
     csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
-        .trim(csv::Trim::All)
         .buffer_capacity(1 << 20)
         .from_reader(reader)
 }
@@ -173,7 +172,8 @@ fn field<'r>(
     name: &str,
     file: &str,
 ) -> Result<&'r [u8], InputError> {
-    match record.get(column) {
+    // Trimmed here rather than by the reader, which would rebuild every record.
+    match record.get(column).map(<[u8]>::trim_ascii) {
         Some(value) if !value.is_empty() => Ok(value),
         _ => Err(InputError {
             file: file.to_owned(),
@@ -321,14 +321,20 @@ pub fn read_edges<R: Read>(reader: R, file: &str, tutors: &Tutors) -> Result<Edg
                 ));
             }
         };
-        let student = match students.get(student_id) {
-            Some(&s) => s,
-            None => {
-                let s = out.student_ids.len() as u32;
-                students.insert(student_id.into(), s);
-                out.student_ids.push(student_id.into());
-                s
-            }
+        // Edges usually come grouped by student: skip the lookup for a repeated id.
+        let same_as_last = out
+            .student_ids
+            .last()
+            .is_some_and(|last| **last == *student_id);
+        let student = if same_as_last {
+            out.student_ids.len() as u32 - 1
+        } else if let Some(&s) = students.get(student_id) {
+            s
+        } else {
+            let s = out.student_ids.len() as u32;
+            students.insert(student_id.into(), s);
+            out.student_ids.push(student_id.into());
+            s
         };
         out.edges.push(Edge {
             student,

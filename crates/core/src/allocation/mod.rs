@@ -36,10 +36,16 @@ pub struct Edge {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     capacities: Vec<u32>,
-    /// Student `s` has edges `offsets[s]..offsets[s + 1]`.
+    /// Student `s` has edges `arcs[offsets[s]..offsets[s + 1]]`.
     offsets: Vec<u32>,
-    edge_tutor: Vec<u32>,
-    edge_cost: Vec<i64>,
+    /// Tutor and cost side by side: the solver reads both for every edge it scans.
+    arcs: Vec<Arc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Arc {
+    tutor: u32,
+    cost: i64,
 }
 
 /// Why an instance cannot be built or solved.
@@ -137,19 +143,19 @@ impl Problem {
             offsets[s + 1] += offsets[s];
         }
         let mut next = offsets.clone();
-        let mut edge_tutor = vec![0u32; edges.len()];
-        let mut edge_cost = vec![0i64; edges.len()];
+        let mut arcs = vec![Arc::default(); edges.len()];
         for e in edges {
             let slot = &mut next[e.student as usize];
-            edge_tutor[*slot as usize] = e.tutor;
-            edge_cost[*slot as usize] = e.cost;
+            arcs[*slot as usize] = Arc {
+                tutor: e.tutor,
+                cost: e.cost,
+            };
             *slot += 1;
         }
         Ok(Problem {
             capacities,
             offsets,
-            edge_tutor,
-            edge_cost,
+            arcs,
         })
     }
 
@@ -165,7 +171,7 @@ impl Problem {
 
     /// Number of allowed pairings.
     pub fn edges(&self) -> usize {
-        self.edge_tutor.len()
+        self.arcs.len()
     }
 
     /// Tutors' capacities.
@@ -176,10 +182,7 @@ impl Problem {
     /// The allowed tutors of `student`, with costs.
     pub fn edges_of(&self, student: usize) -> impl Iterator<Item = (u32, i64)> + '_ {
         let range = self.offsets[student] as usize..self.offsets[student + 1] as usize;
-        self.edge_tutor[range.clone()]
-            .iter()
-            .copied()
-            .zip(self.edge_cost[range].iter().copied())
+        self.arcs[range].iter().map(|a| (a.tutor, a.cost))
     }
 }
 
@@ -209,12 +212,9 @@ pub fn allocate(
     for &edge in &solution.edge_of {
         match edge {
             solver::Choice::Edge(e) => {
-                let cost = problem.edge_cost[e as usize];
+                let Arc { tutor, cost } = problem.arcs[e as usize];
                 total_cost += cost;
-                placements.push(Some(Placement {
-                    tutor: problem.edge_tutor[e as usize],
-                    cost,
-                }));
+                placements.push(Some(Placement { tutor, cost }));
             }
             solver::Choice::Unplaced => {
                 unplaced += 1;

@@ -38,7 +38,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::Problem;
+use super::{Arc, Problem};
 
 /// What one student ends with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,12 +60,22 @@ pub(super) struct Solution {
 const FREE: u32 = u32::MAX;
 const UNPLACED: u32 = u32::MAX - 1;
 
+/// A tutor's price and its distance in the current search, side by side because every edge
+/// scanned reads both.
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    price: i64,
+    dist: i64,
+}
+
 struct State<'a> {
     p: &'a Problem,
     unplaced_cost: Option<i64>,
     /// Index of the virtual "unplaced" tutor (= number of tutors): a place for everyone.
+    /// Its price stays zero: it is never settled, only reached.
     virtual_unplaced: usize,
-    price: Vec<i64>,
+    /// Tutors, then the virtual unplaced tutor.
+    nodes: Vec<Node>,
     /// Capacity, clamped to the tutor's number of edges.
     capacity: Vec<u32>,
     load: Vec<u32>,
@@ -76,21 +86,22 @@ struct State<'a> {
     assign: Vec<u32>,
     /// Each placed student's index within its tutor's block of `members`.
     position: Vec<u32>,
-    // Dijkstra scratch, over tutors plus the virtual unplaced tutor.
-    dist: Vec<i64>,
-    settled: Vec<bool>,
-    pred_student: Vec<u32>,
-    pred_edge: Vec<u32>,
+    // Dijkstra scratch. A settled tutor needs no flag: reduced costs are never negative, so
+    // no edge can lower its distance again.
+    /// How each tutor was reached: (student, edge), the edge being `UNPLACED` for the virtual
+    /// tutor.
+    pred: Vec<(u32, u32)>,
     touched: Vec<u32>,
-    settled_list: Vec<u32>,
+    settled: Vec<u32>,
     heap: BinaryHeap<Reverse<(i64, u32)>>,
 }
 
 pub(super) fn solve(p: &Problem, unplaced_cost: Option<i64>) -> Solution {
     let m = p.tutors();
+    let n = p.students();
     let mut degree = vec![0u32; m];
-    for &t in &p.edge_tutor {
-        degree[t as usize] += 1;
+    for arc in &p.arcs {
+        degree[arc.tutor as usize] += 1;
     }
     let capacity: Vec<u32> = p
         .capacities
@@ -98,6 +109,55 @@ pub(super) fn solve(p: &Problem, unplaced_cost: Option<i64>) -> Solution {
         .zip(&degree)
         .map(|(&c, &d)| c.min(d))
         .collect();
+    let initial = place_cheapest(p, &capacity, unplaced_cost);
+
+    // Renumber students so that each tutor's students are consecutive, and with them their
+    // edges: a search scans whole tutors, so it then reads memory in long runs instead of
+    // jumping across the edge array (which made the solver memory-bound).
+    let bucket = |a: u32| {
+        if a >= UNPLACED {
+            m
+        } else {
+            p.arcs[a as usize].tutor as usize
+        }
+    };
+    let mut start = vec![0u32; m + 2];
+    for &a in &initial {
+        start[bucket(a) + 1] += 1;
+    }
+    for b in 0..=m {
+        start[b + 1] += start[b];
+    }
+    let mut new_id = vec![0u32; n];
+    let mut old_of = vec![0u32; n];
+    let mut next = start.clone();
+    for (s, &a) in initial.iter().enumerate() {
+        let id = &mut next[bucket(a)];
+        new_id[s] = *id;
+        old_of[*id as usize] = s as u32;
+        *id += 1;
+    }
+    let mut offsets = Vec::with_capacity(n + 1);
+    let mut arcs = Vec::with_capacity(p.arcs.len());
+    let mut assign = Vec::with_capacity(n);
+    offsets.push(0u32);
+    for &old in &old_of {
+        let lo = p.offsets[old as usize];
+        let a = initial[old as usize];
+        assign.push(if a >= UNPLACED {
+            a
+        } else {
+            arcs.len() as u32 + (a - lo)
+        });
+        arcs.extend_from_slice(&p.arcs[lo as usize..p.offsets[old as usize + 1] as usize]);
+        offsets.push(arcs.len() as u32);
+    }
+    let q = Problem {
+        capacities: Vec::new(),
+        offsets,
+        arcs,
+    };
+
     let mut first_place = Vec::with_capacity(m + 1);
     let mut total = 0usize;
     for &c in &capacity {
@@ -105,41 +165,54 @@ pub(super) fn solve(p: &Problem, unplaced_cost: Option<i64>) -> Solution {
         total += c as usize;
     }
     first_place.push(total);
-    let n = p.students();
+    let mut members = vec![0u32; total];
+    let mut position = vec![0u32; n];
+    let mut load = vec![0u32; m];
+    for t in 0..m {
+        let ids = start[t]..start[t + 1];
+        load[t] = ids.len() as u32;
+        for (i, id) in ids.enumerate() {
+            members[first_place[t] + i] = id;
+            position[id as usize] = i as u32;
+        }
+    }
+    let left_over: Vec<u32> = (start[m]..start[m + 1])
+        .filter(|&id| assign[id as usize] == FREE)
+        .collect();
     let mut state = State {
-        p,
+        p: &q,
         unplaced_cost,
         virtual_unplaced: m,
-        price: vec![0; m],
+        nodes: vec![
+            Node {
+                price: 0,
+                dist: i64::MAX
+            };
+            m + 1
+        ],
         capacity,
-        load: vec![0; m],
+        load,
         first_place,
-        members: vec![0; total],
-        assign: vec![FREE; n],
-        position: vec![0; n],
-        dist: vec![i64::MAX; m + 1],
-        settled: vec![false; m + 1],
-        pred_student: vec![0; m + 1],
-        pred_edge: vec![0; m + 1],
+        members,
+        assign,
+        position,
+        pred: vec![(0, 0); m + 1],
         touched: Vec::new(),
-        settled_list: Vec::new(),
+        settled: Vec::new(),
         heap: BinaryHeap::new(),
     };
-    let left_over = state.place_cheapest();
     let mut unplaceable = 0;
     for s in left_over {
         if !state.augment_from(s) {
             unplaceable += 1;
         }
     }
-    let edge_of = state
-        .assign
-        .iter()
-        .map(|&a| {
-            if a >= UNPLACED {
-                Choice::Unplaced
-            } else {
-                Choice::Edge(a)
+    let edge_of = (0..n)
+        .map(|old| {
+            let id = new_id[old] as usize;
+            match state.assign[id] {
+                a if a >= UNPLACED => Choice::Unplaced,
+                a => Choice::Edge(p.offsets[old] + (a - q.offsets[id])),
             }
         })
         .collect();
@@ -149,9 +222,41 @@ pub(super) fn solve(p: &Problem, unplaced_cost: Option<i64>) -> Solution {
     }
 }
 
+/// Step 1: with all prices zero, give each student a cheapest option that has room. Returns
+/// each student's edge index, `UNPLACED` when unplaced is (one of) the cheapest, or `FREE`.
+fn place_cheapest(p: &Problem, capacity: &[u32], unplaced_cost: Option<i64>) -> Vec<u32> {
+    let mut load = vec![0u32; capacity.len()];
+    let mut initial = Vec::with_capacity(p.students());
+    for s in 0..p.students() {
+        let lo = p.offsets[s] as usize;
+        let arcs = &p.arcs[lo..p.offsets[s + 1] as usize];
+        let best = arcs
+            .iter()
+            .map(|a| a.cost)
+            .min()
+            .unwrap_or(i64::MAX)
+            .min(unplaced_cost.unwrap_or(i64::MAX));
+        let roomy = arcs.iter().position(|a| {
+            let t = a.tutor as usize;
+            a.cost == best && load[t] < capacity[t]
+        });
+        initial.push(if let Some(i) = roomy {
+            load[arcs[i].tutor as usize] += 1;
+            (lo + i) as u32
+        } else if unplaced_cost == Some(best) {
+            UNPLACED
+        } else {
+            FREE
+        });
+    }
+    initial
+}
+
 impl State<'_> {
-    fn edge_range(&self, s: usize) -> std::ops::Range<usize> {
-        self.p.offsets[s] as usize..self.p.offsets[s + 1] as usize
+    fn arcs_of(&self, s: usize) -> (usize, &[Arc]) {
+        let lo = self.p.offsets[s] as usize;
+        let hi = self.p.offsets[s + 1] as usize;
+        (lo, &self.p.arcs[lo..hi])
     }
 
     fn has_room(&self, t: usize) -> bool {
@@ -174,112 +279,84 @@ impl State<'_> {
         self.load[t] = last;
     }
 
-    /// Step 1: with all prices zero, give each student a cheapest option that has room.
-    /// Returns the students left over.
-    fn place_cheapest(&mut self) -> Vec<u32> {
-        let mut left_over = Vec::new();
-        for s in 0..self.p.students() {
-            let range = self.edge_range(s);
-            let best = self.p.edge_cost[range.clone()]
-                .iter()
-                .copied()
-                .min()
-                .unwrap_or(i64::MAX)
-                .min(self.unplaced_cost.unwrap_or(i64::MAX));
-            let roomy = range.clone().find(|&e| {
-                self.p.edge_cost[e] == best && self.has_room(self.p.edge_tutor[e] as usize)
-            });
-            if let Some(e) = roomy {
-                self.add_member(self.p.edge_tutor[e] as usize, s as u32);
-                self.assign[s] = e as u32;
-            } else if self.unplaced_cost == Some(best) {
-                self.assign[s] = UNPLACED;
-            } else {
-                left_over.push(s as u32);
-            }
-        }
-        left_over
-    }
-
-    /// Priced cost of the option a placed student holds now.
-    fn held_value(&self, s: usize) -> i64 {
-        let e = self.assign[s] as usize;
-        self.p.edge_cost[e] + self.price[self.p.edge_tutor[e] as usize]
-    }
-
+    /// Lowers tutor `t`'s tentative distance to `d` if that is shorter.
     fn relax(&mut self, t: usize, d: i64, s: u32, e: u32) {
-        if d < self.dist[t] {
-            if self.dist[t] == i64::MAX {
+        let node = &mut self.nodes[t];
+        if d < node.dist {
+            if node.dist == i64::MAX {
                 self.touched.push(t as u32);
             }
-            self.dist[t] = d;
-            self.pred_student[t] = s;
-            self.pred_edge[t] = e;
+            node.dist = d;
+            self.pred[t] = (s, e);
             self.heap.push(Reverse((d, t as u32)));
+        }
+    }
+
+    /// Relaxes every option of student `s`, whose current option sits at distance `base`
+    /// (already net of what the student holds now). The hot loop of the solver.
+    fn relax_options(&mut self, s: u32, base: i64) {
+        let p = self.p;
+        let lo = p.offsets[s as usize] as usize;
+        let hi = p.offsets[s as usize + 1] as usize;
+        for (e, arc) in (lo..).zip(&p.arcs[lo..hi]) {
+            let t = arc.tutor as usize;
+            let node = &mut self.nodes[t];
+            let d = base + arc.cost + node.price;
+            if d < node.dist {
+                if node.dist == i64::MAX {
+                    self.touched.push(t as u32);
+                }
+                node.dist = d;
+                self.pred[t] = (s, e as u32);
+                self.heap.push(Reverse((d, t as u32)));
+            }
+        }
+        if let Some(n) = self.unplaced_cost {
+            self.relax(self.virtual_unplaced, base + n, s, UNPLACED);
         }
     }
 
     /// Step 2 for one free student: shortest augmenting path, price update, augmentation.
     /// Returns false when no path reaches a free place.
     fn augment_from(&mut self, s0: u32) -> bool {
-        let s0u = s0 as usize;
-        let range = self.edge_range(s0u);
+        let (_, arcs) = self.arcs_of(s0 as usize);
         let mut v0 = self.unplaced_cost.unwrap_or(i64::MAX);
-        for e in range.clone() {
-            v0 = v0.min(self.p.edge_cost[e] + self.price[self.p.edge_tutor[e] as usize]);
+        for a in arcs {
+            v0 = v0.min(a.cost + self.nodes[a.tutor as usize].price);
         }
-        for e in range {
-            let t = self.p.edge_tutor[e] as usize;
-            let d = self.p.edge_cost[e] + self.price[t] - v0;
-            self.relax(t, d, s0, e as u32);
-        }
-        if let Some(n) = self.unplaced_cost {
-            self.relax(self.virtual_unplaced, n - v0, s0, UNPLACED);
-        }
+        self.relax_options(s0, -v0);
         let mut sink = None;
         while let Some(Reverse((d, t))) = self.heap.pop() {
             let t = t as usize;
-            if self.settled[t] || d > self.dist[t] {
-                continue;
+            if d > self.nodes[t].dist {
+                continue; // stale entry
             }
             if t == self.virtual_unplaced || self.has_room(t) {
                 sink = Some((t, d));
                 break;
             }
-            self.settled[t] = true;
-            self.settled_list.push(t as u32);
-            let block = self.first_place[t]..self.first_place[t] + self.load[t] as usize;
-            for place in block {
+            self.settled.push(t as u32);
+            let first = self.first_place[t];
+            for place in first..first + self.load[t] as usize {
                 let s = self.members[place];
-                let base = d - self.held_value(s as usize);
-                for e in self.edge_range(s as usize) {
-                    let t2 = self.p.edge_tutor[e] as usize;
-                    if !self.settled[t2] {
-                        let nd = base + self.p.edge_cost[e] + self.price[t2];
-                        self.relax(t2, nd, s, e as u32);
-                    }
-                }
-                if let Some(n) = self.unplaced_cost {
-                    self.relax(self.virtual_unplaced, base + n, s, UNPLACED);
-                }
+                let held = self.p.arcs[self.assign[s as usize] as usize];
+                let held_value = held.cost + self.nodes[held.tutor as usize].price;
+                self.relax_options(s, d - held_value);
             }
         }
         if let Some((sink, reach)) = sink {
-            for &t in &self.settled_list {
-                let t = t as usize;
-                self.price[t] += reach - self.dist[t];
+            for &t in &self.settled {
+                let node = &mut self.nodes[t as usize];
+                node.price += reach - node.dist;
             }
             self.shift_along_path(sink);
         }
         self.heap.clear();
         for &t in &self.touched {
-            self.dist[t as usize] = i64::MAX;
-        }
-        for &t in &self.settled_list {
-            self.settled[t as usize] = false;
+            self.nodes[t as usize].dist = i64::MAX;
         }
         self.touched.clear();
-        self.settled_list.clear();
+        self.settled.clear();
         sink.is_some()
     }
 
@@ -287,12 +364,11 @@ impl State<'_> {
     fn shift_along_path(&mut self, sink: usize) {
         let mut t = sink;
         loop {
-            let s = self.pred_student[t];
-            let e = self.pred_edge[t];
+            let (s, e) = self.pred[t];
             let held = self.assign[s as usize];
             if held != FREE {
                 // A student on the path is always placed at a tutor, never unplaced.
-                self.remove_member(self.p.edge_tutor[held as usize] as usize, s);
+                self.remove_member(self.p.arcs[held as usize].tutor as usize, s);
             }
             if t == self.virtual_unplaced {
                 self.assign[s as usize] = UNPLACED;
@@ -303,7 +379,7 @@ impl State<'_> {
             if held == FREE {
                 return;
             }
-            t = self.p.edge_tutor[held as usize] as usize;
+            t = self.p.arcs[held as usize].tutor as usize;
         }
     }
 }
