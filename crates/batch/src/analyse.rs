@@ -788,4 +788,94 @@ mod tests {
         let item = &analyse(csv.as_bytes(), &options).unwrap().items[0];
         assert_eq!(item.mean_change, Some(4.0));
     }
+
+    /// SciPy's answers for awkward small data sets under every option; regenerate with
+    /// `tests/reference/analyse/generate.py`.
+    const REFERENCE: &str = include_str!("../../../tests/reference/analyse/cases.json");
+
+    fn options_of(case: &serde_json::Value) -> Options {
+        let o = &case["options"];
+        let wave = |name: &str| Wave::parse(o[name].as_str().unwrap().as_bytes()).unwrap();
+        Options {
+            from: wave("from"),
+            to: wave("to"),
+            wilcoxon: WilcoxonOptions {
+                zero_method: match o["zero_method"].as_str().unwrap() {
+                    "wilcox" => ZeroMethod::Wilcox,
+                    "pratt" => ZeroMethod::Pratt,
+                    _ => ZeroMethod::Zsplit,
+                },
+                method: match o["method"].as_str().unwrap() {
+                    "auto" => Method::Auto,
+                    "exact" => Method::Exact,
+                    _ => Method::Approx,
+                },
+                correction: o["correction"].as_bool().unwrap(),
+            },
+        }
+    }
+
+    /// Compares `actual` with `expected` field by field: numbers to 1e-9 (relative above 1),
+    /// strings exactly, nulls as nulls. Returns the first mismatch's path.
+    fn mismatch(
+        path: &str,
+        expected: &serde_json::Value,
+        actual: &serde_json::Value,
+    ) -> Option<String> {
+        use serde_json::Value;
+        match (expected, actual) {
+            (Value::Number(e), Value::Number(a)) => {
+                let (e, a) = (e.as_f64().unwrap(), a.as_f64().unwrap());
+                ((e - a).abs() > 1e-9 * e.abs().max(1.0)).then(|| format!("{path}: {e} vs {a}"))
+            }
+            (Value::Object(e), Value::Object(a)) => e.iter().find_map(|(key, value)| {
+                mismatch(
+                    &format!("{path}.{key}"),
+                    value,
+                    a.get(key).unwrap_or(&Value::Null),
+                )
+            }),
+            (Value::Array(e), Value::Array(a)) if e.len() == a.len() => e
+                .iter()
+                .zip(a)
+                .enumerate()
+                .find_map(|(i, (e, a))| mismatch(&format!("{path}[{i}]"), e, a)),
+            (e, a) => (e != a).then(|| format!("{path}: {e} vs {a}")),
+        }
+    }
+
+    #[test]
+    fn agrees_with_scipy_on_every_reference_case() {
+        let reference: serde_json::Value = serde_json::from_str(REFERENCE).unwrap();
+        let cases = reference["cases"].as_array().unwrap();
+        assert!(cases.len() >= 300, "the reference file lost cases");
+        let mut failures = Vec::new();
+        for case in cases {
+            let dataset = case["dataset"].as_str().unwrap();
+            let csv = reference["datasets"][dataset].as_str().unwrap();
+            let report = analyse(csv.as_bytes(), &options_of(case)).unwrap();
+            let actual = serde_json::to_value(&report).unwrap();
+            let label = format!("{dataset} {}", case["options"]);
+            if let Some(problem) = mismatch(&label, &case["expected"], &actual) {
+                failures.push(problem);
+            }
+            for item in report.items.iter() {
+                let has_null = item.mean_pre.is_none()
+                    || item.mean_post.is_none()
+                    || item.sd_pre.is_none()
+                    || item.sd_post.is_none()
+                    || item.wilcoxon.is_none()
+                    || item.mann_whitney.is_none();
+                if has_null && item.note.is_none() {
+                    failures.push(format!("{label} {}: null without a note", item.item));
+                }
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} mismatches:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+    }
 }
