@@ -46,7 +46,7 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations
 impl Store {
     /// Opens (creating if needed) the SQLite database file `flipside.db` in `data_dir`.
     pub async fn open_sqlite(data_dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(data_dir).map_err(|e| sqlx::Error::Io(e))?;
+        std::fs::create_dir_all(data_dir).map_err(sqlx::Error::Io)?;
         let options = SqliteConnectOptions::new()
             .filename(data_dir.join("flipside.db"))
             .create_if_missing(true)

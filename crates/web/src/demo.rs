@@ -163,7 +163,6 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
         .await?;
 
     let hash = crate::auth::password::hash(PASSWORD)?;
-    let coordinator_id;
     let mut ids = Vec::new();
     for (local, name, role, scope) in PEOPLE {
         let id = store
@@ -189,7 +188,7 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
             )
             .await?;
     }
-    coordinator_id = ids[1];
+    let coordinator_id = ids[1];
     // The coordinator also took part as a mentee once: people hold several roles.
     store
         .grant_role(

@@ -163,13 +163,13 @@ impl Settings {
             None => url::Url::parse(&format!("http://{listen}/"))
                 .map_err(|e| err("listen", e.to_string()))?,
         };
-        if let Some(url) = &raw.database_url {
-            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-                return Err(err(
-                    "database_url",
-                    "must be a postgres:// URL; leave it unset for the embedded SQLite database",
-                ));
-            }
+        if let Some(url) = &raw.database_url
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            return Err(err(
+                "database_url",
+                "must be a postgres:// URL; leave it unset for the embedded SQLite database",
+            ));
         }
         let positive = |name: &str, v: Option<i64>, default: i64| match v {
             Some(n) if n > 0 => Ok(n),

@@ -155,15 +155,14 @@ impl FromRequestParts<AppState> for ClientAddress {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        if state.settings.trust_proxy_headers {
-            if let Some(first) = parts
+        if state.settings.trust_proxy_headers
+            && let Some(first) = parts
                 .headers
                 .get("x-forwarded-for")
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.split(',').next())
-            {
-                return Ok(ClientAddress(first.trim().to_string()));
-            }
+        {
+            return Ok(ClientAddress(first.trim().to_string()));
         }
         let peer = parts
             .extensions

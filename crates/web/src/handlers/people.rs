@@ -164,10 +164,10 @@ pub async fn create(
     if name.is_empty() {
         errors.add("display_name", "Enter the person's name.");
     }
-    if !form.password.is_empty() {
-        if let Err(m) = password::check_new(&form.password) {
-            errors.add("password", m);
-        }
+    if !form.password.is_empty()
+        && let Err(m) = password::check_new(&form.password)
+    {
+        errors.add("password", m);
     }
     let mut created = None;
     if errors.is_empty() {
