@@ -17,6 +17,7 @@
 pub mod allocation;
 pub mod cycle;
 pub mod disclosure;
+pub mod evaluation;
 pub mod framework;
 pub mod matching;
 pub mod policy;

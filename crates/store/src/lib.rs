@@ -14,6 +14,7 @@ mod organisation;
 mod pool;
 mod schemes;
 mod sessions;
+mod surveys;
 mod users;
 
 pub use audit::{AuditEntry, NewAuditEntry};
@@ -23,6 +24,7 @@ pub use organisation::{Faculty, IdentityLabel, Organisation, School};
 pub use pool::{Backend, Store};
 pub use schemes::{NewScheme, Scheme};
 pub use sessions::{LoginFailures, SessionToken};
+pub use surveys::{AnswerRow, StatementRow};
 pub use users::{GrantRow, NewUser, User};
 
 /// What every store operation returns.

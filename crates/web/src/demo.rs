@@ -148,6 +148,7 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
         store.transition_cycle(past, state, next, None).await?;
         state = next;
     }
+    evaluation(store, past).await?;
     let current = store
         .create_cycle(
             institutional,
@@ -201,4 +202,81 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
         )
         .await?;
     Ok(accounts_text())
+}
+
+/// Pre, post and follow-up answers for last year's cycle, shaped like the published cycle:
+/// 26 mentors (25 answered before, 20 after) and 26 staff mentees (16 before, 7 after), with
+/// means near the reported ones. Deterministic, so every demo shows the same results.
+async fn evaluation(store: &Store, cycle: i64) -> anyhow::Result<()> {
+    store.ensure_default_instruments().await?;
+    use flipside_core::evaluation::Wave;
+    // (role, code prefix, people, consenting, responded per wave, [(statement, pre, post, follow-up mean)])
+    let plan: [(
+        &str,
+        &str,
+        usize,
+        usize,
+        [usize; 3],
+        &[(&str, f64, f64, f64)],
+    ); 2] = [
+        (
+            "mentor",
+            "M",
+            26,
+            24,
+            [25, 20, 12],
+            &[
+                ("belonging", 3.08, 3.70, 3.55),
+                ("valued", 3.13, 3.45, 3.40),
+                ("visibility", 2.85, 3.50, 3.30),
+                ("confidence_in_leaders", 2.70, 3.25, 3.15),
+            ],
+        ),
+        (
+            "mentee",
+            "L",
+            26,
+            23,
+            [16, 7, 5],
+            &[
+                ("understand_challenges", 2.81, 3.17, 3.10),
+                ("understand_engagement", 3.06, 4.17, 4.00),
+                ("understand_confidence", 3.75, 4.50, 4.40),
+            ],
+        ),
+    ];
+    let mut seed: u64 = 0x5eed_f11b;
+    let mut jitter = move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 33) % 1000) as f64 / 1000.0 - 0.5
+    };
+    for (role, prefix, people, consenting, responded, statements) in plan {
+        for i in 0..people {
+            let code = format!("{prefix}{:02}", i + 1);
+            let participant = store
+                .add_survey_participant(cycle, &code, role, None, i < consenting)
+                .await?;
+            // Each person sits a little above or below the group, the same way in every wave.
+            let offset = [-1.2, -0.6, 0.0, 0.6, 1.2, -0.3, 0.3][i % 7];
+            for (w, wave) in Wave::ALL.iter().enumerate() {
+                if i >= responded[w] {
+                    continue;
+                }
+                let answers: Vec<(&str, i64)> = statements
+                    .iter()
+                    .map(|(code, pre, post, follow)| {
+                        let target = [pre, post, follow][w];
+                        (
+                            *code,
+                            (target + offset + jitter()).round().clamp(1.0, 5.0) as i64,
+                        )
+                    })
+                    .collect();
+                store.record_answers(participant, *wave, &answers).await?;
+            }
+        }
+    }
+    Ok(())
 }

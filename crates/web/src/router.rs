@@ -1,7 +1,7 @@
 //! Every route, in one place.
 use crate::auth::csrf;
 use crate::handlers::{
-    account, api, audit, cycles, home, ops, organisation, people, schemes, sign_in, sso,
+    account, api, audit, cycles, home, ops, organisation, people, results, schemes, sign_in, sso,
 };
 use crate::state::AppState;
 use crate::{metrics, page, security};
@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .route("/schemes/{id}/cycles", post(cycles::create))
         .route("/cycles/{id}", get(cycles::show))
         .route("/cycles/{id}/advance", post(cycles::advance))
+        .route("/cycles/{id}/results", get(results::show))
         .route("/admin/people", get(people::list).post(people::create))
         .route("/admin/people/{id}", get(people::show))
         .route("/admin/people/{id}/roles", post(people::grant))

@@ -215,6 +215,7 @@ pub struct ShowPage {
     framework: Option<Framework>,
     copied_from_year: Option<String>,
     can_edit: bool,
+    can_see_results: bool,
 }
 
 pub async fn show(
@@ -255,6 +256,7 @@ pub async fn show(
             },
             Action::Edit,
         ),
+        can_see_results: policy::aggregate_results(&user.actor, cycle.scheme_id),
         copied_from_year,
         scheme,
         cycle,

@@ -10,5 +10,6 @@ mod helpers;
 mod oidc;
 mod operations;
 mod people;
+mod results;
 mod schemes;
 mod sign_in;

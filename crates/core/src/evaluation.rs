@@ -1,0 +1,308 @@
+//! Evaluation of a cycle (SPEC §3.5–3.6): the default survey instruments, response rates, and
+//! the per-statement comparison of two waves, with the organisation's disclosure rule applied
+//! to every figure about people. Pure: the store supplies the answers, pages render the result.
+use crate::disclosure::{Cell, DisclosureRule};
+use crate::stats::{self, Movement, WilcoxonOptions};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A survey wave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Wave {
+    Pre,
+    Post,
+    Followup,
+}
+
+impl Wave {
+    pub const ALL: [Wave; 3] = [Wave::Pre, Wave::Post, Wave::Followup];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Wave::Pre => "pre",
+            Wave::Post => "post",
+            Wave::Followup => "followup",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Wave::Pre => "before",
+            Wave::Post => "after",
+            Wave::Followup => "six-month follow-up",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Wave> {
+        Wave::ALL.into_iter().find(|w| w.as_str() == s)
+    }
+}
+
+/// One Likert statement of an instrument.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Statement {
+    /// A stable short code, e.g. `belonging`.
+    pub code: &'static str,
+    /// The aim it evidences.
+    pub aim: &'static str,
+    pub text: &'static str,
+}
+
+/// The default instruments (SPEC §1): (audience, statements). Mentors are students; mentees
+/// are staff leaders.
+pub fn default_instruments() -> Vec<(&'static str, Vec<Statement>)> {
+    let s = |code, aim, text| Statement { code, aim, text };
+    vec![
+        (
+            "mentor",
+            vec![
+                s(
+                    "belonging",
+                    "Belonging",
+                    "I feel I belong at the university.",
+                ),
+                s(
+                    "valued",
+                    "Feeling valued",
+                    "I feel valued by the university.",
+                ),
+                s(
+                    "visibility",
+                    "Visibility",
+                    "Students like me are visible to the university's leaders.",
+                ),
+                s(
+                    "confidence_in_leaders",
+                    "Confidence in senior staff",
+                    "I am confident senior staff understand students like me.",
+                ),
+            ],
+        ),
+        (
+            "mentee",
+            vec![
+                s(
+                    "understand_challenges",
+                    "Understanding challenges",
+                    "I understand the challenges under-represented students face.",
+                ),
+                s(
+                    "understand_engagement",
+                    "Understanding engagement",
+                    "I understand why under-represented students may find it harder to engage.",
+                ),
+                s(
+                    "understand_confidence",
+                    "Understanding confidence",
+                    "I understand why under-represented students may feel less confident.",
+                ),
+            ],
+        ),
+    ]
+}
+
+/// The five scale labels, 1 to 5 (configurable per instrument in a later release).
+pub const LIKERT_LABELS: [&str; 5] = [
+    "Strongly disagree",
+    "Disagree",
+    "Neither agree nor disagree",
+    "Agree",
+    "Strongly agree",
+];
+
+/// Responses to a wave out of the people invited, e.g. "25 of 26".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResponseRate {
+    pub role: String,
+    pub wave: Wave,
+    pub responded: u64,
+    pub invited: u64,
+}
+
+impl ResponseRate {
+    /// "mentors: 25 of 26 before". Response rates are about the scheme's own participants and
+    /// are shown to its coordinators exactly (SPEC §3.5: "always shown").
+    pub fn words(&self) -> String {
+        format!(
+            "{} of {} {}",
+            self.responded,
+            self.invited,
+            self.wave.label()
+        )
+    }
+}
+
+/// One statement compared across two waves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparedStatement {
+    pub code: String,
+    pub aim: String,
+    pub text: String,
+    pub n_from: u64,
+    pub n_to: u64,
+    pub n_paired: u64,
+    pub mean_from: Cell<f64>,
+    pub mean_to: Cell<f64>,
+    /// Mean of (to − from) over paired respondents.
+    pub mean_change: Cell<f64>,
+    /// Wilcoxon signed-rank p-value (SciPy defaults), shown only where the change is shown.
+    pub p_value: Option<f64>,
+    pub method: Option<&'static str>,
+    /// Effect size r = z/√n of non-zero differences.
+    pub effect_r: Option<f64>,
+    pub movement: Option<Movement>,
+    pub caveat: Option<String>,
+}
+
+/// Compares one statement's answers (participant code → score) between two waves.
+pub fn compare(
+    statement: (&str, &str, &str),
+    from: &BTreeMap<String, f64>,
+    to: &BTreeMap<String, f64>,
+    rule: &DisclosureRule,
+) -> ComparedStatement {
+    let values = |m: &BTreeMap<String, f64>| m.values().copied().collect::<Vec<f64>>();
+    let a = stats::describe(&values(from));
+    let b = stats::describe(&values(to));
+    let d: Vec<f64> = from
+        .iter()
+        .filter_map(|(code, x)| to.get(code).map(|y| y - x))
+        .collect();
+    let n_paired = d.len() as u64;
+    let mean_cell = |s: stats::Summary| match s.mean {
+        Some(m) => rule.mean(m, s.n as u64),
+        None => rule.mean(0.0, 0),
+    };
+    let change = stats::describe(&d);
+    let mean_change = match change.mean {
+        Some(m) => rule.mean(m, n_paired),
+        None => rule.mean(0.0, 0),
+    };
+    let shown = !mean_change.is_suppressed();
+    let test = if shown {
+        stats::wilcoxon(&d, WilcoxonOptions::default()).ok()
+    } else {
+        None
+    };
+    ComparedStatement {
+        code: statement.0.to_string(),
+        aim: statement.1.to_string(),
+        text: statement.2.to_string(),
+        n_from: a.n as u64,
+        n_to: b.n as u64,
+        n_paired,
+        mean_from: mean_cell(a),
+        mean_to: mean_cell(b),
+        mean_change,
+        p_value: test.map(|t| t.p_value),
+        method: test.map(|t| t.method.as_str()),
+        effect_r: if shown {
+            stats::effect_size_r(&d).ok()
+        } else {
+            None
+        },
+        movement: if shown { stats::movement(&d) } else { None },
+        caveat: stats::small_n_caveat(d.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answers(pairs: &[(&str, f64)]) -> BTreeMap<String, f64> {
+        pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+    }
+
+    #[test]
+    fn paired_change_uses_only_people_who_answered_both_waves() {
+        let pre = answers(&[
+            ("a", 2.0),
+            ("b", 3.0),
+            ("c", 3.0),
+            ("d", 4.0),
+            ("e", 2.0),
+            ("f", 3.0),
+            ("g", 1.0),
+            ("h", 2.0),
+            ("x", 5.0),
+        ]);
+        let post = answers(&[
+            ("a", 4.0),
+            ("b", 4.0),
+            ("c", 3.0),
+            ("d", 5.0),
+            ("e", 3.0),
+            ("f", 4.0),
+            ("g", 3.0),
+            ("h", 2.0),
+            ("y", 1.0),
+        ]);
+        let r = compare(
+            ("belonging", "Belonging", "I belong"),
+            &pre,
+            &post,
+            &DisclosureRule::internal(),
+        );
+        assert_eq!((r.n_from, r.n_to, r.n_paired), (9, 9, 8));
+        assert_eq!(r.mean_change, Cell::Shown(1.0), "(2+1+0+1+1+1+2+0)/8");
+        let m = r.movement.unwrap();
+        assert_eq!((m.up, m.same), (0.75, 0.25));
+        assert!(r.p_value.unwrap() < 0.05 && r.p_value.unwrap() > 0.0);
+        assert!(r.effect_r.unwrap() > 0.0, "post higher: positive r");
+        assert!(r.caveat.is_some(), "8 pairs is a small n");
+    }
+
+    #[test]
+    fn the_publication_rule_hides_averages_of_seven_or_fewer_people_and_the_tests_with_them() {
+        let pre = answers(&[
+            ("a", 2.0),
+            ("b", 3.0),
+            ("c", 3.0),
+            ("d", 4.0),
+            ("e", 2.0),
+            ("f", 3.0),
+            ("g", 1.0),
+            ("h", 2.0),
+        ]);
+        let post = answers(&[
+            ("a", 4.0),
+            ("b", 4.0),
+            ("c", 3.0),
+            ("d", 5.0),
+            ("e", 3.0),
+            ("f", 4.0),
+            ("g", 3.0),
+        ]);
+        let r = compare(("x", "X", "X"), &pre, &post, &DisclosureRule::publication());
+        assert!(!r.mean_from.is_suppressed(), "8 people");
+        assert!(
+            r.mean_to.is_suppressed() && r.mean_change.is_suppressed(),
+            "7 people"
+        );
+        assert_eq!((r.p_value, r.effect_r, r.movement), (None, None, None));
+    }
+
+    #[test]
+    fn waves_round_trip_and_the_default_instruments_hold_the_published_statements() {
+        for w in Wave::ALL {
+            assert_eq!(Wave::parse(w.as_str()), Some(w));
+        }
+        let inst = default_instruments();
+        assert_eq!(inst[0].1.len(), 4);
+        assert!(
+            inst[1]
+                .1
+                .iter()
+                .any(|s| s.text.contains("harder to engage"))
+        );
+        let rate = ResponseRate {
+            role: "mentor".into(),
+            wave: Wave::Pre,
+            responded: 25,
+            invited: 26,
+        };
+        assert_eq!(rate.words(), "25 of 26 before");
+    }
+}

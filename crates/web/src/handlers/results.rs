@@ -1,0 +1,160 @@
+//! A cycle's evaluation results (coordinators, researchers, admins): response rates per wave and
+//! role, and each statement compared before and after, under the organisation's disclosure rule.
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::handlers::allow;
+use crate::page::PageCtx;
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use flipside_core::disclosure::{Cell, DisclosureRule};
+use flipside_core::evaluation::{self, ComparedStatement, ResponseRate, Wave};
+use flipside_core::policy;
+use flipside_store::{AnswerRow, Cycle, Organisation, Scheme};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One role's results.
+pub struct RoleResults {
+    pub title: &'static str,
+    pub rates: Vec<ResponseRate>,
+    pub comparisons: Vec<(String, Vec<ComparedStatement>)>,
+    pub consenting: usize,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "cycles/results.html")]
+pub struct ResultsPage {
+    ctx: PageCtx,
+    scheme: Scheme,
+    cycle: Cycle,
+    rule_name: String,
+    rule_description: String,
+    roles: Vec<RoleResults>,
+}
+
+/// The organisation's disclosure rule.
+pub fn rule_of(org: &Organisation) -> DisclosureRule {
+    match org.disclosure_preset.as_str() {
+        "publication" => DisclosureRule::publication(),
+        _ => DisclosureRule::internal_with_min(org.min_cell.max(0) as u64),
+    }
+}
+
+/// "3.08" or "–" for a hidden figure.
+pub fn figure(cell: &Cell<f64>) -> String {
+    match cell.shown() {
+        Some(v) => format!("{v:.2}"),
+        None => "–".into(),
+    }
+}
+
+fn title(role: &str) -> &'static str {
+    match role {
+        "mentor" => "Student mentors",
+        "mentee" => "Staff mentees",
+        _ => "Participants",
+    }
+}
+
+/// Builds each role's rates and comparisons from the stored answers. Response rates count
+/// everyone who answered; the analysis uses only those who consented to research use.
+pub fn build(
+    counts: &[(String, i64)],
+    answers: &[AnswerRow],
+    rule: &DisclosureRule,
+) -> Vec<RoleResults> {
+    let mut out = Vec::new();
+    for (role, invited) in counts {
+        let mine: Vec<&AnswerRow> = answers.iter().filter(|a| &a.role == role).collect();
+        let rates = Wave::ALL
+            .iter()
+            .map(|w| {
+                let responded: BTreeSet<&str> = mine
+                    .iter()
+                    .filter(|a| a.wave == w.as_str())
+                    .map(|a| a.code.as_str())
+                    .collect();
+                ResponseRate {
+                    role: role.clone(),
+                    wave: *w,
+                    responded: responded.len() as u64,
+                    invited: *invited as u64,
+                }
+            })
+            .collect();
+        let consenting: Vec<&&AnswerRow> = mine.iter().filter(|a| a.research_consent).collect();
+        let mut statements: Vec<(i64, &str, &str, &str)> = consenting
+            .iter()
+            .map(|a| {
+                (
+                    a.position,
+                    a.statement_code.as_str(),
+                    a.aim.as_str(),
+                    a.text.as_str(),
+                )
+            })
+            .collect();
+        statements.sort();
+        statements.dedup();
+        let scores = |code: &str, wave: Wave| -> BTreeMap<String, f64> {
+            consenting
+                .iter()
+                .filter(|a| a.statement_code == code && a.wave == wave.as_str())
+                .map(|a| (a.code.clone(), a.score as f64))
+                .collect()
+        };
+        let comparisons = [(Wave::Pre, Wave::Post), (Wave::Pre, Wave::Followup)]
+            .iter()
+            .map(|(from, to)| {
+                let rows = statements
+                    .iter()
+                    .map(|(_, code, aim, text)| {
+                        evaluation::compare(
+                            (code, aim, text),
+                            &scores(code, *from),
+                            &scores(code, *to),
+                            rule,
+                        )
+                    })
+                    .collect();
+                (format!("{} → {}", from.label(), to.label()), rows)
+            })
+            .collect();
+        let people: BTreeSet<&str> = consenting.iter().map(|a| a.code.as_str()).collect();
+        out.push(RoleResults {
+            title: title(role),
+            rates,
+            comparisons,
+            consenting: people.len(),
+        });
+    }
+    out
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<ResultsPage, AppError> {
+    let cycle = state.store.cycle(id).await?;
+    allow(policy::aggregate_results(&user.actor, cycle.scheme_id))?;
+    let scheme = state.store.scheme(cycle.scheme_id).await?;
+    let org = state
+        .store
+        .organisation()
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let rule = rule_of(&org);
+    let counts = state.store.survey_participant_counts(id).await?;
+    let answers = state.store.survey_answers(id).await?;
+    Ok(ResultsPage {
+        ctx,
+        rule_name: rule.name(),
+        rule_description: rule.description(),
+        roles: build(&counts, &answers, &rule),
+        scheme,
+        cycle,
+    })
+}

@@ -1,0 +1,224 @@
+use crate::helpers::TestApp;
+use flipside_core::cycle::AcademicYear;
+use flipside_core::evaluation::Wave;
+use flipside_core::role::{Role, Scope};
+use flipside_store::NewScheme;
+
+async fn demo_coordinator(app: &TestApp) -> crate::helpers::Browser {
+    flipside_web::demo::ensure(&app.store).await.unwrap();
+    let b = app.browser();
+    let r = b
+        .post(
+            "/sign-in",
+            &[
+                ("email", "coordinator@demo.flipside.test"),
+                ("password", "flipside-demo"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    b
+}
+
+#[tokio::test]
+async fn the_demo_cycle_shows_the_published_response_rates_and_paired_results() {
+    let app = TestApp::spawn().await;
+    let b = demo_coordinator(&app).await;
+    let scheme = app
+        .store
+        .schemes()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.kind == "institutional")
+        .unwrap();
+    let past = app
+        .store
+        .cycles_of(scheme.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.state == "closed")
+        .unwrap();
+    let page = b.get(&format!("/cycles/{}/results", past.id)).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("25 of 26 before; 20 of 26 after"),
+        "mentor rates: {}",
+        page.body
+    );
+    assert!(
+        page.body.contains("16 of 26 before; 7 of 26 after"),
+        "staff rates"
+    );
+    assert!(
+        page.body
+            .contains("Counts under 5 suppressed (internal rule)"),
+        "the table names its rule"
+    );
+    assert!(page.body.contains("Belonging") && page.body.contains("harder to engage"));
+    assert!(
+        page.body.contains("(exact)")
+            || page.body.contains("(approx)")
+            || page.body.contains("(permutation)"),
+        "a Wilcoxon p is shown"
+    );
+}
+
+#[tokio::test]
+async fn under_the_publication_rule_averages_of_seven_or_fewer_people_are_hidden() {
+    let app = TestApp::spawn().await;
+    let b = demo_coordinator(&app).await;
+    app.store
+        .update_organisation("Northmoor", 5, "publication", 20)
+        .await
+        .unwrap();
+    let scheme = app
+        .store
+        .schemes()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.kind == "institutional")
+        .unwrap();
+    let past = app
+        .store
+        .cycles_of(scheme.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.state == "closed")
+        .unwrap();
+    let page = b.get(&format!("/cycles/{}/results", past.id)).await;
+    assert!(
+        page.body.contains("HESA") || page.body.contains("publication"),
+        "{}",
+        page.body
+    );
+    // Staff: at most 7 answered after, so their after means and changes are dashes.
+    let staff = &page.body[page.body.find("Staff mentees").unwrap()..];
+    let row = &staff[staff.find("Understanding engagement").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.matches("<td>–</td>").count() >= 2, "{row}");
+}
+
+#[tokio::test]
+async fn answers_without_research_consent_count_in_rates_but_not_in_analysis() {
+    let app = TestApp::spawn().await;
+    app.store.ensure_default_instruments().await.unwrap();
+    let s = app
+        .store
+        .create_scheme(NewScheme {
+            name: "S",
+            kind: flipside_core::scheme::SchemeKind::Institutional,
+            purpose: "p",
+            school_id: None,
+            created_by: None,
+        })
+        .await
+        .unwrap();
+    let c = app
+        .store
+        .create_cycle(
+            s,
+            AcademicYear::parse("2025/26").unwrap(),
+            20,
+            "{}",
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    for i in 0..6 {
+        let p = app
+            .store
+            .add_survey_participant(c, &format!("M{i}"), "mentor", None, i > 0)
+            .await
+            .unwrap();
+        app.store
+            .record_answers(p, Wave::Pre, &[("belonging", 2)])
+            .await
+            .unwrap();
+    }
+    let b = app
+        .as_role("co@tu.test", &[(Role::Coordinator, Scope::Scheme(s))])
+        .await;
+    let page = b.get(&format!("/cycles/{c}/results")).await;
+    assert!(page.body.contains("6 of 6 before"), "{}", page.body);
+    assert!(page.body.contains("5 consented to research use"));
+    assert!(
+        page.body.contains("<td>5</td><td>2.00</td>"),
+        "analysis counts the 5 consenting: {}",
+        page.body
+    );
+    // Bad answers are refused and change nothing.
+    let p = app
+        .store
+        .add_survey_participant(c, "M9", "mentor", None, true)
+        .await
+        .unwrap();
+    assert!(
+        app.store
+            .record_answers(p, Wave::Pre, &[("belonging", 3), ("valued", 9)])
+            .await
+            .is_err()
+    );
+    assert!(
+        app.store
+            .record_answers(p, Wave::Pre, &[("belonging", 3), ("not_a_statement", 2)])
+            .await
+            .is_err()
+    );
+    assert!(
+        app.store
+            .survey_answers(c)
+            .await
+            .unwrap()
+            .iter()
+            .all(|a| a.code != "M9")
+    );
+}
+
+#[tokio::test]
+async fn results_are_for_coordinators_researchers_and_admins_only() {
+    let app = TestApp::spawn().await;
+    let s = app
+        .store
+        .create_scheme(NewScheme {
+            name: "S",
+            kind: flipside_core::scheme::SchemeKind::Institutional,
+            purpose: "p",
+            school_id: None,
+            created_by: None,
+        })
+        .await
+        .unwrap();
+    let c = app
+        .store
+        .create_cycle(
+            s,
+            AcademicYear::parse("2025/26").unwrap(),
+            20,
+            "{}",
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    for (who, role, scope, status) in [
+        ("co", Role::Coordinator, Scope::Scheme(s), 200),
+        ("re", Role::Researcher, Scope::Organisation, 200),
+        ("ad", Role::Admin, Scope::Organisation, 200),
+        ("me", Role::Mentor, Scope::Cycle(c), 403),
+        ("ot", Role::Coordinator, Scope::Scheme(s + 100), 403),
+    ] {
+        let b = app
+            .as_role(&format!("{who}@tu.test"), &[(role, scope)])
+            .await;
+        assert_eq!(
+            b.get(&format!("/cycles/{c}/results")).await.status,
+            status,
+            "{who}"
+        );
+    }
+}
