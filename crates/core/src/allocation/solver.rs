@@ -189,7 +189,7 @@ pub(super) fn solve(p: &Problem, unplaced_cost: Option<i64>) -> Solution {
         .collect();
     // Searches from students who want the same tutor read the same part of memory: run them
     // one after another.
-    left_over.sort_by_key(|&id| {
+    left_over.sort_by_cached_key(|&id| {
         let arcs = &q.arcs[q.offsets[id as usize] as usize..q.offsets[id as usize + 1] as usize];
         arcs.iter().min_by_key(|a| a.cost).map(|a| a.tutor)
     });
