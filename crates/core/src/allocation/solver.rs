@@ -97,6 +97,10 @@ struct State<'a> {
     pred: Vec<(u32, u32)>,
     touched: Vec<u32>,
     settled: Vec<u32>,
+    /// Tutors settled by a search that found no free place. No path from them reaches a free
+    /// place then or later (whatever moves, their students' edges stay), so later searches
+    /// skip them: an infeasible instance costs one sweep per region, not one per student.
+    dead: Vec<bool>,
     heap: BinaryHeap<Reverse<(i64, u32)>>,
 }
 
@@ -185,7 +189,7 @@ pub(super) fn solve(p: &Problem, unplaced_cost: Option<i64>) -> Solution {
         .collect();
     // Searches from students who want the same tutor read the same part of memory: run them
     // one after another.
-    left_over.sort_by_key(|&id| {
+    left_over.sort_by_cached_key(|&id| {
         let arcs = &q.arcs[q.offsets[id as usize] as usize..q.offsets[id as usize + 1] as usize];
         arcs.iter().min_by_key(|a| a.cost).map(|a| a.tutor)
     });
@@ -209,6 +213,7 @@ pub(super) fn solve(p: &Problem, unplaced_cost: Option<i64>) -> Solution {
         pred: vec![(0, 0); m + 1],
         touched: Vec::new(),
         settled: Vec::new(),
+        dead: vec![false; m + 1],
         heap: BinaryHeap::new(),
     };
     let mut unplaceable = 0;
@@ -338,8 +343,8 @@ impl State<'_> {
         let mut sink = None;
         while let Some(Reverse((d, t))) = self.heap.pop() {
             let t = t as usize;
-            if d > self.nodes[t].dist {
-                continue; // stale entry
+            if d > self.nodes[t].dist || self.dead[t] {
+                continue; // a stale entry, or a tutor from which no free place can be reached
             }
             if t == self.virtual_unplaced || self.has_room(t) {
                 sink = Some((t, d));
@@ -360,6 +365,10 @@ impl State<'_> {
                 node.price += reach - node.dist;
             }
             self.shift_along_path(sink);
+        } else {
+            for &t in &self.settled {
+                self.dead[t as usize] = true;
+            }
         }
         self.heap.clear();
         for &t in &self.touched {

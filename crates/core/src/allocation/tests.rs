@@ -315,47 +315,60 @@ fn out_of_range_indices_and_costs_are_rejected() {
     ));
 }
 
-/// Mid-sized random instances, checked against `pathfinding`'s Kuhn–Munkres on the expanded
-/// problem: one column per tutor place and one "unplaced" column per student.
+/// The optimum by `pathfinding`'s Kuhn–Munkres on the expanded problem: one column per tutor
+/// place and one "unplaced" column per student.
+fn kuhn_munkres_optimum(
+    capacities: &[u32],
+    students: usize,
+    edges: &[Edge],
+    unplaced_cost: i64,
+) -> i64 {
+    use pathfinding::prelude::{Matrix, kuhn_munkres};
+    const FORBIDDEN: i64 = -1_000_000_000;
+    let places: Vec<usize> = (0..capacities.len())
+        .flat_map(|t| std::iter::repeat_n(t, capacities[t] as usize))
+        .collect();
+    let mut weights = Matrix::new(students, places.len() + students, FORBIDDEN);
+    for e in edges {
+        for (column, &t) in places.iter().enumerate() {
+            if t == e.tutor as usize {
+                let w = &mut weights[(e.student as usize, column)];
+                *w = (*w).max(-e.cost);
+            }
+        }
+    }
+    for s in 0..students {
+        weights[(s, places.len() + s)] = -unplaced_cost;
+    }
+    -kuhn_munkres(&weights).0
+}
+
+fn random_faculty_instance(seed: u64, tutors: usize, students: usize) -> (Vec<u32>, Vec<Edge>) {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let capacities: Vec<u32> = (0..tutors).map(|_| rng.random_range(0..=7)).collect();
+    let mut edges = Vec::new();
+    for s in 0..students {
+        let faculty = s % 2;
+        for t in (faculty..tutors).step_by(2) {
+            if rng.random_bool(0.5) {
+                edges.push(edge(s as u32, t as u32, rng.random_range(0..60)));
+            }
+        }
+    }
+    (capacities, edges)
+}
+
+/// Mid-sized random instances, where long chains of moves and many price rises happen.
 #[test]
 fn mid_sized_random_instances_match_kuhn_munkres_on_expanded_places() {
-    use pathfinding::prelude::{Matrix, kuhn_munkres};
-    use rand::{Rng, SeedableRng};
-    const FORBIDDEN: i64 = -1_000_000_000;
-    for seed in 0..6 {
-        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-        let tutors = 12;
-        let students = 70;
-        let capacities: Vec<u32> = (0..tutors).map(|_| rng.random_range(0..=7)).collect();
-        let mut edges = Vec::new();
-        for s in 0..students {
-            let faculty = s % 2;
-            for t in (faculty..tutors).step_by(2) {
-                if rng.random_bool(0.5) {
-                    edges.push(edge(s as u32, t as u32, rng.random_range(0..60)));
-                }
-            }
-        }
-        let unplaced_cost = 45;
+    for seed in 0..40 {
+        let (tutors, students) = (4 + seed as usize % 9, 20 + 3 * seed as usize);
+        let (capacities, edges) = random_faculty_instance(seed, tutors, students);
+        let unplaced_cost = 25 + seed as i64;
         let a = solve(&capacities, students, &edges, Some(unplaced_cost)).unwrap();
         assert_consistent(&capacities, &edges, Some(unplaced_cost), &a);
-
-        let places: Vec<usize> = (0..tutors)
-            .flat_map(|t| std::iter::repeat_n(t, capacities[t] as usize))
-            .collect();
-        let columns = places.len() + students;
-        let mut weights = Matrix::new(students, columns, FORBIDDEN);
-        for e in &edges {
-            for (column, &t) in places.iter().enumerate() {
-                if t == e.tutor as usize {
-                    weights[(e.student as usize, column)] = -e.cost;
-                }
-            }
-        }
-        for s in 0..students {
-            weights[(s, places.len() + s)] = -unplaced_cost;
-        }
-        let (best, _) = kuhn_munkres(&weights);
-        assert_eq!(a.total_cost, -best, "seed {seed}");
+        let best = kuhn_munkres_optimum(&capacities, students, &edges, unplaced_cost);
+        assert_eq!(a.total_cost, best, "seed {seed}");
     }
 }

@@ -442,6 +442,15 @@ mod tests {
     }
 
     #[test]
+    fn exact_method_refuses_samples_beyond_its_table_but_approx_does_not() {
+        let d: Vec<f64> = (0..=EXACT_MAX_N).map(|i| (i % 7) as f64 - 2.5).collect();
+        let exact = wilcoxon(&d, opts(ZeroMethod::Wilcox, Method::Exact, false));
+        assert!(matches!(exact, Err(Undefined::ExactTooLarge { .. })));
+        let auto = wilcoxon(&d, WilcoxonOptions::default()).unwrap();
+        assert_eq!(auto.method, MethodUsed::Approx);
+    }
+
+    #[test]
     fn rank_biserial_is_one_when_everyone_who_moved_went_up() {
         assert_eq!(rank_biserial(&[1.0, 0.0, 2.0, 2.0]).unwrap(), 1.0);
         assert_eq!(rank_biserial(&[-1.0, -3.0]).unwrap(), -1.0);
