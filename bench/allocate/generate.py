@@ -9,7 +9,12 @@ so that `--unplaced-cost` is needed.
 Costs follow the School rules of SPEC §3.10: a tutor of the student's own School is cheap,
 last year's tutor (for returning students) is cheaper still, and noise breaks most ties.
 
+With --shared-ranking every student ranks the tutors alike (a tutor's cost is the same for
+all students, give or take 2): the hard case for a solver that starts from each student's
+favourite, since nearly everyone wants the same few tutors.
+
 Usage: generate.py OUT_DIR [--students N] [--tutors M] [--per-student K] [--seed S]
+                           [--faculties F] [--shared-ranking]
 Writes OUT_DIR/tutors.csv and OUT_DIR/edges.csv.
 """
 
@@ -27,6 +32,7 @@ def main() -> None:
     parser.add_argument("--per-student", type=int, default=50)
     parser.add_argument("--faculties", type=int, default=16)
     parser.add_argument("--seed", type=int, default=20240917)
+    parser.add_argument("--shared-ranking", action="store_true")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     os.makedirs(args.out_dir, exist_ok=True)
@@ -43,6 +49,7 @@ def main() -> None:
     student_fac = rng.choice(n_fac, size=n_students, p=demand / demand.sum())
 
     fac_tutors = [np.flatnonzero(tutor_fac == f) for f in range(n_fac)]
+    tutor_cost = rng.integers(0, 1000, n_tutors) if args.shared_ranking else None
     with open(os.path.join(args.out_dir, "tutors.csv"), "w") as f:
         f.write("tutor_id,capacity,school\n")
         f.writelines(
@@ -56,11 +63,14 @@ def main() -> None:
             continue
         k = min(len(pool), max(1, args.per_student + int(rng.integers(-10, 11))))
         chosen = rng.choice(pool, size=k, replace=False)
-        own_school = rng.choice(tutor_school[pool])
-        cost = np.where(tutor_school[chosen] == own_school, 100, 400)
-        cost = cost + rng.integers(0, 300, k)
-        if rng.random() < 0.6:  # a returning student: last year's tutor strongly preferred
-            cost[0] = int(rng.integers(0, 20))
+        if args.shared_ranking:
+            cost = tutor_cost[chosen] + rng.integers(0, 3, k)
+        else:
+            own_school = rng.choice(tutor_school[pool])
+            cost = np.where(tutor_school[chosen] == own_school, 100, 400)
+            cost = cost + rng.integers(0, 300, k)
+            if rng.random() < 0.6:  # a returning student: last year's tutor strongly preferred
+                cost[0] = int(rng.integers(0, 20))
         sid = f"s{s:06d}"
         lines.extend(f"{sid},t{t:05d},{c}\n" for t, c in zip(chosen, cost))
     with open(os.path.join(args.out_dir, "edges.csv"), "w") as f:

@@ -15,7 +15,8 @@ pub struct Candidate {
     pub last_years_tutor: bool,
     /// The student had a tutor last year and their School requires multi-year continuity.
     pub continuity_required: bool,
-    /// The student asked for this tutor (an optional preference), or did not object to them.
+    /// The student asked for this tutor (preferences are optional: where none were asked
+    /// for, mark every candidate alike and the penalty changes nothing).
     pub preferred: bool,
 }
 

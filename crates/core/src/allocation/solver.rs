@@ -101,6 +101,10 @@ struct State<'a> {
     /// place then or later (whatever moves, their students' edges stay), so later searches
     /// skip them: an infeasible instance costs one sweep per region, not one per student.
     dead: Vec<bool>,
+    /// The nearest free place (a tutor with room, or the virtual unplaced tutor) reached so
+    /// far in this search, and its tentative distance. Once the search gets that far it can
+    /// stop: nothing left is nearer.
+    nearest_sink: (i64, u32),
     heap: BinaryHeap<Reverse<(i64, u32)>>,
 }
 
@@ -214,6 +218,7 @@ pub(super) fn solve(p: &Problem, unplaced_cost: Option<i64>) -> Solution {
         touched: Vec::new(),
         settled: Vec::new(),
         dead: vec![false; m + 1],
+        nearest_sink: (i64::MAX, 0),
         heap: BinaryHeap::new(),
     };
     let mut unplaceable = 0;
@@ -304,6 +309,14 @@ impl State<'_> {
             node.dist = d;
             self.pred[t] = (s, e);
             self.heap.push(Reverse((d, t as u32)));
+            self.note_sink(t, d);
+        }
+    }
+
+    /// Remembers `t` at distance `d` if it is a free place nearer than any so far.
+    fn note_sink(&mut self, t: usize, d: i64) {
+        if d < self.nearest_sink.0 && (t == self.virtual_unplaced || self.has_room(t)) {
+            self.nearest_sink = (d, t as u32);
         }
     }
 
@@ -324,6 +337,7 @@ impl State<'_> {
                 node.dist = d;
                 self.pred[t] = (s, e as u32);
                 self.heap.push(Reverse((d, t as u32)));
+                self.note_sink(t, d);
             }
         }
         if let Some(n) = self.unplaced_cost {
@@ -342,17 +356,25 @@ impl State<'_> {
         self.relax_options(s0, -v0);
         let mut sink = None;
         while let Some(Reverse((d, t))) = self.heap.pop() {
+            if d >= self.nearest_sink.0 {
+                // Every tutor still queued is at least as far as a free place already reached
+                // (this also covers popping that place itself).
+                sink = Some((self.nearest_sink.1 as usize, self.nearest_sink.0));
+                break;
+            }
             let t = t as usize;
             if d > self.nodes[t].dist || self.dead[t] {
                 continue; // a stale entry, or a tutor from which no free place can be reached
             }
-            if t == self.virtual_unplaced || self.has_room(t) {
-                sink = Some((t, d));
-                break;
-            }
             self.settled.push(t as u32);
             let first = self.first_place[t];
             for place in first..first + self.load[t] as usize {
+                if self.nearest_sink.0 <= d {
+                    // A free place as near as this tutor: the search ends at it. The rest of
+                    // this tutor's students need no scan, because its price will not move
+                    // (the rise is the free place's distance minus this tutor's, zero).
+                    break;
+                }
                 let s = self.members[place];
                 let held = self.p.arcs[self.assign[s as usize] as usize];
                 let held_value = held.cost + self.nodes[held.tutor as usize].price;
@@ -371,6 +393,7 @@ impl State<'_> {
             }
         }
         self.heap.clear();
+        self.nearest_sink = (i64::MAX, 0);
         for &t in &self.touched {
             self.nodes[t as usize].dist = i64::MAX;
         }

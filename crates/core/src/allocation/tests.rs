@@ -359,6 +359,38 @@ fn random_faculty_instance(seed: u64, tutors: usize, students: usize) -> (Vec<u3
     (capacities, edges)
 }
 
+/// Without an unplaced cost, mid-sized instances either match Kuhn–Munkres (with a prohibitive
+/// unplaced cost) or report exactly students minus the maximum number placeable.
+#[test]
+fn mid_sized_instances_without_unplaced_cost_report_the_exact_shortfall() {
+    let mut infeasible = 0;
+    for seed in 100..130 {
+        let (tutors, students) = (4 + seed as usize % 7, 15 + seed as usize % 25);
+        let (capacities, edges) = random_faculty_instance(seed, tutors, students);
+        // Each placed student scores 1 and pays nothing else: the optimum counts the most
+        // students placeable at once.
+        let unit: Vec<Edge> = edges.iter().map(|e| edge(e.student, e.tutor, -1)).collect();
+        let max_placed = -kuhn_munkres_optimum(&capacities, students, &unit, 0) as usize;
+        match solve(&capacities, students, &edges, None) {
+            Ok(a) => {
+                assert_eq!(max_placed, students, "seed {seed}");
+                assert_consistent(&capacities, &edges, None, &a);
+                let best = kuhn_munkres_optimum(&capacities, students, &edges, 1_000_000);
+                assert_eq!(a.total_cost, best, "seed {seed}");
+            }
+            Err(AllocationError::Infeasible { unplaceable, .. }) => {
+                infeasible += 1;
+                assert_eq!(unplaceable, students - max_placed, "seed {seed}");
+            }
+            Err(other) => panic!("seed {seed}: {other}"),
+        }
+    }
+    assert!(
+        infeasible > 0 && infeasible < 30,
+        "both kinds should occur: {infeasible}"
+    );
+}
+
 /// Mid-sized random instances, where long chains of moves and many price rises happen.
 #[test]
 fn mid_sized_random_instances_match_kuhn_munkres_on_expanded_places() {
