@@ -57,6 +57,17 @@ fn title(role: &str) -> &'static str {
     }
 }
 
+/// The distinct small-n caveats of a table, each said once under it.
+pub fn caveats(rows: &[ComparedStatement]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in rows.iter().filter_map(|r| r.caveat.clone()) {
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Builds each role's rates and comparisons from the stored answers. Response rates count
 /// everyone who answered; the analysis uses only those who consented to research use.
 pub fn build(
@@ -65,6 +76,9 @@ pub fn build(
     rule: &DisclosureRule,
 ) -> Vec<RoleResults> {
     let mut out = Vec::new();
+    // Students (mentors) first: the scheme is theirs.
+    let mut counts: Vec<&(String, i64)> = counts.iter().collect();
+    counts.sort_by_key(|(role, _)| (role != "mentor", role.clone()));
     for (role, invited) in counts {
         let mine: Vec<&AnswerRow> = answers.iter().filter(|a| &a.role == role).collect();
         let rates = Wave::ALL

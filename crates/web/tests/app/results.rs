@@ -58,6 +58,17 @@ async fn the_demo_cycle_shows_the_published_response_rates_and_paired_results() 
     );
     assert!(page.body.contains("Belonging") && page.body.contains("harder to engage"));
     assert!(
+        page.body.find("Student mentors").unwrap() < page.body.find("Staff mentees").unwrap(),
+        "students first"
+    );
+    assert_eq!(
+        page.body
+            .matches("Only 7 respondents answered both waves")
+            .count(),
+        1,
+        "the small-n caveat is said once under its table"
+    );
+    assert!(
         page.body.contains("(exact)")
             || page.body.contains("(approx)")
             || page.body.contains("(permutation)"),
