@@ -204,46 +204,52 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
     Ok(accounts_text())
 }
 
+/// How one role answered last year's surveys in the demo.
+struct RoleAnswers {
+    role: &'static str,
+    /// Participant codes are this letter and a number.
+    prefix: &'static str,
+    people: usize,
+    /// The first this many people consented to research use.
+    consenting: usize,
+    /// How many answered each wave (pre, post, follow-up): the first n people.
+    responded: [usize; 3],
+    /// (statement code, target mean in each wave)
+    means: &'static [(&'static str, [f64; 3])],
+}
+
 /// Pre, post and follow-up answers for last year's cycle, shaped like the published cycle:
 /// 26 mentors (25 answered before, 20 after) and 26 staff mentees (16 before, 7 after), with
 /// means near the reported ones. Deterministic, so every demo shows the same results.
 async fn evaluation(store: &Store, cycle: i64) -> anyhow::Result<()> {
     store.ensure_default_instruments().await?;
     use flipside_core::evaluation::Wave;
-    // (role, code prefix, people, consenting, responded per wave, [(statement, pre, post, follow-up mean)])
-    let plan: [(
-        &str,
-        &str,
-        usize,
-        usize,
-        [usize; 3],
-        &[(&str, f64, f64, f64)],
-    ); 2] = [
-        (
-            "mentor",
-            "M",
-            26,
-            24,
-            [25, 20, 12],
-            &[
-                ("belonging", 3.08, 3.70, 3.55),
-                ("valued", 3.13, 3.45, 3.40),
-                ("visibility", 2.85, 3.50, 3.30),
-                ("confidence_in_leaders", 2.70, 3.25, 3.15),
+    let plan = [
+        RoleAnswers {
+            role: "mentor",
+            prefix: "M",
+            people: 26,
+            consenting: 24,
+            responded: [25, 20, 12],
+            means: &[
+                ("belonging", [3.08, 3.70, 3.55]),
+                ("valued", [3.13, 3.45, 3.40]),
+                ("visibility", [2.85, 3.50, 3.30]),
+                ("confidence_in_leaders", [2.70, 3.25, 3.15]),
             ],
-        ),
-        (
-            "mentee",
-            "L",
-            26,
-            23,
-            [16, 7, 5],
-            &[
-                ("understand_challenges", 2.81, 3.17, 3.10),
-                ("understand_engagement", 3.06, 4.17, 4.00),
-                ("understand_confidence", 3.75, 4.50, 4.40),
+        },
+        RoleAnswers {
+            role: "mentee",
+            prefix: "L",
+            people: 26,
+            consenting: 23,
+            responded: [16, 7, 5],
+            means: &[
+                ("understand_challenges", [2.81, 3.17, 3.10]),
+                ("understand_engagement", [3.06, 4.17, 4.00]),
+                ("understand_confidence", [3.75, 4.50, 4.40]),
             ],
-        ),
+        },
     ];
     let mut seed: u64 = 0x5eed_f11b;
     let mut jitter = move || {
@@ -252,22 +258,23 @@ async fn evaluation(store: &Store, cycle: i64) -> anyhow::Result<()> {
             .wrapping_add(1442695040888963407);
         ((seed >> 33) % 1000) as f64 / 1000.0 - 0.5
     };
-    for (role, prefix, people, consenting, responded, statements) in plan {
-        for i in 0..people {
-            let code = format!("{prefix}{:02}", i + 1);
+    for r in plan {
+        for i in 0..r.people {
+            let code = format!("{}{:02}", r.prefix, i + 1);
             let participant = store
-                .add_survey_participant(cycle, &code, role, None, i < consenting)
+                .add_survey_participant(cycle, &code, r.role, None, i < r.consenting)
                 .await?;
             // Each person sits a little above or below the group, the same way in every wave.
             let offset = [-1.2, -0.6, 0.0, 0.6, 1.2, -0.3, 0.3][i % 7];
             for (w, wave) in Wave::ALL.iter().enumerate() {
-                if i >= responded[w] {
+                if i >= r.responded[w] {
                     continue;
                 }
-                let answers: Vec<(&str, i64)> = statements
+                let answers: Vec<(&str, i64)> = r
+                    .means
                     .iter()
-                    .map(|(code, pre, post, follow)| {
-                        let target = [pre, post, follow][w];
+                    .map(|(code, targets)| {
+                        let target = targets[w];
                         (
                             *code,
                             (target + offset + jitter()).round().clamp(1.0, 5.0) as i64,

@@ -170,4 +170,10 @@ impl FormErrors {
     pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
         self.0.iter()
     }
+
+    /// The first error as an API error naming its field (the API answers one error at a time).
+    pub fn into_invalid(self) -> AppError {
+        let (field, message) = self.0.into_iter().next().unwrap_or_default();
+        AppError::Invalid { field, message }
+    }
 }

@@ -3,6 +3,7 @@ use super::JsonBody;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::handlers::cycles::{CycleForm, validate};
+use crate::page::FormErrors;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -125,14 +126,7 @@ pub async fn create(
         hours_target: hours.to_string(),
         copy_from: body.copy_from.map(|c| c.to_string()).unwrap_or_default(),
     };
-    let valid = validate(&form, &existing).map_err(|errors| {
-        let (field, message) = errors
-            .iter()
-            .next()
-            .map(|(f, m)| (f.clone(), m.clone()))
-            .unwrap_or_default();
-        AppError::Invalid { field, message }
-    })?;
+    let valid = validate(&form, &existing).map_err(FormErrors::into_invalid)?;
     let framework =
         serde_json::to_string(&Framework::default_plan()).map_err(AppError::internal)?;
     let id = state

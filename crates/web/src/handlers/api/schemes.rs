@@ -3,6 +3,7 @@ use super::JsonBody;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::handlers::schemes::{SchemeForm, validate};
+use crate::page::FormErrors;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -82,14 +83,7 @@ pub async fn create(
         purpose: body.purpose,
         school_id: body.school_id.map(|i| i.to_string()).unwrap_or_default(),
     };
-    let valid = validate(&form, &schools).map_err(|errors| {
-        let (field, message) = errors
-            .iter()
-            .next()
-            .map(|(f, m)| (f.clone(), m.clone()))
-            .unwrap_or_default();
-        AppError::Invalid { field, message }
-    })?;
+    let valid = validate(&form, &schools).map_err(FormErrors::into_invalid)?;
     let id = state
         .store
         .create_scheme(NewScheme {
