@@ -206,9 +206,19 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
     Ok(accounts_text())
 }
 
+/// (name, label positions, own words, course, level code, status code).
+type Applicant = (
+    &'static str,
+    &'static [usize],
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
 /// Invented applicants to the recruiting cycle: (name, positions (from 1) of the default
 /// labels chosen, own words, course, level, status).
-const APPLICANTS: &[(&str, &[usize], &str, &str, &str, &str)] = &[
+const APPLICANTS: &[Applicant] = &[
     (
         "Kofi Mensah",
         &[1, 4],
@@ -498,14 +508,15 @@ async fn evaluation(store: &Store, cycle: i64) -> anyhow::Result<()> {
     store.ensure_default_instruments().await?;
     use flipside_core::evaluation::Wave;
     // (role, code prefix, people, consenting, responded per wave, [(statement, pre, post, follow-up mean)])
-    let plan: [(
-        &str,
-        &str,
+    type RolePlan = (
+        &'static str,
+        &'static str,
         usize,
         usize,
         [usize; 3],
-        &[(&str, f64, f64, f64)],
-    ); 2] = [
+        &'static [(&'static str, f64, f64, f64)],
+    );
+    let plan: [RolePlan; 2] = [
         (
             "mentor",
             "M",

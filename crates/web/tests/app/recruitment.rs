@@ -418,7 +418,9 @@ async fn only_the_applicant_and_the_schemes_coordinators_see_an_application() {
     let composition = format!("/cycles/{cycle}/applications/composition");
     let decide = format!("/cycles/{cycle}/applications/{app_id}/decision");
 
-    let cases: Vec<(&str, Vec<(Role, Scope)>, u16)> = vec![
+    // (who, their roles, the status every review page answers them with)
+    type Case = (&'static str, Vec<(Role, Scope)>, u16);
+    let cases: Vec<Case> = vec![
         ("other.student@tu.test", student().to_vec(), 403),
         (
             "mentor@tu.test",
