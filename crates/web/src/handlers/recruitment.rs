@@ -560,18 +560,23 @@ pub struct ReviewPage {
     labels: Option<Vec<String>>,
     consents: Vec<ConsentView>,
     decisions: Vec<(&'static str, &'static str)>,
-    error: Option<String>,
+    errors: FormErrors,
+    /// The decision and message the form shows: as stored, or as just typed.
+    decision: String,
+    message: String,
 }
 
-/// One application, for its scheme's coordinators.
-pub async fn review(
-    State(state): State<AppState>,
+/// Builds one application's review page. Reading the labels is audited here, so every page
+/// that shows them (including a refused decision shown again) records the read.
+async fn review_page(
+    state: &AppState,
     ctx: PageCtx,
-    user: CurrentUser,
-    ClientAddress(address): ClientAddress,
-    Path((id, app_id)): Path<(i64, i64)>,
+    user: &CurrentUser,
+    address: &str,
+    (id, app_id): (i64, i64),
+    refused: Option<(FormErrors, &DecisionForm)>,
 ) -> Result<ReviewPage, AppError> {
-    let (cycle, scheme) = cycle_and_scheme(&state, id).await?;
+    let (cycle, scheme) = cycle_and_scheme(state, id).await?;
     allow(policy::review_applications(&user.actor, scheme.id))?;
     let app = state.store.application(app_id).await?;
     if app.cycle_id != id {
@@ -600,16 +605,26 @@ pub async fn review(
                 subject_kind: "application",
                 subject_id: Some(app.id),
                 detail: &format!("identity labels of applicant {} reviewed", app.user_id),
-                address: &address,
+                address,
             })
             .await?;
         Some(names)
     } else {
         None
     };
+    let (errors, decision, message) = match refused {
+        Some((errors, typed)) => (errors, typed.decision.clone(), typed.message.clone()),
+        None => (
+            FormErrors::default(),
+            app.status.clone(),
+            app.message.clone(),
+        ),
+    };
     Ok(ReviewPage {
         ctx,
         consents: consent_views(&state.store.consent_events(app.id).await?),
+        decision,
+        message,
         view: ApplicationView::new(app),
         labels,
         decisions: vec![
@@ -617,10 +632,21 @@ pub async fn review(
             ("waitlisted", "Put on the waiting list"),
             ("declined", "Decline"),
         ],
-        error: None,
+        errors,
         scheme,
         cycle,
     })
+}
+
+/// One application, for its scheme's coordinators.
+pub async fn review(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Path((id, app_id)): Path<(i64, i64)>,
+) -> Result<ReviewPage, AppError> {
+    review_page(&state, ctx, &user, &address, (id, app_id), None).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -633,6 +659,7 @@ pub struct DecisionForm {
 
 pub async fn decide(
     State(state): State<AppState>,
+    ctx: PageCtx,
     user: CurrentUser,
     ClientAddress(address): ClientAddress,
     Path((id, app_id)): Path<(i64, i64)>,
@@ -644,19 +671,34 @@ pub async fn decide(
     if app.cycle_id != id {
         return Err(AppError::NotFound);
     }
+    let mut errors = FormErrors::default();
     let decision = ApplicationStatus::parse(&form.decision)
-        .filter(|d| ApplicationStatus::DECISIONS.contains(d))
-        .ok_or_else(|| AppError::Invalid {
-            field: "decision".into(),
-            message: "Choose accept, waiting list or decline.".into(),
-        })?;
+        .filter(|d| ApplicationStatus::DECISIONS.contains(d));
+    if decision.is_none() {
+        errors.add(
+            "decision",
+            "Choose accept, put on the waiting list, or decline.",
+        );
+    }
     let message = form.message.trim();
     if message.chars().count() > 2000 {
-        return Err(AppError::Invalid {
-            field: "message".into(),
-            message: "The message is too long: at most 2000 characters.".into(),
-        });
+        errors.add(
+            "message",
+            "The message is too long: at most 2000 characters.",
+        );
     }
+    let Some(decision) = decision.filter(|_| errors.is_empty()) else {
+        let page = review_page(
+            &state,
+            ctx,
+            &user,
+            &address,
+            (id, app_id),
+            Some((errors, &form)),
+        )
+        .await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
     let to = format!("/cycles/{id}/applications/{app_id}");
     match state
         .store

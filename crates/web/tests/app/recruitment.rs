@@ -216,9 +216,38 @@ async fn withdrawing_a_consent_is_recorded_with_its_time_and_withdrawing_take_pa
         "{row}"
     );
     let app_id = app.store.applications_of(cycle).await.unwrap()[0].id;
+    let amara_id = app.store.user_by_email("amara@tu.test").await.unwrap().id;
+    let participant = app
+        .store
+        .add_survey_participant(cycle, "M01", "mentor", Some(amara_id), true)
+        .await
+        .unwrap();
+    app.store.ensure_default_instruments().await.unwrap();
+    let statement = app.store.statements("mentor").await.unwrap()[0]
+        .code
+        .clone();
+    app.store
+        .record_answers(
+            participant,
+            flipside_core::evaluation::Wave::Pre,
+            &[(statement.as_str(), 4)],
+        )
+        .await
+        .unwrap();
+    let answers = app.store.survey_answers(cycle).await.unwrap();
+    assert!(answers.len() == 1 && answers[0].research_consent);
     let events = app.store.consent_events(app_id).await.unwrap();
     let last = events.last().unwrap();
     assert_eq!((last.kind.as_str(), last.given), ("quotes", false));
+
+    // Withdrawing research use takes her survey answers out of later analysis.
+    b.post(
+        &format!("/cycles/{cycle}/my-application/consents/research/withdraw"),
+        &[],
+    )
+    .await;
+    let answers = app.store.survey_answers(cycle).await.unwrap();
+    assert!(answers.len() == 1 && !answers[0].research_consent);
 
     // Withdrawing take part withdraws the application and deletes the identity data.
     let r = b
@@ -301,10 +330,21 @@ async fn a_coordinator_accepts_or_declines_with_a_message_the_applicant_sees() {
     let bad = coordinator
         .post(
             &format!("/cycles/{cycle}/applications/{}/decision", apps[0].id),
-            &[("decision", "withdrawn"), ("message", "")],
+            &[
+                ("decision", "withdrawn"),
+                ("message", "Kept while I fix it"),
+            ],
         )
         .await;
     assert_eq!(bad.status, 422, "only accept, waitlist or decline");
+    assert!(bad.body.contains("<title>Error: "));
+    assert!(bad.body.contains("id=\"decision-error\""), "{}", bad.body);
+    assert!(bad.body.contains("Kept while I fix it"), "message kept");
+    assert_eq!(
+        app.store.application(apps[0].id).await.unwrap().message,
+        "Welcome aboard: the induction is on 3 October.",
+        "the refused decision wrote nothing"
+    );
 }
 
 #[tokio::test]
