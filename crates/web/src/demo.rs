@@ -262,7 +262,7 @@ const APPLICANTS: &[Applicant] = &[
     ),
     (
         "Hamza Siddiqui",
-        &[1, 4],
+        &[1],
         "",
         "BSc Chemistry",
         "ug1",

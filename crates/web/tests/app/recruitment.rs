@@ -607,4 +607,27 @@ async fn the_demo_has_applications_to_review_and_its_student_sees_the_open_call(
     let link = format!("/cycles/{}/apply", call.cycle_id);
     assert!(home.body.contains(&link), "home links the open call");
     assert_eq!(student.get(&link).await.status, 200);
+
+    let coordinator = app.browser();
+    coordinator
+        .post(
+            "/sign-in",
+            &[
+                ("email", flipside_web::demo::COORDINATOR),
+                ("password", flipside_web::demo::PASSWORD),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    let composition = coordinator
+        .get(&format!(
+            "/cycles/{}/applications/composition",
+            call.cycle_id
+        ))
+        .await;
+    assert_eq!(composition.status, 200);
+    if std::env::var("SHOW_COMPOSITION").is_ok() {
+        println!("{}", composition.body);
+    }
+    assert!(composition.body.contains("UK ethnically minoritised"));
 }
