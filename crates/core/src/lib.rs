@@ -12,6 +12,7 @@
 //! | [`role`] | roles and their scopes |
 //! | [`policy`] | who may do what: the one place access rules live |
 //! | [`scheme`] | scheme kinds and validated names |
+//! | [`recruitment`] | applications, their consents and decisions (SPEC §3.2) |
 #![forbid(unsafe_code)]
 
 pub mod allocation;
@@ -21,6 +22,7 @@ pub mod evaluation;
 pub mod framework;
 pub mod matching;
 pub mod policy;
+pub mod recruitment;
 pub mod role;
 pub mod scheme;
 pub mod stats;

@@ -159,6 +159,29 @@ pub fn identity(
     }
 }
 
+/// Applying to a cycle's open call (and reading the call): any signed-in person, while the
+/// cycle is recruiting.
+pub fn apply(actor: &Actor, recruiting: bool) -> bool {
+    let _ = actor;
+    recruiting
+}
+
+/// One person's application to a cycle of `scheme_id`. The applicant may see it and change
+/// it (edit it, withdraw consents); the scheme's coordinators may see it to review it. Nobody
+/// else: not other students, not mentors, not admins without a coordinator role.
+pub fn application(actor: &Actor, applicant_id: i64, scheme_id: i64, action: Action) -> bool {
+    match action {
+        Action::View => actor.user_id == applicant_id || actor.coordinates(scheme_id),
+        Action::Create | Action::Edit => actor.user_id == applicant_id,
+    }
+}
+
+/// Listing a cycle's applications, deciding them, and the pool's composition: the scheme's
+/// coordinators.
+pub fn review_applications(actor: &Actor, scheme_id: i64) -> bool {
+    actor.coordinates(scheme_id)
+}
+
 /// Aggregate, suppressed results (response rates, survey analysis, dashboards).
 pub fn aggregate_results(actor: &Actor, scheme_id: i64) -> bool {
     actor.coordinates(scheme_id) || actor.has(Role::Researcher) || actor.is_admin()
@@ -372,6 +395,33 @@ mod tests {
                 "edit another's account",
                 |a| own_account(a, OTHER, Action::Edit),
                 &[],
+            ),
+            ("apply while recruiting", |a| apply(a, true), &["*"]),
+            ("apply when not recruiting", |a| apply(a, false), &[]),
+            (
+                "view own application",
+                |a| application(a, ME, SCHEME, Action::View),
+                &["*"],
+            ),
+            (
+                "withdraw consent on own application",
+                |a| application(a, ME, SCHEME, Action::Edit),
+                &["*"],
+            ),
+            (
+                "view another's application",
+                |a| application(a, OTHER, SCHEME, Action::View),
+                &["org coordinator", "scheme coordinator"],
+            ),
+            (
+                "change another's application",
+                |a| application(a, OTHER, SCHEME, Action::Edit),
+                &[],
+            ),
+            (
+                "review and decide applications",
+                |a| review_applications(a, SCHEME),
+                &["org coordinator", "scheme coordinator"],
             ),
             (
                 "view a scheme",

@@ -4,9 +4,10 @@
 //! reuses what is there.
 use flipside_core::cycle::{AcademicYear, CycleState};
 use flipside_core::framework::Framework;
+use flipside_core::recruitment::{ApplicationStatus, ConsentKind};
 use flipside_core::role::{Grant, Role, Scope};
 use flipside_core::scheme::SchemeKind;
-use flipside_store::{NewScheme, NewUser, Store, StoreError};
+use flipside_store::{NewApplication, NewScheme, NewUser, Store, StoreError};
 
 /// Every demo account's password.
 pub const PASSWORD: &str = "flipside-demo";
@@ -189,6 +190,7 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
             )
             .await?;
     }
+    applications(store, current, ids[1]).await?;
     let coordinator_id = ids[1];
     // The coordinator also took part as a mentee once: people hold several roles.
     store
@@ -202,6 +204,301 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
         )
         .await?;
     Ok(accounts_text())
+}
+
+/// (name, label positions, own words, course, level code, status code).
+type Applicant = (
+    &'static str,
+    &'static [usize],
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+/// Invented applicants to the recruiting cycle: (name, positions (from 1) of the default
+/// labels chosen, own words, course, level, status).
+const APPLICANTS: &[Applicant] = &[
+    (
+        "Kofi Mensah",
+        &[1, 4],
+        "",
+        "BSc Computer Science",
+        "ug2",
+        "accepted",
+    ),
+    ("Aisha Begum", &[1, 5], "", "LLB Law", "ug1", "accepted"),
+    (
+        "Liam O'Connor",
+        &[2, 4],
+        "Carer for my dad while studying",
+        "BA History",
+        "ug3",
+        "submitted",
+    ),
+    (
+        "Mei Lin Zhang",
+        &[3],
+        "",
+        "MSc Data Science",
+        "pgt",
+        "waitlisted",
+    ),
+    (
+        "Chidi Eze",
+        &[1],
+        "",
+        "MEng Mechanical Engineering",
+        "ug4",
+        "submitted",
+    ),
+    (
+        "Rosa Martínez",
+        &[3],
+        "",
+        "MA Education",
+        "pgt",
+        "submitted",
+    ),
+    (
+        "Hamza Siddiqui",
+        &[1],
+        "",
+        "BSc Chemistry",
+        "ug1",
+        "submitted",
+    ),
+    (
+        "Grace Adebayo",
+        &[1, 2],
+        "",
+        "BSc Nursing",
+        "ug2",
+        "accepted",
+    ),
+    (
+        "Ewan Fraser",
+        &[5],
+        "Autistic, and proud of it",
+        "BA English",
+        "ug2",
+        "submitted",
+    ),
+    (
+        "Priyanka Desai",
+        &[1],
+        "",
+        "BSc Biosciences",
+        "ug3",
+        "declined",
+    ),
+    (
+        "Noah Williams",
+        &[4],
+        "",
+        "BSc Business Management",
+        "ug1",
+        "submitted",
+    ),
+    (
+        "Fatima Haidari",
+        &[1, 3],
+        "",
+        "LLM International Law",
+        "pgt",
+        "waitlisted",
+    ),
+    (
+        "Joseph Kamara",
+        &[1, 2, 4],
+        "",
+        "BSc Nursing",
+        "ug1",
+        "submitted",
+    ),
+    (
+        "Sophie Turner",
+        &[5],
+        "",
+        "PhD Chemistry",
+        "pgr",
+        "submitted",
+    ),
+    (
+        "Dmitri Volkov",
+        &[3],
+        "",
+        "MSc Computer Science",
+        "pgt",
+        "declined",
+    ),
+    (
+        "Amina Yusuf",
+        &[1, 5],
+        "Deaf, BSL user",
+        "BA Education",
+        "ug2",
+        "accepted",
+    ),
+    (
+        "Callum Reid",
+        &[2],
+        "",
+        "BEng Civil Engineering",
+        "ug3",
+        "submitted",
+    ),
+    ("Yasmin Haddad", &[1, 4], "", "LLB Law", "ug2", "submitted"),
+    (
+        "Oliver Bennett",
+        &[4],
+        "First in my family to go to university",
+        "BA History",
+        "ug1",
+        "waitlisted",
+    ),
+    (
+        "Nia Roberts",
+        &[2, 5],
+        "",
+        "BSc Psychology",
+        "ug4",
+        "submitted",
+    ),
+    (
+        "Kwame Asante",
+        &[1],
+        "",
+        "BSc Computer Science",
+        "ug1",
+        "submitted",
+    ),
+    (
+        "Isabel Costa",
+        &[3, 4],
+        "",
+        "MA Creative Writing",
+        "pgt",
+        "submitted",
+    ),
+    (
+        "Tariq Rahman",
+        &[1],
+        "",
+        "MEng Electronic Engineering",
+        "ug3",
+        "accepted",
+    ),
+    (
+        "Hannah Clarke",
+        &[],
+        "",
+        "BSc Biosciences",
+        "ug2",
+        "submitted",
+    ),
+    (
+        "Abdi Hassan",
+        &[1, 4],
+        "",
+        "BSc Business Management",
+        "ug2",
+        "withdrawn",
+    ),
+    (
+        "Lucy Evans",
+        &[2],
+        "Returned to study after ten years in retail",
+        "BSc Nursing",
+        "ug1",
+        "submitted",
+    ),
+    (
+        "Jin-woo Park",
+        &[3],
+        "",
+        "PhD Computer Science",
+        "pgr",
+        "submitted",
+    ),
+    ("Zara Ahmed", &[1, 5], "", "BA English", "ug3", "submitted"),
+    ("Ben Okoro", &[1, 2], "", "LLB Law", "ug4", "declined"),
+    (
+        "Megan Hughes",
+        &[5],
+        "Working-class Welsh speaker",
+        "BA Education",
+        "ug2",
+        "submitted",
+    ),
+];
+
+/// About thirty applications to the recruiting cycle, so that review and the pool's
+/// composition have something to show. The applicants have no password: they cannot sign in.
+async fn applications(store: &Store, cycle: i64, coordinator: i64) -> anyhow::Result<()> {
+    let labels = store.identity_labels().await?;
+    let slots = ["mon-pm", "tue-am", "wed-pm", "thu-eve", "fri-am"];
+    let interests = [
+        "assessment, belonging",
+        "commuting, timetabling",
+        "student voice",
+        "mental health, belonging",
+        "careers, placements",
+    ];
+    for (i, (name, chosen, own_words, course, level, status)) in APPLICANTS.iter().enumerate() {
+        let email = format!("applicant{:02}@demo.flipside.test", i + 1);
+        let user = store
+            .create_user(NewUser {
+                email: &email,
+                display_name: name,
+                password_hash: None,
+                school_id: None,
+            })
+            .await?;
+        let label_ids: Vec<i64> = chosen
+            .iter()
+            .filter_map(|p| labels.get(p - 1).map(|l| l.id))
+            .collect();
+        let availability = format!("{} {}", slots[i % 5], slots[(i + 2) % 5]);
+        let mut consents = vec![ConsentKind::TakePart];
+        if i % 3 != 0 {
+            consents.push(ConsentKind::Research);
+        }
+        if i % 4 == 0 {
+            consents.push(ConsentKind::Quotes);
+        }
+        let id = store
+            .save_application(NewApplication {
+                cycle_id: cycle,
+                user_id: user,
+                label_ids: &label_ids,
+                own_words,
+                course,
+                level,
+                interests: interests[i % 5],
+                availability: &availability,
+                hopes: "That lectures and assessment feel like they were designed with students like me in mind.",
+                consents: &consents,
+            })
+            .await?;
+        match ApplicationStatus::parse(status) {
+            Some(ApplicationStatus::Withdrawn) => {
+                store.withdraw_consent(id, ConsentKind::TakePart).await?
+            }
+            Some(d) if ApplicationStatus::DECISIONS.contains(&d) => {
+                store
+                    .decide_application(
+                        id,
+                        d,
+                        "Thank you for applying; we will be in touch by email.",
+                        Some(coordinator),
+                    )
+                    .await?
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// How one role answered last year's surveys in the demo.

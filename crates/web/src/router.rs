@@ -1,7 +1,8 @@
 //! Every route, in one place.
 use crate::auth::csrf;
 use crate::handlers::{
-    account, api, audit, cycles, home, ops, organisation, people, results, schemes, sign_in, sso,
+    account, api, audit, cycles, home, ops, organisation, people, recruitment, results, schemes,
+    sign_in, sso,
 };
 use crate::state::AppState;
 use crate::{metrics, page, security};
@@ -41,6 +42,28 @@ pub fn router(state: AppState) -> Router {
         .route("/cycles/{id}", get(cycles::show))
         .route("/cycles/{id}/advance", post(cycles::advance))
         .route("/cycles/{id}/results", get(results::show))
+        .route(
+            "/cycles/{id}/apply",
+            get(recruitment::show_call).post(recruitment::apply),
+        )
+        .route("/cycles/{id}/my-application", get(recruitment::mine))
+        .route(
+            "/cycles/{id}/my-application/consents/{kind}/withdraw",
+            post(recruitment::withdraw_consent),
+        )
+        .route("/cycles/{id}/applications", get(recruitment::list))
+        .route(
+            "/cycles/{id}/applications/composition",
+            get(recruitment::composition),
+        )
+        .route(
+            "/cycles/{id}/applications/{app_id}",
+            get(recruitment::review),
+        )
+        .route(
+            "/cycles/{id}/applications/{app_id}/decision",
+            post(recruitment::decide),
+        )
         .route("/admin/people", get(people::list).post(people::create))
         .route("/admin/people/{id}", get(people::show))
         .route("/admin/people/{id}/roles", post(people::grant))

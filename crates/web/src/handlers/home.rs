@@ -8,7 +8,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use flipside_core::policy;
 use flipside_core::role::Role;
-use flipside_store::Scheme;
+use flipside_store::{OpenCall, Scheme};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "home.html")]
@@ -23,6 +23,8 @@ pub struct HomePage {
     is_admin: bool,
     takes_part: bool,
     other_roles: Vec<&'static str>,
+    /// Cycles taking applications (SPEC §3.2): open to every signed-in person.
+    open_calls: Vec<OpenCall>,
 }
 
 pub async fn show(
@@ -46,6 +48,7 @@ pub async fn show(
         is_admin: false,
         takes_part: false,
         other_roles: vec![],
+        open_calls: vec![],
     };
     if let Some(u) = user {
         let mut roles: Vec<Role> = u.actor.grants.iter().map(|g| g.role).collect();
@@ -61,6 +64,7 @@ pub async fn show(
             .collect();
         page.can_create_scheme = policy::scheme(&u.actor, None, policy::Action::Create);
         page.is_admin = u.actor.has(Role::Admin);
+        page.open_calls = state.store.open_calls().await?;
         page.takes_part = u.actor.has(Role::Mentor) || u.actor.has(Role::Mentee);
         page.other_roles = roles
             .iter()

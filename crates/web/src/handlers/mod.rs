@@ -9,6 +9,7 @@ pub mod home;
 pub mod ops;
 pub mod organisation;
 pub mod people;
+pub mod recruitment;
 pub mod results;
 pub mod schemes;
 pub mod sign_in;

@@ -10,6 +10,7 @@ mod helpers;
 mod oidc;
 mod operations;
 mod people;
+mod recruitment;
 mod results;
 mod schemes;
 mod sign_in;
