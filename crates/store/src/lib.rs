@@ -15,6 +15,7 @@ mod pool;
 mod schemes;
 mod sessions;
 mod surveys;
+mod tutoring;
 mod users;
 
 pub use audit::{AuditEntry, NewAuditEntry};
@@ -25,6 +26,7 @@ pub use pool::{Backend, Store};
 pub use schemes::{NewScheme, Scheme};
 pub use sessions::{LoginFailures, SessionToken};
 pub use surveys::{AnswerRow, StatementRow};
+pub use tutoring::{ImportCounts, ImportSummary, SchoolTutoring, TutorLoad};
 pub use users::{GrantRow, NewUser, User};
 
 /// What every store operation returns.
