@@ -171,8 +171,10 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
 
 /// The name errors use for a file: its file name, as the operator knows it.
 fn display_name(path: &Path) -> String {
-    path.file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into(),
+    )
 }
 
 fn counts(what: &str, c: ImportCounts) -> String {

@@ -208,14 +208,24 @@ fn import_writes_an_institution_once_and_refuses_a_bad_file_naming_lines() {
     ];
     let out = import(&all);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("students     2 added, 0 updated, 0 unchanged"), "{stdout}");
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("students     2 added, 0 updated, 0 unchanged"),
+        "{stdout}"
+    );
     assert!(stdout.contains("assignments  1 added"), "{stdout}");
 
     let out = import(&all);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
-    assert!(stdout.contains("students     0 added, 0 updated, 2 unchanged"), "{stdout}");
+    assert!(
+        stdout.contains("students     0 added, 0 updated, 2 unchanged"),
+        "{stdout}"
+    );
     assert!(stdout.contains("Nothing changed"), "{stdout}");
 
     // A valid new student before a bad line: the command fails and writes neither.
@@ -232,10 +242,23 @@ fn import_writes_an_institution_once_and_refuses_a_bad_file_naming_lines() {
         .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("3 problems found; nothing was written"), "{stderr}");
-    assert!(stderr.contains("students.csv line 3, column email: 'finn@example' is not an email address"), "{stderr}");
-    assert!(stderr.contains("students.csv line 3, column school_code: unknown School 'LAWX'"), "{stderr}");
-    assert!(stderr.contains("students.csv line 3, column year_of_study:"), "{stderr}");
+    assert!(
+        stderr.contains("3 problems found; nothing was written"),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .contains("students.csv line 3, column email: 'finn@example' is not an email address"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("students.csv line 3, column school_code: unknown School 'LAWX'"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("students.csv line 3, column year_of_study:"),
+        "{stderr}"
+    );
     let only_eve = write(
         "students.csv",
         "student_id,name,email,school_code,programme,year_of_study\nS3,Eve Lark,eve@example.ac.uk,LAW,LLB Law,1\n",
@@ -249,8 +272,14 @@ fn import_writes_an_institution_once_and_refuses_a_bad_file_naming_lines() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
-    assert!(stdout.starts_with("Dry run: nothing was written"), "{stdout}");
-    assert!(stdout.contains("students     1 added"), "S3 was written by the failed import: {stdout}");
+    assert!(
+        stdout.starts_with("Dry run: nothing was written"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("students     1 added"),
+        "S3 was written by the failed import: {stdout}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -259,7 +288,14 @@ fn generated_institutions_are_the_same_for_the_same_seed() {
     let dir = temp_dir("generate");
     for sub in ["a", "b"] {
         let out = flipside()
-            .args(["generate-institution", "--students", "300", "--tutors", "20", "--out"])
+            .args([
+                "generate-institution",
+                "--students",
+                "300",
+                "--tutors",
+                "20",
+                "--out",
+            ])
             .arg(dir.join(sub))
             .output()
             .unwrap();

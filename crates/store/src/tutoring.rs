@@ -101,7 +101,7 @@ impl Store {
         let mut done = 0u64;
         let mut tick = || {
             done += 1;
-            if done % 256 == 0 {
+            if done.is_multiple_of(256) {
                 progress(done);
             }
         };

@@ -204,6 +204,17 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
     Ok(accounts_text())
 }
 
+/// One role's plan: (role, code prefix, people, consenting, responded per wave,
+/// [(statement, pre, post, follow-up mean)]).
+type WavePlan = (
+    &'static str,
+    &'static str,
+    usize,
+    usize,
+    [usize; 3],
+    &'static [(&'static str, f64, f64, f64)],
+);
+
 /// Pre, post and follow-up answers for last year's cycle, shaped like the published cycle:
 /// 26 mentors (25 answered before, 20 after) and 26 staff mentees (16 before, 7 after), with
 /// means near the reported ones. Deterministic, so every demo shows the same results.
@@ -211,14 +222,7 @@ async fn evaluation(store: &Store, cycle: i64) -> anyhow::Result<()> {
     store.ensure_default_instruments().await?;
     use flipside_core::evaluation::Wave;
     // (role, code prefix, people, consenting, responded per wave, [(statement, pre, post, follow-up mean)])
-    let plan: [(
-        &str,
-        &str,
-        usize,
-        usize,
-        [usize; 3],
-        &[(&str, f64, f64, f64)],
-    ); 2] = [
+    let plan: [WavePlan; 2] = [
         (
             "mentor",
             "M",

@@ -105,7 +105,10 @@ mod tests {
         assert_eq!(boundary("application/x-www-form-urlencoded"), None);
         let parts = parse(BODY, "XyZ").unwrap();
         assert_eq!(parts.len(), 3);
-        assert_eq!((parts[0].name.as_str(), parts[0].data), ("csrf", &b"abc123"[..]));
+        assert_eq!(
+            (parts[0].name.as_str(), parts[0].data),
+            ("csrf", &b"abc123"[..])
+        );
         assert_eq!(parts[0].filename, None);
         assert_eq!(parts[1].filename.as_deref(), Some("students.csv"));
         assert_eq!(parts[1].data, b"student_id\r\nS1\r\n");

@@ -1,7 +1,8 @@
 //! Every route, in one place.
 use crate::auth::csrf;
 use crate::handlers::{
-    account, api, audit, cycles, home, import, ops, organisation, people, results, schemes, sign_in, sso,
+    account, api, audit, cycles, home, import, ops, organisation, people, results, schemes,
+    sign_in, sso,
 };
 use crate::state::AppState;
 use crate::{metrics, page, security};

@@ -191,7 +191,11 @@ impl Sheet<'_> {
         if value.is_empty() {
             self.error(line, column, "is empty");
         } else if value.chars().count() > MAX_TEXT {
-            self.error(line, column, format!("is longer than {MAX_TEXT} characters"));
+            self.error(
+                line,
+                column,
+                format!("is longer than {MAX_TEXT} characters"),
+            );
         }
         value.to_owned()
     }
@@ -220,11 +224,7 @@ impl Sheet<'_> {
     fn email(&mut self, record: &csv::StringRecord, line: u64, column: &str) -> String {
         let value = self.get(record, column);
         if !looks_like_email(value) {
-            self.error(
-                line,
-                column,
-                format!("'{value}' is not an email address"),
-            );
+            self.error(line, column, format!("'{value}' is not an email address"));
         }
         value.to_owned()
     }
@@ -317,7 +317,8 @@ fn first_time(
 }
 
 fn read_schools<R: Read>(src: Source<R>, errors: &mut Vec<ImportError>) -> Vec<SchoolRecord> {
-    let Some((mut sheet, records)) = open(src, &["school_code", "school_name", "faculty"], &[], errors)
+    let Some((mut sheet, records)) =
+        open(src, &["school_code", "school_name", "faculty"], &[], errors)
     else {
         return Vec::new();
     };
@@ -341,12 +342,7 @@ fn read_schools<R: Read>(src: Source<R>, errors: &mut Vec<ImportError>) -> Vec<S
     out
 }
 
-fn school_reference(
-    sheet: &mut Sheet<'_>,
-    schools: &HashSet<String>,
-    code: &str,
-    line: u64,
-) {
+fn school_reference(sheet: &mut Sheet<'_>, schools: &HashSet<String>, code: &str, line: u64) {
     if !code.is_empty() && !schools.contains(code) {
         sheet.error(line, "school_code", format!("unknown School '{code}'"));
     }
@@ -490,7 +486,11 @@ fn read_assignments<R: Read>(
         let line = *line;
         let student_id = sheet.text(r, line, "student_id");
         if !student_id.is_empty() && !students.contains(&student_id) {
-            sheet.error(line, "student_id", format!("unknown student '{student_id}'"));
+            sheet.error(
+                line,
+                "student_id",
+                format!("unknown student '{student_id}'"),
+            );
         }
         let tutor_id = sheet.text(r, line, "tutor_id");
         if !tutor_id.is_empty() && !tutors.contains(&tutor_id) {

@@ -104,16 +104,25 @@ fn duplicates_within_a_file_name_both_lines() {
     let errors = errors_of(files(Some(schools), None, None, None), &Known::default());
     assert_eq!(
         errors,
-        vec!["schools.csv line 3, column school_code: duplicate school_code 'LAW' (first on line 2)"]
+        vec![
+            "schools.csv line 3, column school_code: duplicate school_code 'LAW' (first on line 2)"
+        ]
     );
     let assignments = "student_id,tutor_id,academic_year\nS1,T1,2024/25\nS1,T2,2024-25\n";
     let errors = errors_of(
-        files(Some(SCHOOLS), Some(TUTORS), Some(STUDENTS), Some(assignments)),
+        files(
+            Some(SCHOOLS),
+            Some(TUTORS),
+            Some(STUDENTS),
+            Some(assignments),
+        ),
         &Known::default(),
     );
     assert_eq!(
         errors,
-        vec!["assignments.csv line 3, column student_id: duplicate assignment of student 'S1' for 2024-25 (first on line 2)"]
+        vec![
+            "assignments.csv line 3, column student_id: duplicate assignment of student 'S1' for 2024-25 (first on line 2)"
+        ]
     );
 }
 
@@ -179,7 +188,12 @@ fn assignments_must_name_known_students_tutors_and_a_real_year() {
     let assignments =
         "student_id,tutor_id,academic_year\nS9,T1,2024/25\nS1,T9,2024/25\nS2,T2,last year\n";
     let errors = errors_of(
-        files(Some(SCHOOLS), Some(TUTORS), Some(STUDENTS), Some(assignments)),
+        files(
+            Some(SCHOOLS),
+            Some(TUTORS),
+            Some(STUDENTS),
+            Some(assignments),
+        ),
         &Known::default(),
     );
     assert_eq!(
@@ -231,7 +245,9 @@ fn email_shapes() {
     for ok in ["a@b.ac.uk", "first.last+tag@example.org"] {
         assert!(looks_like_email(ok), "{ok}");
     }
-    for bad in ["", "a", "a@b", "@b.uk", "a@.uk", "a@b.uk.", "a b@c.uk", "a@b@c.uk"] {
+    for bad in [
+        "", "a", "a@b", "@b.uk", "a@.uk", "a@b.uk.", "a b@c.uk", "a@b@c.uk",
+    ] {
         assert!(!looks_like_email(bad), "{bad}");
     }
 }
@@ -240,7 +256,10 @@ fn email_shapes() {
 fn the_generator_is_deterministic_and_its_files_import_cleanly() {
     let a = generate::generate(500, 40, "2024/25", 7);
     assert_eq!(a, generate::generate(500, 40, "2024/25", 7));
-    assert_ne!(a.students, generate::generate(500, 40, "2024/25", 8).students);
+    assert_ne!(
+        a.students,
+        generate::generate(500, 40, "2024/25", 8).students
+    );
     let got = read_institution(
         Files {
             schools: Some(Source::new("schools.csv", a.schools.as_bytes())),
@@ -254,5 +273,8 @@ fn the_generator_is_deterministic_and_its_files_import_cleanly() {
     assert_eq!((got.students.len(), got.tutors.len()), (500, 40));
     assert!(got.assignments.len() > 200);
     let capacity: i64 = got.tutors.iter().map(|t| t.capacity).sum();
-    assert!(capacity >= 500, "capacity {capacity} must cover every student");
+    assert!(
+        capacity >= 500,
+        "capacity {capacity} must cover every student"
+    );
 }

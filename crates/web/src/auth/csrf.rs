@@ -168,7 +168,10 @@ mod tests {
 
     fn headers(content_type: &str) -> axum::http::HeaderMap {
         let mut h = axum::http::HeaderMap::new();
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_str(content_type).unwrap());
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_str(content_type).unwrap(),
+        );
         h
     }
 

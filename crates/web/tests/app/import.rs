@@ -5,8 +5,7 @@ use flipside_core::role::{Role, Scope};
 const SCHOOLS: &str = "school_code,school_name,faculty\nLAW,School of Law,Faculty of Social Sciences\nHIS,School of History,Faculty of Arts and Humanities\n";
 const TUTORS: &str = "tutor_id,name,email,school_code,capacity,office\nT1,Ada Quill,ada.quill@example.ac.uk,LAW,12,B12\nT2,Ben Sorrel,ben.sorrel@example.ac.uk,HIS,8,\n";
 const STUDENTS: &str = "student_id,name,email,school_code,programme,year_of_study,entry_age,identity_labels,identity_consent\nS1,Cat Marsh,cat.marsh@example.ac.uk,LAW,LLB Law,2,24,Mature (21+) entry;International,yes\nS2,Dan Reed,dan.reed@example.ac.uk,HIS,BA History,1,,,no\nS3,Eve Lark,eve.lark@example.ac.uk,LAW,LLB Law,3,19,,\n";
-const ASSIGNMENTS: &str =
-    "student_id,tutor_id,academic_year\nS1,T1,2024/25\nS3,T1,2024/25\n";
+const ASSIGNMENTS: &str = "student_id,tutor_id,academic_year\nS1,T1,2024/25\nS3,T1,2024/25\n";
 
 fn all_files() -> Vec<(&'static str, &'static str, &'static str)> {
     vec![
@@ -52,10 +51,19 @@ async fn an_import_writes_everything_and_importing_it_again_changes_nothing() {
         app.store.tutoring_student_labels("S1").await.unwrap(),
         vec!["International", "Mature (21+) entry"]
     );
-    assert!(app.store.tutoring_student_labels("S2").await.unwrap().is_empty());
+    assert!(
+        app.store
+            .tutoring_student_labels("S2")
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let loads = app.store.tutor_loads(2024).await.unwrap();
     let ada = loads.iter().find(|l| l.external_id == "T1").unwrap();
-    assert_eq!((ada.capacity, ada.assigned, ada.school_code.as_str()), (12, 2, "LAW"));
+    assert_eq!(
+        (ada.capacity, ada.assigned, ada.school_code.as_str()),
+        (12, 2, "LAW")
+    );
 
     let again = browser
         .post_multipart("/admin/import", &[], &all_files(), true)
@@ -69,7 +77,11 @@ async fn an_import_writes_everything_and_importing_it_again_changes_nothing() {
         again.body
     );
     // Every row of the second import is counted as unchanged.
-    assert!(again.body.contains("<th scope=\"row\">Students</th><td>0</td><td>0</td><td>3</td>"));
+    assert!(
+        again
+            .body
+            .contains("<th scope=\"row\">Students</th><td>0</td><td>0</td><td>3</td>")
+    );
     assert_eq!(totals(&app).await, (2, 3, 20));
     assert_eq!(app.store.tutor_loads(2024).await.unwrap().len(), 2);
 }
@@ -91,8 +103,19 @@ async fn a_changed_row_is_updated_and_withdrawn_consent_removes_labels() {
         )
         .await;
     assert_eq!(page.status, 200, "{}", page.body);
-    assert!(page.body.contains("<th scope=\"row\">Students</th><td>0</td><td>1</td><td>2</td>"), "{}", page.body);
-    assert!(app.store.tutoring_student_labels("S1").await.unwrap().is_empty());
+    assert!(
+        page.body
+            .contains("<th scope=\"row\">Students</th><td>0</td><td>1</td><td>2</td>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        app.store
+            .tutoring_student_labels("S1")
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -169,7 +192,10 @@ async fn a_dry_run_reports_what_would_change_and_writes_nothing() {
         .await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("nothing was written"), "{}", page.body);
-    assert!(page.body.contains("<th scope=\"row\">Students</th><td>3</td><td>0</td><td>0</td>"));
+    assert!(
+        page.body
+            .contains("<th scope=\"row\">Students</th><td>3</td><td>0</td><td>0</td>")
+    );
     assert!(app.store.schools().await.unwrap().is_empty());
 }
 
@@ -189,14 +215,38 @@ async fn only_admins_and_organisation_wide_coordinators_may_import() {
     let app = TestApp::spawn().await;
     for (email, role, scope, status) in [
         ("admin@example.ac.uk", Role::Admin, Scope::Organisation, 200),
-        ("coord@example.ac.uk", Role::Coordinator, Scope::Organisation, 200),
-        ("schemecoord@example.ac.uk", Role::Coordinator, Scope::Scheme(1), 403),
-        ("lead@example.ac.uk", Role::SchoolLead, Scope::School(1), 403),
+        (
+            "coord@example.ac.uk",
+            Role::Coordinator,
+            Scope::Organisation,
+            200,
+        ),
+        (
+            "schemecoord@example.ac.uk",
+            Role::Coordinator,
+            Scope::Scheme(1),
+            403,
+        ),
+        (
+            "lead@example.ac.uk",
+            Role::SchoolLead,
+            Scope::School(1),
+            403,
+        ),
         ("tutor@example.ac.uk", Role::Tutor, Scope::Organisation, 403),
-        ("student@example.ac.uk", Role::Student, Scope::Organisation, 403),
+        (
+            "student@example.ac.uk",
+            Role::Student,
+            Scope::Organisation,
+            403,
+        ),
     ] {
         let browser = app.as_role(email, &[(role, scope)]).await;
-        assert_eq!(browser.get("/admin/import").await.status, status, "{email} GET");
+        assert_eq!(
+            browser.get("/admin/import").await.status,
+            status,
+            "{email} GET"
+        );
         let post = browser
             .post_multipart(
                 "/admin/import",
