@@ -64,6 +64,10 @@ pub struct TutorLoad {
     pub assigned: i64,
 }
 
+/// Rows per multi-row INSERT: one statement per few hundred rows instead of one per row (a
+/// round trip each on PostgreSQL), well under either backend's limit on bound parameters.
+const INSERT_CHUNK: usize = 500;
+
 type TutorRow = (i64, String, String, String, i64, i64);
 type StudentRow = (i64, String, String, String, i64, String, i64, Option<i64>);
 
@@ -156,13 +160,12 @@ impl Store {
                 tutor_ids.insert(t.1.clone(), t.0);
                 stored_tutors.insert(t.1.clone(), t);
             }
+            let mut new_tutors = Vec::new();
             for t in &input.tutors {
                 let school_id = school_of(&t.school_code)?;
                 match stored_tutors.get(&t.tutor_id) {
                     None => {
-                        let (id,): (i64,) = sqlx::query_as("INSERT INTO tutoring_tutors (external_id, name, email, school_id, capacity) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-                            .bind(&t.tutor_id).bind(&t.name).bind(&t.email).bind(school_id).bind(t.capacity).fetch_one(&mut *tx).await?;
-                        tutor_ids.insert(t.tutor_id.clone(), id);
+                        new_tutors.push((t, school_id));
                         summary.tutors.added += 1;
                     }
                     Some(s) if (&s.2, &s.3, s.4, s.5) != (&t.name, &t.email, school_id, t.capacity) => {
@@ -173,6 +176,16 @@ impl Store {
                     Some(_) => summary.tutors.unchanged += 1,
                 }
                 tick();
+            }
+
+            for chunk in new_tutors.chunks(INSERT_CHUNK) {
+                let mut insert = sqlx::QueryBuilder::new("INSERT INTO tutoring_tutors (external_id, name, email, school_id, capacity) ");
+                insert.push_values(chunk, |mut row, (t, school_id)| {
+                    row.push_bind(&t.tutor_id).push_bind(&t.name).push_bind(&t.email).push_bind(*school_id).push_bind(t.capacity);
+                });
+                insert.push(" RETURNING id, external_id");
+                let ids: Vec<(i64, String)> = insert.build_query_as().fetch_all(&mut *tx).await?;
+                tutor_ids.extend(ids.into_iter().map(|(id, external)| (external, id)));
             }
 
             // Students and their labels (held only with consent: the reader drops them otherwise).
@@ -189,16 +202,15 @@ impl Store {
                 stored_students.insert(s.1.clone(), s);
             }
             let no_labels = Vec::new();
+            let mut new_students = Vec::new();
+            // (student id, label) rows to insert.
+            let mut new_labels: Vec<(i64, &str)> = Vec::new();
             for s in &input.students {
                 let school_id = school_of(&s.school_code)?;
-                let (id, labels_changed) = match stored_students.get(&s.student_id) {
+                match stored_students.get(&s.student_id) {
                     None => {
-                        let (id,): (i64,) = sqlx::query_as("INSERT INTO tutoring_students (external_id, name, email, school_id, programme, year_of_study, entry_age) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
-                            .bind(&s.student_id).bind(&s.name).bind(&s.email).bind(school_id).bind(&s.programme).bind(s.year_of_study).bind(s.entry_age)
-                            .fetch_one(&mut *tx).await?;
-                        student_ids.insert(s.student_id.clone(), id);
+                        new_students.push((s, school_id));
                         summary.students.added += 1;
-                        (id, !s.identity_labels.is_empty())
                     }
                     Some(row) => {
                         let labels_changed = *stored_labels.get(&row.0).unwrap_or(&no_labels) != s.identity_labels;
@@ -216,30 +228,45 @@ impl Store {
                         }
                         if labels_changed {
                             sqlx::query("DELETE FROM tutoring_student_labels WHERE student_id = $1").bind(row.0).execute(&mut *tx).await?;
+                            new_labels.extend(s.identity_labels.iter().map(|l| (row.0, l.as_str())));
                         }
-                        (row.0, labels_changed)
-                    }
-                };
-                if labels_changed {
-                    for label in &s.identity_labels {
-                        sqlx::query("INSERT INTO tutoring_student_labels (student_id, label) VALUES ($1, $2)")
-                            .bind(id).bind(label).execute(&mut *tx).await?;
                     }
                 }
                 tick();
+            }
+            for chunk in new_students.chunks(INSERT_CHUNK) {
+                let mut insert = sqlx::QueryBuilder::new("INSERT INTO tutoring_students (external_id, name, email, school_id, programme, year_of_study, entry_age) ");
+                insert.push_values(chunk, |mut row, (s, school_id)| {
+                    row.push_bind(&s.student_id).push_bind(&s.name).push_bind(&s.email).push_bind(*school_id)
+                        .push_bind(&s.programme).push_bind(s.year_of_study).push_bind(s.entry_age);
+                });
+                insert.push(" RETURNING id, external_id");
+                let ids: Vec<(i64, String)> = insert.build_query_as().fetch_all(&mut *tx).await?;
+                student_ids.extend(ids.into_iter().map(|(id, external)| (external, id)));
+            }
+            for (s, _) in &new_students {
+                let id = student_ids[&s.student_id];
+                new_labels.extend(s.identity_labels.iter().map(|l| (id, l.as_str())));
+            }
+            for chunk in new_labels.chunks(INSERT_CHUNK) {
+                let mut insert = sqlx::QueryBuilder::new("INSERT INTO tutoring_student_labels (student_id, label) ");
+                insert.push_values(chunk, |mut row, (id, label)| {
+                    row.push_bind(*id).push_bind(*label);
+                });
+                insert.build().execute(&mut *tx).await?;
             }
 
             // Tutor assignments: one per student and academic year.
             let assignments: Vec<(i64, i64, i64)> = sqlx::query_as("SELECT student_id, academic_year, tutor_id FROM tutoring_assignments").fetch_all(&mut *tx).await?;
             let stored: HashMap<(i64, i64), i64> = assignments.into_iter().map(|(s, y, t)| ((s, y), t)).collect();
+            let mut new_assignments = Vec::new();
             for a in &input.assignments {
                 let student = *student_ids.get(&a.student_id).ok_or_else(|| StoreError::Conflict(format!("unknown student '{}'", a.student_id)))?;
                 let tutor = *tutor_ids.get(&a.tutor_id).ok_or_else(|| StoreError::Conflict(format!("unknown tutor '{}'", a.tutor_id)))?;
                 let year = i64::from(a.academic_year.start_year());
                 match stored.get(&(student, year)) {
                     None => {
-                        sqlx::query("INSERT INTO tutoring_assignments (student_id, tutor_id, academic_year, source) VALUES ($1, $2, $3, 'import')")
-                            .bind(student).bind(tutor).bind(year).execute(&mut *tx).await?;
+                        new_assignments.push((student, tutor, year));
                         summary.assignments.added += 1;
                     }
                     Some(t) if *t != tutor => {
@@ -250,6 +277,14 @@ impl Store {
                     Some(_) => summary.assignments.unchanged += 1,
                 }
                 tick();
+            }
+
+            for chunk in new_assignments.chunks(INSERT_CHUNK) {
+                let mut insert = sqlx::QueryBuilder::new("INSERT INTO tutoring_assignments (student_id, tutor_id, academic_year, source) ");
+                insert.push_values(chunk, |mut row, (student, tutor, year)| {
+                    row.push_bind(*student).push_bind(*tutor).push_bind(*year).push_bind("import");
+                });
+                insert.build().execute(&mut *tx).await?;
             }
 
             if dry_run {
