@@ -201,7 +201,29 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
             None,
         )
         .await?;
+    tutoring(store).await?;
     Ok(accounts_text())
+}
+
+/// A few hundred invented students, their tutors and last year's assignments, imported as from
+/// a student record system. (Full-size files for benchmarks: `flipside generate-institution`.)
+async fn tutoring(store: &Store) -> anyhow::Result<()> {
+    use flipside_core::import::{Files, Source, generate, read_institution};
+    let files = generate::generate(400, 30, "2024/25", 2026);
+    let institution = read_institution(
+        Files {
+            schools: Some(Source::new("schools.csv", files.schools.as_bytes())),
+            tutors: Some(Source::new("tutors.csv", files.tutors.as_bytes())),
+            students: Some(Source::new("students.csv", files.students.as_bytes())),
+            assignments: Some(Source::new("assignments.csv", files.assignments.as_bytes())),
+        },
+        &store.tutoring_known().await?,
+    )
+    .map_err(|errors| anyhow::anyhow!("the demo's tutoring files: {}", errors[0]))?;
+    store
+        .import_institution(&institution, false, &|_| {})
+        .await?;
+    Ok(())
 }
 
 /// One role's plan: (role, code prefix, people, consenting, responded per wave,
