@@ -5,6 +5,10 @@
 /// The largest upload accepted (a large institution's students file is a few megabytes).
 pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
 
+/// The routes that accept uploads up to [`MAX_UPLOAD_BYTES`]; every other form is limited to
+/// a couple of megabytes.
+pub const UPLOAD_PATHS: &[&str] = &["/admin/import"];
+
 /// One part of a multipart body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Part<'a> {

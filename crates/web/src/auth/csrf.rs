@@ -88,7 +88,11 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         } else {
             // Read the form body to find the field, then hand the same bytes on.
             let (parts, body) = request.into_parts();
-            let limit = if is_multipart(&parts.headers) {
+            // Only the upload route takes large bodies: anywhere else a request is refused at
+            // the form limit before anything else reads it (this runs before sign-in checks).
+            let limit = if is_multipart(&parts.headers)
+                && crate::multipart::UPLOAD_PATHS.contains(&parts.uri.path())
+            {
                 crate::multipart::MAX_UPLOAD_BYTES
             } else {
                 MAX_FORM_BYTES

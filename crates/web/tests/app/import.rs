@@ -260,3 +260,38 @@ async fn only_admins_and_organisation_wide_coordinators_may_import() {
     // Signed out: sent to sign in, never shown the page.
     assert_ne!(app.browser().get("/admin/import").await.status, 200);
 }
+
+#[tokio::test]
+async fn files_of_several_megabytes_upload_but_only_to_the_import_page() {
+    let app = TestApp::spawn().await;
+    let browser = admin(&app).await;
+    // About 3 MB: over the ordinary form limit, as a large institution's students file is.
+    let mut students = String::from("student_id,name,email,school_code,programme,year_of_study\n");
+    for i in 0..30_000 {
+        students.push_str(&format!(
+            "S{i:06},Invented Student {i},s{i}@example.ac.uk,LAW,LLB Law with a long programme name,1\n"
+        ));
+    }
+    assert!(students.len() > 2 * 1024 * 1024);
+    let files = [
+        ("schools", "schools.csv", SCHOOLS),
+        ("students", "students.csv", students.as_str()),
+    ];
+    let page = browser
+        .post_multipart("/admin/import", &[("dry_run", "yes")], &files, true)
+        .await;
+    assert_eq!(
+        page.status,
+        200,
+        "{}",
+        &page.body[..page.body.len().min(2000)]
+    );
+    assert!(
+        page.body
+            .contains("<th scope=\"row\">Students</th><td>30000</td>")
+    );
+    let elsewhere = browser
+        .post_multipart("/admin/organisation", &[], &files, true)
+        .await;
+    assert_eq!(elsewhere.status, 400, "{}", elsewhere.body);
+}
