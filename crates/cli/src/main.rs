@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod admin;
+mod import;
 mod server;
 
 use clap::{Parser, Subcommand};
@@ -38,6 +39,10 @@ enum Command {
     Demo(ServerArgs),
     /// Apply database migrations and exit.
     Migrate(ServerArgs),
+    /// Import Schools, tutors, students and last year's tutor assignments from CSV files.
+    Import(import::ImportArgs),
+    /// Write an invented institution's CSV files in the import's shapes (demos, benchmarks).
+    GenerateInstitution(import::GenerateArgs),
     /// Manage people and roles from the command line.
     Admin(admin::AdminArgs),
     /// Analyse Likert survey responses (pre/post/follow-up) from a tidy CSV and print JSON.
@@ -55,5 +60,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => server::run(server::Mode::Demo, args),
         Command::Migrate(args) => server::run(server::Mode::Migrate, args),
         Command::Admin(args) => admin::run(args),
+        Command::Import(args) => import::run(args),
+        Command::GenerateInstitution(args) => import::generate(args),
     }
 }

@@ -30,6 +30,8 @@ fn every_command_has_help() {
         vec!["admin", "grant"],
         vec!["analyse"],
         vec!["allocate"],
+        vec!["import"],
+        vec!["generate-institution"],
     ] {
         let out = flipside().args(&cmd).arg("--help").output().unwrap();
         assert!(out.status.success(), "{cmd:?} --help failed");
@@ -158,4 +160,149 @@ fn admin_creates_a_person_and_grants_a_role() {
         String::from_utf8_lossy(&out.stdout).contains("first@example.ac.uk\tFirst Admin\tadmin")
     );
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn import_writes_an_institution_once_and_refuses_a_bad_file_naming_lines() {
+    let dir = temp_dir("import");
+    let files = dir.join("files");
+    std::fs::create_dir_all(&files).unwrap();
+    let write = |name: &str, text: &str| {
+        let p = files.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let schools = write(
+        "schools.csv",
+        "school_code,school_name,faculty\nLAW,School of Law,Faculty of Social Sciences\n",
+    );
+    let tutors = write(
+        "tutors.csv",
+        "tutor_id,name,email,school_code,capacity\nT1,Ada Quill,ada@example.ac.uk,LAW,10\n",
+    );
+    let students = write(
+        "students.csv",
+        "student_id,name,email,school_code,programme,year_of_study\nS1,Cat Marsh,cat@example.ac.uk,LAW,LLB Law,2\nS2,Dan Reed,dan@example.ac.uk,LAW,LLB Law,1\n",
+    );
+    let assignments = write(
+        "assignments.csv",
+        "student_id,tutor_id,academic_year\nS1,T1,2024/25\n",
+    );
+    let data = dir.join("data");
+    let import = |extra: &[&std::path::Path]| {
+        let mut c = flipside();
+        c.arg("import").arg("--data-dir").arg(&data);
+        for (flag, path) in ["--schools", "--tutors", "--students", "--assignments"]
+            .iter()
+            .zip(extra)
+        {
+            c.arg(flag).arg(path);
+        }
+        c.output().unwrap()
+    };
+    let all = [
+        schools.as_path(),
+        tutors.as_path(),
+        students.as_path(),
+        assignments.as_path(),
+    ];
+    let out = import(&all);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("students     2 added, 0 updated, 0 unchanged"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("assignments  1 added"), "{stdout}");
+
+    let out = import(&all);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(
+        stdout.contains("students     0 added, 0 updated, 2 unchanged"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Nothing changed"), "{stdout}");
+
+    // A valid new student before a bad line: the command fails and writes neither.
+    let bad = write(
+        "students.csv",
+        "student_id,name,email,school_code,programme,year_of_study\nS3,Eve Lark,eve@example.ac.uk,LAW,LLB Law,1\nS4,Finn Oake,finn@example,LAWX,LLB Law,9\n",
+    );
+    let out = flipside()
+        .args(["import", "--data-dir"])
+        .arg(&data)
+        .arg("--students")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("3 problems found; nothing was written"),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .contains("students.csv line 3, column email: 'finn@example' is not an email address"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("students.csv line 3, column school_code: unknown School 'LAWX'"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("students.csv line 3, column year_of_study:"),
+        "{stderr}"
+    );
+    let only_eve = write(
+        "students.csv",
+        "student_id,name,email,school_code,programme,year_of_study\nS3,Eve Lark,eve@example.ac.uk,LAW,LLB Law,1\n",
+    );
+    let out = flipside()
+        .args(["import", "--dry-run", "--data-dir"])
+        .arg(&data)
+        .arg("--students")
+        .arg(&only_eve)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(
+        stdout.starts_with("Dry run: nothing was written"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("students     1 added"),
+        "S3 was written by the failed import: {stdout}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn generated_institutions_are_the_same_for_the_same_seed() {
+    let dir = temp_dir("generate");
+    for sub in ["a", "b"] {
+        let out = flipside()
+            .args([
+                "generate-institution",
+                "--students",
+                "300",
+                "--tutors",
+                "20",
+                "--out",
+            ])
+            .arg(dir.join(sub))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+    }
+    let read = |sub: &str| std::fs::read_to_string(dir.join(sub).join("students.csv")).unwrap();
+    assert_eq!(read("a"), read("b"));
+    assert_eq!(read("a").lines().count(), 301);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -20,6 +20,7 @@ pub mod cycle;
 pub mod disclosure;
 pub mod evaluation;
 pub mod framework;
+pub mod import;
 pub mod matching;
 pub mod policy;
 pub mod recruitment;

@@ -182,6 +182,12 @@ pub fn review_applications(actor: &Actor, scheme_id: i64) -> bool {
     actor.coordinates(scheme_id)
 }
 
+/// Importing an institution's Schools, tutors and students (SPEC §3.10): it changes records
+/// across every School, so admins and organisation-wide coordinators only.
+pub fn tutoring_import(actor: &Actor) -> bool {
+    actor.is_admin() || actor.has_org(Role::Coordinator)
+}
+
 /// Aggregate, suppressed results (response rates, survey analysis, dashboards).
 pub fn aggregate_results(actor: &Actor, scheme_id: i64) -> bool {
     actor.coordinates(scheme_id) || actor.has(Role::Researcher) || actor.is_admin()
@@ -331,6 +337,11 @@ mod tests {
                 &["org coordinator", "scheme coordinator"],
             ),
             ("audit log", audit_log, &["admin"]),
+            (
+                "import an institution",
+                tutoring_import,
+                &["admin", "org coordinator"],
+            ),
             (
                 "read own private note",
                 |a| private_note(a, ME, None, Action::View),

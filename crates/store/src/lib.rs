@@ -16,6 +16,7 @@ mod recruitment;
 mod schemes;
 mod sessions;
 mod surveys;
+mod tutoring;
 mod users;
 
 pub use audit::{AuditEntry, NewAuditEntry};
@@ -27,6 +28,7 @@ pub use recruitment::{Application, ConsentEvent, NewApplication, OpenCall, curre
 pub use schemes::{NewScheme, Scheme};
 pub use sessions::{LoginFailures, SessionToken};
 pub use surveys::{AnswerRow, StatementRow};
+pub use tutoring::{ImportCounts, ImportSummary, SchoolTutoring, TutorLoad};
 pub use users::{GrantRow, NewUser, User};
 
 /// What every store operation returns.

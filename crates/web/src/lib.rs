@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod handlers;
 pub mod metrics;
+pub mod multipart;
 pub mod oidc;
 pub mod page;
 pub mod router;

@@ -72,6 +72,12 @@ fn nav_for(user: Option<&CurrentUser>) -> Vec<NavLink> {
             label: "Organisation",
         });
     }
+    if policy::tutoring_import(&u.actor) {
+        nav.push(NavLink {
+            href: "/admin/import",
+            label: "Import",
+        });
+    }
     if policy::audit_log(&u.actor) {
         nav.push(NavLink {
             href: "/admin/audit",

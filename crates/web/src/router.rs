@@ -1,12 +1,13 @@
 //! Every route, in one place.
 use crate::auth::csrf;
 use crate::handlers::{
-    account, api, audit, cycles, home, ops, organisation, people, recruitment, results, schemes,
-    sign_in, sso,
+    account, api, audit, cycles, home, import, ops, organisation, people, recruitment, results,
+    schemes, sign_in, sso,
 };
 use crate::state::AppState;
 use crate::{metrics, page, security};
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use tower_http::trace::TraceLayer;
@@ -89,6 +90,12 @@ pub fn router(state: AppState) -> Router {
             post(organisation::set_label_active),
         )
         .route("/admin/audit", get(audit::show))
+        .route(
+            "/admin/import",
+            get(import::show)
+                .post(import::upload)
+                .layer(DefaultBodyLimit::max(crate::multipart::MAX_UPLOAD_BYTES)),
+        )
         .route("/account", get(account::show))
         .route("/account/tokens", post(account::create_token))
         .route("/static/app.css", get(security::stylesheet))

@@ -88,7 +88,16 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         } else {
             // Read the form body to find the field, then hand the same bytes on.
             let (parts, body) = request.into_parts();
-            let bytes = match to_bytes(body, MAX_FORM_BYTES).await {
+            // Only the upload route takes large bodies: anywhere else a request is refused at
+            // the form limit before anything else reads it (this runs before sign-in checks).
+            let limit = if is_multipart(&parts.headers)
+                && crate::multipart::UPLOAD_PATHS.contains(&parts.uri.path())
+            {
+                crate::multipart::MAX_UPLOAD_BYTES
+            } else {
+                MAX_FORM_BYTES
+            };
+            let bytes = match to_bytes(body, limit).await {
                 Ok(b) => b,
                 Err(_) => {
                     return AppError::BadRequest("The form is too large.".into()).into_response();
@@ -123,18 +132,29 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     response
 }
 
-/// The `csrf` field of an urlencoded form body (multipart forms send the header instead).
-fn form_field(headers: &axum::http::HeaderMap, body: &[u8]) -> Option<String> {
-    let is_form = headers
+fn is_multipart(headers: &axum::http::HeaderMap) -> bool {
+    headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return None;
+        .and_then(crate::multipart::boundary)
+        .is_some()
+}
+
+/// The `csrf` field of an urlencoded or a `multipart/form-data` form body (file uploads).
+fn form_field(headers: &axum::http::HeaderMap, body: &[u8]) -> Option<String> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())?;
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        return url::form_urlencoded::parse(body)
+            .find(|(k, _)| k == FIELD)
+            .map(|(_, v)| v.into_owned());
     }
-    url::form_urlencoded::parse(body)
-        .find(|(k, _)| k == FIELD)
-        .map(|(_, v)| v.into_owned())
+    // Only a plain field counts: a file part that happens to be called `csrf` does not.
+    crate::multipart::parts(headers, body)?
+        .into_iter()
+        .find(|p| p.name == FIELD && p.filename.is_none())
+        .and_then(|p| String::from_utf8(p.data.to_vec()).ok())
 }
 
 #[cfg(test)]
@@ -148,5 +168,26 @@ mod tests {
         assert!(!verify(b"key", "other seed", &t));
         assert!(!verify(b"other key", "seed", &t));
         assert!(!verify(b"key", "seed", "not hex"));
+    }
+
+    fn headers(content_type: &str) -> axum::http::HeaderMap {
+        let mut h = axum::http::HeaderMap::new();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_str(content_type).unwrap(),
+        );
+        h
+    }
+
+    #[test]
+    fn the_token_is_found_in_urlencoded_and_multipart_forms_only_as_a_plain_field() {
+        let form = headers("application/x-www-form-urlencoded");
+        assert_eq!(form_field(&form, b"a=1&csrf=t0k").as_deref(), Some("t0k"));
+        let multi = headers("multipart/form-data; boundary=b0");
+        let body = b"--b0\r\nContent-Disposition: form-data; name=\"schools\"; filename=\"s.csv\"\r\n\r\nx\r\n--b0\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nt0k\r\n--b0--\r\n";
+        assert_eq!(form_field(&multi, body).as_deref(), Some("t0k"));
+        let file_named_csrf = b"--b0\r\nContent-Disposition: form-data; name=\"csrf\"; filename=\"t.txt\"\r\n\r\nt0k\r\n--b0--\r\n";
+        assert_eq!(form_field(&multi, file_named_csrf), None);
+        assert_eq!(form_field(&headers("text/plain"), b"csrf=t0k"), None);
     }
 }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod cycles;
 pub mod error_page;
 pub mod home;
+pub mod import;
 pub mod ops;
 pub mod organisation;
 pub mod people;

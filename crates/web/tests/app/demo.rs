@@ -41,6 +41,13 @@ async fn the_demo_organisation_has_people_in_every_role_and_is_created_once() {
         coordinator.password_hash.as_deref().unwrap()
     ));
 
+    // Personal tutoring: a few hundred imported students with tutors in the demo's Schools.
+    let tutoring = store.tutoring_by_school().await.unwrap();
+    assert_eq!(tutoring.iter().map(|s| s.students).sum::<i64>(), 400);
+    assert_eq!(tutoring.iter().map(|s| s.tutors).sum::<i64>(), 30);
+    // The generated Schools are the demo's own: the import matched them, adding none.
+    assert_eq!(store.schools().await.unwrap().len(), 10);
+
     // A second start on the same data reuses it.
     flipside_web::demo::ensure(&store).await.unwrap();
     assert_eq!(store.users().await.unwrap().len(), users);

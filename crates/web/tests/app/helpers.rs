@@ -256,6 +256,48 @@ impl Browser {
         self.post_raw(path, &all).await
     }
 
+    /// Submits a `multipart/form-data` form: plain fields (the CSRF field added unless
+    /// `with_csrf` is false) and files as (field, file name, content).
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &str)],
+        with_csrf: bool,
+    ) -> Page {
+        const BOUNDARY: &str = "flipside-test-boundary-7Qz";
+        let token = self.csrf().await;
+        let mut body = String::new();
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        if with_csrf {
+            all.push(("csrf", &token));
+        }
+        for (name, value) in all {
+            body.push_str(&format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            ));
+        }
+        for (name, filename, content) in files {
+            body.push_str(&format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n"
+            ));
+        }
+        body.push_str(&format!("--{BOUNDARY}--\r\n"));
+        Browser::read(
+            self.client
+                .post(format!("{}{path}", self.base))
+                .header(
+                    "content-type",
+                    format!("multipart/form-data; boundary={BOUNDARY}"),
+                )
+                .body(body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
     /// Submits a form exactly as given (no CSRF field added).
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         Browser::read(

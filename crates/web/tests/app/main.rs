@@ -7,6 +7,7 @@ mod api;
 mod cycles;
 mod demo;
 mod helpers;
+mod import;
 mod oidc;
 mod operations;
 mod people;
