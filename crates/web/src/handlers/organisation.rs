@@ -193,24 +193,40 @@ pub struct NameForm {
     code: String,
 }
 
-/// Runs a store call that may conflict, re-showing the page with the message by `field`.
-async fn conflict_or_redirect(
+/// The organisation page again, with the errors next to their fields (422).
+async fn invalid(state: &AppState, ctx: PageCtx, errors: FormErrors) -> Result<Response, AppError> {
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        page(state, ctx, errors, None).await?,
+    )
+        .into_response())
+}
+
+/// What an "add" form did: on success it is audited and the page redirects with `done`; a
+/// conflict (a duplicate name) is shown next to `field`.
+struct Added<'a> {
+    field: &'a str,
+    action: &'a str,
+    detail: &'a str,
+    done: String,
+}
+
+async fn audit_or_show_conflict(
     state: &AppState,
     ctx: PageCtx,
-    field: &str,
+    who: (&CurrentUser, &str),
     result: Result<i64, StoreError>,
-    done: &str,
+    added: Added<'_>,
 ) -> Result<Response, AppError> {
     match result {
-        Ok(_) => Ok(redirect_with_flash("/admin/organisation", done)),
+        Ok(_) => {
+            record(state, who.0, who.1, added.action, added.detail).await?;
+            Ok(redirect_with_flash("/admin/organisation", &added.done))
+        }
         Err(StoreError::Conflict(m)) => {
             let mut errors = FormErrors::default();
-            errors.add(field, m);
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page(state, ctx, errors, None).await?,
-            )
-                .into_response())
+            errors.add(added.field, m);
+            invalid(state, ctx, errors).await
         }
         Err(e) => Err(e.into()),
     }
@@ -227,24 +243,16 @@ pub async fn add_faculty(
     let Ok(name) = BoundedText::parse(&form.name, 200) else {
         let mut errors = FormErrors::default();
         errors.add("faculty_name", "Enter the faculty's name.");
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            page(&state, ctx, errors, None).await?,
-        )
-            .into_response());
+        return invalid(&state, ctx, errors).await;
     };
     let result = state.store.create_faculty(name.as_str()).await;
-    if result.is_ok() {
-        record(&state, &user, &address, "faculty_added", name.as_str()).await?;
-    }
-    conflict_or_redirect(
-        &state,
-        ctx,
-        "faculty_name",
-        result,
-        &format!("Faculty '{}' added.", name.as_str()),
-    )
-    .await
+    let added = Added {
+        field: "faculty_name",
+        action: "faculty_added",
+        detail: name.as_str(),
+        done: format!("Faculty '{}' added.", name.as_str()),
+    };
+    audit_or_show_conflict(&state, ctx, (&user, &address), result, added).await
 }
 
 pub async fn add_school(
@@ -269,27 +277,19 @@ pub async fn add_school(
         errors.add("school_faculty", "Choose the School's faculty.");
     }
     let (Ok(name), Ok(code), Some(faculty)) = (name, code, faculty) else {
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            page(&state, ctx, errors, None).await?,
-        )
-            .into_response());
+        return invalid(&state, ctx, errors).await;
     };
     let result = state
         .store
         .create_school(faculty, name.as_str(), code.as_str())
         .await;
-    if result.is_ok() {
-        record(&state, &user, &address, "school_added", name.as_str()).await?;
-    }
-    conflict_or_redirect(
-        &state,
-        ctx,
-        "school_name",
-        result,
-        &format!("School '{}' added.", name.as_str()),
-    )
-    .await
+    let added = Added {
+        field: "school_name",
+        action: "school_added",
+        detail: name.as_str(),
+        done: format!("School '{}' added.", name.as_str()),
+    };
+    audit_or_show_conflict(&state, ctx, (&user, &address), result, added).await
 }
 
 pub async fn add_label(
@@ -303,34 +303,19 @@ pub async fn add_label(
     let Ok(name) = BoundedText::parse(&form.name, 120) else {
         let mut errors = FormErrors::default();
         errors.add("label_name", "Enter the label as students will read it.");
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            page(&state, ctx, errors, None).await?,
-        )
-            .into_response());
+        return invalid(&state, ctx, errors).await;
     };
     let result = state
         .store
         .add_identity_label(name.as_str(), form.description.trim())
         .await;
-    if result.is_ok() {
-        record(
-            &state,
-            &user,
-            &address,
-            "identity_label_added",
-            name.as_str(),
-        )
-        .await?;
-    }
-    conflict_or_redirect(
-        &state,
-        ctx,
-        "label_name",
-        result,
-        &format!("Label '{}' added.", name.as_str()),
-    )
-    .await
+    let added = Added {
+        field: "label_name",
+        action: "identity_label_added",
+        detail: name.as_str(),
+        done: format!("Label '{}' added.", name.as_str()),
+    };
+    audit_or_show_conflict(&state, ctx, (&user, &address), result, added).await
 }
 
 #[derive(Debug, Deserialize)]

@@ -221,4 +221,20 @@ async fn an_admin_edits_organisation_settings_labels_and_schools() {
         )
         .await;
     assert_eq!(r.status, 422, "duplicate School");
+    assert!(
+        r.body.contains("already exists"),
+        "the conflict is shown next to its field"
+    );
+    // Each addition is audited once; the refused duplicate is not.
+    for action in ["identity_label_added", "faculty_added", "school_added"] {
+        assert_eq!(
+            app.store
+                .audit_entries(Some(action), 10)
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "{action}"
+        );
+    }
 }
