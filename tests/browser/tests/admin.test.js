@@ -37,6 +37,21 @@ test('admin visits people, a person page, organisation and audit log', async () 
     assert.ok(rows >= 1, 'the admin sign-in is in the audit log');
     await visit(page, 'audit');
 
+    await page.goto(`${env.baseUrl}/admin/import`);
+    assert.equal((await page.getByRole('heading', { level: 1 }).textContent()).trim(), 'Import an institution');
+    await visit(page, 'import');
+    // A students file naming an unknown School is refused with its line and column.
+    await page.locator('#students').setInputFiles({
+      name: 'students.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('student_id,name,email,school_code,programme,year_of_study\nS1,Ada Obi,ada@example.ac.uk,NOPE,BSc History,1\n'),
+    });
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Import' }).click()]);
+    const report = await page.locator('main').textContent();
+    assert.match(report, /line 2, column school_code/i, `the error names the line: ${report}`);
+    assert.match(report, /NOPE/);
+    await visit(page, 'import-error');
+
     await page.goto(`${env.baseUrl}/account`);
     await visit(page, 'account');
 
