@@ -429,6 +429,28 @@ pub struct MinePage {
     withdrawn: bool,
 }
 
+/// The signed-in person's own application to a cycle, if the policy lets them do `action` with it.
+async fn own_application(
+    state: &AppState,
+    user: &CurrentUser,
+    cycle_id: i64,
+    scheme_id: i64,
+    action: Action,
+) -> Result<Application, AppError> {
+    let app = state
+        .store
+        .application_of(cycle_id, user.id())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    allow(policy::application(
+        &user.actor,
+        app.user_id,
+        scheme_id,
+        action,
+    ))?;
+    Ok(app)
+}
+
 pub async fn mine(
     State(state): State<AppState>,
     ctx: PageCtx,
@@ -436,17 +458,7 @@ pub async fn mine(
     Path(id): Path<i64>,
 ) -> Result<MinePage, AppError> {
     let (cycle, scheme) = cycle_and_scheme(&state, id).await?;
-    let app = state
-        .store
-        .application_of(id, user.id())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    allow(policy::application(
-        &user.actor,
-        app.user_id,
-        scheme.id,
-        Action::View,
-    ))?;
+    let app = own_application(&state, &user, id, scheme.id, Action::View).await?;
     let labels = state
         .store
         .application_labels(app.id)
@@ -473,17 +485,7 @@ pub async fn withdraw_consent(
     Path((id, kind)): Path<(i64, String)>,
 ) -> Result<Response, AppError> {
     let cycle = state.store.cycle(id).await?;
-    let app = state
-        .store
-        .application_of(id, user.id())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    allow(policy::application(
-        &user.actor,
-        app.user_id,
-        cycle.scheme_id,
-        Action::Edit,
-    ))?;
+    let app = own_application(&state, &user, id, cycle.scheme_id, Action::Edit).await?;
     let kind =
         ConsentKind::parse(&kind).ok_or_else(|| AppError::BadRequest("Unknown consent.".into()))?;
     let to = format!("/cycles/{id}/my-application");
