@@ -10,7 +10,6 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use flipside_core::policy;
-use flipside_core::role::Role;
 use std::collections::BTreeMap;
 
 const FLASH_COOKIE: &str = "flipside_flash";
@@ -88,7 +87,6 @@ fn nav_for(user: Option<&CurrentUser>) -> Vec<NavLink> {
         href: "/account",
         label: "My account",
     });
-    let _ = Role::Admin;
     nav
 }
 
