@@ -13,14 +13,18 @@
 //! | [`policy`] | who may do what: the one place access rules live |
 //! | [`scheme`] | scheme kinds and validated names |
 //! | [`recruitment`] | applications, their consents and decisions (SPEC §3.2) |
+//! | [`invitation`] | staff invitations by single-use, expiring link (SPEC §3.2) |
+//! | [`cycle_matching`] | a cycle's people and rules as a matching problem (SPEC §3.3) |
 #![forbid(unsafe_code)]
 
 pub mod allocation;
 pub mod cycle;
+pub mod cycle_matching;
 pub mod disclosure;
 pub mod evaluation;
 pub mod framework;
 pub mod import;
+pub mod invitation;
 pub mod matching;
 pub mod policy;
 pub mod recruitment;

@@ -180,6 +180,25 @@ pub fn review_applications(actor: &Actor, scheme_id: i64) -> bool {
     actor.coordinates(scheme_id)
 }
 
+/// Inviting staff leaders to a cycle of `scheme_id`, and seeing and resending the
+/// invitations: the scheme's coordinators.
+pub fn invite_staff(actor: &Actor, scheme_id: i64) -> bool {
+    actor.coordinates(scheme_id)
+}
+
+/// Answering a staff invitation: whoever holds the link's token, signed in or not (the token
+/// is the credential, sent only to the invitee's email address).
+pub fn answer_invitation(holds_token: bool) -> bool {
+    holds_token
+}
+
+/// Matching a cycle of `scheme_id` (weights, do-not-pair rules, preview, hand edits,
+/// publishing) and managing its pairs (the list, ending a pair early, re-matching): the
+/// scheme's coordinators. Admins configure, they do not match.
+pub fn match_pairs(actor: &Actor, scheme_id: i64) -> bool {
+    actor.coordinates(scheme_id)
+}
+
 /// Importing an institution's Schools, tutors and students (SPEC §3.10): it changes records
 /// across every School, so admins and organisation-wide coordinators only.
 pub fn tutoring_import(actor: &Actor) -> bool {
@@ -426,6 +445,26 @@ mod tests {
                 "review and decide applications",
                 |a| review_applications(a, SCHEME),
                 &["org coordinator", "scheme coordinator"],
+            ),
+            (
+                "invite staff to a cycle of scheme 1",
+                |a| invite_staff(a, SCHEME),
+                &["org coordinator", "scheme coordinator"],
+            ),
+            (
+                "match and manage pairs of scheme 1",
+                |a| match_pairs(a, SCHEME),
+                &["org coordinator", "scheme coordinator"],
+            ),
+            (
+                "answer an invitation holding its token",
+                |_| answer_invitation(true),
+                &["*"],
+            ),
+            (
+                "answer an invitation without its token",
+                |_| answer_invitation(false),
+                &[],
             ),
             (
                 "view a scheme",

@@ -158,6 +158,27 @@ pub fn slot_label(slot: &str) -> String {
     format!("{day} {time}")
 }
 
+/// The matcher's weekly slot for a slot code such as `tue-pm`.
+pub fn slot(code: &str) -> Option<crate::matching::Slot> {
+    use crate::matching::{PartOfDay, Slot, Weekday};
+    let (d, t) = code.split_once('-')?;
+    let day = match d {
+        "mon" => Weekday::Monday,
+        "tue" => Weekday::Tuesday,
+        "wed" => Weekday::Wednesday,
+        "thu" => Weekday::Thursday,
+        "fri" => Weekday::Friday,
+        _ => return None,
+    };
+    let part = match t {
+        "am" => PartOfDay::Morning,
+        "pm" => PartOfDay::Afternoon,
+        "eve" => PartOfDay::Evening,
+        _ => return None,
+    };
+    Some(Slot::new(day, part))
+}
+
 /// Comma-separated interests as tags: trimmed, lower-cased, empty ones and repeats dropped,
 /// in the order given.
 pub fn parse_interests(text: &str) -> Vec<String> {
@@ -209,5 +230,11 @@ mod tests {
         assert!(is_slot("tue-pm"));
         assert!(!is_slot("sat-pm") && !is_slot("tue") && !is_slot("tue-night"));
         assert_eq!(slot_label("wed-eve"), "Wednesday evening");
+        for (d, _) in WEEKDAYS {
+            for (t, _) in TIMES_OF_DAY {
+                assert!(slot(&format!("{d}-{t}")).is_some());
+            }
+        }
+        assert_eq!(slot("sat-pm"), None);
     }
 }

@@ -10,6 +10,8 @@
 mod audit;
 mod cycles;
 mod error;
+mod invitations;
+mod matching;
 mod organisation;
 mod outbox;
 mod pairs;
@@ -24,6 +26,8 @@ mod users;
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use cycles::{Cycle, CycleEvent};
 pub use error::StoreError;
+pub use invitations::{Invitation, NewInvitation};
+pub use matching::{DoNotPair, MatchingSettings};
 pub use organisation::{Faculty, IdentityLabel, Organisation, School};
 pub use outbox::{NewEmail, OutboxEmail};
 pub use pairs::{NewPair, Pair, PairCounts, PairStatus};

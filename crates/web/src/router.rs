@@ -1,8 +1,8 @@
 //! Every route, in one place.
 use crate::auth::csrf;
 use crate::handlers::{
-    account, api, audit, cycles, home, import, ops, organisation, people, recruitment, results,
-    schemes, sign_in, sso,
+    account, api, audit, cycles, home, import, invitations, matching, ops, organisation, pairs, people,
+    recruitment, results, schemes, sign_in, sso,
 };
 use crate::state::AppState;
 use crate::{metrics, page, security};
@@ -64,6 +64,38 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/cycles/{id}/applications/{app_id}/decision",
             post(recruitment::decide),
+        )
+        .route(
+            "/cycles/{id}/invitations",
+            get(invitations::list).post(invitations::create),
+        )
+        .route(
+            "/cycles/{id}/invitations/{inv_id}/resend",
+            post(invitations::resend),
+        )
+        .route("/invitations/answered", get(invitations::thanks))
+        .route("/invitations/{token}", get(invitations::show_answer))
+        .route("/invitations/{token}/accept", post(invitations::accept))
+        .route("/invitations/{token}/decline", post(invitations::decline))
+        .route("/cycles/{id}/matching", get(matching::show))
+        .route(
+            "/cycles/{id}/matching/settings",
+            post(matching::save_settings),
+        )
+        .route(
+            "/cycles/{id}/matching/do-not-pair",
+            post(matching::add_do_not_pair),
+        )
+        .route(
+            "/cycles/{id}/matching/do-not-pair/remove",
+            post(matching::remove_do_not_pair),
+        )
+        .route("/cycles/{id}/matching/publish", post(matching::publish))
+        .route("/cycles/{id}/pairs", get(pairs::list))
+        .route("/cycles/{id}/pairs/{pair_id}/end", post(pairs::end_early))
+        .route(
+            "/cycles/{id}/pairs/rematch/{person}",
+            get(pairs::show_rematch).post(pairs::rematch),
         )
         .route("/admin/people", get(people::list).post(people::create))
         .route("/admin/people/{id}", get(people::show))

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use flipside_core::cycle::{AcademicYear, CycleState};
 use flipside_core::framework::Framework;
 use flipside_core::policy::{self, Action, CycleRef};
-use flipside_store::{Cycle, CycleEvent, NewAuditEntry, Scheme, StoreError};
+use flipside_store::{Cycle, CycleEvent, NewAuditEntry, PairCounts, Scheme, StoreError};
 use serde::Deserialize;
 
 #[derive(Template, WebTemplate)]
@@ -216,6 +216,10 @@ pub struct ShowPage {
     copied_from_year: Option<String>,
     can_edit: bool,
     can_see_results: bool,
+    can_invite: bool,
+    can_match: bool,
+    /// Pair counts, for those who may see aggregates of the cycle.
+    counts: Option<PairCounts>,
 }
 
 pub async fn show(
@@ -257,6 +261,13 @@ pub async fn show(
             Action::Edit,
         ),
         can_see_results: policy::aggregate_results(&user.actor, cycle.scheme_id),
+        can_invite: policy::invite_staff(&user.actor, cycle.scheme_id),
+        can_match: policy::match_pairs(&user.actor, cycle.scheme_id),
+        counts: if policy::aggregate_results(&user.actor, cycle.scheme_id) {
+            Some(state.store.pair_counts(id).await?)
+        } else {
+            None
+        },
         copied_from_year,
         scheme,
         cycle,
@@ -296,6 +307,11 @@ pub async fn advance(
         .await;
     match moved {
         Ok(()) => {
+            let completed = if to == CycleState::Closed {
+                state.store.complete_pairs(id).await?
+            } else {
+                0
+            };
             state
                 .store
                 .audit(NewAuditEntry {
@@ -307,9 +323,14 @@ pub async fn advance(
                     address: &address,
                 })
                 .await?;
+            let note = if completed > 0 {
+                format!(" {completed} active pairs are now completed.")
+            } else {
+                String::new()
+            };
             Ok(redirect_with_flash(
                 &format!("/cycles/{id}"),
-                &format!("The cycle is now {to}."),
+                &format!("The cycle is now {to}.{note}"),
             ))
         }
         Err(StoreError::Conflict(m)) => Ok(redirect_with_flash(&format!("/cycles/{id}"), &m)),

@@ -65,6 +65,12 @@ async fn every_page_answers_each_role_as_the_policy_says() {
             &["admin", "coordinator", "mentor", "mentee", "researcher"],
         ),
         (format!("/cycles/{oc}"), &["admin", "researcher"]),
+        (format!("/cycles/{c}/invitations"), &["coordinator"]),
+        (format!("/cycles/{oc}/invitations"), &[]),
+        (format!("/cycles/{c}/matching"), &["coordinator"]),
+        (format!("/cycles/{oc}/matching"), &[]),
+        (format!("/cycles/{c}/pairs"), &["coordinator"]),
+        (format!("/cycles/{oc}/pairs"), &[]),
         ("/admin/people".into(), &["admin"]),
         ("/admin/organisation".into(), &["admin"]),
         ("/admin/audit".into(), &["admin"]),
@@ -97,8 +103,27 @@ async fn every_page_answers_each_role_as_the_policy_says() {
                 r.status
             ));
         }
+        // Inviting to, matching or publishing another scheme's cycle is refused.
+        for (path, fields) in [
+            (
+                format!("/cycles/{oc}/invitations"),
+                vec![("name", "X"), ("email", "x@tu.test")],
+            ),
+            (format!("/cycles/{oc}/matching/publish"), vec![]),
+            (
+                format!("/cycles/{oc}/matching/settings"),
+                vec![("interests_weight", "1")],
+            ),
+        ] {
+            let r = b.post(&path, &fields).await;
+            if r.status != 403 {
+                wrong.push(format!("{who} POST {path}: {}", r.status));
+            }
+        }
     }
     assert_eq!(app.store.cycle(oc).await.unwrap().state, "recruiting");
+    assert!(app.store.invitations_of(oc).await.unwrap().is_empty());
+    assert!(app.store.matching_settings(oc).await.unwrap().is_none());
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 
     // Signed out, every page but home and sign-in sends you to sign in.
@@ -111,4 +136,6 @@ async fn every_page_answers_each_role_as_the_policy_says() {
             assert_eq!((r.status, r.location()), (303, "/sign-in"), "{path}");
         }
     }
+    // An invitation link is answered signed out; an unknown token is simply not found.
+    assert_eq!(anon.get(&format!("/invitations/{}", "0".repeat(64))).await.status, 404);
 }

@@ -8,6 +8,7 @@ mod cycles;
 mod demo;
 mod helpers;
 mod import;
+mod matching;
 mod oidc;
 mod operations;
 mod people;

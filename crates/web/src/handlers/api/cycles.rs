@@ -203,6 +203,10 @@ pub async fn transition(
         .store
         .transition_cycle(id, c.state(), to, Some(user.id()))
         .await?;
+    // A closed cycle's active pairs have completed (the web page does the same).
+    if to == CycleState::Closed {
+        state.store.complete_pairs(id).await?;
+    }
     Ok(Json(json(
         state.store.cycle(id).await?,
         state.store.cycle_events(id).await?,

@@ -1,0 +1,540 @@
+//! Staff invitations, matching, and a cycle's pairs (SPEC §3.2 staff part, §3.3).
+use crate::helpers::{TestApp, h1};
+use flipside_core::cycle::{AcademicYear, CycleState};
+use flipside_core::recruitment::{ApplicationStatus, ConsentKind};
+use flipside_core::role::{Role, Scope};
+use flipside_store::{NewApplication, NewInvitation, NewScheme};
+
+/// A scheme with a recruiting cycle: (scheme id, cycle id).
+async fn cycle(app: &TestApp) -> (i64, i64) {
+    let scheme = app
+        .store
+        .create_scheme(NewScheme {
+            name: "Reverse Mentoring",
+            kind: flipside_core::scheme::SchemeKind::Institutional,
+            purpose: "Students mentor senior leaders.",
+            school_id: None,
+            created_by: None,
+        })
+        .await
+        .unwrap();
+    let cycle = app
+        .store
+        .create_cycle(
+            scheme,
+            AcademicYear::parse("2026/27").unwrap(),
+            20,
+            "{}",
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    (scheme, cycle)
+}
+
+/// A student whose application was accepted; returns their id.
+async fn mentor(app: &TestApp, cycle: i64, email: &str, interests: &str, slots: &str) -> i64 {
+    let id = app.person(email, &[]).await;
+    let application = app
+        .store
+        .save_application(NewApplication {
+            cycle_id: cycle,
+            user_id: id,
+            label_ids: &[],
+            own_words: "",
+            course: "BSc Law",
+            level: "ug2",
+            interests,
+            availability: slots,
+            hopes: "Better feedback.",
+            consents: &[ConsentKind::TakePart],
+        })
+        .await
+        .unwrap();
+    app.store
+        .decide_application(application, ApplicationStatus::Accepted, "", None)
+        .await
+        .unwrap();
+    id
+}
+
+/// A staff leader who accepted an invitation; returns their id.
+async fn mentee(app: &TestApp, cycle: i64, email: &str, interests: &str, slots: &str) -> i64 {
+    let (_, token) = app
+        .store
+        .create_invitation(NewInvitation {
+            cycle_id: cycle,
+            email,
+            name: &email.split('@').next().unwrap().replace('.', " "),
+            school_id: None,
+            invited_by: None,
+            expires_at: flipside_store::now() + chrono::Duration::days(14),
+        })
+        .await
+        .unwrap();
+    app.store
+        .accept_invitation(&token, interests, slots)
+        .await
+        .unwrap()
+}
+
+/// The token in the last invitation email to `address`.
+async fn token_sent_to(app: &TestApp, address: &str) -> (String, String) {
+    let emails = app.store.emails_to(address).await.unwrap();
+    let last = emails.last().expect("an email was queued");
+    let at = last.body_text.find("/invitations/").expect("a link") + "/invitations/".len();
+    (
+        last.body_text[at..at + 64].to_string(),
+        last.dedup_key.clone(),
+    )
+}
+
+/// The values of every hidden input called `name` after `marker` in the page.
+fn hidden(body: &str, marker: &str, name: &str) -> Vec<String> {
+    let rest = &body[body.find(marker).expect("marker on page")..];
+    let rest = &rest[..rest.find("</form>").unwrap()];
+    let needle = format!("name=\"{name}\" value=\"");
+    rest.match_indices(&needle)
+        .map(|(i, _)| {
+            let v = &rest[i + needle.len()..];
+            v[..v.find('"').unwrap()].to_string()
+        })
+        .collect()
+}
+
+fn coordinator(scheme: i64) -> [(Role, Scope); 1] {
+    [(Role::Coordinator, Scope::Scheme(scheme))]
+}
+
+#[tokio::test]
+async fn a_leader_invited_by_email_accepts_once_through_the_link_and_becomes_a_mentee() {
+    let app = TestApp::spawn().await;
+    let (scheme, c) = cycle(&app).await;
+    let coord = app.as_role("coord@tu.test", &coordinator(scheme)).await;
+
+    // A bad address is refused next to its field, and nothing is queued.
+    let r = coord
+        .post(
+            &format!("/cycles/{c}/invitations"),
+            &[("name", "Prof Rhea Okafor"), ("email", "not-an-email")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("id=\"email-error\""));
+    assert!(app.store.invitations_of(c).await.unwrap().is_empty());
+
+    let r = coord
+        .post(
+            &format!("/cycles/{c}/invitations"),
+            &[
+                ("name", "Prof Rhea Okafor"),
+                ("email", "R.Okafor@tu.test"),
+                ("school_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let inv = app.store.invitations_of(c).await.unwrap().remove(0);
+    let (token, key) = token_sent_to(&app, "r.okafor@tu.test").await;
+    assert_eq!(key, format!("invitation:{}", inv.id));
+    // Only the hash is stored.
+    assert!(app.store.invitation_by_token(&token).await.is_ok());
+
+    // The invitee is not signed in: the link is the credential.
+    let guest = app.browser();
+    let page = guest.get(&format!("/invitations/{token}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Prof Rhea Okafor, you are invited"));
+    // Accepting without availability is refused and changes nothing.
+    let r = guest
+        .post(
+            &format!("/invitations/{token}/accept"),
+            &[("interests", "assessment")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("id=\"availability-error\""));
+    assert_eq!(
+        app.store.invitation(inv.id).await.unwrap().status,
+        "invited"
+    );
+    let r = guest
+        .post(
+            &format!("/invitations/{token}/accept"),
+            &[
+                ("interests", "Assessment, belonging"),
+                ("availability", "tue-pm"),
+                ("availability", "thu-am"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let done = guest.follow(&r).await;
+    assert!(done.body.contains("Thank you for accepting"));
+
+    let inv = app.store.invitation(inv.id).await.unwrap();
+    assert_eq!(inv.status, "accepted");
+    assert_eq!(inv.interests, "assessment, belonging");
+    assert_eq!(inv.availability, "tue-pm thu-am");
+    let user = app.store.user_by_email("r.okafor@tu.test").await.unwrap();
+    assert_eq!(inv.user_id, Some(user.id));
+    let grants = app.store.grants_of(user.id).await.unwrap();
+    assert!(
+        grants
+            .iter()
+            .any(|g| g.role == "mentee" && g.scope_kind == "cycle" && g.scope_id == c)
+    );
+
+    // Used once: the link is refused with a clear message.
+    let again = guest.get(&format!("/invitations/{token}")).await;
+    assert_eq!(again.status, 410);
+    assert!(again.body.contains("already been accepted"));
+    let r = guest
+        .post(
+            &format!("/invitations/{token}/decline"),
+            &[("reason", "changed my mind")],
+        )
+        .await;
+    assert_eq!(r.status, 410);
+    assert_eq!(
+        app.store.invitation(inv.id).await.unwrap().status,
+        "accepted"
+    );
+
+    // The coordinator sees it accepted, with the answers.
+    let list = coord.get(&format!("/cycles/{c}/invitations")).await;
+    assert!(list.body.contains("Accepted"));
+    assert!(list.body.contains("Tuesday afternoon, Thursday morning"));
+}
+
+#[tokio::test]
+async fn declining_needs_a_reason_a_resent_link_replaces_the_old_one_and_expired_links_are_refused()
+{
+    let app = TestApp::spawn().await;
+    let (scheme, c) = cycle(&app).await;
+    let coord = app.as_role("coord@tu.test", &coordinator(scheme)).await;
+    coord
+        .post(
+            &format!("/cycles/{c}/invitations"),
+            &[("name", "Dr Ivo Brandt"), ("email", "ivo@tu.test")],
+        )
+        .await;
+    let inv = app.store.invitations_of(c).await.unwrap().remove(0);
+    let (old, first_key) = token_sent_to(&app, "ivo@tu.test").await;
+
+    let r = coord
+        .post(&format!("/cycles/{c}/invitations/{}/resend", inv.id), &[])
+        .await;
+    assert_eq!(r.status, 303);
+    let (new, second_key) = token_sent_to(&app, "ivo@tu.test").await;
+    assert_ne!(old, new);
+    assert_ne!(first_key, second_key);
+    assert_eq!(app.store.emails_to("ivo@tu.test").await.unwrap().len(), 2);
+    let guest = app.browser();
+    assert_eq!(guest.get(&format!("/invitations/{old}")).await.status, 404);
+
+    let r = guest
+        .post(&format!("/invitations/{new}/decline"), &[("reason", "  ")])
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("id=\"reason-error\""));
+    let r = guest
+        .post(
+            &format!("/invitations/{new}/decline"),
+            &[("reason", "On leave this year")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let inv = app.store.invitation(inv.id).await.unwrap();
+    assert_eq!(
+        (inv.status.as_str(), inv.decline_reason.as_str()),
+        ("declined", "On leave this year")
+    );
+    let list = coord.get(&format!("/cycles/{c}/invitations")).await;
+    assert!(list.body.contains("On leave this year"));
+
+    // An expired link is refused, and cannot be accepted.
+    let (_, expired) = app
+        .store
+        .create_invitation(NewInvitation {
+            cycle_id: c,
+            email: "late@tu.test",
+            name: "Late",
+            school_id: None,
+            invited_by: None,
+            expires_at: flipside_store::now() - chrono::Duration::minutes(1),
+        })
+        .await
+        .unwrap();
+    let page = guest.get(&format!("/invitations/{expired}")).await;
+    assert_eq!(page.status, 410);
+    assert!(page.body.contains("has expired"));
+    let r = guest
+        .post(
+            &format!("/invitations/{expired}/accept"),
+            &[("interests", "x"), ("availability", "tue-pm")],
+        )
+        .await;
+    assert_eq!(r.status, 410);
+    assert!(app.store.user_by_email("late@tu.test").await.is_err());
+}
+
+#[tokio::test]
+async fn the_coordinator_previews_the_optimal_matching_swaps_a_pair_and_publishes_it() {
+    let app = TestApp::spawn().await;
+    let (scheme, c) = cycle(&app).await;
+    let coord = app.as_role("coord@tu.test", &coordinator(scheme)).await;
+    let ada = mentor(&app, c, "ada@tu.test", "climate", "mon-am").await;
+    let ben = mentor(&app, c, "ben@tu.test", "music", "wed-pm").await;
+    let kay = mentee(&app, c, "kay@tu.test", "climate", "mon-am").await;
+    let lou = mentee(&app, c, "lou@tu.test", "music", "wed-pm").await;
+
+    let page = coord.get(&format!("/cycles/{c}/matching")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("shared interest in climate"));
+    assert!(page.body.contains("both available Wednesday afternoons"));
+    assert!(page.body.contains("(the optimum)"));
+
+    // Swap: Kay gets Ben and Lou gets Ada, at a cost shown against the optimum.
+    let swapped = coord
+        .get(&format!(
+            "/cycles/{c}/matching?swap_from=e{kay}&swap_with=e{lou}"
+        ))
+        .await;
+    assert_eq!(swapped.status, 200);
+    assert!(swapped.body.contains("your changes cost <strong>"));
+    let marker = format!("action=\"/cycles/{c}/matching/publish\"");
+    let edits = hidden(&swapped.body, &marker, "edit");
+    let expect = hidden(&swapped.body, &marker, "expect");
+    assert_eq!(edits, vec![format!("swap:e{kay}:e{lou}")]);
+    assert!(expect.contains(&format!("m{ben}:e{kay}")));
+
+    let mut fields: Vec<(&str, &str)> = edits.iter().map(|e| ("edit", e.as_str())).collect();
+    fields.extend(expect.iter().map(|e| ("expect", e.as_str())));
+    let r = coord
+        .post(&format!("/cycles/{c}/matching/publish"), &fields)
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.location(), format!("/cycles/{c}/pairs"));
+
+    let pairs = app.store.pairs_of_cycle(c).await.unwrap();
+    let made: Vec<(i64, i64)> = pairs.iter().map(|p| (p.mentor_id, p.mentee_id)).collect();
+    assert_eq!(made.len(), 2);
+    assert!(made.contains(&(ben, kay)) && made.contains(&(ada, lou)));
+    for student in [ada, ben] {
+        let grants = app.store.grants_of(student).await.unwrap();
+        assert!(
+            grants
+                .iter()
+                .any(|g| g.role == "mentor" && g.scope_kind == "cycle" && g.scope_id == c)
+        );
+    }
+    for address in ["ada@tu.test", "ben@tu.test", "kay@tu.test", "lou@tu.test"] {
+        let emails = app.store.emails_to(address).await.unwrap();
+        assert!(
+            emails
+                .iter()
+                .any(|e| e.subject.starts_with("Your reverse-mentoring partner")),
+            "{address} was not emailed"
+        );
+    }
+    // Publishing the same draft again publishes nothing more.
+    let r = coord
+        .post(&format!("/cycles/{c}/matching/publish"), &fields)
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(app.store.pairs_of_cycle(c).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn the_matching_page_says_who_is_left_over_when_nobody_can_be_matched_and_which_rule_blocks_it()
+ {
+    let app = TestApp::spawn().await;
+    let (scheme, c) = cycle(&app).await;
+    let coord = app.as_role("coord@tu.test", &coordinator(scheme)).await;
+    let page = coord.get(&format!("/cycles/{c}/matching")).await;
+    assert!(page.body.contains("Nobody to match yet"), "{}", page.body);
+
+    let ada = mentor(&app, c, "ada@tu.test", "climate", "mon-am").await;
+    let kay = mentee(&app, c, "kay@tu.test", "climate", "mon-am").await;
+    mentor(&app, c, "ben@tu.test", "music", "wed-pm").await;
+    let page = coord.get(&format!("/cycles/{c}/matching")).await;
+    assert!(
+        page.body
+            .contains("so 1 mentor would be left without a mentee: ben"),
+        "{}",
+        page.body
+    );
+
+    // Ada and Kay must not be paired, and Ben is the only other mentor: fine. Forbid Ben too.
+    let r = coord
+        .post(
+            &format!("/cycles/{c}/matching/do-not-pair"),
+            &[("mentor", &format!("m{ada}")), ("mentee", &format!("e{kay}"))],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let ben = app.store.user_by_email("ben@tu.test").await.unwrap().id;
+    coord
+        .post(
+            &format!("/cycles/{c}/matching/do-not-pair"),
+            &[("mentor", &format!("m{ben}")), ("mentee", &format!("e{kay}"))],
+        )
+        .await;
+    let page = coord.get(&format!("/cycles/{c}/matching")).await;
+    assert!(page.body.contains("No matching is possible"));
+    assert!(
+        page.body
+            .contains("marked by the coordinator as not to be paired"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("matching/publish"));
+
+    // A weight out of range is refused next to its field and not saved.
+    let r = coord
+        .post(
+            &format!("/cycles/{c}/matching/settings"),
+            &[
+                ("interests_weight", "5000"),
+                ("availability_weight", "2"),
+                ("preferences_weight", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("id=\"interests_weight-error\""));
+    assert!(app.store.matching_settings(c).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn ending_a_pair_early_needs_a_reason_and_re_matching_the_one_left_changes_no_other_pair() {
+    let app = TestApp::spawn().await;
+    let (scheme, c) = cycle(&app).await;
+    let coord = app.as_role("coord@tu.test", &coordinator(scheme)).await;
+    mentor(&app, c, "ada@tu.test", "climate", "mon-am").await;
+    mentor(&app, c, "ben@tu.test", "music", "wed-pm").await;
+    let cal = mentor(&app, c, "cal@tu.test", "climate", "fri-am").await;
+    let kay = mentee(&app, c, "kay@tu.test", "climate", "mon-am").await;
+    mentee(&app, c, "lou@tu.test", "music", "wed-pm").await;
+
+    let page = coord.get(&format!("/cycles/{c}/matching")).await;
+    let marker = format!("action=\"/cycles/{c}/matching/publish\"");
+    let expect = hidden(&page.body, &marker, "expect");
+    let fields: Vec<(&str, &str)> = expect.iter().map(|e| ("expect", e.as_str())).collect();
+    coord
+        .post(&format!("/cycles/{c}/matching/publish"), &fields)
+        .await;
+    let before = app.store.pairs_of_cycle(c).await.unwrap();
+    assert_eq!(before.len(), 2);
+    let kays = before.iter().find(|p| p.mentee_id == kay).unwrap().clone();
+    let other = before.iter().find(|p| p.mentee_id != kay).unwrap().clone();
+
+    // No reason: refused next to the field, the pair stays active.
+    let r = coord
+        .post(
+            &format!("/cycles/{c}/pairs/{}/end", kays.id),
+            &[("reason", ""), ("leaving", "mentor")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains(&format!("id=\"reason-{}-error\"", kays.id)));
+    assert_eq!(app.store.pair(kays.id).await.unwrap().status, "active");
+    let r = coord
+        .post(
+            &format!("/cycles/{c}/pairs/{}/end", kays.id),
+            &[("reason", "Mentor moved abroad"), ("leaving", "mentor")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let ended = app.store.pair(kays.id).await.unwrap();
+    assert_eq!(
+        (ended.status.as_str(), ended.ended_reason.as_str()),
+        ("ended_early", "Mentor moved abroad")
+    );
+
+    // Kay is without a partner; the mentor who left is not offered.
+    let list = coord.get(&format!("/cycles/{c}/pairs")).await;
+    assert!(list.body.contains(&format!("/pairs/rematch/e{kay}")));
+    let proposal = coord
+        .get(&format!("/cycles/{c}/pairs/rematch/e{kay}"))
+        .await;
+    assert_eq!(proposal.status, 200, "{}", proposal.body);
+    let expect = hidden(&proposal.body, "pairs/rematch/", "expect");
+    assert_eq!(expect, vec![format!("m{cal}:e{kay}")]);
+    let r = coord
+        .post(
+            &format!("/cycles/{c}/pairs/rematch/e{kay}"),
+            &[("expect", &expect[0])],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    let after = app.store.pairs_of_cycle(c).await.unwrap();
+    assert_eq!(after.len(), 3);
+    let untouched = after.iter().find(|p| p.id == other.id).unwrap();
+    assert_eq!(
+        (
+            untouched.mentor_id,
+            untouched.mentee_id,
+            untouched.status.as_str(),
+            untouched.published_at
+        ),
+        (
+            other.mentor_id,
+            other.mentee_id,
+            "active",
+            other.published_at
+        )
+    );
+    assert!(
+        after
+            .iter()
+            .any(|p| p.mentor_id == cal && p.mentee_id == kay && p.status == "active")
+    );
+    let counts = app.store.pair_counts(c).await.unwrap();
+    assert_eq!(
+        (counts.matched, counts.active, counts.ended_early),
+        (3, 2, 1)
+    );
+    assert!(
+        coord
+            .get(&format!("/cycles/{c}"))
+            .await
+            .body
+            .contains("Ended early: 1")
+    );
+}
+
+#[tokio::test]
+async fn closing_the_cycle_completes_its_active_pairs() {
+    let app = TestApp::spawn().await;
+    let (scheme, c) = cycle(&app).await;
+    let coord = app.as_role("coord@tu.test", &coordinator(scheme)).await;
+    mentor(&app, c, "ada@tu.test", "climate", "mon-am").await;
+    mentee(&app, c, "kay@tu.test", "climate", "mon-am").await;
+    let page = coord.get(&format!("/cycles/{c}/matching")).await;
+    let marker = format!("action=\"/cycles/{c}/matching/publish\"");
+    let expect = hidden(&page.body, &marker, "expect");
+    coord
+        .post(
+            &format!("/cycles/{c}/matching/publish"),
+            &[("expect", &expect[0])],
+        )
+        .await;
+    let mut state = CycleState::Recruiting;
+    while let Some(next) = state.next() {
+        let r = coord
+            .post(
+                &format!("/cycles/{c}/advance"),
+                &[("from", state.as_str()), ("to", next.as_str())],
+            )
+            .await;
+        assert_eq!(r.status, 303);
+        state = next;
+    }
+    let counts = app.store.pair_counts(c).await.unwrap();
+    assert_eq!((counts.active, counts.completed), (0, 1));
+    assert_eq!(h1(&coord.get(&format!("/cycles/{c}/pairs")).await.body), "Pairs");
+}
