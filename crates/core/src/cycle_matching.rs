@@ -279,7 +279,11 @@ mod tests {
         assert!(words[0].contains("2 mentors would be left"), "{}", words[0]);
         assert!(nobody_to_match(&p).is_none());
         let empty = problem(&[], &[c(2, "B", "", "")], &Rules::default());
-        assert!(nobody_to_match(&empty).unwrap().contains("1 staff mentee has"));
+        assert!(
+            nobody_to_match(&empty)
+                .unwrap()
+                .contains("1 staff mentee has")
+        );
     }
 
     #[test]

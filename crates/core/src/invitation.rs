@@ -67,9 +67,7 @@ pub enum LinkRefused {
         "This invitation has already been declined. The link can be used only once; if you have changed your mind, ask the scheme's coordinator to invite you again."
     )]
     AlreadyDeclined,
-    #[error(
-        "This invitation has expired. Ask the scheme's coordinator to send you a new link."
-    )]
+    #[error("This invitation has expired. Ask the scheme's coordinator to send you a new link.")]
     Expired,
 }
 
@@ -133,10 +131,7 @@ mod tests {
             InvitationStatus::Accepted
         );
         assert!(usable(InvitationStatus::Invited).is_ok());
-        assert_eq!(
-            usable(InvitationStatus::Expired),
-            Err(LinkRefused::Expired)
-        );
+        assert_eq!(usable(InvitationStatus::Expired), Err(LinkRefused::Expired));
         assert_eq!(
             usable(InvitationStatus::Accepted),
             Err(LinkRefused::AlreadyAccepted)
@@ -153,7 +148,15 @@ mod tests {
     #[test]
     fn only_plausible_addresses_are_emails() {
         assert!(is_email("r.okafor@uni.test"));
-        for bad in ["", "no-at.test", "a@b", "a @b.test", "@b.test", "a@.test", "a@b@c.test"] {
+        for bad in [
+            "",
+            "no-at.test",
+            "a@b",
+            "a @b.test",
+            "@b.test",
+            "a@.test",
+            "a@b@c.test",
+        ] {
             assert!(!is_email(bad), "{bad}");
         }
     }

@@ -100,7 +100,9 @@ impl Store {
         let sql = format!(
             "SELECT {INVITATION_COLUMNS} FROM {INVITATION_FROM} WHERE i.cycle_id = $1 ORDER BY i.id"
         );
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, Invitation>(&sql).bind(cycle_id).fetch_all(pool).await)?)
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, Invitation>(&sql).bind(cycle_id).fetch_all(pool).await)?,
+        )
     }
 
     /// Sends an unanswered, unexpired invitation again with a new link (the old one stops

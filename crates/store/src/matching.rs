@@ -31,13 +31,15 @@ type CandidateRow = (i64, String, Option<String>, String, String);
 
 fn candidates(rows: Vec<CandidateRow>) -> Vec<Candidate> {
     rows.into_iter()
-        .map(|(user_id, name, school, interests, availability)| Candidate {
-            user_id,
-            name,
-            school,
-            interests,
-            availability,
-        })
+        .map(
+            |(user_id, name, school, interests, availability)| Candidate {
+                user_id,
+                name,
+                school,
+                interests,
+                availability,
+            },
+        )
         .collect()
 }
 
@@ -64,10 +66,12 @@ impl Store {
 
     /// The cycle's weights and rules, if the coordinator has set them.
     pub async fn matching_settings(&self, cycle_id: i64) -> Result<Option<MatchingSettings>> {
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, MatchingSettings>(
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, MatchingSettings>(
             "SELECT interests_weight, availability_weight, preferences_weight, allow_same_school, require_common_availability
              FROM matching_settings WHERE cycle_id = $1"
-        ).bind(cycle_id).fetch_optional(pool).await)?)
+        ).bind(cycle_id).fetch_optional(pool).await)?,
+        )
     }
 
     pub async fn save_matching_settings(&self, cycle_id: i64, s: &MatchingSettings) -> Result<()> {
@@ -93,14 +97,24 @@ impl Store {
     }
 
     /// Adds a do-not-pair rule (adding one twice keeps one).
-    pub async fn add_do_not_pair(&self, cycle_id: i64, mentor_id: i64, mentee_id: i64) -> Result<()> {
+    pub async fn add_do_not_pair(
+        &self,
+        cycle_id: i64,
+        mentor_id: i64,
+        mentee_id: i64,
+    ) -> Result<()> {
         on_pool!(self, pool => sqlx::query(
             "INSERT INTO do_not_pair (cycle_id, mentor_id, mentee_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
         ).bind(cycle_id).bind(mentor_id).bind(mentee_id).bind(now()).execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
-    pub async fn remove_do_not_pair(&self, cycle_id: i64, mentor_id: i64, mentee_id: i64) -> Result<()> {
+    pub async fn remove_do_not_pair(
+        &self,
+        cycle_id: i64,
+        mentor_id: i64,
+        mentee_id: i64,
+    ) -> Result<()> {
         on_pool!(self, pool => sqlx::query(
             "DELETE FROM do_not_pair WHERE cycle_id = $1 AND mentor_id = $2 AND mentee_id = $3"
         ).bind(cycle_id).bind(mentor_id).bind(mentee_id).execute(pool).await.map(|r| r.rows_affected()))?;
@@ -124,7 +138,12 @@ impl Store {
     }
 
     /// Grants the mentor role in the cycle, unless the person holds it already.
-    pub async fn grant_mentor_in_cycle(&self, user_id: i64, cycle_id: i64, granted_by: Option<i64>) -> Result<()> {
+    pub async fn grant_mentor_in_cycle(
+        &self,
+        user_id: i64,
+        cycle_id: i64,
+        granted_by: Option<i64>,
+    ) -> Result<()> {
         on_pool!(self, pool => sqlx::query(
             "INSERT INTO role_grants (user_id, role, scope_kind, scope_id, granted_by, granted_at) VALUES ($1, $2, 'cycle', $3, $4, $5)
              ON CONFLICT (user_id, role, scope_kind, scope_id) DO NOTHING"

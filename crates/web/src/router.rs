@@ -1,8 +1,8 @@
 //! Every route, in one place.
 use crate::auth::csrf;
 use crate::handlers::{
-    account, api, audit, cycles, home, import, invitations, matching, ops, organisation, pairs, people,
-    recruitment, results, schemes, sign_in, sso,
+    account, api, audit, cycles, home, import, invitations, matching, ops, organisation, pairs,
+    people, recruitment, results, schemes, sign_in, sso,
 };
 use crate::state::AppState;
 use crate::{metrics, page, security};

@@ -362,12 +362,13 @@ async fn answer_page(
     errors: FormErrors,
 ) -> Result<(StatusCode, AnswerPage), AppError> {
     let found = state.store.invitation_by_token(token).await;
-    allow(policy::answer_invitation(found.is_ok()))
-        .map_err(|_| AppError::NotFound)?;
+    allow(policy::answer_invitation(found.is_ok())).map_err(|_| AppError::NotFound)?;
     let inv = found?;
     let cycle = state.store.cycle(inv.cycle_id).await?;
     let scheme = state.store.scheme(cycle.scheme_id).await?;
-    let refused = invitation::usable(inv.status()).err().map(|e| e.to_string());
+    let refused = invitation::usable(inv.status())
+        .err()
+        .map(|e| e.to_string());
     let status = if refused.is_some() {
         StatusCode::GONE
     } else if errors.is_empty() {
@@ -489,13 +490,22 @@ pub async fn decline(
         .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
     let mut errors = FormErrors::default();
     let reason = BoundedText::parse(&form.reason, 1000)
-        .map_err(|e| errors.add("reason", format!("Your reason {e}: say briefly why you decline.")))
+        .map_err(|e| {
+            errors.add(
+                "reason",
+                format!("Your reason {e}: say briefly why you decline."),
+            )
+        })
         .ok();
     let (status, page) = answer_page(&state, ctx, &token, form.clone(), errors).await?;
     let Some(reason) = reason.filter(|_| status == StatusCode::OK) else {
         return Ok((status, page).into_response());
     };
-    match state.store.decline_invitation(&token, reason.as_str()).await {
+    match state
+        .store
+        .decline_invitation(&token, reason.as_str())
+        .await
+    {
         Ok(()) => Ok(redirect_with_flash(
             "/invitations/answered",
             "Thank you: your answer has been recorded and the coordinator will see your reason. The link can no longer be used.",

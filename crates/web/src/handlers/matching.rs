@@ -477,7 +477,11 @@ pub async fn save_settings(
             &form.availability_weight,
             "availability",
         ),
-        preferences_weight: read("preferences_weight", &form.preferences_weight, "preferences"),
+        preferences_weight: read(
+            "preferences_weight",
+            &form.preferences_weight,
+            "preferences",
+        ),
         allow_same_school: form.allow_same_school.is_some(),
         require_common_availability: form.require_common_availability.is_some(),
     };
@@ -610,7 +614,11 @@ pub async fn publish_and_tell(
             (pair.mentee_id, &pair.mentor_name, "mentee"),
         ] {
             let person = state.store.user(member).await?;
-            let subject = format!("Your reverse-mentoring partner: {} {}", scheme.name, cycle.year());
+            let subject = format!(
+                "Your reverse-mentoring partner: {} {}",
+                scheme.name,
+                cycle.year()
+            );
             let body = format!(
                 "Dear {name},\n\nYou have been paired with {partner} in {scheme} ({year}); you are the {role}.\n\nWhy this pair: {reason}.\n\nSee the cycle and arrange your first meeting: {base}/cycles/{cycle_id}\n",
                 name = person.display_name,

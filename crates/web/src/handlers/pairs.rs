@@ -61,7 +61,12 @@ impl Standing {
 /// The people of the cycle who can still be paired: accepted, not gone from the scheme and
 /// not in a completed pair. Pairs that ended early are never made again.
 async fn standing(state: &AppState, cycle_id: i64, pairs: &[Pair]) -> Result<Standing, AppError> {
-    let leavers: BTreeSet<i64> = state.store.leavers_of(cycle_id).await?.into_iter().collect();
+    let leavers: BTreeSet<i64> = state
+        .store
+        .leavers_of(cycle_id)
+        .await?
+        .into_iter()
+        .collect();
     let completed: BTreeSet<i64> = pairs
         .iter()
         .filter(|p| p.status() == PairStatus::Completed)
@@ -175,7 +180,12 @@ pub async fn end_early(
     let mut errors = FormErrors::default();
     let field = format!("reason-{pair_id}");
     let reason = BoundedText::parse(&form.reason, 1000)
-        .map_err(|e| errors.add(&field, format!("The reason {e}: say why the pair ends early.")))
+        .map_err(|e| {
+            errors.add(
+                &field,
+                format!("The reason {e}: say why the pair ends early."),
+            )
+        })
         .ok();
     let leaving: &[i64] = match form.leaving.as_str() {
         "" | "neither" => &[],
@@ -191,7 +201,15 @@ pub async fn end_early(
         }
     };
     let Some(reason) = reason.filter(|_| errors.is_empty()) else {
-        let p = pairs_page(&state, ctx, cycle, scheme, errors, Some((pair_id, form.reason))).await?;
+        let p = pairs_page(
+            &state,
+            ctx,
+            cycle,
+            scheme,
+            errors,
+            Some((pair_id, form.reason)),
+        )
+        .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
     };
     state.store.end_pair_early(pair_id, reason.as_str()).await?;
@@ -285,14 +303,24 @@ pub async fn rematch(
 ) -> Result<Response, AppError> {
     let (cycle, scheme) = managed_cycle(&state, &user, id).await?;
     let (problem, r) = rematch_of(&state, id, &person).await?;
-    let Some(added) = r.added.first().filter(|p| format!("{}:{}", p.mentor, p.mentee) == form.expect)
+    let Some(added) = r
+        .added
+        .first()
+        .filter(|p| format!("{}:{}", p.mentor, p.mentee) == form.expect)
     else {
         return Ok(redirect_with_flash(
             &format!("/cycles/{id}/pairs/rematch/{person}"),
             "The proposal has changed since you saw it; nothing was published. Review it again.",
         ));
     };
-    publish_and_tell(&state, &cycle, &scheme, std::slice::from_ref(added), user.id()).await?;
+    publish_and_tell(
+        &state,
+        &cycle,
+        &scheme,
+        std::slice::from_ref(added),
+        user.id(),
+    )
+    .await?;
     Ok(redirect_with_flash(
         &format!("/cycles/{id}/pairs"),
         &format!(

@@ -137,5 +137,10 @@ async fn every_page_answers_each_role_as_the_policy_says() {
         }
     }
     // An invitation link is answered signed out; an unknown token is simply not found.
-    assert_eq!(anon.get(&format!("/invitations/{}", "0".repeat(64))).await.status, 404);
+    assert_eq!(
+        anon.get(&format!("/invitations/{}", "0".repeat(64)))
+            .await
+            .status,
+        404
+    );
 }

@@ -371,7 +371,10 @@ async fn the_matching_page_says_who_is_left_over_when_nobody_can_be_matched_and_
     let r = coord
         .post(
             &format!("/cycles/{c}/matching/do-not-pair"),
-            &[("mentor", &format!("m{ada}")), ("mentee", &format!("e{kay}"))],
+            &[
+                ("mentor", &format!("m{ada}")),
+                ("mentee", &format!("e{kay}")),
+            ],
         )
         .await;
     assert_eq!(r.status, 303);
@@ -379,7 +382,10 @@ async fn the_matching_page_says_who_is_left_over_when_nobody_can_be_matched_and_
     coord
         .post(
             &format!("/cycles/{c}/matching/do-not-pair"),
-            &[("mentor", &format!("m{ben}")), ("mentee", &format!("e{kay}"))],
+            &[
+                ("mentor", &format!("m{ben}")),
+                ("mentee", &format!("e{kay}")),
+            ],
         )
         .await;
     let page = coord.get(&format!("/cycles/{c}/matching")).await;
@@ -536,5 +542,8 @@ async fn closing_the_cycle_completes_its_active_pairs() {
     }
     let counts = app.store.pair_counts(c).await.unwrap();
     assert_eq!((counts.active, counts.completed), (0, 1));
-    assert_eq!(h1(&coord.get(&format!("/cycles/{c}/pairs")).await.body), "Pairs");
+    assert_eq!(
+        h1(&coord.get(&format!("/cycles/{c}/pairs")).await.body),
+        "Pairs"
+    );
 }
