@@ -6,6 +6,7 @@ mod access;
 mod api;
 mod cycles;
 mod demo;
+mod email;
 mod helpers;
 mod import;
 mod matching;
