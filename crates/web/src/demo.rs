@@ -191,6 +191,7 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
             .await?;
     }
     applications(store, current, ids[1]).await?;
+    crate::demo_matching::seed(store, current, ids[1]).await?;
     let coordinator_id = ids[1];
     // The coordinator also took part as a mentee once: people hold several roles.
     store

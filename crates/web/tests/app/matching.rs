@@ -547,3 +547,52 @@ async fn closing_the_cycle_completes_its_active_pairs() {
         "Pairs"
     );
 }
+
+#[tokio::test]
+async fn the_demo_recruiting_cycle_has_invitations_in_every_state_and_no_pairs_yet() {
+    let (store, dir) = crate::helpers::fresh_store().await;
+    store.migrate().await.unwrap();
+    flipside_web::demo::ensure(&store).await.unwrap();
+    let scheme = store
+        .schemes()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name == "Reverse Mentoring at Northmoor")
+        .unwrap();
+    let current = store.cycles_of(scheme.id).await.unwrap().remove(0);
+    assert_eq!(current.state, "recruiting");
+    let invitations = store.invitations_of(current.id).await.unwrap();
+    let states: std::collections::BTreeSet<&str> =
+        invitations.iter().map(|i| i.status().as_str()).collect();
+    assert_eq!(
+        states,
+        ["accepted", "declined", "expired", "invited"].into()
+    );
+    assert!(
+        invitations
+            .iter()
+            .filter(|i| i.status == "accepted")
+            .all(|i| !i.interests.is_empty() && !i.availability.is_empty() && i.user_id.is_some())
+    );
+    // The accepted leaders and students can be matched; nothing is published by the demo.
+    let problem = flipside_core::cycle_matching::problem(
+        &store.accepted_mentors(current.id).await.unwrap(),
+        &store.accepted_mentees(current.id).await.unwrap(),
+        &Default::default(),
+    );
+    let m = flipside_core::matching::solve(&problem).unwrap();
+    assert!(m.pairs.len() >= 5);
+    assert!(store.pairs_of_cycle(current.id).await.unwrap().is_empty());
+    // Seeding again adds nothing.
+    flipside_web::demo_matching::seed(&store, current.id, 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.invitations_of(current.id).await.unwrap().len(),
+        invitations.len()
+    );
+    if let Some(d) = dir {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
