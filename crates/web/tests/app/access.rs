@@ -110,6 +110,15 @@ async fn every_page_answers_each_role_as_the_policy_says() {
                 vec![("name", "X"), ("email", "x@tu.test")],
             ),
             (format!("/cycles/{oc}/matching/publish"), vec![]),
+            (format!("/cycles/{oc}/invitations/1/resend"), vec![]),
+            (
+                format!("/cycles/{oc}/pairs/1/end"),
+                vec![("reason", "r"), ("leaving", "neither")],
+            ),
+            (
+                format!("/cycles/{oc}/pairs/rematch/e1"),
+                vec![("expect", "m1:e1")],
+            ),
             (
                 format!("/cycles/{oc}/matching/settings"),
                 vec![("interests_weight", "1")],

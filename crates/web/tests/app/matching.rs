@@ -596,3 +596,27 @@ async fn the_demo_recruiting_cycle_has_invitations_in_every_state_and_no_pairs_y
         let _ = std::fs::remove_dir_all(d);
     }
 }
+
+#[tokio::test]
+async fn names_typed_by_the_coordinator_are_shown_as_text_on_invitation_pages() {
+    let app = TestApp::spawn().await;
+    let (scheme, c) = cycle(&app).await;
+    let coord = app.as_role("coord@tu.test", &coordinator(scheme)).await;
+    let r = coord
+        .post(
+            &format!("/cycles/{c}/invitations"),
+            &[
+                ("name", "<script>x</script> Okafor"),
+                ("email", "o@tu.test"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let list = coord.get(&format!("/cycles/{c}/invitations")).await;
+    assert!(!list.body.contains("<script>x"));
+    assert!(list.body.contains("&#60;script&#62;x"));
+    let (token, _) = token_sent_to(&app, "o@tu.test").await;
+    let page = app.browser().get(&format!("/invitations/{token}")).await;
+    assert!(!page.body.contains("<script>x"));
+    assert!(page.body.contains("&#60;script&#62;x"));
+}
