@@ -4,7 +4,7 @@
 //! A draft travels in the page's form fields: the hand edits so far, as `edit` values that
 //! the engine replays on the optimum. Publishing recomputes the same proposal and refuses if
 //! it no longer matches what the coordinator saw.
-use crate::auth::CurrentUser;
+use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
@@ -22,7 +22,7 @@ use flipside_core::matching::{
 };
 use flipside_core::policy;
 use flipside_store::{
-    Cycle, DoNotPair, MatchingSettings, NewEmail, NewPair, Pair, PairStatus, Scheme,
+    Cycle, DoNotPair, MatchingSettings, NewAuditEntry, NewEmail, NewPair, Pair, PairStatus, Scheme,
 };
 use serde::Deserialize;
 use std::collections::BTreeSet;
@@ -578,14 +578,17 @@ struct PublishForm {
     expect: Vec<String>,
 }
 
-/// Publishes pairs, grants the students the mentor role in the cycle, and emails both members
-/// of each pair. Returns how many pairs were published.
+/// Publishes pairs (all or none), then grants each student the mentor role in the cycle and
+/// emails both members of each pair. The follow-ups run for every active pair of the cycle and
+/// are idempotent (a grant already held is kept, an email's key queues it once), so a
+/// publication interrupted after its pairs were stored is completed by the next one. Returns
+/// how many pairs were published.
 pub async fn publish_and_tell(
     state: &AppState,
     cycle: &Cycle,
     scheme: &Scheme,
     pairs: &[MatchedPair],
-    actor_id: i64,
+    actor: (i64, &str),
 ) -> Result<usize, AppError> {
     let new: Vec<NewPair> = pairs
         .iter()
@@ -598,13 +601,25 @@ pub async fn publish_and_tell(
             })
         })
         .collect();
+    let (actor_id, address) = actor;
     let ids = state
         .store
         .publish_pairs(cycle.id, &new, Some(actor_id))
         .await?;
+    state
+        .store
+        .audit(NewAuditEntry {
+            actor_id: Some(actor_id),
+            action: "pairs_published",
+            subject_kind: "cycle",
+            subject_id: Some(cycle.id),
+            detail: &format!("{} pair(s): ids {ids:?}", ids.len()),
+            address,
+        })
+        .await?;
     let base = state.settings.public_url.as_str().trim_end_matches('/');
-    for pair_id in ids {
-        let pair = state.store.pair(pair_id).await?;
+    let active = state.store.pairs_of_cycle(cycle.id).await?;
+    for pair in active.iter().filter(|p| p.status() == PairStatus::Active) {
         state
             .store
             .grant_mentor_in_cycle(pair.mentor_id, cycle.id, Some(actor_id))
@@ -627,7 +642,7 @@ pub async fn publish_and_tell(
                 reason = pair.reason,
                 cycle_id = cycle.id,
             );
-            let key = format!("pair:{pair_id}:{role}");
+            let key = format!("pair:{}:{role}", pair.id);
             state
                 .store
                 .enqueue_email(&NewEmail {
@@ -647,6 +662,7 @@ pub async fn publish_and_tell(
 pub async fn publish(
     State(state): State<AppState>,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -664,7 +680,7 @@ pub async fn publish(
             "The proposal has changed since you saw it (someone was accepted, a rule changed, or a pair was published). Nothing was published: review the proposal below and publish again.",
         ));
     }
-    match publish_and_tell(&state, &cycle, &scheme, &p.pairs, user.id()).await {
+    match publish_and_tell(&state, &cycle, &scheme, &p.pairs, (user.id(), &address)).await {
         Ok(n) => Ok(redirect_with_flash(
             &format!("/cycles/{id}/pairs"),
             &format!(

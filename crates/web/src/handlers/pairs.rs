@@ -1,6 +1,6 @@
 //! A cycle's pairs for its coordinator (SPEC §3.3): counts, the list, ending a pair early with
 //! a reason, and re-matching someone left without a partner without touching any other pair.
-use crate::auth::CurrentUser;
+use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
 use crate::handlers::matching::{publish_and_tell, rules};
@@ -16,7 +16,7 @@ use flipside_core::cycle_matching::{self, mentee_key, mentor_key};
 use flipside_core::matching::{MatchingProblem, PairRef, Rematch};
 use flipside_core::policy;
 use flipside_core::scheme::BoundedText;
-use flipside_store::{Cycle, Pair, PairCounts, PairStatus, Scheme};
+use flipside_store::{Cycle, NewAuditEntry, Pair, PairCounts, PairStatus, Scheme};
 use serde::Deserialize;
 use std::collections::BTreeSet;
 
@@ -169,6 +169,7 @@ pub async fn end_early(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path((id, pair_id)): Path<(i64, i64)>,
     Form(form): Form<EndForm>,
 ) -> Result<Response, AppError> {
@@ -213,6 +214,17 @@ pub async fn end_early(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
     };
     state.store.end_pair_early(pair_id, reason.as_str()).await?;
+    state
+        .store
+        .audit(NewAuditEntry {
+            actor_id: Some(user.id()),
+            action: "pair_ended_early",
+            subject_kind: "pair",
+            subject_id: Some(pair_id),
+            detail: &format!("leaving: {}", form.leaving),
+            address: &address,
+        })
+        .await?;
     for user_id in leaving {
         state.store.add_leaver(id, *user_id).await?;
     }
@@ -298,6 +310,7 @@ pub struct RematchForm {
 pub async fn rematch(
     State(state): State<AppState>,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path((id, person)): Path<(i64, String)>,
     Form(form): Form<RematchForm>,
 ) -> Result<Response, AppError> {
@@ -318,7 +331,7 @@ pub async fn rematch(
         &cycle,
         &scheme,
         std::slice::from_ref(added),
-        user.id(),
+        (user.id(), &address),
     )
     .await?;
     Ok(redirect_with_flash(

@@ -339,6 +339,12 @@ async fn the_coordinator_previews_the_optimal_matching_swaps_a_pair_and_publishe
             "{address} was not emailed"
         );
     }
+    let audited = app
+        .store
+        .audit_entries(Some("pairs_published"), 10)
+        .await
+        .unwrap();
+    assert_eq!(audited.len(), 1);
     // Publishing the same draft again publishes nothing more.
     let r = coord
         .post(&format!("/cycles/{c}/matching/publish"), &fields)
@@ -504,6 +510,21 @@ async fn ending_a_pair_early_needs_a_reason_and_re_matching_the_one_left_changes
         (counts.matched, counts.active, counts.ended_early),
         (3, 2, 1)
     );
+    // Kay hears about each partner once; the untouched pair's members are not emailed again.
+    let partner_emails = |address: &'static str| {
+        let store = app.store.clone();
+        async move {
+            store
+                .emails_to(address)
+                .await
+                .unwrap()
+                .iter()
+                .filter(|e| e.subject.starts_with("Your reverse-mentoring partner"))
+                .count()
+        }
+    };
+    assert_eq!(partner_emails("kay@tu.test").await, 2);
+    assert_eq!(partner_emails("lou@tu.test").await, 1);
     assert!(
         coord
             .get(&format!("/cycles/{c}"))
