@@ -13,6 +13,7 @@
 //! | [`policy`] | who may do what: the one place access rules live |
 //! | [`scheme`] | scheme kinds and validated names |
 //! | [`recruitment`] | applications, their consents and decisions (SPEC §3.2) |
+//! | [`outreach`] | the applicant pool against the organisation's population (SPEC §3.2) |
 #![forbid(unsafe_code)]
 
 pub mod allocation;
@@ -22,6 +23,7 @@ pub mod evaluation;
 pub mod framework;
 pub mod import;
 pub mod matching;
+pub mod outreach;
 pub mod policy;
 pub mod recruitment;
 pub mod role;
