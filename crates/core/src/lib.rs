@@ -15,6 +15,7 @@
 //! | [`recruitment`] | applications, their consents and decisions (SPEC §3.2) |
 //! | [`invitation`] | staff invitations by single-use, expiring link (SPEC §3.2) |
 //! | [`cycle_matching`] | a cycle's people and rules as a matching problem (SPEC §3.3) |
+//! | [`outreach`] | the applicant pool against the organisation's population (SPEC §3.2) |
 #![forbid(unsafe_code)]
 
 pub mod allocation;
@@ -26,6 +27,7 @@ pub mod framework;
 pub mod import;
 pub mod invitation;
 pub mod matching;
+pub mod outreach;
 pub mod policy;
 pub mod recruitment;
 pub mod role;

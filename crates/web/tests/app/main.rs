@@ -13,6 +13,7 @@ mod matching;
 mod oidc;
 mod operations;
 mod people;
+mod population;
 mod recruitment;
 mod results;
 mod schemes;
