@@ -125,6 +125,12 @@ pub fn audit_log(actor: &Actor) -> bool {
     actor.is_admin()
 }
 
+/// The outbox's delivery log (recipients, subjects, states; never the bodies, which can carry
+/// single-use links): administrators, who run the email service.
+pub fn email_log(actor: &Actor) -> bool {
+    actor.is_admin()
+}
+
 /// A private note in a pair. Readable by its author, and by the partner it was shared with;
 /// nobody else, whatever their roles: admins and coordinators included.
 pub fn private_note(
@@ -330,6 +336,7 @@ mod tests {
                 &["org coordinator", "scheme coordinator"],
             ),
             ("audit log", audit_log, &["admin"]),
+            ("email delivery log", email_log, &["admin"]),
             (
                 "import an institution",
                 tutoring_import,

@@ -4,6 +4,7 @@ pub mod account;
 pub mod api;
 pub mod audit;
 pub mod cycles;
+pub mod emails;
 pub mod error_page;
 pub mod home;
 pub mod import;

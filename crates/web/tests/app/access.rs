@@ -69,6 +69,7 @@ async fn every_page_answers_each_role_as_the_policy_says() {
         ("/admin/organisation".into(), &["admin"]),
         ("/admin/organisation/population".into(), &["admin"]),
         ("/admin/audit".into(), &["admin"]),
+        ("/admin/emails".into(), &["admin"]),
         ("/account".into(), &["*"]),
     ];
     let mut wrong = Vec::new();
