@@ -13,8 +13,11 @@
 //! | [`policy`] | who may do what: the one place access rules live |
 //! | [`scheme`] | scheme kinds and validated names |
 //! | [`recruitment`] | applications, their consents and decisions (SPEC §3.2) |
+//! | [`meetings`] | proposing meetings: future, no overlap; hours (SPEC §3.4) |
+//! | [`actions`] | the action state machine and evidence links (SPEC §3.8) |
 #![forbid(unsafe_code)]
 
+pub mod actions;
 pub mod allocation;
 pub mod cycle;
 pub mod disclosure;
@@ -22,6 +25,7 @@ pub mod evaluation;
 pub mod framework;
 pub mod import;
 pub mod matching;
+pub mod meetings;
 pub mod policy;
 pub mod recruitment;
 pub mod role;

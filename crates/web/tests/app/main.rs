@@ -3,11 +3,13 @@
 //! or `postgres`). A requested backend that cannot be reached fails the test; it is never
 //! skipped.
 mod access;
+mod actions;
 mod api;
 mod cycles;
 mod demo;
 mod helpers;
 mod import;
+mod meetings;
 mod oidc;
 mod operations;
 mod people;
