@@ -11,6 +11,7 @@ pub mod auth;
 pub mod demo;
 pub mod error;
 pub mod handlers;
+pub mod mail;
 pub mod metrics;
 pub mod multipart;
 pub mod oidc;

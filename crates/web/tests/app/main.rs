@@ -7,6 +7,7 @@ mod actions;
 mod api;
 mod cycles;
 mod demo;
+mod email;
 mod helpers;
 mod import;
 mod meetings;
