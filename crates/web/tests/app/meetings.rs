@@ -613,3 +613,98 @@ async fn a_concern_reaches_the_coordinators_page_and_inbox_and_the_audit_log_wit
         403
     );
 }
+
+#[tokio::test]
+async fn the_demo_has_last_years_pairs_hours_and_actions_in_every_state_once() {
+    let app = TestApp::spawn().await;
+    flipside_web::demo::ensure(&app.store).await.unwrap();
+    let schemes = app.store.schemes().await.unwrap();
+    let institutional = schemes
+        .iter()
+        .find(|s| s.kind == "institutional")
+        .unwrap()
+        .id;
+    let law = schemes.iter().find(|s| s.kind == "school").unwrap().id;
+    let past = app
+        .store
+        .cycles_of(institutional)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.year().to_string() == "2025/26")
+        .unwrap();
+    let pilot = app.store.cycles_of(law).await.unwrap()[0].id;
+    let counts = app.store.pair_counts(past.id).await.unwrap();
+    assert_eq!(
+        (counts.matched, counts.completed, counts.ended_early),
+        (26, 25, 1)
+    );
+    let hours = app.store.hours_of_cycle(past.id).await.unwrap();
+    let completed: Vec<_> = hours.iter().filter(|h| h.status == "completed").collect();
+    assert!(
+        completed
+            .iter()
+            .all(|h| (18 * 60..=23 * 60).contains(&h.minutes_held) && h.meetings_held == 7)
+    );
+    let mean = completed.iter().map(|h| h.minutes_held).sum::<i64>() as f64 / 25.0 / 60.0;
+    assert!((19.0..=21.5).contains(&mean), "mean hours {mean}");
+    for p in app.store.pairs_of_cycle(past.id).await.unwrap() {
+        assert_eq!(app.store.agreements(p.id).await.unwrap().len(), 2);
+    }
+    let actions = app.store.actions_of_scheme(institutional).await.unwrap();
+    for status in ["proposed", "agreed", "in_progress", "done", "declined"] {
+        assert!(
+            actions.iter().any(|a| a.status == status),
+            "no {status} action"
+        );
+    }
+    assert_eq!(app.store.pair_counts(pilot).await.unwrap().active, 1);
+
+    // Seeding again changes nothing.
+    let users = app.store.users().await.unwrap().len();
+    let coordinator = app
+        .store
+        .user_by_email("coordinator@demo.flipside.test")
+        .await
+        .unwrap();
+    flipside_web::demo_mentoring::seed(&app.store, past.id, pilot, coordinator.id)
+        .await
+        .unwrap();
+    flipside_web::demo::ensure(&app.store).await.unwrap();
+    assert_eq!(app.store.users().await.unwrap().len(), users);
+    assert_eq!(app.store.pair_counts(past.id).await.unwrap().matched, 26);
+    assert_eq!(
+        app.store
+            .actions_of_scheme(institutional)
+            .await
+            .unwrap()
+            .len(),
+        actions.len()
+    );
+
+    // The coordinator sees the hours and "you said, we did"; no note reaches them.
+    let b = app.browser();
+    let r = b
+        .post(
+            "/sign-in",
+            &[
+                ("email", "coordinator@demo.flipside.test"),
+                ("password", "flipside-demo"),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let r = b.get(&format!("/cycles/{}/meetings", past.id)).await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("<dt>Pairs</dt><dd>26</dd>"));
+    assert!(!r.body.contains("module handbook"));
+    let r = b
+        .get(&format!("/schemes/{institutional}/you-said-we-did"))
+        .await;
+    assert!(
+        r.body
+            .contains("Feedback before the next assignment is due")
+            && r.body.contains("Raised anonymously")
+    );
+}
