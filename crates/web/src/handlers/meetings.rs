@@ -159,6 +159,11 @@ pub async fn respond(
             ));
         }
     };
+    if pair.status() != PairStatus::Active {
+        return Err(AppError::Conflict(
+            "This pair has ended: its meetings can no longer be confirmed.".into(),
+        ));
+    }
     if meeting.proposed_by == user.id() {
         return Err(AppError::Conflict(
             "You proposed this meeting: your partner confirms or declines it.".into(),

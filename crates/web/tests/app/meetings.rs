@@ -379,6 +379,53 @@ async fn a_declined_proposal_frees_its_time() {
 }
 
 #[tokio::test]
+async fn a_pair_that_ended_early_takes_no_new_meetings_or_confirmations() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let mentor = app.signed_in(MENTOR).await;
+    let mentee = app.signed_in(MENTEE).await;
+    both_accept(&s, &mentor, &mentee).await;
+    let (date, time) = in_days(2);
+    let fields = [
+        ("date", date.as_str()),
+        ("time", time.as_str()),
+        ("minutes", "45"),
+        ("session", "1"),
+    ];
+    assert_eq!(
+        mentor
+            .post(&format!("/pairs/{}/meetings", s.pair), &fields)
+            .await
+            .status,
+        303
+    );
+    let m = app.store.meetings_of_pair(s.pair).await.unwrap()[0].id;
+    app.store
+        .end_pair_early(s.pair, "The leader moved to another university.")
+        .await
+        .unwrap();
+    let r = mentor
+        .post(&format!("/pairs/{}/meetings", s.pair), &fields)
+        .await;
+    assert_eq!(r.status, 409);
+    assert!(r.body.contains("This pair has ended"));
+    assert_eq!(
+        mentee
+            .post(
+                &format!("/meetings/{m}/respond"),
+                &[("decision", "confirm")]
+            )
+            .await
+            .status,
+        409
+    );
+    assert_eq!(app.store.meeting(m).await.unwrap().status, "proposed");
+    let page = mentor.get(&format!("/pairs/{}", s.pair)).await.body;
+    assert!(page.contains("Ended early: The leader moved to another university."));
+    assert!(!page.contains("Propose this meeting"));
+}
+
+#[tokio::test]
 async fn private_notes_are_read_by_their_author_and_the_partner_they_share_with_and_nobody_else() {
     let app = TestApp::spawn().await;
     let s = setup(&app).await;
@@ -411,8 +458,23 @@ async fn private_notes_are_read_by_their_author_and_the_partner_they_share_with_
         303
     );
 
+    // Notes are shown as text, never as markup.
+    assert_eq!(
+        mentor
+            .post(
+                &notes,
+                &[("note_body", "<b>bold</b> & <script>x()</script>")]
+            )
+            .await
+            .status,
+        303
+    );
     let path = format!("/pairs/{}", s.pair);
     let mine = mentor.get(&path).await.body;
+    assert!(
+        mine.contains("&#60;b&#62;bold&#60;/b&#62; &#38; &#60;script&#62;")
+            && !mine.contains("<script>x()")
+    );
     assert!(mine.contains(PRIVATE) && mine.contains(SHARED) && !mine.contains(MENTEE_NOTE));
     let theirs = mentee.get(&path).await.body;
     assert!(theirs.contains(SHARED) && theirs.contains(MENTEE_NOTE) && !theirs.contains(PRIVATE));
