@@ -13,6 +13,7 @@
 //! | [`policy`] | who may do what: the one place access rules live |
 //! | [`scheme`] | scheme kinds and validated names |
 //! | [`recruitment`] | applications, their consents and decisions (SPEC §3.2) |
+//! | [`outreach`] | the applicant pool against the organisation's population (SPEC §3.2) |
 //! | [`meetings`] | proposing meetings: future, no overlap; hours (SPEC §3.4) |
 //! | [`actions`] | the action state machine and evidence links (SPEC §3.8) |
 #![forbid(unsafe_code)]
@@ -26,6 +27,7 @@ pub mod framework;
 pub mod import;
 pub mod matching;
 pub mod meetings;
+pub mod outreach;
 pub mod policy;
 pub mod recruitment;
 pub mod role;

@@ -2,7 +2,7 @@
 use crate::auth::csrf;
 use crate::handlers::{
     account, actions, api, audit, concerns, cycles, home, import, meetings, ops, organisation,
-    pairs, people, recruitment, results, schemes, sign_in, sso,
+    pairs, people, population, recruitment, results, schemes, sign_in, sso,
 };
 use crate::state::AppState;
 use crate::{metrics, page, security};
@@ -103,6 +103,10 @@ pub fn router(state: AppState) -> Router {
             post(organisation::add_school),
         )
         .route("/admin/organisation/labels", post(organisation::add_label))
+        .route(
+            "/admin/organisation/population",
+            get(population::show).post(population::update),
+        )
         .route(
             "/admin/organisation/labels/{id}",
             post(organisation::set_label_active),

@@ -14,6 +14,7 @@ pub mod ops;
 pub mod organisation;
 pub mod pairs;
 pub mod people;
+pub mod population;
 pub mod recruitment;
 pub mod results;
 pub mod schemes;

@@ -76,6 +76,7 @@ async fn every_page_answers_each_role_as_the_policy_says() {
         (format!("/schemes/{other}/you-said-we-did"), &[]),
         ("/admin/people".into(), &["admin"]),
         ("/admin/organisation".into(), &["admin"]),
+        ("/admin/organisation/population".into(), &["admin"]),
         ("/admin/audit".into(), &["admin"]),
         ("/account".into(), &["*"]),
     ];

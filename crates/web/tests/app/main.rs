@@ -14,6 +14,7 @@ mod meetings;
 mod oidc;
 mod operations;
 mod people;
+mod population;
 mod recruitment;
 mod results;
 mod schemes;
