@@ -16,8 +16,11 @@
 //! | [`invitation`] | staff invitations by single-use, expiring link (SPEC §3.2) |
 //! | [`cycle_matching`] | a cycle's people and rules as a matching problem (SPEC §3.3) |
 //! | [`outreach`] | the applicant pool against the organisation's population (SPEC §3.2) |
+//! | [`meetings`] | proposing meetings: future, no overlap; hours (SPEC §3.4) |
+//! | [`actions`] | the action state machine and evidence links (SPEC §3.8) |
 #![forbid(unsafe_code)]
 
+pub mod actions;
 pub mod allocation;
 pub mod cycle;
 pub mod cycle_matching;
@@ -27,6 +30,7 @@ pub mod framework;
 pub mod import;
 pub mod invitation;
 pub mod matching;
+pub mod meetings;
 pub mod outreach;
 pub mod policy;
 pub mod recruitment;

@@ -7,11 +7,13 @@
 //! methods on [`Store`].
 #![forbid(unsafe_code)]
 
+mod actions;
 mod audit;
 mod cycles;
 mod error;
 mod invitations;
 mod matching;
+mod meetings;
 mod organisation;
 mod outbox;
 mod pairs;
@@ -23,11 +25,13 @@ mod surveys;
 mod tutoring;
 mod users;
 
+pub use actions::{Evidence, FollowUpAction, NewFollowUpAction};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use cycles::{Cycle, CycleEvent};
 pub use error::StoreError;
 pub use invitations::{Invitation, NewInvitation};
 pub use matching::{DoNotPair, MatchingSettings};
+pub use meetings::{Agreement, Concern, Meeting, Note, PairHours};
 pub use organisation::{Faculty, IdentityLabel, Organisation, School};
 pub use outbox::{NewEmail, OutboxEmail};
 pub use pairs::{NewPair, Pair, PairCounts, PairStatus};

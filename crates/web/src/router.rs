@@ -1,8 +1,9 @@
 //! Every route, in one place.
 use crate::auth::csrf;
 use crate::handlers::{
-    account, api, audit, cycles, home, import, invitations, matching, ops, organisation, pairs,
-    people, population, recruitment, results, schemes, sign_in, sso,
+    account, actions, api, audit, concerns, cycle_pairs, cycles, emails, home, import, invitations,
+    matching, meetings, ops, organisation, pairs, people, population, recruitment, results,
+    schemes, sign_in, sso,
 };
 use crate::state::AppState;
 use crate::{metrics, page, security};
@@ -91,12 +92,33 @@ pub fn router(state: AppState) -> Router {
             post(matching::remove_do_not_pair),
         )
         .route("/cycles/{id}/matching/publish", post(matching::publish))
-        .route("/cycles/{id}/pairs", get(pairs::list))
-        .route("/cycles/{id}/pairs/{pair_id}/end", post(pairs::end_early))
+        .route("/cycles/{id}/pairs", get(cycle_pairs::list))
+        .route(
+            "/cycles/{id}/pairs/{pair_id}/end",
+            post(cycle_pairs::end_early),
+        )
         .route(
             "/cycles/{id}/pairs/rematch/{person}",
-            get(pairs::show_rematch).post(pairs::rematch),
+            get(cycle_pairs::show_rematch).post(cycle_pairs::rematch),
         )
+        .route("/cycles/{id}/meetings", get(meetings::cycle_hours))
+        .route("/cycles/{id}/concerns", get(concerns::list))
+        .route(
+            "/schemes/{id}/you-said-we-did",
+            get(actions::you_said_we_did),
+        )
+        .route("/pairs/{id}", get(pairs::show))
+        .route("/pairs/{id}/agreement", post(pairs::accept_agreement))
+        .route("/pairs/{id}/notes", post(pairs::add_note))
+        .route("/pairs/{id}/notes/{note_id}/share", post(pairs::share_note))
+        .route("/pairs/{id}/concerns", post(pairs::raise_concern))
+        .route("/pairs/{id}/meetings", post(meetings::propose))
+        .route("/pairs/{id}/actions", post(actions::raise))
+        .route("/meetings/{id}/respond", post(meetings::respond))
+        .route("/meetings/{id}/held", post(meetings::held))
+        .route("/meetings/{id}/calendar.ics", get(meetings::ics))
+        .route("/actions/{id}/status", post(actions::change_status))
+        .route("/actions/{id}/evidence", post(actions::add_evidence))
         .route("/admin/people", get(people::list).post(people::create))
         .route("/admin/people/{id}", get(people::show))
         .route("/admin/people/{id}/roles", post(people::grant))
@@ -117,6 +139,7 @@ pub fn router(state: AppState) -> Router {
             post(organisation::add_school),
         )
         .route("/admin/organisation/labels", post(organisation::add_label))
+        .route("/admin/emails", get(emails::show))
         .route(
             "/admin/organisation/population",
             get(population::show).post(population::update),

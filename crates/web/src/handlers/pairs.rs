@@ -1,9 +1,11 @@
-//! A cycle's pairs for its coordinator (SPEC §3.3): counts, the list, ending a pair early with
-//! a reason, and re-matching someone left without a partner without touching any other pair.
+//! A pair's own page (SPEC §3.4): partner, the cycle's meeting plan, hours against the target,
+//! the expectations agreement, meetings, private notes, actions, and the route to raise a
+//! concern. Only the pair's two members reach it (`policy::pair`); each note is shown only
+//! where `policy::private_note` allows.
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
+use crate::handlers::actions::{ActionView, action_views};
 use crate::handlers::allow;
-use crate::handlers::matching::{publish_and_tell, rules};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -12,334 +14,469 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use flipside_core::cycle_matching::{self, mentee_key, mentor_key};
-use flipside_core::matching::{MatchingProblem, PairRef, Rematch};
-use flipside_core::policy;
-use flipside_core::scheme::BoundedText;
-use flipside_store::{Cycle, NewAuditEntry, Pair, PairCounts, PairStatus, Scheme};
+use flipside_core::actions::{TEXT_MAX, text};
+use flipside_core::framework::Framework;
+use flipside_core::meetings::{MeetingStatus, hours};
+use flipside_core::policy::{self, Action, PairRef};
+use flipside_store::{Agreement, Cycle, NewAuditEntry, NewEmail, Pair, PairStatus};
 use serde::Deserialize;
-use std::collections::BTreeSet;
 
-async fn managed_cycle(
+/// Loads a pair and its cycle, refusing anyone who is not one of its members.
+pub async fn member_pair(
     state: &AppState,
     user: &CurrentUser,
-    id: i64,
-) -> Result<(Cycle, Scheme), AppError> {
-    let cycle = state.store.cycle(id).await?;
-    allow(policy::match_pairs(&user.actor, cycle.scheme_id))?;
-    let scheme = state.store.scheme(cycle.scheme_id).await?;
-    Ok((cycle, scheme))
+    pair_id: i64,
+) -> Result<(Pair, Cycle), AppError> {
+    let pair = state.store.pair(pair_id).await?;
+    let cycle = state.store.cycle(pair.cycle_id).await?;
+    allow(policy::pair(
+        &user.actor,
+        pair_ref(&pair, &cycle),
+        Action::View,
+    ))?;
+    Ok((pair, cycle))
 }
 
-/// Everyone who can still be in a pair of the cycle, and the pairs that stand.
-struct Standing {
-    problem: MatchingProblem,
-    /// Active pairs, as the matcher names them.
-    published: Vec<PairRef>,
-}
-
-impl Standing {
-    /// Matcher ids of people in the problem without an active pair.
-    fn without_partner(&self) -> Vec<(String, String, &'static str)> {
-        let paired: BTreeSet<&str> = self
-            .published
-            .iter()
-            .flat_map(|p| [p.mentor.as_str(), p.mentee.as_str()])
-            .collect();
-        let side = |list: &[flipside_core::matching::Participant], noun: &'static str| {
-            list.iter()
-                .filter(|p| !paired.contains(p.id.as_str()))
-                .map(|p| (p.id.clone(), p.label().to_string(), noun))
-                .collect::<Vec<_>>()
-        };
-        let mut out = side(&self.problem.mentors, "mentor");
-        out.extend(side(&self.problem.mentees, "staff mentee"));
-        out
+pub fn pair_ref(pair: &Pair, cycle: &Cycle) -> PairRef {
+    PairRef {
+        mentor_id: pair.mentor_id,
+        mentee_id: pair.mentee_id,
+        scheme_id: cycle.scheme_id,
     }
 }
 
-/// The people of the cycle who can still be paired: accepted, not gone from the scheme and
-/// not in a completed pair. Pairs that ended early are never made again.
-async fn standing(state: &AppState, cycle_id: i64, pairs: &[Pair]) -> Result<Standing, AppError> {
-    let leavers: BTreeSet<i64> = state
-        .store
-        .leavers_of(cycle_id)
-        .await?
-        .into_iter()
-        .collect();
-    let completed: BTreeSet<i64> = pairs
-        .iter()
-        .filter(|p| p.status() == PairStatus::Completed)
-        .flat_map(|p| [p.mentor_id, p.mentee_id])
-        .collect();
-    let ended: Vec<(i64, i64)> = pairs
-        .iter()
-        .filter(|p| p.status() == PairStatus::EndedEarly)
-        .map(|p| (p.mentor_id, p.mentee_id))
-        .collect();
-    let keep = |c: &cycle_matching::Candidate| {
-        !leavers.contains(&c.user_id) && !completed.contains(&c.user_id)
-    };
-    let mut mentors = state.store.accepted_mentors(cycle_id).await?;
-    let mut mentees = state.store.accepted_mentees(cycle_id).await?;
-    mentors.retain(keep);
-    mentees.retain(keep);
-    let rules = rules(state, cycle_id, &ended).await?;
-    let problem = cycle_matching::problem(&mentors, &mentees, &rules);
-    let published = pairs
-        .iter()
-        .filter(|p| p.status() == PairStatus::Active)
-        .map(|p| PairRef::new(mentor_key(p.mentor_id), mentee_key(p.mentee_id)))
-        .filter(|p| {
-            problem.mentors.iter().any(|x| x.id == p.mentor)
-                && problem.mentees.iter().any(|x| x.id == p.mentee)
-        })
-        .collect();
-    Ok(Standing { problem, published })
+/// The cycle's plan; a cycle whose framework cannot be read falls back to the default plan,
+/// so a pair can still meet.
+pub fn framework_of(cycle: &Cycle) -> Framework {
+    serde_json::from_str(&cycle.framework).unwrap_or_else(|_| Framework::default_plan())
 }
 
-/// The choices of who leaves the scheme when a pair ends early.
-const LEAVING: [(&str, &str); 4] = [
-    ("neither", "Nobody: both can be re-matched"),
-    ("mentor", "The mentor"),
-    ("mentee", "The mentee"),
-    ("both", "Both"),
-];
+/// What the person typed into the page's forms, shown again when one is refused.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct MeetingForm {
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub time: String,
+    #[serde(default)]
+    pub minutes: String,
+    #[serde(default)]
+    pub session: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct NoteForm {
+    #[serde(default)]
+    pub note_body: String,
+    #[serde(default)]
+    pub note_shared: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ConcernForm {
+    #[serde(default)]
+    pub concern: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    pub action_title: String,
+    #[serde(default)]
+    pub action_description: String,
+    #[serde(default)]
+    pub action_anonymous: Option<String>,
+}
+
+/// Every form of the page, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct Drafts {
+    pub meeting: MeetingForm,
+    pub note: NoteForm,
+    pub concern: ConcernForm,
+    pub action: ActionForm,
+    /// The action or meeting whose own small form was refused, with what was typed.
+    pub target: Option<i64>,
+    pub reason: String,
+    pub evidence_body: String,
+    pub evidence_link: String,
+    pub held_minutes: String,
+}
+
+impl Drafts {
+    /// Whether this meeting's or action's own form is the one being shown again.
+    pub fn targets(&self, id: &i64) -> bool {
+        self.target == Some(*id)
+    }
+}
+
+/// A meeting as the pair page shows it.
+pub struct MeetingView {
+    pub id: i64,
+    pub topic: String,
+    pub when: String,
+    pub status: &'static str,
+    pub proposed_by_me: bool,
+    pub can_respond: bool,
+    pub can_download: bool,
+    pub can_log_held: bool,
+    pub held_hours: Option<String>,
+    pub minutes: i64,
+}
+
+/// A note the viewer may read.
+pub struct NoteView {
+    pub id: i64,
+    pub body: String,
+    pub mine: bool,
+    pub shared: bool,
+    pub written: String,
+}
 
 #[derive(Template, WebTemplate)]
-#[template(path = "pairs/list.html")]
-pub struct PairsPage {
+#[template(path = "pairs/show.html")]
+pub struct PairPage {
     ctx: PageCtx,
-    scheme: Scheme,
-    cycle: Cycle,
-    counts: PairCounts,
-    pairs: Vec<Pair>,
-    without_partner: Vec<(String, String, &'static str)>,
+    pair: Pair,
+    status_label: &'static str,
+    cycle_label: String,
+    scheme_id: i64,
+    scheme_name: String,
+    partner: String,
+    framework: Framework,
+    hours_done: String,
+    hours_target: i64,
+    agreements: Vec<Agreement>,
+    i_accepted: bool,
+    both_accepted: bool,
+    active: bool,
+    meetings: Vec<MeetingView>,
+    notes: Vec<NoteView>,
+    actions: Vec<ActionView>,
     errors: FormErrors,
-    /// The pair whose end-early form had an error, and what was typed.
-    typed: Option<(i64, String)>,
+    drafts: Drafts,
 }
 
-async fn pairs_page(
+/// When a meeting takes place, in words.
+pub fn when(start: chrono::DateTime<chrono::Utc>, minutes: i64) -> String {
+    let end = start + chrono::Duration::minutes(minutes);
+    format!(
+        "{}, {}–{} UTC",
+        start.format("%A %-d %B %Y"),
+        start.format("%H:%M"),
+        end.format("%H:%M")
+    )
+}
+
+/// Builds the pair page for a member.
+pub async fn render(
     state: &AppState,
     ctx: PageCtx,
+    user: &CurrentUser,
+    pair: Pair,
     cycle: Cycle,
-    scheme: Scheme,
     errors: FormErrors,
-    typed: Option<(i64, String)>,
-) -> Result<PairsPage, AppError> {
-    let pairs = state.store.pairs_of_cycle(cycle.id).await?;
-    let without_partner = if pairs.is_empty() {
-        Vec::new()
-    } else {
-        standing(state, cycle.id, &pairs).await?.without_partner()
-    };
-    Ok(PairsPage {
+    drafts: Drafts,
+) -> Result<Response, AppError> {
+    let me = user.id();
+    let scheme = state.store.scheme(cycle.scheme_id).await?;
+    let framework = framework_of(&cycle);
+    let agreements = state.store.agreements(pair.id).await?;
+    let now = chrono::Utc::now();
+    let meetings = state
+        .store
+        .meetings_of_pair(pair.id)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let status = m.status();
+            MeetingView {
+                id: m.id,
+                topic: framework
+                    .sessions
+                    .get(m.session_index as usize)
+                    .map(|s| format!("Session {}: {}", m.session_index + 1, s.topic))
+                    .unwrap_or_else(|| format!("Session {}", m.session_index + 1)),
+                when: when(m.starts_at, m.duration_minutes),
+                status: status.as_str(),
+                proposed_by_me: m.proposed_by == me,
+                can_respond: status == MeetingStatus::Proposed && m.proposed_by != me,
+                can_download: matches!(status, MeetingStatus::Confirmed | MeetingStatus::Held),
+                can_log_held: matches!(status, MeetingStatus::Confirmed | MeetingStatus::Held)
+                    && m.starts_at <= now,
+                held_hours: m.held_minutes.map(hours),
+                minutes: m.held_minutes.unwrap_or(m.duration_minutes),
+            }
+        })
+        .collect();
+    let notes = state
+        .store
+        .notes_of_pair(pair.id)
+        .await?
+        .into_iter()
+        .filter(|n| {
+            let shared_with = if n.shared {
+                partner_of_author(&pair, n.author_id)
+            } else {
+                None
+            };
+            policy::private_note(&user.actor, n.author_id, shared_with, Action::View)
+        })
+        .map(|n| NoteView {
+            id: n.id,
+            mine: n.author_id == me,
+            shared: n.shared,
+            written: n.created_at.format("%-d %B %Y, %H:%M UTC").to_string(),
+            body: n.body,
+        })
+        .collect();
+    let actions = action_views(state, user, state.store.actions_of_pair(pair.id).await?).await?;
+    let minutes = state.store.minutes_held(pair.id).await?;
+    let page = PairPage {
         ctx,
-        counts: state.store.pair_counts(cycle.id).await?,
-        pairs,
-        without_partner,
+        status_label: pair.status().label(),
+        cycle_label: format!("{} {}", scheme.name, cycle.year()),
+        scheme_id: scheme.id,
+        scheme_name: scheme.name,
+        partner: pair
+            .partner_of(me)
+            .map(|(_, n)| n.to_string())
+            .unwrap_or_default(),
+        hours_done: hours(minutes),
+        hours_target: cycle.hours_target,
+        i_accepted: agreements.iter().any(|a| a.user_id == me),
+        both_accepted: [pair.mentor_id, pair.mentee_id]
+            .iter()
+            .all(|m| agreements.iter().any(|a| a.user_id == *m)),
+        active: pair.status() == PairStatus::Active,
+        agreements,
+        framework,
+        meetings,
+        notes,
+        actions,
+        pair,
+        drafts,
         errors,
-        typed,
-        scheme,
-        cycle,
-    })
+    };
+    let code = if page.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((code, page).into_response())
 }
 
-pub async fn list(
+/// The member a note is shared with: the other member of the pair.
+fn partner_of_author(pair: &Pair, author_id: i64) -> Option<i64> {
+    pair.partner_of(author_id).map(|(id, _)| id)
+}
+
+pub async fn show(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
     Path(id): Path<i64>,
-) -> Result<PairsPage, AppError> {
-    let (cycle, scheme) = managed_cycle(&state, &user, id).await?;
-    pairs_page(&state, ctx, cycle, scheme, FormErrors::default(), None).await
+) -> Result<Response, AppError> {
+    let (pair, cycle) = member_pair(&state, &user, id).await?;
+    render(
+        &state,
+        ctx,
+        &user,
+        pair,
+        cycle,
+        FormErrors::default(),
+        Drafts::default(),
+    )
+    .await
 }
 
-/// Ending a pair early: why, and who (if anyone) leaves the scheme.
-#[derive(Debug, Default, Deserialize)]
-pub struct EndForm {
-    #[serde(default)]
-    reason: String,
-    #[serde(default)]
-    leaving: String,
-}
-
-pub async fn end_early(
+/// Accepting the expectations agreement.
+pub async fn accept_agreement(
     State(state): State<AppState>,
-    ctx: PageCtx,
     user: CurrentUser,
     ClientAddress(address): ClientAddress,
-    Path((id, pair_id)): Path<(i64, i64)>,
-    Form(form): Form<EndForm>,
+    Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let (cycle, scheme) = managed_cycle(&state, &user, id).await?;
-    let pair = state.store.pair(pair_id).await?;
-    if pair.cycle_id != id {
-        return Err(AppError::NotFound);
+    let (pair, cycle) = member_pair(&state, &user, id).await?;
+    allow(policy::pair(
+        &user.actor,
+        pair_ref(&pair, &cycle),
+        Action::Edit,
+    ))?;
+    if pair.status() != PairStatus::Active {
+        return Err(AppError::Conflict("This pair has ended.".into()));
     }
-    let mut errors = FormErrors::default();
-    let field = format!("reason-{pair_id}");
-    let reason = BoundedText::parse(&form.reason, 1000)
-        .map_err(|e| {
-            errors.add(
-                &field,
-                format!("The reason {e}: say why the pair ends early."),
-            )
-        })
-        .ok();
-    let leaving: &[i64] = match form.leaving.as_str() {
-        "" | "neither" => &[],
-        "mentor" => &[pair.mentor_id],
-        "mentee" => &[pair.mentee_id],
-        "both" => &[pair.mentor_id, pair.mentee_id],
-        _ => {
-            errors.add(
-                &format!("leaving-{pair_id}"),
-                "Choose who leaves the scheme.",
-            );
-            &[]
-        }
-    };
-    let Some(reason) = reason.filter(|_| errors.is_empty()) else {
-        let p = pairs_page(
-            &state,
-            ctx,
-            cycle,
-            scheme,
-            errors,
-            Some((pair_id, form.reason)),
-        )
-        .await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
-    };
-    state.store.end_pair_early(pair_id, reason.as_str()).await?;
+    state.store.accept_agreement(pair.id, user.id()).await?;
     state
         .store
         .audit(NewAuditEntry {
             actor_id: Some(user.id()),
-            action: "pair_ended_early",
+            action: "agreement_accepted",
             subject_kind: "pair",
-            subject_id: Some(pair_id),
-            detail: &format!("leaving: {}", form.leaving),
+            subject_id: Some(pair.id),
+            detail: "",
             address: &address,
         })
         .await?;
-    for user_id in leaving {
-        state.store.add_leaver(id, *user_id).await?;
-    }
     Ok(redirect_with_flash(
-        &format!("/cycles/{id}/pairs"),
-        &format!(
-            "The pair {} and {} has ended early. Anyone left without a partner can be re-matched below.",
-            pair.mentor_name, pair.mentee_name
-        ),
+        &format!("/pairs/{id}"),
+        "You accepted the expectations agreement.",
     ))
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "pairs/rematch.html")]
-pub struct RematchPage {
+pub async fn add_note(
+    State(state): State<AppState>,
     ctx: PageCtx,
-    scheme: Scheme,
-    cycle: Cycle,
-    person_key: String,
-    person: String,
-    /// (mentor, mentee, why, cost, code) of the proposed new pair.
-    proposal: Option<(String, String, String, i64, String)>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<NoteForm>,
+) -> Result<Response, AppError> {
+    let (pair, cycle) = member_pair(&state, &user, id).await?;
+    allow(policy::pair(
+        &user.actor,
+        pair_ref(&pair, &cycle),
+        Action::Create,
+    ))?;
+    let body = match text(&form.note_body, "your note", true, TEXT_MAX) {
+        Ok(b) => b,
+        Err(m) => {
+            let mut errors = FormErrors::default();
+            errors.add("note_body", m);
+            let drafts = Drafts {
+                note: form,
+                ..Drafts::default()
+            };
+            return render(&state, ctx, &user, pair, cycle, errors, drafts).await;
+        }
+    };
+    let shared = form.note_shared.is_some();
+    state
+        .store
+        .add_note(pair.id, user.id(), &body, shared)
+        .await?;
+    Ok(redirect_with_flash(
+        &format!("/pairs/{id}#notes"),
+        if shared {
+            "Your note is saved and shared with your partner."
+        } else {
+            "Your note is saved. Only you can read it."
+        },
+    ))
 }
 
-/// The re-match of one person: the problem and the engine's answer.
-async fn rematch_of(
-    state: &AppState,
-    cycle_id: i64,
-    person: &str,
-) -> Result<(MatchingProblem, Rematch), AppError> {
-    let pairs = state.store.pairs_of_cycle(cycle_id).await?;
-    let s = standing(state, cycle_id, &pairs).await?;
-    if !s.without_partner().iter().any(|(k, _, _)| k == person) {
+#[derive(Debug, Deserialize)]
+pub struct ShareForm {
+    shared: String,
+}
+
+/// Sharing a note with the partner, or taking it back: its author only.
+pub async fn share_note(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, note_id)): Path<(i64, i64)>,
+    Form(form): Form<ShareForm>,
+) -> Result<Response, AppError> {
+    let (pair, _) = member_pair(&state, &user, id).await?;
+    let note = state.store.note(note_id).await?;
+    if note.pair_id != pair.id {
         return Err(AppError::NotFound);
     }
-    let r = cycle_matching::rematch_person(s.problem.clone(), &s.published, person)
-        .map_err(|e| AppError::Conflict(e.to_string()))?;
-    Ok((s.problem, r))
+    allow(policy::private_note(
+        &user.actor,
+        note.author_id,
+        None,
+        Action::Edit,
+    ))?;
+    let shared = form.shared == "yes";
+    state.store.set_note_shared(note.id, shared).await?;
+    Ok(redirect_with_flash(
+        &format!("/pairs/{id}#notes"),
+        if shared {
+            "Your partner can now read this note."
+        } else {
+            "This note is private to you again."
+        },
+    ))
 }
 
-fn label(problem: &MatchingProblem, key: &str) -> String {
-    problem
-        .mentors
-        .iter()
-        .chain(&problem.mentees)
-        .find(|p| p.id == key)
-        .map(|p| p.label().to_string())
-        .unwrap_or_default()
-}
-
-pub async fn show_rematch(
+/// Raising a concern with the scheme's coordinators: stored, audited without its words, and
+/// emailed to each coordinator.
+pub async fn raise_concern(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
-    Path((id, person)): Path<(i64, String)>,
-) -> Result<RematchPage, AppError> {
-    let (cycle, scheme) = managed_cycle(&state, &user, id).await?;
-    let (problem, r) = rematch_of(&state, id, &person).await?;
-    Ok(RematchPage {
-        ctx,
-        person: label(&problem, &person),
-        proposal: r.added.first().map(|p| {
-            (
-                label(&problem, &p.mentor),
-                label(&problem, &p.mentee),
-                p.explanation.summary.clone(),
-                p.cost.total,
-                format!("{}:{}", p.mentor, p.mentee),
-            )
-        }),
-        person_key: person,
-        scheme,
-        cycle,
-    })
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct RematchForm {
-    #[serde(default)]
-    expect: String,
-}
-
-pub async fn rematch(
-    State(state): State<AppState>,
-    user: CurrentUser,
     ClientAddress(address): ClientAddress,
-    Path((id, person)): Path<(i64, String)>,
-    Form(form): Form<RematchForm>,
+    Path(id): Path<i64>,
+    Form(form): Form<ConcernForm>,
 ) -> Result<Response, AppError> {
-    let (cycle, scheme) = managed_cycle(&state, &user, id).await?;
-    let (problem, r) = rematch_of(&state, id, &person).await?;
-    let Some(added) = r
-        .added
-        .first()
-        .filter(|p| format!("{}:{}", p.mentor, p.mentee) == form.expect)
-    else {
-        return Ok(redirect_with_flash(
-            &format!("/cycles/{id}/pairs/rematch/{person}"),
-            "The proposal has changed since you saw it; nothing was published. Review it again.",
-        ));
+    let (pair, cycle) = member_pair(&state, &user, id).await?;
+    allow(policy::pair(
+        &user.actor,
+        pair_ref(&pair, &cycle),
+        Action::Create,
+    ))?;
+    let body = match text(
+        &form.concern,
+        "what you would like the coordinator to know",
+        true,
+        TEXT_MAX,
+    ) {
+        Ok(b) => b,
+        Err(m) => {
+            let mut errors = FormErrors::default();
+            errors.add("concern", m);
+            let drafts = Drafts {
+                concern: form,
+                ..Drafts::default()
+            };
+            return render(&state, ctx, &user, pair, cycle, errors, drafts).await;
+        }
     };
-    publish_and_tell(
-        &state,
-        &cycle,
-        &scheme,
-        std::slice::from_ref(added),
-        (user.id(), &address),
-    )
-    .await?;
+    let concern_id = state
+        .store
+        .raise_concern(pair.id, cycle.id, user.id(), &body)
+        .await?;
+    state
+        .store
+        .audit(NewAuditEntry {
+            actor_id: Some(user.id()),
+            action: "concern_raised",
+            subject_kind: "concern",
+            subject_id: Some(concern_id),
+            detail: &format!("pair {}", pair.id),
+            address: &address,
+        })
+        .await?;
+    let scheme = state.store.scheme(cycle.scheme_id).await?;
+    let link = state
+        .settings
+        .public_url
+        .join(&format!("cycles/{}/concerns", cycle.id))
+        .map_err(AppError::internal)?;
+    let subject = format!("A concern raised in {} {}", scheme.name, cycle.year());
+    let text = format!(
+        "{} raised a concern with the coordinators of {} {}:\n\n{}\n\nEvery concern of the cycle: {}\n",
+        user.user.display_name,
+        scheme.name,
+        cycle.year(),
+        body,
+        link
+    );
+    for c in state.store.coordinators_of(cycle.scheme_id).await? {
+        state
+            .store
+            .enqueue_email(&NewEmail {
+                dedup_key: &format!("concern:{concern_id}:{}", c.id),
+                to_address: &c.email,
+                to_name: &c.display_name,
+                subject: &subject,
+                body_text: &text,
+                calendar: None,
+            })
+            .await?;
+    }
     Ok(redirect_with_flash(
-        &format!("/cycles/{id}/pairs"),
-        &format!(
-            "{} and {} are now a pair; both have been emailed. No other pair changed.",
-            label(&problem, &added.mentor),
-            label(&problem, &added.mentee)
-        ),
+        &format!("/pairs/{id}"),
+        "Your concern has been sent to the scheme's coordinators.",
     ))
 }

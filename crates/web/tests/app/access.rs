@@ -71,10 +71,20 @@ async fn every_page_answers_each_role_as_the_policy_says() {
         (format!("/cycles/{oc}/matching"), &[]),
         (format!("/cycles/{c}/pairs"), &["coordinator"]),
         (format!("/cycles/{oc}/pairs"), &[]),
+        (format!("/cycles/{c}/meetings"), &["coordinator"]),
+        (format!("/cycles/{c}/concerns"), &["coordinator"]),
+        (format!("/cycles/{oc}/meetings"), &[]),
+        (format!("/cycles/{oc}/concerns"), &[]),
+        (
+            format!("/schemes/{s}/you-said-we-did"),
+            &["coordinator", "mentor", "mentee"],
+        ),
+        (format!("/schemes/{other}/you-said-we-did"), &[]),
         ("/admin/people".into(), &["admin"]),
         ("/admin/organisation".into(), &["admin"]),
         ("/admin/organisation/population".into(), &["admin"]),
         ("/admin/audit".into(), &["admin"]),
+        ("/admin/emails".into(), &["admin"]),
         ("/account".into(), &["*"]),
     ];
     let mut wrong = Vec::new();

@@ -3,6 +3,7 @@
 //! or `postgres`). A requested backend that cannot be reached fails the test; it is never
 //! skipped.
 mod access;
+mod actions;
 mod api;
 mod cycles;
 mod demo;
@@ -10,6 +11,7 @@ mod email;
 mod helpers;
 mod import;
 mod matching;
+mod meetings;
 mod oidc;
 mod operations;
 mod people;

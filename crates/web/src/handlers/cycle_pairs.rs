@@ -1,0 +1,345 @@
+//! A cycle's pairs for its coordinator (SPEC §3.3): counts, the list, ending a pair early with
+//! a reason, and re-matching someone left without a partner without touching any other pair.
+use crate::auth::{ClientAddress, CurrentUser};
+use crate::error::AppError;
+use crate::handlers::allow;
+use crate::handlers::matching::{publish_and_tell, rules};
+use crate::page::{FormErrors, PageCtx, redirect_with_flash};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use flipside_core::cycle_matching::{self, mentee_key, mentor_key};
+use flipside_core::matching::{MatchingProblem, PairRef, Rematch};
+use flipside_core::policy;
+use flipside_core::scheme::BoundedText;
+use flipside_store::{Cycle, NewAuditEntry, Pair, PairCounts, PairStatus, Scheme};
+use serde::Deserialize;
+use std::collections::BTreeSet;
+
+async fn managed_cycle(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<(Cycle, Scheme), AppError> {
+    let cycle = state.store.cycle(id).await?;
+    allow(policy::match_pairs(&user.actor, cycle.scheme_id))?;
+    let scheme = state.store.scheme(cycle.scheme_id).await?;
+    Ok((cycle, scheme))
+}
+
+/// Everyone who can still be in a pair of the cycle, and the pairs that stand.
+struct Standing {
+    problem: MatchingProblem,
+    /// Active pairs, as the matcher names them.
+    published: Vec<PairRef>,
+}
+
+impl Standing {
+    /// Matcher ids of people in the problem without an active pair.
+    fn without_partner(&self) -> Vec<(String, String, &'static str)> {
+        let paired: BTreeSet<&str> = self
+            .published
+            .iter()
+            .flat_map(|p| [p.mentor.as_str(), p.mentee.as_str()])
+            .collect();
+        let side = |list: &[flipside_core::matching::Participant], noun: &'static str| {
+            list.iter()
+                .filter(|p| !paired.contains(p.id.as_str()))
+                .map(|p| (p.id.clone(), p.label().to_string(), noun))
+                .collect::<Vec<_>>()
+        };
+        let mut out = side(&self.problem.mentors, "mentor");
+        out.extend(side(&self.problem.mentees, "staff mentee"));
+        out
+    }
+}
+
+/// The people of the cycle who can still be paired: accepted, not gone from the scheme and
+/// not in a completed pair. Pairs that ended early are never made again.
+async fn standing(state: &AppState, cycle_id: i64, pairs: &[Pair]) -> Result<Standing, AppError> {
+    let leavers: BTreeSet<i64> = state
+        .store
+        .leavers_of(cycle_id)
+        .await?
+        .into_iter()
+        .collect();
+    let completed: BTreeSet<i64> = pairs
+        .iter()
+        .filter(|p| p.status() == PairStatus::Completed)
+        .flat_map(|p| [p.mentor_id, p.mentee_id])
+        .collect();
+    let ended: Vec<(i64, i64)> = pairs
+        .iter()
+        .filter(|p| p.status() == PairStatus::EndedEarly)
+        .map(|p| (p.mentor_id, p.mentee_id))
+        .collect();
+    let keep = |c: &cycle_matching::Candidate| {
+        !leavers.contains(&c.user_id) && !completed.contains(&c.user_id)
+    };
+    let mut mentors = state.store.accepted_mentors(cycle_id).await?;
+    let mut mentees = state.store.accepted_mentees(cycle_id).await?;
+    mentors.retain(keep);
+    mentees.retain(keep);
+    let rules = rules(state, cycle_id, &ended).await?;
+    let problem = cycle_matching::problem(&mentors, &mentees, &rules);
+    let published = pairs
+        .iter()
+        .filter(|p| p.status() == PairStatus::Active)
+        .map(|p| PairRef::new(mentor_key(p.mentor_id), mentee_key(p.mentee_id)))
+        .filter(|p| {
+            problem.mentors.iter().any(|x| x.id == p.mentor)
+                && problem.mentees.iter().any(|x| x.id == p.mentee)
+        })
+        .collect();
+    Ok(Standing { problem, published })
+}
+
+/// The choices of who leaves the scheme when a pair ends early.
+const LEAVING: [(&str, &str); 4] = [
+    ("neither", "Nobody: both can be re-matched"),
+    ("mentor", "The mentor"),
+    ("mentee", "The mentee"),
+    ("both", "Both"),
+];
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pairs/list.html")]
+pub struct PairsPage {
+    ctx: PageCtx,
+    scheme: Scheme,
+    cycle: Cycle,
+    counts: PairCounts,
+    pairs: Vec<Pair>,
+    without_partner: Vec<(String, String, &'static str)>,
+    errors: FormErrors,
+    /// The pair whose end-early form had an error, and what was typed.
+    typed: Option<(i64, String)>,
+}
+
+async fn pairs_page(
+    state: &AppState,
+    ctx: PageCtx,
+    cycle: Cycle,
+    scheme: Scheme,
+    errors: FormErrors,
+    typed: Option<(i64, String)>,
+) -> Result<PairsPage, AppError> {
+    let pairs = state.store.pairs_of_cycle(cycle.id).await?;
+    let without_partner = if pairs.is_empty() {
+        Vec::new()
+    } else {
+        standing(state, cycle.id, &pairs).await?.without_partner()
+    };
+    Ok(PairsPage {
+        ctx,
+        counts: state.store.pair_counts(cycle.id).await?,
+        pairs,
+        without_partner,
+        errors,
+        typed,
+        scheme,
+        cycle,
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<PairsPage, AppError> {
+    let (cycle, scheme) = managed_cycle(&state, &user, id).await?;
+    pairs_page(&state, ctx, cycle, scheme, FormErrors::default(), None).await
+}
+
+/// Ending a pair early: why, and who (if anyone) leaves the scheme.
+#[derive(Debug, Default, Deserialize)]
+pub struct EndForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    leaving: String,
+}
+
+pub async fn end_early(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Path((id, pair_id)): Path<(i64, i64)>,
+    Form(form): Form<EndForm>,
+) -> Result<Response, AppError> {
+    let (cycle, scheme) = managed_cycle(&state, &user, id).await?;
+    let pair = state.store.pair(pair_id).await?;
+    if pair.cycle_id != id {
+        return Err(AppError::NotFound);
+    }
+    let mut errors = FormErrors::default();
+    let field = format!("reason-{pair_id}");
+    let reason = BoundedText::parse(&form.reason, 1000)
+        .map_err(|e| {
+            errors.add(
+                &field,
+                format!("The reason {e}: say why the pair ends early."),
+            )
+        })
+        .ok();
+    let leaving: &[i64] = match form.leaving.as_str() {
+        "" | "neither" => &[],
+        "mentor" => &[pair.mentor_id],
+        "mentee" => &[pair.mentee_id],
+        "both" => &[pair.mentor_id, pair.mentee_id],
+        _ => {
+            errors.add(
+                &format!("leaving-{pair_id}"),
+                "Choose who leaves the scheme.",
+            );
+            &[]
+        }
+    };
+    let Some(reason) = reason.filter(|_| errors.is_empty()) else {
+        let p = pairs_page(
+            &state,
+            ctx,
+            cycle,
+            scheme,
+            errors,
+            Some((pair_id, form.reason)),
+        )
+        .await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
+    };
+    state.store.end_pair_early(pair_id, reason.as_str()).await?;
+    state
+        .store
+        .audit(NewAuditEntry {
+            actor_id: Some(user.id()),
+            action: "pair_ended_early",
+            subject_kind: "pair",
+            subject_id: Some(pair_id),
+            detail: &format!("leaving: {}", form.leaving),
+            address: &address,
+        })
+        .await?;
+    for user_id in leaving {
+        state.store.add_leaver(id, *user_id).await?;
+    }
+    Ok(redirect_with_flash(
+        &format!("/cycles/{id}/pairs"),
+        &format!(
+            "The pair {} and {} has ended early. Anyone left without a partner can be re-matched below.",
+            pair.mentor_name, pair.mentee_name
+        ),
+    ))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pairs/rematch.html")]
+pub struct RematchPage {
+    ctx: PageCtx,
+    scheme: Scheme,
+    cycle: Cycle,
+    person_key: String,
+    person: String,
+    /// (mentor, mentee, why, cost, code) of the proposed new pair.
+    proposal: Option<(String, String, String, i64, String)>,
+}
+
+/// The re-match of one person: the problem and the engine's answer.
+async fn rematch_of(
+    state: &AppState,
+    cycle_id: i64,
+    person: &str,
+) -> Result<(MatchingProblem, Rematch), AppError> {
+    let pairs = state.store.pairs_of_cycle(cycle_id).await?;
+    let s = standing(state, cycle_id, &pairs).await?;
+    if !s.without_partner().iter().any(|(k, _, _)| k == person) {
+        return Err(AppError::NotFound);
+    }
+    let r = cycle_matching::rematch_person(s.problem.clone(), &s.published, person)
+        .map_err(|e| AppError::Conflict(e.to_string()))?;
+    Ok((s.problem, r))
+}
+
+fn label(problem: &MatchingProblem, key: &str) -> String {
+    problem
+        .mentors
+        .iter()
+        .chain(&problem.mentees)
+        .find(|p| p.id == key)
+        .map(|p| p.label().to_string())
+        .unwrap_or_default()
+}
+
+pub async fn show_rematch(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path((id, person)): Path<(i64, String)>,
+) -> Result<RematchPage, AppError> {
+    let (cycle, scheme) = managed_cycle(&state, &user, id).await?;
+    let (problem, r) = rematch_of(&state, id, &person).await?;
+    Ok(RematchPage {
+        ctx,
+        person: label(&problem, &person),
+        proposal: r.added.first().map(|p| {
+            (
+                label(&problem, &p.mentor),
+                label(&problem, &p.mentee),
+                p.explanation.summary.clone(),
+                p.cost.total,
+                format!("{}:{}", p.mentor, p.mentee),
+            )
+        }),
+        person_key: person,
+        scheme,
+        cycle,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RematchForm {
+    #[serde(default)]
+    expect: String,
+}
+
+pub async fn rematch(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Path((id, person)): Path<(i64, String)>,
+    Form(form): Form<RematchForm>,
+) -> Result<Response, AppError> {
+    let (cycle, scheme) = managed_cycle(&state, &user, id).await?;
+    let (problem, r) = rematch_of(&state, id, &person).await?;
+    let Some(added) = r
+        .added
+        .first()
+        .filter(|p| format!("{}:{}", p.mentor, p.mentee) == form.expect)
+    else {
+        return Ok(redirect_with_flash(
+            &format!("/cycles/{id}/pairs/rematch/{person}"),
+            "The proposal has changed since you saw it; nothing was published. Review it again.",
+        ));
+    };
+    publish_and_tell(
+        &state,
+        &cycle,
+        &scheme,
+        std::slice::from_ref(added),
+        (user.id(), &address),
+    )
+    .await?;
+    Ok(redirect_with_flash(
+        &format!("/cycles/{id}/pairs"),
+        &format!(
+            "{} and {} are now a pair; both have been emailed. No other pair changed.",
+            label(&problem, &added.mentor),
+            label(&problem, &added.mentee)
+        ),
+    ))
+}
