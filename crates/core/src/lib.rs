@@ -13,6 +13,8 @@
 //! | [`policy`] | who may do what: the one place access rules live |
 //! | [`scheme`] | scheme kinds and validated names |
 //! | [`recruitment`] | applications, their consents and decisions (SPEC §3.2) |
+//! | [`surveys`] | wave dates, scale labels and a respondent's answers (SPEC §3.5) |
+//! | [`research_export`] | the researchers' tidy CSV of survey answers and its codebook |
 #![forbid(unsafe_code)]
 
 pub mod allocation;
@@ -24,6 +26,8 @@ pub mod import;
 pub mod matching;
 pub mod policy;
 pub mod recruitment;
+pub mod research_export;
 pub mod role;
 pub mod scheme;
 pub mod stats;
+pub mod surveys;

@@ -8,7 +8,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use flipside_core::policy;
 use flipside_core::role::Role;
-use flipside_store::{OpenCall, Scheme};
+use flipside_store::{OpenCall, OpenSurvey, Scheme};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "home.html")]
@@ -25,6 +25,8 @@ pub struct HomePage {
     other_roles: Vec<&'static str>,
     /// Cycles taking applications (SPEC §3.2): open to every signed-in person.
     open_calls: Vec<OpenCall>,
+    /// The person's own surveys open now (SPEC §3.5).
+    open_surveys: Vec<OpenSurvey>,
 }
 
 pub async fn show(
@@ -49,6 +51,7 @@ pub async fn show(
         takes_part: false,
         other_roles: vec![],
         open_calls: vec![],
+        open_surveys: vec![],
     };
     if let Some(u) = user {
         let mut roles: Vec<Role> = u.actor.grants.iter().map(|g| g.role).collect();
@@ -65,6 +68,10 @@ pub async fn show(
         page.can_create_scheme = policy::scheme(&u.actor, None, policy::Action::Create);
         page.is_admin = u.actor.has(Role::Admin);
         page.open_calls = state.store.open_calls().await?;
+        page.open_surveys = state
+            .store
+            .open_surveys_of(u.id(), crate::handlers::surveys::today())
+            .await?;
         page.takes_part = u.actor.has(Role::Mentor) || u.actor.has(Role::Mentee);
         page.other_roles = roles
             .iter()

@@ -7,6 +7,7 @@ pub mod cycles;
 pub mod error_page;
 pub mod home;
 pub mod import;
+pub mod instruments;
 pub mod ops;
 pub mod organisation;
 pub mod people;
@@ -15,6 +16,8 @@ pub mod results;
 pub mod schemes;
 pub mod sign_in;
 pub mod sso;
+pub mod surveys;
+pub mod waves;
 
 use crate::error::AppError;
 
