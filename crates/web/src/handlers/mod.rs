@@ -13,6 +13,7 @@ pub mod organisation;
 pub mod people;
 pub mod recruitment;
 pub mod results;
+pub mod results_chart;
 pub mod schemes;
 pub mod sign_in;
 pub mod sso;

@@ -530,3 +530,149 @@ async fn invitations_go_once_and_reminders_once_a_day_to_those_who_have_not_answ
     let m = app.signed_in("waiting@tu.test").await;
     assert_eq!(m.post(&format!("{base}/invite"), &[]).await.status, 403);
 }
+
+#[tokio::test]
+async fn results_show_a_chart_the_unpaired_test_and_respondents_by_label_under_the_rule() {
+    use flipside_core::recruitment::ConsentKind;
+    use flipside_store::NewApplication;
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let labels = app.store.identity_labels().await.unwrap();
+    let (a, b) = (&labels[0], &labels[1]);
+    for i in 0..6 {
+        let (user, p) =
+            respondent(&app, &s, &format!("m{i}@tu.test"), &format!("M0{i}"), true).await;
+        let chosen = if i < 2 { vec![a.id, b.id] } else { vec![a.id] };
+        app.store
+            .save_application(NewApplication {
+                cycle_id: s.cycle,
+                user_id: user,
+                label_ids: &chosen,
+                own_words: "",
+                course: "BA History",
+                level: "ug2",
+                interests: "",
+                availability: "mon-pm",
+                hopes: "",
+                consents: &[ConsentKind::TakePart, ConsentKind::Research],
+            })
+            .await
+            .unwrap();
+        for (w, score) in [(Wave::Pre, 2), (Wave::Post, 3 + (i % 2) as i64)] {
+            app.store
+                .submit_answers(p, w, &[("belonging".into(), score), ("valued".into(), 3)])
+                .await
+                .unwrap();
+        }
+    }
+    let co = app
+        .as_role(
+            "co@tu.test",
+            &[(Role::Coordinator, Scope::Scheme(s.scheme))],
+        )
+        .await;
+    let page = co.get(&format!("/cycles/{}/results", s.cycle)).await.body;
+    assert!(
+        page.contains("<svg") && page.contains("<desc id=\"chart-mentor-desc\">"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Belonging: before 2.00, after 3.50"),
+        "the description holds the figures"
+    );
+    assert!(page.contains("Mann–Whitney U (p)") && page.contains("Rank-biserial (all)"));
+    // Belonging: post all above pre, so U = 36 of 6 × 6 and the rank-biserial is 1.
+    assert!(page.contains("<td>36.0 ("), "{page}");
+    let table = &page[page.find("responding before, by label").unwrap()..];
+    assert!(table.starts_with("responding before, by label (rule: Counts under 5 suppressed"));
+    let row = |name: &str| {
+        let at = table
+            .find(&format!("<th scope=\"row\">{name}</th>"))
+            .unwrap();
+        table[at..at + 200].to_string()
+    };
+    assert!(row(&a.name).contains("<td>6</td>"), "{}", row(&a.name));
+    assert!(row(&b.name).contains("<td>–</td>"), "2 people: hidden");
+}
+
+#[tokio::test]
+async fn scale_labels_are_edited_validated_and_shown_to_respondents() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    wave(&app, s.cycle, Wave::Pre, 0, 10).await;
+    let (_, p) = respondent(&app, &s, "m@tu.test", "M01", true).await;
+    let admin = app
+        .as_role("ad@tu.test", &[(Role::Admin, Scope::Organisation)])
+        .await;
+    let page = admin.get("/instruments").await;
+    assert_eq!(page.status, 200);
+    let mentor = app
+        .store
+        .instruments()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.audience == "mentor")
+        .unwrap();
+    let url = format!("/instruments/{}/labels", mentor.id);
+    let r = admin
+        .post(
+            &url,
+            &[
+                ("label_1", "Never"),
+                ("label_2", ""),
+                ("label_3", "Sometimes"),
+                ("label_4", "never"),
+                ("label_5", "Always"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Enter the label for 2."));
+    assert!(
+        r.body
+            .contains("The label for 4 is the same as the label for 1")
+    );
+    assert_eq!(app.store.scale_labels_of("mentor").await.unwrap(), "");
+    let r = admin
+        .post(
+            &url,
+            &[
+                ("label_1", "Never"),
+                ("label_2", "Rarely"),
+                ("label_3", "Sometimes"),
+                ("label_4", "Often"),
+                ("label_5", "Always"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let m = app.signed_in("m@tu.test").await;
+    let form = m.get(&format!("/surveys/{p}/pre")).await.body;
+    assert!(
+        form.contains("5 – Always") && !form.contains("Strongly agree"),
+        "{form}"
+    );
+    // A scheme coordinator may not change the organisation's instruments.
+    let co = app
+        .as_role(
+            "co@tu.test",
+            &[(Role::Coordinator, Scope::Scheme(s.scheme))],
+        )
+        .await;
+    assert_eq!(
+        co.post(
+            &url,
+            &[
+                ("label_1", "a"),
+                ("label_2", "b"),
+                ("label_3", "c"),
+                ("label_4", "d"),
+                ("label_5", "e")
+            ]
+        )
+        .await
+        .status,
+        403
+    );
+}
