@@ -203,6 +203,7 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
             None,
         )
         .await?;
+    crate::demo_surveys::seed(store, past, current).await?;
     tutoring(store).await?;
     Ok(accounts_text())
 }

@@ -676,3 +676,52 @@ async fn scale_labels_are_edited_validated_and_shown_to_respondents() {
         403
     );
 }
+
+#[tokio::test]
+async fn the_demo_has_an_open_survey_for_its_mentor_and_dated_waves_last_year() {
+    let app = TestApp::spawn().await;
+    flipside_web::demo::ensure(&app.store).await.unwrap();
+    let scheme = app
+        .store
+        .schemes()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.kind == "institutional")
+        .unwrap();
+    let cycles = app.store.cycles_of(scheme.id).await.unwrap();
+    let past = cycles.iter().find(|c| c.state == "closed").unwrap().id;
+    let current = cycles.iter().find(|c| c.state != "closed").unwrap().id;
+    // Seeding again reuses what is there.
+    flipside_web::demo_surveys::seed(&app.store, past, current)
+        .await
+        .unwrap();
+    assert_eq!(app.store.survey_waves(past).await.unwrap().len(), 3);
+    let b = app.browser();
+    b.post(
+        "/sign-in",
+        &[
+            ("email", "mentor@demo.flipside.test"),
+            ("password", "flipside-demo"),
+        ],
+    )
+    .await;
+    let list = b.get("/surveys").await.body;
+    assert!(
+        list.contains("Reverse Mentoring at Northmoor 2026/27: survey before"),
+        "{list}"
+    );
+    let user = app
+        .store
+        .user_by_email("mentor@demo.flipside.test")
+        .await
+        .unwrap();
+    assert_eq!(
+        app.store
+            .open_surveys_of(user.id, today())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
