@@ -15,6 +15,7 @@
 //! | [`recruitment`] | applications, their consents and decisions (SPEC §3.2) |
 //! | [`surveys`] | wave dates, scale labels and a respondent's answers (SPEC §3.5) |
 //! | [`research_export`] | the researchers' tidy CSV of survey answers and its codebook |
+//! | [`outreach`] | the applicant pool against the organisation's population (SPEC §3.2) |
 #![forbid(unsafe_code)]
 
 pub mod allocation;
@@ -24,6 +25,7 @@ pub mod evaluation;
 pub mod framework;
 pub mod import;
 pub mod matching;
+pub mod outreach;
 pub mod policy;
 pub mod recruitment;
 pub mod research_export;

@@ -11,6 +11,7 @@ pub mod instruments;
 pub mod ops;
 pub mod organisation;
 pub mod people;
+pub mod population;
 pub mod recruitment;
 pub mod results;
 pub mod results_chart;
