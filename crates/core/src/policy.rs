@@ -256,6 +256,30 @@ pub fn you_said_we_did(
         })
 }
 
+/// Answering a survey (and reading one's own draft): only the person enrolled under that
+/// participant code. Nobody answers for someone else, whatever their roles.
+pub fn take_survey(actor: &Actor, participant_user_id: Option<i64>) -> bool {
+    participant_user_id == Some(actor.user_id)
+}
+
+/// Setting a cycle's survey wave dates and sending its invitations and reminders: the
+/// scheme's coordinators.
+pub fn manage_surveys(actor: &Actor, scheme_id: i64) -> bool {
+    actor.coordinates(scheme_id)
+}
+
+/// Editing an instrument's scale labels: instruments are shared by every scheme, so admins and
+/// organisation-wide coordinators.
+pub fn edit_instruments(actor: &Actor) -> bool {
+    actor.is_admin() || actor.has_org(Role::Coordinator)
+}
+
+/// Downloading a cycle's pseudonymised answers of consenting participants (SPEC §2): researchers
+/// and the scheme's coordinators. Not admins: configuring the system is not analysing it.
+pub fn research_export(actor: &Actor, scheme_id: i64) -> bool {
+    actor.has(Role::Researcher) || actor.coordinates(scheme_id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -588,6 +612,28 @@ mod tests {
                 "view a scheme",
                 |a| scheme(a, Some(SchemeRef { id: SCHEME }), Action::View),
                 &["*"],
+            ),
+            ("take own survey", |a| take_survey(a, Some(ME)), &["*"]),
+            (
+                "take another's survey",
+                |a| take_survey(a, Some(OTHER)),
+                &[],
+            ),
+            ("take an unlinked survey", |a| take_survey(a, None), &[]),
+            (
+                "manage survey waves",
+                |a| manage_surveys(a, SCHEME),
+                &["org coordinator", "scheme coordinator"],
+            ),
+            (
+                "edit scale labels",
+                edit_instruments,
+                &["admin", "org coordinator"],
+            ),
+            (
+                "export research data",
+                |a| research_export(a, SCHEME),
+                &["org coordinator", "scheme coordinator", "researcher"],
             ),
         ];
         let mut failures = Vec::new();

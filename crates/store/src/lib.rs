@@ -22,6 +22,7 @@ mod sessions;
 mod surveys;
 mod tutoring;
 mod users;
+mod waves;
 
 pub use actions::{Evidence, FollowUpAction, NewFollowUpAction};
 pub use audit::{AuditEntry, NewAuditEntry};
@@ -38,6 +39,7 @@ pub use sessions::{LoginFailures, SessionToken};
 pub use surveys::{AnswerRow, StatementRow};
 pub use tutoring::{ImportCounts, ImportSummary, SchoolTutoring, TutorLoad};
 pub use users::{GrantRow, NewUser, User};
+pub use waves::{InstrumentRow, OpenSurvey, SurveyParticipant, SurveyWave, WaveRecipient};
 
 /// What every store operation returns.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

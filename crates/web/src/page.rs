@@ -71,6 +71,12 @@ fn nav_for(user: Option<&CurrentUser>) -> Vec<NavLink> {
             label: "Organisation",
         });
     }
+    if policy::edit_instruments(&u.actor) {
+        nav.push(NavLink {
+            href: "/instruments",
+            label: "Survey instruments",
+        });
+    }
     if policy::tutoring_import(&u.actor) {
         nav.push(NavLink {
             href: "/admin/import",

@@ -1,8 +1,9 @@
 //! Every route, in one place.
 use crate::auth::csrf;
 use crate::handlers::{
-    account, actions, api, audit, concerns, cycles, emails, home, import, meetings, ops,
-    organisation, pairs, people, population, recruitment, results, schemes, sign_in, sso,
+    account, actions, api, audit, concerns, cycles, emails, home, import, instruments, meetings,
+    ops, organisation, pairs, people, population, recruitment, results, schemes, sign_in, sso,
+    surveys, waves,
 };
 use crate::state::AppState;
 use crate::{metrics, page, security};
@@ -43,6 +44,25 @@ pub fn router(state: AppState) -> Router {
         .route("/cycles/{id}", get(cycles::show))
         .route("/cycles/{id}/advance", post(cycles::advance))
         .route("/cycles/{id}/results", get(results::show))
+        .route("/cycles/{id}/surveys", get(waves::show))
+        .route("/cycles/{id}/surveys/dates", post(waves::set_dates))
+        .route("/cycles/{id}/surveys/{wave}/invite", post(waves::invite))
+        .route("/cycles/{id}/surveys/{wave}/remind", post(waves::remind))
+        .route(
+            "/cycles/{id}/export/answers.csv",
+            get(waves::export_answers),
+        )
+        .route(
+            "/cycles/{id}/export/codebook.md",
+            get(waves::export_codebook),
+        )
+        .route("/instruments", get(instruments::show))
+        .route("/instruments/{id}/labels", post(instruments::set_labels))
+        .route("/surveys", get(surveys::list))
+        .route(
+            "/surveys/{participant}/{wave}",
+            get(surveys::show).post(surveys::answer),
+        )
         .route(
             "/cycles/{id}/apply",
             get(recruitment::show_call).post(recruitment::apply),

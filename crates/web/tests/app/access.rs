@@ -41,6 +41,12 @@ async fn every_page_answers_each_role_as_the_policy_says() {
         .await
         .unwrap();
 
+    let owner = app.person("owner@tu.test", &[]).await;
+    let participant = app
+        .store
+        .add_survey_participant(c, "M01", "mentor", Some(owner), true)
+        .await
+        .unwrap();
     let roles: Vec<(&str, Vec<(Role, Scope)>)> = vec![
         ("admin", vec![(Role::Admin, Scope::Organisation)]),
         ("coordinator", vec![(Role::Coordinator, Scope::Scheme(s))]),
@@ -80,6 +86,19 @@ async fn every_page_answers_each_role_as_the_policy_says() {
         ("/admin/audit".into(), &["admin"]),
         ("/admin/emails".into(), &["admin"]),
         ("/account".into(), &["*"]),
+        ("/surveys".into(), &["*"]),
+        (format!("/cycles/{c}/surveys"), &["coordinator"]),
+        (format!("/cycles/{oc}/surveys"), &[]),
+        (
+            format!("/cycles/{c}/export/answers.csv"),
+            &["coordinator", "researcher"],
+        ),
+        (
+            format!("/cycles/{c}/export/codebook.md"),
+            &["coordinator", "researcher"],
+        ),
+        (format!("/cycles/{oc}/export/answers.csv"), &["researcher"]),
+        ("/instruments".into(), &["admin"]),
     ];
     let mut wrong = Vec::new();
     for (who, grants) in &roles {
@@ -110,6 +129,15 @@ async fn every_page_answers_each_role_as_the_policy_says() {
         }
     }
     assert_eq!(app.store.cycle(oc).await.unwrap().state, "recruiting");
+    // Nobody answers a survey that is not theirs, whatever their roles.
+    let survey = format!("/surveys/{participant}/pre");
+    for (who, _) in &roles {
+        let b = app.signed_in(&format!("{who}@tu.test")).await;
+        let status = b.get(&survey).await.status;
+        if status != 403 {
+            wrong.push(format!("{who} GET {survey}: expected 403, got {status}"));
+        }
+    }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 
     // Signed out, every page but home and sign-in sends you to sign in.

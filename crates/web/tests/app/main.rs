@@ -19,3 +19,4 @@ mod recruitment;
 mod results;
 mod schemes;
 mod sign_in;
+mod surveys;
