@@ -12,6 +12,7 @@
 //! | [`role`] | roles and their scopes |
 //! | [`policy`] | who may do what: the one place access rules live |
 //! | [`scheme`] | scheme kinds and validated names |
+//! | [`sprint`] | design sprint stages, decisions and implementation status (SPEC §3.11) |
 //! | [`recruitment`] | applications, their consents and decisions (SPEC §3.2) |
 #![forbid(unsafe_code)]
 
@@ -26,4 +27,5 @@ pub mod policy;
 pub mod recruitment;
 pub mod role;
 pub mod scheme;
+pub mod sprint;
 pub mod stats;

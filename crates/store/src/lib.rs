@@ -17,8 +17,10 @@ mod pool;
 mod recruitment;
 mod schemes;
 mod sessions;
+mod sprints;
 mod surveys;
 mod tutoring;
+mod tutoring_people;
 mod users;
 
 pub use audit::{AuditEntry, NewAuditEntry};
@@ -31,8 +33,10 @@ pub use pool::{Backend, Store};
 pub use recruitment::{Application, ConsentEvent, NewApplication, OpenCall, current_consents};
 pub use schemes::{NewScheme, Scheme};
 pub use sessions::{LoginFailures, SessionToken};
+pub use sprints::{NewSprint, Sprint, SprintComment, SprintItem};
 pub use surveys::{AnswerRow, StatementRow};
 pub use tutoring::{ImportCounts, ImportSummary, SchoolTutoring, TutorLoad};
+pub use tutoring_people::{ChangeRequest, TutorCapacity, TutoringPerson, TutoringProfile};
 pub use users::{GrantRow, NewUser, User};
 
 /// What every store operation returns.

@@ -14,7 +14,9 @@ pub mod recruitment;
 pub mod results;
 pub mod schemes;
 pub mod sign_in;
+pub mod sprints;
 pub mod sso;
+pub mod tutoring_students;
 
 use crate::error::AppError;
 

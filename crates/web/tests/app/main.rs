@@ -16,3 +16,5 @@ mod recruitment;
 mod results;
 mod schemes;
 mod sign_in;
+mod sprints;
+mod tutoring_students;
