@@ -273,4 +273,29 @@ impl Store {
         ).bind(student_id).bind(year).fetch_optional(pool).await)?;
         Ok(row.map(|r| r.0))
     }
+
+    /// A School's students, by name (the demo links its student account to one of them).
+    pub async fn tutoring_students_of_school(&self, school_id: i64) -> Result<Vec<TutoringPerson>> {
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, TutoringPerson>(
+            "SELECT id, name, email, school_id FROM tutoring_students WHERE school_id = $1 ORDER BY external_id"
+        ).bind(school_id).fetch_all(pool).await)?)
+    }
+
+    /// Gives an imported student (or, with `student` false, a tutor) a person's name
+    /// and email, so that the person's account is that record (the demo's accounts).
+    pub async fn link_tutoring_record(
+        &self,
+        student: bool,
+        id: i64,
+        name: &str,
+        email: &str,
+    ) -> Result<()> {
+        let sql = if student {
+            "UPDATE tutoring_students SET name = $1, email = $2 WHERE id = $3"
+        } else {
+            "UPDATE tutoring_tutors SET name = $1, email = $2 WHERE id = $3"
+        };
+        on_pool!(self, pool => sqlx::query(sql).bind(name).bind(email).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
 }

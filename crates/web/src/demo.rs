@@ -204,6 +204,7 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
         )
         .await?;
     tutoring(store).await?;
+    crate::demo_cocreation::seed(store).await?;
     Ok(accounts_text())
 }
 
