@@ -12,6 +12,7 @@ mod import;
 mod oidc;
 mod operations;
 mod people;
+mod population;
 mod recruitment;
 mod results;
 mod schemes;
