@@ -609,5 +609,10 @@ mod tests {
         assert!(everything.has(Role::Admin) && everything.has(Role::Coordinator));
         assert!(!private_note(&everything, OTHER, None, Action::View));
         assert!(!private_note(&everything, OTHER, Some(30), Action::View));
+        assert!(!student_profile(
+            &everything,
+            TuteeLink::default(),
+            Action::View
+        ));
     }
 }
