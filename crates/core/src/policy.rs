@@ -125,6 +125,12 @@ pub fn audit_log(actor: &Actor) -> bool {
     actor.is_admin()
 }
 
+/// The outbox's delivery log (recipients, subjects, states; never the bodies, which can carry
+/// single-use links): administrators, who run the email service.
+pub fn email_log(actor: &Actor) -> bool {
+    actor.is_admin()
+}
+
 /// A private note in a pair. Readable by its author, and by the partner it was shared with;
 /// nobody else, whatever their roles: admins and coordinators included.
 pub fn private_note(
@@ -248,6 +254,65 @@ pub fn decide_tutor_change(actor: &Actor, school_id: i64) -> bool {
 /// The list of pending requests: anyone who leads a School (it shows only their Schools').
 pub fn tutor_change_queue(actor: &Actor) -> bool {
     actor.has(Role::SchoolLead)
+}
+
+/// A reverse-mentoring pair as the policy sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PairRef {
+    pub mentor_id: i64,
+    pub mentee_id: i64,
+    pub scheme_id: i64,
+}
+
+impl PairRef {
+    fn has_member(&self, user_id: i64) -> bool {
+        self.mentor_id == user_id || self.mentee_id == user_id
+    }
+}
+
+/// A pair's own page and everything done on it (agreement, meetings, notes, concerns,
+/// raising actions): its two members only. Coordinators see hours in aggregate instead
+/// ([`pair_hours`]); admins never see pair content.
+pub fn pair(actor: &Actor, pair: PairRef, _action: Action) -> bool {
+    pair.has_member(actor.user_id)
+}
+
+/// Hours met per pair against the target, with no content: the scheme's coordinators.
+pub fn pair_hours(actor: &Actor, scheme_id: i64) -> bool {
+    actor.coordinates(scheme_id)
+}
+
+/// Concerns raised by a scheme's participants: the scheme's coordinators, who are the ones
+/// the concern is addressed to.
+pub fn concerns(actor: &Actor, scheme_id: i64) -> bool {
+    actor.coordinates(scheme_id)
+}
+
+/// Moving an action on (accept, start, finish, decline) and attaching evidence: its owner.
+pub fn action_owner(actor: &Actor, owner_id: i64) -> bool {
+    actor.user_id == owner_id
+}
+
+/// Whether the name of an action's raiser may be shown: always, unless they raised it
+/// anonymously, when only they see it.
+pub fn action_raiser_name(actor: &Actor, raiser_id: i64, anonymous: bool) -> bool {
+    !anonymous || actor.user_id == raiser_id
+}
+
+/// The scheme's "you said, we did" page: its coordinators and everyone taking part in it
+/// (a mentor or mentee of one of its cycles, or a member of one of its pairs).
+pub fn you_said_we_did(
+    actor: &Actor,
+    scheme_id: i64,
+    scheme_cycles: &[i64],
+    in_a_pair: bool,
+) -> bool {
+    actor.coordinates(scheme_id)
+        || in_a_pair
+        || scheme_cycles.iter().any(|c| {
+            actor.has_in(Role::Mentor, Scope::Cycle(*c))
+                || actor.has_in(Role::Mentee, Scope::Cycle(*c))
+        })
 }
 
 #[cfg(test)]
@@ -403,6 +468,7 @@ mod tests {
                 &["org coordinator", "scheme coordinator"],
             ),
             ("audit log", audit_log, &["admin"]),
+            ("email delivery log", email_log, &["admin"]),
             (
                 "import an institution",
                 tutoring_import,
@@ -499,6 +565,97 @@ mod tests {
                 "review and decide applications",
                 |a| review_applications(a, SCHEME),
                 &["org coordinator", "scheme coordinator"],
+            ),
+            (
+                "a pair's page, as its mentor",
+                |a| {
+                    pair(
+                        a,
+                        PairRef {
+                            mentor_id: ME,
+                            mentee_id: OTHER,
+                            scheme_id: SCHEME,
+                        },
+                        Action::View,
+                    )
+                },
+                &["*"],
+            ),
+            (
+                "a pair's page, as neither member",
+                |a| {
+                    pair(
+                        a,
+                        PairRef {
+                            mentor_id: OTHER,
+                            mentee_id: 30,
+                            scheme_id: SCHEME,
+                        },
+                        Action::View,
+                    )
+                },
+                &[],
+            ),
+            (
+                "raise a concern in another pair",
+                |a| {
+                    pair(
+                        a,
+                        PairRef {
+                            mentor_id: OTHER,
+                            mentee_id: 30,
+                            scheme_id: SCHEME,
+                        },
+                        Action::Create,
+                    )
+                },
+                &[],
+            ),
+            (
+                "hours per pair of scheme 1",
+                |a| pair_hours(a, SCHEME),
+                &["org coordinator", "scheme coordinator"],
+            ),
+            (
+                "concerns of scheme 1",
+                |a| concerns(a, SCHEME),
+                &["org coordinator", "scheme coordinator"],
+            ),
+            (
+                "move on an action one owns",
+                |a| action_owner(a, ME),
+                &["*"],
+            ),
+            ("move on another's action", |a| action_owner(a, OTHER), &[]),
+            (
+                "see the name of an anonymous raiser",
+                |a| action_raiser_name(a, OTHER, true),
+                &[],
+            ),
+            (
+                "see one's own name on an anonymous action",
+                |a| action_raiser_name(a, ME, true),
+                &["*"],
+            ),
+            (
+                "see the name of an attributed raiser",
+                |a| action_raiser_name(a, OTHER, false),
+                &["*"],
+            ),
+            (
+                "you said, we did of scheme 1",
+                |a| you_said_we_did(a, SCHEME, &[CYCLE], false),
+                &[
+                    "org coordinator",
+                    "scheme coordinator",
+                    "mentor in cycle",
+                    "mentee in cycle",
+                ],
+            ),
+            (
+                "you said, we did as a member of one of its pairs",
+                |a| you_said_we_did(a, SCHEME, &[CYCLE], true),
+                &["*"],
             ),
             (
                 "view a scheme",
@@ -614,5 +771,11 @@ mod tests {
             TuteeLink::default(),
             Action::View
         ));
+        let someone_elses = PairRef {
+            mentor_id: OTHER,
+            mentee_id: 30,
+            scheme_id: 1,
+        };
+        assert!(!pair(&everything, someone_elses, Action::View));
     }
 }

@@ -161,7 +161,7 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
             None,
         )
         .await?;
-    store
+    let pilot = store
         .create_cycle(law_pilot, last_year.next(), 12, &framework, None, None)
         .await?;
 
@@ -205,6 +205,7 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
         )
         .await?;
     tutoring(store).await?;
+    crate::demo_mentoring::seed(store, past, pilot, coordinator_id).await?;
     crate::demo_cocreation::seed(store).await?;
     Ok(accounts_text())
 }

@@ -10,6 +10,7 @@ pub mod app;
 pub mod auth;
 pub mod demo;
 pub mod demo_cocreation;
+pub mod demo_mentoring;
 pub mod error;
 pub mod handlers;
 pub mod mail;
