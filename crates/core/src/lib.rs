@@ -12,6 +12,7 @@
 //! | [`role`] | roles and their scopes |
 //! | [`policy`] | who may do what: the one place access rules live |
 //! | [`scheme`] | scheme kinds and validated names |
+//! | [`sprint`] | design sprint stages, decisions and implementation status (SPEC §3.11) |
 //! | [`recruitment`] | applications, their consents and decisions (SPEC §3.2) |
 //! | [`surveys`] | wave dates, scale labels and a respondent's answers (SPEC §3.5) |
 //! | [`research_export`] | the researchers' tidy CSV of survey answers and its codebook |
@@ -35,5 +36,6 @@ pub mod recruitment;
 pub mod research_export;
 pub mod role;
 pub mod scheme;
+pub mod sprint;
 pub mod stats;
 pub mod surveys;

@@ -19,8 +19,10 @@ mod pool;
 mod recruitment;
 mod schemes;
 mod sessions;
+mod sprints;
 mod surveys;
 mod tutoring;
+mod tutoring_people;
 mod users;
 mod waves;
 
@@ -36,8 +38,10 @@ pub use pool::{Backend, Store};
 pub use recruitment::{Application, ConsentEvent, NewApplication, OpenCall, current_consents};
 pub use schemes::{NewScheme, Scheme};
 pub use sessions::{LoginFailures, SessionToken};
+pub use sprints::{NewSprint, Sprint, SprintComment, SprintItem};
 pub use surveys::{AnswerRow, StatementRow};
 pub use tutoring::{ImportCounts, ImportSummary, SchoolTutoring, TutorLoad};
+pub use tutoring_people::{ChangeRequest, TutorCapacity, TutoringPerson, TutoringProfile};
 pub use users::{GrantRow, NewUser, User};
 pub use waves::{InstrumentRow, OpenSurvey, SurveyParticipant, SurveyWave, WaveRecipient};
 

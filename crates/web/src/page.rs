@@ -61,6 +61,22 @@ fn nav_for(user: Option<&CurrentUser>) -> Vec<NavLink> {
         href: "/schemes",
         label: "Schemes",
     });
+    nav.push(NavLink {
+        href: "/sprints",
+        label: "Design sprints",
+    });
+    if u.actor.has(flipside_core::role::Role::Student) {
+        nav.push(NavLink {
+            href: "/tutoring/profile",
+            label: "My tutoring",
+        });
+    }
+    if policy::tutor_change_queue(&u.actor) {
+        nav.push(NavLink {
+            href: "/tutoring/change-requests",
+            label: "Tutor changes",
+        });
+    }
     if policy::people(&u.actor, policy::Action::View) {
         nav.push(NavLink {
             href: "/admin/people",

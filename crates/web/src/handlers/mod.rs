@@ -22,8 +22,10 @@ pub mod results;
 pub mod results_chart;
 pub mod schemes;
 pub mod sign_in;
+pub mod sprints;
 pub mod sso;
 pub mod surveys;
+pub mod tutoring_students;
 pub mod waves;
 
 use crate::error::AppError;

@@ -47,6 +47,30 @@ async fn every_page_answers_each_role_as_the_policy_says() {
         .add_survey_participant(c, "M01", "mentor", Some(owner), true)
         .await
         .unwrap();
+    let faculty = app.store.create_faculty("Science").await.unwrap();
+    let school = app
+        .store
+        .create_school(faculty, "Physics", "PHY")
+        .await
+        .unwrap();
+    let sprint = app
+        .store
+        .create_sprint(flipside_store::NewSprint {
+            faculty_id: faculty,
+            title: "Sprint",
+            question: "Q",
+            starts_on: "2026-11-01",
+            ends_on: "2026-12-01",
+            created_by: None,
+        })
+        .await
+        .unwrap();
+    let tutee = app
+        .store
+        .add_tutoring_student("S1", "Tutee", "tutee@elsewhere.test", school)
+        .await
+        .unwrap();
+
     let roles: Vec<(&str, Vec<(Role, Scope)>)> = vec![
         ("admin", vec![(Role::Admin, Scope::Organisation)]),
         ("coordinator", vec![(Role::Coordinator, Scope::Scheme(s))]),
@@ -99,6 +123,14 @@ async fn every_page_answers_each_role_as_the_policy_says() {
         ),
         (format!("/cycles/{oc}/export/answers.csv"), &["researcher"]),
         ("/instruments".into(), &["admin"]),
+        ("/sprints".into(), &["*"]),
+        (format!("/sprints/{sprint}"), &["*"]),
+        ("/sprints/new".into(), &["lead"]),
+        // Nobody here is a tutoring student, tutor of record or School lead.
+        ("/tutoring/profile".into(), &[]),
+        (format!("/tutoring/students/{tutee}/profile"), &[]),
+        ("/tutoring/change-request".into(), &[]),
+        ("/tutoring/change-requests".into(), &[]),
     ];
     let mut wrong = Vec::new();
     for (who, grants) in &roles {

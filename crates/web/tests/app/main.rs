@@ -19,4 +19,6 @@ mod recruitment;
 mod results;
 mod schemes;
 mod sign_in;
+mod sprints;
 mod surveys;
+mod tutoring_students;
