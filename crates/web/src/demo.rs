@@ -205,8 +205,10 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
             None,
         )
         .await?;
+    crate::demo_surveys::seed(store, past, current).await?;
     tutoring(store).await?;
     crate::demo_mentoring::seed(store, past, pilot, coordinator_id).await?;
+    crate::demo_cocreation::seed(store).await?;
     Ok(accounts_text())
 }
 

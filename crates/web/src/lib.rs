@@ -9,8 +9,10 @@
 pub mod app;
 pub mod auth;
 pub mod demo;
+pub mod demo_cocreation;
 pub mod demo_matching;
 pub mod demo_mentoring;
+pub mod demo_surveys;
 pub mod error;
 pub mod handlers;
 pub mod mail;

@@ -220,6 +220,7 @@ pub struct ShowPage {
     can_match: bool,
     /// Pair counts, for those who may see aggregates of the cycle.
     counts: Option<PairCounts>,
+    can_manage_surveys: bool,
 }
 
 pub async fn show(
@@ -268,6 +269,7 @@ pub async fn show(
         } else {
             None
         },
+        can_manage_surveys: policy::manage_surveys(&user.actor, cycle.scheme_id),
         copied_from_year,
         scheme,
         cycle,

@@ -11,6 +11,7 @@ pub mod emails;
 pub mod error_page;
 pub mod home;
 pub mod import;
+pub mod instruments;
 pub mod invitations;
 pub mod matching;
 pub mod meetings;
@@ -21,9 +22,14 @@ pub mod people;
 pub mod population;
 pub mod recruitment;
 pub mod results;
+pub mod results_chart;
 pub mod schemes;
 pub mod sign_in;
+pub mod sprints;
 pub mod sso;
+pub mod surveys;
+pub mod tutoring_students;
+pub mod waves;
 
 use crate::error::AppError;
 

@@ -20,3 +20,6 @@ mod recruitment;
 mod results;
 mod schemes;
 mod sign_in;
+mod sprints;
+mod surveys;
+mod tutoring_students;
