@@ -13,6 +13,7 @@
 //! | [`policy`] | who may do what: the one place access rules live |
 //! | [`scheme`] | scheme kinds and validated names |
 //! | [`recruitment`] | applications, their consents and decisions (SPEC §3.2) |
+//! | [`tutoring`] | allocation from School rules, hand-made moves, contacts, dashboard figures (SPEC §3.10) |
 #![forbid(unsafe_code)]
 
 pub mod allocation;
@@ -27,3 +28,4 @@ pub mod recruitment;
 pub mod role;
 pub mod scheme;
 pub mod stats;
+pub mod tutoring;

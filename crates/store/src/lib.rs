@@ -19,6 +19,8 @@ mod schemes;
 mod sessions;
 mod surveys;
 mod tutoring;
+mod tutoring_allocation;
+mod tutoring_contacts;
 mod users;
 
 pub use audit::{AuditEntry, NewAuditEntry};
@@ -33,6 +35,11 @@ pub use schemes::{NewScheme, Scheme};
 pub use sessions::{LoginFailures, SessionToken};
 pub use surveys::{AnswerRow, StatementRow};
 pub use tutoring::{ImportCounts, ImportSummary, SchoolTutoring, TutorLoad};
+pub use tutoring_allocation::{
+    AllocationRun, DraftCounts, DraftStudent, SchoolRulesRow, StudentRecord, TutorHistoryRow,
+    TutorRow, UnplacedStudent,
+};
+pub use tutoring_contacts::{Contact, NewContact, SchoolCounts, SchoolHistogram, Tutee};
 pub use users::{GrantRow, NewUser, User};
 
 /// What every store operation returns.

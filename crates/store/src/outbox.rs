@@ -63,7 +63,9 @@ impl Store {
         let sql = format!(
             "SELECT {EMAIL_COLUMNS} FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2"
         );
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, OutboxEmail>(&sql).bind(at).bind(limit).fetch_all(pool).await)?)
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, OutboxEmail>(&sql).bind(at).bind(limit).fetch_all(pool).await)?,
+        )
     }
 
     /// Claims a pending email for sending. Returns false if another worker claimed it first.
@@ -105,12 +107,16 @@ impl Store {
         let sql = format!(
             "SELECT {EMAIL_COLUMNS} FROM outbox WHERE lower(to_address) = lower($1) ORDER BY id"
         );
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, OutboxEmail>(&sql).bind(to_address).fetch_all(pool).await)?)
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, OutboxEmail>(&sql).bind(to_address).fetch_all(pool).await)?,
+        )
     }
 
     /// The most recent emails, newest first.
     pub async fn recent_emails(&self, limit: i64) -> Result<Vec<OutboxEmail>> {
         let sql = format!("SELECT {EMAIL_COLUMNS} FROM outbox ORDER BY id DESC LIMIT $1");
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, OutboxEmail>(&sql).bind(limit).fetch_all(pool).await)?)
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, OutboxEmail>(&sql).bind(limit).fetch_all(pool).await)?,
+        )
     }
 }

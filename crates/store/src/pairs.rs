@@ -147,7 +147,9 @@ impl Store {
     pub async fn pairs_of_cycle(&self, cycle_id: i64) -> Result<Vec<Pair>> {
         let sql =
             format!("SELECT {PAIR_COLUMNS} FROM {PAIR_FROM} WHERE p.cycle_id = $1 ORDER BY p.id");
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, Pair>(&sql).bind(cycle_id).fetch_all(pool).await)?)
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, Pair>(&sql).bind(cycle_id).fetch_all(pool).await)?,
+        )
     }
 
     /// Every pair a person is (or was) in, newest first.
@@ -155,7 +157,9 @@ impl Store {
         let sql = format!(
             "SELECT {PAIR_COLUMNS} FROM {PAIR_FROM} WHERE p.mentor_id = $1 OR p.mentee_id = $1 ORDER BY p.id DESC"
         );
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, Pair>(&sql).bind(user_id).fetch_all(pool).await)?)
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, Pair>(&sql).bind(user_id).fetch_all(pool).await)?,
+        )
     }
 
     /// Matched / active / completed / ended-early counts for a cycle.
@@ -184,7 +188,9 @@ impl Store {
             .execute(pool).await.map(|r| r.rows_affected()))?;
         if done == 0 {
             self.pair(pair_id).await?;
-            return Err(StoreError::Conflict("only an active pair can end early".into()));
+            return Err(StoreError::Conflict(
+                "only an active pair can end early".into(),
+            ));
         }
         Ok(())
     }

@@ -2,7 +2,7 @@
 use crate::auth::csrf;
 use crate::handlers::{
     account, api, audit, cycles, home, import, ops, organisation, people, recruitment, results,
-    schemes, sign_in, sso,
+    schemes, sign_in, sso, tutoring, tutoring_allocation, tutoring_dashboard,
 };
 use crate::state::AppState;
 use crate::{metrics, page, security};
@@ -96,6 +96,27 @@ pub fn router(state: AppState) -> Router {
                 .post(import::upload)
                 .layer(DefaultBodyLimit::max(crate::multipart::MAX_UPLOAD_BYTES)),
         )
+        .route("/tutoring/allocation", get(tutoring_allocation::show))
+        .route("/tutoring/allocation/run", post(tutoring_allocation::run))
+        .route(
+            "/tutoring/allocation/move",
+            post(tutoring_allocation::move_student),
+        )
+        .route(
+            "/tutoring/allocation/publish",
+            post(tutoring_allocation::publish),
+        )
+        .route(
+            "/tutoring/schools/{id}/rules",
+            get(tutoring_allocation::show_rules).post(tutoring_allocation::save_rules),
+        )
+        .route("/tutoring/dashboard", get(tutoring_dashboard::show))
+        .route("/tutoring/tutees", get(tutoring::tutees))
+        .route("/tutoring/me", get(tutoring::mine))
+        .route("/tutoring/students/{id}", get(tutoring::student))
+        .route("/tutoring/contacts", post(tutoring::create_contact))
+        .route("/tutoring/contacts/new", get(tutoring::new_contact))
+        .route("/tutoring/contacts/{id}", get(tutoring::contact))
         .route("/account", get(account::show))
         .route("/account/tokens", post(account::create_token))
         .route("/static/app.css", get(security::stylesheet))

@@ -15,6 +15,9 @@ pub mod results;
 pub mod schemes;
 pub mod sign_in;
 pub mod sso;
+pub mod tutoring;
+pub mod tutoring_allocation;
+pub mod tutoring_dashboard;
 
 use crate::error::AppError;
 

@@ -69,6 +69,11 @@ async fn every_page_answers_each_role_as_the_policy_says() {
         ("/admin/organisation".into(), &["admin"]),
         ("/admin/audit".into(), &["admin"]),
         ("/account".into(), &["*"]),
+        // Organisation-wide coordinators only (the coordinator here runs one scheme).
+        ("/tutoring/allocation".into(), &[]),
+        ("/tutoring/dashboard".into(), &["admin", "lead"]),
+        // Nobody here is a tutor or student of record (matched by email).
+        ("/tutoring/tutees".into(), &[]),
     ];
     let mut wrong = Vec::new();
     for (who, grants) in &roles {

@@ -15,3 +15,4 @@ mod recruitment;
 mod results;
 mod schemes;
 mod sign_in;
+mod tutoring;
