@@ -122,6 +122,14 @@ impl Store {
         Ok(())
     }
 
+    /// Every (student, tutor, School of the student) assignment of an academic year.
+    pub async fn assignments_of_year(&self, academic_year: i32) -> Result<Vec<(i64, i64, i64)>> {
+        Ok(on_pool!(self, pool => sqlx::query_as(
+            "SELECT a.student_id, a.tutor_id, s.school_id FROM tutoring_assignments a
+             JOIN tutoring_students s ON s.id = a.student_id WHERE a.academic_year = $1 ORDER BY a.student_id"
+        ).bind(i64::from(academic_year)).fetch_all(pool).await)?)
+    }
+
     /// Contacts logged in an academic year (any year when `None`).
     pub async fn count_contacts(&self, academic_year: Option<i32>) -> Result<i64> {
         let (n,): (i64,) = on_pool!(self, pool => sqlx::query_as(
