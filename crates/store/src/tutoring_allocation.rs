@@ -8,7 +8,6 @@ use chrono::{DateTime, Utc};
 use flipside_core::policy::TutoringSelf;
 use flipside_core::tutoring::{AllocStudent, AllocTutor, Proposal, SchoolRules};
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// Rows per multi-row INSERT (well under either backend's limit on bound parameters).
 const INSERT_CHUNK: usize = 500;
@@ -383,19 +382,5 @@ impl Store {
             "SELECT tutor_id FROM tutoring_assignments WHERE student_id = $1 AND academic_year = $2"
         ).bind(student_id).bind(i64::from(academic_year)).fetch_optional(pool).await)?;
         Ok(row.map(|r| r.0))
-    }
-
-    /// Tutors' names by id, for the tutors named on a page.
-    pub async fn tutor_names(&self, ids: &[i64]) -> Result<HashMap<i64, (String, String)>> {
-        let mut out = HashMap::new();
-        for id in ids {
-            let row: Option<(String, String)> = on_pool!(self, pool => sqlx::query_as(
-                "SELECT external_id, name FROM tutoring_tutors WHERE id = $1"
-            ).bind(*id).fetch_optional(pool).await)?;
-            if let Some(r) = row {
-                out.insert(*id, r);
-            }
-        }
-        Ok(out)
     }
 }
