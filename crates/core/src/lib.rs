@@ -14,6 +14,7 @@
 //! | [`scheme`] | scheme kinds and validated names |
 //! | [`recruitment`] | applications, their consents and decisions (SPEC §3.2) |
 //! | [`tutoring`] | allocation from School rules, hand-made moves, contacts, dashboard figures (SPEC §3.10) |
+//! | [`outreach`] | the applicant pool against the organisation's population (SPEC §3.2) |
 #![forbid(unsafe_code)]
 
 pub mod allocation;
@@ -23,6 +24,7 @@ pub mod evaluation;
 pub mod framework;
 pub mod import;
 pub mod matching;
+pub mod outreach;
 pub mod policy;
 pub mod recruitment;
 pub mod role;

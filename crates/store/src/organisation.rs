@@ -17,6 +17,10 @@ pub struct Organisation {
     /// Default hours a pair aims to meet across a cycle.
     pub hours_target: i64,
     pub created_at: DateTime<Utc>,
+    /// How many people the population holds, where known (SPEC §3.2).
+    pub population_total: Option<i64>,
+    /// Where the population figures come from.
+    pub population_source: String,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -44,6 +48,8 @@ pub struct IdentityLabel {
     /// The "in my own words" entry, which comes with free text.
     pub own_words: bool,
     pub active: bool,
+    /// How many of the population hold the label, where known.
+    pub population: Option<i64>,
 }
 
 /// The labels every new organisation starts with (SPEC §1).
@@ -68,7 +74,7 @@ impl Store {
     /// The organisation, if one has been set up.
     pub async fn organisation(&self) -> Result<Option<Organisation>> {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, Organisation>(
-            "SELECT name, short_name, min_cell, disclosure_preset, hours_target, created_at FROM organisation WHERE id = 1"
+            "SELECT name, short_name, min_cell, disclosure_preset, hours_target, created_at, population_total, population_source FROM organisation WHERE id = 1"
         ).fetch_optional(pool).await)?)
     }
 
@@ -138,9 +144,30 @@ impl Store {
             .bind(id).fetch_optional(pool).await).or_not_found()
     }
 
+    /// Replaces the population figures: the total, their source, and each label's count
+    /// (`None`: not known), in one transaction.
+    pub async fn set_population(
+        &self,
+        total: Option<i64>,
+        source: &str,
+        by_label: &[(i64, Option<i64>)],
+    ) -> Result<()> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE organisation SET population_total = $1, population_source = $2 WHERE id = 1")
+                .bind(total).bind(source).execute(&mut *tx).await?;
+            for (label, n) in by_label {
+                sqlx::query("UPDATE identity_labels SET population = $1 WHERE id = $2")
+                    .bind(*n).bind(*label).execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        })?;
+        Ok(())
+    }
+
     pub async fn identity_labels(&self) -> Result<Vec<IdentityLabel>> {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, IdentityLabel>(
-            "SELECT id, name, description, position, own_words, active FROM identity_labels ORDER BY position, id"
+            "SELECT id, name, description, position, own_words, active, population FROM identity_labels ORDER BY position, id"
         ).fetch_all(pool).await)?)
     }
 

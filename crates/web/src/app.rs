@@ -1,5 +1,6 @@
 //! Building and running the application: the same code path for `flipside serve`, `flipside
 //! demo` and the test suite (which binds port 0 and uses a fresh database).
+use crate::mail::{Mailer, spawn_worker};
 use crate::metrics::Metrics;
 use crate::oidc::OidcProvider;
 use crate::settings::Settings;
@@ -8,12 +9,15 @@ use anyhow::Context;
 use flipside_store::Store;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 
 /// A bound, ready-to-serve flipside.
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    mailer: Arc<Mailer>,
 }
 
 impl Application {
@@ -27,6 +31,7 @@ impl Application {
             .instance_secret()
             .await
             .context("reading the instance secret")?;
+        let mailer = Arc::new(Mailer::from_settings(&settings)?);
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("listening on {}", settings.listen))?;
@@ -49,7 +54,11 @@ impl Application {
             oidc,
             metrics: Metrics::default(),
         });
-        Ok(Application { listener, state })
+        Ok(Application {
+            listener,
+            state,
+            mailer,
+        })
     }
 
     /// The address actually bound (port 0 becomes a real port).
@@ -63,18 +72,25 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    /// Serves, and sends queued emails, until `shutdown` completes; then finishes the requests
+    /// in flight and stops the email worker between two emails.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let store = self.state.store.clone();
+        tracing::info!(transport = %self.mailer.describe(), "sending emails");
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let interval = Duration::from_secs(self.state.settings.mail_poll_seconds.unsigned_abs());
+        let worker = spawn_worker(store.clone(), self.mailer, interval, stopped);
         let app =
             crate::router::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await
             .context("serving HTTP")?;
+        let _ = stop.send(true);
+        let _ = worker.await;
         store.close().await;
         Ok(())
     }

@@ -100,6 +100,7 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
     store
         .ensure_organisation("University of Northmoor", "Northmoor")
         .await?;
+    population(store).await?;
     let mut law_school = 0;
     for (faculty, schools) in FACULTIES {
         let fid = store.create_faculty(faculty).await?;
@@ -441,6 +442,32 @@ const APPLICANTS: &[Applicant] = &[
 
 /// About thirty applications to the recruiting cycle, so that review and the pool's
 /// composition have something to show. The applicants have no password: they cannot sign in.
+/// Invented population figures, so the pool composition has something to compare with.
+async fn population(store: &Store) -> anyhow::Result<()> {
+    const FIGURES: [(&str, i64); 4] = [
+        ("UK ethnically minoritised", 5_840),
+        ("Mature (21+) entry", 3_120),
+        ("International", 4_610),
+        ("Widening participation background", 6_250),
+    ];
+    let labels = store.identity_labels().await?;
+    let by_label: Vec<(i64, Option<i64>)> = labels
+        .iter()
+        .filter_map(|l| {
+            let n = FIGURES.iter().find(|(name, _)| *name == l.name)?.1;
+            Some((l.id, Some(n)))
+        })
+        .collect();
+    store
+        .set_population(
+            Some(24_300),
+            "Student record, 2025/26 (invented)",
+            &by_label,
+        )
+        .await?;
+    Ok(())
+}
+
 async fn applications(store: &Store, cycle: i64, coordinator: i64) -> anyhow::Result<()> {
     let labels = store.identity_labels().await?;
     let slots = ["mon-pm", "tue-am", "wed-pm", "thu-eve", "fri-am"];

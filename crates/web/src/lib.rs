@@ -12,6 +12,7 @@ pub mod demo;
 pub mod demo_tutoring;
 pub mod error;
 pub mod handlers;
+pub mod mail;
 pub mod metrics;
 pub mod multipart;
 pub mod oidc;

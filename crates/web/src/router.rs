@@ -1,8 +1,13 @@
 //! Every route, in one place.
 use crate::auth::csrf;
 use crate::handlers::{
+<<<<<<< HEAD
     account, api, audit, cycles, home, import, ops, organisation, people, recruitment, results,
     schemes, sign_in, sso, tutoring, tutoring_allocation, tutoring_dashboard,
+=======
+    account, api, audit, cycles, home, import, ops, organisation, people, population, recruitment,
+    results, schemes, sign_in, sso,
+>>>>>>> main
 };
 use crate::state::AppState;
 use crate::{metrics, page, security};
@@ -85,6 +90,10 @@ pub fn router(state: AppState) -> Router {
             post(organisation::add_school),
         )
         .route("/admin/organisation/labels", post(organisation::add_label))
+        .route(
+            "/admin/organisation/population",
+            get(population::show).post(population::update),
+        )
         .route(
             "/admin/organisation/labels/{id}",
             post(organisation::set_label_active),

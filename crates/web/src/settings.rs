@@ -56,6 +56,15 @@ pub struct Settings {
     pub trust_proxy_headers: bool,
     pub log_format: LogFormat,
     pub oidc: Option<OidcSettings>,
+    /// An SMTP server URL (`smtp://user:pass@host:587?tls=required`, `smtps://...`); without
+    /// one, emails are written as files into `mail_dir` (development).
+    pub smtp_url: Option<Secret>,
+    /// The sender of every email, such as `flipside <flipside@example.ac.uk>`.
+    pub mail_from: String,
+    /// Where emails go when there is no SMTP server; `<data_dir>/mail` by default.
+    pub mail_dir: Option<PathBuf>,
+    /// How often the email worker looks for due emails.
+    pub mail_poll_seconds: i64,
 }
 
 impl Default for Settings {
@@ -72,6 +81,10 @@ impl Default for Settings {
             trust_proxy_headers: false,
             log_format: LogFormat::Text,
             oidc: None,
+            smtp_url: None,
+            mail_from: "flipside <flipside@localhost>".into(),
+            mail_dir: None,
+            mail_poll_seconds: 5,
         }
     }
 }
@@ -106,6 +119,10 @@ struct FileSettings {
     trust_proxy_headers: Option<bool>,
     log_format: Option<String>,
     oidc: Option<FileOidc>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    mail_dir: Option<PathBuf>,
+    mail_poll_seconds: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -217,6 +234,20 @@ impl Settings {
                 })
             }
         };
+        if let Some(url) = &raw.smtp_url
+            && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+        {
+            return Err(err("smtp_url", "must be an smtp:// or smtps:// URL"));
+        }
+        let mail_from = raw.mail_from.unwrap_or(d.mail_from);
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(err(
+                "mail_from",
+                format!(
+                    "'{mail_from}' is not an address such as flipside <flipside@example.ac.uk>"
+                ),
+            ));
+        }
         Ok(Settings {
             listen,
             data_dir: raw.data_dir.unwrap_or(d.data_dir),
@@ -241,7 +272,22 @@ impl Settings {
             trust_proxy_headers: raw.trust_proxy_headers.unwrap_or(d.trust_proxy_headers),
             log_format,
             oidc,
+            smtp_url: raw.smtp_url.map(Secret),
+            mail_from,
+            mail_dir: raw.mail_dir,
+            mail_poll_seconds: positive(
+                "mail_poll_seconds",
+                raw.mail_poll_seconds,
+                d.mail_poll_seconds,
+            )?,
         })
+    }
+
+    /// Where the development email sink writes.
+    pub fn mail_sink_dir(&self) -> PathBuf {
+        self.mail_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("mail"))
     }
 
     /// Cookies carry `Secure` when people reach flipside over HTTPS.
@@ -282,6 +328,10 @@ fn apply_env(raw: &mut FileSettings, key: &str, value: String) -> Result<(), Set
         "FAILURE_WINDOW_MINUTES" => raw.failure_window_minutes = Some(parse_i64(&value)?),
         "TRUST_PROXY_HEADERS" => raw.trust_proxy_headers = Some(parse_bool(&value)?),
         "LOG_FORMAT" => raw.log_format = Some(value),
+        "SMTP_URL" => raw.smtp_url = Some(value),
+        "MAIL_FROM" => raw.mail_from = Some(value),
+        "MAIL_DIR" => raw.mail_dir = Some(value.into()),
+        "MAIL_POLL_SECONDS" => raw.mail_poll_seconds = Some(parse_i64(&value)?),
         "OIDC_ISSUER_URL" => raw.oidc.get_or_insert_with(oidc).issuer_url = Some(value),
         "OIDC_CLIENT_ID" => raw.oidc.get_or_insert_with(oidc).client_id = Some(value),
         "OIDC_CLIENT_SECRET" => raw.oidc.get_or_insert_with(oidc).client_secret = Some(value),
@@ -366,5 +416,24 @@ mod tests {
         )
         .unwrap();
         assert!(!format!("{s:?}").contains("hunter2"));
+        let s = Settings::load(
+            None,
+            env(&[("FLIPSIDE_SMTP_URL", "smtp://mailer:hunter3@relay:587")]),
+        )
+        .unwrap();
+        assert!(!format!("{s:?}").contains("hunter3"));
+    }
+
+    #[test]
+    fn mail_settings_are_checked_and_the_sink_defaults_under_the_data_dir() {
+        let s = Settings::load(None, env(&[("FLIPSIDE_DATA_DIR", "var")])).unwrap();
+        assert!(s.smtp_url.is_none());
+        assert_eq!(s.mail_sink_dir(), PathBuf::from("var").join("mail"));
+        let e = Settings::load(None, env(&[("FLIPSIDE_SMTP_URL", "http://relay")])).unwrap_err();
+        assert_eq!(e.name, "smtp_url");
+        let e = Settings::load(None, env(&[("FLIPSIDE_MAIL_FROM", "not an address")])).unwrap_err();
+        assert_eq!(e.name, "mail_from");
+        let e = Settings::load(None, env(&[("FLIPSIDE_MAIL_POLL_SECONDS", "0")])).unwrap_err();
+        assert_eq!(e.name, "mail_poll_seconds");
     }
 }

@@ -31,6 +31,20 @@ test('admin visits people, a person page, organisation and audit log', async () 
     assert.ok(await page.getByRole('heading', { name: 'Faculties and Schools' }).isVisible());
     await visit(page, 'organisation');
 
+    // Population figures: an impossible figure is refused next to its field, then corrected.
+    await page.getByRole('link', { name: 'Population figures for each label' }).click();
+    await page.waitForURL('**/admin/organisation/population');
+    assert.equal(await page.getByLabel('Everyone in the population').inputValue(), '24300');
+    await page.getByLabel('International').fill('99999');
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Save population figures' }).click()]);
+    assert.match(await page.title(), /^Error: /);
+    assert.match(await page.locator('.error-summary').textContent(), /no larger than the total \(24300\)/);
+    await visit(page, 'population-error');
+    await page.getByLabel('International').fill('4610');
+    await Promise.all([page.waitForURL('**/admin/organisation/population'), page.getByRole('button', { name: 'Save population figures' }).click()]);
+    assert.match(await page.locator('main').textContent(), /Population figures saved/);
+    await visit(page, 'population');
+
     await page.goto(`${env.baseUrl}/admin/audit`);
     assert.equal((await page.getByRole('heading', { level: 1 }).textContent()).trim(), 'Audit log');
     const rows = await page.locator('main table tbody tr').count();

@@ -10,6 +10,7 @@ pub mod import;
 pub mod ops;
 pub mod organisation;
 pub mod people;
+pub mod population;
 pub mod recruitment;
 pub mod results;
 pub mod schemes;

@@ -19,6 +19,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use flipside_core::cycle::CycleState;
 use flipside_core::disclosure::{Cell, LabelTable, Suppression};
+use flipside_core::outreach::{self, Population, ReachRow};
 use flipside_core::policy::{self, Action};
 use flipside_core::recruitment::{
     self, ApplicationStatus, ConsentKind, LEVELS, TIMES_OF_DAY, WEEKDAYS,
@@ -743,6 +744,17 @@ pub struct CompositionPage {
     rule_name: String,
     rule_description: String,
     footnotes: Vec<String>,
+    /// The pool against the organisation's population, when its figures are known.
+    reach: Option<Vec<ReachRow>>,
+    population_source: String,
+}
+
+/// A percentage as shown: one decimal place, or "–" when it cannot be shown.
+pub fn percent(p: &Option<f64>) -> String {
+    match p {
+        Some(v) => format!("{v:.1}%"),
+        None => "–".into(),
+    }
 }
 
 /// A count as shown: the number, or "–" when suppressed.
@@ -782,6 +794,20 @@ pub async fn composition(
     let rule = rule_of(&org);
     let (ids, choices) = state.store.cycle_label_choices(id).await?;
     let table = rule.labels(&label_sets(&ids, &choices));
+    let reach = match org.population_total {
+        Some(total) if total > 0 => {
+            let labels = state.store.identity_labels().await?;
+            let population = Population {
+                total: total.unsigned_abs(),
+                by_label: labels
+                    .into_iter()
+                    .filter_map(|l| Some((l.name, l.population?.unsigned_abs())))
+                    .collect(),
+            };
+            Some(outreach::compare(&table, &population))
+        }
+        _ => None,
+    };
     let reasons: BTreeSet<Suppression> = table
         .labels
         .iter()
@@ -798,5 +824,7 @@ pub async fn composition(
         table,
         scheme,
         cycle,
+        reach,
+        population_source: org.population_source,
     })
 }

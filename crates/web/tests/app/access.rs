@@ -67,6 +67,7 @@ async fn every_page_answers_each_role_as_the_policy_says() {
         (format!("/cycles/{oc}"), &["admin", "researcher"]),
         ("/admin/people".into(), &["admin"]),
         ("/admin/organisation".into(), &["admin"]),
+        ("/admin/organisation/population".into(), &["admin"]),
         ("/admin/audit".into(), &["admin"]),
         ("/account".into(), &["*"]),
         // Organisation-wide coordinators only (the coordinator here runs one scheme).

@@ -41,6 +41,18 @@ async fn the_demo_organisation_has_people_in_every_role_and_is_created_once() {
         coordinator.password_hash.as_deref().unwrap()
     ));
 
+    // Population figures to compare the applicant pool with.
+    let org = store.organisation().await.unwrap().unwrap();
+    assert!(org.population_total.is_some());
+    let known = store
+        .identity_labels()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|l| l.population.is_some())
+        .count();
+    assert_eq!(known, 4);
+
     // Personal tutoring: a whole institution, this year allocated and published, with contacts.
     let tutoring = store.tutoring_by_school().await.unwrap();
     assert_eq!(tutoring.iter().map(|s| s.students).sum::<i64>(), 38_000);

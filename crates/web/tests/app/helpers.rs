@@ -61,6 +61,8 @@ fn rand_suffix() -> u32 {
 pub struct TestApp {
     pub addr: SocketAddr,
     pub store: Store,
+    /// Where the app's email worker writes the emails it sends.
+    pub mail_dir: PathBuf,
     dir: Option<PathBuf>,
 }
 
@@ -69,7 +71,21 @@ impl Drop for TestApp {
         if let Some(d) = &self.dir {
             let _ = std::fs::remove_dir_all(d);
         }
+        let _ = std::fs::remove_dir_all(&self.mail_dir);
     }
+}
+
+/// A new, empty directory under the system's temporary directory.
+pub fn temp_dir(purpose: &str) -> PathBuf {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!(
+        "flipside-{purpose}-{}_{}_{}",
+        std::process::id(),
+        n,
+        rand_suffix()
+    ));
+    std::fs::create_dir_all(&dir).expect("creating a temporary directory");
+    dir
 }
 
 impl TestApp {
@@ -81,6 +97,9 @@ impl TestApp {
         let (store, dir) = fresh_store().await;
         let mut settings = Settings::load(None, Vec::new()).expect("default settings");
         settings.listen = "127.0.0.1:0".parse().unwrap();
+        let mail_dir = temp_dir("mail");
+        settings.mail_dir = Some(mail_dir.clone());
+        settings.mail_poll_seconds = 1;
         adjust(&mut settings);
         store.migrate().await.expect("migrating");
         store
@@ -92,7 +111,12 @@ impl TestApp {
             .expect("building the app");
         let addr = app.local_addr();
         tokio::spawn(app.run_until(std::future::pending()));
-        TestApp { addr, store, dir }
+        TestApp {
+            addr,
+            store,
+            mail_dir,
+            dir,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

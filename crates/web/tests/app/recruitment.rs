@@ -7,7 +7,7 @@ use flipside_core::role::{Role, Scope};
 use flipside_store::NewScheme;
 
 /// A scheme with a recruiting cycle: (scheme id, cycle id).
-async fn recruiting(app: &TestApp, name: &str) -> (i64, i64) {
+pub(crate) async fn recruiting(app: &TestApp, name: &str) -> (i64, i64) {
     let scheme = app
         .store
         .create_scheme(NewScheme {
@@ -35,7 +35,7 @@ async fn recruiting(app: &TestApp, name: &str) -> (i64, i64) {
 }
 
 /// The id of the organisation's label with this name.
-async fn label(app: &TestApp, name: &str) -> String {
+pub(crate) async fn label(app: &TestApp, name: &str) -> String {
     app.store
         .identity_labels()
         .await
@@ -48,7 +48,7 @@ async fn label(app: &TestApp, name: &str) -> String {
 }
 
 /// A complete application with the given labels, own words and consents.
-async fn apply(
+pub(crate) async fn apply(
     b: &Browser,
     cycle: i64,
     labels: &[&str],
@@ -69,7 +69,7 @@ async fn apply(
     b.post(&format!("/cycles/{cycle}/apply"), &fields).await
 }
 
-fn student() -> [(Role, Scope); 1] {
+pub(crate) fn student() -> [(Role, Scope); 1] {
     [(Role::Student, Scope::Organisation)]
 }
 

@@ -1,0 +1,14 @@
+//! Sending the emails queued in the outbox (SPEC §3.4).
+//!
+//! Anything that wants an email sent queues it with `Store::enqueue_email`, in the request that
+//! caused it. The worker here wakes every few seconds, claims each due email (so no two
+//! workers send the same one), hands it to the transport, and records the outcome: sent; or a
+//! transient failure, retried with exponential back-off; or a permanent one (a refused
+//! address, too many attempts), given up and kept with its error for the operator.
+mod message;
+mod transport;
+mod worker;
+
+pub use message::build_message;
+pub use transport::Mailer;
+pub use worker::{Delivery, MAX_ATTEMPTS, backoff, deliver_due, spawn_worker};
