@@ -1,13 +1,8 @@
 //! Every route, in one place.
 use crate::auth::csrf;
 use crate::handlers::{
-<<<<<<< HEAD
-    account, api, audit, cycles, home, import, ops, organisation, people, recruitment, results,
-    schemes, sign_in, sso, tutoring, tutoring_allocation, tutoring_dashboard,
-=======
     account, api, audit, cycles, home, import, ops, organisation, people, population, recruitment,
-    results, schemes, sign_in, sso,
->>>>>>> main
+    results, schemes, sign_in, sso, tutoring, tutoring_allocation, tutoring_dashboard,
 };
 use crate::state::AppState;
 use crate::{metrics, page, security};
