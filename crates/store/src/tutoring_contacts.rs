@@ -201,11 +201,12 @@ impl Store {
     /// Per School: how many tutors have each number of tutees this year (none included).
     pub async fn tutor_load_histogram(&self, academic_year: i32) -> Result<SchoolHistogram> {
         let rows: Vec<(i64, i64, i64)> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT x.school_id, x.load, COUNT(*) FROM (
-                SELECT t.id, t.school_id, COUNT(a.student_id) AS load FROM tutoring_tutors t
-                LEFT JOIN tutoring_assignments a ON a.tutor_id = t.id AND a.academic_year = $1
-                GROUP BY t.id, t.school_id) x
-             GROUP BY x.school_id, x.load"
+            // Count per tutor first, then join: joining tutors to assignments row by row let
+            // SQLite pick the year index and scan the whole year once per tutor (13 s).
+            "SELECT t.school_id, COALESCE(c.load, 0) AS load, COUNT(*) FROM tutoring_tutors t
+             LEFT JOIN (SELECT tutor_id, COUNT(*) AS load FROM tutoring_assignments WHERE academic_year = $1 GROUP BY tutor_id) c
+                ON c.tutor_id = t.id
+             GROUP BY t.school_id, COALESCE(c.load, 0)"
         ).bind(i64::from(academic_year)).fetch_all(pool).await)?;
         Ok(histogram(rows))
     }
