@@ -15,8 +15,11 @@
 //! | [`recruitment`] | applications, their consents and decisions (SPEC §3.2) |
 //! | [`tutoring`] | allocation from School rules, hand-made moves, contacts, dashboard figures (SPEC §3.10) |
 //! | [`outreach`] | the applicant pool against the organisation's population (SPEC §3.2) |
+//! | [`meetings`] | proposing meetings: future, no overlap; hours (SPEC §3.4) |
+//! | [`actions`] | the action state machine and evidence links (SPEC §3.8) |
 #![forbid(unsafe_code)]
 
+pub mod actions;
 pub mod allocation;
 pub mod cycle;
 pub mod disclosure;
@@ -24,6 +27,7 @@ pub mod evaluation;
 pub mod framework;
 pub mod import;
 pub mod matching;
+pub mod meetings;
 pub mod outreach;
 pub mod policy;
 pub mod recruitment;

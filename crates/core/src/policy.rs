@@ -125,6 +125,12 @@ pub fn audit_log(actor: &Actor) -> bool {
     actor.is_admin()
 }
 
+/// The outbox's delivery log (recipients, subjects, states; never the bodies, which can carry
+/// single-use links): administrators, who run the email service.
+pub fn email_log(actor: &Actor) -> bool {
+    actor.is_admin()
+}
+
 /// A private note in a pair. Readable by its author, and by the partner it was shared with;
 /// nobody else, whatever their roles: admins and coordinators included.
 pub fn private_note(
@@ -239,6 +245,65 @@ pub fn tutoring_dashboard(actor: &Actor, school: Option<i64>) -> bool {
 /// Aggregate, suppressed results (response rates, survey analysis, dashboards).
 pub fn aggregate_results(actor: &Actor, scheme_id: i64) -> bool {
     actor.coordinates(scheme_id) || actor.has(Role::Researcher) || actor.is_admin()
+}
+
+/// A reverse-mentoring pair as the policy sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PairRef {
+    pub mentor_id: i64,
+    pub mentee_id: i64,
+    pub scheme_id: i64,
+}
+
+impl PairRef {
+    fn has_member(&self, user_id: i64) -> bool {
+        self.mentor_id == user_id || self.mentee_id == user_id
+    }
+}
+
+/// A pair's own page and everything done on it (agreement, meetings, notes, concerns,
+/// raising actions): its two members only. Coordinators see hours in aggregate instead
+/// ([`pair_hours`]); admins never see pair content.
+pub fn pair(actor: &Actor, pair: PairRef, _action: Action) -> bool {
+    pair.has_member(actor.user_id)
+}
+
+/// Hours met per pair against the target, with no content: the scheme's coordinators.
+pub fn pair_hours(actor: &Actor, scheme_id: i64) -> bool {
+    actor.coordinates(scheme_id)
+}
+
+/// Concerns raised by a scheme's participants: the scheme's coordinators, who are the ones
+/// the concern is addressed to.
+pub fn concerns(actor: &Actor, scheme_id: i64) -> bool {
+    actor.coordinates(scheme_id)
+}
+
+/// Moving an action on (accept, start, finish, decline) and attaching evidence: its owner.
+pub fn action_owner(actor: &Actor, owner_id: i64) -> bool {
+    actor.user_id == owner_id
+}
+
+/// Whether the name of an action's raiser may be shown: always, unless they raised it
+/// anonymously, when only they see it.
+pub fn action_raiser_name(actor: &Actor, raiser_id: i64, anonymous: bool) -> bool {
+    !anonymous || actor.user_id == raiser_id
+}
+
+/// The scheme's "you said, we did" page: its coordinators and everyone taking part in it
+/// (a mentor or mentee of one of its cycles, or a member of one of its pairs).
+pub fn you_said_we_did(
+    actor: &Actor,
+    scheme_id: i64,
+    scheme_cycles: &[i64],
+    in_a_pair: bool,
+) -> bool {
+    actor.coordinates(scheme_id)
+        || in_a_pair
+        || scheme_cycles.iter().any(|c| {
+            actor.has_in(Role::Mentor, Scope::Cycle(*c))
+                || actor.has_in(Role::Mentee, Scope::Cycle(*c))
+        })
 }
 
 #[cfg(test)]
@@ -380,6 +445,7 @@ mod tests {
                 &["org coordinator", "scheme coordinator"],
             ),
             ("audit log", audit_log, &["admin"]),
+            ("email delivery log", email_log, &["admin"]),
             (
                 "import an institution",
                 tutoring_import,
@@ -478,6 +544,97 @@ mod tests {
                 &["org coordinator", "scheme coordinator"],
             ),
             (
+                "a pair's page, as its mentor",
+                |a| {
+                    pair(
+                        a,
+                        PairRef {
+                            mentor_id: ME,
+                            mentee_id: OTHER,
+                            scheme_id: SCHEME,
+                        },
+                        Action::View,
+                    )
+                },
+                &["*"],
+            ),
+            (
+                "a pair's page, as neither member",
+                |a| {
+                    pair(
+                        a,
+                        PairRef {
+                            mentor_id: OTHER,
+                            mentee_id: 30,
+                            scheme_id: SCHEME,
+                        },
+                        Action::View,
+                    )
+                },
+                &[],
+            ),
+            (
+                "raise a concern in another pair",
+                |a| {
+                    pair(
+                        a,
+                        PairRef {
+                            mentor_id: OTHER,
+                            mentee_id: 30,
+                            scheme_id: SCHEME,
+                        },
+                        Action::Create,
+                    )
+                },
+                &[],
+            ),
+            (
+                "hours per pair of scheme 1",
+                |a| pair_hours(a, SCHEME),
+                &["org coordinator", "scheme coordinator"],
+            ),
+            (
+                "concerns of scheme 1",
+                |a| concerns(a, SCHEME),
+                &["org coordinator", "scheme coordinator"],
+            ),
+            (
+                "move on an action one owns",
+                |a| action_owner(a, ME),
+                &["*"],
+            ),
+            ("move on another's action", |a| action_owner(a, OTHER), &[]),
+            (
+                "see the name of an anonymous raiser",
+                |a| action_raiser_name(a, OTHER, true),
+                &[],
+            ),
+            (
+                "see one's own name on an anonymous action",
+                |a| action_raiser_name(a, ME, true),
+                &["*"],
+            ),
+            (
+                "see the name of an attributed raiser",
+                |a| action_raiser_name(a, OTHER, false),
+                &["*"],
+            ),
+            (
+                "you said, we did of scheme 1",
+                |a| you_said_we_did(a, SCHEME, &[CYCLE], false),
+                &[
+                    "org coordinator",
+                    "scheme coordinator",
+                    "mentor in cycle",
+                    "mentee in cycle",
+                ],
+            ),
+            (
+                "you said, we did as a member of one of its pairs",
+                |a| you_said_we_did(a, SCHEME, &[CYCLE], true),
+                &["*"],
+            ),
+            (
                 "run a tutoring allocation",
                 tutoring_allocation,
                 &["org coordinator"],
@@ -563,6 +720,22 @@ mod tests {
     }
 
     #[test]
+    fn a_contact_note_is_readable_by_its_tutor_and_its_student_only() {
+        let tutor = TutoringSelf {
+            tutor_id: Some(8),
+            student_id: None,
+        };
+        let student = TutoringSelf {
+            tutor_id: None,
+            student_id: Some(7),
+        };
+        assert!(tutoring_contact(tutor, 8, 7));
+        assert!(tutoring_contact(student, 8, 7));
+        assert!(!tutoring_contact(student, 8, 6));
+        assert!(!tutoring_contact(tutor, 9, 7));
+    }
+
+    #[test]
     fn private_notes_stay_private_even_for_someone_holding_every_role() {
         let everything = Actor::new(
             ME,
@@ -583,22 +756,11 @@ mod tests {
         assert!(everything.has(Role::Admin) && everything.has(Role::Coordinator));
         assert!(!private_note(&everything, OTHER, None, Action::View));
         assert!(!private_note(&everything, OTHER, Some(30), Action::View));
-        assert!(!tutoring_contact(TutoringSelf::default(), 1, 2));
-    }
-
-    #[test]
-    fn a_contact_note_is_readable_by_its_tutor_and_its_student_only() {
-        let tutor = TutoringSelf {
-            tutor_id: Some(8),
-            student_id: None,
+        let someone_elses = PairRef {
+            mentor_id: OTHER,
+            mentee_id: 30,
+            scheme_id: 1,
         };
-        let student = TutoringSelf {
-            tutor_id: None,
-            student_id: Some(7),
-        };
-        assert!(tutoring_contact(tutor, 8, 7));
-        assert!(tutoring_contact(student, 8, 7));
-        assert!(!tutoring_contact(student, 8, 6));
-        assert!(!tutoring_contact(tutor, 9, 7));
+        assert!(!pair(&everything, someone_elses, Action::View));
     }
 }

@@ -7,9 +7,11 @@
 //! methods on [`Store`].
 #![forbid(unsafe_code)]
 
+mod actions;
 mod audit;
 mod cycles;
 mod error;
+mod meetings;
 mod organisation;
 mod outbox;
 mod pairs;
@@ -23,9 +25,11 @@ mod tutoring_allocation;
 mod tutoring_contacts;
 mod users;
 
+pub use actions::{Evidence, FollowUpAction, NewFollowUpAction};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use cycles::{Cycle, CycleEvent};
 pub use error::StoreError;
+pub use meetings::{Agreement, Concern, Meeting, Note, PairHours};
 pub use organisation::{Faculty, IdentityLabel, Organisation, School};
 pub use outbox::{NewEmail, OutboxEmail};
 pub use pairs::{NewPair, Pair, PairCounts, PairStatus};

@@ -161,7 +161,7 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
             None,
         )
         .await?;
-    store
+    let pilot = store
         .create_cycle(law_pilot, last_year.next(), 12, &framework, None, None)
         .await?;
 
@@ -210,6 +210,7 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
         ("Jordan Baptiste", &email("student")),
     )
     .await?;
+    crate::demo_mentoring::seed(store, past, pilot, coordinator_id).await?;
     Ok(accounts_text())
 }
 

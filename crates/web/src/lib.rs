@@ -9,6 +9,7 @@
 pub mod app;
 pub mod auth;
 pub mod demo;
+pub mod demo_mentoring;
 pub mod demo_tutoring;
 pub mod error;
 pub mod handlers;

@@ -1,8 +1,9 @@
 //! Every route, in one place.
 use crate::auth::csrf;
 use crate::handlers::{
-    account, api, audit, cycles, home, import, ops, organisation, people, population, recruitment,
-    results, schemes, sign_in, sso, tutoring, tutoring_allocation, tutoring_dashboard,
+    account, actions, api, audit, concerns, cycles, emails, home, import, meetings, ops,
+    organisation, pairs, people, population, recruitment, results, schemes, sign_in, sso, tutoring,
+    tutoring_allocation, tutoring_dashboard,
 };
 use crate::state::AppState;
 use crate::{metrics, page, security};
@@ -65,6 +66,24 @@ pub fn router(state: AppState) -> Router {
             "/cycles/{id}/applications/{app_id}/decision",
             post(recruitment::decide),
         )
+        .route("/cycles/{id}/meetings", get(meetings::cycle_hours))
+        .route("/cycles/{id}/concerns", get(concerns::list))
+        .route(
+            "/schemes/{id}/you-said-we-did",
+            get(actions::you_said_we_did),
+        )
+        .route("/pairs/{id}", get(pairs::show))
+        .route("/pairs/{id}/agreement", post(pairs::accept_agreement))
+        .route("/pairs/{id}/notes", post(pairs::add_note))
+        .route("/pairs/{id}/notes/{note_id}/share", post(pairs::share_note))
+        .route("/pairs/{id}/concerns", post(pairs::raise_concern))
+        .route("/pairs/{id}/meetings", post(meetings::propose))
+        .route("/pairs/{id}/actions", post(actions::raise))
+        .route("/meetings/{id}/respond", post(meetings::respond))
+        .route("/meetings/{id}/held", post(meetings::held))
+        .route("/meetings/{id}/calendar.ics", get(meetings::ics))
+        .route("/actions/{id}/status", post(actions::change_status))
+        .route("/actions/{id}/evidence", post(actions::add_evidence))
         .route("/admin/people", get(people::list).post(people::create))
         .route("/admin/people/{id}", get(people::show))
         .route("/admin/people/{id}/roles", post(people::grant))
@@ -85,6 +104,7 @@ pub fn router(state: AppState) -> Router {
             post(organisation::add_school),
         )
         .route("/admin/organisation/labels", post(organisation::add_label))
+        .route("/admin/emails", get(emails::show))
         .route(
             "/admin/organisation/population",
             get(population::show).post(population::update),

@@ -51,6 +51,11 @@ test('admin visits people, a person page, organisation and audit log', async () 
     assert.ok(rows >= 1, 'the admin sign-in is in the audit log');
     await visit(page, 'audit');
 
+    await page.getByRole('link', { name: 'the email delivery page' }).click();
+    await page.waitForURL('**/admin/emails');
+    assert.equal((await page.getByRole('heading', { level: 1 }).textContent()).trim(), 'Email delivery');
+    await visit(page, 'emails');
+
     await page.goto(`${env.baseUrl}/admin/import`);
     assert.equal((await page.getByRole('heading', { level: 1 }).textContent()).trim(), 'Import an institution');
     await visit(page, 'import');

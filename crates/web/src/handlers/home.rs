@@ -23,6 +23,8 @@ pub struct HomePage {
     is_admin: bool,
     takes_part: bool,
     other_roles: Vec<&'static str>,
+    /// The pairs this person is in: (pair id, partner, scheme and year, status).
+    pairs: Vec<(i64, String, String, &'static str)>,
     /// Cycles taking applications (SPEC §3.2): open to every signed-in person.
     open_calls: Vec<OpenCall>,
 }
@@ -49,6 +51,7 @@ pub async fn show(
         takes_part: false,
         other_roles: vec![],
         open_calls: vec![],
+        pairs: vec![],
     };
     if let Some(u) = user {
         let mut roles: Vec<Role> = u.actor.grants.iter().map(|g| g.role).collect();
@@ -65,7 +68,22 @@ pub async fn show(
         page.can_create_scheme = policy::scheme(&u.actor, None, policy::Action::Create);
         page.is_admin = u.actor.has(Role::Admin);
         page.open_calls = state.store.open_calls().await?;
-        page.takes_part = u.actor.has(Role::Mentor) || u.actor.has(Role::Mentee);
+        for p in state.store.pairs_of_user(u.id()).await? {
+            let cycle = state.store.cycle(p.cycle_id).await?;
+            let scheme = state.store.scheme(cycle.scheme_id).await?;
+            let partner = p
+                .partner_of(u.id())
+                .map(|(_, n)| n.to_string())
+                .unwrap_or_default();
+            page.pairs.push((
+                p.id,
+                partner,
+                format!("{} {}", scheme.name, cycle.year()),
+                p.status().label(),
+            ));
+        }
+        page.takes_part =
+            u.actor.has(Role::Mentor) || u.actor.has(Role::Mentee) || !page.pairs.is_empty();
         page.other_roles = roles
             .iter()
             .filter(|r| {

@@ -1,14 +1,19 @@
 //! One module per area; each handler extracts, asks the policy, calls the store, renders.
 //! Templates sit next to the handlers that render them.
 pub mod account;
+pub mod actions;
 pub mod api;
 pub mod audit;
+pub mod concerns;
 pub mod cycles;
+pub mod emails;
 pub mod error_page;
 pub mod home;
 pub mod import;
+pub mod meetings;
 pub mod ops;
 pub mod organisation;
+pub mod pairs;
 pub mod people;
 pub mod population;
 pub mod recruitment;

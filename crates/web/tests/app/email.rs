@@ -279,3 +279,46 @@ async fn a_refused_recipient_or_a_malformed_address_is_given_up_at_once() {
         bad.last_error
     );
 }
+
+#[tokio::test]
+async fn admins_see_how_emails_fared_but_never_what_they_say() {
+    let app = TestApp::spawn().await;
+    let secret_link = "https://flipside.example/invitations/single-use-token-123";
+    app.store
+        .enqueue_email(&NewEmail {
+            body_text: secret_link,
+            ..email("invitation:1", "leader at example")
+        })
+        .await
+        .unwrap();
+    // The worker gives the malformed address up at its first attempt.
+    for _ in 0..100 {
+        if app.store.emails_to("leader at example").await.unwrap()[0].status == "failed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let admin = app
+        .as_role(
+            "admin@tu.test",
+            &[(
+                flipside_core::role::Role::Admin,
+                flipside_core::role::Scope::Organisation,
+            )],
+        )
+        .await;
+    let page = admin.get("/admin/emails").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let row = &page.body[page
+        .body
+        .find("leader at example")
+        .expect("the email is listed")..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("Your mentoring meeting"), "{row}");
+    assert!(row.contains("<td>failed</td>"), "{row}");
+    assert!(row.contains("is not an email address"), "{row}");
+    assert!(
+        !page.body.contains("single-use-token-123"),
+        "bodies are never shown"
+    );
+}

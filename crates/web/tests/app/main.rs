@@ -3,12 +3,14 @@
 //! or `postgres`). A requested backend that cannot be reached fails the test; it is never
 //! skipped.
 mod access;
+mod actions;
 mod api;
 mod cycles;
 mod demo;
 mod email;
 mod helpers;
 mod import;
+mod meetings;
 mod oidc;
 mod operations;
 mod people;

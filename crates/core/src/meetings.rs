@@ -1,0 +1,254 @@
+//! Meetings of a pair (SPEC §3.4): a proposal names a start, a length and the session of the
+//! plan it covers; it must lie in the future and must not overlap another meeting of either
+//! member. Times are in UTC.
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use serde::Serialize;
+
+/// Shortest and longest meeting, in minutes.
+pub const MIN_MINUTES: i64 = 15;
+pub const MAX_MINUTES: i64 = 240;
+/// Longest duration that can be logged for a held meeting, in minutes.
+pub const MAX_HELD_MINUTES: i64 = 480;
+
+/// Where a meeting stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum MeetingStatus {
+    Proposed,
+    Confirmed,
+    Declined,
+    Held,
+}
+
+impl MeetingStatus {
+    pub const ALL: [MeetingStatus; 4] = [
+        MeetingStatus::Proposed,
+        MeetingStatus::Confirmed,
+        MeetingStatus::Declined,
+        MeetingStatus::Held,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeetingStatus::Proposed => "proposed",
+            MeetingStatus::Confirmed => "confirmed",
+            MeetingStatus::Declined => "declined",
+            MeetingStatus::Held => "held",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MeetingStatus> {
+        MeetingStatus::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
+    /// Whether the meeting still takes up its time in both members' diaries.
+    pub fn occupies_time(self) -> bool {
+        self != MeetingStatus::Declined
+    }
+}
+
+/// A span of time a meeting takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    pub start: DateTime<Utc>,
+    pub minutes: i64,
+}
+
+impl Slot {
+    pub fn end(&self) -> DateTime<Utc> {
+        self.start + Duration::minutes(self.minutes)
+    }
+
+    /// Shares any instant with `other` (back-to-back meetings do not overlap).
+    pub fn overlaps(&self, other: &Slot) -> bool {
+        self.start < other.end() && other.start < self.end()
+    }
+}
+
+/// A checked proposal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Proposal {
+    pub slot: Slot,
+    /// The session of the plan, counted from 0.
+    pub session: usize,
+}
+
+/// The proposal form as typed.
+#[derive(Debug, Clone, Default)]
+pub struct ProposalInput<'a> {
+    pub date: &'a str,
+    pub time: &'a str,
+    pub minutes: &'a str,
+    /// The session of the plan, counted from 1 as shown.
+    pub session: &'a str,
+}
+
+/// Checks a proposal; errors are (field, message) pairs, one per field that is wrong.
+/// `busy` holds the slots of every other meeting of either member that still takes up time.
+pub fn check_proposal(
+    input: &ProposalInput<'_>,
+    sessions: usize,
+    now: DateTime<Utc>,
+    busy: &[Slot],
+) -> Result<Proposal, Vec<(&'static str, String)>> {
+    let mut errors = Vec::new();
+    let date = NaiveDate::parse_from_str(input.date.trim(), "%Y-%m-%d").ok();
+    if date.is_none() {
+        errors.push((
+            "date",
+            "Enter the date as year-month-day, for example 2026-12-03.".to_string(),
+        ));
+    }
+    let time = NaiveTime::parse_from_str(input.time.trim(), "%H:%M").ok();
+    if time.is_none() {
+        errors.push((
+            "time",
+            "Enter the start time as hours:minutes, for example 14:30.".to_string(),
+        ));
+    }
+    let minutes = input
+        .minutes
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|m| (MIN_MINUTES..=MAX_MINUTES).contains(m));
+    if minutes.is_none() {
+        errors.push((
+            "minutes",
+            format!("Enter the length in minutes, from {MIN_MINUTES} to {MAX_MINUTES}."),
+        ));
+    }
+    let session = input
+        .session
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|s| (1..=sessions).contains(s));
+    if session.is_none() {
+        errors.push((
+            "session",
+            "Choose the session of the plan this meeting covers.".to_string(),
+        ));
+    }
+    let (Some(date), Some(time), Some(minutes), Some(session)) = (date, time, minutes, session)
+    else {
+        return Err(errors);
+    };
+    let slot = Slot {
+        start: date.and_time(time).and_utc(),
+        minutes,
+    };
+    if slot.start <= now {
+        return Err(vec![(
+            "date",
+            "Choose a time in the future: this one has passed.".to_string(),
+        )]);
+    }
+    if let Some(clash) = busy.iter().find(|b| b.overlaps(&slot)) {
+        return Err(vec![(
+            "time",
+            format!(
+                "This overlaps another meeting of one of you, on {} from {} to {} UTC. Choose another time.",
+                clash.start.format("%Y-%m-%d"),
+                clash.start.format("%H:%M"),
+                clash.end().format("%H:%M")
+            ),
+        )]);
+    }
+    Ok(Proposal {
+        slot,
+        session: session - 1,
+    })
+}
+
+/// Checks the length of a held meeting, in minutes.
+pub fn check_held_minutes(raw: &str) -> Result<i64, String> {
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|m| (1..=MAX_HELD_MINUTES).contains(m))
+        .ok_or_else(|| format!("Enter how long you met, in minutes, from 1 to {MAX_HELD_MINUTES}."))
+}
+
+/// Minutes as hours with one decimal place, as the pages show them.
+pub fn hours(minutes: i64) -> String {
+    format!("{:.1}", minutes as f64 / 60.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap()
+    }
+
+    fn input<'a>(date: &'a str, time: &'a str, minutes: &'a str) -> ProposalInput<'a> {
+        ProposalInput {
+            date,
+            time,
+            minutes,
+            session: "2",
+        }
+    }
+
+    #[test]
+    fn a_future_free_slot_is_accepted_with_its_session_counted_from_zero() {
+        let p = check_proposal(&input("2026-12-01", "14:30", "60"), 7, now(), &[]).unwrap();
+        assert_eq!(
+            p.slot.start,
+            Utc.with_ymd_and_hms(2026, 12, 1, 14, 30, 0).unwrap()
+        );
+        assert_eq!(p.slot.minutes, 60);
+        assert_eq!(p.session, 1);
+    }
+
+    #[test]
+    fn every_malformed_field_is_named() {
+        let e = check_proposal(
+            &ProposalInput {
+                date: "1/12/2026",
+                time: "2pm",
+                minutes: "5",
+                session: "9",
+            },
+            7,
+            now(),
+            &[],
+        )
+        .unwrap_err();
+        let fields: Vec<_> = e.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, ["date", "time", "minutes", "session"]);
+    }
+
+    #[test]
+    fn a_time_in_the_past_is_refused() {
+        let e = check_proposal(&input("2026-11-23", "11:59", "60"), 7, now(), &[]).unwrap_err();
+        assert_eq!(e[0].0, "date");
+        assert!(e[0].1.contains("has passed"));
+    }
+
+    #[test]
+    fn an_overlap_is_refused_but_back_to_back_is_fine() {
+        let busy = [Slot {
+            start: Utc.with_ymd_and_hms(2026, 12, 1, 14, 0, 0).unwrap(),
+            minutes: 60,
+        }];
+        let e = check_proposal(&input("2026-12-01", "14:30", "60"), 7, now(), &busy).unwrap_err();
+        assert!(e[0].1.contains("overlaps another meeting"), "{}", e[0].1);
+        assert!(e[0].1.contains("14:00 to 15:00"));
+        assert!(check_proposal(&input("2026-12-01", "15:00", "30"), 7, now(), &busy).is_ok());
+        assert!(check_proposal(&input("2026-12-01", "13:00", "60"), 7, now(), &busy).is_ok());
+        assert!(check_proposal(&input("2026-12-01", "13:00", "61"), 7, now(), &busy).is_err());
+    }
+
+    #[test]
+    fn held_minutes_are_bounded_and_hours_have_one_decimal() {
+        assert_eq!(check_held_minutes(" 75 "), Ok(75));
+        assert!(check_held_minutes("0").is_err());
+        assert!(check_held_minutes("481").is_err());
+        assert!(check_held_minutes("an hour").is_err());
+        assert_eq!(hours(80), "1.3");
+        assert_eq!(hours(1200), "20.0");
+    }
+}

@@ -1,0 +1,152 @@
+//! Actions raised from pairs' conversations and the evidence of what changed (SPEC §3.8).
+//! The state machine is `flipside_core::actions`; an update applies only if the action is
+//! still in the state the page showed, so two clicks at once cannot skip a step.
+use crate::error::{OrNotFound, StoreError};
+use crate::pool::on_pool;
+use crate::{Result, Store, now};
+use chrono::{DateTime, Utc};
+use flipside_core::actions::ActionStatus;
+use serde::Serialize;
+
+/// An action raised in a pair.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct FollowUpAction {
+    pub id: i64,
+    pub pair_id: i64,
+    pub cycle_id: i64,
+    pub raised_by: i64,
+    /// The raiser's name: show it only where `policy::action_raiser_name` allows.
+    pub raiser_name: String,
+    pub anonymous: bool,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub title: String,
+    pub description: String,
+    pub status: String,
+    pub declined_reason: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl FollowUpAction {
+    pub fn status(&self) -> ActionStatus {
+        ActionStatus::parse(&self.status).unwrap_or(ActionStatus::Proposed)
+    }
+}
+
+/// An action about to be raised.
+#[derive(Debug, Clone)]
+pub struct NewFollowUpAction<'a> {
+    pub pair_id: i64,
+    pub cycle_id: i64,
+    pub raised_by: i64,
+    pub anonymous: bool,
+    pub owner_id: i64,
+    pub title: &'a str,
+    pub description: &'a str,
+}
+
+/// Evidence attached to an action.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Evidence {
+    pub id: i64,
+    pub action_id: i64,
+    pub added_by: i64,
+    pub body: String,
+    pub link: String,
+    pub created_at: DateTime<Utc>,
+}
+
+const ACTION_COLUMNS: &str = "a.id, a.pair_id, a.cycle_id, a.raised_by, r.display_name AS raiser_name, a.anonymous, a.owner_id, o.display_name AS owner_name, a.title, a.description, a.status, a.declined_reason, a.created_at, a.updated_at";
+const ACTION_FROM: &str =
+    "follow_up_actions a JOIN users r ON r.id = a.raised_by JOIN users o ON o.id = a.owner_id";
+
+impl Store {
+    /// Raises an action, proposed to its owner.
+    pub async fn raise_action(&self, new: &NewFollowUpAction<'_>) -> Result<i64> {
+        let at = now();
+        let (id,): (i64,) = on_pool!(self, pool => sqlx::query_as(
+            "INSERT INTO follow_up_actions (pair_id, cycle_id, raised_by, anonymous, owner_id, title, description, status, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id"
+        ).bind(new.pair_id).bind(new.cycle_id).bind(new.raised_by).bind(new.anonymous).bind(new.owner_id)
+            .bind(new.title).bind(new.description).bind(ActionStatus::Proposed.as_str()).bind(at)
+            .fetch_one(pool).await)?;
+        Ok(id)
+    }
+
+    pub async fn follow_up_action(&self, id: i64) -> Result<FollowUpAction> {
+        let sql = format!("SELECT {ACTION_COLUMNS} FROM {ACTION_FROM} WHERE a.id = $1");
+        on_pool!(self, pool => sqlx::query_as::<_, FollowUpAction>(&sql).bind(id).fetch_optional(pool).await)
+            .or_not_found()
+    }
+
+    /// A pair's actions, oldest first.
+    pub async fn actions_of_pair(&self, pair_id: i64) -> Result<Vec<FollowUpAction>> {
+        let sql = format!(
+            "SELECT {ACTION_COLUMNS} FROM {ACTION_FROM} WHERE a.pair_id = $1 ORDER BY a.id"
+        );
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, FollowUpAction>(&sql).bind(pair_id).fetch_all(pool).await)?,
+        )
+    }
+
+    /// Every action raised in any cycle of a scheme, newest first.
+    pub async fn actions_of_scheme(&self, scheme_id: i64) -> Result<Vec<FollowUpAction>> {
+        let sql = format!(
+            "SELECT {ACTION_COLUMNS} FROM {ACTION_FROM} JOIN cycles c ON c.id = a.cycle_id WHERE c.scheme_id = $1 ORDER BY a.id DESC"
+        );
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, FollowUpAction>(&sql).bind(scheme_id).fetch_all(pool).await)?,
+        )
+    }
+
+    /// Moves an action from `from` to `to` (checked by the state machine); a declined action
+    /// keeps its reason. An action no longer in `from` is a conflict.
+    pub async fn move_action(
+        &self,
+        id: i64,
+        from: ActionStatus,
+        to: ActionStatus,
+        reason: &str,
+    ) -> Result<()> {
+        from.transition(to, reason)
+            .map_err(|e| StoreError::Conflict(e.to_string()))?;
+        let reason = if to == ActionStatus::Declined {
+            reason.trim()
+        } else {
+            ""
+        };
+        let n = on_pool!(self, pool => sqlx::query(
+            "UPDATE follow_up_actions SET status = $1, declined_reason = $2, updated_at = $3 WHERE id = $4 AND status = $5"
+        ).bind(to.as_str()).bind(reason).bind(now()).bind(id).bind(from.as_str())
+            .execute(pool).await.map(|r| r.rows_affected()))?;
+        if n == 0 {
+            self.follow_up_action(id).await?;
+            return Err(StoreError::Conflict(
+                "The action has changed since the page was loaded; reload and try again.".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Attaches evidence to an action.
+    pub async fn add_evidence(
+        &self,
+        action_id: i64,
+        added_by: i64,
+        body: &str,
+        link: &str,
+    ) -> Result<i64> {
+        let (id,): (i64,) = on_pool!(self, pool => sqlx::query_as(
+            "INSERT INTO action_evidence (action_id, added_by, body, link, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id"
+        ).bind(action_id).bind(added_by).bind(body).bind(link).bind(now()).fetch_one(pool).await)?;
+        Ok(id)
+    }
+
+    /// An action's evidence, oldest first.
+    pub async fn evidence_of(&self, action_id: i64) -> Result<Vec<Evidence>> {
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, Evidence>(
+            "SELECT id, action_id, added_by, body, link, created_at FROM action_evidence WHERE action_id = $1 ORDER BY id"
+        ).bind(action_id).fetch_all(pool).await)?)
+    }
+}

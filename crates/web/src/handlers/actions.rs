@@ -1,0 +1,319 @@
+//! Actions and follow-up (SPEC §3.8): a member raises an action from the pair's conversations
+//! (attributed, or anonymous to the organisation), its owner moves it through the state machine
+//! of `flipside_core::actions` and attaches evidence; the scheme's "you said, we did" page
+//! shows every action and what came of it.
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::handlers::allow;
+use crate::handlers::pairs::{ActionForm, Drafts, member_pair, pair_ref, render};
+use crate::page::{FormErrors, PageCtx, redirect_with_flash};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use flipside_core::actions::{
+    ActionStatus, TEXT_MAX, TITLE_MAX, TransitionError, evidence_link, text,
+};
+use flipside_core::policy::{self, Action};
+use flipside_store::{Evidence, FollowUpAction, NewFollowUpAction, Scheme};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// An action as a page shows it to this viewer.
+pub struct ActionView {
+    pub action: FollowUpAction,
+    /// Who raised it ("Raised by …"), or words saying it was raised anonymously.
+    pub raiser: String,
+    pub status_label: &'static str,
+    pub evidence: Vec<Evidence>,
+    /// The viewer owns it and may move it on and add evidence.
+    pub is_owner: bool,
+    /// (status code, button label) of each step the owner may take.
+    pub next: Vec<(&'static str, &'static str)>,
+    pub can_decline: bool,
+    /// The cycle the action came from, for the scheme-wide page.
+    pub cycle_label: String,
+}
+
+fn step_label(s: ActionStatus) -> &'static str {
+    match s {
+        ActionStatus::Agreed => "Accept this action",
+        ActionStatus::InProgress => "Mark as in progress",
+        ActionStatus::Done => "Mark as done",
+        ActionStatus::Declined => "Decline",
+        ActionStatus::Proposed => "Propose",
+    }
+}
+
+/// Builds what the viewer may see of each action: an anonymous raiser is named only to
+/// themselves.
+pub async fn action_views(
+    state: &AppState,
+    user: &CurrentUser,
+    actions: Vec<FollowUpAction>,
+) -> Result<Vec<ActionView>, AppError> {
+    let mut years: HashMap<i64, String> = HashMap::new();
+    let mut out = Vec::with_capacity(actions.len());
+    for a in actions {
+        if let std::collections::hash_map::Entry::Vacant(e) = years.entry(a.cycle_id) {
+            e.insert(state.store.cycle(a.cycle_id).await?.year().to_string());
+        }
+        let status = a.status();
+        let raiser = if policy::action_raiser_name(&user.actor, a.raised_by, a.anonymous) {
+            if a.anonymous {
+                format!("Raised by {}, anonymously to everyone else", a.raiser_name)
+            } else {
+                format!("Raised by {}", a.raiser_name)
+            }
+        } else {
+            "Raised anonymously".to_string()
+        };
+        out.push(ActionView {
+            evidence: state.store.evidence_of(a.id).await?,
+            is_owner: policy::action_owner(&user.actor, a.owner_id),
+            next: status
+                .next_steps()
+                .iter()
+                .filter(|s| **s != ActionStatus::Declined)
+                .map(|s| (s.as_str(), step_label(*s)))
+                .collect(),
+            can_decline: status.next_steps().contains(&ActionStatus::Declined),
+            status_label: status.label(),
+            cycle_label: years.get(&a.cycle_id).cloned().unwrap_or_default(),
+            raiser,
+            action: a,
+        });
+    }
+    Ok(out)
+}
+
+/// Raising an action from the pair page; it is proposed to the pair's staff mentee.
+pub async fn raise(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<ActionForm>,
+) -> Result<Response, AppError> {
+    let (pair, cycle) = member_pair(&state, &user, id).await?;
+    allow(policy::pair(
+        &user.actor,
+        pair_ref(&pair, &cycle),
+        Action::Create,
+    ))?;
+    let mut errors = FormErrors::default();
+    let title = text(
+        &form.action_title,
+        "a title for the action",
+        true,
+        TITLE_MAX,
+    )
+    .map_err(|m| errors.add("action_title", m))
+    .ok();
+    let description = text(&form.action_description, "a description", true, TEXT_MAX)
+        .map_err(|m| errors.add("action_description", m))
+        .ok();
+    let (Some(title), Some(description)) = (title, description) else {
+        let drafts = Drafts {
+            action: form,
+            ..Drafts::default()
+        };
+        return render(&state, ctx, &user, pair, cycle, errors, drafts).await;
+    };
+    state
+        .store
+        .raise_action(&NewFollowUpAction {
+            pair_id: pair.id,
+            cycle_id: cycle.id,
+            raised_by: user.id(),
+            anonymous: form.action_anonymous.is_some(),
+            owner_id: pair.mentee_id,
+            title: &title,
+            description: &description,
+        })
+        .await?;
+    Ok(redirect_with_flash(
+        &format!("/pairs/{id}#actions"),
+        &format!("Action raised. {} can now accept it.", pair.mentee_name),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StatusForm {
+    /// The status the page showed, so that a stale page cannot skip a step.
+    from: String,
+    to: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// The owner moves an action on; an illegal step is refused with the steps it may take.
+pub async fn change_status(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(action_id): Path<i64>,
+    Form(form): Form<StatusForm>,
+) -> Result<Response, AppError> {
+    let action = state.store.follow_up_action(action_id).await?;
+    let (pair, cycle) = member_pair(&state, &user, action.pair_id).await?;
+    allow(policy::action_owner(&user.actor, action.owner_id))?;
+    let (Some(from), Some(to)) = (
+        ActionStatus::parse(&form.from),
+        ActionStatus::parse(&form.to),
+    ) else {
+        return Err(AppError::BadRequest("Unknown action status.".into()));
+    };
+    if from != action.status() {
+        return Err(AppError::Conflict(
+            "The action has changed since the page was loaded; reload and try again.".into(),
+        ));
+    }
+    match from.transition(to, &form.reason) {
+        Ok(_) => {}
+        Err(TransitionError::ReasonRequired) => {
+            let mut errors = FormErrors::default();
+            errors.add(
+                &format!("reason-{action_id}"),
+                TransitionError::ReasonRequired.to_string(),
+            );
+            let drafts = Drafts {
+                target: Some(action_id),
+                ..Drafts::default()
+            };
+            return render(&state, ctx, &user, pair, cycle, errors, drafts).await;
+        }
+        Err(e) => return Err(AppError::Conflict(e.to_string())),
+    }
+    state
+        .store
+        .move_action(action_id, from, to, &form.reason)
+        .await?;
+    Ok(redirect_with_flash(
+        &format!("/pairs/{}#actions", pair.id),
+        &format!("The action is now {}.", to.label()),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EvidenceForm {
+    #[serde(default)]
+    evidence_body: String,
+    #[serde(default)]
+    evidence_link: String,
+}
+
+/// The owner attaches evidence of change: words, a link, or both.
+pub async fn add_evidence(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(action_id): Path<i64>,
+    Form(form): Form<EvidenceForm>,
+) -> Result<Response, AppError> {
+    let action = state.store.follow_up_action(action_id).await?;
+    let (pair, cycle) = member_pair(&state, &user, action.pair_id).await?;
+    allow(policy::action_owner(&user.actor, action.owner_id))?;
+    let mut errors = FormErrors::default();
+    let body_field = format!("evidence-{action_id}");
+    let link_field = format!("link-{action_id}");
+    let body = text(&form.evidence_body, "what changed", false, TEXT_MAX)
+        .map_err(|m| errors.add(&body_field, m))
+        .unwrap_or_default();
+    let link = if form.evidence_link.trim().is_empty() {
+        String::new()
+    } else {
+        evidence_link(&form.evidence_link)
+            .map_err(|m| errors.add(&link_field, m))
+            .unwrap_or_default()
+    };
+    if errors.is_empty() && body.is_empty() && link.is_empty() {
+        errors.add(&body_field, "Describe what changed, or give a link to it.");
+    }
+    if !errors.is_empty() {
+        let drafts = Drafts {
+            target: Some(action_id),
+            evidence_body: form.evidence_body,
+            evidence_link: form.evidence_link,
+            ..Drafts::default()
+        };
+        return render(&state, ctx, &user, pair, cycle, errors, drafts).await;
+    }
+    state
+        .store
+        .add_evidence(action_id, user.id(), &body, &link)
+        .await?;
+    Ok(redirect_with_flash(
+        &format!("/pairs/{}#actions", pair.id),
+        "Evidence added.",
+    ))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "actions/you_said_we_did.html")]
+pub struct YouSaidWeDidPage {
+    ctx: PageCtx,
+    scheme: Scheme,
+    actions: Vec<ActionView>,
+    done: usize,
+    underway: usize,
+}
+
+/// "You said, we did": every action raised in the scheme and what came of it.
+pub async fn you_said_we_did(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(scheme_id): Path<i64>,
+) -> Result<YouSaidWeDidPage, AppError> {
+    let scheme = state.store.scheme(scheme_id).await?;
+    let cycles: Vec<i64> = state
+        .store
+        .cycles_of(scheme_id)
+        .await?
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    let in_a_pair = state
+        .store
+        .pairs_of_user(user.id())
+        .await?
+        .iter()
+        .any(|p| cycles.contains(&p.cycle_id));
+    allow(policy::you_said_we_did(
+        &user.actor,
+        scheme_id,
+        &cycles,
+        in_a_pair,
+    ))?;
+    let mut actions = action_views(
+        &state,
+        &user,
+        state.store.actions_of_scheme(scheme_id).await?,
+    )
+    .await?;
+    // Owners act on the pair page; here everyone only reads.
+    for a in &mut actions {
+        a.is_owner = false;
+    }
+    Ok(YouSaidWeDidPage {
+        ctx,
+        done: actions
+            .iter()
+            .filter(|a| a.action.status() == ActionStatus::Done)
+            .count(),
+        underway: actions
+            .iter()
+            .filter(|a| {
+                matches!(
+                    a.action.status(),
+                    ActionStatus::Agreed | ActionStatus::InProgress
+                )
+            })
+            .count(),
+        actions,
+        scheme,
+    })
+}

@@ -1,0 +1,392 @@
+//! Meetings of a pair (SPEC §3.4): proposed by one member, confirmed or declined by the other,
+//! downloaded as iCalendar, logged as held with how long they lasted; and the coordinators'
+//! view of hours per pair against the target, with no content.
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::handlers::allow;
+use crate::handlers::pairs::{
+    Drafts, MeetingForm, framework_of, member_pair, pair_ref, render, when,
+};
+use crate::page::{FormErrors, PageCtx, redirect_with_flash};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use flipside_core::meetings::{
+    MeetingStatus, ProposalInput, check_held_minutes, check_proposal, hours,
+};
+use flipside_core::policy::{self, Action};
+use flipside_store::{Cycle, Meeting, NewEmail, Pair, PairHours, PairStatus, Scheme};
+use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
+use serde::Deserialize;
+
+pub async fn propose(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<MeetingForm>,
+) -> Result<Response, AppError> {
+    let (pair, cycle) = member_pair(&state, &user, id).await?;
+    allow(policy::pair(
+        &user.actor,
+        pair_ref(&pair, &cycle),
+        Action::Create,
+    ))?;
+    if pair.status() != PairStatus::Active {
+        return Err(AppError::Conflict(
+            "This pair has ended: no more meetings can be proposed.".into(),
+        ));
+    }
+    let agreed = state.store.agreements(pair.id).await?;
+    if ![pair.mentor_id, pair.mentee_id]
+        .iter()
+        .all(|m| agreed.iter().any(|a| a.user_id == *m))
+    {
+        return Err(AppError::Conflict(
+            "Both of you must accept the expectations agreement before the first meeting is proposed.".into(),
+        ));
+    }
+    let framework = framework_of(&cycle);
+    let busy: Vec<_> = state
+        .store
+        .busy_meetings(pair.mentor_id, pair.mentee_id)
+        .await?
+        .iter()
+        .map(Meeting::slot)
+        .collect();
+    let input = ProposalInput {
+        date: &form.date,
+        time: &form.time,
+        minutes: &form.minutes,
+        session: &form.session,
+    };
+    let proposal = match check_proposal(&input, framework.sessions.len(), chrono::Utc::now(), &busy)
+    {
+        Ok(p) => p,
+        Err(list) => {
+            let mut errors = FormErrors::default();
+            for (field, message) in list {
+                errors.add(field, message);
+            }
+            let drafts = Drafts {
+                meeting: form,
+                ..Drafts::default()
+            };
+            return render(&state, ctx, &user, pair, cycle, errors, drafts).await;
+        }
+    };
+    let meeting_id = state
+        .store
+        .propose_meeting(pair.id, proposal.session as i64, proposal.slot, user.id())
+        .await?;
+    if let Some((partner_id, partner_name)) = pair.partner_of(user.id()) {
+        let partner = state.store.user(partner_id).await?;
+        let topic = &framework.sessions[proposal.session].topic;
+        let link = page_link(&state, pair.id)?;
+        state
+            .store
+            .enqueue_email(&NewEmail {
+                dedup_key: &format!("meeting:{meeting_id}:proposed"),
+                to_address: &partner.email,
+                to_name: partner_name,
+                subject: "A mentoring meeting has been proposed",
+                body_text: &format!(
+                    "{} proposed a meeting: {}, on {}.\n\nConfirm or decline it on your pair's page: {}\n",
+                    user.user.display_name,
+                    topic,
+                    when(proposal.slot.start, proposal.slot.minutes),
+                    link
+                ),
+                calendar: None,
+            })
+            .await?;
+    }
+    Ok(redirect_with_flash(
+        &format!("/pairs/{id}#meetings"),
+        "Meeting proposed. Your partner has been asked to confirm it.",
+    ))
+}
+
+fn page_link(state: &AppState, pair_id: i64) -> Result<String, AppError> {
+    Ok(state
+        .settings
+        .public_url
+        .join(&format!("pairs/{pair_id}"))
+        .map_err(AppError::internal)?
+        .to_string())
+}
+
+/// A meeting and its pair, for one of the pair's members.
+async fn member_meeting(
+    state: &AppState,
+    user: &CurrentUser,
+    meeting_id: i64,
+) -> Result<(Meeting, Pair, Cycle), AppError> {
+    let meeting = state.store.meeting(meeting_id).await?;
+    let (pair, cycle) = member_pair(state, user, meeting.pair_id).await?;
+    Ok((meeting, pair, cycle))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RespondForm {
+    decision: String,
+}
+
+/// The partner confirms or declines a proposal; a confirmation emails both members the
+/// meeting as an iCalendar attachment.
+pub async fn respond(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(meeting_id): Path<i64>,
+    Form(form): Form<RespondForm>,
+) -> Result<Response, AppError> {
+    let (meeting, pair, cycle) = member_meeting(&state, &user, meeting_id).await?;
+    allow(policy::pair(
+        &user.actor,
+        pair_ref(&pair, &cycle),
+        Action::Edit,
+    ))?;
+    let confirm = match form.decision.as_str() {
+        "confirm" => true,
+        "decline" => false,
+        _ => {
+            return Err(AppError::BadRequest(
+                "Choose to confirm or decline the meeting.".into(),
+            ));
+        }
+    };
+    if pair.status() != PairStatus::Active {
+        return Err(AppError::Conflict(
+            "This pair has ended: its meetings can no longer be confirmed.".into(),
+        ));
+    }
+    if meeting.proposed_by == user.id() {
+        return Err(AppError::Conflict(
+            "You proposed this meeting: your partner confirms or declines it.".into(),
+        ));
+    }
+    state.store.respond_to_meeting(meeting.id, confirm).await?;
+    if confirm {
+        let scheme = state.store.scheme(cycle.scheme_id).await?;
+        let ics = calendar(&state, &meeting, &pair, &cycle, &scheme);
+        let link = page_link(&state, pair.id)?;
+        for member in [pair.mentor_id, pair.mentee_id] {
+            let person = state.store.user(member).await?;
+            state
+                .store
+                .enqueue_email(&NewEmail {
+                    dedup_key: &format!("meeting:{}:confirmed:{member}", meeting.id),
+                    to_address: &person.email,
+                    to_name: &person.display_name,
+                    subject: "Mentoring meeting confirmed",
+                    body_text: &format!(
+                        "Your meeting on {} is confirmed. The attached calendar file adds it to your diary.\n\nYour pair's page: {}\n",
+                        when(meeting.starts_at, meeting.duration_minutes),
+                        link
+                    ),
+                    calendar: Some(&ics),
+                })
+                .await?;
+        }
+    }
+    Ok(redirect_with_flash(
+        &format!("/pairs/{}#meetings", pair.id),
+        if confirm {
+            "Meeting confirmed. You can add it to your calendar."
+        } else {
+            "Meeting declined."
+        },
+    ))
+}
+
+/// The meeting as an RFC 5545 calendar, with the session's topic, prompts and pre-reading.
+fn calendar(
+    state: &AppState,
+    meeting: &Meeting,
+    pair: &Pair,
+    cycle: &Cycle,
+    scheme: &Scheme,
+) -> String {
+    let framework = framework_of(cycle);
+    let session = framework.sessions.get(meeting.session_index as usize);
+    let topic = session
+        .map(|s| s.topic.as_str())
+        .unwrap_or("Mentoring meeting");
+    let mut description = format!(
+        "{} {}: {} and {}.\n\nSession {}: {}\n",
+        scheme.name,
+        cycle.year(),
+        pair.mentor_name,
+        pair.mentee_name,
+        meeting.session_index + 1,
+        topic
+    );
+    if let Some(s) = session {
+        description.push_str("\nPrompts:\n");
+        for p in &s.prompts {
+            description.push_str(&format!("- {p}\n"));
+        }
+        if let Some(r) = &s.pre_reading {
+            description.push_str(&format!("\nPre-reading: {r}\n"));
+        }
+    }
+    let host = state
+        .settings
+        .public_url
+        .host_str()
+        .unwrap_or("flipside")
+        .to_string();
+    let status = if meeting.status() == MeetingStatus::Proposed {
+        EventStatus::Tentative
+    } else {
+        EventStatus::Confirmed
+    };
+    let event = Event::with_uid(&format!("meeting-{}@{host}", meeting.id))
+        .summary(&format!("Reverse mentoring: {topic}"))
+        .description(&description)
+        .starts(meeting.starts_at)
+        .ends(meeting.slot().end())
+        .status(status)
+        .url(&format!("{}pairs/{}", state.settings.public_url, pair.id))
+        .done();
+    Calendar::new().push(event).done().to_string()
+}
+
+/// Downloading a confirmed (or held) meeting as an `.ics` file.
+pub async fn ics(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(meeting_id): Path<i64>,
+) -> Result<Response, AppError> {
+    let (meeting, pair, cycle) = member_meeting(&state, &user, meeting_id).await?;
+    if !matches!(
+        meeting.status(),
+        MeetingStatus::Confirmed | MeetingStatus::Held
+    ) {
+        return Err(AppError::Conflict(
+            "Only a confirmed meeting can be added to a calendar.".into(),
+        ));
+    }
+    let scheme = state.store.scheme(cycle.scheme_id).await?;
+    let body = calendar(&state, &meeting, &pair, &cycle, &scheme);
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/calendar; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"meeting-{}.ics\"", meeting.id),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct HeldForm {
+    #[serde(default)]
+    held_minutes: String,
+}
+
+/// Logging a meeting as held, with how long it lasted.
+pub async fn held(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(meeting_id): Path<i64>,
+    Form(form): Form<HeldForm>,
+) -> Result<Response, AppError> {
+    let (meeting, pair, cycle) = member_meeting(&state, &user, meeting_id).await?;
+    allow(policy::pair(
+        &user.actor,
+        pair_ref(&pair, &cycle),
+        Action::Edit,
+    ))?;
+    let field = format!("held-{}", meeting.id);
+    let checked = if meeting.starts_at > chrono::Utc::now() {
+        Err("You can log this meeting once it has started.".to_string())
+    } else {
+        check_held_minutes(&form.held_minutes)
+    };
+    let minutes = match checked {
+        Ok(m) => m,
+        Err(message) => {
+            let mut errors = FormErrors::default();
+            errors.add(&field, message);
+            let drafts = Drafts {
+                target: Some(meeting.id),
+                held_minutes: form.held_minutes,
+                ..Drafts::default()
+            };
+            return render(&state, ctx, &user, pair, cycle, errors, drafts).await;
+        }
+    };
+    state.store.mark_meeting_held(meeting.id, minutes).await?;
+    Ok(redirect_with_flash(
+        &format!("/pairs/{}#meetings", pair.id),
+        &format!("Meeting logged: {} hours.", hours(minutes)),
+    ))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meetings/hours.html")]
+pub struct HoursPage {
+    ctx: PageCtx,
+    scheme: Scheme,
+    cycle: Cycle,
+    rows: Vec<HoursRow>,
+    total_hours: String,
+    mean_hours: String,
+    at_target: usize,
+}
+
+pub struct HoursRow {
+    pub pair: PairHours,
+    pub hours: String,
+    pub status_label: &'static str,
+    pub reached: bool,
+}
+
+/// Hours met per pair against the target, for the scheme's coordinators.
+pub async fn cycle_hours(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<HoursPage, AppError> {
+    let cycle = state.store.cycle(id).await?;
+    allow(policy::pair_hours(&user.actor, cycle.scheme_id))?;
+    let scheme = state.store.scheme(cycle.scheme_id).await?;
+    let pairs = state.store.hours_of_cycle(id).await?;
+    let total: i64 = pairs.iter().map(|p| p.minutes_held).sum();
+    let target_minutes = cycle.hours_target * 60;
+    let rows: Vec<HoursRow> = pairs
+        .into_iter()
+        .map(|p| HoursRow {
+            hours: hours(p.minutes_held),
+            status_label: PairStatus::parse(&p.status).map_or("", PairStatus::label),
+            reached: p.minutes_held >= target_minutes,
+            pair: p,
+        })
+        .collect();
+    Ok(HoursPage {
+        ctx,
+        total_hours: hours(total),
+        mean_hours: if rows.is_empty() {
+            "–".into()
+        } else {
+            hours(total / rows.len() as i64)
+        },
+        at_target: rows.iter().filter(|r| r.reached).count(),
+        rows,
+        scheme,
+        cycle,
+    })
+}
