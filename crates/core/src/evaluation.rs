@@ -152,7 +152,23 @@ pub struct ComparedStatement {
     /// Effect size r = z/√n of non-zero differences.
     pub effect_r: Option<f64>,
     pub movement: Option<Movement>,
+    /// Matched-pairs rank-biserial correlation of the paired differences, shown with the change.
+    pub rank_biserial_paired: Option<f64>,
+    /// Mann–Whitney U of all answers of the second wave against all of the first (SciPy
+    /// defaults), for when pairing is thin; shown only where both waves' means are shown.
+    pub mann_whitney: Option<UnpairedTest>,
     pub caveat: Option<String>,
+}
+
+/// Mann–Whitney U on all answers of two waves, with its rank-biserial effect size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UnpairedTest {
+    /// U of the second wave's answers.
+    pub u: f64,
+    pub p_value: f64,
+    pub exact: bool,
+    /// Rank-biserial correlation 2U/(n₁n₂) − 1: positive when the second wave is higher.
+    pub rank_biserial: f64,
 }
 
 /// Compares one statement's answers (participant code → score) between two waves.
@@ -180,6 +196,19 @@ pub fn compare(
         None => rule.mean(0.0, 0),
     };
     let shown = !mean_change.is_suppressed();
+    let mean_from = mean_cell(a);
+    let mean_to = mean_cell(b);
+    let unpaired = if !mean_from.is_suppressed() && !mean_to.is_suppressed() {
+        let (x, y) = (values(to), values(from));
+        stats::mann_whitney(&x, &y).ok().map(|t| UnpairedTest {
+            u: t.u,
+            p_value: t.p_value,
+            exact: t.exact,
+            rank_biserial: 2.0 * t.u / (x.len() * y.len()) as f64 - 1.0,
+        })
+    } else {
+        None
+    };
     let test = if shown {
         stats::wilcoxon(&d, WilcoxonOptions::default()).ok()
     } else {
@@ -192,8 +221,8 @@ pub fn compare(
         n_from: a.n as u64,
         n_to: b.n as u64,
         n_paired,
-        mean_from: mean_cell(a),
-        mean_to: mean_cell(b),
+        mean_from,
+        mean_to,
         mean_change,
         p_value: test.map(|t| t.p_value),
         method: test.map(|t| t.method.as_str()),
@@ -203,6 +232,12 @@ pub fn compare(
             None
         },
         movement: if shown { stats::movement(&d) } else { None },
+        rank_biserial_paired: if shown {
+            stats::rank_biserial(&d).ok()
+        } else {
+            None
+        },
+        mann_whitney: unpaired,
         caveat: stats::small_n_caveat(d.len()),
     }
 }
@@ -252,6 +287,18 @@ mod tests {
         assert!(r.p_value.unwrap() < 0.05 && r.p_value.unwrap() > 0.0);
         assert!(r.effect_r.unwrap() > 0.0, "post higher: positive r");
         assert!(r.caveat.is_some(), "8 pairs is a small n");
+        let mw = r.mann_whitney.unwrap();
+        let direct = stats::mann_whitney(&values_of(&post), &values_of(&pre)).unwrap();
+        assert_eq!((mw.u, mw.p_value), (direct.u, direct.p_value));
+        assert!(
+            (mw.rank_biserial - (2.0 * direct.u / 81.0 - 1.0)).abs() < 1e-12,
+            "9 × 9 pairs"
+        );
+        assert!(mw.rank_biserial > 0.0 && r.rank_biserial_paired.unwrap() > 0.0);
+    }
+
+    fn values_of(m: &BTreeMap<String, f64>) -> Vec<f64> {
+        m.values().copied().collect()
     }
 
     #[test]
@@ -282,6 +329,7 @@ mod tests {
             "7 people"
         );
         assert_eq!((r.p_value, r.effect_r, r.movement), (None, None, None));
+        assert_eq!((r.rank_biserial_paired, r.mann_whitney), (None, None));
     }
 
     #[test]

@@ -12,8 +12,11 @@
 //! | [`role`] | roles and their scopes |
 //! | [`policy`] | who may do what: the one place access rules live |
 //! | [`scheme`] | scheme kinds and validated names |
+//! | [`sprint`] | design sprint stages, decisions and implementation status (SPEC §3.11) |
 //! | [`recruitment`] | applications, their consents and decisions (SPEC §3.2) |
 //! | [`tutoring`] | allocation from School rules, hand-made moves, contacts, dashboard figures (SPEC §3.10) |
+//! | [`surveys`] | wave dates, scale labels and a respondent's answers (SPEC §3.5) |
+//! | [`research_export`] | the researchers' tidy CSV of survey answers and its codebook |
 //! | [`outreach`] | the applicant pool against the organisation's population (SPEC §3.2) |
 //! | [`meetings`] | proposing meetings: future, no overlap; hours (SPEC §3.4) |
 //! | [`actions`] | the action state machine and evidence links (SPEC §3.8) |
@@ -31,7 +34,10 @@ pub mod meetings;
 pub mod outreach;
 pub mod policy;
 pub mod recruitment;
+pub mod research_export;
 pub mod role;
 pub mod scheme;
+pub mod sprint;
 pub mod stats;
+pub mod surveys;
 pub mod tutoring;

@@ -247,6 +247,65 @@ pub fn aggregate_results(actor: &Actor, scheme_id: i64) -> bool {
     actor.coordinates(scheme_id) || actor.has(Role::Researcher) || actor.is_admin()
 }
 
+/// Design sprints (SPEC §3.11): every signed-in member of the organisation, staff and
+/// students alike, may read them, add items in the current stage, comment and support.
+pub fn sprint_contribute(_actor: &Actor) -> bool {
+    true
+}
+
+/// Running a sprint (creating it, promoting items, moving its stage on, closing it): Student
+/// APT Leads and organisation-wide coordinators.
+pub fn sprint_run(actor: &Actor) -> bool {
+    actor.has(Role::StudentLead) || actor.has_org(Role::Coordinator)
+}
+
+/// Deciding a proposal of a sprint in a faculty whose Schools are `faculty_schools`, and
+/// keeping its implementation status: organisation-wide coordinators, admins, and the School
+/// lead of a School in that faculty.
+pub fn sprint_decide(actor: &Actor, faculty_schools: &[i64]) -> bool {
+    actor.is_admin()
+        || actor.has_org(Role::Coordinator)
+        || faculty_schools
+            .iter()
+            .any(|s| actor.has_in(Role::SchoolLead, Scope::School(*s)))
+}
+
+/// How the person asking stands to one tutoring student: worked out from the imported records
+/// by the caller (a signed-in person is a tutoring student or tutor when their email matches).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TuteeLink {
+    /// The actor is this student.
+    pub is_student: bool,
+    /// The actor is this student's tutor of record in the current academic year.
+    pub is_tutor_of_record: bool,
+}
+
+/// A tutoring student's own profile (SPEC §3.10). The student reads and edits it; their tutor
+/// of record this year reads the fields the student chose to share (the caller filters them);
+/// nobody else, whatever their roles: admins, coordinators and School leads included.
+pub fn student_profile(_actor: &Actor, link: TuteeLink, action: Action) -> bool {
+    match action {
+        Action::View => link.is_student || link.is_tutor_of_record,
+        Action::Create | Action::Edit => link.is_student,
+    }
+}
+
+/// Asking for a change of tutor: the student themselves.
+pub fn request_tutor_change(_actor: &Actor, link: TuteeLink) -> bool {
+    link.is_student
+}
+
+/// Seeing and deciding requests for a change of tutor of students of a School: that School's
+/// lead (or an organisation-wide one).
+pub fn decide_tutor_change(actor: &Actor, school_id: i64) -> bool {
+    actor.has_in(Role::SchoolLead, Scope::School(school_id))
+}
+
+/// The list of pending requests: anyone who leads a School (it shows only their Schools').
+pub fn tutor_change_queue(actor: &Actor) -> bool {
+    actor.has(Role::SchoolLead)
+}
+
 /// A reverse-mentoring pair as the policy sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PairRef {
@@ -306,6 +365,30 @@ pub fn you_said_we_did(
         })
 }
 
+/// Answering a survey (and reading one's own draft): only the person enrolled under that
+/// participant code. Nobody answers for someone else, whatever their roles.
+pub fn take_survey(actor: &Actor, participant_user_id: Option<i64>) -> bool {
+    participant_user_id == Some(actor.user_id)
+}
+
+/// Setting a cycle's survey wave dates and sending its invitations and reminders: the
+/// scheme's coordinators.
+pub fn manage_surveys(actor: &Actor, scheme_id: i64) -> bool {
+    actor.coordinates(scheme_id)
+}
+
+/// Editing an instrument's scale labels: instruments are shared by every scheme, so admins and
+/// organisation-wide coordinators.
+pub fn edit_instruments(actor: &Actor) -> bool {
+    actor.is_admin() || actor.has_org(Role::Coordinator)
+}
+
+/// Downloading a cycle's pseudonymised answers of consenting participants (SPEC §2): researchers
+/// and the scheme's coordinators. Not admins: configuring the system is not analysing it.
+pub fn research_export(actor: &Actor, scheme_id: i64) -> bool {
+    actor.has(Role::Researcher) || actor.coordinates(scheme_id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,6 +398,20 @@ mod tests {
     const SCHEME: i64 = 1;
     const OTHER_SCHEME: i64 = 2;
     const CYCLE: i64 = 5;
+
+    fn student() -> TuteeLink {
+        TuteeLink {
+            is_student: true,
+            is_tutor_of_record: false,
+        }
+    }
+
+    fn tutor_of_record() -> TuteeLink {
+        TuteeLink {
+            is_student: false,
+            is_tutor_of_record: true,
+        }
+    }
 
     /// One actor per role, with the scopes that role normally has.
     fn actors() -> Vec<(&'static str, Actor)> {
@@ -702,6 +799,94 @@ mod tests {
                 |a| scheme(a, Some(SchemeRef { id: SCHEME }), Action::View),
                 &["*"],
             ),
+            ("take own survey", |a| take_survey(a, Some(ME)), &["*"]),
+            (
+                "take another's survey",
+                |a| take_survey(a, Some(OTHER)),
+                &[],
+            ),
+            ("take an unlinked survey", |a| take_survey(a, None), &[]),
+            (
+                "manage survey waves",
+                |a| manage_surveys(a, SCHEME),
+                &["org coordinator", "scheme coordinator"],
+            ),
+            (
+                "edit scale labels",
+                edit_instruments,
+                &["admin", "org coordinator"],
+            ),
+            (
+                "export research data",
+                |a| research_export(a, SCHEME),
+                &["org coordinator", "scheme coordinator", "researcher"],
+            ),
+            ("read and contribute to a sprint", sprint_contribute, &["*"]),
+            (
+                "read a tutoring profile as the student",
+                |a| student_profile(a, student(), Action::View),
+                &["*"],
+            ),
+            (
+                "edit a tutoring profile as the student",
+                |a| student_profile(a, student(), Action::Edit),
+                &["*"],
+            ),
+            (
+                "read a tutee's profile as their tutor of record",
+                |a| student_profile(a, tutor_of_record(), Action::View),
+                &["*"],
+            ),
+            (
+                "edit a tutee's profile as their tutor of record",
+                |a| student_profile(a, tutor_of_record(), Action::Edit),
+                &[],
+            ),
+            (
+                "read someone else's tutoring profile",
+                |a| student_profile(a, TuteeLink::default(), Action::View),
+                &[],
+            ),
+            (
+                "ask for a change of tutor as the student",
+                |a| request_tutor_change(a, student()),
+                &["*"],
+            ),
+            (
+                "ask for a change of another's tutor",
+                |a| request_tutor_change(a, tutor_of_record()),
+                &[],
+            ),
+            (
+                "decide a change of tutor in School 3",
+                |a| decide_tutor_change(a, 3),
+                &["school lead"],
+            ),
+            (
+                "decide a change of tutor in another School",
+                |a| decide_tutor_change(a, 4),
+                &[],
+            ),
+            (
+                "see the change-of-tutor queue",
+                tutor_change_queue,
+                &["school lead"],
+            ),
+            (
+                "run a sprint",
+                sprint_run,
+                &["org coordinator", "student lead"],
+            ),
+            (
+                "decide a proposal in a faculty with School 3",
+                |a| sprint_decide(a, &[2, 3]),
+                &["admin", "org coordinator", "school lead"],
+            ),
+            (
+                "decide a proposal in another faculty",
+                |a| sprint_decide(a, &[4]),
+                &["admin", "org coordinator"],
+            ),
         ];
         let mut failures = Vec::new();
         for (what, check, allowed) in &checks {
@@ -756,6 +941,11 @@ mod tests {
         assert!(everything.has(Role::Admin) && everything.has(Role::Coordinator));
         assert!(!private_note(&everything, OTHER, None, Action::View));
         assert!(!private_note(&everything, OTHER, Some(30), Action::View));
+        assert!(!student_profile(
+            &everything,
+            TuteeLink::default(),
+            Action::View
+        ));
         let someone_elses = PairRef {
             mentor_id: OTHER,
             mentee_id: 30,

@@ -19,11 +19,14 @@ mod pool;
 mod recruitment;
 mod schemes;
 mod sessions;
+mod sprints;
 mod surveys;
 mod tutoring;
 mod tutoring_allocation;
 mod tutoring_contacts;
+mod tutoring_people;
 mod users;
+mod waves;
 
 pub use actions::{Evidence, FollowUpAction, NewFollowUpAction};
 pub use audit::{AuditEntry, NewAuditEntry};
@@ -37,6 +40,7 @@ pub use pool::{Backend, Store};
 pub use recruitment::{Application, ConsentEvent, NewApplication, OpenCall, current_consents};
 pub use schemes::{NewScheme, Scheme};
 pub use sessions::{LoginFailures, SessionToken};
+pub use sprints::{NewSprint, Sprint, SprintComment, SprintItem};
 pub use surveys::{AnswerRow, StatementRow};
 pub use tutoring::{ImportCounts, ImportSummary, SchoolTutoring, TutorLoad};
 pub use tutoring_allocation::{
@@ -44,7 +48,9 @@ pub use tutoring_allocation::{
     TutorRow, UnplacedStudent,
 };
 pub use tutoring_contacts::{Contact, NewContact, SchoolCounts, SchoolHistogram, Tutee};
+pub use tutoring_people::{ChangeRequest, TutorCapacity, TutoringPerson, TutoringProfile};
 pub use users::{GrantRow, NewUser, User};
+pub use waves::{InstrumentRow, OpenSurvey, SurveyParticipant, SurveyWave, WaveRecipient};
 
 /// What every store operation returns.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

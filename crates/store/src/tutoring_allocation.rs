@@ -349,7 +349,7 @@ impl Store {
     }
 
     /// A student's record by id.
-    pub async fn tutoring_student(&self, id: i64) -> Result<StudentRecord> {
+    pub async fn tutoring_student_record(&self, id: i64) -> Result<StudentRecord> {
         on_pool!(self, pool => sqlx::query_as::<_, StudentRecord>(
             "SELECT s.id, s.external_id, s.name, s.school_id, sc.name AS school, s.programme, s.year_of_study
              FROM tutoring_students s JOIN schools sc ON sc.id = s.school_id WHERE s.id = $1"

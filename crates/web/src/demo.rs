@@ -210,7 +210,9 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
         ("Jordan Baptiste", &email("student")),
     )
     .await?;
+    crate::demo_surveys::seed(store, past, current).await?;
     crate::demo_mentoring::seed(store, past, pilot, coordinator_id).await?;
+    crate::demo_cocreation::seed(store).await?;
     Ok(accounts_text())
 }
 

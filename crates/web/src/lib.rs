@@ -9,7 +9,9 @@
 pub mod app;
 pub mod auth;
 pub mod demo;
+pub mod demo_cocreation;
 pub mod demo_mentoring;
+pub mod demo_surveys;
 pub mod demo_tutoring;
 pub mod error;
 pub mod handlers;

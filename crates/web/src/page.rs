@@ -62,6 +62,22 @@ fn nav_for(user: Option<&CurrentUser>) -> Vec<NavLink> {
         href: "/schemes",
         label: "Schemes",
     });
+    nav.push(NavLink {
+        href: "/sprints",
+        label: "Design sprints",
+    });
+    if u.actor.has(flipside_core::role::Role::Student) {
+        nav.push(NavLink {
+            href: "/tutoring/profile",
+            label: "My tutoring",
+        });
+    }
+    if policy::tutor_change_queue(&u.actor) {
+        nav.push(NavLink {
+            href: "/tutoring/change-requests",
+            label: "Tutor changes",
+        });
+    }
     if policy::people(&u.actor, policy::Action::View) {
         nav.push(NavLink {
             href: "/admin/people",
@@ -70,6 +86,12 @@ fn nav_for(user: Option<&CurrentUser>) -> Vec<NavLink> {
         nav.push(NavLink {
             href: "/admin/organisation",
             label: "Organisation",
+        });
+    }
+    if policy::edit_instruments(&u.actor) {
+        nav.push(NavLink {
+            href: "/instruments",
+            label: "Survey instruments",
         });
     }
     if policy::tutoring_import(&u.actor) {

@@ -1,9 +1,9 @@
 //! Every route, in one place.
 use crate::auth::csrf;
 use crate::handlers::{
-    account, actions, api, audit, concerns, cycles, emails, home, import, meetings, ops,
-    organisation, pairs, people, population, recruitment, results, schemes, sign_in, sso, tutoring,
-    tutoring_allocation, tutoring_dashboard,
+    account, actions, api, audit, concerns, cycles, emails, home, import, instruments, meetings,
+    ops, organisation, pairs, people, population, recruitment, results, schemes, sign_in, sprints,
+    sso, surveys, tutoring, tutoring_allocation, tutoring_dashboard, tutoring_students, waves,
 };
 use crate::state::AppState;
 use crate::{metrics, page, security};
@@ -44,6 +44,25 @@ pub fn router(state: AppState) -> Router {
         .route("/cycles/{id}", get(cycles::show))
         .route("/cycles/{id}/advance", post(cycles::advance))
         .route("/cycles/{id}/results", get(results::show))
+        .route("/cycles/{id}/surveys", get(waves::show))
+        .route("/cycles/{id}/surveys/dates", post(waves::set_dates))
+        .route("/cycles/{id}/surveys/{wave}/invite", post(waves::invite))
+        .route("/cycles/{id}/surveys/{wave}/remind", post(waves::remind))
+        .route(
+            "/cycles/{id}/export/answers.csv",
+            get(waves::export_answers),
+        )
+        .route(
+            "/cycles/{id}/export/codebook.md",
+            get(waves::export_codebook),
+        )
+        .route("/instruments", get(instruments::show))
+        .route("/instruments/{id}/labels", post(instruments::set_labels))
+        .route("/surveys", get(surveys::list))
+        .route(
+            "/surveys/{participant}/{wave}",
+            get(surveys::show).post(surveys::answer),
+        )
         .route(
             "/cycles/{id}/apply",
             get(recruitment::show_call).post(recruitment::apply),
@@ -141,6 +160,48 @@ pub fn router(state: AppState) -> Router {
         .route("/tutoring/contacts", post(tutoring::create_contact))
         .route("/tutoring/contacts/new", get(tutoring::new_contact))
         .route("/tutoring/contacts/{id}", get(tutoring::contact))
+        .route("/sprints", get(sprints::list).post(sprints::create))
+        .route("/sprints/new", get(sprints::new))
+        .route("/sprints/{id}", get(sprints::show))
+        .route("/sprints/{id}/advance", post(sprints::advance))
+        .route("/sprints/{id}/items", post(sprints::add_item))
+        .route(
+            "/sprints/{id}/items/{item_id}/comments",
+            post(sprints::comment),
+        )
+        .route(
+            "/sprints/{id}/items/{item_id}/support",
+            post(sprints::support),
+        )
+        .route(
+            "/sprints/{id}/items/{item_id}/promote",
+            post(sprints::promote),
+        )
+        .route(
+            "/sprints/{id}/items/{item_id}/decision",
+            post(sprints::decide),
+        )
+        .route(
+            "/sprints/{id}/items/{item_id}/status",
+            post(sprints::set_status),
+        )
+        .route(
+            "/tutoring/profile",
+            get(tutoring_students::profile).post(tutoring_students::save_profile),
+        )
+        .route(
+            "/tutoring/students/{id}/profile",
+            get(tutoring_students::tutor_view),
+        )
+        .route(
+            "/tutoring/change-request",
+            get(tutoring_students::change_page).post(tutoring_students::request_change),
+        )
+        .route("/tutoring/change-requests", get(tutoring_students::pending))
+        .route(
+            "/tutoring/change-requests/{id}",
+            post(tutoring_students::decide),
+        )
         .route("/account", get(account::show))
         .route("/account/tokens", post(account::create_token))
         .route("/static/app.css", get(security::stylesheet))

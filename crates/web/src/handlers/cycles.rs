@@ -216,6 +216,7 @@ pub struct ShowPage {
     copied_from_year: Option<String>,
     can_edit: bool,
     can_see_results: bool,
+    can_manage_surveys: bool,
 }
 
 pub async fn show(
@@ -257,6 +258,7 @@ pub async fn show(
             Action::Edit,
         ),
         can_see_results: policy::aggregate_results(&user.actor, cycle.scheme_id),
+        can_manage_surveys: policy::manage_surveys(&user.actor, cycle.scheme_id),
         copied_from_year,
         scheme,
         cycle,

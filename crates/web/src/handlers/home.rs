@@ -8,7 +8,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use flipside_core::policy;
 use flipside_core::role::Role;
-use flipside_store::{OpenCall, Scheme};
+use flipside_store::{OpenCall, OpenSurvey, Scheme};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "home.html")]
@@ -27,6 +27,8 @@ pub struct HomePage {
     pairs: Vec<(i64, String, String, &'static str)>,
     /// Cycles taking applications (SPEC §3.2): open to every signed-in person.
     open_calls: Vec<OpenCall>,
+    /// The person's own surveys open now (SPEC §3.5).
+    open_surveys: Vec<OpenSurvey>,
 }
 
 pub async fn show(
@@ -52,6 +54,7 @@ pub async fn show(
         other_roles: vec![],
         open_calls: vec![],
         pairs: vec![],
+        open_surveys: vec![],
     };
     if let Some(u) = user {
         let mut roles: Vec<Role> = u.actor.grants.iter().map(|g| g.role).collect();
@@ -82,6 +85,10 @@ pub async fn show(
                 p.status().label(),
             ));
         }
+        page.open_surveys = state
+            .store
+            .open_surveys_of(u.id(), crate::handlers::surveys::today())
+            .await?;
         page.takes_part =
             u.actor.has(Role::Mentor) || u.actor.has(Role::Mentee) || !page.pairs.is_empty();
         page.other_roles = roles

@@ -10,6 +10,7 @@ pub mod emails;
 pub mod error_page;
 pub mod home;
 pub mod import;
+pub mod instruments;
 pub mod meetings;
 pub mod ops;
 pub mod organisation;
@@ -18,12 +19,17 @@ pub mod people;
 pub mod population;
 pub mod recruitment;
 pub mod results;
+pub mod results_chart;
 pub mod schemes;
 pub mod sign_in;
+pub mod sprints;
 pub mod sso;
+pub mod surveys;
 pub mod tutoring;
 pub mod tutoring_allocation;
 pub mod tutoring_dashboard;
+pub mod tutoring_students;
+pub mod waves;
 
 use crate::error::AppError;
 

@@ -3,23 +3,40 @@
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::handlers::allow;
+use crate::handlers::results_chart::{Chart, chart};
 use crate::page::PageCtx;
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use flipside_core::disclosure::{Cell, DisclosureRule};
+use flipside_core::disclosure::{Cell, DisclosureRule, LabelTable};
 use flipside_core::evaluation::{self, ComparedStatement, ResponseRate, Wave};
 use flipside_core::policy;
 use flipside_store::{AnswerRow, Cycle, Organisation, Scheme};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// One comparison of two waves: its statements and, for before → after, a chart.
+pub struct Comparison {
+    pub heading: String,
+    pub rows: Vec<ComparedStatement>,
+    pub chart: Option<Chart>,
+}
+
+/// Respondents of one wave by identity label and by combination of labels.
+pub struct Breakdown {
+    pub wave: Wave,
+    pub table: LabelTable,
+}
+
 /// One role's results.
 pub struct RoleResults {
+    pub role: String,
     pub title: &'static str,
     pub rates: Vec<ResponseRate>,
-    pub comparisons: Vec<(String, Vec<ComparedStatement>)>,
+    pub comparisons: Vec<Comparison>,
     pub consenting: usize,
+    /// Only where some respondent applied with identity labels (students, via recruitment).
+    pub breakdowns: Vec<Breakdown>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -31,6 +48,7 @@ pub struct ResultsPage {
     rule_name: String,
     rule_description: String,
     roles: Vec<RoleResults>,
+    can_export: bool,
 }
 
 /// The organisation's disclosure rule.
@@ -70,10 +88,14 @@ pub fn caveats(rows: &[ComparedStatement]) -> Vec<String> {
 
 /// Builds each role's rates and comparisons from the stored answers. Response rates count
 /// everyone who answered; the analysis uses only those who consented to research use.
+///
+/// `labels` holds the identity labels of consenting respondents who applied to the cycle (by
+/// participant code); respondents of each wave are broken down by them under the rule.
 pub fn build(
     counts: &[(String, i64)],
     answers: &[AnswerRow],
     rule: &DisclosureRule,
+    labels: &BTreeMap<String, BTreeSet<String>>,
 ) -> Vec<RoleResults> {
     let mut out = Vec::new();
     // Students (mentors) first: the scheme is theirs.
@@ -121,7 +143,7 @@ pub fn build(
         let comparisons = [(Wave::Pre, Wave::Post), (Wave::Pre, Wave::Followup)]
             .iter()
             .map(|(from, to)| {
-                let rows = statements
+                let rows: Vec<ComparedStatement> = statements
                     .iter()
                     .map(|(_, code, aim, text)| {
                         evaluation::compare(
@@ -132,15 +154,52 @@ pub fn build(
                         )
                     })
                     .collect();
-                (format!("{} → {}", from.label(), to.label()), rows)
+                let heading = format!("{} → {}", from.label(), to.label());
+                let chart = (*to == Wave::Post && !rows.is_empty()).then(|| {
+                    chart(
+                        format!("chart-{role}"),
+                        format!("{}: mean answer {heading}", title(role)),
+                        (from.label(), to.label()),
+                        &rows,
+                    )
+                });
+                Comparison {
+                    heading,
+                    rows,
+                    chart,
+                }
             })
             .collect();
         let people: BTreeSet<&str> = consenting.iter().map(|a| a.code.as_str()).collect();
+        let breakdowns = if people.iter().any(|c| labels.contains_key(*c)) {
+            [Wave::Pre, Wave::Post]
+                .into_iter()
+                .map(|wave| {
+                    let respondents: BTreeSet<&str> = consenting
+                        .iter()
+                        .filter(|a| a.wave == wave.as_str())
+                        .map(|a| a.code.as_str())
+                        .collect();
+                    let sets: Vec<BTreeSet<String>> = respondents
+                        .iter()
+                        .map(|c| labels.get(*c).cloned().unwrap_or_default())
+                        .collect();
+                    Breakdown {
+                        wave,
+                        table: rule.labels(&sets),
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         out.push(RoleResults {
+            role: role.clone(),
             title: title(role),
             rates,
             comparisons,
             consenting: people.len(),
+            breakdowns,
         });
     }
     out
@@ -163,11 +222,16 @@ pub async fn show(
     let rule = rule_of(&org);
     let counts = state.store.survey_participant_counts(id).await?;
     let answers = state.store.survey_answers(id).await?;
+    let mut labels: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (code, label) in state.store.respondent_labels(id).await? {
+        labels.entry(code).or_default().insert(label);
+    }
     Ok(ResultsPage {
         ctx,
         rule_name: rule.name(),
         rule_description: rule.description(),
-        roles: build(&counts, &answers, &rule),
+        roles: build(&counts, &answers, &rule, &labels),
+        can_export: policy::research_export(&user.actor, cycle.scheme_id),
         scheme,
         cycle,
     })

@@ -128,7 +128,7 @@ pub async fn student(
         .tutor_of(id, current_year().start_year())
         .await?;
     allow(policy::tutoring_record(&user.actor, me, id, current))?;
-    let student = state.store.tutoring_student(id).await?;
+    let student = state.store.tutoring_student_record(id).await?;
     let history = state.store.tutor_history(id).await?;
     let contacts = state
         .store

@@ -41,6 +41,36 @@ async fn every_page_answers_each_role_as_the_policy_says() {
         .await
         .unwrap();
 
+    let owner = app.person("owner@tu.test", &[]).await;
+    let participant = app
+        .store
+        .add_survey_participant(c, "M01", "mentor", Some(owner), true)
+        .await
+        .unwrap();
+    let faculty = app.store.create_faculty("Science").await.unwrap();
+    let school = app
+        .store
+        .create_school(faculty, "Physics", "PHY")
+        .await
+        .unwrap();
+    let sprint = app
+        .store
+        .create_sprint(flipside_store::NewSprint {
+            faculty_id: faculty,
+            title: "Sprint",
+            question: "Q",
+            starts_on: "2026-11-01",
+            ends_on: "2026-12-01",
+            created_by: None,
+        })
+        .await
+        .unwrap();
+    let tutee = app
+        .store
+        .add_tutoring_student("S1", "Tutee", "tutee@elsewhere.test", school)
+        .await
+        .unwrap();
+
     let roles: Vec<(&str, Vec<(Role, Scope)>)> = vec![
         ("admin", vec![(Role::Admin, Scope::Organisation)]),
         ("coordinator", vec![(Role::Coordinator, Scope::Scheme(s))]),
@@ -85,6 +115,27 @@ async fn every_page_answers_each_role_as_the_policy_says() {
         ("/tutoring/dashboard".into(), &["admin", "lead"]),
         // Nobody here is a tutor or student of record (matched by email).
         ("/tutoring/tutees".into(), &[]),
+        ("/surveys".into(), &["*"]),
+        (format!("/cycles/{c}/surveys"), &["coordinator"]),
+        (format!("/cycles/{oc}/surveys"), &[]),
+        (
+            format!("/cycles/{c}/export/answers.csv"),
+            &["coordinator", "researcher"],
+        ),
+        (
+            format!("/cycles/{c}/export/codebook.md"),
+            &["coordinator", "researcher"],
+        ),
+        (format!("/cycles/{oc}/export/answers.csv"), &["researcher"]),
+        ("/instruments".into(), &["admin"]),
+        ("/sprints".into(), &["*"]),
+        (format!("/sprints/{sprint}"), &["*"]),
+        ("/sprints/new".into(), &["lead"]),
+        // Nobody here is a tutoring student, tutor of record or School lead.
+        ("/tutoring/profile".into(), &[]),
+        (format!("/tutoring/students/{tutee}/profile"), &[]),
+        ("/tutoring/change-request".into(), &[]),
+        ("/tutoring/change-requests".into(), &[]),
     ];
     let mut wrong = Vec::new();
     for (who, grants) in &roles {
@@ -115,6 +166,15 @@ async fn every_page_answers_each_role_as_the_policy_says() {
         }
     }
     assert_eq!(app.store.cycle(oc).await.unwrap().state, "recruiting");
+    // Nobody answers a survey that is not theirs, whatever their roles.
+    let survey = format!("/surveys/{participant}/pre");
+    for (who, _) in &roles {
+        let b = app.signed_in(&format!("{who}@tu.test")).await;
+        let status = b.get(&survey).await.status;
+        if status != 403 {
+            wrong.push(format!("{who} GET {survey}: expected 403, got {status}"));
+        }
+    }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 
     // Signed out, every page but home and sign-in sends you to sign in.

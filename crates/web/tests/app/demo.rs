@@ -98,8 +98,32 @@ async fn the_demo_organisation_has_people_in_every_role_and_is_created_once() {
     // The generated Schools are the demo's own: the import matched them, adding none.
     assert_eq!(store.schools().await.unwrap().len(), 10);
 
+    // Co-creation: sprints in two faculties, one proposal decided with its action; the demo
+    // student is a tutoring student with a tutor, a profile and a pending change request.
+    let sprints = store.sprints().await.unwrap();
+    assert_eq!(sprints.len(), 2);
+    let mut decided = 0;
+    for s in &sprints {
+        for i in store.sprint_items(s.id).await.unwrap() {
+            decided += usize::from(i.action_status.is_some());
+        }
+    }
+    assert_eq!(decided, 1);
+    let me = store
+        .tutoring_student_by_email("STUDENT@demo.flipside.test")
+        .await
+        .unwrap()
+        .expect("the demo student is a tutoring student");
+    let requests = store.change_requests_of(me.id).await.unwrap();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].status, "pending");
+    assert!(store.tutoring_profile(me.id).await.unwrap().goals_shared);
+
     // A second start on the same data reuses it.
     flipside_web::demo::ensure(&store).await.unwrap();
+    flipside_web::demo_cocreation::seed(&store).await.unwrap();
+    assert_eq!(store.sprints().await.unwrap().len(), 2);
+    assert_eq!(store.change_requests_of(me.id).await.unwrap().len(), 1);
     assert_eq!(store.users().await.unwrap().len(), users);
     assert_eq!(store.schemes().await.unwrap().len(), schemes.len());
     assert_eq!(store.count_contacts(None).await.unwrap(), contacts);

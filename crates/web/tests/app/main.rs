@@ -19,4 +19,7 @@ mod recruitment;
 mod results;
 mod schemes;
 mod sign_in;
+mod sprints;
+mod surveys;
 mod tutoring;
+mod tutoring_students;

@@ -108,7 +108,9 @@ async fn under_the_publication_rule_averages_of_seven_or_fewer_people_are_hidden
     );
     // Staff: at most 7 answered after, so their after means and changes are dashes.
     let staff = &page.body[page.body.find("Staff mentees").unwrap()..];
-    let row = &staff[staff.find("Understanding engagement").unwrap()..];
+    let row = &staff[staff
+        .find("<th scope=\"row\">Understanding engagement")
+        .unwrap()..];
     let row = &row[..row.find("</tr>").unwrap()];
     assert!(row.matches("<td>–</td>").count() >= 2, "{row}");
 }

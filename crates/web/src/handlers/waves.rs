@@ -1,0 +1,389 @@
+//! A cycle's surveys, for its coordinators: the waves' dates, response rates per wave and role,
+//! invitations and reminders through the outbox; and the researchers' export of consenting
+//! participants' answers with its codebook (SPEC §3.5, §3.12).
+use crate::auth::{ClientAddress, CurrentUser};
+use crate::error::AppError;
+use crate::handlers::allow;
+use crate::handlers::results::{self, rule_of};
+use crate::handlers::surveys::today;
+use crate::page::{FormErrors, PageCtx, redirect_with_flash};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use flipside_core::evaluation::{ResponseRate, Wave};
+use flipside_core::policy;
+use flipside_core::research_export::{self, CodebookStatement};
+use flipside_core::surveys::{date_field, stored_scale_labels, validate_wave_dates};
+use flipside_store::{Cycle, NewAuditEntry, NewEmail, Scheme, SurveyWave};
+use std::collections::BTreeMap;
+
+/// One wave as the page shows it.
+pub struct WaveRow {
+    pub wave: Wave,
+    pub dates: Option<SurveyWave>,
+    pub status: &'static str,
+    /// "Student mentors: 25 of 26"
+    pub rates: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "cycles/surveys.html")]
+pub struct WavesPage {
+    ctx: PageCtx,
+    scheme: Scheme,
+    cycle: Cycle,
+    waves: Vec<WaveRow>,
+    form: BTreeMap<String, String>,
+    errors: FormErrors,
+}
+
+impl WavesPage {
+    fn value(&self, wave: &Wave, end: &str) -> String {
+        self.form
+            .get(&date_field(*wave, end))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn error(&self, wave: &Wave, end: &str) -> Option<String> {
+        self.errors.get(&date_field(*wave, end)).cloned()
+    }
+}
+
+/// The cycle and its scheme, once the policy allows managing its surveys.
+async fn managed(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<(Cycle, Scheme), AppError> {
+    let cycle = state.store.cycle(id).await?;
+    allow(policy::manage_surveys(&user.actor, cycle.scheme_id))?;
+    let scheme = state.store.scheme(cycle.scheme_id).await?;
+    Ok((cycle, scheme))
+}
+
+/// Response rates per wave and role: "Student mentors: 25 of 26". Everyone who submitted
+/// counts, with or without research consent.
+pub async fn rates_by_wave(
+    state: &AppState,
+    cycle_id: i64,
+) -> Result<BTreeMap<Wave, Vec<String>>, AppError> {
+    let counts = state.store.survey_participant_counts(cycle_id).await?;
+    let answers = state.store.survey_answers(cycle_id).await?;
+    let org = state
+        .store
+        .organisation()
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut out: BTreeMap<Wave, Vec<String>> = BTreeMap::new();
+    for role in results::build(&counts, &answers, &rule_of(&org), &BTreeMap::new()) {
+        for ResponseRate {
+            wave,
+            responded,
+            invited,
+            ..
+        } in role.rates
+        {
+            out.entry(wave)
+                .or_default()
+                .push(format!("{}: {responded} of {invited}", role.title));
+        }
+    }
+    Ok(out)
+}
+
+async fn render(
+    state: &AppState,
+    ctx: PageCtx,
+    cycle: Cycle,
+    scheme: Scheme,
+    form: Option<BTreeMap<String, String>>,
+    errors: FormErrors,
+) -> Result<WavesPage, AppError> {
+    let stored = state.store.survey_waves(cycle.id).await?;
+    let mut rates = rates_by_wave(state, cycle.id).await?;
+    let today = today();
+    let waves = Wave::ALL
+        .iter()
+        .map(|w| {
+            let dates = stored.iter().find(|s| s.wave() == *w).cloned();
+            let status = match &dates {
+                None => "dates not set",
+                Some(d) if d.dates().is_open(today) => "open",
+                Some(d) if d.dates().is_closed(today) => "closed",
+                Some(_) => "not open yet",
+            };
+            WaveRow {
+                wave: *w,
+                dates,
+                status,
+                rates: rates.remove(w).unwrap_or_default(),
+            }
+        })
+        .collect();
+    let form = form.unwrap_or_else(|| {
+        let mut f = BTreeMap::new();
+        for s in &stored {
+            f.insert(date_field(s.wave(), "opens"), s.opens_on.to_string());
+            f.insert(date_field(s.wave(), "closes"), s.closes_on.to_string());
+        }
+        f
+    });
+    Ok(WavesPage {
+        ctx,
+        scheme,
+        cycle,
+        waves,
+        form,
+        errors,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<WavesPage, AppError> {
+    let (cycle, scheme) = managed(&state, &user, id).await?;
+    render(&state, ctx, cycle, scheme, None, FormErrors::default()).await
+}
+
+pub async fn set_dates(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> Result<Response, AppError> {
+    let (cycle, scheme) = managed(&state, &user, id).await?;
+    match validate_wave_dates(&form) {
+        Ok(waves) => {
+            state.store.set_wave_dates(id, &waves).await?;
+            Ok(redirect_with_flash(
+                &format!("/cycles/{id}/surveys"),
+                "The survey dates are saved.",
+            ))
+        }
+        Err(errors) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(&state, ctx, cycle, scheme, Some(form), FormErrors(errors)).await?,
+        )
+            .into_response()),
+    }
+}
+
+/// Which emails a wave action sends.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mailing {
+    Invite,
+    Remind,
+}
+
+async fn mail(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    wave: &str,
+    mailing: Mailing,
+) -> Result<Response, AppError> {
+    let (cycle, scheme) = managed(state, user, id).await?;
+    let back = format!("/cycles/{id}/surveys");
+    let wave = Wave::parse(wave).ok_or(AppError::NotFound)?;
+    let Some(w) = state.store.survey_wave(id, wave).await? else {
+        return Ok(redirect_with_flash(
+            &back,
+            "Set the wave's dates before sending emails about it.",
+        ));
+    };
+    let today = today();
+    if w.dates().is_closed(today) {
+        return Ok(redirect_with_flash(
+            &back,
+            "This wave has closed: no emails were sent.",
+        ));
+    }
+    if mailing == Mailing::Remind && !w.dates().is_open(today) {
+        return Ok(redirect_with_flash(
+            &back,
+            "Reminders can be sent while the wave is open.",
+        ));
+    }
+    let mut queued = 0;
+    let mut already = 0;
+    for r in state.store.wave_recipients(id, wave).await? {
+        if mailing == Mailing::Remind && r.responded {
+            continue;
+        }
+        let link = state
+            .settings
+            .public_url
+            .join(&format!("surveys/{}/{}", r.participant_id, wave.as_str()))
+            .map_err(AppError::internal)?;
+        let (key, subject, opening) = match mailing {
+            Mailing::Invite => (
+                format!("survey:{}:{}:invite", w.id, r.participant_id),
+                format!("Survey {}: {} {}", wave.label(), scheme.name, cycle.year()),
+                "You are invited to answer a short survey".to_string(),
+            ),
+            Mailing::Remind => (
+                format!("survey:{}:{}:remind:{today}", w.id, r.participant_id),
+                format!(
+                    "Reminder: survey {}, {} {}",
+                    wave.label(),
+                    scheme.name,
+                    cycle.year()
+                ),
+                "A reminder: you have not yet answered the short survey".to_string(),
+            ),
+        };
+        let body = format!(
+            "Dear {},\n\n{opening} of {} {} ({}). It is open until {} and takes a few minutes:\n\n{link}\n\nYour answers are stored under a pseudonymous code, never your name.\n",
+            r.display_name,
+            scheme.name,
+            cycle.year(),
+            wave.label(),
+            w.closes_on
+        );
+        let added = state
+            .store
+            .enqueue_email(&NewEmail {
+                dedup_key: &key,
+                to_address: &r.email,
+                to_name: &r.display_name,
+                subject: &subject,
+                body_text: &body,
+                calendar: None,
+            })
+            .await?;
+        if added {
+            queued += 1;
+        } else {
+            already += 1;
+        }
+    }
+    let what = match mailing {
+        Mailing::Invite => "invitations",
+        Mailing::Remind => "reminders",
+    };
+    let message = if already > 0 {
+        format!(
+            "{queued} {what} queued; {already} had already been queued{} and were not sent again.",
+            if mailing == Mailing::Remind {
+                " today"
+            } else {
+                ""
+            }
+        )
+    } else {
+        format!("{queued} {what} queued.")
+    };
+    Ok(redirect_with_flash(&back, &message))
+}
+
+pub async fn invite(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, wave)): Path<(i64, String)>,
+) -> Result<Response, AppError> {
+    mail(&state, &user, id, &wave, Mailing::Invite).await
+}
+
+pub async fn remind(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, wave)): Path<(i64, String)>,
+) -> Result<Response, AppError> {
+    mail(&state, &user, id, &wave, Mailing::Remind).await
+}
+
+/// The cycle, once the policy allows exporting its research data; the export is audited.
+async fn exportable(
+    state: &AppState,
+    user: &CurrentUser,
+    address: &str,
+    id: i64,
+    what: &str,
+) -> Result<(Cycle, Scheme), AppError> {
+    let cycle = state.store.cycle(id).await?;
+    allow(policy::research_export(&user.actor, cycle.scheme_id))?;
+    let scheme = state.store.scheme(cycle.scheme_id).await?;
+    state
+        .store
+        .audit(NewAuditEntry {
+            actor_id: Some(user.id()),
+            action: "research_export",
+            subject_kind: "cycle",
+            subject_id: Some(id),
+            detail: what,
+            address,
+        })
+        .await?;
+    Ok((cycle, scheme))
+}
+
+fn download(content_type: &'static str, file_name: String, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub async fn export_answers(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let (cycle, _) = exportable(&state, &user, &address, id, "answers.csv").await?;
+    let rows = state.store.research_rows(id).await?;
+    let body = research_export::csv(&rows).map_err(AppError::internal)?;
+    Ok(download(
+        "text/csv; charset=utf-8",
+        format!("answers-{}.csv", cycle.year().to_string().replace('/', "-")),
+        body,
+    ))
+}
+
+pub async fn export_codebook(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let (cycle, scheme) = exportable(&state, &user, &address, id, "codebook.md").await?;
+    let mut statements = Vec::new();
+    for instrument in state.store.instruments().await? {
+        let labels = stored_scale_labels(&instrument.scale_labels);
+        for s in state.store.statements(&instrument.audience).await? {
+            statements.push(CodebookStatement {
+                role: instrument.audience.clone(),
+                code: s.code,
+                aim: s.aim,
+                text: s.text,
+                labels: labels.clone(),
+            });
+        }
+    }
+    let body = research_export::codebook(
+        &format!("{} {}", scheme.name, cycle.year()),
+        "Row-level data of consenting participants: keep it within the evaluation team and apply the organisation's disclosure rule to anything published from it.",
+        &statements,
+    );
+    Ok(download(
+        "text/markdown; charset=utf-8",
+        format!("codebook-{}.md", cycle.year().to_string().replace('/', "-")),
+        body,
+    ))
+}

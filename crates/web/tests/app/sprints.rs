@@ -1,0 +1,465 @@
+//! Design sprints (SPEC §3.11): a lead runs a sprint per faculty; staff and students add items
+//! in the current stage, comment and support; the lead promotes; a proposal is decided and
+//! followed to done.
+use crate::helpers::{Browser, Page, TestApp};
+use flipside_core::role::{Role, Scope};
+
+/// The id in the location a form redirected to (`/sprints/{id}#...`).
+fn sprint_id(r: &Page) -> i64 {
+    r.location()
+        .trim_start_matches("/sprints/")
+        .split('#')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// The item id a form redirected to (`...#item-{id}`).
+fn item_id(r: &Page) -> i64 {
+    r.location()
+        .split("#item-")
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+struct World {
+    app: TestApp,
+    lead: Browser,
+    student: Browser,
+    staff: Browser,
+    faculty: i64,
+    school: i64,
+}
+
+async fn world() -> World {
+    let app = TestApp::spawn().await;
+    let faculty = app
+        .store
+        .create_faculty("Faculty of Science")
+        .await
+        .unwrap();
+    let school = app
+        .store
+        .create_school(faculty, "School of Physics", "PHY")
+        .await
+        .unwrap();
+    let lead = app
+        .as_role(
+            "ada.lead@tu.test",
+            &[(Role::StudentLead, Scope::Organisation)],
+        )
+        .await;
+    let student = app
+        .as_role(
+            "sam.student@tu.test",
+            &[(Role::Student, Scope::Organisation)],
+        )
+        .await;
+    let staff = app.as_role("tom.staff@tu.test", &[]).await;
+    World {
+        app,
+        lead,
+        student,
+        staff,
+        faculty,
+        school,
+    }
+}
+
+async fn new_sprint(w: &World) -> i64 {
+    let r = w
+        .lead
+        .post(
+            "/sprints",
+            &[
+                ("title", "Meeting your tutor"),
+                ("faculty_id", &w.faculty.to_string()),
+                (
+                    "question",
+                    "What gets in the way of meeting your personal tutor?",
+                ),
+                ("starts_on", "2026-11-01"),
+                ("ends_on", "2026-12-15"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    sprint_id(&r)
+}
+
+#[tokio::test]
+async fn a_sprint_runs_from_problem_to_decided_proposal_with_support_and_comments() {
+    let w = world().await;
+    let id = new_sprint(&w).await;
+    let page = w.lead.get(&format!("/sprints/{id}")).await;
+    assert!(page.body.contains("collecting <strong>problems</strong>"));
+    assert!(
+        w.student
+            .get("/sprints")
+            .await
+            .body
+            .contains("Meeting your tutor")
+    );
+
+    // A student adds a problem.
+    let r = w
+        .student
+        .post(
+            &format!("/sprints/{id}/items"),
+            &[
+                ("stage", "problems"),
+                ("title", "Office hours clash with labs"),
+                ("body", "Tutors' office hours are when we are in the lab."),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let problem = item_id(&r);
+
+    // Staff support it (twice counts once) and comment.
+    let support = format!("/sprints/{id}/items/{problem}/support");
+    assert_eq!(
+        w.staff.post(&support, &[("support", "yes")]).await.status,
+        303
+    );
+    assert_eq!(
+        w.staff.post(&support, &[("support", "yes")]).await.status,
+        303
+    );
+    assert_eq!(
+        w.student.post(&support, &[("support", "yes")]).await.status,
+        303
+    );
+    let r = w
+        .staff
+        .post(
+            &format!("/sprints/{id}/items/{problem}/comments"),
+            &[("body", "Same in chemistry.")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let item = w.app.store.sprint_item(problem).await.unwrap();
+    assert_eq!(item.supporters, 2);
+    let page = w.staff.get(&format!("/sprints/{id}")).await;
+    assert!(page.body.contains("Same in chemistry."));
+    assert!(page.body.contains("Withdraw my support"));
+    // Support can be withdrawn.
+    assert_eq!(
+        w.student.post(&support, &[("support", "no")]).await.status,
+        303
+    );
+    assert_eq!(
+        w.app.store.sprint_item(problem).await.unwrap().supporters,
+        1
+    );
+
+    // Students and staff cannot promote; the lead promotes to idea, then to proposal.
+    let promote = format!("/sprints/{id}/items/{problem}/promote");
+    assert_eq!(w.student.post(&promote, &[]).await.status, 403);
+    let r = w.lead.post(&promote, &[]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let idea = item_id(&r);
+    // Promoting twice is refused with a message.
+    let again = w.lead.post(&promote, &[]).await;
+    assert_eq!(again.status, 422);
+    assert!(
+        again.body.contains("already been promoted"),
+        "{}",
+        again.body
+    );
+    let r = w
+        .lead
+        .post(&format!("/sprints/{id}/items/{idea}/promote"), &[])
+        .await;
+    let proposal = item_id(&r);
+    let p = w.app.store.sprint_item(proposal).await.unwrap();
+    assert_eq!((p.stage.as_str(), p.parent_id), ("proposals", Some(idea)));
+    // A proposal is not promoted further.
+    let r = w
+        .lead
+        .post(&format!("/sprints/{id}/items/{proposal}/promote"), &[])
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("A proposal is the last stage"));
+
+    // The lead cannot decide; a coordinator can, and an accepted proposal needs its action.
+    let decide = format!("/sprints/{id}/items/{proposal}/decision");
+    let accept = [
+        ("decision", "accepted"),
+        ("reasons", "Cheap and asked for by many."),
+        ("action_title", "Move office hours to Wednesday afternoons"),
+        ("action_owner", "Head of School"),
+    ];
+    assert_eq!(w.lead.post(&decide, &accept).await.status, 403);
+    let coord = w
+        .app
+        .as_role(
+            "cora.coord@tu.test",
+            &[(Role::Coordinator, Scope::Organisation)],
+        )
+        .await;
+    let r = coord
+        .post(
+            &decide,
+            &[
+                ("decision", "accepted"),
+                ("reasons", "Good."),
+                ("action_title", ""),
+                ("action_owner", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("The action is required."), "{}", r.body);
+    assert!(
+        w.app
+            .store
+            .sprint_item(proposal)
+            .await
+            .unwrap()
+            .decision
+            .is_none()
+    );
+    let r = coord.post(&decide, &accept).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let p = w.app.store.sprint_item(proposal).await.unwrap();
+    assert_eq!(p.decision.as_deref(), Some("accepted"));
+    assert_eq!(p.action_status.as_deref(), Some("not_started"));
+    assert_eq!(
+        coord.post(&decide, &accept).await.status,
+        422,
+        "decided once"
+    );
+
+    // The implementation status moves on and everyone sees it.
+    let r = coord
+        .post(
+            &format!("/sprints/{id}/items/{proposal}/status"),
+            &[("status", "in_progress")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let page = w.student.get(&format!("/sprints/{id}")).await;
+    assert!(page.body.contains("Decision: Accepted"));
+    assert!(
+        page.body
+            .contains("Move office hours to Wednesday afternoons")
+    );
+    assert!(page.body.contains("In progress"));
+}
+
+#[tokio::test]
+async fn a_school_lead_decides_proposals_of_their_faculty_only() {
+    let w = world().await;
+    let id = new_sprint(&w).await;
+    let r = w
+        .student
+        .post(
+            &format!("/sprints/{id}/items"),
+            &[("stage", "problems"), ("title", "P"), ("body", "B")],
+        )
+        .await;
+    let problem = item_id(&r);
+    let idea = item_id(
+        &w.lead
+            .post(&format!("/sprints/{id}/items/{problem}/promote"), &[])
+            .await,
+    );
+    let proposal = item_id(
+        &w.lead
+            .post(&format!("/sprints/{id}/items/{idea}/promote"), &[])
+            .await,
+    );
+    let other_faculty = w.app.store.create_faculty("Faculty of Arts").await.unwrap();
+    let other_school = w
+        .app
+        .store
+        .create_school(other_faculty, "School of History", "HIS")
+        .await
+        .unwrap();
+    let outsider = w
+        .app
+        .as_role(
+            "olga@tu.test",
+            &[(Role::SchoolLead, Scope::School(other_school))],
+        )
+        .await;
+    let decline = [
+        ("decision", "not_taken_forward"),
+        ("reasons", "Already covered by the timetable review."),
+    ];
+    let decide = format!("/sprints/{id}/items/{proposal}/decision");
+    assert_eq!(outsider.post(&decide, &decline).await.status, 403);
+    let lead = w
+        .app
+        .as_role("sl@tu.test", &[(Role::SchoolLead, Scope::School(w.school))])
+        .await;
+    // Deciding an idea is refused as the wrong stage.
+    let r = lead
+        .post(&format!("/sprints/{id}/items/{idea}/decision"), &decline)
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Only a proposal can be decided"));
+    let r = lead
+        .post(
+            &decide,
+            &[("decision", "not_taken_forward"), ("reasons", " ")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Reasons is required."));
+    assert_eq!(lead.post(&decide, &decline).await.status, 303);
+    let p = w.app.store.sprint_item(proposal).await.unwrap();
+    assert_eq!(p.decision.as_deref(), Some("not_taken_forward"));
+    assert!(
+        p.action_status.is_none(),
+        "only an accepted proposal gets an action"
+    );
+}
+
+#[tokio::test]
+async fn sprint_forms_say_what_is_wrong_and_change_nothing() {
+    let w = world().await;
+    // Creating: only leads and coordinators; empty and bad fields are named.
+    assert_eq!(w.student.get("/sprints/new").await.status, 403);
+    let r = w
+        .student
+        .post(
+            "/sprints",
+            &[
+                ("title", "x"),
+                ("faculty_id", &w.faculty.to_string()),
+                ("question", "q"),
+                ("starts_on", "2026-11-01"),
+                ("ends_on", "2026-11-02"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let long = "x".repeat(121);
+    let r = w
+        .lead
+        .post(
+            "/sprints",
+            &[
+                ("title", &long),
+                ("faculty_id", "999"),
+                ("question", " "),
+                ("starts_on", "soon"),
+                ("ends_on", "2026-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    for m in [
+        "Title is too long: at most 120 characters, this has 121.",
+        "Choose the faculty the sprint runs in.",
+        "The question is required.",
+        "Start date must be a date like 2026-11-30.",
+    ] {
+        assert!(r.body.contains(m), "missing {m}: {}", r.body);
+    }
+    let r = w
+        .lead
+        .post(
+            "/sprints",
+            &[
+                ("title", "T"),
+                ("faculty_id", &w.faculty.to_string()),
+                ("question", "Q"),
+                ("starts_on", "2026-12-01"),
+                ("ends_on", "2026-11-01"),
+            ],
+        )
+        .await;
+    assert!(
+        r.body
+            .contains("End date must be on or after the start date.")
+    );
+    assert!(w.app.store.sprints().await.unwrap().is_empty());
+
+    // Items: empty, and the wrong stage once the sprint has moved on.
+    let id = new_sprint(&w).await;
+    let r = w
+        .student
+        .post(
+            &format!("/sprints/{id}/items"),
+            &[("stage", "problems"), ("title", ""), ("body", "kept body")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Title is required."));
+    assert!(r.body.contains("kept body"), "input kept");
+    assert_eq!(
+        w.student
+            .post(&format!("/sprints/{id}/advance"), &[("from", "problems")])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        w.lead
+            .post(&format!("/sprints/{id}/advance"), &[("from", "problems")])
+            .await
+            .status,
+        303
+    );
+    let r = w
+        .student
+        .post(
+            &format!("/sprints/{id}/items"),
+            &[("stage", "problems"), ("title", "Late"), ("body", "B")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains(
+            "This sprint is collecting ideas now; a problem cannot be added at this stage."
+        ),
+        "{}",
+        r.body
+    );
+    let r = w
+        .student
+        .post(
+            &format!("/sprints/{id}/items"),
+            &[("stage", "ideas"), ("title", "An idea"), ("body", "B")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let idea = item_id(&r);
+    // An empty comment.
+    let r = w
+        .staff
+        .post(
+            &format!("/sprints/{id}/items/{idea}/comments"),
+            &[("body", "   ")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Comment is required."));
+    assert!(w.app.store.sprint_comments(id).await.unwrap().is_empty());
+    let items = w.app.store.sprint_items(id).await.unwrap();
+    assert_eq!(items.len(), 1, "only the valid idea was added");
+    // User text is escaped.
+    w.student
+        .post(
+            &format!("/sprints/{id}/items"),
+            &[
+                ("stage", "ideas"),
+                ("title", "<script>x</script>"),
+                ("body", "B"),
+            ],
+        )
+        .await;
+    let page = w.staff.get(&format!("/sprints/{id}")).await;
+    assert!(!page.body.contains("<script>x"));
+    assert!(
+        page.body.contains("&lt;script&gt;x") || page.body.contains("&#60;script&#62;x"),
+        "{}",
+        page.body
+    );
+}

@@ -1,0 +1,727 @@
+//! Surveys (SPEC §3.5): respondents take their own open surveys (draft, return, submit), closed
+//! waves and other people's surveys are refused, coordinators set wave dates, see response
+//! rates and queue invitations and reminders once, researchers export consenting answers.
+use crate::helpers::TestApp;
+use chrono::{Days, NaiveDate, Utc};
+use flipside_core::cycle::AcademicYear;
+use flipside_core::evaluation::Wave;
+use flipside_core::role::{Role, Scope};
+use flipside_core::surveys::WaveDates;
+use flipside_store::NewScheme;
+
+struct Setup {
+    scheme: i64,
+    cycle: i64,
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+async fn setup(app: &TestApp) -> Setup {
+    app.store.ensure_default_instruments().await.unwrap();
+    let scheme = app
+        .store
+        .create_scheme(NewScheme {
+            name: "Reverse Mentoring",
+            kind: flipside_core::scheme::SchemeKind::Institutional,
+            purpose: "p",
+            school_id: None,
+            created_by: None,
+        })
+        .await
+        .unwrap();
+    let cycle = app
+        .store
+        .create_cycle(
+            scheme,
+            AcademicYear::parse("2026/27").unwrap(),
+            20,
+            "{}",
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    Setup { scheme, cycle }
+}
+
+/// Sets one wave's dates, relative to today (in days).
+async fn wave(app: &TestApp, cycle: i64, wave: Wave, opens: i64, closes: i64) {
+    let at = |d: i64| {
+        if d >= 0 {
+            today() + Days::new(d as u64)
+        } else {
+            today() - Days::new((-d) as u64)
+        }
+    };
+    app.store
+        .set_wave_dates(
+            cycle,
+            &[WaveDates {
+                wave,
+                opens_on: at(opens),
+                closes_on: at(closes),
+            }],
+        )
+        .await
+        .unwrap();
+}
+
+/// A mentor with an account, enrolled in the cycle's evaluation; returns (user, participant).
+async fn respondent(
+    app: &TestApp,
+    s: &Setup,
+    email: &str,
+    code: &str,
+    consent: bool,
+) -> (i64, i64) {
+    let user = app
+        .person(email, &[(Role::Mentor, Scope::Cycle(s.cycle))])
+        .await;
+    let p = app
+        .store
+        .add_survey_participant(s.cycle, code, "mentor", Some(user), consent)
+        .await
+        .unwrap();
+    (user, p)
+}
+
+const ALL_ANSWERS: [(&str, &str); 4] = [
+    ("q_belonging", "4"),
+    ("q_valued", "3"),
+    ("q_visibility", "2"),
+    ("q_confidence_in_leaders", "5"),
+];
+
+#[tokio::test]
+async fn a_respondent_saves_a_draft_returns_to_it_and_submits() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    wave(&app, s.cycle, Wave::Pre, -1, 10).await;
+    let (_, p) = respondent(&app, &s, "ama.owusu@tu.test", "M01", true).await;
+    let b = app.signed_in("ama.owusu@tu.test").await;
+    let url = format!("/surveys/{p}/pre");
+
+    let home = b.get("/").await;
+    assert!(
+        home.body.contains("href=\"/surveys\""),
+        "home links to surveys"
+    );
+    let list = b.get("/surveys").await;
+    assert!(list.body.contains(&url), "{}", list.body);
+
+    let form = b.get(&url).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert_eq!(form.body.matches("type=\"radio\"").count(), 4 * 5);
+    assert!(form.body.contains("Strongly disagree") && form.body.contains("Strongly agree"));
+    assert!(form.body.contains("<h2>Belonging</h2>"), "grouped by aim");
+
+    // Save a draft with one answer, and come back to it.
+    let r = b
+        .post(&url, &[("q_belonging", "4"), ("action", "save")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let back = b.get(&url).await;
+    assert!(
+        back.body
+            .contains("id=\"q_belonging-4\" name=\"q_belonging\" value=\"4\" checked"),
+        "the draft is kept: {}",
+        back.body
+    );
+    assert!(b.get("/surveys").await.body.contains("draft saved"));
+    assert!(
+        app.store.survey_answers(s.cycle).await.unwrap().is_empty(),
+        "a draft is not a response"
+    );
+
+    // Submitting with answers missing names each missing question and stores nothing.
+    let r = b
+        .post(
+            &url,
+            &[
+                ("q_belonging", "4"),
+                ("q_valued", "3"),
+                ("action", "submit"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body
+            .contains("Choose an answer to statement 3 before submitting.")
+    );
+    assert!(
+        r.body
+            .contains("Choose an answer to statement 4 before submitting.")
+    );
+    assert!(
+        r.body.contains("value=\"3\" checked"),
+        "typed answers are kept"
+    );
+    assert!(app.store.survey_answers(s.cycle).await.unwrap().is_empty());
+
+    let mut fields = ALL_ANSWERS.to_vec();
+    fields.push(("action", "submit"));
+    let r = b.post(&url, &fields).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let answers = app.store.survey_answers(s.cycle).await.unwrap();
+    assert_eq!(answers.len(), 4);
+    assert!(answers.iter().all(|a| a.code == "M01" && a.wave == "pre"));
+    assert!(
+        app.store
+            .draft_answers(p, Wave::Pre)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        !b.get("/surveys").await.body.contains(&url),
+        "no longer open for them"
+    );
+    assert!(
+        b.get(&url)
+            .await
+            .body
+            .contains("You have submitted this survey")
+    );
+    // Submitting again is refused and changes nothing.
+    let mut again = vec![
+        ("q_belonging", "1"),
+        ("q_valued", "1"),
+        ("q_visibility", "1"),
+    ];
+    again.extend([("q_confidence_in_leaders", "1"), ("action", "submit")]);
+    assert_eq!(b.post(&url, &again).await.status, 409);
+    assert!(
+        app.store
+            .survey_answers(s.cycle)
+            .await
+            .unwrap()
+            .iter()
+            .any(|a| a.statement_code == "belonging" && a.score == 4)
+    );
+}
+
+#[tokio::test]
+async fn closed_waves_and_other_peoples_surveys_are_refused() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    wave(&app, s.cycle, Wave::Pre, -30, -1).await;
+    wave(&app, s.cycle, Wave::Post, 0, 20).await;
+    let (_, mine) = respondent(&app, &s, "me@tu.test", "M01", true).await;
+    let (_, theirs) = respondent(&app, &s, "them@tu.test", "M02", true).await;
+    let b = app.signed_in("me@tu.test").await;
+    let mut fields = ALL_ANSWERS.to_vec();
+    fields.push(("action", "submit"));
+
+    // The pre wave closed yesterday: the page says so and answers are refused.
+    let closed = format!("/surveys/{mine}/pre");
+    assert!(
+        b.get(&closed)
+            .await
+            .body
+            .contains("no longer takes answers")
+    );
+    assert_eq!(b.post(&closed, &fields).await.status, 409);
+    let list = b.get("/surveys").await.body;
+    assert!(!list.contains(&closed) && list.contains(&format!("/surveys/{mine}/post")));
+
+    // Someone else's survey: neither shown nor answerable, and not listed.
+    let other = format!("/surveys/{theirs}/post");
+    assert_eq!(b.get(&other).await.status, 403);
+    assert_eq!(b.post(&other, &fields).await.status, 403);
+    assert!(!list.contains(&other));
+    assert!(app.store.survey_answers(s.cycle).await.unwrap().is_empty());
+
+    // A coordinator cannot answer for a participant either.
+    let co = app
+        .as_role(
+            "co@tu.test",
+            &[(Role::Coordinator, Scope::Scheme(s.scheme))],
+        )
+        .await;
+    assert_eq!(co.post(&other, &fields).await.status, 403);
+}
+
+#[tokio::test]
+async fn coordinators_set_wave_dates_and_bad_dates_change_nothing() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let co = app
+        .as_role(
+            "co@tu.test",
+            &[(Role::Coordinator, Scope::Scheme(s.scheme))],
+        )
+        .await;
+    let url = format!("/cycles/{}/surveys", s.cycle);
+    assert_eq!(co.get(&url).await.status, 200);
+    let r = co
+        .post(
+            &format!("{url}/dates"),
+            &[
+                ("pre_opens", "2026-10-21"),
+                ("pre_closes", "2026-10-01"),
+                ("post_opens", "2027-05-01"),
+                ("post_closes", "next week"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("The pre wave must close after it opens"));
+    assert!(r.body.contains("id=\"post_closes-error\""));
+    assert!(
+        r.body.contains("value=\"next week\""),
+        "what was typed is kept"
+    );
+    assert!(app.store.survey_waves(s.cycle).await.unwrap().is_empty());
+
+    let r = co
+        .post(
+            &format!("{url}/dates"),
+            &[
+                ("pre_opens", "2026-10-01"),
+                ("pre_closes", "2026-10-21"),
+                ("post_opens", "2027-05-01"),
+                ("post_closes", "2027-05-31"),
+                ("followup_opens", ""),
+                ("followup_closes", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let waves = app.store.survey_waves(s.cycle).await.unwrap();
+    assert_eq!(waves.len(), 3);
+    assert_eq!(waves[2].wave, "followup");
+    assert_eq!(
+        waves[2].opens_on.to_string(),
+        "2027-11-30",
+        "six months after post closes"
+    );
+    let page = co.get(&url).await;
+    assert!(page.body.contains("value=\"2027-11-30\""));
+
+    // A mentor of the cycle may not set dates.
+    let m = app
+        .as_role("m@tu.test", &[(Role::Mentor, Scope::Cycle(s.cycle))])
+        .await;
+    assert_eq!(m.get(&url).await.status, 403);
+    let r = m
+        .post(
+            &format!("{url}/dates"),
+            &[
+                ("pre_opens", "2030-10-01"),
+                ("pre_closes", "2030-10-21"),
+                ("post_opens", "2031-05-01"),
+                ("post_closes", "2031-05-31"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(
+        app.store.survey_waves(s.cycle).await.unwrap()[0]
+            .opens_on
+            .to_string(),
+        "2026-10-01"
+    );
+}
+
+#[tokio::test]
+async fn response_rates_per_wave_and_role_count_everyone_who_submitted() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    wave(&app, s.cycle, Wave::Pre, -1, 10).await;
+    let mut ps = Vec::new();
+    for i in 0..3 {
+        ps.push(
+            respondent(
+                &app,
+                &s,
+                &format!("m{i}@tu.test"),
+                &format!("M0{i}"),
+                i != 1,
+            )
+            .await
+            .1,
+        );
+    }
+    for code in ["L01", "L02"] {
+        app.store
+            .add_survey_participant(s.cycle, code, "mentee", None, true)
+            .await
+            .unwrap();
+    }
+    // Two mentors submit, one of them without research consent.
+    for (i, _) in ps.iter().enumerate().take(2) {
+        let b = app.signed_in(&format!("m{i}@tu.test")).await;
+        let mut fields = ALL_ANSWERS.to_vec();
+        fields.push(("action", "submit"));
+        let r = b.post(&format!("/surveys/{}/pre", ps[i]), &fields).await;
+        assert_eq!(r.status, 303);
+    }
+    let co = app
+        .as_role(
+            "co@tu.test",
+            &[(Role::Coordinator, Scope::Scheme(s.scheme))],
+        )
+        .await;
+    let page = co.get(&format!("/cycles/{}/surveys", s.cycle)).await;
+    assert!(
+        page.body
+            .contains("Student mentors: 2 of 3; Staff mentees: 0 of 2"),
+        "{}",
+        page.body
+    );
+    let results = co.get(&format!("/cycles/{}/results", s.cycle)).await;
+    assert!(results.body.contains("2 of 3 before"), "{}", results.body);
+}
+
+#[tokio::test]
+async fn the_export_holds_consenting_answers_by_code_only_and_is_audited() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let (_, yes) = respondent(&app, &s, "consenting.person@tu.test", "M01", true).await;
+    let (_, no) = respondent(&app, &s, "declining.person@tu.test", "M02", false).await;
+    for p in [yes, no] {
+        let answers: Vec<(String, i64)> = vec![("belonging".into(), 4), ("valued".into(), 2)];
+        app.store
+            .submit_answers(p, Wave::Pre, &answers)
+            .await
+            .unwrap();
+    }
+    let re = app
+        .as_role("re@tu.test", &[(Role::Researcher, Scope::Organisation)])
+        .await;
+    let csv = re
+        .get(&format!("/cycles/{}/export/answers.csv", s.cycle))
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"),
+        "{:?}",
+        csv.headers
+    );
+    assert_eq!(
+        csv.body,
+        "participant,role,wave,statement,aim,score\nM01,mentor,pre,belonging,Belonging,4\nM01,mentor,pre,valued,Feeling valued,2\n"
+    );
+    assert!(
+        !csv.body.contains("M02") && !csv.body.contains("person"),
+        "no non-consenting, no names"
+    );
+    let book = re
+        .get(&format!("/cycles/{}/export/codebook.md", s.cycle))
+        .await;
+    assert_eq!(book.status, 200);
+    for needle in [
+        "`participant`",
+        "`score`",
+        "`belonging`",
+        "`understand_engagement`",
+        "5 = Strongly agree",
+    ] {
+        assert!(book.body.contains(needle), "{needle}: {}", book.body);
+    }
+    let audit = app
+        .store
+        .audit_entries(Some("research_export"), 10)
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 2, "both downloads are audited");
+    assert!(audit.iter().all(|a| a.subject_id == Some(s.cycle)));
+
+    // Coordinators of the scheme may export; mentors and admins may not.
+    let co = app
+        .as_role(
+            "co@tu.test",
+            &[(Role::Coordinator, Scope::Scheme(s.scheme))],
+        )
+        .await;
+    assert_eq!(
+        co.get(&format!("/cycles/{}/export/answers.csv", s.cycle))
+            .await
+            .status,
+        200
+    );
+    for (who, role, scope) in [
+        ("me", Role::Mentor, Scope::Cycle(s.cycle)),
+        ("ad", Role::Admin, Scope::Organisation),
+    ] {
+        let b = app
+            .as_role(&format!("{who}@tu.test"), &[(role, scope)])
+            .await;
+        assert_eq!(
+            b.get(&format!("/cycles/{}/export/answers.csv", s.cycle))
+                .await
+                .status,
+            403,
+            "{who}"
+        );
+    }
+    assert_eq!(
+        app.store
+            .audit_entries(Some("research_export"), 10)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn invitations_go_once_and_reminders_once_a_day_to_those_who_have_not_answered() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    wave(&app, s.cycle, Wave::Pre, 0, 10).await;
+    let (_, done) = respondent(&app, &s, "done@tu.test", "M01", true).await;
+    respondent(&app, &s, "waiting@tu.test", "M02", true).await;
+    let co = app
+        .as_role(
+            "co@tu.test",
+            &[(Role::Coordinator, Scope::Scheme(s.scheme))],
+        )
+        .await;
+    let base = format!("/cycles/{}/surveys/pre", s.cycle);
+    for _ in 0..2 {
+        assert_eq!(co.post(&format!("{base}/invite"), &[]).await.status, 303);
+    }
+    for who in ["done@tu.test", "waiting@tu.test"] {
+        let emails = app.store.emails_to(who).await.unwrap();
+        assert_eq!(emails.len(), 1, "one invitation to {who}");
+        assert!(emails[0].dedup_key.ends_with(":invite"));
+        assert!(
+            emails[0].body_text.contains("/surveys/"),
+            "{}",
+            emails[0].body_text
+        );
+    }
+    app.store
+        .submit_answers(done, Wave::Pre, &[("belonging".into(), 3)])
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        let r = co.post(&format!("{base}/remind"), &[]).await;
+        assert_eq!(r.status, 303);
+    }
+    assert_eq!(
+        app.store.emails_to("done@tu.test").await.unwrap().len(),
+        1,
+        "no reminder after answering"
+    );
+    let waiting = app.store.emails_to("waiting@tu.test").await.unwrap();
+    assert_eq!(waiting.len(), 2, "one invitation and one reminder today");
+    assert!(
+        waiting
+            .iter()
+            .any(|e| e.dedup_key.contains(&format!(":remind:{}", today())))
+    );
+
+    // A closed wave sends nothing; a mentor cannot send.
+    wave(&app, s.cycle, Wave::Post, -20, -1).await;
+    co.post(&format!("/cycles/{}/surveys/post/invite", s.cycle), &[])
+        .await;
+    assert_eq!(
+        app.store.emails_to("waiting@tu.test").await.unwrap().len(),
+        2
+    );
+    let m = app.signed_in("waiting@tu.test").await;
+    assert_eq!(m.post(&format!("{base}/invite"), &[]).await.status, 403);
+}
+
+#[tokio::test]
+async fn results_show_a_chart_the_unpaired_test_and_respondents_by_label_under_the_rule() {
+    use flipside_core::recruitment::ConsentKind;
+    use flipside_store::NewApplication;
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let labels = app.store.identity_labels().await.unwrap();
+    let (a, b) = (&labels[0], &labels[1]);
+    for i in 0..6 {
+        let (user, p) =
+            respondent(&app, &s, &format!("m{i}@tu.test"), &format!("M0{i}"), true).await;
+        let chosen = if i < 2 { vec![a.id, b.id] } else { vec![a.id] };
+        app.store
+            .save_application(NewApplication {
+                cycle_id: s.cycle,
+                user_id: user,
+                label_ids: &chosen,
+                own_words: "",
+                course: "BA History",
+                level: "ug2",
+                interests: "",
+                availability: "mon-pm",
+                hopes: "",
+                consents: &[ConsentKind::TakePart, ConsentKind::Research],
+            })
+            .await
+            .unwrap();
+        for (w, score) in [(Wave::Pre, 2), (Wave::Post, 3 + (i % 2) as i64)] {
+            app.store
+                .submit_answers(p, w, &[("belonging".into(), score), ("valued".into(), 3)])
+                .await
+                .unwrap();
+        }
+    }
+    let co = app
+        .as_role(
+            "co@tu.test",
+            &[(Role::Coordinator, Scope::Scheme(s.scheme))],
+        )
+        .await;
+    let page = co.get(&format!("/cycles/{}/results", s.cycle)).await.body;
+    assert!(
+        page.contains("<svg") && page.contains("<desc id=\"chart-mentor-desc\">"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Belonging: before 2.00, after 3.50"),
+        "the description holds the figures"
+    );
+    assert!(page.contains("Mann–Whitney U (p)") && page.contains("Rank-biserial (all)"));
+    // Belonging: post all above pre, so U = 36 of 6 × 6 and the rank-biserial is 1.
+    assert!(page.contains("<td>36.0 ("), "{page}");
+    let table = &page[page.find("responding before, by label").unwrap()..];
+    assert!(table.starts_with("responding before, by label (rule: Counts under 5 suppressed"));
+    let row = |name: &str| {
+        let at = table
+            .find(&format!("<th scope=\"row\">{name}</th>"))
+            .unwrap();
+        table[at..at + 200].to_string()
+    };
+    assert!(row(&a.name).contains("<td>6</td>"), "{}", row(&a.name));
+    assert!(row(&b.name).contains("<td>–</td>"), "2 people: hidden");
+}
+
+#[tokio::test]
+async fn scale_labels_are_edited_validated_and_shown_to_respondents() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    wave(&app, s.cycle, Wave::Pre, 0, 10).await;
+    let (_, p) = respondent(&app, &s, "m@tu.test", "M01", true).await;
+    let admin = app
+        .as_role("ad@tu.test", &[(Role::Admin, Scope::Organisation)])
+        .await;
+    let page = admin.get("/instruments").await;
+    assert_eq!(page.status, 200);
+    let mentor = app
+        .store
+        .instruments()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.audience == "mentor")
+        .unwrap();
+    let url = format!("/instruments/{}/labels", mentor.id);
+    let r = admin
+        .post(
+            &url,
+            &[
+                ("label_1", "Never"),
+                ("label_2", ""),
+                ("label_3", "Sometimes"),
+                ("label_4", "never"),
+                ("label_5", "Always"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Enter the label for 2."));
+    assert!(
+        r.body
+            .contains("The label for 4 is the same as the label for 1")
+    );
+    assert_eq!(app.store.scale_labels_of("mentor").await.unwrap(), "");
+    let r = admin
+        .post(
+            &url,
+            &[
+                ("label_1", "Never"),
+                ("label_2", "Rarely"),
+                ("label_3", "Sometimes"),
+                ("label_4", "Often"),
+                ("label_5", "Always"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let m = app.signed_in("m@tu.test").await;
+    let form = m.get(&format!("/surveys/{p}/pre")).await.body;
+    assert!(
+        form.contains("5 – Always") && !form.contains("Strongly agree"),
+        "{form}"
+    );
+    // A scheme coordinator may not change the organisation's instruments.
+    let co = app
+        .as_role(
+            "co@tu.test",
+            &[(Role::Coordinator, Scope::Scheme(s.scheme))],
+        )
+        .await;
+    assert_eq!(
+        co.post(
+            &url,
+            &[
+                ("label_1", "a"),
+                ("label_2", "b"),
+                ("label_3", "c"),
+                ("label_4", "d"),
+                ("label_5", "e")
+            ]
+        )
+        .await
+        .status,
+        403
+    );
+}
+
+#[tokio::test]
+async fn the_demo_has_an_open_survey_for_its_mentor_and_dated_waves_last_year() {
+    let app = TestApp::spawn().await;
+    flipside_web::demo::ensure(&app.store).await.unwrap();
+    let scheme = app
+        .store
+        .schemes()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.kind == "institutional")
+        .unwrap();
+    let cycles = app.store.cycles_of(scheme.id).await.unwrap();
+    let past = cycles.iter().find(|c| c.state == "closed").unwrap().id;
+    let current = cycles.iter().find(|c| c.state != "closed").unwrap().id;
+    // Seeding again reuses what is there.
+    flipside_web::demo_surveys::seed(&app.store, past, current)
+        .await
+        .unwrap();
+    assert_eq!(app.store.survey_waves(past).await.unwrap().len(), 3);
+    let b = app.browser();
+    b.post(
+        "/sign-in",
+        &[
+            ("email", "mentor@demo.flipside.test"),
+            ("password", "flipside-demo"),
+        ],
+    )
+    .await;
+    let list = b.get("/surveys").await.body;
+    assert!(
+        list.contains("Reverse Mentoring at Northmoor 2026/27: survey before"),
+        "{list}"
+    );
+    let user = app
+        .store
+        .user_by_email("mentor@demo.flipside.test")
+        .await
+        .unwrap();
+    assert_eq!(
+        app.store
+            .open_surveys_of(user.id, today())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}

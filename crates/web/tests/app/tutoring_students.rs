@@ -1,0 +1,413 @@
+//! Tutoring students for themselves (SPEC §3.10): a profile they control, and asking for a
+//! change of tutor, which their School's lead decides.
+use crate::helpers::TestApp;
+use flipside_core::cycle::AcademicYear;
+use flipside_core::role::{Role, Scope};
+
+fn year() -> AcademicYear {
+    AcademicYear::containing(chrono::Utc::now().date_naive())
+}
+
+fn year_key() -> i64 {
+    i64::from(year().start_year())
+}
+
+struct World {
+    app: TestApp,
+    school: i64,
+    other_school: i64,
+    student: i64,
+    tutor: i64,
+    full_tutor: i64,
+    free_tutor: i64,
+}
+
+async fn world() -> World {
+    let app = TestApp::spawn().await;
+    let s = &app.store;
+    let faculty = s.create_faculty("Faculty of Science").await.unwrap();
+    let school = s
+        .create_school(faculty, "School of Physics", "PHY")
+        .await
+        .unwrap();
+    let other_school = s
+        .create_school(faculty, "School of Chemistry", "CHE")
+        .await
+        .unwrap();
+    let tutor = s
+        .add_tutoring_tutor("T1", "Dr Rowan Hale", "rowan.hale@tu.test", school, 3)
+        .await
+        .unwrap();
+    let full_tutor = s
+        .add_tutoring_tutor("T2", "Dr Imre Full", "imre@tu.test", school, 1)
+        .await
+        .unwrap();
+    let free_tutor = s
+        .add_tutoring_tutor("T3", "Dr Nell Free", "nell@tu.test", school, 5)
+        .await
+        .unwrap();
+    // The student's record email differs in case from their account's.
+    let student = s
+        .add_tutoring_student("S1", "Kit Student", "Kit.Student@TU.test", school)
+        .await
+        .unwrap();
+    let other = s
+        .add_tutoring_student("S2", "Lee Other", "lee@tu.test", school)
+        .await
+        .unwrap();
+    s.assign_tutor(student, tutor, year_key(), "import")
+        .await
+        .unwrap();
+    s.assign_tutor(other, full_tutor, year_key(), "import")
+        .await
+        .unwrap();
+    World {
+        app,
+        school,
+        other_school,
+        student,
+        tutor,
+        full_tutor,
+        free_tutor,
+    }
+}
+
+const GOALS: &str = "Get a placement in industry";
+const SUCCESS: &str = "Finishing without burning out";
+const NOTE: &str = "I care for a parent at weekends";
+
+#[tokio::test]
+async fn a_student_chooses_what_their_tutor_sees_and_nobody_else_sees_anything() {
+    let w = world().await;
+    let student = w
+        .app
+        .as_role(
+            "kit.student@tu.test",
+            &[(Role::Student, Scope::Organisation)],
+        )
+        .await;
+    let page = student.get("/tutoring/profile").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Dr Rowan Hale"));
+    // Saved without ticking anything: nothing is shared.
+    let r = student
+        .post(
+            "/tutoring/profile",
+            &[("goals", GOALS), ("success", SUCCESS), ("tutor_note", NOTE)],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let tutor = w
+        .app
+        .as_role("rowan.hale@tu.test", &[(Role::Tutor, Scope::Organisation)])
+        .await;
+    let path = format!("/tutoring/students/{}/profile", w.student);
+    let page = tutor.get(&path).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    for text in [GOALS, SUCCESS, NOTE] {
+        assert!(!page.body.contains(text), "{text} shown unshared");
+    }
+    assert!(page.body.contains("Not shared with you."));
+    // Sharing the goals only.
+    student
+        .post(
+            "/tutoring/profile",
+            &[
+                ("goals", GOALS),
+                ("goals_shared", "yes"),
+                ("success", SUCCESS),
+                ("tutor_note", NOTE),
+            ],
+        )
+        .await;
+    let page = tutor.get(&path).await;
+    assert!(page.body.contains(GOALS));
+    assert!(!page.body.contains(SUCCESS) && !page.body.contains(NOTE));
+    // The student sees all of it.
+    let mine = student.get("/tutoring/profile").await.body;
+    assert!(mine.contains(GOALS) && mine.contains(SUCCESS) && mine.contains(NOTE));
+
+    // Everyone else: refused, and the text never appears; admins and coordinators included.
+    let others = [
+        ("admin@tu.test", vec![(Role::Admin, Scope::Organisation)]),
+        (
+            "coord@tu.test",
+            vec![(Role::Coordinator, Scope::Organisation)],
+        ),
+        (
+            "sl@tu.test",
+            vec![(Role::SchoolLead, Scope::School(w.school))],
+        ),
+        (
+            "apt@tu.test",
+            vec![(Role::StudentLead, Scope::Organisation)],
+        ),
+        ("res@tu.test", vec![(Role::Researcher, Scope::Organisation)]),
+        ("imre@tu.test", vec![(Role::Tutor, Scope::Organisation)]),
+        ("lee@tu.test", vec![(Role::Student, Scope::Organisation)]),
+        ("nobody@tu.test", vec![]),
+    ];
+    for (email, grants) in &others {
+        let b = w.app.as_role(email, grants).await;
+        let r = b.get(&path).await;
+        assert_eq!(r.status, 403, "{email} read the tutee's profile");
+        let own = b.get("/tutoring/profile").await;
+        for text in [GOALS, SUCCESS, NOTE] {
+            assert!(
+                !r.body.contains(text) && !own.body.contains(text),
+                "{email} saw {text}"
+            );
+        }
+    }
+    // A tutor who is not the tutor of record this year is refused too, even last year's.
+    w.app
+        .store
+        .assign_tutor(w.student, w.free_tutor, year_key(), "allocation")
+        .await
+        .unwrap();
+    assert_eq!(tutor.get(&path).await.status, 403);
+}
+
+#[tokio::test]
+async fn the_profile_form_refuses_overlong_text_and_keeps_the_rest() {
+    let w = world().await;
+    let student = w.app.as_role("kit.student@tu.test", &[]).await;
+    let long = "y".repeat(2001);
+    let r = student
+        .post(
+            "/tutoring/profile",
+            &[("goals", &long), ("success", "kept success")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body
+            .contains("Your goals is too long: at most 2000 characters, this has 2001."),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("kept success"));
+    assert!(
+        w.app
+            .store
+            .tutoring_profile(w.student)
+            .await
+            .unwrap()
+            .success
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_change_of_tutor_is_asked_with_a_reason_and_decided_by_the_school_lead() {
+    let w = world().await;
+    let student = w.app.as_role("kit.student@tu.test", &[]).await;
+    // The reason is required.
+    let r = student
+        .post("/tutoring/change-request", &[("reason", "  ")])
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("The reason is required."));
+    let r = student
+        .post(
+            "/tutoring/change-request",
+            &[("reason", "We never find a time that works.")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    // A second pending request is refused.
+    let r = student
+        .post("/tutoring/change-request", &[("reason", "Again")])
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body
+            .contains("You already have a request for a change of tutor waiting for a decision."),
+        "{}",
+        r.body
+    );
+    let request = w.app.store.change_requests_of(w.student).await.unwrap()[0].id;
+
+    // A School lead of another School sees nothing and cannot decide it.
+    let outsider = w
+        .app
+        .as_role(
+            "out@tu.test",
+            &[(Role::SchoolLead, Scope::School(w.other_school))],
+        )
+        .await;
+    assert!(
+        !outsider
+            .get("/tutoring/change-requests")
+            .await
+            .body
+            .contains("Kit Student")
+    );
+    let decide = format!("/tutoring/change-requests/{request}");
+    assert_eq!(
+        outsider
+            .post(
+                &decide,
+                &[
+                    ("outcome", "approve"),
+                    ("tutor_id", &w.free_tutor.to_string())
+                ]
+            )
+            .await
+            .status,
+        403
+    );
+    // Admins and coordinators are not School leads.
+    let admin = w
+        .app
+        .as_role("admin@tu.test", &[(Role::Admin, Scope::Organisation)])
+        .await;
+    assert_eq!(admin.get("/tutoring/change-requests").await.status, 403);
+
+    let lead = w
+        .app
+        .as_role("sl@tu.test", &[(Role::SchoolLead, Scope::School(w.school))])
+        .await;
+    let queue = lead.get("/tutoring/change-requests").await;
+    assert!(
+        queue.body.contains("Kit Student")
+            && queue.body.contains("We never find a time that works.")
+    );
+    // A tutor with no room is refused, by name.
+    let r = lead
+        .post(
+            &decide,
+            &[
+                ("outcome", "approve"),
+                ("tutor_id", &w.full_tutor.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body
+            .contains("Dr Imre Full has no room: 1 of 1 places are taken"),
+        "{}",
+        r.body
+    );
+    let r = lead
+        .post(
+            &decide,
+            &[
+                ("outcome", "approve"),
+                ("tutor_id", &w.free_tutor.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    let s = &w.app.store;
+    let now = s
+        .tutor_of_record(w.student, year_key())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(now.id, w.free_tutor);
+    assert_eq!(
+        s.assignment_source(w.student, year_key())
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("change_request")
+    );
+    let decided = s.change_request(request).await.unwrap();
+    assert_eq!(
+        (decided.status.as_str(), decided.from_tutor_id),
+        ("approved", w.tutor),
+        "history kept"
+    );
+    let emails = s.emails_to("Kit.Student@TU.test").await.unwrap();
+    assert_eq!(emails.len(), 1);
+    assert!(emails[0].body_text.contains("Dr Nell Free"));
+    let page = student.get("/tutoring/change-request").await;
+    assert!(
+        page.body
+            .contains("Approved: your new tutor is Dr Nell Free"),
+        "{}",
+        page.body
+    );
+    // Deciding again changes nothing.
+    assert_eq!(
+        lead.post(&decide, &[("outcome", "decline"), ("reason", "x")])
+            .await
+            .status,
+        409
+    );
+
+    // A second request, declined with a reason (required).
+    student
+        .post(
+            "/tutoring/change-request",
+            &[("reason", "Different subject area.")],
+        )
+        .await;
+    let second = s.change_requests_of(w.student).await.unwrap()[0].id;
+    let decide = format!("/tutoring/change-requests/{second}");
+    let r = lead
+        .post(&decide, &[("outcome", "decline"), ("reason", "")])
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Give the student a reason for declining"));
+    let r = lead
+        .post(
+            &decide,
+            &[
+                ("outcome", "decline"),
+                ("reason", "Dr Free specialises in your area."),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        s.tutor_of_record(w.student, year_key())
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        w.free_tutor
+    );
+    assert!(
+        student
+            .get("/tutoring/change-request")
+            .await
+            .body
+            .contains("Declined: Dr Free specialises in your area.")
+    );
+    assert_eq!(s.emails_to("Kit.Student@TU.test").await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_student_without_a_tutor_this_year_is_told_there_is_none_to_change() {
+    let w = world().await;
+    w.app
+        .store
+        .add_tutoring_student("S9", "New Student", "new@tu.test", w.school)
+        .await
+        .unwrap();
+    let b = w.app.as_role("new@tu.test", &[]).await;
+    let r = b
+        .post("/tutoring/change-request", &[("reason", "I want a tutor")])
+        .await;
+    assert_eq!(r.status, 422);
+    let expected = format!(
+        "You have no personal tutor for {} yet, so there is no tutor to change.",
+        year()
+    );
+    assert!(r.body.contains(&expected), "{}", r.body);
+    assert!(
+        w.app
+            .store
+            .change_requests_of(w.student)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Someone who is not a tutoring student is refused outright.
+    let stranger = w.app.as_role("stranger@tu.test", &[]).await;
+    assert_eq!(stranger.get("/tutoring/change-request").await.status, 403);
+}
