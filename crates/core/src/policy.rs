@@ -211,6 +211,56 @@ pub fn tutoring_import(actor: &Actor) -> bool {
     actor.is_admin() || actor.has_org(Role::Coordinator)
 }
 
+/// Who a signed-in person is in personal tutoring: the tutor and student records whose email
+/// matches their account's (tutoring records come from the record system, not from accounts).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TutoringSelf {
+    pub tutor_id: Option<i64>,
+    pub student_id: Option<i64>,
+}
+
+/// Running an allocation, adjusting and publishing it, and setting Schools' tutoring rules:
+/// organisation-wide coordinators (it changes every School's assignments).
+pub fn tutoring_allocation(actor: &Actor) -> bool {
+    actor.has_org(Role::Coordinator)
+}
+
+/// A student's tutoring record (their tutor in every year): organisation-wide coordinators,
+/// the student themselves, and their tutor this year. Not admins, not School leads (they see
+/// aggregates), not other tutors.
+pub fn tutoring_record(
+    actor: &Actor,
+    me: TutoringSelf,
+    student_id: i64,
+    current_tutor: Option<i64>,
+) -> bool {
+    actor.has_org(Role::Coordinator)
+        || me.student_id == Some(student_id)
+        || (me.tutor_id.is_some() && me.tutor_id == current_tutor)
+}
+
+/// One logged contact, with its note: its tutor and its student, and nobody else, whatever
+/// their roles (coordinators and admins included). Logging one follows the same rule; the
+/// handler also checks that the student is the tutor's tutee this year.
+pub fn tutoring_contact(me: TutoringSelf, tutor_id: i64, student_id: i64) -> bool {
+    me.tutor_id == Some(tutor_id) || me.student_id == Some(student_id)
+}
+
+/// A tutor's own list of tutees: anyone whose email is a tutor's.
+pub fn tutees(me: TutoringSelf) -> bool {
+    me.tutor_id.is_some()
+}
+
+/// The tutoring consistency dashboard, aggregate and suppressed only. `None`: the
+/// institution's figures (admins, organisation-wide coordinators, Student APT Leads); a
+/// School's figures: those and the School's lead.
+pub fn tutoring_dashboard(actor: &Actor, school: Option<i64>) -> bool {
+    actor.is_admin()
+        || actor.has_org(Role::Coordinator)
+        || actor.has(Role::StudentLead)
+        || school.is_some_and(|s| actor.has_in(Role::SchoolLead, Scope::School(s)))
+}
+
 /// Aggregate, suppressed results (response rates, survey analysis, dashboards).
 pub fn aggregate_results(actor: &Actor, scheme_id: i64) -> bool {
     actor.coordinates(scheme_id) || actor.has(Role::Researcher) || actor.is_admin()
@@ -721,6 +771,69 @@ mod tests {
                 &["*"],
             ),
             (
+                "run a tutoring allocation",
+                tutoring_allocation,
+                &["org coordinator"],
+            ),
+            (
+                "view a student's tutoring record (not theirs)",
+                |a| tutoring_record(a, TutoringSelf::default(), 7, Some(8)),
+                &["org coordinator"],
+            ),
+            (
+                "view own tutoring record",
+                |a| {
+                    let me = TutoringSelf {
+                        tutor_id: None,
+                        student_id: Some(7),
+                    };
+                    tutoring_record(a, me, 7, Some(8))
+                },
+                &["*"],
+            ),
+            (
+                "view a tutee's tutoring record as their tutor",
+                |a| {
+                    let me = TutoringSelf {
+                        tutor_id: Some(8),
+                        student_id: None,
+                    };
+                    tutoring_record(a, me, 7, Some(8))
+                },
+                &["*"],
+            ),
+            (
+                "read a contact note of someone else's tutee",
+                |_| {
+                    let me = TutoringSelf {
+                        tutor_id: Some(9),
+                        student_id: None,
+                    };
+                    tutoring_contact(me, 8, 7)
+                },
+                &[],
+            ),
+            (
+                "read a contact note without being its tutor or student",
+                |_| tutoring_contact(TutoringSelf::default(), 8, 7),
+                &[],
+            ),
+            (
+                "institution tutoring dashboard",
+                |a| tutoring_dashboard(a, None),
+                &["admin", "org coordinator", "student lead"],
+            ),
+            (
+                "School 3 tutoring dashboard",
+                |a| tutoring_dashboard(a, Some(3)),
+                &["admin", "org coordinator", "student lead", "school lead"],
+            ),
+            (
+                "School 4 tutoring dashboard",
+                |a| tutoring_dashboard(a, Some(4)),
+                &["admin", "org coordinator", "student lead"],
+            ),
+            (
                 "view a scheme",
                 |a| scheme(a, Some(SchemeRef { id: SCHEME }), Action::View),
                 &["*"],
@@ -828,6 +941,22 @@ mod tests {
             "policy disagrees with the matrix:\n{}",
             failures.join("\n")
         );
+    }
+
+    #[test]
+    fn a_contact_note_is_readable_by_its_tutor_and_its_student_only() {
+        let tutor = TutoringSelf {
+            tutor_id: Some(8),
+            student_id: None,
+        };
+        let student = TutoringSelf {
+            tutor_id: None,
+            student_id: Some(7),
+        };
+        assert!(tutoring_contact(tutor, 8, 7));
+        assert!(tutoring_contact(student, 8, 7));
+        assert!(!tutoring_contact(student, 8, 6));
+        assert!(!tutoring_contact(tutor, 9, 7));
     }
 
     #[test]

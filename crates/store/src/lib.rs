@@ -24,6 +24,8 @@ mod sessions;
 mod sprints;
 mod surveys;
 mod tutoring;
+mod tutoring_allocation;
+mod tutoring_contacts;
 mod tutoring_people;
 mod users;
 mod waves;
@@ -45,6 +47,11 @@ pub use sessions::{LoginFailures, SessionToken};
 pub use sprints::{NewSprint, Sprint, SprintComment, SprintItem};
 pub use surveys::{AnswerRow, StatementRow};
 pub use tutoring::{ImportCounts, ImportSummary, SchoolTutoring, TutorLoad};
+pub use tutoring_allocation::{
+    AllocationRun, DraftCounts, DraftStudent, SchoolRulesRow, StudentRecord, TutorHistoryRow,
+    TutorRow, UnplacedStudent,
+};
+pub use tutoring_contacts::{Contact, NewContact, SchoolCounts, SchoolHistogram, Tutee};
 pub use tutoring_people::{ChangeRequest, TutorCapacity, TutoringPerson, TutoringProfile};
 pub use users::{GrantRow, NewUser, User};
 pub use waves::{InstrumentRow, OpenSurvey, SurveyParticipant, SurveyWave, WaveRecipient};

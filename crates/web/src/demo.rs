@@ -205,8 +205,13 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
             None,
         )
         .await?;
+    crate::demo_tutoring::seed(
+        store,
+        ("Dr Leila Haddad", &email("tutor")),
+        ("Jordan Baptiste", &email("student")),
+    )
+    .await?;
     crate::demo_surveys::seed(store, past, current).await?;
-    tutoring(store).await?;
     crate::demo_mentoring::seed(store, past, pilot, coordinator_id).await?;
     crate::demo_cocreation::seed(store).await?;
     Ok(accounts_text())
@@ -545,27 +550,6 @@ struct RoleAnswers {
     responded: [usize; 3],
     /// (statement code, target mean in each wave)
     means: &'static [(&'static str, [f64; 3])],
-}
-
-/// A few hundred invented students, their tutors and last year's assignments, imported as from
-/// a student record system. (Full-size files for benchmarks: `flipside generate-institution`.)
-async fn tutoring(store: &Store) -> anyhow::Result<()> {
-    use flipside_core::import::{Files, Source, generate, read_institution};
-    let files = generate::generate(400, 30, "2024/25", 2026);
-    let institution = read_institution(
-        Files {
-            schools: Some(Source::new("schools.csv", files.schools.as_bytes())),
-            tutors: Some(Source::new("tutors.csv", files.tutors.as_bytes())),
-            students: Some(Source::new("students.csv", files.students.as_bytes())),
-            assignments: Some(Source::new("assignments.csv", files.assignments.as_bytes())),
-        },
-        &store.tutoring_known().await?,
-    )
-    .map_err(|errors| anyhow::anyhow!("the demo's tutoring files: {}", errors[0]))?;
-    store
-        .import_institution(&institution, false, &|_| {})
-        .await?;
-    Ok(())
 }
 
 /// Pre, post and follow-up answers for last year's cycle, shaped like the published cycle:

@@ -170,43 +170,52 @@ async fn sprints(store: &Store) -> anyhow::Result<()> {
 /// of the School take the demo accounts' names and emails; this year's assignment, the
 /// student's profile (goals shared, the rest private) and a pending change request.
 async fn tutoring(store: &Store) -> anyhow::Result<()> {
-    if store
-        .tutoring_student_by_email(&email("student"))
-        .await?
-        .is_some()
-    {
-        return Ok(());
-    }
-    let Some(law) = store.schools().await?.into_iter().find(|s| s.code == "LAW") else {
-        return Ok(());
-    };
     let year = i64::from(AcademicYear::containing(chrono::Utc::now().date_naive()).start_year());
-    let (Some(student), Some(tutor)) = (
-        store
-            .tutoring_students_of_school(law.id)
-            .await?
-            .into_iter()
-            .next(),
-        store
-            .school_tutor_capacities(law.id, year)
-            .await?
-            .into_iter()
-            .find(|t| t.has_room()),
-    ) else {
-        return Ok(());
+    // The tutoring demo may already have made the demo student and tutor a tutee and tutor of
+    // record (matched by email); then their profile and request go on those records.
+    let (student_id, tutor_id) = match store.tutoring_student_by_email(&email("student")).await? {
+        Some(me) => {
+            if !store.change_requests_of(me.id).await?.is_empty() {
+                return Ok(());
+            }
+            let Some(tutor) = store.tutor_of_record(me.id, year).await? else {
+                return Ok(());
+            };
+            (me.id, tutor.id)
+        }
+        None => {
+            let Some(law) = store.schools().await?.into_iter().find(|s| s.code == "LAW") else {
+                return Ok(());
+            };
+            let (Some(student), Some(tutor)) = (
+                store
+                    .tutoring_students_of_school(law.id)
+                    .await?
+                    .into_iter()
+                    .next(),
+                store
+                    .school_tutor_capacities(law.id, year)
+                    .await?
+                    .into_iter()
+                    .find(|t| t.has_room()),
+            ) else {
+                return Ok(());
+            };
+            store
+                .link_tutoring_record(true, student.id, "Jordan Baptiste", &email("student"))
+                .await?;
+            store
+                .link_tutoring_record(false, tutor.id, "Dr Leila Haddad", &email("tutor"))
+                .await?;
+            store
+                .assign_tutor(student.id, tutor.id, year, "allocation")
+                .await?;
+            (student.id, tutor.id)
+        }
     };
-    store
-        .link_tutoring_record(true, student.id, "Jordan Baptiste", &email("student"))
-        .await?;
-    store
-        .link_tutoring_record(false, tutor.id, "Dr Leila Haddad", &email("tutor"))
-        .await?;
-    store
-        .assign_tutor(student.id, tutor.id, year, "allocation")
-        .await?;
     store
         .save_tutoring_profile(
-            student.id,
+            student_id,
             &TutoringProfile {
                 goals: "A training contract with a regional firm by the end of my third year."
                     .into(),
@@ -220,9 +229,9 @@ async fn tutoring(store: &Store) -> anyhow::Result<()> {
         .await?;
     store
         .request_tutor_change(
-            student.id,
+            student_id,
             year,
-            tutor.id,
+            tutor_id,
             "I would like a tutor who knows commercial law, the area I want to work in.",
         )
         .await?;

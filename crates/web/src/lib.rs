@@ -13,6 +13,7 @@ pub mod demo_cocreation;
 pub mod demo_matching;
 pub mod demo_mentoring;
 pub mod demo_surveys;
+pub mod demo_tutoring;
 pub mod error;
 pub mod handlers;
 pub mod mail;

@@ -10,6 +10,7 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use flipside_core::policy;
+use flipside_core::role::Role;
 use std::collections::BTreeMap;
 
 const FLASH_COOKIE: &str = "flipside_flash";
@@ -97,6 +98,30 @@ fn nav_for(user: Option<&CurrentUser>) -> Vec<NavLink> {
         nav.push(NavLink {
             href: "/admin/import",
             label: "Import",
+        });
+    }
+    if policy::tutoring_allocation(&u.actor) {
+        nav.push(NavLink {
+            href: "/tutoring/allocation",
+            label: "Tutor allocation",
+        });
+    }
+    if policy::tutoring_dashboard(&u.actor, None) || u.actor.has(Role::SchoolLead) {
+        nav.push(NavLink {
+            href: "/tutoring/dashboard",
+            label: "Tutoring dashboard",
+        });
+    }
+    if u.actor.has(Role::Tutor) {
+        nav.push(NavLink {
+            href: "/tutoring/tutees",
+            label: "My tutees",
+        });
+    }
+    if u.actor.has(Role::Student) {
+        nav.push(NavLink {
+            href: "/tutoring/me",
+            label: "My tutor",
         });
     }
     if policy::audit_log(&u.actor) {

@@ -3,7 +3,8 @@ use crate::auth::csrf;
 use crate::handlers::{
     account, actions, api, audit, concerns, cycle_pairs, cycles, emails, home, import, instruments,
     invitations, matching, meetings, ops, organisation, pairs, people, population, recruitment,
-    results, schemes, sign_in, sprints, sso, surveys, tutoring_students, waves,
+    results, schemes, sign_in, sprints, sso, surveys, tutoring, tutoring_allocation,
+    tutoring_dashboard, tutoring_students, waves,
 };
 use crate::state::AppState;
 use crate::{metrics, page, security};
@@ -174,6 +175,27 @@ pub fn router(state: AppState) -> Router {
                 .post(import::upload)
                 .layer(DefaultBodyLimit::max(crate::multipart::MAX_UPLOAD_BYTES)),
         )
+        .route("/tutoring/allocation", get(tutoring_allocation::show))
+        .route("/tutoring/allocation/run", post(tutoring_allocation::run))
+        .route(
+            "/tutoring/allocation/move",
+            post(tutoring_allocation::move_student),
+        )
+        .route(
+            "/tutoring/allocation/publish",
+            post(tutoring_allocation::publish),
+        )
+        .route(
+            "/tutoring/schools/{id}/rules",
+            get(tutoring_allocation::show_rules).post(tutoring_allocation::save_rules),
+        )
+        .route("/tutoring/dashboard", get(tutoring_dashboard::show))
+        .route("/tutoring/tutees", get(tutoring::tutees))
+        .route("/tutoring/me", get(tutoring::mine))
+        .route("/tutoring/students/{id}", get(tutoring::student))
+        .route("/tutoring/contacts", post(tutoring::create_contact))
+        .route("/tutoring/contacts/new", get(tutoring::new_contact))
+        .route("/tutoring/contacts/{id}", get(tutoring::contact))
         .route("/sprints", get(sprints::list).post(sprints::create))
         .route("/sprints/new", get(sprints::new))
         .route("/sprints/{id}", get(sprints::show))

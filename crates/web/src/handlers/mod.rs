@@ -28,6 +28,9 @@ pub mod sign_in;
 pub mod sprints;
 pub mod sso;
 pub mod surveys;
+pub mod tutoring;
+pub mod tutoring_allocation;
+pub mod tutoring_dashboard;
 pub mod tutoring_students;
 pub mod waves;
 

@@ -116,6 +116,11 @@ async fn every_page_answers_each_role_as_the_policy_says() {
         ("/admin/audit".into(), &["admin"]),
         ("/admin/emails".into(), &["admin"]),
         ("/account".into(), &["*"]),
+        // Organisation-wide coordinators only (the coordinator here runs one scheme).
+        ("/tutoring/allocation".into(), &[]),
+        ("/tutoring/dashboard".into(), &["admin", "lead"]),
+        // Nobody here is a tutor or student of record (matched by email).
+        ("/tutoring/tutees".into(), &[]),
         ("/surveys".into(), &["*"]),
         (format!("/cycles/{c}/surveys"), &["coordinator"]),
         (format!("/cycles/{oc}/surveys"), &[]),

@@ -53,10 +53,48 @@ async fn the_demo_organisation_has_people_in_every_role_and_is_created_once() {
         .count();
     assert_eq!(known, 4);
 
-    // Personal tutoring: a few hundred imported students with tutors in the demo's Schools.
+    // Personal tutoring: a whole institution, this year allocated and published, with contacts.
     let tutoring = store.tutoring_by_school().await.unwrap();
-    assert_eq!(tutoring.iter().map(|s| s.students).sum::<i64>(), 400);
-    assert_eq!(tutoring.iter().map(|s| s.tutors).sum::<i64>(), 30);
+    assert_eq!(tutoring.iter().map(|s| s.students).sum::<i64>(), 38_000);
+    assert_eq!(tutoring.iter().map(|s| s.tutors).sum::<i64>(), 2_500);
+    let year = flipside_core::cycle::AcademicYear::containing(chrono::Utc::now().date_naive());
+    let run = store
+        .allocation_run(year.start_year())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(run.published_at.is_some());
+    let assigned: i64 = store
+        .tutor_loads(year.start_year())
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| l.assigned)
+        .sum();
+    assert!(assigned > 37_000, "{assigned} of 38,000 placed");
+    // The demo tutor and student are tutor and tutee of each other.
+    let me = store
+        .tutoring_self("tutor@demo.flipside.test")
+        .await
+        .unwrap();
+    let student = store
+        .tutoring_self("student@demo.flipside.test")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .tutor_of(student.student_id.unwrap(), year.start_year())
+            .await
+            .unwrap(),
+        me.tutor_id
+    );
+    let contacts = store.count_contacts(None).await.unwrap();
+    // Contacts start in September (none are dated in the future).
+    if chrono::Utc::now().date_naive()
+        > flipside_core::tutoring::year_start(year) + chrono::Days::new(60)
+    {
+        assert!(contacts > 10_000, "{contacts} contacts");
+    }
     // The generated Schools are the demo's own: the import matched them, adding none.
     assert_eq!(store.schools().await.unwrap().len(), 10);
 
@@ -88,6 +126,7 @@ async fn the_demo_organisation_has_people_in_every_role_and_is_created_once() {
     assert_eq!(store.change_requests_of(me.id).await.unwrap().len(), 1);
     assert_eq!(store.users().await.unwrap().len(), users);
     assert_eq!(store.schemes().await.unwrap().len(), schemes.len());
+    assert_eq!(store.count_contacts(None).await.unwrap(), contacts);
     if let Some(d) = dir {
         let _ = std::fs::remove_dir_all(d);
     }

@@ -22,4 +22,5 @@ mod schemes;
 mod sign_in;
 mod sprints;
 mod surveys;
+mod tutoring;
 mod tutoring_students;

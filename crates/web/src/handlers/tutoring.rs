@@ -1,0 +1,347 @@
+//! Personal tutoring for tutors and students (SPEC §3.10): a tutor's tutees and those without
+//! a contact by their School's date, a student's record with their tutor in every year, and
+//! contacts (logged by the tutor or the student; the note is theirs alone).
+//!
+//! Tutoring records are not linked to accounts: a signed-in person is a tutor or student when
+//! their account's email matches one ([`flipside_store::Store::tutoring_self`]).
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::handlers::allow;
+use crate::handlers::tutoring_allocation::current_year;
+use crate::page::{FormErrors, PageCtx, redirect_with_flash};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use flipside_core::cycle::AcademicYear;
+use flipside_core::policy::{self, TutoringSelf};
+use flipside_core::tutoring::{self, ContactInput, INITIATORS, MODES};
+use flipside_store::{Contact, NewContact, StoreError, StudentRecord, Tutee, TutorHistoryRow};
+use serde::Deserialize;
+
+async fn me(state: &AppState, user: &CurrentUser) -> Result<TutoringSelf, AppError> {
+    Ok(state.store.tutoring_self(&user.user.email).await?)
+}
+
+fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// A tutee listed with their School's no-contact-by date.
+pub struct TuteeRow {
+    pub tutee: Tutee,
+    pub no_contact_by: NaiveDate,
+    /// No contact on or before that date, and the date has passed.
+    pub overdue: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tutoring/tutees.html")]
+pub struct TuteesPage {
+    ctx: PageCtx,
+    year: AcademicYear,
+    rows: Vec<TuteeRow>,
+}
+
+impl TuteesPage {
+    fn overdue(&self) -> Vec<&TuteeRow> {
+        self.rows.iter().filter(|r| r.overdue).collect()
+    }
+}
+
+pub async fn tutees(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+) -> Result<TuteesPage, AppError> {
+    let me = me(&state, &user).await?;
+    allow(policy::tutees(me))?;
+    let tutor_id = me.tutor_id.ok_or(AppError::Forbidden)?;
+    let year = current_year();
+    let all_rules = state.store.tutoring_school_rules().await?;
+    let today = today();
+    let rows = state
+        .store
+        .tutees(tutor_id, year.start_year())
+        .await?
+        .into_iter()
+        .map(|tutee| {
+            let rules = all_rules
+                .iter()
+                .find(|r| r.school_id == tutee.school_id)
+                .map(|r| r.rules())
+                .unwrap_or_default();
+            let by = tutoring::no_contact_by(year, &rules);
+            let deadline_day = tutoring::day_of_year(year, by);
+            let overdue = today > by && tutee.first_day.is_none_or(|d| d > deadline_day);
+            TuteeRow {
+                tutee,
+                no_contact_by: by,
+                overdue,
+            }
+        })
+        .collect();
+    Ok(TuteesPage { ctx, year, rows })
+}
+
+/// `/tutoring/me`: a student's own record.
+pub async fn mine(State(state): State<AppState>, user: CurrentUser) -> Result<Redirect, AppError> {
+    let me = me(&state, &user).await?;
+    let id = me.student_id.ok_or(AppError::NotFound)?;
+    Ok(Redirect::to(&format!("/tutoring/students/{id}")))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tutoring/student.html")]
+pub struct StudentPage {
+    ctx: PageCtx,
+    student: StudentRecord,
+    history: Vec<TutorHistoryRow>,
+    /// Contacts the viewer may read (only the student's and their tutors').
+    contacts: Vec<Contact>,
+    /// The viewer may log a contact for this student.
+    can_log: bool,
+}
+
+impl StudentPage {
+    fn mode(&self, code: &str) -> &'static str {
+        tutoring::mode_label(code)
+    }
+
+    fn year(&self, start: &i64) -> AcademicYear {
+        AcademicYear::from_start_year(i32::try_from(*start).unwrap_or_default())
+    }
+}
+
+pub async fn student(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<StudentPage, AppError> {
+    let me = me(&state, &user).await?;
+    let current = state
+        .store
+        .tutor_of(id, current_year().start_year())
+        .await?;
+    allow(policy::tutoring_record(&user.actor, me, id, current))?;
+    let student = state.store.tutoring_student_record(id).await?;
+    let history = state.store.tutor_history(id).await?;
+    let contacts = state
+        .store
+        .contacts_of_student(id)
+        .await?
+        .into_iter()
+        .filter(|c| policy::tutoring_contact(me, c.tutor_id, c.student_id))
+        .collect();
+    let can_log = current.is_some()
+        && (me.student_id == Some(id) || (me.tutor_id.is_some() && me.tutor_id == current));
+    Ok(StudentPage {
+        ctx,
+        student,
+        history,
+        contacts,
+        can_log,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tutoring/contact.html")]
+pub struct ContactPage {
+    ctx: PageCtx,
+    contact: Contact,
+}
+
+impl ContactPage {
+    fn mode(&self) -> &'static str {
+        tutoring::mode_label(&self.contact.mode)
+    }
+}
+
+pub async fn contact(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<ContactPage, AppError> {
+    let me = me(&state, &user).await?;
+    let contact = state.store.contact(id).await?;
+    allow(policy::tutoring_contact(
+        me,
+        contact.tutor_id,
+        contact.student_id,
+    ))?;
+    Ok(ContactPage { ctx, contact })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ContactForm {
+    #[serde(default)]
+    pub student: String,
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub mode: String,
+    #[serde(default)]
+    pub duration: String,
+    #[serde(default)]
+    pub initiated_by: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tutoring/new_contact.html")]
+pub struct NewContactPage {
+    ctx: PageCtx,
+    form: ContactForm,
+    errors: FormErrors,
+    modes: &'static [(&'static str, &'static str)],
+    initiators: &'static [(&'static str, &'static str)],
+    today: String,
+}
+
+fn new_contact_page(ctx: PageCtx, form: ContactForm, errors: FormErrors) -> NewContactPage {
+    NewContactPage {
+        ctx,
+        form,
+        errors,
+        modes: MODES,
+        initiators: INITIATORS,
+        today: today().format("%Y-%m-%d").to_string(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct StudentQuery {
+    #[serde(default)]
+    pub student: String,
+}
+
+pub async fn new_contact(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Query(q): Query<StudentQuery>,
+) -> Result<NewContactPage, AppError> {
+    let me = me(&state, &user).await?;
+    allow(me.tutor_id.is_some() || me.student_id.is_some())?;
+    let form = ContactForm {
+        student: q.student,
+        date: today().format("%Y-%m-%d").to_string(),
+        ..ContactForm::default()
+    };
+    Ok(new_contact_page(ctx, form, FormErrors::default()))
+}
+
+/// Logs a contact: by a tutor for a tutee of this year, or by a student with their tutor.
+pub async fn create_contact(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Form(f): Form<ContactForm>,
+) -> Result<Response, AppError> {
+    let me = me(&state, &user).await?;
+    allow(me.tutor_id.is_some() || me.student_id.is_some())?;
+    let year = current_year();
+    let mut errors = FormErrors::default();
+    let student = match state
+        .store
+        .tutoring_student_by_external_id(&f.student)
+        .await
+    {
+        Ok(s) => Some(s),
+        Err(StoreError::NotFound) => {
+            errors.add(
+                "student",
+                if f.student.trim().is_empty() {
+                    "Enter the student's ID.".to_string()
+                } else {
+                    format!("There is no student with the ID '{}'.", f.student.trim())
+                },
+            );
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // Who is logging, and for which tutor.
+    let mut parties: Option<(i64, &'static str)> = None;
+    if let Some(s) = &student {
+        let tutor = state.store.tutor_of(s.id, year.start_year()).await?;
+        if me.student_id == Some(s.id) {
+            match tutor {
+                Some(t) => parties = Some((t, "student")),
+                None => errors.add(
+                    "student",
+                    format!("You have no personal tutor in {year} yet, so there is no one to log a contact with."),
+                ),
+            }
+        } else if me.tutor_id.is_some() && me.tutor_id == tutor {
+            parties = tutor.map(|t| (t, "tutor"));
+        } else {
+            errors.add(
+                "student",
+                format!(
+                    "{} ({}) is not your tutee in {year}.",
+                    s.name, s.external_id
+                ),
+            );
+        }
+    }
+    let input = ContactInput {
+        date: &f.date,
+        mode: &f.mode,
+        duration: &f.duration,
+        initiated_by: &f.initiated_by,
+        note: &f.note,
+    };
+    let valid = match tutoring::validate_contact(&input, today()) {
+        Ok(v) => Some(v),
+        Err(list) => {
+            for (field, message) in list {
+                errors.add(field, message);
+            }
+            None
+        }
+    };
+    match (student, parties, valid) {
+        (Some(s), Some((tutor_id, logged_by)), Some(v)) if errors.is_empty() => {
+            let contact_year = AcademicYear::containing(v.date);
+            if contact_year != year {
+                errors.add(
+                    "date",
+                    format!("Enter a date in the current academic year, {year}."),
+                );
+            } else {
+                state
+                    .store
+                    .add_contact(&NewContact {
+                        student_id: s.id,
+                        tutor_id,
+                        academic_year: year.start_year(),
+                        date: v.date.format("%Y-%m-%d").to_string(),
+                        year_day: tutoring::day_of_year(year, v.date),
+                        mode: v.mode,
+                        duration_minutes: v.duration_minutes,
+                        initiated_by: v.initiated_by,
+                        logged_by: logged_by.to_string(),
+                        note: v.note,
+                    })
+                    .await?;
+                return Ok(redirect_with_flash(
+                    &format!("/tutoring/students/{}", s.id),
+                    &format!("Contact with {} logged.", s.name),
+                ));
+            }
+        }
+        _ => {}
+    }
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        new_contact_page(ctx, f, errors),
+    )
+        .into_response())
+}

@@ -1,0 +1,390 @@
+//! Allocating personal tutors in the app (SPEC §3.10), for organisation-wide coordinators:
+//! run the exact allocation for an academic year from the stored institution and the Schools'
+//! rules, preview the draft against last year, move students by hand, publish; and set each
+//! School's rules.
+use crate::auth::{ClientAddress, CurrentUser};
+use crate::error::AppError;
+use crate::handlers::allow;
+use crate::page::{FormErrors, PageCtx, redirect_with_flash};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use flipside_core::cycle::AcademicYear;
+use flipside_core::policy;
+use flipside_core::tutoring::{
+    self, MoveRequest, SchoolRules, Spread, UnplacedReason, allocate_institution,
+};
+use flipside_store::{
+    AllocationRun, DraftCounts, NewAuditEntry, SchoolRulesRow, StoreError, UnplacedStudent,
+};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// How many unplaced students the preview lists by name.
+const SHOWN_UNPLACED: i64 = 200;
+
+/// The academic year a page is about: `?year=2026/27`, or the current one.
+#[derive(Debug, Default, Deserialize)]
+pub struct YearQuery {
+    #[serde(default)]
+    pub year: String,
+}
+
+/// The current academic year.
+pub fn current_year() -> AcademicYear {
+    AcademicYear::containing(chrono::Utc::now().date_naive())
+}
+
+/// Parses a year field; empty means the current year.
+pub fn year_of(text: &str) -> Result<AcademicYear, AppError> {
+    if text.trim().is_empty() {
+        return Ok(current_year());
+    }
+    AcademicYear::parse(text).map_err(|e| AppError::BadRequest(e.to_string()))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tutoring/allocation.html")]
+pub struct AllocationPage {
+    ctx: PageCtx,
+    year: AcademicYear,
+    run: Option<AllocationRun>,
+    counts: DraftCounts,
+    unplaced: Vec<UnplacedStudent>,
+    load: Option<Spread>,
+    over_capacity: i64,
+    schools: Vec<SchoolRulesRow>,
+    errors: FormErrors,
+    student: String,
+    tutor: String,
+}
+
+impl AllocationPage {
+    fn reason(&self, code: &Option<String>) -> &'static str {
+        code.as_deref()
+            .and_then(UnplacedReason::parse)
+            .unwrap_or(UnplacedReason::AllTutorsFull)
+            .words()
+    }
+
+    fn more_unplaced(&self) -> i64 {
+        self.counts.unplaced - self.unplaced.len() as i64
+    }
+}
+
+async fn page(
+    state: &AppState,
+    ctx: PageCtx,
+    year: AcademicYear,
+) -> Result<AllocationPage, AppError> {
+    let y = year.start_year();
+    let run = state.store.allocation_run(y).await?;
+    let (counts, unplaced, load, over_capacity) = if run.is_some() {
+        let (histogram, over) = state.store.draft_loads(y).await?;
+        (
+            state.store.draft_counts(y).await?,
+            state.store.draft_unplaced(y, SHOWN_UNPLACED).await?,
+            tutoring::spread(&histogram),
+            over,
+        )
+    } else {
+        (DraftCounts::default(), Vec::new(), None, 0)
+    };
+    Ok(AllocationPage {
+        ctx,
+        year,
+        run,
+        counts,
+        unplaced,
+        load,
+        over_capacity,
+        schools: state.store.tutoring_school_rules().await?,
+        errors: FormErrors::default(),
+        student: String::new(),
+        tutor: String::new(),
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Query(q): Query<YearQuery>,
+) -> Result<AllocationPage, AppError> {
+    allow(policy::tutoring_allocation(&user.actor))?;
+    page(&state, ctx, year_of(&q.year)?).await
+}
+
+fn back(year: AcademicYear) -> String {
+    format!("/tutoring/allocation?year={year}")
+}
+
+/// Runs the allocation and keeps it as the year's draft.
+pub async fn run(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(f): Form<YearQuery>,
+) -> Result<Response, AppError> {
+    allow(policy::tutoring_allocation(&user.actor))?;
+    let year = year_of(&f.year)?;
+    let (students, tutors) = state.store.allocation_input(year.start_year()).await?;
+    let rules: HashMap<i64, SchoolRules> = state
+        .store
+        .tutoring_school_rules()
+        .await?
+        .iter()
+        .map(|r| (r.school_id, r.rules()))
+        .collect();
+    // An institution is tens of thousands of students: solve off the async workers.
+    let proposals =
+        tokio::task::spawn_blocking(move || allocate_institution(&students, &tutors, &rules))
+            .await
+            .map_err(AppError::internal)?;
+    state
+        .store
+        .save_allocation_draft(year.start_year(), &proposals, Some(user.id()))
+        .await?;
+    Ok(redirect_with_flash(
+        &back(year),
+        &format!(
+            "Allocation for {year} run: a draft of {} students. Nothing is published yet.",
+            proposals.len()
+        ),
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct MoveForm {
+    #[serde(default)]
+    pub year: String,
+    #[serde(default)]
+    pub student: String,
+    #[serde(default)]
+    pub tutor: String,
+}
+
+/// Moves one student of the draft to another tutor, if the rules allow it.
+pub async fn move_student(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Form(f): Form<MoveForm>,
+) -> Result<Response, AppError> {
+    allow(policy::tutoring_allocation(&user.actor))?;
+    let year = year_of(&f.year)?;
+    let y = year.start_year();
+    let mut errors = FormErrors::default();
+    let student = match state.store.draft_student(y, &f.student).await {
+        Ok(s) => Some(s),
+        Err(StoreError::NotFound) => {
+            errors.add(
+                "student",
+                format!(
+                    "There is no student '{}' in the {year} draft.",
+                    f.student.trim()
+                ),
+            );
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let tutor = match state.store.tutor_by_external_id(&f.tutor).await {
+        Ok(t) => Some(t),
+        Err(StoreError::NotFound) => {
+            errors.add("tutor", format!("There is no tutor '{}'.", f.tutor.trim()));
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let (Some(s), Some(t)) = (&student, &tutor) {
+        let rules = state
+            .store
+            .tutoring_school_rules()
+            .await?
+            .iter()
+            .find(|r| r.school_id == s.school_id)
+            .map(SchoolRulesRow::rules)
+            .unwrap_or_default();
+        let load = if s.draft_tutor == Some(t.id) {
+            // Already theirs: moving to the same tutor takes no extra place.
+            0
+        } else {
+            state.store.draft_tutor_load(y, t.id).await?
+        };
+        let name = format!("{} ({})", t.name, t.external_id);
+        let request = MoveRequest {
+            student_school: s.school_id,
+            last_tutor: s.last_tutor,
+            tutor_id: t.id,
+            tutor_name: &name,
+            tutor_school: t.school_id,
+            tutor_capacity: u32::try_from(t.capacity).unwrap_or(0),
+            tutor_load: u32::try_from(load).unwrap_or(u32::MAX),
+        };
+        match tutoring::check_move(&request, &rules) {
+            Ok(()) => {
+                state.store.move_in_draft(y, s.student_id, t.id).await?;
+                return Ok(redirect_with_flash(
+                    &back(year),
+                    &format!(
+                        "{} ({}) moved to {name} in the draft.",
+                        s.name,
+                        f.student.trim()
+                    ),
+                ));
+            }
+            Err(refused) => errors.add("tutor", format!("Not moved: {refused}.")),
+        }
+    }
+    let mut shown = page(&state, ctx, year).await?;
+    shown.errors = errors;
+    shown.student = f.student;
+    shown.tutor = f.tutor;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, shown).into_response())
+}
+
+/// Publishes the draft as the year's assignments.
+pub async fn publish(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Form(f): Form<YearQuery>,
+) -> Result<Response, AppError> {
+    allow(policy::tutoring_allocation(&user.actor))?;
+    let year = year_of(&f.year)?;
+    let written = match state.store.publish_allocation(year.start_year()).await {
+        Ok(n) => n,
+        Err(StoreError::NotFound) => {
+            return Err(AppError::Conflict(format!(
+                "There is no allocation for {year} to publish: run one first."
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    state
+        .store
+        .audit(NewAuditEntry {
+            actor_id: Some(user.id()),
+            action: "tutoring_allocation_published",
+            subject_kind: "organisation",
+            subject_id: None,
+            detail: &format!("{year}: {written} assignments"),
+            address: &address,
+        })
+        .await?;
+    Ok(redirect_with_flash(
+        &back(year),
+        &format!("Published: {written} tutor assignments for {year}."),
+    ))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tutoring/school_rules.html")]
+pub struct RulesPage {
+    ctx: PageCtx,
+    school: SchoolRulesRow,
+    errors: FormErrors,
+    continuity: bool,
+    load_slack: String,
+    no_contact_weeks: String,
+}
+
+async fn school(state: &AppState, id: i64) -> Result<SchoolRulesRow, AppError> {
+    state
+        .store
+        .tutoring_school_rules()
+        .await?
+        .into_iter()
+        .find(|r| r.school_id == id)
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn show_rules(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<RulesPage, AppError> {
+    allow(policy::tutoring_allocation(&user.actor))?;
+    let school = school(&state, id).await?;
+    Ok(RulesPage {
+        ctx,
+        continuity: school.continuity_required,
+        load_slack: school.load_slack.to_string(),
+        no_contact_weeks: school.no_contact_weeks.to_string(),
+        school,
+        errors: FormErrors::default(),
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RulesForm {
+    #[serde(default)]
+    pub continuity: Option<String>,
+    #[serde(default)]
+    pub load_slack: String,
+    #[serde(default)]
+    pub no_contact_weeks: String,
+}
+
+pub async fn save_rules(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<RulesForm>,
+) -> Result<Response, AppError> {
+    allow(policy::tutoring_allocation(&user.actor))?;
+    let school = school(&state, id).await?;
+    let mut errors = FormErrors::default();
+    let slack = f.load_slack.trim().parse::<u32>().ok().filter(|s| *s <= 50);
+    if slack.is_none() {
+        errors.add("load_slack", "Enter a whole number of places from 0 to 50.");
+    }
+    let weeks = f
+        .no_contact_weeks
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|w| (1..=52).contains(w));
+    if weeks.is_none() {
+        errors.add(
+            "no_contact_weeks",
+            "Enter a whole number of weeks from 1 to 52.",
+        );
+    }
+    match (slack, weeks) {
+        (Some(load_slack), Some(no_contact_weeks)) => {
+            state
+                .store
+                .set_tutoring_school_rules(
+                    id,
+                    SchoolRules {
+                        continuity_required: f.continuity.is_some(),
+                        load_slack,
+                        no_contact_weeks,
+                    },
+                )
+                .await?;
+            Ok(redirect_with_flash(
+                "/tutoring/allocation",
+                &format!("Tutoring rules of {} saved.", school.name),
+            ))
+        }
+        _ => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            RulesPage {
+                ctx,
+                school,
+                errors,
+                continuity: f.continuity.is_some(),
+                load_slack: f.load_slack,
+                no_contact_weeks: f.no_contact_weeks,
+            },
+        )
+            .into_response()),
+    }
+}
