@@ -41,6 +41,15 @@ impl Rng {
 }
 
 /// Replaces the name and email of the row whose first field is `id`.
+/// The id of the first record (tutor or student) of a School, by its code (the fourth column).
+fn first_of_school(csv: &str, school_code: &str) -> Option<String> {
+    csv.lines()
+        .skip(1)
+        .map(|line| line.split(',').collect::<Vec<_>>())
+        .find(|f| f.get(3) == Some(&school_code))
+        .map(|f| f[0].to_string())
+}
+
 fn rename(csv: &str, id: &str, name: &str, email: &str) -> String {
     csv.lines()
         .map(|line| {
@@ -67,16 +76,20 @@ pub async fn seed(store: &Store, tutor: (&str, &str), student: (&str, &str)) -> 
         .all(|s| s.students == 0)
     {
         let mut files = generate::generate(STUDENTS, TUTORS, &last.to_string(), 2026);
-        // The demo tutor is tutor T00001 and had student S000001 (same School) last year.
-        files.tutors = rename(&files.tutors, "T00001", tutor.0, tutor.1);
-        files.students = rename(&files.students, "S000001", student.0, student.1);
+        // The demo tutor and student are a tutor and a student of the School of Law (whose
+        // School lead is a demo account too), and were tutor and tutee last year.
+        let tutor_id = first_of_school(&files.tutors, "LAW").unwrap_or_else(|| "T00001".into());
+        let student_id =
+            first_of_school(&files.students, "LAW").unwrap_or_else(|| "S000001".into());
+        files.tutors = rename(&files.tutors, &tutor_id, tutor.0, tutor.1);
+        files.students = rename(&files.students, &student_id, student.0, student.1);
         files.assignments = files
             .assignments
             .lines()
-            .filter(|l| !l.starts_with("S000001,"))
+            .filter(|l| !l.starts_with(&format!("{student_id},")))
             .map(|l| format!("{l}\n"))
             .collect::<String>()
-            + &format!("S000001,T00001,{last}\n");
+            + &format!("{student_id},{tutor_id},{last}\n");
         let institution = read_institution(
             Files {
                 schools: Some(Source::new("schools.csv", files.schools.as_bytes())),
