@@ -63,9 +63,229 @@ impl Framework {
     }
 }
 
+/// A problem in a plan written as text, with its line (1-based).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for PlanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+const MAX_SESSIONS: usize = 20;
+const MAX_LINE: usize = 500;
+
+/// The meeting plan as coordinators edit it, without scripts in the page: each session starts
+/// with `## Topic`, its prompts follow as `- prompt` lines, and an optional `Pre-reading: …`
+/// line names what to read first. Blank lines are ignored.
+///
+/// A markdown-like text is parsed here rather than with a markdown crate because only these
+/// three line kinds mean anything, and every other line must be refused with its number.
+pub fn plan_to_text(sessions: &[PlannedSession]) -> String {
+    let mut out = String::new();
+    for (i, s) in sessions.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&format!("## {}\n", s.topic));
+        for p in &s.prompts {
+            out.push_str(&format!("- {p}\n"));
+        }
+        if let Some(r) = &s.pre_reading {
+            out.push_str(&format!("Pre-reading: {r}\n"));
+        }
+    }
+    out
+}
+
+/// Reads a plan written as [`plan_to_text`] writes it; every problem is reported with its line.
+pub fn plan_from_text(text: &str) -> Result<Vec<PlannedSession>, Vec<PlanError>> {
+    let mut sessions: Vec<(usize, PlannedSession)> = Vec::new();
+    let mut errors = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let n = i + 1;
+        let line = raw.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if line.chars().count() > MAX_LINE {
+            push(
+                &mut errors,
+                n,
+                &format!("keep each line to {MAX_LINE} characters"),
+            );
+            continue;
+        }
+        if let Some(topic) = line.strip_prefix("##") {
+            let topic = topic.trim();
+            if topic.is_empty() {
+                push(&mut errors, n, "a session needs a topic after '##'");
+            }
+            sessions.push((
+                n,
+                PlannedSession {
+                    topic: topic.to_string(),
+                    prompts: Vec::new(),
+                    pre_reading: None,
+                },
+            ));
+            continue;
+        }
+        let Some((_, current)) = sessions.last_mut() else {
+            push(
+                &mut errors,
+                n,
+                "start the plan with a session: a line such as '## Belonging'",
+            );
+            continue;
+        };
+        if let Some(prompt) = line.strip_prefix('-') {
+            let prompt = prompt.trim();
+            if prompt.is_empty() {
+                push(&mut errors, n, "write the prompt after '-'");
+            } else {
+                current.prompts.push(prompt.to_string());
+            }
+        } else if let Some(reading) = strip_prefix_ignore_case(line, "pre-reading:") {
+            let reading = reading.trim();
+            if current.pre_reading.is_some() {
+                push(&mut errors, n, "a session has one pre-reading line");
+            } else if reading.is_empty() {
+                push(&mut errors, n, "name the pre-reading after 'Pre-reading:'");
+            } else {
+                current.pre_reading = Some(reading.to_string());
+            }
+        } else {
+            push(
+                &mut errors,
+                n,
+                "start the line with '##' (a session), '-' (a prompt) or 'Pre-reading:'",
+            );
+        }
+    }
+    for (line, s) in &sessions {
+        if s.prompts.is_empty() && !s.topic.is_empty() {
+            push(
+                &mut errors,
+                *line,
+                &format!("session '{}' needs at least one prompt", s.topic),
+            );
+        }
+    }
+    if sessions.is_empty() && errors.is_empty() {
+        push(&mut errors, 1, "a plan needs at least one session");
+    }
+    if sessions.len() > MAX_SESSIONS {
+        push(
+            &mut errors,
+            sessions[MAX_SESSIONS].0,
+            &format!("a plan has at most {MAX_SESSIONS} sessions"),
+        );
+    }
+    if errors.is_empty() {
+        Ok(sessions.into_iter().map(|(_, s)| s).collect())
+    } else {
+        errors.sort_by_key(|e| e.line);
+        Err(errors)
+    }
+}
+
+fn push(errors: &mut Vec<PlanError>, line: usize, message: &str) {
+    errors.push(PlanError {
+        line,
+        message: message.to_string(),
+    });
+}
+
+fn strip_prefix_ignore_case<'a>(line: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = line.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &line[prefix.len()..])
+}
+
+/// Reads the expectations, one per non-blank line.
+pub fn expectations_from_text(text: &str) -> Result<Vec<String>, Vec<PlanError>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim().trim_start_matches('-').trim();
+        if line.is_empty() {
+            continue;
+        }
+        if line.chars().count() > MAX_LINE {
+            errors.push(PlanError {
+                line: i + 1,
+                message: format!("keep each expectation to {MAX_LINE} characters"),
+            });
+        } else {
+            out.push(line.to_string());
+        }
+    }
+    if out.is_empty() && errors.is_empty() {
+        errors.push(PlanError {
+            line: 1,
+            message: "write at least one expectation both members agree to".into(),
+        });
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_plan_survives_its_text_form() {
+        let plan = Framework::default_plan();
+        let text = plan_to_text(&plan.sessions);
+        assert!(text.starts_with("## Getting to know each other"));
+        assert_eq!(plan_from_text(&text).unwrap(), plan.sessions);
+    }
+
+    #[test]
+    fn a_plan_with_mistakes_is_refused_line_by_line() {
+        let text = "Welcome\n## Belonging\n- What does belonging mean?\n##\n## Barriers\nPre-reading:\nsomething else\n";
+        let errors = plan_from_text(text).unwrap_err();
+        let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, vec![1, 4, 5, 6, 7], "{errors:?}");
+        assert!(errors[0].message.contains("start the plan with a session"));
+        assert!(
+            errors[2]
+                .message
+                .contains("'Barriers' needs at least one prompt")
+        );
+        assert!(errors[4].message.contains("start the line with '##'"));
+        assert!(
+            plan_from_text("  \n").unwrap_err()[0]
+                .message
+                .contains("at least one session")
+        );
+    }
+
+    #[test]
+    fn pre_reading_is_optional_and_single() {
+        let ok = plan_from_text("## One\n- p\npre-reading: the guide\n").unwrap();
+        assert_eq!(ok[0].pre_reading.as_deref(), Some("the guide"));
+        let twice = plan_from_text("## One\n- p\nPre-reading: a\nPre-reading: b\n").unwrap_err();
+        assert_eq!(twice[0].line, 4);
+    }
+
+    #[test]
+    fn expectations_are_one_per_line() {
+        assert_eq!(
+            expectations_from_text("- We meet.\n\nWe listen.\n").unwrap(),
+            vec!["We meet.".to_string(), "We listen.".to_string()]
+        );
+        assert!(expectations_from_text("\n").is_err());
+    }
 
     #[test]
     fn the_default_plan_runs_from_getting_to_know_each_other_to_reflecting() {

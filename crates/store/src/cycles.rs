@@ -127,6 +127,27 @@ impl Store {
         })
     }
 
+    /// Replaces a cycle's framework (JSON) and hours target. A closed cycle keeps what it ran
+    /// with.
+    pub async fn update_cycle_plan(
+        &self,
+        id: i64,
+        framework_json: &str,
+        hours_target: i64,
+    ) -> Result<()> {
+        let done = on_pool!(self, pool => sqlx::query(
+            "UPDATE cycles SET framework = $1, hours_target = $2 WHERE id = $3 AND state <> $4"
+        ).bind(framework_json).bind(hours_target).bind(id).bind(CycleState::Closed.as_str())
+            .execute(pool).await.map(|r| r.rows_affected()))?;
+        if done == 0 {
+            self.cycle(id).await?;
+            return Err(StoreError::Conflict(
+                "this cycle is closed: its meeting plan is kept as it ran".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// A cycle's history, oldest first.
     pub async fn cycle_events(&self, cycle_id: i64) -> Result<Vec<CycleEvent>> {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, CycleEvent>(

@@ -137,17 +137,18 @@ impl Store {
         token: &str,
         interests: &str,
         availability: &str,
+        research_consent: bool,
     ) -> Result<i64> {
         let at = now();
         let hash = token_hash(token);
         let user_id = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let row: Option<(i64, i64, String, String, Option<i64>)> = sqlx::query_as(
-                "UPDATE staff_invitations SET status = $1, interests = $2, availability = $3, responded_at = $4
+                "UPDATE staff_invitations SET status = $1, interests = $2, availability = $3, responded_at = $4, research_consent = $7
                  WHERE token_hash = $5 AND status = $6 AND expires_at > $4
                  RETURNING id, cycle_id, email, name, school_id"
             ).bind(InvitationStatus::Accepted.as_str()).bind(interests).bind(availability).bind(at)
-                .bind(&hash).bind(InvitationStatus::Invited.as_str())
+                .bind(&hash).bind(InvitationStatus::Invited.as_str()).bind(research_consent)
                 .fetch_optional(&mut *tx).await?;
             let Some((id, cycle_id, email, name, school_id)) = row else {
                 return Err(StoreError::Conflict("this invitation has already been answered or has expired".into()));

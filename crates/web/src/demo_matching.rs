@@ -87,7 +87,9 @@ pub async fn seed(store: &Store, cycle: i64, coordinator: i64) -> anyhow::Result
             .await?;
         if let Some(rest) = answer.strip_prefix("accept:") {
             let (interests, slots) = rest.split_once('|').unwrap_or((rest, ""));
-            store.accept_invitation(&token, interests, slots).await?;
+            store
+                .accept_invitation(&token, interests, slots, true)
+                .await?;
         } else if let Some(reason) = answer.strip_prefix("decline:") {
             store.decline_invitation(&token, reason).await?;
         }

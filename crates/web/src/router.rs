@@ -2,8 +2,8 @@
 use crate::auth::csrf;
 use crate::handlers::{
     account, actions, api, audit, concerns, cycle_pairs, cycles, emails, home, import, instruments,
-    invitations, matching, meetings, ops, organisation, pairs, people, population, recruitment,
-    results, schemes, sign_in, sprints, sso, surveys, tutoring, tutoring_allocation,
+    invitations, matching, meetings, ops, organisation, pairs, people, plan, population,
+    recruitment, results, schemes, sign_in, sprints, sso, surveys, tutoring, tutoring_allocation,
     tutoring_dashboard, tutoring_students, waves,
 };
 use crate::state::AppState;
@@ -160,6 +160,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/admin/organisation/labels", post(organisation::add_label))
         .route("/admin/emails", get(emails::show))
+        .route("/cycles/{id}/plan", get(plan::show).post(plan::update))
         .route(
             "/admin/organisation/population",
             get(population::show).post(population::update),

@@ -84,6 +84,22 @@ test('coordinator creates a scheme and a cycle, and moves the cycle to matching'
     assert.ok(moved.includes(coordinatorName), `the history row names ${coordinatorName}: ${moved}`);
     await visit(page, 'cycle-matching');
 
+    // The meeting plan: a stray line is refused with its line number, then a shorter plan saved.
+    const cycleUrl = page.url();
+    await page.getByRole('link', { name: 'Edit the meeting plan, expectations and hours target' }).click();
+    await page.waitForURL(/\/cycles\/\d+\/plan$/);
+    await visit(page, 'plan');
+    await page.getByLabel('Sessions').fill('## Belonging\n- What does belonging mean to you?\nA stray line\n');
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Save the plan' }).click()]);
+    assert.match(await page.title(), /^Error: /);
+    assert.match(await page.locator('.error-summary').textContent(), /Line 3: start the line with/);
+    await visit(page, 'plan-error');
+    await page.getByLabel('Sessions').fill('## Belonging\n- What does belonging mean to you?\n## Reflecting\n- What has each of you learned?\n');
+    await Promise.all([page.waitForURL(cycleUrl), page.getByRole('button', { name: 'Save the plan' }).click()]);
+    const plan = await page.locator('main').textContent();
+    assert.match(plan, /Meeting plan saved/);
+    assert.match(plan, /What has each of you learned\?/);
+
     // The scheme page lists the cycle in its new state.
     await page.goto(schemeUrl);
     const cells = await page.getByRole('row', { name: /2031\/32/ }).getByRole('cell').allTextContents();

@@ -316,6 +316,9 @@ pub struct AnswerForm {
     pub availability: Vec<String>,
     #[serde(default)]
     pub reason: String,
+    /// Consent to research use of survey answers, ticked or not.
+    #[serde(default)]
+    pub research: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -460,7 +463,12 @@ pub async fn accept(
     }
     match state
         .store
-        .accept_invitation(&token, &interests, &slots.join(" "))
+        .accept_invitation(
+            &token,
+            &interests,
+            &slots.join(" "),
+            form.research.is_some(),
+        )
         .await
     {
         Ok(_) => Ok(redirect_with_flash(

@@ -19,6 +19,7 @@ pub mod ops;
 pub mod organisation;
 pub mod pairs;
 pub mod people;
+pub mod plan;
 pub mod population;
 pub mod recruitment;
 pub mod results;

@@ -18,6 +18,7 @@ use flipside_core::evaluation::{ResponseRate, Wave};
 use flipside_core::policy;
 use flipside_core::research_export::{self, CodebookStatement};
 use flipside_core::surveys::{date_field, stored_scale_labels, validate_wave_dates};
+use flipside_store::StoreError;
 use flipside_store::{Cycle, NewAuditEntry, NewEmail, Scheme, SurveyWave};
 use std::collections::BTreeMap;
 
@@ -213,6 +214,12 @@ async fn mail(
             "Reminders can be sent while the wave is open.",
         ));
     }
+    // Inviting enrols whoever has joined the cycle since the last invitation.
+    let enrolled = if mailing == Mailing::Invite {
+        enrol(state, id).await?
+    } else {
+        0
+    };
     let mut queued = 0;
     let mut already = 0;
     for r in state.store.wave_recipients(id, wave).await? {
@@ -282,7 +289,50 @@ async fn mail(
     } else {
         format!("{queued} {what} queued.")
     };
+    let message = if enrolled > 0 {
+        format!("{enrolled} newly enrolled in the evaluation. {message}")
+    } else {
+        message
+    };
     Ok(redirect_with_flash(&back, &message))
+}
+
+/// Enrols everyone taking part in the cycle who is not enrolled yet (accepted student
+/// applicants as mentors, staff leaders who accepted as mentees), each under a new random
+/// code that says nothing about them. Returns how many were enrolled.
+pub async fn enrol(state: &AppState, cycle_id: i64) -> Result<usize, AppError> {
+    let mut added = 0;
+    for (user_id, role, consent) in state.store.survey_enrolment_candidates(cycle_id).await? {
+        let mut attempts = 0;
+        loop {
+            let code = participant_code(&role);
+            match state
+                .store
+                .add_survey_participant(cycle_id, &code, &role, Some(user_id), consent)
+                .await
+            {
+                Ok(_) => break,
+                // A code already taken (rare): draw another.
+                Err(StoreError::Conflict(_)) if attempts < 5 => attempts += 1,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        added += 1;
+    }
+    Ok(added)
+}
+
+/// A pseudonymous participant code: `M-` (mentor) or `S-` (staff mentee) and six characters
+/// drawn at random from letters and digits that cannot be misread.
+fn participant_code(role: &str) -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    let tail: String = (0..6)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect();
+    let prefix = if role == "mentor" { "M" } else { "S" };
+    format!("{prefix}-{tail}")
 }
 
 pub async fn invite(

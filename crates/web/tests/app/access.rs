@@ -110,6 +110,8 @@ async fn every_page_answers_each_role_as_the_policy_says() {
             &["coordinator", "mentor", "mentee"],
         ),
         (format!("/schemes/{other}/you-said-we-did"), &[]),
+        (format!("/cycles/{c}/plan"), &["coordinator"]),
+        (format!("/cycles/{oc}/plan"), &[]),
         ("/admin/people".into(), &["admin"]),
         ("/admin/organisation".into(), &["admin"]),
         ("/admin/organisation/population".into(), &["admin"]),

@@ -15,6 +15,7 @@ mod meetings;
 mod oidc;
 mod operations;
 mod people;
+mod plan;
 mod population;
 mod recruitment;
 mod results;

@@ -74,7 +74,7 @@ async fn mentee(app: &TestApp, cycle: i64, email: &str, interests: &str, slots: 
         .await
         .unwrap();
     app.store
-        .accept_invitation(&token, interests, slots)
+        .accept_invitation(&token, interests, slots, true)
         .await
         .unwrap()
 }

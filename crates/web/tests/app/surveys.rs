@@ -725,3 +725,128 @@ async fn the_demo_has_an_open_survey_for_its_mentor_and_dated_waves_last_year() 
         1
     );
 }
+
+#[tokio::test]
+async fn inviting_enrols_accepted_students_and_staff_under_codes_with_their_own_consent() {
+    use flipside_core::recruitment::{ApplicationStatus, ConsentKind};
+    use flipside_store::{NewApplication, NewInvitation};
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    wave(&app, s.cycle, Wave::Pre, 0, 10).await;
+    // Two accepted students (one consenting to research use), one still waiting for a decision.
+    let student = |email: &'static str, consents: &'static [ConsentKind], accept: bool| {
+        let app = &app;
+        async move {
+            let id = app.person(email, &[]).await;
+            let a = app
+                .store
+                .save_application(NewApplication {
+                    cycle_id: s.cycle,
+                    user_id: id,
+                    label_ids: &[],
+                    own_words: "",
+                    course: "BSc Law",
+                    level: "ug2",
+                    interests: "belonging",
+                    availability: "tue-pm",
+                    hopes: "",
+                    consents,
+                })
+                .await
+                .unwrap();
+            if accept {
+                app.store
+                    .decide_application(a, ApplicationStatus::Accepted, "", None)
+                    .await
+                    .unwrap();
+            }
+            id
+        }
+    };
+    let keen = student(
+        "keen@tu.test",
+        &[ConsentKind::TakePart, ConsentKind::Research],
+        true,
+    )
+    .await;
+    let private = student("private@tu.test", &[ConsentKind::TakePart], true).await;
+    student(
+        "waiting@tu.test",
+        &[ConsentKind::TakePart, ConsentKind::Research],
+        false,
+    )
+    .await;
+    // A staff leader who accepted without research consent, and one who has not answered.
+    for (email, accept) in [("lead@tu.test", true), ("later@tu.test", false)] {
+        let (_, token) = app
+            .store
+            .create_invitation(NewInvitation {
+                cycle_id: s.cycle,
+                email,
+                name: "Leader",
+                school_id: None,
+                invited_by: None,
+                expires_at: flipside_store::now() + chrono::Duration::days(14),
+            })
+            .await
+            .unwrap();
+        if accept {
+            app.store
+                .accept_invitation(&token, "belonging", "tue-pm", false)
+                .await
+                .unwrap();
+        }
+    }
+    let co = app
+        .as_role(
+            "co@tu.test",
+            &[(Role::Coordinator, Scope::Scheme(s.scheme))],
+        )
+        .await;
+    let invite = format!("/cycles/{}/surveys/pre/invite", s.cycle);
+    let r = co.post(&invite, &[]).await;
+    assert_eq!(r.status, 303);
+    let enrolled = app.store.wave_recipients(s.cycle, Wave::Pre).await.unwrap();
+    let mut emails: Vec<&str> = enrolled.iter().map(|r| r.email.as_str()).collect();
+    emails.sort();
+    assert_eq!(emails, ["keen@tu.test", "lead@tu.test", "private@tu.test"]);
+    let lead = app.store.user_by_email("lead@tu.test").await.unwrap().id;
+    for r in &enrolled {
+        let p = app
+            .store
+            .survey_participant(r.participant_id)
+            .await
+            .unwrap();
+        let (role, consent) = match p.user_id {
+            Some(id) if id == keen => ("mentor", true),
+            Some(id) if id == private => ("mentor", false),
+            Some(id) if id == lead => ("mentee", false),
+            other => panic!("unexpected participant {other:?}"),
+        };
+        assert_eq!(
+            (p.role.as_str(), p.research_consent),
+            (role, consent),
+            "{}",
+            r.email
+        );
+        let prefix = if role == "mentor" { "M-" } else { "S-" };
+        assert!(
+            p.code.starts_with(prefix) && p.code.len() == 8,
+            "{}",
+            p.code
+        );
+        assert!(!p.code.to_lowercase().contains("keen") && !p.code.to_lowercase().contains("lead"));
+        assert_eq!(app.store.emails_to(&r.email).await.unwrap().len(), 1);
+    }
+    // Inviting again enrols nobody twice and sends nothing twice.
+    co.post(&invite, &[]).await;
+    assert_eq!(
+        app.store
+            .wave_recipients(s.cycle, Wave::Pre)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(app.store.emails_to("keen@tu.test").await.unwrap().len(), 1);
+}
