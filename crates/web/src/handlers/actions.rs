@@ -5,7 +5,7 @@
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::handlers::allow;
-use crate::handlers::pairs::{ActionForm, Drafts, member_pair, pair_ref, render};
+use crate::handlers::pairs::{ActionForm, Drafts, member_pair, render};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -97,12 +97,7 @@ pub async fn raise(
     Path(id): Path<i64>,
     Form(form): Form<ActionForm>,
 ) -> Result<Response, AppError> {
-    let (pair, cycle) = member_pair(&state, &user, id).await?;
-    allow(policy::pair(
-        &user.actor,
-        pair_ref(&pair, &cycle),
-        Action::Create,
-    ))?;
+    let (pair, cycle) = member_pair(&state, &user, id, Action::Create).await?;
     let mut errors = FormErrors::default();
     let title = text(
         &form.action_title,
@@ -158,7 +153,7 @@ pub async fn change_status(
     Form(form): Form<StatusForm>,
 ) -> Result<Response, AppError> {
     let action = state.store.follow_up_action(action_id).await?;
-    let (pair, cycle) = member_pair(&state, &user, action.pair_id).await?;
+    let (pair, cycle) = member_pair(&state, &user, action.pair_id, Action::View).await?;
     allow(policy::action_owner(&user.actor, action.owner_id))?;
     let (Some(from), Some(to)) = (
         ActionStatus::parse(&form.from),
@@ -214,7 +209,7 @@ pub async fn add_evidence(
     Form(form): Form<EvidenceForm>,
 ) -> Result<Response, AppError> {
     let action = state.store.follow_up_action(action_id).await?;
-    let (pair, cycle) = member_pair(&state, &user, action.pair_id).await?;
+    let (pair, cycle) = member_pair(&state, &user, action.pair_id, Action::View).await?;
     allow(policy::action_owner(&user.actor, action.owner_id))?;
     let mut errors = FormErrors::default();
     let body_field = format!("evidence-{action_id}");

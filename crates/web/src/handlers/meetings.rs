@@ -30,12 +30,7 @@ pub async fn propose(
     Path(id): Path<i64>,
     Form(form): Form<MeetingForm>,
 ) -> Result<Response, AppError> {
-    let (pair, cycle) = member_pair(&state, &user, id).await?;
-    allow(policy::pair(
-        &user.actor,
-        pair_ref(&pair, &cycle),
-        Action::Create,
-    ))?;
+    let (pair, cycle) = member_pair(&state, &user, id, Action::Create).await?;
     if pair.status() != PairStatus::Active {
         return Err(AppError::Conflict(
             "This pair has ended: no more meetings can be proposed.".into(),
@@ -127,7 +122,7 @@ async fn member_meeting(
     meeting_id: i64,
 ) -> Result<(Meeting, Pair, Cycle), AppError> {
     let meeting = state.store.meeting(meeting_id).await?;
-    let (pair, cycle) = member_pair(state, user, meeting.pair_id).await?;
+    let (pair, cycle) = member_pair(state, user, meeting.pair_id, Action::View).await?;
     Ok((meeting, pair, cycle))
 }
 

@@ -21,19 +21,16 @@ use flipside_core::policy::{self, Action, PairRef};
 use flipside_store::{Agreement, Cycle, NewAuditEntry, NewEmail, Pair, PairStatus};
 use serde::Deserialize;
 
-/// Loads a pair and its cycle, refusing anyone who is not one of its members.
+/// Loads a pair and its cycle, refusing (as the policy says for `action`) anyone who is not one of its members.
 pub async fn member_pair(
     state: &AppState,
     user: &CurrentUser,
     pair_id: i64,
+    action: Action,
 ) -> Result<(Pair, Cycle), AppError> {
     let pair = state.store.pair(pair_id).await?;
     let cycle = state.store.cycle(pair.cycle_id).await?;
-    allow(policy::pair(
-        &user.actor,
-        pair_ref(&pair, &cycle),
-        Action::View,
-    ))?;
+    allow(policy::pair(&user.actor, pair_ref(&pair, &cycle), action))?;
     Ok((pair, cycle))
 }
 
@@ -277,7 +274,7 @@ pub async fn show(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let (pair, cycle) = member_pair(&state, &user, id).await?;
+    let (pair, cycle) = member_pair(&state, &user, id, Action::View).await?;
     render(
         &state,
         ctx,
@@ -297,12 +294,7 @@ pub async fn accept_agreement(
     ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let (pair, cycle) = member_pair(&state, &user, id).await?;
-    allow(policy::pair(
-        &user.actor,
-        pair_ref(&pair, &cycle),
-        Action::Edit,
-    ))?;
+    let (pair, _) = member_pair(&state, &user, id, Action::Edit).await?;
     if pair.status() != PairStatus::Active {
         return Err(AppError::Conflict("This pair has ended.".into()));
     }
@@ -331,12 +323,7 @@ pub async fn add_note(
     Path(id): Path<i64>,
     Form(form): Form<NoteForm>,
 ) -> Result<Response, AppError> {
-    let (pair, cycle) = member_pair(&state, &user, id).await?;
-    allow(policy::pair(
-        &user.actor,
-        pair_ref(&pair, &cycle),
-        Action::Create,
-    ))?;
+    let (pair, cycle) = member_pair(&state, &user, id, Action::Create).await?;
     let body = match text(&form.note_body, "your note", true, TEXT_MAX) {
         Ok(b) => b,
         Err(m) => {
@@ -376,7 +363,7 @@ pub async fn share_note(
     Path((id, note_id)): Path<(i64, i64)>,
     Form(form): Form<ShareForm>,
 ) -> Result<Response, AppError> {
-    let (pair, _) = member_pair(&state, &user, id).await?;
+    let (pair, _) = member_pair(&state, &user, id, Action::View).await?;
     let note = state.store.note(note_id).await?;
     if note.pair_id != pair.id {
         return Err(AppError::NotFound);
@@ -409,12 +396,7 @@ pub async fn raise_concern(
     Path(id): Path<i64>,
     Form(form): Form<ConcernForm>,
 ) -> Result<Response, AppError> {
-    let (pair, cycle) = member_pair(&state, &user, id).await?;
-    allow(policy::pair(
-        &user.actor,
-        pair_ref(&pair, &cycle),
-        Action::Create,
-    ))?;
+    let (pair, cycle) = member_pair(&state, &user, id, Action::Create).await?;
     let body = match text(
         &form.concern,
         "what you would like the coordinator to know",

@@ -89,6 +89,35 @@ pub fn temp_dir(purpose: &str) -> PathBuf {
 }
 
 impl TestApp {
+    /// An institutional scheme with a recruiting 2026/27 cycle whose framework is the given
+    /// JSON: (scheme id, cycle id).
+    pub async fn scheme_with_cycle(&self, name: &str, framework: &str) -> (i64, i64) {
+        let scheme = self
+            .store
+            .create_scheme(flipside_store::NewScheme {
+                name,
+                kind: flipside_core::scheme::SchemeKind::Institutional,
+                purpose: "Students mentor senior leaders about their lived experience.",
+                school_id: None,
+                created_by: None,
+            })
+            .await
+            .unwrap();
+        let cycle = self
+            .store
+            .create_cycle(
+                scheme,
+                flipside_core::cycle::AcademicYear::parse("2026/27").unwrap(),
+                20,
+                framework,
+                None,
+                None,
+            )
+            .await
+            .unwrap();
+        (scheme, cycle)
+    }
+
     pub async fn spawn() -> TestApp {
         TestApp::spawn_with(|_| {}).await
     }

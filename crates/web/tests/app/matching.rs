@@ -1,35 +1,13 @@
 //! Staff invitations, matching, and a cycle's pairs (SPEC §3.2 staff part, §3.3).
 use crate::helpers::{TestApp, h1};
-use flipside_core::cycle::{AcademicYear, CycleState};
+use flipside_core::cycle::CycleState;
 use flipside_core::recruitment::{ApplicationStatus, ConsentKind};
 use flipside_core::role::{Role, Scope};
-use flipside_store::{NewApplication, NewInvitation, NewScheme};
+use flipside_store::{NewApplication, NewInvitation};
 
 /// A scheme with a recruiting cycle: (scheme id, cycle id).
 async fn cycle(app: &TestApp) -> (i64, i64) {
-    let scheme = app
-        .store
-        .create_scheme(NewScheme {
-            name: "Reverse Mentoring",
-            kind: flipside_core::scheme::SchemeKind::Institutional,
-            purpose: "Students mentor senior leaders.",
-            school_id: None,
-            created_by: None,
-        })
-        .await
-        .unwrap();
-    let cycle = app
-        .store
-        .create_cycle(
-            scheme,
-            AcademicYear::parse("2026/27").unwrap(),
-            20,
-            "{}",
-            None,
-            None,
-        )
-        .await
-        .unwrap();
+    let (scheme, cycle) = app.scheme_with_cycle("Reverse Mentoring", "{}").await;
     (scheme, cycle)
 }
 

@@ -3,7 +3,6 @@
 //! the coordinators, and the coordinators' hours per pair.
 use crate::helpers::{Browser, TestApp};
 use chrono::{Duration, Utc};
-use flipside_core::cycle::AcademicYear;
 use flipside_core::framework::Framework;
 use flipside_core::meetings::Slot;
 use flipside_core::role::{Role, Scope};
@@ -23,30 +22,8 @@ pub const MENTEE: &str = "helen.marsh@tu.test";
 pub const COORDINATOR: &str = "priya@tu.test";
 
 pub async fn setup(app: &TestApp) -> Setup {
-    let scheme = app
-        .store
-        .create_scheme(NewScheme {
-            name: "Reverse Mentoring",
-            kind: flipside_core::scheme::SchemeKind::Institutional,
-            purpose: "Students mentor leaders.",
-            school_id: None,
-            created_by: None,
-        })
-        .await
-        .unwrap();
     let plan = serde_json::to_string(&Framework::default_plan()).unwrap();
-    let cycle = app
-        .store
-        .create_cycle(
-            scheme,
-            AcademicYear::parse("2026/27").unwrap(),
-            20,
-            &plan,
-            None,
-            None,
-        )
-        .await
-        .unwrap();
+    let (scheme, cycle) = app.scheme_with_cycle("Reverse Mentoring", &plan).await;
     let mentor = app
         .person(MENTOR, &[(Role::Mentor, Scope::Cycle(cycle))])
         .await;

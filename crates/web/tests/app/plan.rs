@@ -1,37 +1,14 @@
 //! Coordinators edit a cycle's meeting plan, expectations and hours target (SPEC §3.4).
 use crate::helpers::TestApp;
-use flipside_core::cycle::{AcademicYear, CycleState};
+use flipside_core::cycle::CycleState;
 use flipside_core::framework::Framework;
 use flipside_core::role::{Role, Scope};
-use flipside_store::NewScheme;
 
 #[tokio::test]
 async fn a_coordinator_edits_the_plan_with_mistakes_reported_by_line() {
     let app = TestApp::spawn().await;
-    let scheme = app
-        .store
-        .create_scheme(NewScheme {
-            name: "Reverse Mentoring",
-            kind: flipside_core::scheme::SchemeKind::Institutional,
-            purpose: "p",
-            school_id: None,
-            created_by: None,
-        })
-        .await
-        .unwrap();
     let plan = serde_json::to_string(&Framework::default_plan()).unwrap();
-    let cycle = app
-        .store
-        .create_cycle(
-            scheme,
-            AcademicYear::parse("2026/27").unwrap(),
-            20,
-            &plan,
-            None,
-            None,
-        )
-        .await
-        .unwrap();
+    let (scheme, cycle) = app.scheme_with_cycle("Reverse Mentoring", &plan).await;
     let priya = app
         .as_role(
             "priya@tu.test",

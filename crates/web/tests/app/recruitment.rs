@@ -2,36 +2,12 @@
 //! own page, coordinators' review (with every identity read audited) and the pool's
 //! composition under the disclosure rule.
 use crate::helpers::{Browser, TestApp, h1};
-use flipside_core::cycle::{AcademicYear, CycleState};
+use flipside_core::cycle::CycleState;
 use flipside_core::role::{Role, Scope};
-use flipside_store::NewScheme;
 
 /// A scheme with a recruiting cycle: (scheme id, cycle id).
 pub(crate) async fn recruiting(app: &TestApp, name: &str) -> (i64, i64) {
-    let scheme = app
-        .store
-        .create_scheme(NewScheme {
-            name,
-            kind: flipside_core::scheme::SchemeKind::Institutional,
-            purpose: "Students mentor senior leaders about their lived experience.",
-            school_id: None,
-            created_by: None,
-        })
-        .await
-        .unwrap();
-    let cycle = app
-        .store
-        .create_cycle(
-            scheme,
-            AcademicYear::parse("2026/27").unwrap(),
-            20,
-            "{}",
-            None,
-            None,
-        )
-        .await
-        .unwrap();
-    (scheme, cycle)
+    app.scheme_with_cycle(name, "{}").await
 }
 
 /// The id of the organisation's label with this name.

@@ -3,11 +3,9 @@
 //! rates and queue invitations and reminders once, researchers export consenting answers.
 use crate::helpers::TestApp;
 use chrono::{Days, NaiveDate, Utc};
-use flipside_core::cycle::AcademicYear;
 use flipside_core::evaluation::Wave;
 use flipside_core::role::{Role, Scope};
 use flipside_core::surveys::WaveDates;
-use flipside_store::NewScheme;
 
 struct Setup {
     scheme: i64,
@@ -20,29 +18,7 @@ fn today() -> NaiveDate {
 
 async fn setup(app: &TestApp) -> Setup {
     app.store.ensure_default_instruments().await.unwrap();
-    let scheme = app
-        .store
-        .create_scheme(NewScheme {
-            name: "Reverse Mentoring",
-            kind: flipside_core::scheme::SchemeKind::Institutional,
-            purpose: "p",
-            school_id: None,
-            created_by: None,
-        })
-        .await
-        .unwrap();
-    let cycle = app
-        .store
-        .create_cycle(
-            scheme,
-            AcademicYear::parse("2026/27").unwrap(),
-            20,
-            "{}",
-            None,
-            None,
-        )
-        .await
-        .unwrap();
+    let (scheme, cycle) = app.scheme_with_cycle("Reverse Mentoring", "{}").await;
     Setup { scheme, cycle }
 }
 
