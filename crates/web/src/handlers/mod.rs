@@ -35,7 +35,35 @@ pub mod tutoring_dashboard;
 pub mod tutoring_students;
 pub mod waves;
 
+use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::state::AppState;
+use flipside_store::NewAuditEntry;
+
+/// Records a read of private or special-category data (SPEC §3.12): who, what kind of record,
+/// which one, and a description that never carries the data itself. Written before the page
+/// is sent, so a read that cannot be recorded is not shown.
+pub async fn audit_read(
+    state: &AppState,
+    user: &CurrentUser,
+    address: &str,
+    action: &str,
+    subject: (&str, i64),
+    detail: &str,
+) -> Result<(), AppError> {
+    state
+        .store
+        .audit(NewAuditEntry {
+            actor_id: Some(user.id()),
+            action,
+            subject_kind: subject.0,
+            subject_id: Some(subject.1),
+            detail,
+            address,
+        })
+        .await?;
+    Ok(())
+}
 
 /// Refuses with 403 unless the policy allowed it.
 pub fn allow(allowed: bool) -> Result<(), AppError> {

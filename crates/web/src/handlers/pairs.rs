@@ -272,9 +272,28 @@ pub async fn show(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let (pair, cycle) = member_pair(&state, &user, id, Action::View).await?;
+    let shared_with_me = state
+        .store
+        .notes_of_pair(pair.id)
+        .await?
+        .iter()
+        .filter(|n| n.shared && n.author_id != user.id())
+        .count();
+    if shared_with_me > 0 {
+        crate::handlers::audit_read(
+            &state,
+            &user,
+            &address,
+            "shared_notes_read",
+            ("pair", pair.id),
+            &format!("{shared_with_me} notes the partner shared"),
+        )
+        .await?;
+    }
     render(
         &state,
         ctx,

@@ -4,7 +4,7 @@
 //!
 //! Tutoring records are not linked to accounts: a signed-in person is a tutor or student when
 //! their account's email matches one ([`flipside_store::Store::tutoring_self`]).
-use crate::auth::CurrentUser;
+use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
 use crate::handlers::tutoring_allocation::current_year;
@@ -120,6 +120,7 @@ pub async fn student(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
 ) -> Result<StudentPage, AppError> {
     let me = me(&state, &user).await?;
@@ -136,7 +137,18 @@ pub async fn student(
         .await?
         .into_iter()
         .filter(|c| policy::tutoring_contact(me, c.tutor_id, c.student_id))
-        .collect();
+        .collect::<Vec<Contact>>();
+    if !contacts.is_empty() {
+        crate::handlers::audit_read(
+            &state,
+            &user,
+            &address,
+            "contact_notes_read",
+            ("tutoring_student", id),
+            &format!("{} contacts with their notes", contacts.len()),
+        )
+        .await?;
+    }
     let can_log = current.is_some()
         && (me.student_id == Some(id) || (me.tutor_id.is_some() && me.tutor_id == current));
     Ok(StudentPage {
@@ -165,6 +177,7 @@ pub async fn contact(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
 ) -> Result<ContactPage, AppError> {
     let me = me(&state, &user).await?;
@@ -174,6 +187,15 @@ pub async fn contact(
         contact.tutor_id,
         contact.student_id,
     ))?;
+    crate::handlers::audit_read(
+        &state,
+        &user,
+        &address,
+        "contact_notes_read",
+        ("tutoring_contact", id),
+        "a contact and its note",
+    )
+    .await?;
     Ok(ContactPage { ctx, contact })
 }
 

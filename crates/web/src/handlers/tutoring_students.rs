@@ -1,6 +1,6 @@
 //! What tutoring students do for themselves (SPEC §3.10): keep a profile and choose what their
 //! tutor sees, and ask for a change of tutor, which the School lead decides.
-use crate::auth::CurrentUser;
+use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
@@ -176,6 +176,7 @@ pub async fn tutor_view(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
 ) -> Result<TutorViewPage, AppError> {
     let student = state.store.tutoring_student(id).await?;
@@ -189,6 +190,17 @@ pub async fn tutor_view(
     };
     allow(policy::student_profile(&user.actor, link, Action::View))?;
     let full = state.store.tutoring_profile(student.id).await?;
+    if !link.is_student && (full.goals_shared || full.success_shared || full.tutor_note_shared) {
+        crate::handlers::audit_read(
+            &state,
+            &user,
+            &address,
+            "tutoring_profile_read",
+            ("tutoring_student", student.id),
+            "the fields of the profile the student shared with their tutor",
+        )
+        .await?;
+    }
     // Only what the student chose to share leaves this function.
     let profile = TutoringProfile {
         goals: if full.goals_shared {

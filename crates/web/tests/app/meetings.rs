@@ -455,6 +455,17 @@ async fn private_notes_are_read_by_their_author_and_the_partner_they_share_with_
     assert!(mine.contains(PRIVATE) && mine.contains(SHARED) && !mine.contains(MENTEE_NOTE));
     let theirs = mentee.get(&path).await.body;
     assert!(theirs.contains(SHARED) && theirs.contains(MENTEE_NOTE) && !theirs.contains(PRIVATE));
+    // The partner's read of a shared note is audited, without its words; the author's own
+    // reads of their notes are not reads of someone else's private data.
+    let reads = app
+        .store
+        .audit_entries(Some("shared_notes_read"), 10)
+        .await
+        .unwrap();
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert_eq!(reads[0].actor_id, Some(s.mentee));
+    assert_eq!(reads[0].subject_id, Some(s.pair));
+    assert!(!reads[0].detail.contains("9c1e"));
 
     // The partner cannot change the sharing of a note that is not theirs.
     let shared_id = app

@@ -415,6 +415,17 @@ async fn contacts_are_validated_and_their_notes_are_readable_by_the_tutor_and_st
     let path = format!("/tutoring/contacts/{first}");
     assert!(ada.get(&path).await.body.contains("Worried about rent"));
     assert!(cat.get(&path).await.body.contains("Worried about rent"));
+    let reads = app
+        .store
+        .audit_entries(Some("contact_notes_read"), 50)
+        .await
+        .unwrap();
+    let of_note: Vec<_> = reads
+        .iter()
+        .filter(|e| e.subject_kind == "tutoring_contact" && e.subject_id == Some(first))
+        .collect();
+    assert_eq!(of_note.len(), 2, "both reads are audited: {reads:?}");
+    assert!(reads.iter().all(|e| !e.detail.contains("Worried")));
     let c = coordinator(&app).await;
     let admin = app
         .as_role(

@@ -123,6 +123,16 @@ async fn a_student_chooses_what_their_tutor_sees_and_nobody_else_sees_anything()
     let page = tutor.get(&path).await;
     assert!(page.body.contains(GOALS));
     assert!(!page.body.contains(SUCCESS) && !page.body.contains(NOTE));
+    // Only the read of shared fields is audited (none were shared at the first read).
+    let reads = w
+        .app
+        .store
+        .audit_entries(Some("tutoring_profile_read"), 10)
+        .await
+        .unwrap();
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert_eq!(reads[0].subject_id, Some(w.student));
+    assert!(!reads[0].detail.contains(GOALS));
     // The student sees all of it.
     let mine = student.get("/tutoring/profile").await.body;
     assert!(mine.contains(GOALS) && mine.contains(SUCCESS) && mine.contains(NOTE));
