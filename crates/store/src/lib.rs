@@ -36,7 +36,7 @@ pub use cycles::{Cycle, CycleEvent};
 pub use error::StoreError;
 pub use invitations::{Invitation, NewInvitation};
 pub use matching::{DoNotPair, MatchingSettings};
-pub use meetings::{Agreement, Concern, Meeting, Note, PairHours};
+pub use meetings::{Agreement, Concern, Meeting, Note, PairHours, UpcomingMeeting};
 pub use organisation::{Faculty, IdentityLabel, Organisation, School};
 pub use outbox::{NewEmail, OutboxEmail};
 pub use pairs::{NewPair, Pair, PairCounts, PairStatus};

@@ -45,6 +45,21 @@ impl Meeting {
     }
 }
 
+/// A confirmed meeting about to happen, with both members, for reminders.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct UpcomingMeeting {
+    pub id: i64,
+    pub pair_id: i64,
+    pub starts_at: DateTime<Utc>,
+    pub duration_minutes: i64,
+    pub mentor_id: i64,
+    pub mentor_name: String,
+    pub mentor_email: String,
+    pub mentee_id: i64,
+    pub mentee_name: String,
+    pub mentee_email: String,
+}
+
 /// A private note.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Note {
@@ -105,6 +120,23 @@ impl Store {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, Agreement>(
             "SELECT a.user_id, u.display_name AS user_name, a.accepted_at FROM pair_agreements a JOIN users u ON u.id = a.user_id WHERE a.pair_id = $1 ORDER BY a.accepted_at, a.user_id"
         ).bind(pair_id).fetch_all(pool).await)?)
+    }
+
+    /// Confirmed meetings of active pairs starting at or after `from` and before `to`.
+    pub async fn meetings_starting(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<UpcomingMeeting>> {
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, UpcomingMeeting>(
+            "SELECT m.id, m.pair_id, m.starts_at, m.duration_minutes,
+                    p.mentor_id, mr.display_name AS mentor_name, mr.email AS mentor_email,
+                    p.mentee_id, me.display_name AS mentee_name, me.email AS mentee_email
+             FROM meetings m JOIN pairs p ON p.id = m.pair_id
+             JOIN users mr ON mr.id = p.mentor_id JOIN users me ON me.id = p.mentee_id
+             WHERE m.status = $1 AND p.status = 'active' AND m.starts_at >= $2 AND m.starts_at < $3
+             ORDER BY m.starts_at, m.id"
+        ).bind(MeetingStatus::Confirmed.as_str()).bind(from).bind(to).fetch_all(pool).await)?)
     }
 
     /// Records a proposed meeting; the caller has checked it (future, no overlap, session).

@@ -82,7 +82,13 @@ impl Application {
         tracing::info!(transport = %self.mailer.describe(), "sending emails");
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let interval = Duration::from_secs(self.state.settings.mail_poll_seconds.unsigned_abs());
-        let worker = spawn_worker(store.clone(), self.mailer, interval, stopped);
+        let worker = spawn_worker(
+            store.clone(),
+            self.mailer,
+            self.state.settings.public_url.clone(),
+            interval,
+            stopped,
+        );
         let app =
             crate::router::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, app)

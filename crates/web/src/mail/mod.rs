@@ -4,11 +4,14 @@
 //! caused it. The worker here wakes every few seconds, claims each due email (so no two
 //! workers send the same one), hands it to the transport, and records the outcome: sent; or a
 //! transient failure, retried with exponential back-off; or a permanent one (a refused
-//! address, too many attempts), given up and kept with its error for the operator.
+//! address, too many attempts), given up and kept with its error for the operator. Before
+//! each pass it queues the reminders that have come due.
 mod message;
+mod reminders;
 mod transport;
 mod worker;
 
 pub use message::build_message;
+pub use reminders::{MEETING_REMINDER_AHEAD, queue_meeting_reminders};
 pub use transport::Mailer;
 pub use worker::{Delivery, MAX_ATTEMPTS, backoff, deliver_due, spawn_worker};

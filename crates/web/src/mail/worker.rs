@@ -64,15 +64,20 @@ pub async fn deliver_due(
     Ok(done)
 }
 
-/// Runs [`deliver_due`] every `interval` until `stop` turns true.
+/// Queues due reminders and runs [`deliver_due`] every `interval` until `stop` turns true.
 pub fn spawn_worker(
     store: Store,
     mailer: Arc<Mailer>,
+    public_url: url::Url,
     interval: Duration,
     mut stop: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
+            let now = flipside_store::now();
+            if let Err(e) = super::queue_meeting_reminders(&store, &public_url, now).await {
+                tracing::error!(error = %e, "the email worker could not queue meeting reminders");
+            }
             if let Err(e) = deliver_due(&store, &mailer, flipside_store::now()).await {
                 tracing::error!(error = %e, "the email worker could not read the outbox");
             }

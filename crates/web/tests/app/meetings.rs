@@ -758,3 +758,60 @@ async fn the_demo_has_last_years_pairs_hours_and_actions_in_every_state_once() {
             && r.body.contains("Raised anonymously")
     );
 }
+
+#[tokio::test]
+async fn members_are_reminded_once_of_a_confirmed_meeting_the_day_before() {
+    // The app's own worker runs once at start, before any meeting exists, then waits an hour.
+    let app = TestApp::spawn_with(|s| s.mail_poll_seconds = 3600).await;
+    let s = setup(&app).await;
+    let now = flipside_store::now();
+    let meeting = |hours: i64, confirm: bool| {
+        let app = &app;
+        async move {
+            let id = app
+                .store
+                .propose_meeting(
+                    s.pair,
+                    0,
+                    Slot {
+                        start: now + Duration::hours(hours),
+                        minutes: 60,
+                    },
+                    s.mentor,
+                )
+                .await
+                .unwrap();
+            if confirm {
+                app.store.respond_to_meeting(id, true).await.unwrap();
+            }
+            id
+        }
+    };
+    let soon = meeting(3, true).await;
+    meeting(5, false).await; // proposed, not confirmed
+    meeting(72, true).await; // three days away
+    let url = url::Url::parse("https://flipside.example/").unwrap();
+    let queue = || flipside_web::mail::queue_meeting_reminders(&app.store, &url, now);
+    assert_eq!(queue().await.unwrap(), 2, "one reminder to each member");
+    assert_eq!(queue().await.unwrap(), 0, "never twice");
+    for (address, member) in [(MENTOR, s.mentor), (MENTEE, s.mentee)] {
+        let reminders: Vec<_> = app
+            .store
+            .emails_to(address)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.dedup_key.contains(":reminder:"))
+            .collect();
+        assert_eq!(reminders.len(), 1, "{address}");
+        assert_eq!(
+            reminders[0].dedup_key,
+            format!("meeting:{soon}:reminder:{member}")
+        );
+        assert!(
+            reminders[0]
+                .body_text
+                .contains(&format!("https://flipside.example/pairs/{}", s.pair))
+        );
+    }
+}

@@ -1,0 +1,46 @@
+//! Reminders queued by the worker before it sends: each member of a confirmed meeting is
+//! reminded once, the day before (SPEC §3.4).
+use chrono::{DateTime, Duration, Utc};
+use flipside_store::{NewEmail, Store};
+
+/// How far ahead a meeting is reminded of.
+pub const MEETING_REMINDER_AHEAD: Duration = Duration::hours(24);
+
+/// Queues a reminder to both members of every confirmed meeting starting within the next day.
+/// The dedup key names the meeting and the member, so running this again (every pass of the
+/// worker) queues nothing more. Returns how many reminders were newly queued.
+pub async fn queue_meeting_reminders(
+    store: &Store,
+    public_url: &url::Url,
+    now: DateTime<Utc>,
+) -> anyhow::Result<usize> {
+    let mut queued = 0;
+    for m in store
+        .meetings_starting(now, now + MEETING_REMINDER_AHEAD)
+        .await?
+    {
+        let link = public_url.join(&format!("pairs/{}", m.pair_id))?;
+        let when = crate::handlers::pairs::when(m.starts_at, m.duration_minutes);
+        for (member, name, email, partner) in [
+            (m.mentor_id, &m.mentor_name, &m.mentor_email, &m.mentee_name),
+            (m.mentee_id, &m.mentee_name, &m.mentee_email, &m.mentor_name),
+        ] {
+            let added = store
+                .enqueue_email(&NewEmail {
+                    dedup_key: &format!("meeting:{}:reminder:{member}", m.id),
+                    to_address: email,
+                    to_name: name,
+                    subject: "Reminder: your mentoring meeting",
+                    body_text: &format!(
+                        "A reminder of your meeting with {partner} on {when}.\n\nYour pair's page, with the session's prompts: {link}\n"
+                    ),
+                    calendar: None,
+                })
+                .await?;
+            if added {
+                queued += 1;
+            }
+        }
+    }
+    Ok(queued)
+}
