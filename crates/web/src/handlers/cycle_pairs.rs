@@ -2,7 +2,6 @@
 //! a reason, and re-matching someone left without a partner without touching any other pair.
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
-use crate::handlers::allow;
 use crate::handlers::matching::{publish_and_tell, rules};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
@@ -25,10 +24,7 @@ async fn managed_cycle(
     user: &CurrentUser,
     id: i64,
 ) -> Result<(Cycle, Scheme), AppError> {
-    let cycle = state.store.cycle(id).await?;
-    allow(policy::match_pairs(&user.actor, cycle.scheme_id))?;
-    let scheme = state.store.scheme(cycle.scheme_id).await?;
-    Ok((cycle, scheme))
+    crate::handlers::cycle_if(state, id, |c| policy::match_pairs(&user.actor, c.scheme_id)).await
 }
 
 /// Everyone who can still be in a pair of the cycle, and the pairs that stand.

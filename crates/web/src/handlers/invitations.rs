@@ -110,10 +110,10 @@ async fn managed_cycle(
     user: &CurrentUser,
     id: i64,
 ) -> Result<(Cycle, Scheme), AppError> {
-    let cycle = state.store.cycle(id).await?;
-    allow(policy::invite_staff(&user.actor, cycle.scheme_id))?;
-    let scheme = state.store.scheme(cycle.scheme_id).await?;
-    Ok((cycle, scheme))
+    crate::handlers::cycle_if(state, id, |c| {
+        policy::invite_staff(&user.actor, c.scheme_id)
+    })
+    .await
 }
 
 async fn list_page(

@@ -6,7 +6,6 @@
 //! it no longer matches what the coordinator saw.
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
-use crate::handlers::allow;
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -272,10 +271,7 @@ async fn managed_cycle(
     user: &CurrentUser,
     id: i64,
 ) -> Result<(Cycle, Scheme), AppError> {
-    let cycle = state.store.cycle(id).await?;
-    allow(policy::match_pairs(&user.actor, cycle.scheme_id))?;
-    let scheme = state.store.scheme(cycle.scheme_id).await?;
-    Ok((cycle, scheme))
+    crate::handlers::cycle_if(state, id, |c| policy::match_pairs(&user.actor, c.scheme_id)).await
 }
 
 async fn page(

@@ -40,6 +40,19 @@ use crate::error::AppError;
 use crate::state::AppState;
 use flipside_store::NewAuditEntry;
 
+/// Loads a cycle and its scheme, refusing (403) unless `allowed` says the actor may act on
+/// that cycle. The one loader behind every coordinator page of a cycle.
+pub async fn cycle_if(
+    state: &AppState,
+    id: i64,
+    allowed: impl FnOnce(&flipside_store::Cycle) -> bool,
+) -> Result<(flipside_store::Cycle, flipside_store::Scheme), AppError> {
+    let cycle = state.store.cycle(id).await?;
+    allow(allowed(&cycle))?;
+    let scheme = state.store.scheme(cycle.scheme_id).await?;
+    Ok((cycle, scheme))
+}
+
 /// Records a read of private or special-category data (SPEC §3.12): who, what kind of record,
 /// which one, and a description that never carries the data itself. Written before the page
 /// is sent, so a read that cannot be recorded is not shown.

@@ -3,7 +3,6 @@
 //! needs no scripts; each mistake is reported with its line.
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
-use crate::handlers::allow;
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -46,17 +45,17 @@ async fn editable(
     user: &CurrentUser,
     id: i64,
 ) -> Result<(Cycle, Scheme), AppError> {
-    let cycle = state.store.cycle(id).await?;
-    allow(policy::cycle(
-        &user.actor,
-        CycleRef {
-            id,
-            scheme_id: cycle.scheme_id,
-        },
-        Action::Edit,
-    ))?;
-    let scheme = state.store.scheme(cycle.scheme_id).await?;
-    Ok((cycle, scheme))
+    crate::handlers::cycle_if(state, id, |c| {
+        policy::cycle(
+            &user.actor,
+            CycleRef {
+                id,
+                scheme_id: c.scheme_id,
+            },
+            Action::Edit,
+        )
+    })
+    .await
 }
 
 pub async fn show(

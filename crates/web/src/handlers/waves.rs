@@ -61,10 +61,10 @@ async fn managed(
     user: &CurrentUser,
     id: i64,
 ) -> Result<(Cycle, Scheme), AppError> {
-    let cycle = state.store.cycle(id).await?;
-    allow(policy::manage_surveys(&user.actor, cycle.scheme_id))?;
-    let scheme = state.store.scheme(cycle.scheme_id).await?;
-    Ok((cycle, scheme))
+    crate::handlers::cycle_if(state, id, |c| {
+        policy::manage_surveys(&user.actor, c.scheme_id)
+    })
+    .await
 }
 
 /// Response rates per wave and role: "Student mentors: 25 of 26". Everyone who submitted
