@@ -96,7 +96,7 @@ async fn run_async(args: AdminArgs) -> anyhow::Result<()> {
                     .map_err(|m| anyhow::anyhow!("password: {m}"))?;
                 Some(flipside_web::auth::password::hash(&p)?)
             };
-            if !flipside_web::handlers::people::plausible_email(&email) {
+            if !flipside_web::handlers::admin::people::plausible_email(&email) {
                 anyhow::bail!("--email: '{email}' is not an email address");
             }
             let id = store

@@ -58,6 +58,12 @@ impl CycleState {
         }
     }
 
+    /// Whether entering this state completes the cycle's active pairs. The one place this rule
+    /// is written: every way of moving a cycle applies it in the same transaction.
+    pub fn completes_active_pairs(self) -> bool {
+        self == CycleState::Closed
+    }
+
     /// Checks a requested change.
     pub fn transition(self, to: CycleState) -> Result<CycleState, InvalidTransition> {
         if self.next() == Some(to) {

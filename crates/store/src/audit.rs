@@ -32,11 +32,14 @@ pub struct AuditEntry {
     pub address: String,
 }
 
+pub(crate) const INSERT_AUDIT: &str = "INSERT INTO audit_log (at, actor_id, action, subject_kind, subject_id, detail, address) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
 impl Store {
+    /// Records something that changes nothing else: a read of private or special-category
+    /// data, a sign-in. The audit entry of a write goes in the write's own transaction
+    /// ([`crate::Tx::audit`]).
     pub async fn audit(&self, entry: NewAuditEntry<'_>) -> Result<()> {
-        on_pool!(self, pool => sqlx::query(
-            "INSERT INTO audit_log (at, actor_id, action, subject_kind, subject_id, detail, address) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-        ).bind(now()).bind(entry.actor_id).bind(entry.action).bind(entry.subject_kind).bind(entry.subject_id)
+        on_pool!(self, pool => sqlx::query(INSERT_AUDIT).bind(now()).bind(entry.actor_id).bind(entry.action).bind(entry.subject_kind).bind(entry.subject_id)
             .bind(entry.detail).bind(entry.address).execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(())
     }

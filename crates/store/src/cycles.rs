@@ -1,7 +1,8 @@
 //! Cycles and their recorded state changes.
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
-use crate::{Result, Store, now};
+use crate::tx::on_tx;
+use crate::{Result, Store, Tx, now};
 use chrono::{DateTime, Utc};
 use flipside_core::cycle::{AcademicYear, CycleState};
 use serde::Serialize;
@@ -26,8 +27,15 @@ impl Cycle {
         AcademicYear::from_start_year(self.academic_year as i32)
     }
 
-    pub fn state(&self) -> CycleState {
-        CycleState::parse(&self.state).unwrap_or(CycleState::Closed)
+    /// The stored state, decoded. A value no version of flipside writes is an error, never a
+    /// default: a corrupt row must not pass for a closed (or any other) cycle.
+    pub fn state(&self) -> Result<CycleState> {
+        CycleState::parse(&self.state).ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "cycle {} has the unknown state '{}'",
+                self.id, self.state
+            ))
+        })
     }
 }
 
@@ -71,17 +79,20 @@ impl Store {
         };
         let at = now();
         let year_num = i64::from(year.start_year());
-        let id = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+        let mut tx = self.begin().await?;
+        let id = on_tx!(tx, c => {
+            // The friendly conflict is mapped here, at the statement: a `?` inside this block
+            // returns from the function, so a mapping after the block would never see it.
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO cycles (scheme_id, academic_year, state, hours_target, framework, copied_from, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
             ).bind(scheme_id).bind(year_num).bind(CycleState::Recruiting.as_str()).bind(hours).bind(&framework).bind(copy_from).bind(at)
-                .fetch_one(&mut *tx).await?;
+                .fetch_one(&mut *c).await
+                .map_err(|e| StoreError::unique(e, format!("this scheme already has a cycle for {year}")))?;
             sqlx::query("INSERT INTO cycle_events (cycle_id, from_state, to_state, actor_id, at) VALUES ($1, NULL, $2, $3, $4)")
-                .bind(id).bind(CycleState::Recruiting.as_str()).bind(actor_id).bind(at).execute(&mut *tx).await?;
-            tx.commit().await?;
-            Ok::<i64, sqlx::Error>(id)
-        }).map_err(|e| StoreError::unique(e, format!("this scheme already has a cycle for {year}")))?;
+                .bind(id).bind(CycleState::Recruiting.as_str()).bind(actor_id).bind(at).execute(&mut *c).await?;
+            id
+        });
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -99,32 +110,6 @@ impl Store {
         Ok(
             on_pool!(self, pool => sqlx::query_as::<_, Cycle>(&sql).bind(scheme_id).fetch_all(pool).await)?,
         )
-    }
-
-    /// Moves a cycle to its next state and records who did it. The update only applies if the
-    /// cycle is still in `from`, so two coordinators clicking at once cannot skip a state.
-    pub async fn transition_cycle(
-        &self,
-        id: i64,
-        from: CycleState,
-        to: CycleState,
-        actor_id: Option<i64>,
-    ) -> Result<()> {
-        from.transition(to)
-            .map_err(|e| StoreError::Conflict(e.to_string()))?;
-        let at = now();
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let done = sqlx::query("UPDATE cycles SET state = $1 WHERE id = $2 AND state = $3")
-                .bind(to.as_str()).bind(id).bind(from.as_str()).execute(&mut *tx).await?;
-            if done.rows_affected() == 0 {
-                return Err(StoreError::Conflict("the cycle has changed state since the page was loaded; reload and try again".into()));
-            }
-            sqlx::query("INSERT INTO cycle_events (cycle_id, from_state, to_state, actor_id, at) VALUES ($1, $2, $3, $4, $5)")
-                .bind(id).bind(from.as_str()).bind(to.as_str()).bind(actor_id).bind(at).execute(&mut *tx).await?;
-            tx.commit().await?;
-            Ok(())
-        })
     }
 
     /// Replaces a cycle's framework (JSON) and hours target. A closed cycle keeps what it ran
@@ -154,5 +139,42 @@ impl Store {
             "SELECT e.id, e.from_state, e.to_state, e.actor_id, u.display_name AS actor_name, e.at
              FROM cycle_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.cycle_id = $1 ORDER BY e.id"
         ).bind(cycle_id).fetch_all(pool).await)?)
+    }
+}
+
+impl Tx {
+    /// Moves a cycle to its next state and records who did it; entering a state that completes
+    /// the active pairs ([`CycleState::completes_active_pairs`]) completes them in the same
+    /// transaction. The update only applies if the cycle is still in `from`, so two
+    /// coordinators clicking at once cannot skip a state. Returns how many pairs completed.
+    pub async fn transition_cycle(
+        &mut self,
+        id: i64,
+        from: CycleState,
+        to: CycleState,
+        actor_id: Option<i64>,
+    ) -> Result<u64> {
+        from.transition(to)
+            .map_err(|e| StoreError::Conflict(e.to_string()))?;
+        let at = now();
+        let moved = on_tx!(self, c => sqlx::query("UPDATE cycles SET state = $1 WHERE id = $2 AND state = $3")
+            .bind(to.as_str()).bind(id).bind(from.as_str()).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        if moved == 0 {
+            let exists: Option<(i64,)> = on_tx!(self, c => sqlx::query_as("SELECT id FROM cycles WHERE id = $1")
+                .bind(id).fetch_optional(&mut *c).await)?;
+            return Err(match exists {
+                None => StoreError::NotFound,
+                Some(_) => StoreError::Conflict(
+                    "the cycle has changed state since the page was loaded; reload and try again"
+                        .into(),
+                ),
+            });
+        }
+        on_tx!(self, c => sqlx::query("INSERT INTO cycle_events (cycle_id, from_state, to_state, actor_id, at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id).bind(from.as_str()).bind(to.as_str()).bind(actor_id).bind(at).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        if !to.completes_active_pairs() {
+            return Ok(0);
+        }
+        self.complete_active_pairs(id).await
     }
 }

@@ -9,6 +9,10 @@ pub enum StoreError {
     /// The change conflicts with what is stored (a duplicate name, a state that moved on).
     #[error("{0}")]
     Conflict(String),
+    /// A stored value that no version of flipside writes (a state outside its enum): an error
+    /// to report, never something to read as a default.
+    #[error("corrupt stored value: {0}")]
+    Corrupt(String),
     /// Anything else: the database is unreachable, a query is wrong.
     #[error(transparent)]
     Other(#[from] sqlx::Error),

@@ -27,6 +27,7 @@ mod tutoring;
 mod tutoring_allocation;
 mod tutoring_contacts;
 mod tutoring_people;
+mod tx;
 mod users;
 mod waves;
 
@@ -53,6 +54,7 @@ pub use tutoring_allocation::{
 };
 pub use tutoring_contacts::{Contact, NewContact, SchoolCounts, SchoolHistogram, Tutee};
 pub use tutoring_people::{ChangeRequest, TutorCapacity, TutoringPerson, TutoringProfile};
+pub use tx::Tx;
 pub use users::{GrantRow, NewUser, User};
 pub use waves::{InstrumentRow, OpenSurvey, SurveyParticipant, SurveyWave, WaveRecipient};
 

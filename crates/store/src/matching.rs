@@ -2,7 +2,8 @@
 //! the coordinator's weights and do-not-pair rules, and who left the scheme after a drop-out.
 //! Pairs themselves are in `pairs.rs`.
 use crate::pool::on_pool;
-use crate::{Result, Store, now};
+use crate::tx::on_tx;
+use crate::{Result, Store, Tx, now};
 use flipside_core::cycle_matching::Candidate;
 use flipside_core::recruitment::ApplicationStatus;
 use flipside_core::role::Role;
@@ -136,19 +137,21 @@ impl Store {
         ).bind(cycle_id).fetch_all(pool).await)?;
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
+}
 
+impl Tx {
     /// Grants the mentor role in the cycle, unless the person holds it already.
     pub async fn grant_mentor_in_cycle(
-        &self,
+        &mut self,
         user_id: i64,
         cycle_id: i64,
         granted_by: Option<i64>,
     ) -> Result<()> {
-        on_pool!(self, pool => sqlx::query(
+        on_tx!(self, c => sqlx::query(
             "INSERT INTO role_grants (user_id, role, scope_kind, scope_id, granted_by, granted_at) VALUES ($1, $2, 'cycle', $3, $4, $5)
              ON CONFLICT (user_id, role, scope_kind, scope_id) DO NOTHING"
         ).bind(user_id).bind(Role::Mentor.as_str()).bind(cycle_id).bind(granted_by).bind(now())
-            .execute(pool).await.map(|r| r.rows_affected()))?;
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 }

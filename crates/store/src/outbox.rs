@@ -1,6 +1,9 @@
 //! The email outbox (SPEC §3.4). Whatever wants an email sent queues it here; the background
 //! worker (in the web crate) claims due rows, sends them and records the outcome.
 //!
+//! Emails are queued only inside the transaction of the operation that causes them
+//! ([`crate::Tx::enqueue_email`]), so an email goes out exactly when its operation commits.
+//!
 //! Two guarantees:
 //! - queueing is idempotent: the same `dedup_key` queues one email, however often it is asked;
 //! - a row is claimed (pending → sending) by a conditional update before it is sent, so two
@@ -42,17 +45,19 @@ pub struct OutboxEmail {
     pub sent_at: Option<DateTime<Utc>>,
 }
 
+pub(crate) const INSERT_EMAIL: &str = "INSERT INTO outbox (dedup_key, to_address, to_name, subject, body_text, calendar, status, next_attempt_at, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7) ON CONFLICT (dedup_key) DO NOTHING";
+
 const EMAIL_COLUMNS: &str = "id, dedup_key, to_address, to_name, subject, body_text, calendar, status, attempts, next_attempt_at, last_error, created_at, sent_at";
 
 impl Store {
-    /// Queues an email to be sent as soon as the worker runs. Returns false when an email with
-    /// the same `dedup_key` was already queued (and leaves that one as it is).
+    /// Queues an email outside any operation's transaction.
+    /// TRANSITIONAL: every caller is moving to [`crate::Tx::enqueue_email`]; this goes when the
+    /// last one has.
     pub async fn enqueue_email(&self, email: &NewEmail<'_>) -> Result<bool> {
         let at = now();
-        let added = on_pool!(self, pool => sqlx::query(
-            "INSERT INTO outbox (dedup_key, to_address, to_name, subject, body_text, calendar, status, next_attempt_at, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7) ON CONFLICT (dedup_key) DO NOTHING"
-        ).bind(email.dedup_key).bind(email.to_address).bind(email.to_name).bind(email.subject).bind(email.body_text)
+        let added = on_pool!(self, pool => sqlx::query(INSERT_EMAIL)
+            .bind(email.dedup_key).bind(email.to_address).bind(email.to_name).bind(email.subject).bind(email.body_text)
             .bind(email.calendar).bind(at)
             .execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(added == 1)

@@ -2,7 +2,8 @@
 //! reason, completed at the end of the cycle.
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
-use crate::{Result, Store, now};
+use crate::tx::on_tx;
+use crate::{Result, Store, Tx, now};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -105,38 +106,6 @@ const PAIR_FROM: &str =
     "pairs p JOIN users mr ON mr.id = p.mentor_id JOIN users me ON me.id = p.mentee_id";
 
 impl Store {
-    /// Publishes pairs in one transaction, all or none. A person already in a live pair of the
-    /// cycle makes the whole publication fail with a conflict naming nobody's private data.
-    pub async fn publish_pairs(
-        &self,
-        cycle_id: i64,
-        pairs: &[NewPair],
-        actor_id: Option<i64>,
-    ) -> Result<Vec<i64>> {
-        let at = now();
-        let result = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let mut ids = Vec::with_capacity(pairs.len());
-            for p in pairs {
-                let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO pairs (cycle_id, mentor_id, mentee_id, status, reason, cost, published_by, published_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
-                    .bind(cycle_id).bind(p.mentor_id).bind(p.mentee_id).bind(PairStatus::Active.as_str())
-                    .bind(&p.reason).bind(p.cost).bind(actor_id).bind(at)
-                    .fetch_one(&mut *tx).await?;
-                ids.push(id);
-            }
-            tx.commit().await?;
-            Ok::<Vec<i64>, sqlx::Error>(ids)
-        });
-        result.map_err(|e| {
-            StoreError::unique(
-                e,
-                "someone in these pairs is already in a live pair of this cycle",
-            )
-        })
-    }
-
     pub async fn pair(&self, id: i64) -> Result<Pair> {
         let sql = format!("SELECT {PAIR_COLUMNS} FROM {PAIR_FROM} WHERE p.id = $1");
         on_pool!(self, pool => sqlx::query_as::<_, Pair>(&sql).bind(id).fetch_optional(pool).await)
@@ -194,12 +163,48 @@ impl Store {
         }
         Ok(())
     }
+}
 
-    /// Marks every active pair of a cycle completed (when the cycle closes). Returns how many.
-    pub async fn complete_pairs(&self, cycle_id: i64) -> Result<u64> {
-        Ok(on_pool!(self, pool => sqlx::query(
+impl Tx {
+    /// Publishes pairs in one transaction, all or none. A person already in a live pair of the
+    /// cycle makes the whole publication fail with a conflict naming nobody's private data.
+    pub async fn publish_pairs(
+        &mut self,
+        cycle_id: i64,
+        pairs: &[NewPair],
+        actor_id: Option<i64>,
+    ) -> Result<Vec<i64>> {
+        let at = now();
+        let mut ids = Vec::with_capacity(pairs.len());
+        for p in pairs {
+            // Mapped at the statement: a `?` inside the block returns from the function.
+            let (id,): (i64,) = on_tx!(self, c => sqlx::query_as(
+                "INSERT INTO pairs (cycle_id, mentor_id, mentee_id, status, reason, cost, published_by, published_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
+                .bind(cycle_id).bind(p.mentor_id).bind(p.mentee_id).bind(PairStatus::Active.as_str())
+                .bind(&p.reason).bind(p.cost).bind(actor_id).bind(at)
+                .fetch_one(&mut *c).await)
+                .map_err(|e| StoreError::unique(e, "someone in these pairs is already in a live pair of this cycle"))?;
+            ids.push(id);
+        }
+        Ok(ids)
+    }
+
+    /// A cycle's pairs as this transaction sees them, in the order they were published.
+    pub async fn pairs_of_cycle(&mut self, cycle_id: i64) -> Result<Vec<Pair>> {
+        let sql =
+            format!("SELECT {PAIR_COLUMNS} FROM {PAIR_FROM} WHERE p.cycle_id = $1 ORDER BY p.id");
+        Ok(
+            on_tx!(self, c => sqlx::query_as::<_, Pair>(&sql).bind(cycle_id).fetch_all(&mut *c).await)?,
+        )
+    }
+
+    /// Marks every active pair of a cycle completed. Returns how many. Closing a cycle does
+    /// this (`transition_cycle`); seeding a past cycle's history is the only other use.
+    pub async fn complete_active_pairs(&mut self, cycle_id: i64) -> Result<u64> {
+        Ok(on_tx!(self, c => sqlx::query(
             "UPDATE pairs SET status = $1, ended_at = $2 WHERE cycle_id = $3 AND status = $4"
         ).bind(PairStatus::Completed.as_str()).bind(now()).bind(cycle_id).bind(PairStatus::Active.as_str())
-            .execute(pool).await.map(|r| r.rows_affected()))?)
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?)
     }
 }

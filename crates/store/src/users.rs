@@ -1,7 +1,8 @@
 //! People, their sign-in identities and their roles.
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
-use crate::{Result, Store, now};
+use crate::tx::on_tx;
+use crate::{Result, Store, Tx, now};
 use chrono::{DateTime, Utc};
 use flipside_core::role::{Grant, Role, Scope, ScopeKind};
 use serde::Serialize;
@@ -161,5 +162,14 @@ impl Store {
         on_pool!(self, pool => sqlx::query_as::<_, GrantRow>(
             "DELETE FROM role_grants WHERE id = $1 RETURNING id, user_id, role, scope_kind, scope_id, granted_at"
         ).bind(grant_id).fetch_optional(pool).await).or_not_found()
+    }
+}
+
+impl Tx {
+    /// A person, as this transaction sees them.
+    pub async fn user(&mut self, id: i64) -> Result<User> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        on_tx!(self, c => sqlx::query_as::<_, User>(&sql).bind(id).fetch_optional(&mut *c).await)
+            .or_not_found()
     }
 }

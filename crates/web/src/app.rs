@@ -1,5 +1,6 @@
 //! Building and running the application: the same code path for `flipside serve`, `flipside
 //! demo` and the test suite (which binds port 0 and uses a fresh database).
+use crate::clock::Clock;
 use crate::mail::{Mailer, spawn_worker};
 use crate::metrics::Metrics;
 use crate::oidc::OidcProvider;
@@ -53,6 +54,7 @@ impl Application {
             csrf_key: secret.into_bytes(),
             oidc,
             metrics: Metrics::default(),
+            clock: Clock::system(),
         });
         Ok(Application {
             listener,

@@ -64,6 +64,9 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict(m) => AppError::Conflict(m),
+            StoreError::Corrupt(m) => {
+                AppError::Internal(anyhow::anyhow!("corrupt stored value: {m}"))
+            }
             StoreError::Other(e) => AppError::Internal(e.into()),
         }
     }
@@ -138,4 +141,16 @@ impl IntoResponse for ApiError {
         )
             .into_response()
     }
+}
+
+/// The answer to a request whose handler panicked: the same 500 page (or JSON body) as any
+/// internal error, with the panic's message in the log. The panic is a bug to fix; this only
+/// keeps one bad request from reaching anyone else.
+pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic without a message");
+    AppError::Internal(anyhow::anyhow!("handler panicked: {message}")).into_response()
 }

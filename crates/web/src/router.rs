@@ -1,17 +1,22 @@
 //! Every route, in one place.
 use crate::auth::csrf;
-use crate::handlers::{
-    account, actions, api, audit, concerns, cycle_pairs, cycles, emails, home, import, instruments,
-    invitations, matching, meetings, ops, organisation, pairs, people, plan, population,
-    recruitment, results, schemes, sign_in, sprints, sso, surveys, tutoring, tutoring_allocation,
-    tutoring_dashboard, tutoring_students, waves,
+use crate::handlers::admin::{audit, emails, organisation, people, population};
+use crate::handlers::auth::{account, sign_in, sso};
+use crate::handlers::cocreation::sprints;
+use crate::handlers::evaluation::{instruments, results, surveys, waves};
+use crate::handlers::mentoring::{
+    actions, concerns, cycle_pairs, cycles, invitations, matching, meetings, pairs, plan,
+    recruitment, schemes,
 };
+use crate::handlers::tutoring::{self, import};
+use crate::handlers::{api, home, ops};
 use crate::state::AppState;
-use crate::{metrics, page, security};
+use crate::{error, metrics, page, security};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 /// The whole application.
@@ -176,27 +181,33 @@ pub fn router(state: AppState) -> Router {
                 .post(import::upload)
                 .layer(DefaultBodyLimit::max(crate::multipart::MAX_UPLOAD_BYTES)),
         )
-        .route("/tutoring/allocation", get(tutoring_allocation::show))
-        .route("/tutoring/allocation/run", post(tutoring_allocation::run))
+        .route("/tutoring/allocation", get(tutoring::allocation::show))
+        .route("/tutoring/allocation/run", post(tutoring::allocation::run))
         .route(
             "/tutoring/allocation/move",
-            post(tutoring_allocation::move_student),
+            post(tutoring::allocation::move_student),
         )
         .route(
             "/tutoring/allocation/publish",
-            post(tutoring_allocation::publish),
+            post(tutoring::allocation::publish),
         )
         .route(
             "/tutoring/schools/{id}/rules",
-            get(tutoring_allocation::show_rules).post(tutoring_allocation::save_rules),
+            get(tutoring::allocation::show_rules).post(tutoring::allocation::save_rules),
         )
-        .route("/tutoring/dashboard", get(tutoring_dashboard::show))
-        .route("/tutoring/tutees", get(tutoring::tutees))
-        .route("/tutoring/me", get(tutoring::mine))
-        .route("/tutoring/students/{id}", get(tutoring::student))
-        .route("/tutoring/contacts", post(tutoring::create_contact))
-        .route("/tutoring/contacts/new", get(tutoring::new_contact))
-        .route("/tutoring/contacts/{id}", get(tutoring::contact))
+        .route("/tutoring/dashboard", get(tutoring::dashboard::show))
+        .route("/tutoring/tutees", get(tutoring::records::tutees))
+        .route("/tutoring/me", get(tutoring::records::mine))
+        .route("/tutoring/students/{id}", get(tutoring::records::student))
+        .route(
+            "/tutoring/contacts",
+            post(tutoring::records::create_contact),
+        )
+        .route(
+            "/tutoring/contacts/new",
+            get(tutoring::records::new_contact),
+        )
+        .route("/tutoring/contacts/{id}", get(tutoring::records::contact))
         .route("/sprints", get(sprints::list).post(sprints::create))
         .route("/sprints/new", get(sprints::new))
         .route("/sprints/{id}", get(sprints::show))
@@ -224,20 +235,23 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/tutoring/profile",
-            get(tutoring_students::profile).post(tutoring_students::save_profile),
+            get(tutoring::students::profile).post(tutoring::students::save_profile),
         )
         .route(
             "/tutoring/students/{id}/profile",
-            get(tutoring_students::tutor_view),
+            get(tutoring::students::tutor_view),
         )
         .route(
             "/tutoring/change-request",
-            get(tutoring_students::change_page).post(tutoring_students::request_change),
+            get(tutoring::students::change_page).post(tutoring::students::request_change),
         )
-        .route("/tutoring/change-requests", get(tutoring_students::pending))
+        .route(
+            "/tutoring/change-requests",
+            get(tutoring::students::pending),
+        )
         .route(
             "/tutoring/change-requests/{id}",
-            post(tutoring_students::decide),
+            post(tutoring::students::decide),
         )
         .route("/account", get(account::show))
         .route("/account/tokens", post(account::create_token))
@@ -251,5 +265,8 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), metrics::record))
         .layer(from_fn(security::headers))
         .layer(TraceLayer::new_for_http())
+        // Outermost: a panic in any handler or layer answers a 500 page and is logged, instead
+        // of dropping the connection.
+        .layer(CatchPanicLayer::custom(error::panic_response))
         .with_state(state)
 }

@@ -291,6 +291,15 @@ impl Settings {
     }
 
     /// Cookies carry `Secure` when people reach flipside over HTTPS.
+    /// The absolute address of a page, e.g. `link("pairs/4")`.
+    pub fn link(&self, path: &str) -> String {
+        format!(
+            "{}/{}",
+            self.public_url.as_str().trim_end_matches('/'),
+            path.trim_start_matches('/')
+        )
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.public_url.scheme() == "https"
     }

@@ -1,4 +1,5 @@
 //! What every handler can reach.
+use crate::clock::Clock;
 use crate::metrics::Metrics;
 use crate::oidc::OidcProvider;
 use crate::settings::Settings;
@@ -23,6 +24,8 @@ pub struct Inner {
     pub oidc: Option<OidcProvider>,
     /// Prometheus registry and request counters.
     pub metrics: Metrics,
+    /// The one clock: every handler and job asks it for now and today.
+    pub clock: Clock,
 }
 
 impl AppState {

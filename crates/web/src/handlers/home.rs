@@ -87,7 +87,7 @@ pub async fn show(
         }
         page.open_surveys = state
             .store
-            .open_surveys_of(u.id(), crate::handlers::surveys::today())
+            .open_surveys_of(u.id(), state.clock.today())
             .await?;
         page.takes_part =
             u.actor.has(Role::Mentor) || u.actor.has(Role::Mentee) || !page.pairs.is_empty();

@@ -1,39 +1,15 @@
 //! One module per area; each handler extracts, asks the policy, calls the store, renders.
 //! Templates sit next to the handlers that render them.
-pub mod account;
-pub mod actions;
+pub mod admin;
 pub mod api;
-pub mod audit;
-pub mod concerns;
-pub mod cycle_pairs;
-pub mod cycles;
-pub mod emails;
+pub mod auth;
+pub mod cocreation;
 pub mod error_page;
+pub mod evaluation;
 pub mod home;
-pub mod import;
-pub mod instruments;
-pub mod invitations;
-pub mod matching;
-pub mod meetings;
+pub mod mentoring;
 pub mod ops;
-pub mod organisation;
-pub mod pairs;
-pub mod people;
-pub mod plan;
-pub mod population;
-pub mod recruitment;
-pub mod results;
-pub mod results_chart;
-pub mod schemes;
-pub mod sign_in;
-pub mod sprints;
-pub mod sso;
-pub mod surveys;
 pub mod tutoring;
-pub mod tutoring_allocation;
-pub mod tutoring_dashboard;
-pub mod tutoring_students;
-pub mod waves;
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;

@@ -1,12 +1,13 @@
 //! Sending the emails queued in the outbox (SPEC §3.4).
 //!
-//! Anything that wants an email sent queues it with `Store::enqueue_email`, in the request that
-//! caused it. The worker here wakes every few seconds, claims each due email (so no two
+//! Every email's words are in [`messages`]; an operation queues it with `Tx::enqueue_email`, in
+//! the transaction of the operation that causes it (the outbox pattern). The worker here wakes every few seconds, claims each due email (so no two
 //! workers send the same one), hands it to the transport, and records the outcome: sent; or a
 //! transient failure, retried with exponential back-off; or a permanent one (a refused
 //! address, too many attempts), given up and kept with its error for the operator. Before
 //! each pass it queues the reminders that have come due.
 mod message;
+pub mod messages;
 mod reminders;
 mod transport;
 mod worker;

@@ -20,7 +20,7 @@ pub async fn queue_meeting_reminders(
         .await?
     {
         let link = public_url.join(&format!("pairs/{}", m.pair_id))?;
-        let when = crate::handlers::pairs::when(m.starts_at, m.duration_minutes);
+        let when = crate::handlers::mentoring::pairs::when(m.starts_at, m.duration_minutes);
         for (member, name, email, partner) in [
             (m.mentor_id, &m.mentor_name, &m.mentor_email, &m.mentee_name),
             (m.mentee_id, &m.mentee_name, &m.mentee_email, &m.mentor_name),

@@ -121,7 +121,7 @@ async fn the_demo_organisation_has_people_in_every_role_and_is_created_once() {
 
     // A second start on the same data reuses it.
     flipside_web::demo::ensure(&store).await.unwrap();
-    flipside_web::demo_cocreation::seed(&store).await.unwrap();
+    flipside_web::demo::cocreation::seed(&store).await.unwrap();
     assert_eq!(store.sprints().await.unwrap().len(), 2);
     assert_eq!(store.change_requests_of(me.id).await.unwrap().len(), 1);
     assert_eq!(store.users().await.unwrap().len(), users);

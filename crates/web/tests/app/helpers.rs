@@ -89,6 +89,33 @@ pub fn temp_dir(purpose: &str) -> PathBuf {
 }
 
 impl TestApp {
+    /// Publishes pairs directly in the store (a test's set-up, not the coordinator's page).
+    pub async fn publish_pairs(
+        &self,
+        cycle: i64,
+        pairs: &[flipside_store::NewPair],
+        actor: Option<i64>,
+    ) -> Result<Vec<i64>, flipside_store::StoreError> {
+        let mut tx = self.store.begin().await?;
+        let ids = tx.publish_pairs(cycle, pairs, actor).await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// Moves a cycle on directly in the store (a test's set-up).
+    pub async fn transition_cycle(
+        &self,
+        cycle: i64,
+        from: flipside_core::cycle::CycleState,
+        to: flipside_core::cycle::CycleState,
+        actor: Option<i64>,
+    ) -> Result<u64, flipside_store::StoreError> {
+        let mut tx = self.store.begin().await?;
+        let n = tx.transition_cycle(cycle, from, to, actor).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// An institutional scheme with a recruiting 2026/27 cycle whose framework is the given
     /// JSON: (scheme id, cycle id).
     pub async fn scheme_with_cycle(&self, name: &str, framework: &str) -> (i64, i64) {

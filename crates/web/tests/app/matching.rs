@@ -584,7 +584,7 @@ async fn the_demo_recruiting_cycle_has_invitations_in_every_state_and_no_pairs_y
     assert!(m.pairs.len() >= 5);
     assert!(store.pairs_of_cycle(current.id).await.unwrap().is_empty());
     // Seeding again adds nothing.
-    flipside_web::demo_matching::seed(&store, current.id, 1)
+    flipside_web::demo::matching::seed(&store, current.id, 1)
         .await
         .unwrap();
     assert_eq!(

@@ -33,7 +33,6 @@ pub async fn setup(app: &TestApp) -> Setup {
     app.person(COORDINATOR, &[(Role::Coordinator, Scope::Scheme(scheme))])
         .await;
     let pair = app
-        .store
         .publish_pairs(
             cycle,
             &[NewPair {
@@ -500,19 +499,18 @@ async fn private_notes_are_read_by_their_author_and_the_partner_they_share_with_
             &[(Role::Mentee, Scope::Cycle(s.cycle))],
         )
         .await;
-    app.store
-        .publish_pairs(
-            s.cycle,
-            &[NewPair {
-                mentor_id: other_mentor,
-                mentee_id: other_mentee,
-                reason: String::new(),
-                cost: 0,
-            }],
-            None,
-        )
-        .await
-        .unwrap();
+    app.publish_pairs(
+        s.cycle,
+        &[NewPair {
+            mentor_id: other_mentor,
+            mentee_id: other_mentee,
+            reason: String::new(),
+            cost: 0,
+        }],
+        None,
+    )
+    .await
+    .unwrap();
     let everyone: Vec<(&str, Vec<(Role, Scope)>)> = vec![
         ("admin@tu.test", vec![(Role::Admin, Scope::Organisation)]),
         (
@@ -717,7 +715,7 @@ async fn the_demo_has_last_years_pairs_hours_and_actions_in_every_state_once() {
         .user_by_email("coordinator@demo.flipside.test")
         .await
         .unwrap();
-    flipside_web::demo_mentoring::seed(&app.store, past.id, pilot, coordinator.id)
+    flipside_web::demo::mentoring::seed(&app.store, past.id, pilot, coordinator.id)
         .await
         .unwrap();
     flipside_web::demo::ensure(&app.store).await.unwrap();

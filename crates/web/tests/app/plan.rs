@@ -119,10 +119,7 @@ async fn a_coordinator_edits_the_plan_with_mistakes_reported_by_line() {
         (CycleState::Running, CycleState::Evaluating),
         (CycleState::Evaluating, CycleState::Closed),
     ] {
-        app.store
-            .transition_cycle(cycle, from, to, None)
-            .await
-            .unwrap();
+        app.transition_cycle(cycle, from, to, None).await.unwrap();
     }
     let refused = priya
         .post(

@@ -402,7 +402,7 @@ async fn the_pool_composition_suppresses_small_cells_and_names_its_rule() {
         .await;
     assert_eq!(page.status, 200, "{}", page.body);
     let org = app.store.organisation().await.unwrap().unwrap();
-    let rule = flipside_web::handlers::results::rule_of(&org);
+    let rule = flipside_web::handlers::evaluation::results::rule_of(&org);
     assert!(page.body.contains(&format!(
         "<strong>Disclosure rule:</strong> {}",
         rule.name()
@@ -501,8 +501,7 @@ async fn only_the_applicant_and_the_schemes_coordinators_see_an_application() {
 async fn the_call_is_closed_once_the_cycle_stops_recruiting() {
     let app = TestApp::spawn().await;
     let (_, cycle) = recruiting(&app, "Reverse Mentoring").await;
-    app.store
-        .transition_cycle(cycle, CycleState::Recruiting, CycleState::Matching, None)
+    app.transition_cycle(cycle, CycleState::Recruiting, CycleState::Matching, None)
         .await
         .unwrap();
     let b = app.as_role("amara@tu.test", &student()).await;

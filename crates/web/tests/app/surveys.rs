@@ -669,7 +669,7 @@ async fn the_demo_has_an_open_survey_for_its_mentor_and_dated_waves_last_year() 
     let past = cycles.iter().find(|c| c.state == "closed").unwrap().id;
     let current = cycles.iter().find(|c| c.state != "closed").unwrap().id;
     // Seeding again reuses what is there.
-    flipside_web::demo_surveys::seed(&app.store, past, current)
+    flipside_web::demo::surveys::seed(&app.store, past, current)
         .await
         .unwrap();
     assert_eq!(app.store.survey_waves(past).await.unwrap().len(), 3);

@@ -1,8 +1,9 @@
 //! Cycles over the API.
 use super::JsonBody;
-use crate::auth::ApiUser;
+use crate::auth::{ApiUser, ClientAddress};
 use crate::error::{ApiError, AppError};
-use crate::handlers::cycles::{CycleForm, validate};
+use crate::handlers::mentoring::cycles::{CycleForm, validate};
+use crate::operations::{self, cycles::Actor};
 use crate::page::FormErrors;
 use crate::state::AppState;
 use axum::Json;
@@ -178,6 +179,7 @@ pub async fn show(
 pub async fn transition(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
     JsonBody(body): JsonBody<TransitionJson>,
 ) -> Result<Json<CycleJson>, ApiError> {
@@ -199,14 +201,11 @@ pub async fn transition(
             body.to
         ),
     })?;
-    state
-        .store
-        .transition_cycle(id, c.state(), to, Some(user.id()))
-        .await?;
-    // A closed cycle's active pairs have completed (the web page does the same).
-    if to == CycleState::Closed {
-        state.store.complete_pairs(id).await?;
-    }
+    let actor = Actor {
+        id: user.id(),
+        address: &address,
+    };
+    operations::cycles::transition(&state, actor, id, c.state()?, to).await?;
     Ok(Json(json(
         state.store.cycle(id).await?,
         state.store.cycle_events(id).await?,

@@ -2,7 +2,7 @@
 use super::JsonBody;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
-use crate::handlers::schemes::{SchemeForm, validate};
+use crate::handlers::mentoring::schemes::{SchemeForm, validate};
 use crate::page::FormErrors;
 use crate::state::AppState;
 use axum::Json;

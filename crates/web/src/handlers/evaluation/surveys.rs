@@ -13,17 +13,11 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
 use flipside_core::evaluation::Wave;
 use flipside_core::policy;
 use flipside_core::surveys::{ScaleLabels, answer_field, read_answers, stored_scale_labels};
 use flipside_store::{OpenSurvey, StatementRow, SurveyParticipant, SurveyWave};
 use std::collections::BTreeMap;
-
-/// Today, as the waves' dates are read.
-pub fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
 
 /// "2026/27" from a cycle's starting year.
 pub fn year_words(start: i64) -> String {
@@ -49,7 +43,10 @@ pub async fn list(
     user: CurrentUser,
 ) -> Result<ListPage, AppError> {
     // Only the signed-in person's own surveys are ever listed: the query is by their id.
-    let surveys = state.store.open_surveys_of(user.id(), today()).await?;
+    let surveys = state
+        .store
+        .open_surveys_of(user.id(), state.clock.today())
+        .await?;
     Ok(ListPage { ctx, surveys })
 }
 
@@ -125,9 +122,9 @@ async fn load(
         .await?
     {
         Standing::Submitted
-    } else if dates.is_closed(today()) {
+    } else if dates.is_closed(state.clock.today()) {
         Standing::Closed
-    } else if dates.is_open(today()) {
+    } else if dates.is_open(state.clock.today()) {
         Standing::Open
     } else {
         Standing::NotYetOpen

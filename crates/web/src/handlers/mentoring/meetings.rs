@@ -4,7 +4,7 @@
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::handlers::allow;
-use crate::handlers::pairs::{
+use crate::handlers::mentoring::pairs::{
     Drafts, MeetingForm, framework_of, member_pair, pair_ref, render, when,
 };
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};

@@ -2,6 +2,7 @@
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
+use crate::operations::{self, cycles::Actor};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -13,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use flipside_core::cycle::{AcademicYear, CycleState};
 use flipside_core::framework::Framework;
 use flipside_core::policy::{self, Action, CycleRef};
-use flipside_store::{Cycle, CycleEvent, NewAuditEntry, PairCounts, Scheme, StoreError};
+use flipside_store::{Cycle, CycleEvent, PairCounts, Scheme, StoreError};
 use serde::Deserialize;
 
 #[derive(Template, WebTemplate)]
@@ -239,7 +240,7 @@ pub async fn show(
         Action::View,
     ))?;
     let scheme = state.store.scheme(cycle.scheme_id).await?;
-    let current = cycle.state();
+    let current = cycle.state()?;
     let copied_from_year = match cycle.copied_from {
         Some(c) => Some(state.store.cycle(c).await?.year().to_string()),
         None => None,
@@ -303,28 +304,12 @@ pub async fn advance(
     else {
         return Err(AppError::BadRequest("Unknown cycle state.".into()));
     };
-    let moved = state
-        .store
-        .transition_cycle(id, from, to, Some(user.id()))
-        .await;
-    match moved {
-        Ok(()) => {
-            let completed = if to == CycleState::Closed {
-                state.store.complete_pairs(id).await?
-            } else {
-                0
-            };
-            state
-                .store
-                .audit(NewAuditEntry {
-                    actor_id: Some(user.id()),
-                    action: "cycle_state_changed",
-                    subject_kind: "cycle",
-                    subject_id: Some(id),
-                    detail: &format!("{from} → {to}"),
-                    address: &address,
-                })
-                .await?;
+    let actor = Actor {
+        id: user.id(),
+        address: &address,
+    };
+    match operations::cycles::transition(&state, actor, id, from, to).await {
+        Ok(completed) => {
             let note = if completed > 0 {
                 format!(" {completed} active pairs are now completed.")
             } else {
@@ -335,7 +320,7 @@ pub async fn advance(
                 &format!("The cycle is now {to}.{note}"),
             ))
         }
-        Err(StoreError::Conflict(m)) => Ok(redirect_with_flash(&format!("/cycles/{id}"), &m)),
-        Err(e) => Err(e.into()),
+        Err(AppError::Conflict(m)) => Ok(redirect_with_flash(&format!("/cycles/{id}"), &m)),
+        Err(e) => Err(e),
     }
 }

@@ -2,6 +2,12 @@
 //! reverse-mentoring scheme and a School-level pilot, and people in every role. Every person,
 //! name and text here is made up. Running `flipside demo` again on the same data directory
 //! reuses what is there.
+
+pub mod cocreation;
+pub mod matching;
+pub mod mentoring;
+pub mod surveys;
+pub mod tutoring;
 use flipside_core::cycle::{AcademicYear, CycleState};
 use flipside_core::framework::Framework;
 use flipside_core::recruitment::{ApplicationStatus, ConsentKind};
@@ -147,7 +153,9 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
         .await?;
     let mut state = CycleState::Recruiting;
     while let Some(next) = state.next() {
-        store.transition_cycle(past, state, next, None).await?;
+        let mut tx = store.begin().await?;
+        tx.transition_cycle(past, state, next, None).await?;
+        tx.commit().await?;
         state = next;
     }
     evaluation(store, past).await?;
@@ -192,7 +200,7 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
             .await?;
     }
     applications(store, current, ids[1]).await?;
-    crate::demo_matching::seed(store, current, ids[1]).await?;
+    crate::demo::matching::seed(store, current, ids[1]).await?;
     let coordinator_id = ids[1];
     // The coordinator also took part as a mentee once: people hold several roles.
     store
@@ -205,15 +213,15 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
             None,
         )
         .await?;
-    crate::demo_tutoring::seed(
+    crate::demo::tutoring::seed(
         store,
         ("Dr Leila Haddad", &email("tutor")),
         ("Jordan Baptiste", &email("student")),
     )
     .await?;
-    crate::demo_surveys::seed(store, past, current).await?;
-    crate::demo_mentoring::seed(store, past, pilot, coordinator_id).await?;
-    crate::demo_cocreation::seed(store).await?;
+    crate::demo::surveys::seed(store, past, current).await?;
+    crate::demo::mentoring::seed(store, past, pilot, coordinator_id).await?;
+    crate::demo::cocreation::seed(store).await?;
     Ok(accounts_text())
 }
 

@@ -6,6 +6,7 @@
 //! it no longer matches what the coordinator saw.
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
+use crate::operations::{self, cycles::Actor};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -20,9 +21,7 @@ use flipside_core::matching::{
     MAX_WEIGHT, MatchWeights, MatchedPair, MatchingProblem, PairEdit, solve,
 };
 use flipside_core::policy;
-use flipside_store::{
-    Cycle, DoNotPair, MatchingSettings, NewAuditEntry, NewEmail, NewPair, Pair, PairStatus, Scheme,
-};
+use flipside_store::{Cycle, DoNotPair, MatchingSettings, Pair, PairStatus, Scheme};
 use serde::Deserialize;
 use std::collections::BTreeSet;
 
@@ -574,87 +573,6 @@ struct PublishForm {
     expect: Vec<String>,
 }
 
-/// Publishes pairs (all or none), then grants each student the mentor role in the cycle and
-/// emails both members of each pair. The follow-ups run for every active pair of the cycle and
-/// are idempotent (a grant already held is kept, an email's key queues it once), so a
-/// publication interrupted after its pairs were stored is completed by the next one. Returns
-/// how many pairs were published.
-pub async fn publish_and_tell(
-    state: &AppState,
-    cycle: &Cycle,
-    scheme: &Scheme,
-    pairs: &[MatchedPair],
-    actor: (i64, &str),
-) -> Result<usize, AppError> {
-    let new: Vec<NewPair> = pairs
-        .iter()
-        .filter_map(|p| {
-            Some(NewPair {
-                mentor_id: cycle_matching::user_of(&p.mentor)?,
-                mentee_id: cycle_matching::user_of(&p.mentee)?,
-                reason: p.explanation.summary.clone(),
-                cost: p.cost.total,
-            })
-        })
-        .collect();
-    let (actor_id, address) = actor;
-    let ids = state
-        .store
-        .publish_pairs(cycle.id, &new, Some(actor_id))
-        .await?;
-    state
-        .store
-        .audit(NewAuditEntry {
-            actor_id: Some(actor_id),
-            action: "pairs_published",
-            subject_kind: "cycle",
-            subject_id: Some(cycle.id),
-            detail: &format!("{} pair(s): ids {ids:?}", ids.len()),
-            address,
-        })
-        .await?;
-    let base = state.settings.public_url.as_str().trim_end_matches('/');
-    let active = state.store.pairs_of_cycle(cycle.id).await?;
-    for pair in active.iter().filter(|p| p.status() == PairStatus::Active) {
-        state
-            .store
-            .grant_mentor_in_cycle(pair.mentor_id, cycle.id, Some(actor_id))
-            .await?;
-        for (member, partner, role) in [
-            (pair.mentor_id, &pair.mentee_name, "mentor"),
-            (pair.mentee_id, &pair.mentor_name, "mentee"),
-        ] {
-            let person = state.store.user(member).await?;
-            let subject = format!(
-                "Your reverse-mentoring partner: {} {}",
-                scheme.name,
-                cycle.year()
-            );
-            let body = format!(
-                "Dear {name},\n\nYou have been paired with {partner} in {scheme} ({year}); you are the {role}.\n\nWhy this pair: {reason}.\n\nSee the cycle and arrange your first meeting: {base}/cycles/{cycle_id}\n",
-                name = person.display_name,
-                scheme = scheme.name,
-                year = cycle.year(),
-                reason = pair.reason,
-                cycle_id = cycle.id,
-            );
-            let key = format!("pair:{}:{role}", pair.id);
-            state
-                .store
-                .enqueue_email(&NewEmail {
-                    dedup_key: &key,
-                    to_address: &person.email,
-                    to_name: &person.display_name,
-                    subject: &subject,
-                    body_text: &body,
-                    calendar: None,
-                })
-                .await?;
-        }
-    }
-    Ok(new.len())
-}
-
 pub async fn publish(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -676,7 +594,11 @@ pub async fn publish(
             "The proposal has changed since you saw it (someone was accepted, a rule changed, or a pair was published). Nothing was published: review the proposal below and publish again.",
         ));
     }
-    match publish_and_tell(&state, &cycle, &scheme, &p.pairs, (user.id(), &address)).await {
+    let actor = Actor {
+        id: user.id(),
+        address: &address,
+    };
+    match operations::matching::publish(&state, actor, &cycle, &scheme, &p.pairs).await {
         Ok(n) => Ok(redirect_with_flash(
             &format!("/cycles/{id}/pairs"),
             &format!(

@@ -7,7 +7,7 @@
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
-use crate::handlers::tutoring_allocation::current_year;
+use crate::handlers::tutoring::allocation::current_year;
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -24,10 +24,6 @@ use serde::Deserialize;
 
 async fn me(state: &AppState, user: &CurrentUser) -> Result<TutoringSelf, AppError> {
     Ok(state.store.tutoring_self(&user.user.email).await?)
-}
-
-fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
 }
 
 /// A tutee listed with their School's no-contact-by date.
@@ -62,7 +58,7 @@ pub async fn tutees(
     let tutor_id = me.tutor_id.ok_or(AppError::Forbidden)?;
     let year = current_year();
     let all_rules = state.store.tutoring_school_rules().await?;
-    let today = today();
+    let today = state.clock.today();
     let rows = state
         .store
         .tutees(tutor_id, year.start_year())
@@ -226,14 +222,19 @@ pub struct NewContactPage {
     today: String,
 }
 
-fn new_contact_page(ctx: PageCtx, form: ContactForm, errors: FormErrors) -> NewContactPage {
+fn new_contact_page(
+    ctx: PageCtx,
+    form: ContactForm,
+    errors: FormErrors,
+    today: chrono::NaiveDate,
+) -> NewContactPage {
     NewContactPage {
         ctx,
         form,
         errors,
         modes: MODES,
         initiators: INITIATORS,
-        today: today().format("%Y-%m-%d").to_string(),
+        today: today.format("%Y-%m-%d").to_string(),
     }
 }
 
@@ -253,10 +254,15 @@ pub async fn new_contact(
     allow(me.tutor_id.is_some() || me.student_id.is_some())?;
     let form = ContactForm {
         student: q.student,
-        date: today().format("%Y-%m-%d").to_string(),
+        date: state.clock.today().format("%Y-%m-%d").to_string(),
         ..ContactForm::default()
     };
-    Ok(new_contact_page(ctx, form, FormErrors::default()))
+    Ok(new_contact_page(
+        ctx,
+        form,
+        FormErrors::default(),
+        state.clock.today(),
+    ))
 }
 
 /// Logs a contact: by a tutor for a tutee of this year, or by a student with their tutor.
@@ -320,7 +326,7 @@ pub async fn create_contact(
         initiated_by: &f.initiated_by,
         note: &f.note,
     };
-    let valid = match tutoring::validate_contact(&input, today()) {
+    let valid = match tutoring::validate_contact(&input, state.clock.today()) {
         Ok(v) => Some(v),
         Err(list) => {
             for (field, message) in list {
@@ -363,7 +369,7 @@ pub async fn create_contact(
     }
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,
-        new_contact_page(ctx, f, errors),
+        new_contact_page(ctx, f, errors, state.clock.today()),
     )
         .into_response())
 }

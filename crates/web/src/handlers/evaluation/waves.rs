@@ -4,8 +4,7 @@
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
-use crate::handlers::results::{self, rule_of};
-use crate::handlers::surveys::today;
+use crate::handlers::evaluation::results::{self, rule_of};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -107,7 +106,7 @@ async fn render(
 ) -> Result<WavesPage, AppError> {
     let stored = state.store.survey_waves(cycle.id).await?;
     let mut rates = rates_by_wave(state, cycle.id).await?;
-    let today = today();
+    let today = state.clock.today();
     let waves = Wave::ALL
         .iter()
         .map(|w| {
@@ -201,7 +200,7 @@ async fn mail(
             "Set the wave's dates before sending emails about it.",
         ));
     };
-    let today = today();
+    let today = state.clock.today();
     if w.dates().is_closed(today) {
         return Ok(redirect_with_flash(
             &back,

@@ -2,7 +2,8 @@
 //! a reason, and re-matching someone left without a partner without touching any other pair.
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
-use crate::handlers::matching::{publish_and_tell, rules};
+use crate::handlers::mentoring::matching::rules;
+use crate::operations::{self, cycles::Actor};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -322,14 +323,12 @@ pub async fn rematch(
             "The proposal has changed since you saw it; nothing was published. Review it again.",
         ));
     };
-    publish_and_tell(
-        &state,
-        &cycle,
-        &scheme,
-        std::slice::from_ref(added),
-        (user.id(), &address),
-    )
-    .await?;
+    let actor = Actor {
+        id: user.id(),
+        address: &address,
+    };
+    operations::matching::publish(&state, actor, &cycle, &scheme, std::slice::from_ref(added))
+        .await?;
     Ok(redirect_with_flash(
         &format!("/cycles/{id}/pairs"),
         &format!(

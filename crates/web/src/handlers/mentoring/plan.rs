@@ -74,7 +74,7 @@ pub async fn show(
     };
     Ok(PlanPage {
         ctx,
-        closed: cycle.state() == CycleState::Closed,
+        closed: cycle.state()? == CycleState::Closed,
         cycle,
         scheme,
         errors: FormErrors::default(),
@@ -120,7 +120,7 @@ pub async fn update(
             "Enter the hours target as a whole number from 1 to 200.",
         );
     }
-    let closed = cycle.state() == CycleState::Closed;
+    let closed = cycle.state()? == CycleState::Closed;
     let (Ok(sessions), Ok(expectations), Some(hours)) = (sessions, expectations, hours) else {
         let page = PlanPage {
             ctx,

@@ -248,18 +248,21 @@ pub async fn seed(store: &Store, past: i64, pilot: i64, former_mentee: i64) -> a
     if store.pairs_of_cycle(pilot).await?.is_empty() {
         let mentor = person(store, "mentor2", "Tomasz Wiśniewski", Role::Mentor, pilot).await?;
         let mentee = person(store, "mentee2", "Dr Graham Holt", Role::Mentee, pilot).await?;
-        store
-            .publish_pairs(
-                pilot,
-                &[NewPair {
-                    mentor_id: mentor,
-                    mentee_id: mentee,
-                    reason: "Both interested in assessment and feedback; both free on Tuesday afternoons.".into(),
-                    cost: 4,
-                }],
-                None,
-            )
-            .await?;
+        let mut tx = store.begin().await?;
+        tx.publish_pairs(
+            pilot,
+            &[NewPair {
+                mentor_id: mentor,
+                mentee_id: mentee,
+                reason:
+                    "Both interested in assessment and feedback; both free on Tuesday afternoons."
+                        .into(),
+                cost: 4,
+            }],
+            None,
+        )
+        .await?;
+        tx.commit().await?;
     }
     Ok(())
 }
@@ -302,7 +305,9 @@ async fn past_cycle(store: &Store, past: i64, former_mentee: i64) -> anyhow::Res
             cost: 5,
         })
         .collect();
-    let pairs = store.publish_pairs(past, &new, None).await?;
+    let mut tx = store.begin().await?;
+    let pairs = tx.publish_pairs(past, &new, None).await?;
+    tx.commit().await?;
     let early = pairs.len() - 1;
     for (i, pair) in pairs.iter().enumerate() {
         let (mentor, mentee) = (mentors[i], mentees[i]);
@@ -345,7 +350,9 @@ async fn past_cycle(store: &Store, past: i64, former_mentee: i64) -> anyhow::Res
     store
         .end_pair_early(pairs[early], "The staff mentee left the university in January; the student chose not to be re-matched.")
         .await?;
-    store.complete_pairs(past).await?;
+    let mut tx = store.begin().await?;
+    tx.complete_active_pairs(past).await?;
+    tx.commit().await?;
 
     store.add_note(pairs[0], mentors[0], "Remember to bring the module handbook example next time: the deadlines page makes my point.", false).await?;
     store.add_note(pairs[0], mentees[0], "I had not realised how much feedback timing shapes whether students use it. Follow up with the Schools.", true).await?;

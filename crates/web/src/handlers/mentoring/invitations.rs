@@ -4,7 +4,7 @@
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::handlers::allow;
-use crate::handlers::recruitment::{Choice, DayChoices};
+use crate::handlers::mentoring::recruitment::{Choice, DayChoices};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;

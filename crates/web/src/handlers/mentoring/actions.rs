@@ -5,7 +5,7 @@
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::handlers::allow;
-use crate::handlers::pairs::{ActionForm, Drafts, member_pair, render};
+use crate::handlers::mentoring::pairs::{ActionForm, Drafts, member_pair, render};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;

@@ -8,7 +8,7 @@
 use crate::auth::ClientAddress;
 use crate::auth::csrf::cookie_value;
 use crate::error::AppError;
-use crate::handlers::sign_in::{complete_sign_in, safe_next};
+use crate::handlers::auth::sign_in::{complete_sign_in, safe_next};
 use crate::oidc::{self, OidcProvider, SsoError};
 use crate::state::AppState;
 use axum::extract::{Query, State};

@@ -4,8 +4,8 @@
 //! where `policy::private_note` allows.
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
-use crate::handlers::actions::{ActionView, action_views};
 use crate::handlers::allow;
+use crate::handlers::mentoring::actions::{ActionView, action_views};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;

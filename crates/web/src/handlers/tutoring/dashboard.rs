@@ -5,8 +5,8 @@
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::handlers::allow;
-use crate::handlers::results::rule_of;
-use crate::handlers::tutoring_allocation::{YearQuery, year_of};
+use crate::handlers::evaluation::results::rule_of;
+use crate::handlers::tutoring::allocation::{YearQuery, year_of};
 use crate::page::PageCtx;
 use crate::state::AppState;
 use askama::Template;

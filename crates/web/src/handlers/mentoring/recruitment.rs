@@ -8,7 +8,7 @@
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
-use crate::handlers::results::rule_of;
+use crate::handlers::evaluation::results::rule_of;
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -115,7 +115,7 @@ impl ApplyPage {
     ) -> Self {
         let has = |list: &[String], v: &str| list.iter().any(|x| x == v);
         ApplyPage {
-            open: cycle.state() == CycleState::Recruiting,
+            open: matches!(cycle.state(), Ok(CycleState::Recruiting)),
             labels: labels
                 .iter()
                 .filter(|l| l.active)
@@ -318,7 +318,7 @@ pub async fn apply(
     let form: ApplicationForm = serde_html_form::from_bytes(&body)
         .map_err(|_| AppError::BadRequest("The application form could not be read.".into()))?;
     let applied_before = state.store.application_of(id, user.id()).await?.is_some();
-    if !policy::apply(&user.actor, cycle.state() == CycleState::Recruiting) {
+    if !policy::apply(&user.actor, cycle.state()? == CycleState::Recruiting) {
         let page = ApplyPage::new(
             ctx,
             scheme,
@@ -470,7 +470,7 @@ pub async fn mine(
     let consents = consent_views(&state.store.consent_events(app.id).await?);
     Ok(MinePage {
         ctx,
-        open: cycle.state() == CycleState::Recruiting,
+        open: cycle.state()? == CycleState::Recruiting,
         withdrawn: app.status() == ApplicationStatus::Withdrawn,
         view: ApplicationView::new(app),
         labels,

@@ -3,7 +3,7 @@
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::handlers::allow;
-use crate::handlers::results_chart::{Chart, chart};
+use crate::handlers::evaluation::chart::{Chart, chart};
 use crate::page::PageCtx;
 use crate::state::AppState;
 use askama::Template;

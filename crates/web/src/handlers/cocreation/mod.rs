@@ -1,0 +1,2 @@
+//! Co-creation: design sprints run by Student APT Leads.
+pub mod sprints;

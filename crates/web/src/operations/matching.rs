@@ -1,0 +1,75 @@
+//! Publishing a cycle's pairs.
+use crate::error::AppError;
+use crate::mail::messages::{PairPublished, Recipient};
+use crate::operations::cycles::Actor;
+use crate::state::AppState;
+use flipside_core::cycle_matching;
+use flipside_core::matching::MatchedPair;
+use flipside_store::{Cycle, NewAuditEntry, NewPair, PairStatus, Scheme};
+
+/// Publishes pairs, all or none, with everything publishing means, in one transaction: the
+/// pairs, the mentor role in the cycle for each student, the audit entry, and an email to both
+/// members of each pair. A crash at any point leaves either all of it or none of it. The
+/// follow-ups cover every active pair of the cycle and are idempotent (a grant already held is
+/// kept, an email's key queues it once). Returns how many pairs were published.
+pub async fn publish(
+    state: &AppState,
+    actor: Actor<'_>,
+    cycle: &Cycle,
+    scheme: &Scheme,
+    pairs: &[MatchedPair],
+) -> Result<usize, AppError> {
+    let new: Vec<NewPair> = pairs
+        .iter()
+        .filter_map(|p| {
+            Some(NewPair {
+                mentor_id: cycle_matching::user_of(&p.mentor)?,
+                mentee_id: cycle_matching::user_of(&p.mentee)?,
+                reason: p.explanation.summary.clone(),
+                cost: p.cost.total,
+            })
+        })
+        .collect();
+    let mut tx = state.store.begin().await?;
+    let ids = tx.publish_pairs(cycle.id, &new, Some(actor.id)).await?;
+    tx.audit(NewAuditEntry {
+        actor_id: Some(actor.id),
+        action: "pairs_published",
+        subject_kind: "cycle",
+        subject_id: Some(cycle.id),
+        detail: &format!("{} pair(s): ids {ids:?}", ids.len()),
+        address: actor.address,
+    })
+    .await?;
+    let year = cycle.year().to_string();
+    for pair in tx.pairs_of_cycle(cycle.id).await? {
+        if pair.status() != PairStatus::Active {
+            continue;
+        }
+        tx.grant_mentor_in_cycle(pair.mentor_id, cycle.id, Some(actor.id))
+            .await?;
+        let link = state.settings.link(&format!("pairs/{}", pair.id));
+        for (member, partner, role) in [
+            (pair.mentor_id, &pair.mentee_name, "mentor"),
+            (pair.mentee_id, &pair.mentor_name, "mentee"),
+        ] {
+            let person = tx.user(member).await?;
+            let email = PairPublished {
+                pair_id: pair.id,
+                role,
+                partner,
+                scheme: &scheme.name,
+                year: &year,
+                reason: &pair.reason,
+                link: &link,
+            }
+            .to(Recipient {
+                name: &person.display_name,
+                email: &person.email,
+            });
+            tx.enqueue_email(&email.as_new()).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(new.len())
+}

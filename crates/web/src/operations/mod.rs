@@ -1,0 +1,6 @@
+//! Business operations that the pages and the API share. Each one is one transaction: its
+//! state change, the audit entry that records it and the emails it causes commit together
+//! (`flipside_store::Tx`), so a crash or an error leaves nothing half done. Handlers extract,
+//! ask the policy, call one operation and render; they never stitch writes together.
+pub mod cycles;
+pub mod matching;
