@@ -297,7 +297,9 @@ impl Codebook {
 /// sub-codes that inherit the aim, plus codes for the scheme itself. Colours are a
 /// colour-blind-safe palette, one per aim.
 pub fn default_codebook() -> Codebook {
-    let spec: [(&str, &str, &str, &[(&str, &str)]); 8] = [
+    // (aim key or "", name, colour, [(sub-code, description)])
+    type Spec<'a> = (&'a str, &'a str, &'a str, &'a [(&'a str, &'a str)]);
+    let spec: [Spec; 8] = [
         (
             "belonging",
             "Belonging",
