@@ -31,6 +31,21 @@ pub enum Level {
 }
 
 impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Segment => "segment",
+            Level::Character => "character",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Level> {
+        match s {
+            "segment" => Some(Level::Segment),
+            "character" => Some(Level::Character),
+            _ => None,
+        }
+    }
+
     /// How pages and exports name it.
     pub fn label(self) -> &'static str {
         match self {
@@ -293,6 +308,14 @@ mod tests {
             true, true, true, false, true, true, false, false, false, false,
         ];
         assert_eq!(Table::from_decisions(&a, &b), t);
+    }
+
+    #[test]
+    fn levels_read_back_what_they_write() {
+        for level in [Level::Segment, Level::Character] {
+            assert_eq!(Level::parse(level.as_str()), Some(level));
+        }
+        assert_eq!(Level::parse("word"), None);
     }
 
     #[test]

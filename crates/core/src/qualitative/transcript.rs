@@ -34,6 +34,38 @@ pub const MAX_TEXT_BYTES: usize = 2 * 1024 * 1024;
 /// The largest `word/document.xml` read out of a `.docx`, in bytes (markup is verbose).
 pub const MAX_DOCX_XML_BYTES: u64 = 32 * 1024 * 1024;
 
+/// When in the cycle a reflective chat took place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum ChatStage {
+    MidCycle,
+    End,
+    FollowUp,
+}
+
+impl ChatStage {
+    pub const ALL: [ChatStage; 3] = [ChatStage::MidCycle, ChatStage::End, ChatStage::FollowUp];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChatStage::MidCycle => "mid_cycle",
+            ChatStage::End => "end",
+            ChatStage::FollowUp => "follow_up",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ChatStage::MidCycle => "Mid-cycle",
+            ChatStage::End => "End of cycle",
+            ChatStage::FollowUp => "Follow-up",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ChatStage> {
+        ChatStage::ALL.into_iter().find(|stage| stage.as_str() == s)
+    }
+}
+
 /// A transcript's file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum TranscriptFormat {
@@ -223,11 +255,11 @@ fn utf8(bytes: &[u8]) -> Result<&str, TranscriptError> {
     Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
 }
 
-/// A `Speaker: words` line split into its speaker and words. A speaker label is 1 to 40
-/// characters, starts with a letter, and holds no sentence punctuation, so "Note: the time"
-/// is read as a speaker but "I said: no" is not (it has a space-separated lower-case start?
-/// no — it is read as a speaker only if it is at most four words, each starting upper-case
-/// or a digit).
+/// A `Speaker: words` line split into its speaker and words. The part before the first colon
+/// is read as a speaker only if it looks like a label: 1 to 40 characters, starting with a
+/// letter, one to four words each starting with a capital or a digit ("Mentor 4", "Dr Amara
+/// Obi"), no sentence punctuation, and a space after the colon. So "I said: no" and
+/// "Time 10:30" stay words.
 pub fn split_speaker(line: &str) -> (Option<String>, &str) {
     let Some((label, rest)) = line.split_once(':') else {
         return (None, line);
@@ -798,6 +830,14 @@ mod tests {
         assert_eq!(split_speaker("Time 10:30 then").0, None);
         assert_eq!(split_speaker("Dr. Obi: hi").0, None);
         assert_eq!(split_speaker("no colon").1, "no colon");
+    }
+
+    #[test]
+    fn chat_stages_read_back_what_they_write() {
+        for stage in ChatStage::ALL {
+            assert_eq!(ChatStage::parse(stage.as_str()), Some(stage));
+        }
+        assert_eq!(ChatStage::parse("End"), None);
     }
 
     #[test]
