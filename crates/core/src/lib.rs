@@ -22,6 +22,7 @@
 //! | [`outreach`] | the applicant pool against the organisation's population (SPEC §3.2) |
 //! | [`meetings`] | proposing meetings: future, no overlap; hours (SPEC §3.4) |
 //! | [`actions`] | the action state machine and evidence links (SPEC §3.8) |
+//! | [`qualitative`] | reflective chats, coding, two coders' agreement, the quote bank, triangulation, REFI-QDA (SPEC §3.7) |
 #![forbid(unsafe_code)]
 
 pub mod actions;
@@ -37,6 +38,7 @@ pub mod matching;
 pub mod meetings;
 pub mod outreach;
 pub mod policy;
+pub mod qualitative;
 pub mod recruitment;
 pub mod research_export;
 pub mod role;
