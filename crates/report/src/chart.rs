@@ -66,7 +66,7 @@ fn draw(
     let last = (waves.len().max(2) - 1) as f64;
     let mut chart = ChartBuilder::on(&root)
         .margin(12)
-        .margin_right(190)
+        .margin_right(20)
         .x_label_area_size(34)
         .y_label_area_size(44)
         .build_cartesian_2d(-0.3..last + 0.3, 1.0..5.0)?;
@@ -131,11 +131,11 @@ fn draw(
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::Coordinate(WIDTH as i32 - 180, 20))
+        .position(SeriesLabelPosition::LowerRight)
         .margin(6)
         .label_font(("sans-serif", 13))
         .background_style(WHITE)
-        .border_style(WHITE)
+        .border_style(RGBColor(200, 200, 200))
         .draw()?;
     root.present()?;
     Ok(())

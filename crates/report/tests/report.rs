@@ -44,13 +44,11 @@ fn numbers(text: &str) -> Vec<String> {
                 && chars.get(i + 1).is_some_and(char::is_ascii_digit));
         if digitish {
             current.push(c);
-        } else {
-            if !current.is_empty() {
-                if c == '%' {
-                    current.push('%');
-                }
-                out.push(std::mem::take(&mut current));
+        } else if !current.is_empty() {
+            if c == '%' {
+                current.push('%');
             }
+            out.push(std::mem::take(&mut current));
         }
     }
     if !current.is_empty() {
@@ -303,11 +301,7 @@ mod pdf {
             .join("\n");
         let text = strip_section_numbers(&without_words_with_numbers(&text));
         // "Figure 3:" and "Table 12:" number captions.
-        let mut cleaned = String::new();
-        for word in text.split_inclusive(char::is_whitespace) {
-            cleaned.push_str(word);
-        }
-        let cleaned = strip_caption_numbers(&cleaned);
+        let cleaned = strip_caption_numbers(&text);
         check_tokens(&numbers(&cleaned), &shown, "the PDF");
     }
 
