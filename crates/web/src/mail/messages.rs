@@ -74,3 +74,43 @@ impl PairPublished<'_> {
         }
     }
 }
+
+/// Carries a staff leader's single-use invitation link (the first one or a replacement).
+pub struct InvitationLink<'a> {
+    pub invitation_id: i64,
+    /// Which sending of this invitation this is (1 for the first): each has its own key.
+    pub send: i64,
+    /// Who invites, by name.
+    pub from: &'a str,
+    pub scheme: &'a str,
+    pub purpose: &'a str,
+    pub year: &'a str,
+    /// The last day the link works, as words.
+    pub until: &'a str,
+    pub link: &'a str,
+}
+
+impl InvitationLink<'_> {
+    pub fn to(&self, r: Recipient<'_>) -> Email {
+        Email {
+            dedup_key: flipside_core::invitation::email_key(self.invitation_id, self.send),
+            to_address: r.email.to_string(),
+            to_name: r.name.to_string(),
+            subject: format!(
+                "Invitation: {} {}, reverse mentoring",
+                self.scheme, self.year
+            ),
+            body: format!(
+                "Dear {name},\n\n{from} invites you to take part in {scheme} ({year}) as a staff mentee: a student will mentor you about their experience of studying here.\n\n{purpose}\n\nTo accept or decline, open this link. It works once, until {until}:\n{link}\n\nIf you did not expect this email, you can ignore it.\n",
+                name = r.name,
+                from = self.from,
+                scheme = self.scheme,
+                year = self.year,
+                purpose = self.purpose,
+                until = self.until,
+                link = self.link,
+            ),
+            calendar: None,
+        }
+    }
+}
