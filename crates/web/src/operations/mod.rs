@@ -5,3 +5,5 @@
 pub mod cycles;
 pub mod invitations;
 pub mod matching;
+pub mod meetings;
+pub mod pairs;

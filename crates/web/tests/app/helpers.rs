@@ -197,17 +197,27 @@ impl TestApp {
     /// Makes every later attempt to queue an email fail in the database, so that a test can
     /// see that an operation whose email cannot be queued leaves nothing else behind.
     pub async fn refuse_emails(&self) {
-        let statements: &[&str] = match backend().as_str() {
-            "postgres" => &[
-                "CREATE FUNCTION refuse_emails() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'emails refused by the test'; END $$",
-                "CREATE TRIGGER refuse_emails BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION refuse_emails()",
+        self.refuse_inserts_into("outbox").await;
+    }
+
+    /// Makes every later insert into `table` fail in the database (a trigger raises an
+    /// error): the step of an operation that writes there fails, and the test sees what the
+    /// operation's other steps left behind (nothing, when they share one transaction).
+    pub async fn refuse_inserts_into(&self, table: &str) {
+        let statements = match backend().as_str() {
+            "postgres" => vec![
+                format!("CREATE FUNCTION refuse_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'inserts into {table} refused by the test'; END $$"),
+                format!("CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION refuse_{table}()"),
             ],
-            _ => &[
-                "CREATE TRIGGER refuse_emails BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'emails refused by the test'); END",
-            ],
+            _ => vec![format!(
+                "CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'inserts into {table} refused by the test'); END"
+            )],
         };
         for sql in statements {
-            self.store.execute_admin(sql).await.expect("refusing emails");
+            self.store
+                .execute_admin(&sql)
+                .await
+                .expect("refusing inserts");
         }
     }
 

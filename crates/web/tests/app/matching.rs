@@ -801,3 +801,30 @@ async fn an_invitation_that_cannot_be_read_is_an_error_not_an_unknown_link() {
     let page = guest.get(&format!("/invitations/{token}")).await;
     assert_eq!(page.status, 500, "{}", page.body);
 }
+
+#[tokio::test]
+async fn ending_a_pair_early_whose_leavers_cannot_be_recorded_leaves_the_pair_active_and_unaudited()
+{
+    let app = TestApp::spawn().await;
+    let (scheme, c) = cycle(&app).await;
+    let coord = app.as_role("coord@tu.test", &coordinator(scheme)).await;
+    mentor(&app, c, "ada@tu.test", "climate", "mon-am").await;
+    mentee(&app, c, "kay@tu.test", "climate", "mon-am").await;
+    let fields = proposal_fields(&coord, c).await;
+    let r = coord
+        .post(&format!("/cycles/{c}/matching/publish"), &as_fields(&fields))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let pair = app.store.pairs_of_cycle(c).await.unwrap().remove(0);
+    app.refuse_inserts_into("cycle_leavers").await;
+    let r = coord
+        .post(
+            &format!("/cycles/{c}/pairs/{}/end", pair.id),
+            &[("reason", "Mentor moved abroad"), ("leaving", "mentor")],
+        )
+        .await;
+    assert_eq!(r.status, 500, "{}", r.body);
+    assert_eq!(app.store.pair(pair.id).await.unwrap().status, "active");
+    assert_eq!(app.audited("pair_ended_early").await, 0);
+    assert!(app.store.leavers_of(c).await.unwrap().is_empty());
+}

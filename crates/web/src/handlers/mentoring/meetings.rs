@@ -7,6 +7,7 @@ use crate::handlers::allow;
 use crate::handlers::mentoring::pairs::{
     Drafts, MeetingForm, framework_of, member_pair, pair_ref, render, when,
 };
+use crate::operations::{self, meetings::Confirmation};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -164,29 +165,22 @@ pub async fn respond(
             "You proposed this meeting: your partner confirms or declines it.".into(),
         ));
     }
-    state.store.respond_to_meeting(meeting.id, confirm).await?;
+    let mentor = state.store.user(pair.mentor_id).await?;
+    let mentee = state.store.user(pair.mentee_id).await?;
     if confirm {
         let scheme = state.store.scheme(cycle.scheme_id).await?;
         let ics = calendar(&state, &meeting, &pair, &cycle, &scheme);
         let link = page_link(&state, pair.id)?;
-        for member in [pair.mentor_id, pair.mentee_id] {
-            let person = state.store.user(member).await?;
-            state
-                .store
-                .enqueue_email(&NewEmail {
-                    dedup_key: &format!("meeting:{}:confirmed:{member}", meeting.id),
-                    to_address: &person.email,
-                    to_name: &person.display_name,
-                    subject: "Mentoring meeting confirmed",
-                    body_text: &format!(
-                        "Your meeting on {} is confirmed. The attached calendar file adds it to your diary.\n\nYour pair's page: {}\n",
-                        when(meeting.starts_at, meeting.duration_minutes),
-                        link
-                    ),
-                    calendar: Some(&ics),
-                })
-                .await?;
-        }
+        let when = when(meeting.starts_at, meeting.duration_minutes);
+        let confirmation = Confirmation {
+            when: &when,
+            link: &link,
+            calendar: &ics,
+        };
+        operations::meetings::respond(&state, meeting.id, [&mentor, &mentee], Some(confirmation))
+            .await?;
+    } else {
+        operations::meetings::respond(&state, meeting.id, [&mentor, &mentee], None).await?;
     }
     Ok(redirect_with_flash(
         &format!("/pairs/{}#meetings", pair.id),
