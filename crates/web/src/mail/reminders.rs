@@ -1,7 +1,7 @@
 //! Reminders queued by the worker before it sends: each member of a confirmed meeting is
 //! reminded once, the day before (SPEC §3.4).
-use chrono::{DateTime, Duration, Utc};
 use super::messages::{MeetingReminder, Recipient};
+use chrono::{DateTime, Duration, Utc};
 use flipside_store::Store;
 
 /// How far ahead a meeting is reminded of.

@@ -50,7 +50,9 @@ pub async fn raise_concern(
     body: &str,
     coordinators: &[User],
 ) -> Result<i64, AppError> {
-    let link = state.settings.link(&format!("cycles/{}/concerns", cycle.id));
+    let link = state
+        .settings
+        .link(&format!("cycles/{}/concerns", cycle.id));
     let year = cycle.year().to_string();
     let mut tx = state.store.begin().await?;
     let concern_id = tx.raise_concern(pair.id, cycle.id, actor.id, body).await?;

@@ -72,7 +72,11 @@ async fn the_running_app_sends_a_queued_email_once() {
             .unwrap()
     );
     assert_eq!(app.drain_outbox().await.sent, 1);
-    assert_eq!(app.drain_outbox().await.sent, 0, "a sent email is not sent again");
+    assert_eq!(
+        app.drain_outbox().await.sent,
+        0,
+        "a sent email is not sent again"
+    );
     let rows = app.store.emails_to(to).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].attempts, 1);

@@ -206,8 +206,12 @@ impl TestApp {
     pub async fn refuse_inserts_into(&self, table: &str) {
         let statements = match backend().as_str() {
             "postgres" => vec![
-                format!("CREATE FUNCTION refuse_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'inserts into {table} refused by the test'; END $$"),
-                format!("CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION refuse_{table}()"),
+                format!(
+                    "CREATE FUNCTION refuse_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'inserts into {table} refused by the test'; END $$"
+                ),
+                format!(
+                    "CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION refuse_{table}()"
+                ),
             ],
             _ => vec![format!(
                 "CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'inserts into {table} refused by the test'); END"

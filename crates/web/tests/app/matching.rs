@@ -647,11 +647,17 @@ async fn publishing_the_same_proposal_twice_says_nothing_was_published_the_secon
     mentee(&app, c, "kay@tu.test", "climate", "mon-am").await;
     let fields = proposal_fields(&coord, c).await;
     let r = coord
-        .post(&format!("/cycles/{c}/matching/publish"), &as_fields(&fields))
+        .post(
+            &format!("/cycles/{c}/matching/publish"),
+            &as_fields(&fields),
+        )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     let r = coord
-        .post(&format!("/cycles/{c}/matching/publish"), &as_fields(&fields))
+        .post(
+            &format!("/cycles/{c}/matching/publish"),
+            &as_fields(&fields),
+        )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     assert_eq!(r.location(), format!("/cycles/{c}/matching"));
@@ -682,7 +688,10 @@ async fn two_publishes_of_the_same_proposal_at_once_leave_one_set_of_pairs_and_o
     places.sort();
     assert_eq!(
         places,
-        [format!("/cycles/{c}/matching"), format!("/cycles/{c}/pairs")]
+        [
+            format!("/cycles/{c}/matching"),
+            format!("/cycles/{c}/pairs")
+        ]
     );
     assert_eq!(app.store.pairs_of_cycle(c).await.unwrap().len(), 2);
     for address in ["ada@tu.test", "ben@tu.test", "kay@tu.test", "lou@tu.test"] {
@@ -706,7 +715,10 @@ async fn publishing_whose_emails_cannot_be_queued_stores_no_pair_role_or_audit_e
     let fields = proposal_fields(&coord, c).await;
     app.refuse_emails().await;
     let r = coord
-        .post(&format!("/cycles/{c}/matching/publish"), &as_fields(&fields))
+        .post(
+            &format!("/cycles/{c}/matching/publish"),
+            &as_fields(&fields),
+        )
         .await;
     assert_eq!(r.status, 500, "{}", r.body);
     assert!(app.store.pairs_of_cycle(c).await.unwrap().is_empty());
@@ -722,8 +734,7 @@ async fn publishing_whose_emails_cannot_be_queued_stores_no_pair_role_or_audit_e
 }
 
 #[tokio::test]
-async fn inviting_an_address_that_begins_with_an_accented_letter_twice_says_so_next_to_the_field()
-{
+async fn inviting_an_address_that_begins_with_an_accented_letter_twice_says_so_next_to_the_field() {
     let app = TestApp::spawn().await;
     let (scheme, c) = cycle(&app).await;
     let coord = app.as_role("coord@tu.test", &coordinator(scheme)).await;
@@ -745,9 +756,15 @@ async fn inviting_an_address_that_begins_with_an_accented_letter_twice_says_so_n
         r.body
     );
     assert_eq!(app.store.invitations_of(c).await.unwrap().len(), 1);
-    assert_eq!(app.store.emails_to("éloise@tu.test").await.unwrap().len(), 1);
+    assert_eq!(
+        app.store.emails_to("éloise@tu.test").await.unwrap().len(),
+        1
+    );
     // The server goes on serving.
-    assert_eq!(coord.get(&format!("/cycles/{c}/invitations")).await.status, 200);
+    assert_eq!(
+        coord.get(&format!("/cycles/{c}/invitations")).await.status,
+        200
+    );
 }
 
 #[tokio::test]
@@ -792,7 +809,10 @@ async fn an_invitation_that_cannot_be_read_is_an_error_not_an_unknown_link() {
         .await
         .unwrap();
     let guest = app.browser();
-    assert_eq!(guest.get(&format!("/invitations/{token}")).await.status, 200);
+    assert_eq!(
+        guest.get(&format!("/invitations/{token}")).await.status,
+        200
+    );
     // The database cannot answer (the table is gone): that is our failure, not a bad link.
     app.store
         .execute_admin("ALTER TABLE staff_invitations RENAME TO staff_invitations_away")
@@ -812,7 +832,10 @@ async fn ending_a_pair_early_whose_leavers_cannot_be_recorded_leaves_the_pair_ac
     mentee(&app, c, "kay@tu.test", "climate", "mon-am").await;
     let fields = proposal_fields(&coord, c).await;
     let r = coord
-        .post(&format!("/cycles/{c}/matching/publish"), &as_fields(&fields))
+        .post(
+            &format!("/cycles/{c}/matching/publish"),
+            &as_fields(&fields),
+        )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     let pair = app.store.pairs_of_cycle(c).await.unwrap().remove(0);

@@ -857,6 +857,12 @@ async fn a_concern_whose_emails_cannot_be_queued_is_not_stored_or_audited() {
         )
         .await;
     assert_eq!(r.status, 500, "{}", r.body);
-    assert!(app.store.concerns_of_cycle(s.cycle).await.unwrap().is_empty());
+    assert!(
+        app.store
+            .concerns_of_cycle(s.cycle)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(app.audited("concern_raised").await, 0);
 }

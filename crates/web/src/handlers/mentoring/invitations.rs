@@ -34,7 +34,6 @@ fn capitalised(m: &str) -> String {
     }
 }
 
-
 /// One invitation as the coordinator's list shows it.
 pub struct Row {
     pub inv: Invitation,
@@ -484,7 +483,10 @@ mod tests {
 
     #[test]
     fn capitalising_counts_letters_not_bytes() {
-        assert_eq!(capitalised("éloise@tu.test is taken"), "Éloise@tu.test is taken");
+        assert_eq!(
+            capitalised("éloise@tu.test is taken"),
+            "Éloise@tu.test is taken"
+        );
         assert_eq!(capitalised("ß"), "SS");
         assert_eq!(capitalised(""), "");
     }
