@@ -148,10 +148,11 @@ impl Store {
         slot: Slot,
         proposed_by: i64,
     ) -> Result<i64> {
-        let (id,): (i64,) = on_pool!(self, pool => sqlx::query_as(
-            "INSERT INTO meetings (pair_id, session_index, starts_at, duration_minutes, status, proposed_by, proposed_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
-        ).bind(pair_id).bind(session_index).bind(slot.start).bind(slot.minutes).bind(MeetingStatus::Proposed.as_str())
-            .bind(proposed_by).bind(now()).fetch_one(pool).await)?;
+        let mut tx = self.begin().await?;
+        let id = tx
+            .propose_meeting(pair_id, session_index, slot, proposed_by)
+            .await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -298,6 +299,29 @@ impl Store {
 }
 
 impl Tx {
+    /// Records that a member accepted the pair's expectations agreement (once).
+    pub async fn accept_agreement(&mut self, pair_id: i64, user_id: i64) -> Result<()> {
+        on_tx!(self, c => sqlx::query(
+            "INSERT INTO pair_agreements (pair_id, user_id, accepted_at) VALUES ($1, $2, $3) ON CONFLICT (pair_id, user_id) DO NOTHING"
+        ).bind(pair_id).bind(user_id).bind(now()).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Records a proposed meeting. Returns its id.
+    pub async fn propose_meeting(
+        &mut self,
+        pair_id: i64,
+        session_index: i64,
+        slot: Slot,
+        proposed_by: i64,
+    ) -> Result<i64> {
+        let (id,): (i64,) = on_tx!(self, c => sqlx::query_as(
+            "INSERT INTO meetings (pair_id, session_index, starts_at, duration_minutes, status, proposed_by, proposed_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
+        ).bind(pair_id).bind(session_index).bind(slot.start).bind(slot.minutes).bind(MeetingStatus::Proposed.as_str())
+            .bind(proposed_by).bind(now()).fetch_one(&mut *c).await)?;
+        Ok(id)
+    }
+
     /// A meeting as this transaction sees it.
     pub async fn meeting(&mut self, id: i64) -> Result<Meeting> {
         let sql = format!("SELECT {MEETING_COLUMNS} FROM meetings m WHERE m.id = $1");

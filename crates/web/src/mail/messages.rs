@@ -197,3 +197,30 @@ impl ConcernRaised<'_> {
         }
     }
 }
+
+/// Asks a member of a pair to confirm or decline the meeting their partner proposed.
+pub struct MeetingProposed<'a> {
+    pub meeting_id: i64,
+    pub proposed_by: &'a str,
+    /// The session's topic.
+    pub topic: &'a str,
+    pub when: &'a str,
+    /// The pair's page.
+    pub link: &'a str,
+}
+
+impl MeetingProposed<'_> {
+    pub fn to(&self, r: Recipient<'_>) -> Email {
+        Email {
+            dedup_key: format!("meeting:{}:proposed", self.meeting_id),
+            to_address: r.email.to_string(),
+            to_name: r.name.to_string(),
+            subject: "A mentoring meeting has been proposed".into(),
+            body: format!(
+                "{} proposed a meeting: {}, on {}.\n\nConfirm or decline it on your pair's page: {}\n",
+                self.proposed_by, self.topic, self.when, self.link
+            ),
+            calendar: None,
+        }
+    }
+}

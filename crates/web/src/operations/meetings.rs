@@ -1,9 +1,69 @@
 //! What a pair does between them: answering a proposed meeting, raising a concern.
 use crate::error::AppError;
-use crate::mail::messages::{ConcernRaised, Email, MeetingConfirmed, Recipient};
+use crate::mail::messages::{ConcernRaised, Email, MeetingConfirmed, MeetingProposed, Recipient};
 use crate::operations::cycles::Actor;
 use crate::state::AppState;
+use flipside_core::meetings::Slot;
 use flipside_store::{Cycle, NewAuditEntry, Pair, Scheme, User};
+
+/// A member accepts the pair's expectations agreement: the acceptance and its audit entry, in
+/// one transaction.
+pub async fn accept_agreement(
+    state: &AppState,
+    actor: Actor<'_>,
+    pair_id: i64,
+) -> Result<(), AppError> {
+    let mut tx = state.store.begin().await?;
+    tx.accept_agreement(pair_id, actor.id).await?;
+    tx.audit(NewAuditEntry {
+        actor_id: Some(actor.id),
+        action: "agreement_accepted",
+        subject_kind: "pair",
+        subject_id: Some(pair_id),
+        detail: "",
+        address: actor.address,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What a proposal says to the partner.
+pub struct Proposal<'a> {
+    pub session_index: i64,
+    pub slot: Slot,
+    pub topic: &'a str,
+    pub when: &'a str,
+    pub link: &'a str,
+}
+
+/// Proposes a meeting and queues the email asking the partner to answer it, in one
+/// transaction. Returns the meeting's id.
+pub async fn propose(
+    state: &AppState,
+    proposer: &User,
+    pair_id: i64,
+    partner: Option<&User>,
+    p: Proposal<'_>,
+) -> Result<i64, AppError> {
+    let mut tx = state.store.begin().await?;
+    let meeting_id = tx
+        .propose_meeting(pair_id, p.session_index, p.slot, proposer.id)
+        .await?;
+    if let Some(partner) = partner {
+        let email = MeetingProposed {
+            meeting_id,
+            proposed_by: &proposer.display_name,
+            topic: p.topic,
+            when: p.when,
+            link: p.link,
+        }
+        .to(recipient(partner));
+        tx.enqueue_email(&email.as_new()).await?;
+    }
+    tx.commit().await?;
+    Ok(meeting_id)
+}
 
 /// A confirmed meeting's email to one member.
 pub struct Confirmation<'a> {

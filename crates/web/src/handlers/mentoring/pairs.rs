@@ -19,7 +19,7 @@ use flipside_core::actions::{TEXT_MAX, text};
 use flipside_core::framework::Framework;
 use flipside_core::meetings::{MeetingStatus, hours};
 use flipside_core::policy::{self, Action, PairRef};
-use flipside_store::{Agreement, Cycle, NewAuditEntry, Pair, PairStatus};
+use flipside_store::{Agreement, Cycle, Pair, PairStatus};
 use serde::Deserialize;
 
 /// Loads a pair and its cycle, refusing (as the policy says for `action`) anyone who is not one of its members.
@@ -318,18 +318,11 @@ pub async fn accept_agreement(
     if pair.status() != PairStatus::Active {
         return Err(AppError::Conflict("This pair has ended.".into()));
     }
-    state.store.accept_agreement(pair.id, user.id()).await?;
-    state
-        .store
-        .audit(NewAuditEntry {
-            actor_id: Some(user.id()),
-            action: "agreement_accepted",
-            subject_kind: "pair",
-            subject_id: Some(pair.id),
-            detail: "",
-            address: &address,
-        })
-        .await?;
+    let actor = Actor {
+        id: user.id(),
+        address: &address,
+    };
+    operations::meetings::accept_agreement(&state, actor, pair.id).await?;
     Ok(redirect_with_flash(
         &format!("/pairs/{id}"),
         "You accepted the expectations agreement.",
