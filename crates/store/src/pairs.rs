@@ -149,12 +149,30 @@ impl Store {
         Ok(counts)
     }
 
-    /// Ends an active pair early, with the reason. Only an active pair can end early.
+    /// Ends an active pair early on its own (set-up; the coordinator's page does it in one
+    /// transaction with its audit entry and leavers, with [`Tx::end_pair_early`]).
     pub async fn end_pair_early(&self, pair_id: i64, reason: &str) -> Result<()> {
-        let done = on_pool!(self, pool => sqlx::query(
+        let mut tx = self.begin().await?;
+        tx.end_pair_early(pair_id, reason).await?;
+        tx.commit().await
+    }
+}
+
+impl Tx {
+    /// A pair as this transaction sees it.
+    pub async fn pair(&mut self, id: i64) -> Result<Pair> {
+        let sql = format!("SELECT {PAIR_COLUMNS} FROM {PAIR_FROM} WHERE p.id = $1");
+        on_tx!(self, c => sqlx::query_as::<_, Pair>(&sql).bind(id).fetch_optional(&mut *c).await)
+            .or_not_found()
+    }
+
+    /// Ends an active pair early with the coordinator's reason. A pair no longer active is a
+    /// conflict.
+    pub async fn end_pair_early(&mut self, pair_id: i64, reason: &str) -> Result<()> {
+        let done = on_tx!(self, c => sqlx::query(
             "UPDATE pairs SET status = $1, ended_reason = $2, ended_at = $3 WHERE id = $4 AND status = $5"
         ).bind(PairStatus::EndedEarly.as_str()).bind(reason).bind(now()).bind(pair_id).bind(PairStatus::Active.as_str())
-            .execute(pool).await.map(|r| r.rows_affected()))?;
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
         if done == 0 {
             self.pair(pair_id).await?;
             return Err(StoreError::Conflict(
@@ -163,9 +181,7 @@ impl Store {
         }
         Ok(())
     }
-}
 
-impl Tx {
     /// Publishes pairs in one transaction, all or none. A person already in a live pair of the
     /// cycle makes the whole publication fail with a conflict naming nobody's private data.
     pub async fn publish_pairs(
