@@ -4,3 +4,5 @@
 //! ask the policy, call one operation and render; they never stitch writes together.
 pub mod cycles;
 pub mod matching;
+pub mod people;
+pub mod tutoring;
