@@ -17,6 +17,7 @@
 //! | [`invitation`] | staff invitations by single-use, expiring link (SPEC §3.2) |
 //! | [`cycle_matching`] | a cycle's people and rules as a matching problem (SPEC §3.3) |
 //! | [`tutoring`] | allocation from School rules, hand-made moves, contacts, dashboard figures (SPEC §3.10) |
+//! | [`tutoring_dashboard`] | the tutoring dashboard's figures under the disclosure rule (SPEC §3.10) |
 //! | [`surveys`] | wave dates, scale labels and a respondent's answers (SPEC §3.5) |
 //! | [`research_export`] | the researchers' tidy CSV of survey answers and its codebook |
 //! | [`outreach`] | the applicant pool against the organisation's population (SPEC §3.2) |
@@ -47,3 +48,4 @@ pub mod sprint;
 pub mod stats;
 pub mod surveys;
 pub mod tutoring;
+pub mod tutoring_dashboard;

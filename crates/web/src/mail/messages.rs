@@ -224,3 +224,47 @@ impl MeetingProposed<'_> {
         }
     }
 }
+
+/// What was decided about a student's request for a change of tutor.
+#[derive(Debug, Clone, Copy)]
+pub enum TutorChangeOutcome<'a> {
+    Approved { new_tutor: &'a str },
+    Declined { reason: &'a str },
+}
+
+/// Tells a student what was decided about their request for a change of personal tutor.
+pub struct TutorChangeDecided<'a> {
+    pub request_id: i64,
+    pub year: &'a str,
+    pub outcome: TutorChangeOutcome<'a>,
+    /// The student's change-of-tutor page.
+    pub link: &'a str,
+}
+
+impl TutorChangeDecided<'_> {
+    pub fn to(&self, r: Recipient<'_>) -> Email {
+        let (subject, decided) = match self.outcome {
+            TutorChangeOutcome::Approved { new_tutor } => (
+                "Your request for a change of tutor was approved",
+                format!("was approved. Your new personal tutor is {new_tutor}."),
+            ),
+            TutorChangeOutcome::Declined { reason } => (
+                "Your request for a change of tutor was declined",
+                format!("was declined, for this reason:\n\n{reason}"),
+            ),
+        };
+        Email {
+            dedup_key: format!("tutor-change-decided:{}", self.request_id),
+            to_address: r.email.to_string(),
+            to_name: r.name.to_string(),
+            subject: subject.to_string(),
+            body: format!(
+                "Dear {name},\n\nYour request for a change of personal tutor for {year} {decided}\n\nSee the details: {link}\n",
+                name = r.name,
+                year = self.year,
+                link = self.link,
+            ),
+            calendar: None,
+        }
+    }
+}

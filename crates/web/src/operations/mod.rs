@@ -7,3 +7,5 @@ pub mod invitations;
 pub mod matching;
 pub mod meetings;
 pub mod pairs;
+pub mod people;
+pub mod tutoring;

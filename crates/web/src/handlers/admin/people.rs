@@ -2,6 +2,7 @@
 use crate::auth::{ClientAddress, CurrentUser, password};
 use crate::error::AppError;
 use crate::handlers::allow;
+use crate::operations::{self, cycles::Actor};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -12,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use flipside_core::policy::{self, Action};
 use flipside_core::role::{Grant, Role, Scope, ScopeKind};
-use flipside_store::{GrantRow, NewAuditEntry, NewUser, Store, StoreError, User};
+use flipside_store::{GrantRow, NewUser, Store, StoreError, User};
 use serde::Deserialize;
 
 /// A grant as the pages show it.
@@ -176,15 +177,20 @@ pub async fn create(
         } else {
             Some(password::hash(&form.password).map_err(AppError::Internal)?)
         };
-        match state
-            .store
-            .create_user(NewUser {
+        match operations::people::create_person(
+            &state,
+            Actor {
+                id: user.id(),
+                address: &address,
+            },
+            NewUser {
                 email: &form.email,
                 display_name: name,
                 password_hash: hash.as_deref(),
                 school_id: None,
-            })
-            .await
+            },
+        )
+        .await
         {
             Ok(id) => created = Some(id),
             Err(StoreError::Conflict(m)) => errors.add("email", m),
@@ -192,23 +198,10 @@ pub async fn create(
         }
     }
     match created {
-        Some(id) => {
-            state
-                .store
-                .audit(NewAuditEntry {
-                    actor_id: Some(user.id()),
-                    action: "user_created",
-                    subject_kind: "user",
-                    subject_id: Some(id),
-                    detail: "",
-                    address: &address,
-                })
-                .await?;
-            Ok(redirect_with_flash(
-                &format!("/admin/people/{id}"),
-                &format!("{name} added. Now give them their roles."),
-            ))
-        }
+        Some(id) => Ok(redirect_with_flash(
+            &format!("/admin/people/{id}"),
+            &format!("{name} added. Now give them their roles."),
+        )),
         None => {
             let form = PersonForm {
                 password: String::new(),
@@ -357,11 +350,20 @@ pub async fn grant(
     allow(policy::people(&user.actor, Action::Edit))?;
     let person = state.store.user(id).await?;
     let outcome = match parse_grant(&form) {
-        Ok(g) => state
-            .store
-            .grant_role(id, g, Some(user.id()))
+        Ok(g) => {
+            let scope = scope_label(&state.store, &g).await?;
+            operations::people::grant_role(
+                &state,
+                Actor {
+                    id: user.id(),
+                    address: &address,
+                },
+                id,
+                g,
+                &scope,
+            )
             .await
-            .map(|_| g)
+            .map(|()| (g, scope))
             .map_err(|e| match e {
                 StoreError::Conflict(m) => {
                     let mut errors = FormErrors::default();
@@ -369,32 +371,19 @@ pub async fn grant(
                     Ok(errors)
                 }
                 e => Err(e),
-            }),
+            })
+        }
         Err(errors) => Err(Ok(errors)),
     };
     match outcome {
-        Ok(g) => {
-            let scope = scope_label(&state.store, &g).await?;
-            state
-                .store
-                .audit(NewAuditEntry {
-                    actor_id: Some(user.id()),
-                    action: "role_granted",
-                    subject_kind: "user",
-                    subject_id: Some(id),
-                    detail: &format!("{} ({scope})", g.role),
-                    address: &address,
-                })
-                .await?;
-            Ok(redirect_with_flash(
-                &format!("/admin/people/{id}"),
-                &format!(
-                    "{} is now {} ({scope}).",
-                    person.display_name,
-                    g.role.label()
-                ),
-            ))
-        }
+        Ok((g, scope)) => Ok(redirect_with_flash(
+            &format!("/admin/people/{id}"),
+            &format!(
+                "{} is now {} ({scope}).",
+                person.display_name,
+                g.role.label()
+            ),
+        )),
         Err(Ok(errors)) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             person_page(&state, ctx, id, form, errors).await?,
@@ -419,25 +408,25 @@ pub async fn revoke(
     let Some(g) = row.grant() else {
         return Err(AppError::NotFound);
     };
-    if g.role == Role::Admin && id == user.id() {
+    if !policy::revoke_grant(&user.actor, id, g.role) {
         return Ok(redirect_with_flash(
             &format!("/admin/people/{id}"),
             "You cannot remove your own administrator role: ask another administrator.",
         ));
     }
-    state.store.revoke_grant(grant_id).await?;
     let scope = scope_label(&state.store, &g).await?;
-    state
-        .store
-        .audit(NewAuditEntry {
-            actor_id: Some(user.id()),
-            action: "role_revoked",
-            subject_kind: "user",
-            subject_id: Some(id),
-            detail: &format!("{} ({scope})", g.role),
+    operations::people::revoke_role(
+        &state,
+        Actor {
+            id: user.id(),
             address: &address,
-        })
-        .await?;
+        },
+        id,
+        grant_id,
+        g,
+        &scope,
+    )
+    .await?;
     Ok(redirect_with_flash(
         &format!("/admin/people/{id}"),
         &format!("Role {} ({scope}) removed.", g.role.label()),

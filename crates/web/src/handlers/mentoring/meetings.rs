@@ -157,7 +157,7 @@ pub async fn respond(
             "This pair has ended: its meetings can no longer be confirmed.".into(),
         ));
     }
-    if meeting.proposed_by == user.id() {
+    if !policy::respond_to_meeting(&user.actor, pair_ref(&pair, &cycle), meeting.proposed_by) {
         return Err(AppError::Conflict(
             "You proposed this meeting: your partner confirms or declines it.".into(),
         ));
