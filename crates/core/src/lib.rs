@@ -7,6 +7,8 @@
 //! | [`allocation`] | exact min-cost allocation of students to tutors (SPEC §3.10) |
 //! | [`matching`] | optimal mentor–mentee matching with explanations (SPEC §3.3) |
 //! | [`disclosure`] | small-cell suppression under the organisation's disclosure rules |
+//! | [`email`] | email addresses, parsed once into [`email::Email`] |
+//! | [`text`] | bounded single-line and multi-line text from forms |
 //! | [`cycle`] | the cycle state machine and academic years |
 //! | [`framework`] | meeting plans and expectations agreements |
 //! | [`role`] | roles and their scopes |
@@ -31,6 +33,7 @@ pub mod allocation;
 pub mod cycle;
 pub mod cycle_matching;
 pub mod disclosure;
+pub mod email;
 pub mod evaluation;
 pub mod framework;
 pub mod import;
@@ -47,5 +50,6 @@ pub mod scheme;
 pub mod sprint;
 pub mod stats;
 pub mod surveys;
+pub mod text;
 pub mod tutoring;
 pub mod tutoring_dashboard;

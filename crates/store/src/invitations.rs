@@ -1,5 +1,6 @@
 //! Staff invitations (SPEC §3.2): a single-use link, sent by email, that expires. Only a
 //! SHA-256 hash of each link's token is stored.
+use crate::decoded::Decoded;
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
 use crate::tx::on_tx;
@@ -22,7 +23,7 @@ pub struct Invitation {
     pub name: String,
     pub school_id: Option<i64>,
     pub school_name: Option<String>,
-    pub status: String,
+    pub status: Decoded<InvitationStatus>,
     pub expires_at: DateTime<Utc>,
     /// How many times the link was sent.
     pub sends: i64,
@@ -36,7 +37,7 @@ pub struct Invitation {
 impl Invitation {
     /// Where it stands now (an unanswered one past its expiry is expired).
     pub fn status(&self) -> InvitationStatus {
-        InvitationStatus::at(&self.status, self.expires_at, now())
+        InvitationStatus::at(self.status.as_str(), self.expires_at, now())
     }
 }
 

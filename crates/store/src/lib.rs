@@ -10,6 +10,7 @@
 mod actions;
 mod audit;
 mod cycles;
+mod decoded;
 mod error;
 mod invitations;
 mod matching;
@@ -34,6 +35,7 @@ mod waves;
 pub use actions::{Evidence, FollowUpAction, NewFollowUpAction};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use cycles::{Cycle, CycleEvent};
+pub use decoded::{Decoded, StoredText};
 pub use error::StoreError;
 pub use invitations::{Invitation, NewInvitation};
 pub use matching::{DoNotPair, MatchingSettings};

@@ -1,5 +1,6 @@
 //! What a pair does between them (SPEC §3.4): the expectations agreement, meetings from
 //! proposal to held, private notes, and concerns raised to the scheme's coordinators.
+use crate::decoded::Decoded;
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
 use crate::tx::on_tx;
@@ -25,7 +26,7 @@ pub struct Meeting {
     pub session_index: i64,
     pub starts_at: DateTime<Utc>,
     pub duration_minutes: i64,
-    pub status: String,
+    pub status: Decoded<MeetingStatus>,
     pub proposed_by: i64,
     pub proposed_at: DateTime<Utc>,
     pub responded_at: Option<DateTime<Utc>>,
@@ -35,7 +36,7 @@ pub struct Meeting {
 
 impl Meeting {
     pub fn status(&self) -> MeetingStatus {
-        MeetingStatus::parse(&self.status).unwrap_or(MeetingStatus::Declined)
+        self.status.get()
     }
 
     pub fn slot(&self) -> Slot {

@@ -1,5 +1,6 @@
 //! Reverse-mentoring pairs (SPEC §3.3): published by the coordinator, ended early with a
 //! reason, completed at the end of the cycle.
+use crate::decoded::Decoded;
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
 use crate::tx::on_tx;
@@ -52,7 +53,7 @@ pub struct Pair {
     pub mentor_name: String,
     pub mentee_id: i64,
     pub mentee_name: String,
-    pub status: String,
+    pub status: Decoded<PairStatus>,
     pub reason: String,
     pub cost: i64,
     pub ended_reason: String,
@@ -62,7 +63,7 @@ pub struct Pair {
 
 impl Pair {
     pub fn status(&self) -> PairStatus {
-        PairStatus::parse(&self.status).unwrap_or(PairStatus::Active)
+        self.status.get()
     }
 
     /// Takes part in this pair.
@@ -133,17 +134,16 @@ impl Store {
 
     /// Matched / active / completed / ended-early counts for a cycle.
     pub async fn pair_counts(&self, cycle_id: i64) -> Result<PairCounts> {
-        let rows: Vec<(String, i64)> = on_pool!(self, pool => sqlx::query_as(
+        let rows: Vec<(Decoded<PairStatus>, i64)> = on_pool!(self, pool => sqlx::query_as(
             "SELECT status, COUNT(*) FROM pairs WHERE cycle_id = $1 GROUP BY status"
         ).bind(cycle_id).fetch_all(pool).await)?;
         let mut counts = PairCounts::default();
         for (status, n) in rows {
             counts.matched += n;
-            match PairStatus::parse(&status) {
-                Some(PairStatus::Active) => counts.active += n,
-                Some(PairStatus::Completed) => counts.completed += n,
-                Some(PairStatus::EndedEarly) => counts.ended_early += n,
-                None => {}
+            match status.get() {
+                PairStatus::Active => counts.active += n,
+                PairStatus::Completed => counts.completed += n,
+                PairStatus::EndedEarly => counts.ended_early += n,
             }
         }
         Ok(counts)

@@ -4,6 +4,9 @@ use crate::pool::on_pool;
 use crate::tx::on_tx;
 use crate::{Result, Store, Tx, now};
 use chrono::{DateTime, Utc};
+// Emails are compared without regard to case, in the one form `Email::parse` also produces
+// (a caller holding a plain string, such as the sign-in form, is normalised the same way).
+use flipside_core::email::normalise as normalise_email;
 use flipside_core::role::{Grant, Role, Scope, ScopeKind};
 use serde::Serialize;
 
@@ -56,11 +59,6 @@ impl GrantRow {
 
 const USER_COLUMNS: &str =
     "id, email, display_name, password_hash, school_id, disabled, created_at";
-
-/// Emails are compared without regard to case.
-fn normalise_email(email: &str) -> String {
-    email.trim().to_lowercase()
-}
 
 impl Store {
     pub async fn create_user(&self, new: NewUser<'_>) -> Result<i64> {

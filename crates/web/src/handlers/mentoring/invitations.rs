@@ -17,10 +17,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
+use flipside_core::email::Email;
 use flipside_core::invitation::{self, InvitationStatus, VALID_DAYS};
 use flipside_core::policy;
 use flipside_core::recruitment::{self, TIMES_OF_DAY, WEEKDAYS};
-use flipside_core::scheme::BoundedText;
+use flipside_core::text::{BoundedText, NAME_MAX};
 use flipside_store::{Cycle, Invitation, NewInvitation, Scheme, School, StoreError};
 use serde::Deserialize;
 
@@ -144,16 +145,17 @@ fn validate(
     schools: &[School],
 ) -> Result<(String, String, Option<i64>), FormErrors> {
     let mut errors = FormErrors::default();
-    let name = BoundedText::parse(&form.name, 200)
-        .map_err(|e| errors.add("name", format!("Name {e}.")))
+    let name = BoundedText::line(&form.name, NAME_MAX)
+        .map_err(|e| errors.add("name", e.for_field("Name")))
         .ok();
-    let email = form.email.trim().to_lowercase();
-    if !invitation::is_email(&email) || email.len() > 254 {
-        errors.add(
-            "email",
-            "Enter the email address the invitation goes to, like name@university.ac.uk.",
-        );
-    }
+    let email = Email::parse(&form.email)
+        .map_err(|_| {
+            errors.add(
+                "email",
+                "Enter the email address the invitation goes to, like name@university.ac.uk.",
+            )
+        })
+        .ok();
     let school_id = match form.school_id.trim() {
         "" => None,
         s => match s
@@ -169,7 +171,11 @@ fn validate(
         },
     };
     match name {
-        Some(n) if errors.is_empty() => Ok((n.into_string(), email, school_id)),
+        Some(n) if errors.is_empty() => Ok((
+            n.into_string(),
+            email.map(Email::into_string).unwrap_or_default(),
+            school_id,
+        )),
         _ => Err(errors),
     }
 }

@@ -619,7 +619,7 @@ async fn review_page(
         Some((errors, typed)) => (errors, typed.decision.clone(), typed.message.clone()),
         None => (
             FormErrors::default(),
-            app.status.clone(),
+            app.status.to_string(),
             app.message.clone(),
         ),
     };
