@@ -37,6 +37,7 @@ pub mod matching;
 pub mod meetings;
 pub mod outreach;
 pub mod policy;
+pub mod privacy;
 pub mod recruitment;
 pub mod research_export;
 pub mod role;
