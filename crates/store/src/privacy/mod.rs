@@ -542,7 +542,7 @@ pub const REGISTRY: &[Entry] = &[
                 why: "emails to them",
             },
             Step {
-                rows: "lower(body_text) LIKE '%' || $2 || '%' OR (length($3) >= 3 AND (body_text LIKE '%' || $3 || '%' OR subject LIKE '%' || $3 || '%' OR to_name LIKE '%' || $3 || '%'))",
+                rows: "lower(to_address) <> $2 AND (lower(body_text) LIKE '%' || $2 || '%' OR (length($3) >= 3 AND (body_text LIKE '%' || $3 || '%' OR subject LIKE '%' || $3 || '%' OR to_name LIKE '%' || $3 || '%')))",
                 erase: Erase::Anonymise(
                     "subject = '(removed on erasure)', body_text = '(removed on erasure)', calendar = NULL",
                 ),
