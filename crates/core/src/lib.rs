@@ -42,6 +42,7 @@ pub mod matching;
 pub mod meetings;
 pub mod outreach;
 pub mod policy;
+pub mod privacy;
 pub mod qualitative;
 pub mod recruitment;
 pub mod research_export;

@@ -19,6 +19,7 @@ mod organisation;
 mod outbox;
 mod pairs;
 mod pool;
+pub mod privacy;
 mod recruitment;
 mod schemes;
 mod sessions;
