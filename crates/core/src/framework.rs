@@ -297,4 +297,75 @@ mod tests {
         let json = serde_json::to_string(&plan).unwrap();
         assert_eq!(serde_json::from_str::<Framework>(&json).unwrap(), plan);
     }
+
+    /// The same checks as the `meeting_plan` fuzz target (fuzz/), so that `cargo test` covers
+    /// them without cargo-fuzz: any text is read or refused by lines that exist, and a plan
+    /// that is read survives its own text form (what the edit page shows saves unchanged).
+    mod arbitrary_text {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn check(text: &str) {
+            let lines = text.lines().count().max(1);
+            match plan_from_text(text) {
+                Ok(sessions) => {
+                    assert!((1..=MAX_SESSIONS).contains(&sessions.len()));
+                    let again = plan_to_text(&sessions);
+                    assert_eq!(plan_from_text(&again), Ok(sessions), "{again:?}");
+                }
+                Err(errors) => {
+                    assert!(
+                        errors.iter().all(|e| (1..=lines).contains(&e.line)),
+                        "{errors:?}"
+                    );
+                }
+            }
+            match expectations_from_text(text) {
+                Ok(lines) => assert!(
+                    lines
+                        .iter()
+                        .all(|l| !l.is_empty() && l.chars().count() <= MAX_LINE)
+                ),
+                Err(errors) => {
+                    assert!(
+                        errors.iter().all(|e| (1..=lines).contains(&e.line)),
+                        "{errors:?}"
+                    );
+                }
+            }
+        }
+
+        /// Plan-shaped text: lines of the three kinds and others, some of them near the
+        /// length limit.
+        fn plan_text() -> impl Strategy<Value = String> {
+            let line = prop_oneof![
+                "## ?[A-Za-z #-]{0,12}",
+                "- ?[A-Za-z #-]{0,12}",
+                "(Pre-reading|pre-READING):[A-Za-z ]{0,8}",
+                "[ \t\r#-]{0,3}",
+                "[^\n]{0,6}",
+                (0usize..=3, 495usize..=502).prop_map(|(kind, n)| {
+                    let head = ["##", "## ", "- ", "Pre-reading: "][kind];
+                    format!("{head}{}", "x".repeat(n - head.len().min(n)))
+                }),
+            ];
+            proptest::collection::vec(line, 0..30).prop_map(|l| l.join("\n"))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            #[test]
+            fn any_text_is_read_or_refused_by_lines_that_exist(text in any::<String>()) {
+                check(&text);
+            }
+
+            #[test]
+            fn plan_shaped_text_is_read_or_refused_and_what_is_read_saves_unchanged(
+                text in plan_text(),
+            ) {
+                check(&text);
+            }
+        }
+    }
 }
