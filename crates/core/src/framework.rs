@@ -112,7 +112,15 @@ pub fn plan_from_text(text: &str) -> Result<Vec<PlannedSession>, Vec<PlanError>>
         if line.is_empty() {
             continue;
         }
-        if line.chars().count() > MAX_LINE {
+        // The limit is on what a line holds, not on how it was typed: `##topic` is written
+        // back as `## topic`, and must still be accepted when saved again.
+        let content = line
+            .strip_prefix("##")
+            .or_else(|| line.strip_prefix('-'))
+            .or_else(|| strip_prefix_ignore_case(line, "pre-reading:"))
+            .unwrap_or(line)
+            .trim();
+        if content.chars().count() > MAX_LINE {
             push(
                 &mut errors,
                 n,
@@ -276,6 +284,27 @@ mod tests {
         assert_eq!(ok[0].pre_reading.as_deref(), Some("the guide"));
         let twice = plan_from_text("## One\n- p\nPre-reading: a\nPre-reading: b\n").unwrap_err();
         assert_eq!(twice[0].line, 4);
+    }
+
+    /// Found by reading the fuzz target's round-trip check: a 500-character line `##topic`
+    /// was accepted, but the edit page writes it back as `## topic`, 501 characters, which
+    /// was then refused. The limit is on what a line holds, not on how it was typed.
+    #[test]
+    fn a_plan_at_the_length_limit_saves_again_unchanged() {
+        let text = format!(
+            "##{}\n-{}\nPre-reading:{}\n",
+            "t".repeat(500),
+            "p".repeat(500),
+            "r".repeat(500)
+        );
+        let plan = plan_from_text(&text).unwrap();
+        assert_eq!(plan_from_text(&plan_to_text(&plan)), Ok(plan));
+        let over = format!("## {}\n- p\n", "t".repeat(501));
+        assert!(
+            plan_from_text(&over).unwrap_err()[0]
+                .message
+                .contains("500 characters")
+        );
     }
 
     #[test]
