@@ -105,7 +105,10 @@ fn check_import_error(e: &ImportError, name: &str, file: ImportFile, lines: u64)
 fn check_text(value: &str) {
     assert!(!value.is_empty(), "an empty field was accepted");
     assert_eq!(value, value.trim(), "an untrimmed field was accepted");
-    assert!(value.chars().count() <= 200, "an over-long field was accepted");
+    assert!(
+        value.chars().count() <= 200,
+        "an over-long field was accepted"
+    );
 }
 
 fn check_unique<'a>(ids: impl Iterator<Item = &'a str>) {
@@ -193,7 +196,10 @@ pub fn check_analyse(data: &[u8]) {
                     assert!((0.0..=1.0).contains(&m.p_value), "{item:?}");
                     assert!(m.u >= 0.0, "{item:?}");
                 }
-                for r in [item.effect_size_r, item.rank_biserial].into_iter().flatten() {
+                for r in [item.effect_size_r, item.rank_biserial]
+                    .into_iter()
+                    .flatten()
+                {
                     assert!((-1.0..=1.0).contains(&r), "{item:?}");
                 }
             }
@@ -297,7 +303,10 @@ pub fn check_allocate(data: &[u8]) {
     }
     assert_eq!(total, solution.total_cost);
     for (tutor, load) in load.iter().enumerate() {
-        assert!(*load <= u64::from(tutors.capacities[tutor]), "tutor {tutor} over capacity");
+        assert!(
+            *load <= u64::from(tutors.capacities[tutor]),
+            "tutor {tutor} over capacity"
+        );
     }
     let mut out = Vec::new();
     allocate::write_allocation(&mut out, &tutors, &edges, &solution, unplaced_cost)
@@ -355,6 +364,9 @@ pub fn check_meeting_plan(data: &[u8]) {
 fn check_text_line(value: &str) {
     assert!(!value.is_empty(), "an empty text was accepted");
     assert_eq!(value, value.trim(), "an untrimmed text was accepted");
-    assert!(value.chars().count() <= 500, "an over-long text was accepted");
+    assert!(
+        value.chars().count() <= 500,
+        "an over-long text was accepted"
+    );
     assert!(!value.contains('\n'), "{value:?}");
 }
