@@ -19,9 +19,13 @@ for target in $targets; do
     log=$(mktemp)
     # -timeout: a single input taking seconds is a finding (a parser must stay linear);
     # -rss_limit_mb: so must memory.
+    # -jobs, even -jobs=1, moves the fuzzing into a child logging to fuzz-N.log: only ask for
+    # it when running in parallel, so that executions are counted once.
+    parallel=()
+    [ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
     if ! cargo +nightly fuzz run -O --fuzz-dir . "$target" "corpus/$target" "seeds/$target" -- \
-        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -jobs="$jobs" \
-        -workers="$jobs" -print_final_stats=1 >"$log" 2>&1; then
+        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 "${parallel[@]}" \
+        -print_final_stats=1 >"$log" 2>&1; then
         tail -n 60 "$log"
         [ "$jobs" -gt 1 ] && tail -n 60 fuzz-*.log 2>/dev/null
         echo "fuzz/run.sh: $target crashed; the input is in fuzz/artifacts/$target/" >&2
