@@ -130,7 +130,7 @@ fn check_institution(i: &Institution) {
     for t in &i.tutors {
         check_text(&t.tutor_id);
         check_text(&t.name);
-        assert!(import::looks_like_email(&t.email), "{t:?}");
+        assert!(flipside_core::email::Email::parse(&t.email).is_ok(), "{t:?}");
         assert!(known.school_codes.contains(&t.school_code), "{t:?}");
         let (low, high) = import::CAPACITY_RANGE;
         assert!((low..=high).contains(&t.capacity), "{t:?}");
@@ -140,7 +140,7 @@ fn check_institution(i: &Institution) {
         check_text(&s.student_id);
         check_text(&s.name);
         check_text(&s.programme);
-        assert!(import::looks_like_email(&s.email), "{s:?}");
+        assert!(flipside_core::email::Email::parse(&s.email).is_ok(), "{s:?}");
         assert!(known.school_codes.contains(&s.school_code), "{s:?}");
         let (low, high) = import::YEAR_OF_STUDY_RANGE;
         assert!((low..=high).contains(&s.year_of_study), "{s:?}");
