@@ -109,27 +109,6 @@ impl Store {
         )
     }
 
-    /// Replaces a cycle's framework (JSON) and hours target. A closed cycle keeps what it ran
-    /// with.
-    pub async fn update_cycle_plan(
-        &self,
-        id: i64,
-        framework_json: &str,
-        hours_target: i64,
-    ) -> Result<()> {
-        let done = on_pool!(self, pool => sqlx::query(
-            "UPDATE cycles SET framework = $1, hours_target = $2 WHERE id = $3 AND state <> $4"
-        ).bind(framework_json).bind(hours_target).bind(id).bind(CycleState::Closed.as_str())
-            .execute(pool).await.map(|r| r.rows_affected()))?;
-        if done == 0 {
-            self.cycle(id).await?;
-            return Err(StoreError::Conflict(
-                "this cycle is closed: its meeting plan is kept as it ran".into(),
-            ));
-        }
-        Ok(())
-    }
-
     /// A cycle's history, oldest first.
     pub async fn cycle_events(&self, cycle_id: i64) -> Result<Vec<CycleEvent>> {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, CycleEvent>(
@@ -140,6 +119,31 @@ impl Store {
 }
 
 impl Tx {
+    /// Replaces a cycle's framework (JSON) and hours target. A closed cycle keeps what it ran
+    /// with.
+    pub async fn update_cycle_plan(
+        &mut self,
+        id: i64,
+        framework_json: &str,
+        hours_target: i64,
+    ) -> Result<()> {
+        let done = on_tx!(self, c => sqlx::query(
+            "UPDATE cycles SET framework = $1, hours_target = $2 WHERE id = $3 AND state <> $4"
+        ).bind(framework_json).bind(hours_target).bind(id).bind(CycleState::Closed.as_str())
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        if done == 0 {
+            let exists: Option<(i64,)> = on_tx!(self, c => sqlx::query_as("SELECT id FROM cycles WHERE id = $1")
+                .bind(id).fetch_optional(&mut *c).await)?;
+            if exists.is_none() {
+                return Err(StoreError::NotFound);
+            }
+            return Err(StoreError::Conflict(
+                "this cycle is closed: its meeting plan is kept as it ran".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Moves a cycle to its next state and records who did it; entering a state that completes
     /// the active pairs ([`CycleState::completes_active_pairs`]) completes them in the same
     /// transaction. The update only applies if the cycle is still in `from`, so two

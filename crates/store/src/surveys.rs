@@ -1,7 +1,8 @@
 //! Survey instruments, participants (by pseudonymous code) and their answers.
 use crate::error::StoreError;
 use crate::pool::on_pool;
-use crate::{Result, Store, now};
+use crate::tx::on_tx;
+use crate::{Result, Store, Tx, now};
 use flipside_core::evaluation::{Wave, default_instruments};
 use serde::Serialize;
 
@@ -63,9 +64,8 @@ impl Store {
         user_id: Option<i64>,
         research_consent: bool,
     ) -> Result<i64> {
-        let (id,): (i64,) = on_pool!(self, pool => sqlx::query_as(
-            "INSERT INTO survey_participants (cycle_id, code, role, user_id, research_consent) VALUES ($1, $2, $3, $4, $5) RETURNING id"
-        ).bind(cycle_id).bind(code).bind(role).bind(user_id).bind(research_consent).fetch_one(pool).await)
+        let (id,): (i64,) = on_pool!(self, pool => sqlx::query_as(INSERT_PARTICIPANT)
+            .bind(cycle_id).bind(code).bind(role).bind(user_id).bind(research_consent).fetch_one(pool).await)
             .map_err(|e| StoreError::unique(e, format!("the code {code} is already used in this cycle")))?;
         Ok(id)
     }
@@ -119,5 +119,25 @@ impl Store {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, (String, i64)>(
             "SELECT role, COUNT(*) FROM survey_participants WHERE cycle_id = $1 GROUP BY role ORDER BY role"
         ).bind(cycle_id).fetch_all(pool).await)?)
+    }
+}
+
+const INSERT_PARTICIPANT: &str = "INSERT INTO survey_participants (cycle_id, code, role, user_id, research_consent) VALUES ($1, $2, $3, $4, $5) RETURNING id";
+
+impl Tx {
+    /// Enrols someone in a cycle's evaluation under a pseudonymous code, in the transaction of
+    /// the operation that enrols them (inviting to a wave).
+    pub async fn add_survey_participant(
+        &mut self,
+        cycle_id: i64,
+        code: &str,
+        role: &str,
+        user_id: Option<i64>,
+        research_consent: bool,
+    ) -> Result<i64> {
+        let (id,): (i64,) = on_tx!(self, c => sqlx::query_as(INSERT_PARTICIPANT)
+            .bind(cycle_id).bind(code).bind(role).bind(user_id).bind(research_consent).fetch_one(&mut *c).await)
+            .map_err(|e| StoreError::unique(e, format!("the code {code} is already used in this cycle; try again")))?;
+        Ok(id)
     }
 }

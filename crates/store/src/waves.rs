@@ -3,7 +3,8 @@
 use crate::decoded::Decoded;
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
-use crate::{Result, Store, now};
+use crate::tx::on_tx;
+use crate::{Result, Store, Tx, now};
 use chrono::NaiveDate;
 use flipside_core::evaluation::Wave;
 use flipside_core::research_export::ExportRow;
@@ -254,12 +255,10 @@ impl Store {
     /// The people of a cycle's evaluation who can be emailed about a wave (enrolled with an
     /// account), and whether each has submitted it.
     pub async fn wave_recipients(&self, cycle_id: i64, wave: Wave) -> Result<Vec<WaveRecipient>> {
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, WaveRecipient>(
-            "SELECT p.id AS participant_id, u.email, u.display_name,
-                    EXISTS (SELECT 1 FROM survey_responses r WHERE r.participant_id = p.id AND r.wave = $2) AS responded
-             FROM survey_participants p JOIN users u ON u.id = p.user_id
-             WHERE p.cycle_id = $1 ORDER BY p.id"
-        ).bind(cycle_id).bind(wave.as_str()).fetch_all(pool).await)?)
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, WaveRecipient>(WAVE_RECIPIENTS)
+            .bind(cycle_id).bind(wave.as_str()).fetch_all(pool).await)?,
+        )
     }
 
     /// Every submitted answer of participants who consented to research use, for the export:
@@ -294,16 +293,6 @@ impl Store {
         ).fetch_all(pool).await)?)
     }
 
-    /// Sets an instrument's scale labels (a JSON array of five).
-    pub async fn set_scale_labels(&self, instrument_id: i64, labels_json: &str) -> Result<()> {
-        let n = on_pool!(self, pool => sqlx::query("UPDATE instruments SET scale_labels = $1 WHERE id = $2")
-            .bind(labels_json).bind(instrument_id).execute(pool).await.map(|r| r.rows_affected()))?;
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
-    }
-
     /// An audience's scale labels (a JSON array, or empty for the defaults).
     pub async fn scale_labels_of(&self, audience: &str) -> Result<String> {
         let row: Option<(String,)> = on_pool!(self, pool => sqlx::query_as(
@@ -325,5 +314,35 @@ impl Store {
              WHERE p.cycle_id = $1 AND p.research_consent ORDER BY p.code, l.name"
         ).bind(cycle_id).fetch_all(pool).await)?,
         )
+    }
+}
+
+const WAVE_RECIPIENTS: &str = "SELECT p.id AS participant_id, u.email, u.display_name,
+        EXISTS (SELECT 1 FROM survey_responses r WHERE r.participant_id = p.id AND r.wave = $2) AS responded
+     FROM survey_participants p JOIN users u ON u.id = p.user_id
+     WHERE p.cycle_id = $1 ORDER BY p.id";
+
+impl Tx {
+    /// The people a wave's emails go to, as the inviting operation's transaction sees them
+    /// (including whoever it has just enrolled).
+    pub async fn wave_recipients(
+        &mut self,
+        cycle_id: i64,
+        wave: Wave,
+    ) -> Result<Vec<WaveRecipient>> {
+        Ok(
+            on_tx!(self, c => sqlx::query_as::<_, WaveRecipient>(WAVE_RECIPIENTS)
+            .bind(cycle_id).bind(wave.as_str()).fetch_all(&mut *c).await)?,
+        )
+    }
+
+    /// Sets an instrument's scale labels (a JSON array of five).
+    pub async fn set_scale_labels(&mut self, instrument_id: i64, labels_json: &str) -> Result<()> {
+        let n = on_tx!(self, c => sqlx::query("UPDATE instruments SET scale_labels = $1 WHERE id = $2")
+            .bind(labels_json).bind(instrument_id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
     }
 }

@@ -268,3 +268,57 @@ impl TutorChangeDecided<'_> {
         }
     }
 }
+
+/// Invites a participant to answer a survey wave, or reminds them that they have not yet.
+pub struct SurveyWaveMail<'a> {
+    pub wave_id: i64,
+    pub participant_id: i64,
+    /// `None` for the invitation; the day of the reminder otherwise (one reminder a day).
+    pub reminder_on: Option<&'a str>,
+    /// The wave's name, e.g. "before".
+    pub wave: &'a str,
+    pub scheme: &'a str,
+    pub year: &'a str,
+    pub closes_on: &'a str,
+    /// The participant's survey page.
+    pub link: &'a str,
+}
+
+impl SurveyWaveMail<'_> {
+    pub fn to(&self, r: Recipient<'_>) -> Email {
+        let (dedup_key, subject, opening) = match self.reminder_on {
+            None => (
+                format!("survey:{}:{}:invite", self.wave_id, self.participant_id),
+                format!("Survey {}: {} {}", self.wave, self.scheme, self.year),
+                "You are invited to answer a short survey",
+            ),
+            Some(day) => (
+                format!(
+                    "survey:{}:{}:remind:{day}",
+                    self.wave_id, self.participant_id
+                ),
+                format!(
+                    "Reminder: survey {}, {} {}",
+                    self.wave, self.scheme, self.year
+                ),
+                "A reminder: you have not yet answered the short survey",
+            ),
+        };
+        Email {
+            dedup_key,
+            to_address: r.email.to_string(),
+            to_name: r.name.to_string(),
+            subject,
+            body: format!(
+                "Dear {name},\n\n{opening} of {scheme} {year} ({wave}). It is open until {closes} and takes a few minutes:\n\n{link}\n\nYour answers are stored under a pseudonymous code, never your name.\n",
+                name = r.name,
+                scheme = self.scheme,
+                year = self.year,
+                wave = self.wave,
+                closes = self.closes_on,
+                link = self.link,
+            ),
+            calendar: None,
+        }
+    }
+}

@@ -103,18 +103,18 @@ pub async fn set_labels(
     match validate_scale_labels(&typed) {
         Ok(labels) => {
             let json = serde_json::to_string(&labels).map_err(AppError::internal)?;
-            state.store.set_scale_labels(id, &json).await?;
-            state
-                .store
-                .audit(NewAuditEntry {
-                    actor_id: Some(user.id()),
-                    action: "scale_labels_changed",
-                    subject_kind: "instrument",
-                    subject_id: Some(id),
-                    detail: &labels.join(" / "),
-                    address: &address,
-                })
-                .await?;
+            let mut tx = state.store.begin().await?;
+            tx.set_scale_labels(id, &json).await?;
+            tx.audit(NewAuditEntry {
+                actor_id: Some(user.id()),
+                action: "scale_labels_changed",
+                subject_kind: "instrument",
+                subject_id: Some(id),
+                detail: &labels.join(" / "),
+                address: &address,
+            })
+            .await?;
+            tx.commit().await?;
             Ok(redirect_with_flash(
                 "/instruments",
                 "The scale labels are saved.",

@@ -5,6 +5,7 @@ use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
 use crate::handlers::evaluation::results::{self, rule_of};
+use crate::mail::messages::{Recipient, SurveyWaveMail};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -17,8 +18,7 @@ use flipside_core::evaluation::{ResponseRate, Wave};
 use flipside_core::policy;
 use flipside_core::research_export::{self, CodebookStatement};
 use flipside_core::surveys::{date_field, stored_scale_labels, validate_wave_dates};
-use flipside_store::StoreError;
-use flipside_store::{Cycle, NewAuditEntry, NewEmail, Scheme, SurveyWave};
+use flipside_store::{Cycle, NewAuditEntry, Scheme, SurveyWave, Tx};
 use std::collections::BTreeMap;
 
 /// One wave as the page shows it.
@@ -213,65 +213,47 @@ async fn mail(
             "Reminders can be sent while the wave is open.",
         ));
     }
-    // Inviting enrols whoever has joined the cycle since the last invitation.
+    // Inviting enrols whoever has joined the cycle since the last invitation; the enrolments
+    // and every email commit together.
+    let mut tx = state.store.begin().await?;
     let enrolled = if mailing == Mailing::Invite {
-        enrol(state, id).await?
+        enrol(state, &mut tx, id).await?
     } else {
         0
     };
     let mut queued = 0;
     let mut already = 0;
-    for r in state.store.wave_recipients(id, wave).await? {
+    let year = cycle.year().to_string();
+    let closes_on = w.closes_on.to_string();
+    let day = today.to_string();
+    for r in tx.wave_recipients(id, wave).await? {
         if mailing == Mailing::Remind && r.responded {
             continue;
         }
         let link = state
             .settings
-            .public_url
-            .join(&format!("surveys/{}/{}", r.participant_id, wave.as_str()))
-            .map_err(AppError::internal)?;
-        let (key, subject, opening) = match mailing {
-            Mailing::Invite => (
-                format!("survey:{}:{}:invite", w.id, r.participant_id),
-                format!("Survey {}: {} {}", wave.label(), scheme.name, cycle.year()),
-                "You are invited to answer a short survey".to_string(),
-            ),
-            Mailing::Remind => (
-                format!("survey:{}:{}:remind:{today}", w.id, r.participant_id),
-                format!(
-                    "Reminder: survey {}, {} {}",
-                    wave.label(),
-                    scheme.name,
-                    cycle.year()
-                ),
-                "A reminder: you have not yet answered the short survey".to_string(),
-            ),
-        };
-        let body = format!(
-            "Dear {},\n\n{opening} of {} {} ({}). It is open until {} and takes a few minutes:\n\n{link}\n\nYour answers are stored under a pseudonymous code, never your name.\n",
-            r.display_name,
-            scheme.name,
-            cycle.year(),
-            wave.label(),
-            w.closes_on
-        );
-        let added = state
-            .store
-            .enqueue_email(&NewEmail {
-                dedup_key: &key,
-                to_address: &r.email,
-                to_name: &r.display_name,
-                subject: &subject,
-                body_text: &body,
-                calendar: None,
-            })
-            .await?;
-        if added {
+            .link(&format!("surveys/{}/{}", r.participant_id, wave.as_str()));
+        let email = SurveyWaveMail {
+            wave_id: w.id,
+            participant_id: r.participant_id,
+            reminder_on: (mailing == Mailing::Remind).then_some(day.as_str()),
+            wave: wave.label(),
+            scheme: &scheme.name,
+            year: &year,
+            closes_on: &closes_on,
+            link: &link,
+        }
+        .to(Recipient {
+            name: &r.display_name,
+            email: &r.email,
+        });
+        if tx.enqueue_email(&email.as_new()).await? {
             queued += 1;
         } else {
             already += 1;
         }
     }
+    tx.commit().await?;
     let what = match mailing {
         Mailing::Invite => "invitations",
         Mailing::Remind => "reminders",
@@ -299,23 +281,15 @@ async fn mail(
 /// Enrols everyone taking part in the cycle who is not enrolled yet (accepted student
 /// applicants as mentors, staff leaders who accepted as mentees), each under a new random
 /// code that says nothing about them. Returns how many were enrolled.
-pub async fn enrol(state: &AppState, cycle_id: i64) -> Result<usize, AppError> {
+/// Inside the inviting operation's transaction. A code already taken (about one chance in a
+/// billion) fails the whole operation with a conflict that asks to try again: on PostgreSQL a
+/// failed statement ends the transaction, so drawing again inside it is not possible.
+pub async fn enrol(state: &AppState, tx: &mut Tx, cycle_id: i64) -> Result<usize, AppError> {
     let mut added = 0;
     for (user_id, role, consent) in state.store.survey_enrolment_candidates(cycle_id).await? {
-        let mut attempts = 0;
-        loop {
-            let code = participant_code(&role);
-            match state
-                .store
-                .add_survey_participant(cycle_id, &code, &role, Some(user_id), consent)
-                .await
-            {
-                Ok(_) => break,
-                // A code already taken (rare): draw another.
-                Err(StoreError::Conflict(_)) if attempts < 5 => attempts += 1,
-                Err(e) => return Err(e.into()),
-            }
-        }
+        let code = participant_code(&role);
+        tx.add_survey_participant(cycle_id, &code, &role, Some(user_id), consent)
+            .await?;
         added += 1;
     }
     Ok(added)

@@ -137,28 +137,28 @@ pub async fn update(
         expectations,
     };
     let json = serde_json::to_string(&framework).map_err(|e| AppError::Internal(e.into()))?;
-    match state.store.update_cycle_plan(id, &json, hours).await {
+    let mut tx = state.store.begin().await?;
+    match tx.update_cycle_plan(id, &json, hours).await {
         Ok(()) => {}
         Err(StoreError::Conflict(m)) => {
             return Ok(redirect_with_flash(&format!("/cycles/{id}"), &m));
         }
         Err(e) => return Err(e.into()),
     }
-    state
-        .store
-        .audit(NewAuditEntry {
-            actor_id: Some(user.id()),
-            action: "meeting_plan_updated",
-            subject_kind: "cycle",
-            subject_id: Some(id),
-            detail: &format!(
-                "{} sessions, {} expectations, {hours} hours",
-                framework.sessions.len(),
-                framework.expectations.len()
-            ),
-            address: &address,
-        })
-        .await?;
+    tx.audit(NewAuditEntry {
+        actor_id: Some(user.id()),
+        action: "meeting_plan_updated",
+        subject_kind: "cycle",
+        subject_id: Some(id),
+        detail: &format!(
+            "{} sessions, {} expectations, {hours} hours",
+            framework.sessions.len(),
+            framework.expectations.len()
+        ),
+        address: &address,
+    })
+    .await?;
+    tx.commit().await?;
     Ok(redirect_with_flash(
         &format!("/cycles/{id}"),
         "Meeting plan saved.",
