@@ -3,6 +3,7 @@
 
 mod admin;
 mod import;
+mod report;
 mod server;
 
 use clap::{Parser, Subcommand};
@@ -49,6 +50,8 @@ enum Command {
     Analyse(flipside_batch::analyse::AnalyseArgs),
     /// Allocate students to tutors optimally from tutor and edge CSV files.
     Allocate(flipside_batch::allocate::AllocateArgs),
+    /// Write the annual report of a cycle or an academic year as HTML or PDF (publication rule).
+    Report(report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -62,5 +65,6 @@ fn main() -> ExitCode {
         Command::Admin(args) => admin::run(args),
         Command::Import(args) => import::run(args),
         Command::GenerateInstitution(args) => import::generate(args),
+        Command::Report(args) => report::run(args),
     }
 }

@@ -32,6 +32,7 @@ fn every_command_has_help() {
         vec!["allocate"],
         vec!["import"],
         vec!["generate-institution"],
+        vec!["report"],
     ] {
         let out = flipside().args(&cmd).arg("--help").output().unwrap();
         assert!(out.status.success(), "{cmd:?} --help failed");
@@ -305,4 +306,134 @@ fn generated_institutions_are_the_same_for_the_same_seed() {
     assert_eq!(read("a"), read("b"));
     assert_eq!(read("a").lines().count(), 301);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A demo organisation in `dir`; returns the id of its institutional scheme's closed cycle.
+fn demo_with_closed_cycle(dir: &std::path::Path) -> i64 {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let store = flipside_store::Store::open_sqlite(dir).await.unwrap();
+        store.migrate().await.unwrap();
+        flipside_web::demo::ensure(&store).await.unwrap();
+        let scheme = store
+            .schemes()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.kind == "institutional")
+            .unwrap();
+        let cycle = store
+            .cycles_of(scheme.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|c| c.state == "closed")
+            .unwrap();
+        store.close().await;
+        cycle.id
+    })
+}
+
+/// What the demo's closed cycle shows under the publication rule (26 pairs matched, 25
+/// completed; mentors answered 25 of 26 before and 20 after; staff 16 and 7 of 26).
+const REPORT_FIGURES_HTML: &[&str] = &[
+    "<data class=\"fig fig-count\" value=\"25\">25</data>",
+    "<data class=\"fig fig-percent\" value=\"96\">96%</data>",
+];
+/// Figures the rule hides or rounds away: the raw 26 pairs and invitations, and 7 staff answers.
+const REPORT_HIDDEN_HTML: &[&str] = &["value=\"26\"", "value=\"7\"", ">26<", ">7<"];
+#[cfg(feature = "pdf")]
+const REPORT_FIGURES_PDF: &[&str] = &["96%"];
+#[cfg(feature = "pdf")]
+const REPORT_HIDDEN_PDF: &[&str] = &[];
+
+/// The counts a report page marks up as figures.
+fn printed_counts(page: &str) -> Vec<u64> {
+    page.split("<data class=\"fig fig-count\" value=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next()?.parse().ok())
+        .collect()
+}
+
+fn report(dir: &std::path::Path, scope: &[&str], format: &str, out: &std::path::Path) -> String {
+    let run = flipside()
+        .arg("report")
+        .args(scope)
+        .args(["--format", format, "--out"])
+        .arg(out)
+        .arg("--data-dir")
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "report {scope:?} {format}: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    String::from_utf8_lossy(&run.stderr).into_owned()
+}
+
+#[test]
+fn report_writes_the_demo_cycle_as_html_and_pdf_under_the_publication_rule() {
+    let dir = temp_dir("report");
+    let cycle = demo_with_closed_cycle(&dir);
+    let html = dir.join("report.html");
+    report(&dir, &["--cycle", &cycle.to_string()], "html", &html);
+    let page = std::fs::read_to_string(&html).unwrap();
+    for expected in REPORT_FIGURES_HTML {
+        assert!(page.contains(expected), "the HTML lacks {expected}");
+    }
+    let counts = printed_counts(&page);
+    assert!(counts.len() > 20, "only {} counts printed", counts.len());
+    for n in counts {
+        assert_eq!(n % 5, 0, "the count {n} is printed, not rounded to 5");
+    }
+    for hidden in REPORT_HIDDEN_HTML {
+        assert!(!page.contains(hidden), "the HTML shows the hidden {hidden}");
+    }
+
+    #[cfg(feature = "pdf")]
+    check_pdf(&dir, cycle);
+
+    let year = dir.join("year.html");
+    report(&dir, &["--year", "2025"], "html", &year);
+    let page = std::fs::read_to_string(&year).unwrap();
+    assert!(page.contains("2025/26"), "the year report names its year");
+    assert!(page.contains("Reverse Mentoring"), "{page}");
+
+    let missing = flipside()
+        .args(["report", "--cycle", "999999", "--format", "html", "--out"])
+        .arg(dir.join("none.html"))
+        .arg("--data-dir")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no cycle 999999"));
+    assert!(!dir.join("none.html").exists());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[cfg(feature = "pdf")]
+fn check_pdf(dir: &std::path::Path, cycle: i64) {
+    let pdf = dir.join("report.pdf");
+    report(dir, &["--cycle", &cycle.to_string()], "pdf", &pdf);
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let text = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is needed to read the PDF");
+    let text = String::from_utf8_lossy(&text.stdout);
+    for expected in REPORT_FIGURES_PDF {
+        assert!(text.contains(expected), "the PDF lacks {expected}");
+    }
+    for hidden in REPORT_HIDDEN_PDF {
+        assert!(!text.contains(hidden), "the PDF shows the hidden {hidden}");
+    }
 }

@@ -12,9 +12,9 @@ use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use flipside_core::disclosure::Suppression;
-use typst::layout::PagedDocument;
 use typst::text::Font;
 use typst_as_lib::TypstEngine;
+use typst_layout::PagedDocument;
 
 use crate::chart::means_chart;
 use crate::figures::{Figure, Printed};
@@ -49,7 +49,11 @@ pub fn render(report: &ReportData) -> Result<Vec<u8>, PdfError> {
     let engine = TypstEngine::builder()
         .main_file(source)
         .fonts(fonts().iter().cloned())
-        .with_static_file_resolver(charts)
+        .with_static_file_resolver(
+            charts
+                .iter()
+                .map(|(name, svg)| (name.as_str(), svg.as_slice())),
+        )
         .build();
     let document: PagedDocument = engine
         .compile()
