@@ -38,6 +38,8 @@ enum Command {
     Serve(ServerArgs),
     /// Run the web server with a realistic demo organisation (created on first run, reused after).
     Demo(ServerArgs),
+    /// Print the API's OpenAPI 3.1 document (JSON) and exit.
+    Openapi,
     /// Apply database migrations and exit.
     Migrate(ServerArgs),
     /// Import Schools, tutors, students and last year's tutor assignments from CSV files.
@@ -62,6 +64,10 @@ fn main() -> ExitCode {
         Command::Serve(args) => server::run(server::Mode::Serve, args),
         Command::Demo(args) => server::run(server::Mode::Demo, args),
         Command::Migrate(args) => server::run(server::Mode::Migrate, args),
+        Command::Openapi => {
+            println!("{}", flipside_web::handlers::api::openapi_json());
+            ExitCode::SUCCESS
+        }
         Command::Admin(args) => admin::run(args),
         Command::Import(args) => import::run(args),
         Command::GenerateInstitution(args) => import::generate(args),

@@ -14,27 +14,83 @@ use crate::state::AppState;
 use crate::{error, metrics, page, security};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::Method;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
+/// Every operation of the JSON API, as (method, path under `/api/v1`, handler). The API's
+/// router is built from this table, and a test holds the OpenAPI document to it, so no
+/// operation goes undocumented. Paths listed twice are merged into one route.
+pub fn api_operations() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    vec![
+        (Method::GET, "/openapi.json", get(api::openapi)),
+        (Method::GET, "/me", get(api::me::show)),
+        (Method::GET, "/schemes", get(api::schemes::list)),
+        (Method::POST, "/schemes", post(api::schemes::create)),
+        (Method::GET, "/schemes/{id}", get(api::schemes::show)),
+        (Method::GET, "/schemes/{id}/cycles", get(api::cycles::list)),
+        (
+            Method::POST,
+            "/schemes/{id}/cycles",
+            post(api::cycles::create),
+        ),
+        (Method::GET, "/cycles/{id}", get(api::cycles::show)),
+        (
+            Method::POST,
+            "/cycles/{id}/transition",
+            post(api::cycles::transition),
+        ),
+        (Method::GET, "/cycles/{id}/pairs", get(api::pairs::list)),
+        (
+            Method::POST,
+            "/cycles/{id}/pairs/{pair}/end",
+            post(api::pairs::end_early),
+        ),
+        (
+            Method::GET,
+            "/cycles/{id}/invitations",
+            get(api::invitations::list),
+        ),
+        (
+            Method::POST,
+            "/cycles/{id}/invitations",
+            post(api::invitations::create),
+        ),
+        (
+            Method::POST,
+            "/cycles/{id}/invitations/{invitation}/resend",
+            post(api::invitations::resend),
+        ),
+        (
+            Method::POST,
+            "/pairs/{id}/meetings",
+            post(api::meetings::propose),
+        ),
+        (
+            Method::POST,
+            "/meetings/{id}/respond",
+            post(api::meetings::respond),
+        ),
+        (
+            Method::POST,
+            "/pairs/{id}/concerns",
+            post(api::concerns::raise),
+        ),
+    ]
+}
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/openapi.json", get(api::openapi))
-        .route("/me", get(api::me::show))
-        .route(
-            "/schemes",
-            get(api::schemes::list).post(api::schemes::create),
-        )
-        .route("/schemes/{id}", get(api::schemes::show))
-        .route(
-            "/schemes/{id}/cycles",
-            get(api::cycles::list).post(api::cycles::create),
-        )
-        .route("/cycles/{id}", get(api::cycles::show))
-        .route("/cycles/{id}/transition", post(api::cycles::transition));
+    let api = api_operations()
+        .into_iter()
+        .fold(Router::new(), |api, (_, path, handler)| {
+            api.route(path, handler)
+        })
+        // Unknown paths and methods under /api/v1 answer problem details, not the HTML page.
+        .fallback(api::not_found)
+        .method_not_allowed_fallback(api::method_not_allowed);
 
     Router::new()
         .route("/", get(home::show))

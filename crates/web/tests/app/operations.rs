@@ -55,7 +55,8 @@ async fn unknown_pages_get_a_404_page_and_unknown_api_routes_json() {
     assert!(r.body.contains("This page does not exist."));
     let r = app.browser().get("/api/v1/nowhere").await;
     assert_eq!(r.status, 404);
-    assert_eq!(r.json()["error"], "not_found");
+    assert_eq!(r.json()["type"], "urn:flipside:problem:not-found");
+    assert_eq!(r.json()["status"], 404);
 }
 
 #[tokio::test]

@@ -67,7 +67,7 @@ pub struct InviteForm {
     pub school_id: String,
 }
 
-async fn managed_cycle(
+pub(crate) async fn managed_cycle(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
@@ -140,7 +140,7 @@ pub async fn list(
 }
 
 /// A validated invitation: (name, email, School).
-fn validate(
+pub(crate) fn validate(
     form: &InviteForm,
     schools: &[School],
 ) -> Result<(String, String, Option<i64>), FormErrors> {
