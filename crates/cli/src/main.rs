@@ -3,6 +3,7 @@
 
 mod admin;
 mod import;
+mod privacy;
 mod server;
 
 use clap::{Parser, Subcommand};
@@ -45,6 +46,10 @@ enum Command {
     GenerateInstitution(import::GenerateArgs),
     /// Manage people and roles from the command line.
     Admin(admin::AdminArgs),
+    /// What flipside holds on one person: `person export --email E --out FILE.json`.
+    Person(privacy::PersonArgs),
+    /// Apply the retention rules of the settings file: `--dry-run` shows, `--apply` deletes.
+    Retention(privacy::RetentionArgs),
     /// Analyse Likert survey responses (pre/post/follow-up) from a tidy CSV and print JSON.
     Analyse(flipside_batch::analyse::AnalyseArgs),
     /// Allocate students to tutors optimally from tutor and edge CSV files.
@@ -60,6 +65,8 @@ fn main() -> ExitCode {
         Command::Demo(args) => server::run(server::Mode::Demo, args),
         Command::Migrate(args) => server::run(server::Mode::Migrate, args),
         Command::Admin(args) => admin::run(args),
+        Command::Person(args) => privacy::person(args),
+        Command::Retention(args) => privacy::retention(args),
         Command::Import(args) => import::run(args),
         Command::GenerateInstitution(args) => import::generate(args),
     }
