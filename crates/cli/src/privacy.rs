@@ -9,8 +9,6 @@ use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub struct PersonArgs {
-    #[command(flatten)]
-    server: ServerArgs,
     #[command(subcommand)]
     command: PersonCommand,
 }
@@ -19,6 +17,8 @@ pub struct PersonArgs {
 enum PersonCommand {
     /// Write everything held on one person to a JSON file.
     Export {
+        #[command(flatten)]
+        server: ServerArgs,
         /// The person's email address (any case).
         #[arg(long)]
         email: String,
@@ -69,11 +69,11 @@ pub fn retention(args: RetentionArgs) -> ExitCode {
 }
 
 async fn person_async(args: PersonArgs) -> anyhow::Result<()> {
-    let settings = load_settings(&args.server)?;
-    let store = open_store(&settings).await?;
-    store.migrate().await?;
     match args.command {
-        PersonCommand::Export { email, out } => {
+        PersonCommand::Export { server, email, out } => {
+            let settings = load_settings(&server)?;
+            let store = open_store(&settings).await?;
+            store.migrate().await?;
             let person = match store.privacy_person(email.trim()).await {
                 Ok(p) => p,
                 Err(flipside_store::StoreError::NotFound) => {
