@@ -4,6 +4,7 @@
 mod admin;
 mod import;
 mod report;
+mod privacy;
 mod server;
 
 use clap::{Parser, Subcommand};
@@ -48,6 +49,10 @@ enum Command {
     GenerateInstitution(import::GenerateArgs),
     /// Manage people and roles from the command line.
     Admin(admin::AdminArgs),
+    /// What flipside holds on one person: `person export --email E --out FILE.json`.
+    Person(privacy::PersonArgs),
+    /// Apply the retention rules of the settings file: `--dry-run` shows, `--apply` deletes.
+    Retention(privacy::RetentionArgs),
     /// Analyse Likert survey responses (pre/post/follow-up) from a tidy CSV and print JSON.
     Analyse(flipside_batch::analyse::AnalyseArgs),
     /// Allocate students to tutors optimally from tutor and edge CSV files.
@@ -69,6 +74,8 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Admin(args) => admin::run(args),
+        Command::Person(args) => privacy::person(args),
+        Command::Retention(args) => privacy::retention(args),
         Command::Import(args) => import::run(args),
         Command::GenerateInstitution(args) => import::generate(args),
         Command::Report(args) => report::run(args),

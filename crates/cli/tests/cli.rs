@@ -33,6 +33,9 @@ fn every_command_has_help() {
         vec!["import"],
         vec!["generate-institution"],
         vec!["report"],
+        vec!["person"],
+        vec!["person", "export"],
+        vec!["retention"],
     ] {
         let out = flipside().args(&cmd).arg("--help").output().unwrap();
         assert!(out.status.success(), "{cmd:?} --help failed");
@@ -436,4 +439,112 @@ fn check_pdf(dir: &std::path::Path, cycle: i64) {
     for hidden in REPORT_HIDDEN_PDF {
         assert!(!text.contains(hidden), "the PDF shows the hidden {hidden}");
     }
+#[test]
+fn person_export_writes_everything_held_and_refuses_an_unknown_email() {
+    let dir = temp_dir("export");
+    let created = flipside()
+        .args(["admin", "--data-dir"])
+        .arg(&dir)
+        .args([
+            "create-user",
+            "--email",
+            "Held@Example.ac.uk",
+            "--name",
+            "Held Person",
+            "--no-password",
+        ])
+        .output()
+        .unwrap();
+    assert!(created.status.success());
+    let out_file = dir.join("held.json");
+    let out = flipside()
+        .args(["person", "export", "--data-dir"])
+        .arg(&dir)
+        .args(["--email", "held@example.ac.uk", "--out"])
+        .arg(&out_file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
+    assert_eq!(json["person"]["display_name"], "Held Person");
+    let kinds = json["kinds"].as_array().unwrap();
+    assert!(
+        kinds.iter().any(|k| k["kind"] == "account"),
+        "the account itself is exported: {json}"
+    );
+    let out = flipside()
+        .args(["person", "export", "--data-dir"])
+        .arg(&dir)
+        .args(["--email", "nobody@example.ac.uk", "--out"])
+        .arg(dir.join("nobody.json"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("nobody@example.ac.uk"), "{err}");
+    assert!(!dir.join("nobody.json").exists());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn retention_dry_run_prints_a_line_per_kind_and_apply_deletes_and_settings_are_checked() {
+    let dir = temp_dir("retention");
+    let run = |args: &[&str]| {
+        flipside()
+            .arg("retention")
+            .arg("--data-dir")
+            .arg(&dir)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--dry-run"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8_lossy(&out.stdout);
+    for key in [
+        "unsuccessful_applications",
+        "private_notes",
+        "audit_log",
+        "emails",
+    ] {
+        assert!(
+            printed
+                .lines()
+                .any(|l| l.contains(&format!("({key}): would delete 0 rows: nothing"))),
+            "{printed}"
+        );
+    }
+    assert_eq!(
+        printed.lines().count(),
+        14,
+        "13 rules and the total: {printed}"
+    );
+    let out = run(&["--apply"]);
+    assert!(out.status.success());
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(printed.contains("total: deleted 0 rows"), "{printed}");
+    assert!(!run(&[]).status.success(), "one of --dry-run or --apply");
+    assert!(!run(&["--dry-run", "--apply"]).status.success());
+    let config = dir.join("flipside.toml");
+    std::fs::write(&config, "[retention]\nemail_months = 1\n").unwrap();
+    let out = flipside()
+        .args(["retention", "--dry-run", "--data-dir"])
+        .arg(&dir)
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("email_months"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -132,6 +132,18 @@ pub fn audit_log(actor: &Actor) -> bool {
     actor.is_admin()
 }
 
+/// A person's own data (issue 13): everyone signed in may download everything held on them.
+pub fn own_personal_data(_actor: &Actor) -> bool {
+    true
+}
+
+/// Personal-data administration (issue 13): the registry with its retention settings, the
+/// retention dry run, and erasing a person. Administrators only: erasure is irreversible and
+/// the dry run names what every person's data is.
+pub fn personal_data_admin(actor: &Actor) -> bool {
+    actor.is_admin()
+}
+
 /// The outbox's delivery log (recipients, subjects, states; never the bodies, which can carry
 /// single-use links): administrators, who run the email service.
 pub fn email_log(actor: &Actor) -> bool {
@@ -612,6 +624,12 @@ mod tests {
             ),
             ("audit log", audit_log, &["admin"]),
             ("email delivery log", email_log, &["admin"]),
+            ("download own personal data", own_personal_data, &["*"]),
+            (
+                "personal data administration",
+                personal_data_admin,
+                &["admin"],
+            ),
             (
                 "import an institution",
                 tutoring_import,

@@ -1,7 +1,7 @@
 //! Every route, in one place.
 use crate::auth::csrf;
-use crate::handlers::admin::{audit, emails, organisation, people, population};
-use crate::handlers::auth::{account, sign_in, sso};
+use crate::handlers::admin::{audit, emails, organisation, people, population, privacy};
+use crate::handlers::auth::{account, data, sign_in, sso};
 use crate::handlers::cocreation::sprints;
 use crate::handlers::evaluation::{instruments, results, surveys, waves};
 use crate::handlers::mentoring::{
@@ -231,6 +231,12 @@ pub fn router(state: AppState) -> Router {
             post(organisation::set_label_active),
         )
         .route("/admin/audit", get(audit::show))
+        .route("/admin/privacy", get(privacy::registry))
+        .route("/admin/privacy/retention", get(privacy::retention))
+        .route(
+            "/admin/people/{id}/erase",
+            get(privacy::preview).post(privacy::confirm),
+        )
         .route(
             "/admin/import",
             get(import::show)
@@ -313,6 +319,9 @@ pub fn router(state: AppState) -> Router {
             post(tutoring::students::decide),
         )
         .route("/account", get(account::show))
+        .route("/account/data", get(data::page))
+        .route("/account/data.json", get(data::json))
+        .route("/privacy", get(data::notice))
         .route("/account/tokens", post(account::create_token))
         .route("/static/app.css", get(security::stylesheet))
         .route("/healthz", get(ops::healthz))

@@ -2,6 +2,7 @@
 //! `DATABASE_URL`), validated once at start-up. An unknown key in the file or an unknown
 //! `FLIPSIDE_` variable stops start-up with a message naming it: a misspelt setting silently
 //! ignored is how production ends up on defaults.
+use flipside_core::privacy::RetentionSettings;
 use serde::Deserialize;
 use std::fmt;
 use std::net::SocketAddr;
@@ -65,6 +66,8 @@ pub struct Settings {
     pub mail_dir: Option<PathBuf>,
     /// How often the email worker looks for due emails.
     pub mail_poll_seconds: i64,
+    /// How long each kind of personal data is kept (the `[retention]` table).
+    pub retention: RetentionSettings,
 }
 
 impl Default for Settings {
@@ -85,6 +88,7 @@ impl Default for Settings {
             mail_from: "flipside <flipside@localhost>".into(),
             mail_dir: None,
             mail_poll_seconds: 5,
+            retention: RetentionSettings::default(),
         }
     }
 }
@@ -123,6 +127,7 @@ struct FileSettings {
     mail_from: Option<String>,
     mail_dir: Option<PathBuf>,
     mail_poll_seconds: Option<i64>,
+    retention: Option<RetentionSettings>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -248,7 +253,10 @@ impl Settings {
                 ),
             ));
         }
+        let retention = raw.retention.unwrap_or_default();
+        retention.validate().map_err(|e| err("retention", e.0))?;
         Ok(Settings {
+            retention,
             listen,
             data_dir: raw.data_dir.unwrap_or(d.data_dir),
             database_url: raw.database_url.map(Secret),
@@ -374,6 +382,27 @@ mod tests {
         assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
         assert!(s.database_url.is_none());
         assert!(!s.secure_cookies());
+    }
+
+    #[test]
+    fn retention_comes_from_its_table_and_unknown_or_invalid_keys_are_refused() {
+        let dir = std::env::temp_dir().join(format!("flipside-retention-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("flipside.toml");
+        std::fs::write(&file, "[retention]\nemails_months = 6\n").unwrap();
+        let s = Settings::load(Some(&file), env(&[])).unwrap();
+        assert_eq!(s.retention.emails_months, 6);
+        assert_eq!(
+            s.retention.audit_log_months, 72,
+            "others keep their defaults"
+        );
+        std::fs::write(&file, "[retention]\nemail_months = 6\n").unwrap();
+        let e = Settings::load(Some(&file), env(&[])).unwrap_err();
+        assert!(e.to_string().contains("email_months"), "{e}");
+        std::fs::write(&file, "[retention]\naudit_log_months = 3\n").unwrap();
+        let e = Settings::load(Some(&file), env(&[])).unwrap_err();
+        assert_eq!(e.name, "retention", "{e}");
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

@@ -8,4 +8,5 @@ pub mod matching;
 pub mod meetings;
 pub mod pairs;
 pub mod people;
+pub mod retention;
 pub mod tutoring;

@@ -18,6 +18,7 @@ mod parsing;
 mod people;
 mod plan;
 mod population;
+mod privacy;
 mod recruitment;
 mod results;
 mod schemes;
