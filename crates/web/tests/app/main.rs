@@ -20,6 +20,7 @@ mod population;
 mod recruitment;
 mod results;
 mod schemes;
+mod security;
 mod sign_in;
 mod sprints;
 mod surveys;

@@ -265,6 +265,17 @@ pub async fn new_contact(
     ))
 }
 
+/// Why an ID cannot be logged against: the same words whether or not a student holds the ID,
+/// and never their name, so that trying IDs one after another maps nobody.
+fn not_yours(me: &TutoringSelf, typed: &str, year: AcademicYear) -> String {
+    let typed = typed.trim();
+    if me.tutor_id.is_some() {
+        format!("None of your tutees in {year} has the ID {typed}.")
+    } else {
+        format!("{typed} is not your student ID: enter your own.")
+    }
+}
+
 /// Logs a contact: by a tutor for a tutee of this year, or by a student with their tutor.
 pub async fn create_contact(
     State(state): State<AppState>,
@@ -288,7 +299,7 @@ pub async fn create_contact(
                 if f.student.trim().is_empty() {
                     "Enter the student's ID.".to_string()
                 } else {
-                    format!("There is no student with the ID '{}'.", f.student.trim())
+                    not_yours(&me, &f.student, year)
                 },
             );
             None
@@ -310,13 +321,7 @@ pub async fn create_contact(
         } else if me.tutor_id.is_some() && me.tutor_id == tutor {
             parties = tutor.map(|t| (t, "tutor"));
         } else {
-            errors.add(
-                "student",
-                format!(
-                    "{} ({}) is not your tutee in {year}.",
-                    s.name, s.external_id
-                ),
-            );
+            errors.add("student", not_yours(&me, &f.student, year));
         }
     }
     let input = ContactInput {
