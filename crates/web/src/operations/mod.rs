@@ -3,4 +3,9 @@
 //! (`flipside_store::Tx`), so a crash or an error leaves nothing half done. Handlers extract,
 //! ask the policy, call one operation and render; they never stitch writes together.
 pub mod cycles;
+pub mod invitations;
 pub mod matching;
+pub mod meetings;
+pub mod pairs;
+pub mod people;
+pub mod tutoring;

@@ -14,6 +14,7 @@ mod matching;
 mod meetings;
 mod oidc;
 mod operations;
+mod parsing;
 mod people;
 mod plan;
 mod population;

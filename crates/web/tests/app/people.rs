@@ -91,9 +91,9 @@ async fn adding_a_person_with_bad_input_names_each_field() {
         )
         .await;
     assert_eq!(r.status, 422);
-    assert!(r.body.contains("Enter an email address like"));
+    assert!(r.body.contains("The email address needs exactly one @"));
     assert!(
-        r.body.contains("Enter the person&#39;s name.") || r.body.contains("Enter the person"),
+        r.body.contains("The person&#39;s name is required."),
         "{}",
         r.body
     );
