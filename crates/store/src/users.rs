@@ -155,6 +155,22 @@ impl Store {
         Ok(id)
     }
 
+    /// Whether the scheme, cycle or School a scope names exists (the organisation always
+    /// does). Every way of granting a role asks first: a grant in `cycle:-1` would sit in
+    /// the person's roles naming nothing, and apply to whatever later takes that id.
+    pub async fn scope_exists(&self, scope: Scope) -> Result<bool> {
+        let table = match scope {
+            Scope::Organisation => return Ok(true),
+            Scope::Scheme(_) => "schemes",
+            Scope::Cycle(_) => "cycles",
+            Scope::School(_) => "schools",
+        };
+        let sql = format!("SELECT COUNT(*) FROM {table} WHERE id = $1");
+        let (n,): (i64,) = on_pool!(self, pool => sqlx::query_as(&sql)
+            .bind(scope.id()).fetch_one(pool).await)?;
+        Ok(n > 0)
+    }
+
     /// Removes a grant, returning what it was.
     pub async fn revoke_grant(&self, grant_id: i64) -> Result<GrantRow> {
         on_pool!(self, pool => sqlx::query_as::<_, GrantRow>(

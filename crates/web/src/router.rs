@@ -331,7 +331,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(page::clear_flash))
         .layer(from_fn_with_state(state.clone(), csrf::guard))
         .layer(from_fn_with_state(state.clone(), metrics::record))
-        .layer(from_fn(security::headers))
+        .layer(from_fn_with_state(state.clone(), security::headers))
         .layer(TraceLayer::new_for_http())
         // Outermost: a panic in any handler or layer answers a 500 page and is logged, instead
         // of dropping the connection.

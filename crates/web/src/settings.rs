@@ -68,6 +68,9 @@ pub struct Settings {
     pub mail_poll_seconds: i64,
     /// How long each kind of personal data is kept (the `[retention]` table).
     pub retention: RetentionSettings,
+    /// The bearer token a scraper sends to read `/metrics`; without one, `/metrics` is not
+    /// served at all (404).
+    pub metrics_token: Option<Secret>,
 }
 
 impl Default for Settings {
@@ -89,6 +92,7 @@ impl Default for Settings {
             mail_dir: None,
             mail_poll_seconds: 5,
             retention: RetentionSettings::default(),
+            metrics_token: None,
         }
     }
 }
@@ -128,6 +132,7 @@ struct FileSettings {
     mail_dir: Option<PathBuf>,
     mail_poll_seconds: Option<i64>,
     retention: Option<RetentionSettings>,
+    metrics_token: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -244,6 +249,16 @@ impl Settings {
         {
             return Err(err("smtp_url", "must be an smtp:// or smtps:// URL"));
         }
+        let metrics_token = match raw.metrics_token {
+            None => None,
+            Some(t) if t.trim().len() < 16 => {
+                return Err(err(
+                    "metrics_token",
+                    "must be at least 16 characters (a random string, such as `openssl rand -hex 32` gives)",
+                ));
+            }
+            Some(t) => Some(Secret(t.trim().to_string())),
+        };
         let mail_from = raw.mail_from.unwrap_or(d.mail_from);
         if mail_from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(err(
@@ -288,6 +303,7 @@ impl Settings {
                 raw.mail_poll_seconds,
                 d.mail_poll_seconds,
             )?,
+            metrics_token,
         })
     }
 
@@ -310,6 +326,12 @@ impl Settings {
 
     pub fn secure_cookies(&self) -> bool {
         self.public_url.scheme() == "https"
+    }
+
+    /// The origin browsers send in `Origin` for pages of `public_url`, e.g.
+    /// `https://flipside.example.ac.uk`.
+    pub fn public_origin(&self) -> String {
+        self.public_url.origin().ascii_serialization()
     }
 }
 
@@ -349,6 +371,7 @@ fn apply_env(raw: &mut FileSettings, key: &str, value: String) -> Result<(), Set
         "MAIL_FROM" => raw.mail_from = Some(value),
         "MAIL_DIR" => raw.mail_dir = Some(value.into()),
         "MAIL_POLL_SECONDS" => raw.mail_poll_seconds = Some(parse_i64(&value)?),
+        "METRICS_TOKEN" => raw.metrics_token = Some(value),
         "OIDC_ISSUER_URL" => raw.oidc.get_or_insert_with(oidc).issuer_url = Some(value),
         "OIDC_CLIENT_ID" => raw.oidc.get_or_insert_with(oidc).client_id = Some(value),
         "OIDC_CLIENT_SECRET" => raw.oidc.get_or_insert_with(oidc).client_secret = Some(value),

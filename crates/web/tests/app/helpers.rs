@@ -353,8 +353,22 @@ impl Browser {
         }
     }
 
+    /// Reads a response, forgetting the cached CSRF token when the server set a new cookie
+    /// (it rotates it at sign-in), as a browser's next page would carry the new one.
+    async fn read_own(&self, r: reqwest::Response) -> Page {
+        let page = Browser::read(r).await;
+        if page
+            .set_cookies()
+            .iter()
+            .any(|c| c.starts_with("flipside_csrf="))
+        {
+            *self.csrf.lock().await = None;
+        }
+        page
+    }
+
     pub async fn get(&self, path: &str) -> Page {
-        Browser::read(
+        self.read_own(
             self.client
                 .get(format!("{}{path}", self.base))
                 .send()
@@ -439,7 +453,7 @@ impl Browser {
 
     /// Submits a form exactly as given (no CSRF field added).
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        Browser::read(
+        self.read_own(
             self.client
                 .post(format!("{}{path}", self.base))
                 .form(fields)

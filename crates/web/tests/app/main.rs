@@ -22,6 +22,7 @@ mod privacy;
 mod recruitment;
 mod results;
 mod schemes;
+mod security;
 mod sign_in;
 mod sprints;
 mod surveys;

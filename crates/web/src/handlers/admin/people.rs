@@ -337,7 +337,22 @@ pub async fn grant(
 ) -> Result<Response, AppError> {
     allow(policy::people(&user.actor, Action::Edit))?;
     let person = state.store.user(id).await?;
-    let outcome = match parse_grant(&form) {
+    let parsed = match parse_grant(&form) {
+        Ok(g) if !state.store.scope_exists(g.scope).await? => {
+            let mut errors = FormErrors::default();
+            errors.add(
+                "scope",
+                format!(
+                    "There is no {} with the id {}.",
+                    g.scope.kind().as_str(),
+                    g.scope.id().unwrap_or(0)
+                ),
+            );
+            Err(errors)
+        }
+        other => other,
+    };
+    let outcome = match parsed {
         Ok(g) => {
             let scope = scope_label(&state.store, &g).await?;
             operations::people::grant_role(

@@ -175,6 +175,9 @@ pub async fn complete_sign_in(
     let cookie =
         HeaderValue::from_str(&session_cookie(state, &token.0)).map_err(AppError::internal)?;
     response.headers_mut().append(header::SET_COOKIE, cookie);
+    if let Some(csrf) = crate::auth::csrf::fresh_cookie(state) {
+        response.headers_mut().append(header::SET_COOKIE, csrf);
+    }
     Ok(response)
 }
 
