@@ -3,6 +3,7 @@
 
 mod admin;
 mod import;
+mod qualitative;
 mod server;
 
 use clap::{Parser, Subcommand};
@@ -45,6 +46,8 @@ enum Command {
     GenerateInstitution(import::GenerateArgs),
     /// Manage people and roles from the command line.
     Admin(admin::AdminArgs),
+    /// Reflective chats: export a cycle's coding as a REFI-QDA project.
+    Qualitative(qualitative::QualitativeArgs),
     /// Analyse Likert survey responses (pre/post/follow-up) from a tidy CSV and print JSON.
     Analyse(flipside_batch::analyse::AnalyseArgs),
     /// Allocate students to tutors optimally from tutor and edge CSV files.
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
         Command::Migrate(args) => server::run(server::Mode::Migrate, args),
         Command::Admin(args) => admin::run(args),
         Command::Import(args) => import::run(args),
+        Command::Qualitative(args) => qualitative::run(args),
         Command::GenerateInstitution(args) => import::generate(args),
     }
 }

@@ -8,4 +8,5 @@ pub mod matching;
 pub mod meetings;
 pub mod pairs;
 pub mod people;
+pub mod qualitative;
 pub mod tutoring;
