@@ -5,6 +5,7 @@ mod admin;
 mod import;
 mod report;
 mod privacy;
+mod qualitative;
 mod server;
 
 use clap::{Parser, Subcommand};
@@ -53,6 +54,8 @@ enum Command {
     Person(privacy::PersonArgs),
     /// Apply the retention rules of the settings file: `--dry-run` shows, `--apply` deletes.
     Retention(privacy::RetentionArgs),
+    /// Reflective chats: export a cycle's coding as a REFI-QDA project.
+    Qualitative(qualitative::QualitativeArgs),
     /// Analyse Likert survey responses (pre/post/follow-up) from a tidy CSV and print JSON.
     Analyse(flipside_batch::analyse::AnalyseArgs),
     /// Allocate students to tutors optimally from tutor and edge CSV files.
@@ -77,6 +80,7 @@ fn main() -> ExitCode {
         Command::Person(args) => privacy::person(args),
         Command::Retention(args) => privacy::retention(args),
         Command::Import(args) => import::run(args),
+        Command::Qualitative(args) => qualitative::run(args),
         Command::GenerateInstitution(args) => import::generate(args),
         Command::Report(args) => report::run(args),
     }

@@ -9,4 +9,5 @@ pub mod meetings;
 pub mod pairs;
 pub mod people;
 pub mod retention;
+pub mod qualitative;
 pub mod tutoring;
