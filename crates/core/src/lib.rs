@@ -22,8 +22,10 @@
 //! | [`outreach`] | the applicant pool against the organisation's population (SPEC §3.2) |
 //! | [`meetings`] | proposing meetings: future, no overlap; hours (SPEC §3.4) |
 //! | [`actions`] | the action state machine and evidence links (SPEC §3.8) |
+//! | [`account`] | local accounts: acceptable new passwords, names fit for an email (SPEC §3.13) |
 #![forbid(unsafe_code)]
 
+pub mod account;
 pub mod actions;
 pub mod allocation;
 pub mod cycle;

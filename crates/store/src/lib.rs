@@ -7,6 +7,7 @@
 //! methods on [`Store`].
 #![forbid(unsafe_code)]
 
+mod accounts;
 mod actions;
 mod audit;
 mod cycles;
@@ -31,6 +32,7 @@ mod tx;
 mod users;
 mod waves;
 
+pub use accounts::{AccountLink, LinkPurpose};
 pub use actions::{Evidence, FollowUpAction, NewFollowUpAction};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use cycles::{Cycle, CycleEvent};

@@ -21,6 +21,11 @@ impl std::fmt::Debug for SessionToken {
     }
 }
 
+/// What is stored of a session or API token.
+pub(crate) fn session_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
 impl SessionToken {
     fn generate() -> SessionToken {
         let bytes: [u8; 32] = rand::rng().random();
@@ -28,7 +33,7 @@ impl SessionToken {
     }
 
     fn hash(token: &str) -> String {
-        hex::encode(Sha256::digest(token.as_bytes()))
+        session_hash(token)
     }
 }
 

@@ -54,7 +54,7 @@ impl GrantRow {
     }
 }
 
-const USER_COLUMNS: &str =
+pub(crate) const USER_COLUMNS: &str =
     "id, email, display_name, password_hash, school_id, disabled, created_at";
 
 /// Emails are compared without regard to case.

@@ -1,7 +1,7 @@
 //! Every route, in one place.
 use crate::auth::csrf;
 use crate::handlers::admin::{audit, emails, organisation, people, population};
-use crate::handlers::auth::{account, sign_in, sso};
+use crate::handlers::auth::{account, password, sign_in, sso};
 use crate::handlers::cocreation::sprints;
 use crate::handlers::evaluation::{instruments, results, surveys, waves};
 use crate::handlers::mentoring::{
@@ -42,6 +42,14 @@ pub fn router(state: AppState) -> Router {
         .route("/sign-out", post(sign_in::sign_out))
         .route("/sign-in/sso", get(sso::start))
         .route("/sign-in/sso/callback", get(sso::callback))
+        .route(
+            "/password/forgot",
+            get(password::forgot).post(password::request_reset),
+        )
+        .route(
+            "/password/set/{token}",
+            get(password::show_set).post(password::submit_set),
+        )
         .route("/schemes", get(schemes::list).post(schemes::create))
         .route("/schemes/new", get(schemes::new))
         .route("/schemes/{id}", get(schemes::show))
@@ -147,6 +155,8 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/people", get(people::list).post(people::create))
         .route("/admin/people/{id}", get(people::show))
         .route("/admin/people/{id}/roles", post(people::grant))
+        .route("/admin/people/{id}/disable", post(people::disable))
+        .route("/admin/people/{id}/enable", post(people::enable))
         .route(
             "/admin/people/{id}/roles/{grant_id}/revoke",
             post(people::revoke),
@@ -255,6 +265,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/account", get(account::show))
         .route("/account/tokens", post(account::create_token))
+        .route("/account/password", post(account::change_password))
         .route("/static/app.css", get(security::stylesheet))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))

@@ -1,7 +1,9 @@
 //! People and roles (admins): list, add a person, grant and revoke roles.
-use crate::auth::{ClientAddress, CurrentUser, password};
+use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
+use crate::operations::accounts;
+use crate::operations::cycles::Actor;
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -10,9 +12,10 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use flipside_core::account::{NameError, PersonName};
 use flipside_core::policy::{self, Action};
 use flipside_core::role::{Grant, Role, Scope, ScopeKind};
-use flipside_store::{GrantRow, NewAuditEntry, NewUser, Store, StoreError, User};
+use flipside_store::{GrantRow, NewAuditEntry, Store, StoreError, User};
 use serde::Deserialize;
 
 /// A grant as the pages show it.
@@ -91,8 +94,6 @@ pub struct PersonForm {
     pub email: String,
     #[serde(default)]
     pub display_name: String,
-    #[serde(default)]
-    pub password: String,
 }
 
 async fn people(store: &Store) -> Result<Vec<PersonRow>, StoreError> {
@@ -148,6 +149,8 @@ pub fn plausible_email(email: &str) -> bool {
     }
 }
 
+/// Adds a person. There is no password field: the person is sent a link to choose their
+/// own (an administrator never chooses, or knows, another person's password).
 pub async fn create(
     State(state): State<AppState>,
     ctx: PageCtx,
@@ -160,72 +163,93 @@ pub async fn create(
     if !plausible_email(&form.email) {
         errors.add("email", "Enter an email address like name@example.ac.uk.");
     }
-    let name = form.display_name.trim();
-    if name.is_empty() {
-        errors.add("display_name", "Enter the person's name.");
-    }
-    if !form.password.is_empty()
-        && let Err(m) = password::check_new(&form.password)
-    {
-        errors.add("password", m);
-    }
+    let name = PersonName::parse(&form.display_name)
+        .map_err(|e| match e {
+            NameError::Empty => errors.add("display_name", "Enter the person's name."),
+            e => errors.add("display_name", format!("The person's name {e}.")),
+        })
+        .ok();
     let mut created = None;
-    if errors.is_empty() {
-        let hash = if form.password.is_empty() {
-            None
-        } else {
-            Some(password::hash(&form.password).map_err(AppError::Internal)?)
+    if let Some(name) = name.as_ref().filter(|_| errors.is_empty()) {
+        let actor = Actor {
+            id: user.id(),
+            address: &address,
         };
-        match state
-            .store
-            .create_user(NewUser {
-                email: &form.email,
-                display_name: name,
-                password_hash: hash.as_deref(),
-                school_id: None,
-            })
-            .await
-        {
+        match accounts::create_person(&state, actor, &form.email, name.as_str()).await {
             Ok(id) => created = Some(id),
-            Err(StoreError::Conflict(m)) => errors.add("email", m),
-            Err(e) => return Err(e.into()),
+            Err(AppError::Conflict(m)) => errors.add("email", m),
+            Err(e) => return Err(e),
         }
     }
-    match created {
-        Some(id) => {
-            state
-                .store
-                .audit(NewAuditEntry {
-                    actor_id: Some(user.id()),
-                    action: "user_created",
-                    subject_kind: "user",
-                    subject_id: Some(id),
-                    detail: "",
-                    address: &address,
-                })
-                .await?;
-            Ok(redirect_with_flash(
-                &format!("/admin/people/{id}"),
-                &format!("{name} added. Now give them their roles."),
-            ))
-        }
-        None => {
-            let form = PersonForm {
-                password: String::new(),
-                ..form
-            };
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ListPage {
-                    ctx,
-                    people: people(&state.store).await?,
-                    form,
-                    errors,
-                },
-            )
-                .into_response())
-        }
+    match (created, name) {
+        (Some(id), Some(name)) => Ok(redirect_with_flash(
+            &format!("/admin/people/{id}"),
+            &format!(
+                "{} added, and sent a link to choose their password. Now give them their roles.",
+                name.as_str()
+            ),
+        )),
+        _ => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ListPage {
+                ctx,
+                people: people(&state.store).await?,
+                form,
+                errors,
+            },
+        )
+            .into_response()),
     }
+}
+
+/// Disables an account: its sessions end and its API tokens are refused at once.
+pub async fn disable(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    set_disabled(state, user, address, id, true).await
+}
+
+/// Re-enables a disabled account.
+pub async fn enable(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    set_disabled(state, user, address, id, false).await
+}
+
+async fn set_disabled(
+    state: AppState,
+    user: CurrentUser,
+    address: String,
+    id: i64,
+    disabled: bool,
+) -> Result<Response, AppError> {
+    allow(policy::people(&user.actor, Action::Edit))?;
+    if disabled && id == user.id() {
+        return Err(AppError::Conflict(
+            "You cannot disable your own account: ask another administrator.".into(),
+        ));
+    }
+    let person = state.store.user(id).await?;
+    let actor = Actor {
+        id: user.id(),
+        address: &address,
+    };
+    accounts::set_disabled(&state, actor, id, disabled).await?;
+    let message = if disabled {
+        format!(
+            "{}'s account is disabled: they are signed out and their API tokens no longer work.",
+            person.display_name
+        )
+    } else {
+        format!("{}'s account works again.", person.display_name)
+    };
+    Ok(redirect_with_flash(&format!("/admin/people/{id}"), &message))
 }
 
 #[derive(Template, WebTemplate)]

@@ -116,8 +116,13 @@ pub async fn submit(
         Err(e) => return Err(e.into()),
     };
     // Verify against a dummy hash for unknown accounts so both failures take the same time.
+    // A password longer than any accepted one is wrong without hashing it (a megabyte of
+    // text must not buy a megabyte of Argon2 work).
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
-    let ok = password::verify(
+    let too_long =
+        form.password.chars().count() > flipside_core::account::MAX_PASSWORD_CHARS;
+    let ok = !too_long
+        && password::verify(
         &form.password,
         hash.as_deref().unwrap_or(password::dummy_hash()),
     ) && hash.is_some();

@@ -5,6 +5,8 @@ use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::handlers::allow;
 use crate::handlers::mentoring::recruitment::{Choice, DayChoices};
+use crate::mail::messages::SetPasswordReason;
+use crate::operations::accounts::queue_set_password_link;
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -15,6 +17,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
+use flipside_core::account::PersonName;
 use flipside_core::invitation::{self, InvitationStatus, VALID_DAYS};
 use flipside_core::policy;
 use flipside_core::recruitment::{self, TIMES_OF_DAY, WEEKDAYS};
@@ -183,7 +186,8 @@ fn validate(
     schools: &[School],
 ) -> Result<(String, String, Option<i64>), FormErrors> {
     let mut errors = FormErrors::default();
-    let name = BoundedText::parse(&form.name, 200)
+    // A person's name goes into an email header: no line breaks or other control characters.
+    let name = PersonName::parse(&form.name)
         .map_err(|e| errors.add("name", format!("Name {e}.")))
         .ok();
     let email = form.email.trim().to_lowercase();
@@ -208,7 +212,7 @@ fn validate(
         },
     };
     match name {
-        Some(n) if errors.is_empty() => Ok((n.into_string(), email, school_id)),
+        Some(n) if errors.is_empty() => Ok((n.as_str().to_string(), email, school_id)),
         _ => Err(errors),
     }
 }
@@ -461,15 +465,14 @@ pub async fn accept(
     if status != StatusCode::OK {
         return Ok((status, page).into_response());
     }
-    match state
-        .store
-        .accept_invitation(
-            &token,
-            &interests,
-            &slots.join(" "),
-            form.research.is_some(),
-        )
-        .await
+    match accept_and_send_password_link(
+        &state,
+        &token,
+        &interests,
+        &slots.join(" "),
+        form.research.is_some(),
+    )
+    .await
     {
         Ok(_) => Ok(redirect_with_flash(
             "/invitations/answered",
@@ -479,13 +482,41 @@ pub async fn accept(
                 page.cycle.year()
             ),
         )),
-        Err(StoreError::Conflict(_)) => {
+        Err(AppError::Conflict(_)) => {
             let (status, page) =
                 answer_page(&state, page.ctx, &token, form, FormErrors::default()).await?;
             Ok((status, page).into_response())
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Accepts an invitation and, when the person has no password and the organisation has no
+/// single sign-on, queues a link to choose one, in the same transaction: without it an
+/// invited leader could never sign in to see their pair.
+async fn accept_and_send_password_link(
+    state: &AppState,
+    token: &str,
+    interests: &str,
+    availability: &str,
+    research_consent: bool,
+) -> Result<i64, AppError> {
+    let mut tx = state.store.begin().await?;
+    let user_id = tx
+        .accept_invitation(token, interests, availability, research_consent)
+        .await?;
+    let user = tx.user(user_id).await?;
+    if user.password_hash.is_none() && state.oidc.is_none() && !user.disabled {
+        queue_set_password_link(
+            &mut tx,
+            state,
+            &user,
+            SetPasswordReason::InvitationAccepted,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(user_id)
 }
 
 pub async fn decline(
