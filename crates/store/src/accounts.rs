@@ -57,6 +57,23 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Whether the organisation lets people sign in by a link sent to their email.
+    pub async fn email_sign_in_allowed(&self) -> Result<bool> {
+        let row: Option<(bool,)> = crate::pool::on_pool!(self, pool => sqlx::query_as(
+            "SELECT email_sign_in FROM organisation WHERE id = 1"
+        ).fetch_optional(pool).await)?;
+        Ok(row.is_some_and(|(on,)| on))
+    }
+
+    /// Switches email sign-in links on or off.
+    pub async fn set_email_sign_in(&self, allowed: bool) -> Result<()> {
+        crate::pool::on_pool!(self, pool => sqlx::query("UPDATE organisation SET email_sign_in = $1 WHERE id = 1")
+            .bind(allowed).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+}
+
 impl Tx {
     /// Makes a link for a person, valid for `ttl`.
     pub async fn create_account_link(

@@ -46,7 +46,7 @@ pub use pairs::{NewPair, Pair, PairCounts, PairStatus};
 pub use pool::{Backend, Store};
 pub use recruitment::{Application, ConsentEvent, NewApplication, OpenCall, current_consents};
 pub use schemes::{NewScheme, Scheme};
-pub use sessions::{LoginFailures, SessionToken};
+pub use sessions::{ApiToken, LoginFailures, SessionToken};
 pub use sprints::{NewSprint, Sprint, SprintComment, SprintItem};
 pub use surveys::{AnswerRow, StatementRow};
 pub use tutoring::{ImportCounts, ImportSummary, SchoolTutoring, TutorLoad};

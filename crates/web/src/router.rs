@@ -1,7 +1,7 @@
 //! Every route, in one place.
 use crate::auth::csrf;
 use crate::handlers::admin::{audit, emails, organisation, people, population};
-use crate::handlers::auth::{account, password, sign_in, sso};
+use crate::handlers::auth::{account, email_link, password, sign_in, sso};
 use crate::handlers::cocreation::sprints;
 use crate::handlers::evaluation::{instruments, results, surveys, waves};
 use crate::handlers::mentoring::{
@@ -42,6 +42,11 @@ pub fn router(state: AppState) -> Router {
         .route("/sign-out", post(sign_in::sign_out))
         .route("/sign-in/sso", get(sso::start))
         .route("/sign-in/sso/callback", get(sso::callback))
+        .route("/sign-in/email", post(email_link::request))
+        .route(
+            "/sign-in/email/{token}",
+            get(email_link::show).post(email_link::use_link),
+        )
         .route(
             "/password/forgot",
             get(password::forgot).post(password::request_reset),
@@ -166,6 +171,10 @@ pub fn router(state: AppState) -> Router {
             get(organisation::show).post(organisation::update_settings),
         )
         .route(
+            "/admin/organisation/email-sign-in",
+            post(organisation::set_email_sign_in),
+        )
+        .route(
             "/admin/organisation/faculties",
             post(organisation::add_faculty),
         )
@@ -266,6 +275,10 @@ pub fn router(state: AppState) -> Router {
         .route("/account", get(account::show))
         .route("/account/tokens", post(account::create_token))
         .route("/account/password", post(account::change_password))
+        .route(
+            "/account/tokens/{token_id}/revoke",
+            post(account::revoke_token),
+        )
         .route("/static/app.css", get(security::stylesheet))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))

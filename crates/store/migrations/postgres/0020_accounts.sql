@@ -11,3 +11,12 @@ CREATE TABLE account_links (
     used_at TIMESTAMPTZ
 );
 CREATE INDEX account_links_user ON account_links(user_id);
+
+-- API tokens expire (chosen at creation, 90 days by default) and record their last use.
+-- Tokens made before expiry existed get the default from their creation.
+ALTER TABLE api_tokens ADD COLUMN expires_at TIMESTAMPTZ;
+ALTER TABLE api_tokens ADD COLUMN last_used_at TIMESTAMPTZ;
+UPDATE api_tokens SET expires_at = created_at + INTERVAL '90 days';
+
+-- Email sign-in links are an option the organisation switches on (off by default).
+ALTER TABLE organisation ADD COLUMN email_sign_in BOOLEAN NOT NULL DEFAULT FALSE;

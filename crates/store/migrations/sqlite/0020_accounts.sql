@@ -11,3 +11,12 @@ CREATE TABLE account_links (
     used_at TEXT
 );
 CREATE INDEX account_links_user ON account_links(user_id);
+
+-- API tokens expire (chosen at creation, 90 days by default) and record their last use.
+-- Tokens made before expiry existed get the default from their creation.
+ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;
+ALTER TABLE api_tokens ADD COLUMN last_used_at TEXT;
+UPDATE api_tokens SET expires_at = strftime('%Y-%m-%dT%H:%M:%f+00:00', created_at, '+90 days');
+
+-- Email sign-in links are an option the organisation switches on (off by default).
+ALTER TABLE organisation ADD COLUMN email_sign_in BOOLEAN NOT NULL DEFAULT FALSE;

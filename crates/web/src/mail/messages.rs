@@ -135,3 +135,31 @@ impl SetPasswordLink<'_> {
         }
     }
 }
+
+/// A single-use link that signs someone in without a password (when the organisation allows
+/// it).
+pub struct SignInLink<'a> {
+    /// The link's id, which keys the email (never the token).
+    pub link_id: i64,
+    /// The page that signs in, token included.
+    pub link: &'a str,
+    pub valid_minutes: i64,
+}
+
+impl SignInLink<'_> {
+    pub fn to(&self, r: Recipient<'_>) -> Email {
+        Email {
+            dedup_key: format!("account-link:{}", self.link_id),
+            to_address: r.email.to_string(),
+            to_name: r.name.to_string(),
+            subject: "Your flipside sign-in link".to_string(),
+            body: format!(
+                "Dear {name},\n\nUse this link to sign in to flipside:\n\n{link}\n\nIt works once and for {minutes} minutes.\n\nIf you did not ask for it, ignore this email: nobody can sign in without opening the link.\n",
+                name = r.name,
+                link = self.link,
+                minutes = self.valid_minutes,
+            ),
+            calendar: None,
+        }
+    }
+}

@@ -2,7 +2,7 @@
 //! and disabling an account. Each is one transaction with its audit entry and its email.
 use crate::auth::password;
 use crate::error::AppError;
-use crate::mail::messages::{Recipient, SetPasswordLink, SetPasswordReason};
+use crate::mail::messages::{Recipient, SetPasswordLink, SetPasswordReason, SignInLink};
 use crate::operations::cycles::Actor;
 use crate::state::AppState;
 use chrono::Duration;
@@ -12,6 +12,9 @@ use flipside_store::{LinkPurpose, NewAuditEntry, NewUser, StoreError, Tx, User};
 pub const NEW_ACCOUNT_LINK_HOURS: i64 = 72;
 /// How long a reset link lasts: short, because it arrives on request and is used at once.
 pub const RESET_LINK_HOURS: i64 = 1;
+
+/// How long an email sign-in link lasts.
+pub const SIGN_IN_LINK_MINUTES: i64 = 15;
 
 /// Queues a link to set a password for `user`, in the caller's transaction.
 pub async fn queue_set_password_link(
@@ -189,4 +192,62 @@ pub async fn set_disabled(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Answers a request for an email sign-in link, like [`request_reset`]: the same path and the
+/// same answer whether or not the address has an account.
+pub async fn request_sign_in_link(
+    state: &AppState,
+    email: &str,
+    address: &str,
+) -> Result<(), AppError> {
+    let mut tx = state.store.begin().await?;
+    let user = match tx.user_by_email(email).await {
+        Ok(u) if !u.disabled => Some(u),
+        Ok(_) | Err(StoreError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(user) = &user {
+        let link = tx
+            .create_account_link(
+                user.id,
+                LinkPurpose::SignIn,
+                Duration::minutes(SIGN_IN_LINK_MINUTES),
+            )
+            .await?;
+        let email = SignInLink {
+            link_id: link.id,
+            link: &state.settings.link(&format!("sign-in/email/{}", link.token)),
+            valid_minutes: SIGN_IN_LINK_MINUTES,
+        }
+        .to(Recipient {
+            name: &user.display_name,
+            email: &user.email,
+        });
+        tx.enqueue_email(&email.as_new()).await?;
+        tx.audit(NewAuditEntry {
+            actor_id: None,
+            action: "sign_in_link_requested",
+            subject_kind: "user",
+            subject_id: Some(user.id),
+            detail: "",
+            address,
+        })
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Uses an email sign-in link; `Ok(None)` when it is unknown, used or expired. The caller
+/// starts the session.
+pub async fn take_sign_in_link(state: &AppState, token: &str) -> Result<Option<User>, AppError> {
+    let mut tx = state.store.begin().await?;
+    let user = match tx.take_account_link(token, LinkPurpose::SignIn).await {
+        Ok(u) => u,
+        Err(StoreError::NotFound) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    tx.commit().await?;
+    Ok(Some(user))
 }

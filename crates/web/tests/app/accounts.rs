@@ -216,7 +216,7 @@ async fn a_disabled_account_loses_its_session_and_api_token_at_once_and_can_be_e
     let ada_id = app.store.user_by_email("ada@tu.test").await.unwrap().id;
     let token = app
         .store
-        .create_api_token(ada_id, "script")
+        .create_api_token(ada_id, "script", chrono::Duration::days(90))
         .await
         .unwrap()
         .0;
@@ -332,7 +332,9 @@ async fn a_name_with_a_line_break_is_refused_where_it_is_typed() {
 
 #[tokio::test]
 async fn an_email_that_cannot_be_built_fails_alone_and_the_next_one_still_goes() {
-    let app = TestApp::spawn_with(|s| s.mail_poll_seconds = 3600).await;
+    // A store without a running app, so that this test's worker pass is the only one.
+    let (store, _dir) = crate::helpers::fresh_store().await;
+    store.migrate().await.unwrap();
     let email = |key, to, name| NewEmail {
         dedup_key: key,
         to_address: to,
@@ -342,11 +344,11 @@ async fn an_email_that_cannot_be_built_fails_alone_and_the_next_one_still_goes()
         calendar: None,
     };
     // Written straight into the outbox, as a name from before names were checked would be.
-    app.store
+    store
         .enqueue_email(&email("bad", "bad@tu.test", "Eve\r\nBcc: all@tu.test"))
         .await
         .unwrap();
-    app.store
+    store
         .enqueue_email(&email("good", "good@tu.test", "Ada Okafor"))
         .await
         .unwrap();
@@ -356,16 +358,123 @@ async fn an_email_that_cannot_be_built_fails_alone_and_the_next_one_still_goes()
         ..Settings::default()
     })
     .unwrap();
-    let pass = deliver_due(&app.store, &mailer, flipside_store::now() + chrono::Duration::hours(2))
+    let pass = deliver_due(&store, &mailer, flipside_store::now())
         .await
         .unwrap();
-    let bad = &app.store.emails_to("bad@tu.test").await.unwrap()[0];
-    let good = &app.store.emails_to("good@tu.test").await.unwrap()[0];
+    assert_eq!((pass.sent, pass.failed), (1, 1), "{pass:?}");
+    let bad = &store.emails_to("bad@tu.test").await.unwrap()[0];
+    let good = &store.emails_to("good@tu.test").await.unwrap()[0];
     assert_eq!(bad.status, "failed");
+    // The reason is what `/admin/emails` shows (see `email::admins_see_how_emails_fared_...`).
     assert!(bad.last_error.contains("line break"), "{}", bad.last_error);
-    assert_eq!(good.status, "sent", "{pass:?}");
+    assert_eq!(good.status, "sent");
+}
+
+#[tokio::test]
+async fn api_tokens_are_listed_with_their_use_and_expiry_and_revoked_or_expired_ones_are_refused() {
+    let app = TestApp::spawn().await;
+    let ada = app.as_role("ada@tu.test", &[]).await;
+    let r = ada
+        .post("/account/tokens", &[("name", "weekly report"), ("days", "30")])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let at = r.body.find("fs_").expect("the new token is shown once");
+    let token = r.body[at..at + 3 + 64].to_string();
+    // A lifetime that is not offered is refused.
+    let r = ada
+        .post("/account/tokens", &[("name", "forever"), ("days", "100000")])
+        .await;
+    assert_eq!(r.status, 422);
+
+    let api = reqwest::Client::new();
+    let me = |t: String| api.get(app.url("/api/v1/me")).bearer_auth(t).send();
+    assert_eq!(me(token.clone()).await.unwrap().status(), 200);
+    let page = ada.get("/account").await;
+    assert!(page.body.contains("weekly report"), "{}", page.body);
+    assert!(!page.body.contains(&token), "the token is never shown again");
+    let row = &page.body[page.body.find("<td>weekly report</td>").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("<td>active</td>"), "{row}");
+    assert!(!row.contains("<td>never</td>"), "its last use is shown: {row}");
+
+    let id = app
+        .store
+        .api_tokens_of(app.store.user_by_email("ada@tu.test").await.unwrap().id)
+        .await
+        .unwrap()[0]
+        .id;
+    // Nobody else can revoke it.
+    let sam = app.as_role("sam@tu.test", &[]).await;
+    assert_eq!(sam.post(&format!("/account/tokens/{id}/revoke"), &[]).await.status, 404);
+    assert_eq!(me(token.clone()).await.unwrap().status(), 200);
+    let r = ada.post(&format!("/account/tokens/{id}/revoke"), &[]).await;
+    assert_eq!(r.status, 303);
+    let r = me(token).await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(ada.get("/account").await.body.contains("<td>revoked</td>"));
+
+    // An expired token is refused.
+    let r = ada.post("/account/tokens", &[("name", "old"), ("days", "7")]).await;
+    let at = r.body.find("fs_").unwrap();
+    let old = r.body[at..at + 3 + 64].to_string();
+    assert_eq!(me(old.clone()).await.unwrap().status(), 200);
+    app.store
+        .execute_admin("UPDATE api_tokens SET expires_at = created_at")
+        .await
+        .unwrap();
+    assert_eq!(me(old).await.unwrap().status(), 401);
+    assert!(ada.get("/account").await.body.contains("<td>expired</td>"));
+}
+
+#[tokio::test]
+async fn email_sign_in_links_are_off_until_an_admin_switches_them_on_and_then_work_once() {
+    let app = TestApp::spawn().await;
+    app.person("ada@tu.test", &[]).await;
+    let guest = app.browser();
+    assert!(!guest.get("/sign-in").await.body.contains("Email me a sign-in link"));
+    let r = guest.post("/sign-in/email", &[("email", "ada@tu.test")]).await;
+    assert_eq!(r.status, 404, "off by default");
+    assert!(app.store.emails_to("ada@tu.test").await.unwrap().is_empty());
 
     let admin = app.as_role("morgan@tu.test", &admin_grants()).await;
-    let page = admin.get("/admin/emails").await;
-    assert!(page.body.contains("line break"), "{}", page.body);
+    let r = admin
+        .post("/admin/organisation/email-sign-in", &[("email_sign_in", "on")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(guest.get("/sign-in").await.body.contains("Email me a sign-in link"));
+
+    let known = guest.post("/sign-in/email", &[("email", "ada@tu.test")]).await;
+    let unknown = guest.post("/sign-in/email", &[("email", "nobody@tu.test")]).await;
+    assert_eq!((known.status, known.location()), (303, "/sign-in"));
+    assert_eq!((unknown.status, unknown.location()), (known.status, known.location()));
+    assert_eq!(known.set_cookies(), unknown.set_cookies());
+    assert!(app.store.emails_to("nobody@tu.test").await.unwrap().is_empty());
+    let sent = app.store.emails_to("ada@tu.test").await.unwrap();
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].body_text.contains("15 minutes"));
+    let at = sent[0].body_text.find("/sign-in/email/").unwrap();
+    let link = sent[0].body_text[at..at + "/sign-in/email/".len() + 64].to_string();
+
+    // Opening the link (as a mail scanner would) signs nobody in and does not use it up.
+    let page = guest.get(&link).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(guest.get("/account").await.status, 303);
+    let r = guest.post(&link, &[]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(guest.get("/account").await.status, 200);
+    // Once only.
+    let other = app.browser();
+    assert_eq!(other.post(&link, &[]).await.status, 404);
+
+    // Expired after its 15 minutes.
+    guest.post("/sign-in/email", &[("email", "ada@tu.test")]).await;
+    let sent = app.store.emails_to("ada@tu.test").await.unwrap();
+    let last = &sent.last().unwrap().body_text;
+    let at = last.find("/sign-in/email/").unwrap();
+    let link = last[at..at + "/sign-in/email/".len() + 64].to_string();
+    app.store
+        .execute_admin("UPDATE account_links SET expires_at = created_at")
+        .await
+        .unwrap();
+    assert_eq!(app.browser().post(&link, &[]).await.status, 404);
 }

@@ -1,7 +1,7 @@
 //! A person's own account: their roles, their password and their API tokens.
+use crate::auth::password;
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
-use crate::auth::password;
 use crate::handlers::auth::password::check_new;
 use crate::operations::accounts;
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
@@ -9,11 +9,14 @@ use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use flipside_store::NewAuditEntry;
+use flipside_store::{NewAuditEntry, StoreError};
 use serde::Deserialize;
+
+/// How long a new API token may last, in days, as offered on the form; the first is the default.
+pub const TOKEN_DAYS: [i64; 4] = [90, 30, 7, 365];
 
 #[derive(Template, WebTemplate)]
 #[template(path = "account/show.html")]
@@ -23,8 +26,21 @@ pub struct AccountPage {
     roles: Vec<String>,
     /// Whether the person has a password to change (not those who only use SSO).
     has_password: bool,
+    tokens: Vec<TokenView>,
+    token_days: [i64; 4],
     new_token: Option<String>,
     errors: FormErrors,
+}
+
+/// An API token as the account page lists it.
+pub struct TokenView {
+    pub id: i64,
+    pub name: String,
+    pub created: String,
+    pub expires: String,
+    pub last_used: String,
+    /// `active`, `expired` or `revoked`.
+    pub status: &'static str,
 }
 
 fn roles(user: &CurrentUser) -> Vec<String> {
@@ -35,21 +51,64 @@ fn roles(user: &CurrentUser) -> Vec<String> {
         .collect()
 }
 
-pub async fn show(ctx: PageCtx, user: CurrentUser) -> AccountPage {
-    AccountPage {
+fn day(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+async fn page(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    new_token: Option<String>,
+    errors: FormErrors,
+) -> Result<AccountPage, AppError> {
+    let now = state.clock.now();
+    let tokens = state
+        .store
+        .api_tokens_of(user.id())
+        .await?
+        .into_iter()
+        .map(|t| TokenView {
+            id: t.id,
+            status: if t.revoked_at.is_some() {
+                "revoked"
+            } else if t.expires_at.is_none_or(|e| e <= now) {
+                "expired"
+            } else {
+                "active"
+            },
+            name: t.name,
+            created: day(t.created_at),
+            expires: t.expires_at.map(day).unwrap_or_else(|| "—".into()),
+            last_used: t.last_used_at.map(day).unwrap_or_else(|| "never".into()),
+        })
+        .collect();
+    Ok(AccountPage {
         ctx,
         email: user.user.email.clone(),
-        roles: roles(&user),
+        roles: roles(user),
         has_password: user.user.password_hash.is_some(),
-        new_token: None,
-        errors: FormErrors::default(),
-    }
+        tokens,
+        token_days: TOKEN_DAYS,
+        new_token,
+        errors,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+) -> Result<AccountPage, AppError> {
+    page(&state, ctx, &user, None, FormErrors::default()).await
 }
 
 #[derive(Debug, Deserialize)]
 pub struct TokenForm {
     #[serde(default)]
     name: String,
+    #[serde(default)]
+    days: String,
 }
 
 pub async fn create_token(
@@ -59,27 +118,32 @@ pub async fn create_token(
     ClientAddress(address): ClientAddress,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, AppError> {
+    let mut errors = FormErrors::default();
     let name = form.name.trim();
-    if name.is_empty() || name.chars().count() > 80 {
-        let mut errors = FormErrors::default();
+    if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
         errors.add(
             "name",
             "Name the token (at most 80 characters) so you can recognise it later.",
         );
+    }
+    let days = match form.days.trim() {
+        "" => Some(TOKEN_DAYS[0]),
+        d => d.parse::<i64>().ok().filter(|d| TOKEN_DAYS.contains(d)),
+    };
+    if days.is_none() {
+        errors.add("days", "Choose how long the token lasts.");
+    }
+    let Some(days) = days.filter(|_| errors.is_empty()) else {
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            AccountPage {
-                ctx,
-                email: user.user.email.clone(),
-                roles: roles(&user),
-                has_password: user.user.password_hash.is_some(),
-                new_token: None,
-                errors,
-            },
+            page(&state, ctx, &user, None, errors).await?,
         )
             .into_response());
-    }
-    let token = state.store.create_api_token(user.id(), name).await?;
+    };
+    let token = state
+        .store
+        .create_api_token(user.id(), name, chrono::Duration::days(days))
+        .await?;
     state
         .store
         .audit(NewAuditEntry {
@@ -87,19 +151,42 @@ pub async fn create_token(
             action: "api_token_created",
             subject_kind: "user",
             subject_id: Some(user.id()),
-            detail: name,
+            detail: &format!("{name} ({days} days)"),
             address: &address,
         })
         .await?;
-    Ok(AccountPage {
-        ctx,
-        email: user.user.email.clone(),
-        roles: roles(&user),
-        has_password: user.user.password_hash.is_some(),
-        new_token: Some(token.0),
-        errors: FormErrors::default(),
-    }
-    .into_response())
+    Ok(page(&state, ctx, &user, Some(token.0), FormErrors::default())
+        .await?
+        .into_response())
+}
+
+/// Revokes one of the person's own tokens; it is refused from the next request.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Path(token_id): Path<i64>,
+) -> Result<Response, AppError> {
+    let name = match state.store.revoke_api_token(user.id(), token_id).await {
+        Ok(name) => name,
+        Err(StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    state
+        .store
+        .audit(NewAuditEntry {
+            actor_id: Some(user.id()),
+            action: "api_token_revoked",
+            subject_kind: "user",
+            subject_id: Some(user.id()),
+            detail: &name,
+            address: &address,
+        })
+        .await?;
+    Ok(redirect_with_flash(
+        "/account",
+        &format!("The token {name} is revoked."),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -159,18 +246,7 @@ pub async fn change_password(
         } else {
             StatusCode::UNPROCESSABLE_ENTITY
         };
-        return Ok((
-            status,
-            AccountPage {
-                ctx,
-                email: user.user.email.clone(),
-                roles: roles(&user),
-                has_password: user.user.password_hash.is_some(),
-                new_token: None,
-                errors,
-            },
-        )
-            .into_response());
+        return Ok((status, page(&state, ctx, &user, None, errors).await?).into_response());
     }
     accounts::change_password(
         &state,

@@ -22,6 +22,8 @@ pub struct SignInPage {
     next: String,
     errors: FormErrors,
     sso_name: Option<String>,
+    /// Whether the organisation lets people ask for a sign-in link by email.
+    email_sign_in: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -41,14 +43,15 @@ pub async fn show(
     State(state): State<AppState>,
     ctx: PageCtx,
     Query(q): Query<NextQuery>,
-) -> SignInPage {
-    SignInPage {
+) -> Result<SignInPage, AppError> {
+    Ok(SignInPage {
         ctx,
         email: String::new(),
         next: safe_next(q.next.as_deref()),
         errors: FormErrors::default(),
         sso_name: state.settings.oidc.as_ref().map(|o| o.display_name.clone()),
-    }
+        email_sign_in: state.store.email_sign_in_allowed().await?,
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -77,6 +80,7 @@ pub async fn submit(
         errors.add("password", "Enter your password.");
     }
     let sso_name = state.settings.oidc.as_ref().map(|o| o.display_name.clone());
+    let email_sign_in = state.store.email_sign_in_allowed().await?;
     let page = |errors, status| {
         (
             status,
@@ -86,6 +90,7 @@ pub async fn submit(
                 next: next.clone(),
                 errors,
                 sso_name: sso_name.clone(),
+                email_sign_in,
             },
         )
             .into_response()
