@@ -5,6 +5,11 @@ Starts `flipside demo` on a fresh data directory (SQLite unless --database-url i
 times how long the demo takes to be ready, signs in as the demo's coordinator, Student APT
 Lead, School lead and tutor, then GETs each page N times one after another and reports
 p50/p99 latency. Standard library only.
+
+With --wrk, it also builds and starts the plain axum server in hello/ and drives each page
+with `wrk` at --connections (64) for --seconds, alternating with the hello page in the same
+run (hello, page, hello, page, ..., hello), and prints each page's throughput as a share of
+the mean of the two hello runs around it, with p50/p99 latency under that load.
 """
 import argparse
 import http.cookiejar
@@ -21,6 +26,7 @@ import urllib.request
 
 PASSWORD = "flipside-demo"
 PAGES = [
+    ("coordinator@demo.flipside.test", "/"),
     ("coordinator@demo.flipside.test", "/tutoring/dashboard"),
     ("student.lead@demo.flipside.test", "/tutoring/dashboard"),
     ("school.lead@demo.flipside.test", "/tutoring/dashboard"),
@@ -62,6 +68,86 @@ def signed_in(base, email):
     return opener
 
 
+def cookie_header(opener):
+    """The session cookie of a signed-in opener, as wrk's header."""
+    jar = next(h.cookiejar for h in opener.handlers
+               if isinstance(h, urllib.request.HTTPCookieProcessor))
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def build_hello():
+    """Builds hello/ in release mode and returns its binary."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    manifest = os.path.join(here, "hello", "Cargo.toml")
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--manifest-path", manifest],
+                   check=True)
+    meta = subprocess.run(
+        ["cargo", "metadata", "--format-version", "1", "--no-deps", "--manifest-path", manifest],
+        check=True, capture_output=True, text=True).stdout
+    target = re.search(r'"target_directory":"([^"]+)"', meta).group(1)
+    return os.path.join(target, "release", "hello")
+
+
+def start_hello(binary):
+    port = free_port()
+    proc = subprocess.Popen([binary, f"127.0.0.1:{port}"], stdout=subprocess.PIPE, text=True)
+    for line in proc.stdout:
+        if "hello is listening on" in line:
+            return proc, f"http://127.0.0.1:{port}/"
+    raise SystemExit(f"hello exited before listening (code {proc.wait()})")
+
+
+UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(url, seconds, connections, cookie=None):
+    """Runs wrk and returns (requests/s, p50 ms, p99 ms, failures: non-2xx/3xx and socket errors)."""
+    cmd = ["wrk", "--latency", "-t", "2", "-c", str(connections), "-d", f"{seconds}s",
+           "--timeout", "10s"]
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(cmd + [url], check=True, capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))
+
+    def latency(p):
+        m = re.search(rf"^\s+{p}%\s+([0-9.]+)(us|ms|s)\s*$", out, re.M)
+        return float(m.group(1)) * UNITS_MS[m.group(2)] if m else float("nan")
+
+    failures = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if socket:
+        failures += sum(int(n) for n in socket.groups())
+    return rps, latency(50), latency(99), failures
+
+
+def load(base, hello_bin, seconds, connections):
+    """Every page under wrk, each between two runs of the hello server."""
+    hello, hello_url = start_hello(hello_bin)
+    try:
+        pages = [(None, "/healthz")] + PAGES
+        cookies = {email: cookie_header(signed_in(base, email))
+                   for email in {e for e, _ in PAGES}}
+        print(f"\nwrk, {connections} connections, {seconds} s each, alternating with hello")
+        print(f"{'page':<24} {'as':<34} {'req/s':>8} {'of hello':>8} {'p50 ms':>8} "
+              f"{'p99 ms':>8} {'failed':>7}")
+        before = wrk(hello_url, seconds, connections)
+        print(f"{'hello':<24} {'':<34} {before[0]:>8.0f} {'':>8} {before[1]:>8.2f} "
+              f"{before[2]:>8.2f} {before[3]:>7}")
+        for email, path in pages:
+            rps, p50, p99, failed = wrk(base + path, seconds, connections,
+                                        cookies.get(email))
+            after = wrk(hello_url, seconds, connections)
+            share = rps / ((before[0] + after[0]) / 2)
+            print(f"{path:<24} {email or 'anonymous':<34} {rps:>8.0f} {share:>8.1%} "
+                  f"{p50:>8.1f} {p99:>8.1f} {failed:>7}")
+            before = after
+        print(f"{'hello':<24} {'(last run)':<34} {before[0]:>8.0f} {'':>8} {before[1]:>8.2f} "
+              f"{before[2]:>8.2f} {before[3]:>7}")
+    finally:
+        hello.terminate()
+        hello.wait()
+
+
 def percentile(sorted_ms, p):
     k = max(0, min(len(sorted_ms) - 1, round(p / 100 * len(sorted_ms) + 0.5) - 1))
     return sorted_ms[k]
@@ -72,7 +158,13 @@ def main():
     ap.add_argument("--bin", default="target/release/flipside")
     ap.add_argument("-n", type=int, default=200, help="timed requests per page")
     ap.add_argument("--database-url", help="run on PostgreSQL instead of SQLite")
+    ap.add_argument("--wrk", action="store_true",
+                    help="also drive each page with wrk, alternating with the hello server")
+    ap.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
+    ap.add_argument("--connections", type=int, default=64, help="wrk's connections")
+    ap.add_argument("--hello-bin", help="a built hello/ binary (default: build it)")
     args = ap.parse_args()
+    hello_bin = (args.hello_bin or build_hello()) if args.wrk else None
     data_dir = tempfile.mkdtemp(prefix="flipside-bench-")
     proc, base, ready = start(args.bin, data_dir, args.database_url)
     try:
@@ -91,6 +183,8 @@ def main():
                 times.append((time.perf_counter() - t) * 1000)
             times.sort()
             print(f"{path:<24} {email:<34} {args.n:>5} {percentile(times, 50):>8.1f} {percentile(times, 99):>8.1f}")
+        if args.wrk:
+            load(base, hello_bin, args.seconds, args.connections)
     finally:
         proc.terminate()
         proc.wait()

@@ -953,4 +953,87 @@ mod tests {
             failures.join("\n")
         );
     }
+
+    /// The same checks as the `analyse` fuzz target (fuzz/), so that `cargo test` covers them
+    /// without cargo-fuzz: any input is analysed or refused naming lines that exist, and every
+    /// figure of a report lies in its range.
+    mod arbitrary_input {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn check(data: &[u8]) {
+            let lines = data.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+            let exists = |line: u64| (1..=lines).contains(&line);
+            match analyse(data, &Options::default()) {
+                Ok(report) => {
+                    assert!(report.items.windows(2).all(|w| w[0].item < w[1].item));
+                    for item in &report.items {
+                        assert!(item.n_paired <= item.n_pre.min(item.n_post), "{item:?}");
+                        for mean in [item.mean_pre, item.mean_post].into_iter().flatten() {
+                            assert!((1.0..=5.0).contains(&mean), "{item:?}");
+                        }
+                        let p_values = item.wilcoxon.iter().map(|w| w.p_value);
+                        let p_values = p_values.chain(item.mann_whitney.iter().map(|m| m.p_value));
+                        for p in p_values {
+                            assert!((0.0..=1.0).contains(&p), "{item:?}");
+                        }
+                        for r in [item.effect_size_r, item.rank_biserial]
+                            .into_iter()
+                            .flatten()
+                        {
+                            assert!((-1.0..=1.0).contains(&r), "{item:?}");
+                        }
+                    }
+                }
+                Err(e) => match e {
+                    InputError::Csv { line, .. } => assert!(line.is_none_or(exists), "{e:?}"),
+                    InputError::MissingColumn { .. } => {}
+                    InputError::ShortRecord { line, .. } | InputError::BadValue { line, .. } => {
+                        assert!(exists(line), "{e:?}")
+                    }
+                    InputError::Duplicate { first, second, .. } => {
+                        assert!(exists(first) && exists(second) && first < second, "{e:?}")
+                    }
+                },
+            }
+        }
+
+        /// Responses-shaped text: a header of the four columns (perhaps shuffled, one perhaps
+        /// missing, an extra one) and rows from few respondents and items, so that pairs,
+        /// ties and duplicates occur.
+        fn responses() -> impl Strategy<Value = String> {
+            let columns = vec!["respondent_id", "wave", "item", "score", "extra"];
+            let header = proptest::sample::subsequence(columns, 3..=5)
+                .prop_shuffle()
+                .prop_map(|c| c.join(","));
+            let field = prop_oneof![
+                3 => "[abc]",
+                3 => "(pre|post|followup)",
+                3 => "[1-5]",
+                1 => "[0-9+ -]{0,2}",
+                1 => "[\",\r\u{feff}\u{0}\u{ff}é]{0,2}",
+            ];
+            let row = proptest::collection::vec(field, 0..7).prop_map(|f| f.join(","));
+            (header, proptest::collection::vec(row, 0..40))
+                .prop_map(|(header, rows)| format!("{header}\n{}", rows.join("\n")))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn any_bytes_are_analysed_or_refused_naming_lines_that_exist(
+                data in proptest::collection::vec(any::<u8>(), 0..300),
+            ) {
+                check(&data);
+            }
+
+            #[test]
+            fn responses_shaped_text_gives_figures_in_range_or_names_lines_that_exist(
+                text in responses(),
+            ) {
+                check(text.as_bytes());
+            }
+        }
+    }
 }

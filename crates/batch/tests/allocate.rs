@@ -189,3 +189,94 @@ fn ids_are_strings_and_survive_quoting() {
         "student_id,tutor_id,cost\n0042,\"Smith, J\",3\n"
     );
 }
+
+/// The same checks as the `allocate` fuzz target (fuzz/), so that `cargo test` covers them
+/// without cargo-fuzz: any tutors and edges files are read or refused naming a line that
+/// exists, and what is read solves within capacities on the given edges.
+mod arbitrary_input {
+    use flipside_batch::allocate::{read_edges, read_tutors};
+    use flipside_core::allocation::{Problem, allocate};
+    use proptest::prelude::*;
+
+    fn lines(data: &[u8]) -> u64 {
+        data.iter().filter(|&&b| b == b'\n').count() as u64 + 1
+    }
+
+    fn check(tutors_csv: &[u8], edges_csv: &[u8], unplaced_cost: Option<i64>) {
+        let tutors = match read_tutors(tutors_csv, "tutors.csv") {
+            Ok(t) => t,
+            Err(e) => {
+                assert!((1..=lines(tutors_csv)).contains(&e.line), "{e:?}");
+                return;
+            }
+        };
+        let edges = match read_edges(edges_csv, "edges.csv", &tutors) {
+            Ok(e) => e,
+            Err(e) => {
+                assert!((1..=lines(edges_csv)).contains(&e.line), "{e:?}");
+                return;
+            }
+        };
+        let problem = Problem::new(
+            tutors.capacities.clone(),
+            edges.student_ids.len(),
+            &edges.edges,
+        )
+        .unwrap();
+        let Ok(solution) = allocate(&problem, unplaced_cost) else {
+            assert!(unplaced_cost.is_none());
+            return;
+        };
+        let mut load = vec![0u32; tutors.ids.len()];
+        for (student, placement) in solution.placements.iter().enumerate() {
+            if let Some(p) = placement {
+                load[p.tutor as usize] += 1;
+                assert!(problem.edges_of(student).any(|e| e == (p.tutor, p.cost)));
+            }
+        }
+        assert!(load.iter().zip(&tutors.capacities).all(|(l, c)| l <= c));
+    }
+
+    fn csv(header: &'static [&'static str], field: BoxedStrategy<String>) -> BoxedStrategy<String> {
+        let header = proptest::sample::subsequence(header.to_vec(), 0..=header.len())
+            .prop_shuffle()
+            .prop_map(|c| c.join(","));
+        let row = proptest::collection::vec(field, 0..5).prop_map(|f| f.join(","));
+        (header, proptest::collection::vec(row, 0..12))
+            .prop_map(|(h, rows)| format!("{h}\n{}", rows.join("\n")))
+            .boxed()
+    }
+
+    fn field() -> BoxedStrategy<String> {
+        prop_oneof![
+            3 => "T[12]",
+            3 => "s[abc]",
+            3 => "-?[0-9]{1,2}",
+            1 => "[0-9]{17,20}",
+            1 => "[\",\r\u{0} +-]{0,2}",
+        ]
+        .boxed()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn any_bytes_are_read_or_refused_naming_a_line_that_exists(
+            tutors in proptest::collection::vec(any::<u8>(), 0..200),
+            edges in proptest::collection::vec(any::<u8>(), 0..200),
+        ) {
+            check(&tutors, &edges, None);
+            check(b"tutor_id,capacity\nT1,1\n", &edges, Some(3));
+        }
+
+        #[test]
+        fn csv_shaped_files_are_read_and_solved_within_capacities_or_refused(
+            tutors in csv(&["tutor_id", "capacity", "school"], field()),
+            edges in csv(&["student_id", "tutor_id", "cost"], field()),
+            unplaced_cost in proptest::option::of(-5i64..50),
+        ) {
+            check(tutors.as_bytes(), edges.as_bytes(), unplaced_cost);
+        }
+    }
+}

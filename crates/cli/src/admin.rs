@@ -3,7 +3,9 @@
 use crate::ServerArgs;
 use crate::server::{load_settings, open_store};
 use clap::Subcommand;
+use flipside_core::email::Email;
 use flipside_core::role::{Grant, Role, Scope, ScopeKind};
+use flipside_core::text::{BoundedText, NAME_MAX};
 use flipside_store::{NewAuditEntry, NewUser};
 use std::process::ExitCode;
 
@@ -88,6 +90,11 @@ async fn run_async(args: AdminArgs) -> anyhow::Result<()> {
             name,
             no_password,
         } => {
+            let email = Email::parse(&email).map_err(|e| {
+                anyhow::anyhow!("--email: '{email}' is not an email address: it {e}")
+            })?;
+            let name =
+                BoundedText::line(&name, NAME_MAX).map_err(|e| anyhow::anyhow!("--name {e}"))?;
             let hash = if no_password {
                 None
             } else {
@@ -96,13 +103,10 @@ async fn run_async(args: AdminArgs) -> anyhow::Result<()> {
                     .map_err(|m| anyhow::anyhow!("password: {m}"))?;
                 Some(flipside_web::auth::password::hash(&p)?)
             };
-            if !flipside_web::handlers::admin::people::plausible_email(&email) {
-                anyhow::bail!("--email: '{email}' is not an email address");
-            }
             let id = store
                 .create_user(NewUser {
-                    email: &email,
-                    display_name: &name,
+                    email: email.as_str(),
+                    display_name: name.as_str(),
                     password_hash: hash.as_deref(),
                     school_id: None,
                 })

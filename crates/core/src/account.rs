@@ -1,5 +1,4 @@
-//! Local accounts: which new passwords are acceptable (NIST SP 800-63B §3.1.1.2) and which
-//! names can be put on an account or an email.
+//! Local accounts: which new passwords are acceptable (NIST SP 800-63B §3.1.1.2).
 //!
 //! A password needs only length and to be absent from a list of common and breached
 //! passwords: no composition rules (they make passwords harder to remember, not harder to
@@ -52,55 +51,16 @@ pub fn is_common(password: &str) -> bool {
     COMMON.lines().any(|l| l == lower)
 }
 
-/// Why a person's name was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum NameError {
-    #[error("is required")]
-    Empty,
-    #[error("is too long: at most {max} characters")]
-    TooLong { max: usize },
-    #[error("contains a line break or another control character")]
-    ControlCharacter,
-}
-
-/// The longest name accepted.
-pub const MAX_NAME_CHARS: usize = 200;
-
-/// A person's name as it goes on an account and into the header of an email: trimmed,
-/// bounded, and free of control characters (a line break in a name would otherwise end up
-/// in a `To:` header).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PersonName(String);
-
-impl PersonName {
-    pub fn parse(s: &str) -> Result<PersonName, NameError> {
-        let t = s.trim();
-        if t.is_empty() {
-            return Err(NameError::Empty);
-        }
-        if t.chars().any(char::is_control) {
-            return Err(NameError::ControlCharacter);
-        }
-        if t.chars().count() > MAX_NAME_CHARS {
-            return Err(NameError::TooLong {
-                max: MAX_NAME_CHARS,
-            });
-        }
-        Ok(PersonName(t.to_string()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_password_needs_ten_characters_and_no_more_than_1024() {
-        assert_eq!(check_new_password("short one"), Err(PasswordError::TooShort));
+        assert_eq!(
+            check_new_password("short one"),
+            Err(PasswordError::TooShort)
+        );
         assert_eq!(check_new_password("ten chars!"), Ok(()));
         assert_eq!(check_new_password(&"é".repeat(1024)), Ok(()));
         assert_eq!(
@@ -117,7 +77,10 @@ mod tests {
     fn common_passwords_are_refused_whatever_their_case_but_composition_is_not_required() {
         assert_eq!(check_new_password("1234567890"), Err(PasswordError::Common));
         assert_eq!(check_new_password("QWERTYUIOP"), Err(PasswordError::Common));
-        assert_eq!(check_new_password("password123"), Err(PasswordError::Common));
+        assert_eq!(
+            check_new_password("password123"),
+            Err(PasswordError::Common)
+        );
         // All lower case, no digits or symbols: fine, because it is long and uncommon.
         assert_eq!(check_new_password("correct horse battery staple"), Ok(()));
     }
@@ -130,18 +93,5 @@ mod tests {
             assert!(l.chars().count() >= MIN_PASSWORD_CHARS, "{l}");
             assert_eq!(l, l.to_lowercase());
         }
-    }
-
-    #[test]
-    fn names_refuse_line_breaks_and_other_control_characters() {
-        assert_eq!(PersonName::parse("  Ada Lovelace ").unwrap().as_str(), "Ada Lovelace");
-        for bad in ["Ada\nBcc: x@evil.test", "Ada\rLovelace", "Ada\u{0}", "A\u{7f}da", "A\tda"] {
-            assert_eq!(PersonName::parse(bad), Err(NameError::ControlCharacter), "{bad:?}");
-        }
-        assert_eq!(PersonName::parse("  "), Err(NameError::Empty));
-        assert!(matches!(
-            PersonName::parse(&"a".repeat(201)),
-            Err(NameError::TooLong { .. })
-        ));
     }
 }

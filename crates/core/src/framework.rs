@@ -112,7 +112,15 @@ pub fn plan_from_text(text: &str) -> Result<Vec<PlannedSession>, Vec<PlanError>>
         if line.is_empty() {
             continue;
         }
-        if line.chars().count() > MAX_LINE {
+        // The limit is on what a line holds, not on how it was typed: `##topic` is written
+        // back as `## topic`, and must still be accepted when saved again.
+        let content = line
+            .strip_prefix("##")
+            .or_else(|| line.strip_prefix('-'))
+            .or_else(|| strip_prefix_ignore_case(line, "pre-reading:"))
+            .unwrap_or(line)
+            .trim();
+        if content.chars().count() > MAX_LINE {
             push(
                 &mut errors,
                 n,
@@ -278,6 +286,27 @@ mod tests {
         assert_eq!(twice[0].line, 4);
     }
 
+    /// Found by reading the fuzz target's round-trip check: a 500-character line `##topic`
+    /// was accepted, but the edit page writes it back as `## topic`, 501 characters, which
+    /// was then refused. The limit is on what a line holds, not on how it was typed.
+    #[test]
+    fn a_plan_at_the_length_limit_saves_again_unchanged() {
+        let text = format!(
+            "##{}\n-{}\nPre-reading:{}\n",
+            "t".repeat(500),
+            "p".repeat(500),
+            "r".repeat(500)
+        );
+        let plan = plan_from_text(&text).unwrap();
+        assert_eq!(plan_from_text(&plan_to_text(&plan)), Ok(plan));
+        let over = format!("## {}\n- p\n", "t".repeat(501));
+        assert!(
+            plan_from_text(&over).unwrap_err()[0]
+                .message
+                .contains("500 characters")
+        );
+    }
+
     #[test]
     fn expectations_are_one_per_line() {
         assert_eq!(
@@ -296,5 +325,76 @@ mod tests {
         assert!(plan.sessions.iter().all(|s| !s.prompts.is_empty()));
         let json = serde_json::to_string(&plan).unwrap();
         assert_eq!(serde_json::from_str::<Framework>(&json).unwrap(), plan);
+    }
+
+    /// The same checks as the `meeting_plan` fuzz target (fuzz/), so that `cargo test` covers
+    /// them without cargo-fuzz: any text is read or refused by lines that exist, and a plan
+    /// that is read survives its own text form (what the edit page shows saves unchanged).
+    mod arbitrary_text {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn check(text: &str) {
+            let lines = text.lines().count().max(1);
+            match plan_from_text(text) {
+                Ok(sessions) => {
+                    assert!((1..=MAX_SESSIONS).contains(&sessions.len()));
+                    let again = plan_to_text(&sessions);
+                    assert_eq!(plan_from_text(&again), Ok(sessions), "{again:?}");
+                }
+                Err(errors) => {
+                    assert!(
+                        errors.iter().all(|e| (1..=lines).contains(&e.line)),
+                        "{errors:?}"
+                    );
+                }
+            }
+            match expectations_from_text(text) {
+                Ok(lines) => assert!(
+                    lines
+                        .iter()
+                        .all(|l| !l.is_empty() && l.chars().count() <= MAX_LINE)
+                ),
+                Err(errors) => {
+                    assert!(
+                        errors.iter().all(|e| (1..=lines).contains(&e.line)),
+                        "{errors:?}"
+                    );
+                }
+            }
+        }
+
+        /// Plan-shaped text: lines of the three kinds and others, some of them near the
+        /// length limit.
+        fn plan_text() -> impl Strategy<Value = String> {
+            let line = prop_oneof![
+                "## ?[A-Za-z #-]{0,12}",
+                "- ?[A-Za-z #-]{0,12}",
+                "(Pre-reading|pre-READING):[A-Za-z ]{0,8}",
+                "[ \t\r#-]{0,3}",
+                "[^\n]{0,6}",
+                (0usize..=3, 495usize..=502).prop_map(|(kind, n)| {
+                    let head = ["##", "## ", "- ", "Pre-reading: "][kind];
+                    format!("{head}{}", "x".repeat(n - head.len().min(n)))
+                }),
+            ];
+            proptest::collection::vec(line, 0..30).prop_map(|l| l.join("\n"))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            #[test]
+            fn any_text_is_read_or_refused_by_lines_that_exist(text in any::<String>()) {
+                check(&text);
+            }
+
+            #[test]
+            fn plan_shaped_text_is_read_or_refused_and_what_is_read_saves_unchanged(
+                text in plan_text(),
+            ) {
+                check(&text);
+            }
+        }
     }
 }

@@ -7,6 +7,8 @@
 //! | [`allocation`] | exact min-cost allocation of students to tutors (SPEC §3.10) |
 //! | [`matching`] | optimal mentor–mentee matching with explanations (SPEC §3.3) |
 //! | [`disclosure`] | small-cell suppression under the organisation's disclosure rules |
+//! | [`email`] | email addresses, parsed once into [`email::Email`] |
+//! | [`text`] | bounded single-line and multi-line text from forms |
 //! | [`cycle`] | the cycle state machine and academic years |
 //! | [`framework`] | meeting plans and expectations agreements |
 //! | [`role`] | roles and their scopes |
@@ -17,12 +19,14 @@
 //! | [`invitation`] | staff invitations by single-use, expiring link (SPEC §3.2) |
 //! | [`cycle_matching`] | a cycle's people and rules as a matching problem (SPEC §3.3) |
 //! | [`tutoring`] | allocation from School rules, hand-made moves, contacts, dashboard figures (SPEC §3.10) |
+//! | [`tutoring_dashboard`] | the tutoring dashboard's figures under the disclosure rule (SPEC §3.10) |
 //! | [`surveys`] | wave dates, scale labels and a respondent's answers (SPEC §3.5) |
 //! | [`research_export`] | the researchers' tidy CSV of survey answers and its codebook |
 //! | [`outreach`] | the applicant pool against the organisation's population (SPEC §3.2) |
 //! | [`meetings`] | proposing meetings: future, no overlap; hours (SPEC §3.4) |
 //! | [`actions`] | the action state machine and evidence links (SPEC §3.8) |
-//! | [`account`] | local accounts: acceptable new passwords, names fit for an email (SPEC §3.13) |
+//! | [`account`] | local accounts: which new passwords are acceptable (SPEC §3.13) |
+//! | [`qualitative`] | reflective chats, coding, two coders' agreement, the quote bank, triangulation, REFI-QDA (SPEC §3.7) |
 #![forbid(unsafe_code)]
 
 pub mod account;
@@ -31,6 +35,7 @@ pub mod allocation;
 pub mod cycle;
 pub mod cycle_matching;
 pub mod disclosure;
+pub mod email;
 pub mod evaluation;
 pub mod framework;
 pub mod import;
@@ -39,6 +44,8 @@ pub mod matching;
 pub mod meetings;
 pub mod outreach;
 pub mod policy;
+pub mod privacy;
+pub mod qualitative;
 pub mod recruitment;
 pub mod research_export;
 pub mod role;
@@ -46,4 +53,6 @@ pub mod scheme;
 pub mod sprint;
 pub mod stats;
 pub mod surveys;
+pub mod text;
 pub mod tutoring;
+pub mod tutoring_dashboard;

@@ -5,6 +5,7 @@
 //! The rules follow SPEC §2: admins configure but never read pair-private content; coordinators
 //! act within the schemes they run; researchers see only pseudonymised aggregates; private notes
 //! are readable by their owner (and a partner they chose to share with) and by nobody else.
+use crate::cycle::CycleState;
 use crate::role::{Grant, Role, Scope};
 
 /// The signed-in person asking, with every role they hold.
@@ -80,6 +81,12 @@ pub fn organisation(actor: &Actor, action: Action) -> bool {
 /// People and their roles: the same rule for every action.
 pub fn people(actor: &Actor, _action: Action) -> bool {
     actor.is_admin()
+}
+
+/// Revoking one role grant of `subject_id`: admins, except their own administrator role (the
+/// organisation must never be left without one by accident; another administrator does it).
+pub fn revoke_grant(actor: &Actor, subject_id: i64, role: Role) -> bool {
+    people(actor, Action::Edit) && !(role == Role::Admin && subject_id == actor.user_id)
 }
 
 /// One person's own account: anyone may see and edit their own.
@@ -166,8 +173,8 @@ pub fn identity(
 
 /// Applying to a cycle's open call (and reading the call): any signed-in person, while the
 /// cycle is recruiting.
-pub fn apply(_actor: &Actor, recruiting: bool) -> bool {
-    recruiting
+pub fn apply(_actor: &Actor, cycle_state: CycleState) -> bool {
+    cycle_state == CycleState::Recruiting
 }
 
 /// One person's application to a cycle of `scheme_id`. The applicant may see it and change
@@ -261,6 +268,13 @@ pub fn tutoring_dashboard(actor: &Actor, school: Option<i64>) -> bool {
         || school.is_some_and(|s| actor.has_in(Role::SchoolLead, Scope::School(s)))
 }
 
+/// The tutoring dashboard with at least one School's figures (the navigation's link): whoever
+/// sees the institution's, and every School lead (their grant names a School, whose figures
+/// they see).
+pub fn tutoring_dashboard_of_some_school(actor: &Actor) -> bool {
+    tutoring_dashboard(actor, None) || actor.has(Role::SchoolLead)
+}
+
 /// Aggregate, suppressed results (response rates, survey analysis, dashboards).
 pub fn aggregate_results(actor: &Actor, scheme_id: i64) -> bool {
     actor.coordinates(scheme_id) || actor.has(Role::Researcher) || actor.is_admin()
@@ -289,29 +303,54 @@ pub fn sprint_decide(actor: &Actor, faculty_schools: &[i64]) -> bool {
             .any(|s| actor.has_in(Role::SchoolLead, Scope::School(*s)))
 }
 
-/// How the person asking stands to one tutoring student: worked out from the imported records
-/// by the caller (a signed-in person is a tutoring student or tutor when their email matches).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct TuteeLink {
-    /// The actor is this student.
-    pub is_student: bool,
-    /// The actor is this student's tutor of record in the current academic year.
-    pub is_tutor_of_record: bool,
+/// A tutoring student as the policy sees them: who they are and their tutor of record in the
+/// current academic year (from the imported records).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TuteeRef {
+    pub student_id: i64,
+    pub tutor_of_record: Option<i64>,
+}
+
+impl TuteeRef {
+    fn is(&self, me: TutoringSelf) -> bool {
+        me.student_id == Some(self.student_id)
+    }
+
+    fn is_tutor_of_record(&self, me: TutoringSelf) -> bool {
+        me.tutor_id.is_some() && me.tutor_id == self.tutor_of_record
+    }
 }
 
 /// A tutoring student's own profile (SPEC §3.10). The student reads and edits it; their tutor
 /// of record this year reads the fields the student chose to share (the caller filters them);
 /// nobody else, whatever their roles: admins, coordinators and School leads included.
-pub fn student_profile(_actor: &Actor, link: TuteeLink, action: Action) -> bool {
+pub fn student_profile(me: TutoringSelf, tutee: TuteeRef, action: Action) -> bool {
     match action {
-        Action::View => link.is_student || link.is_tutor_of_record,
-        Action::Create | Action::Edit => link.is_student,
+        Action::View => tutee.is(me) || tutee.is_tutor_of_record(me),
+        Action::Create | Action::Edit => tutee.is(me),
     }
 }
 
+/// One's own tutoring profile and one's own tutoring record (the navigation's links): anyone
+/// whose email is a tutoring student's.
+pub fn own_tutoring_profile(me: TutoringSelf) -> bool {
+    me.student_id.is_some()
+}
+
+/// The form for logging a tutoring contact: tutors and tutoring students.
+pub fn log_contacts(me: TutoringSelf) -> bool {
+    me.tutor_id.is_some() || me.student_id.is_some()
+}
+
+/// Logging a contact about one student: the student themselves or their tutor of record this
+/// year, and only while the student has one (a contact is between the two of them).
+pub fn log_contact_with(me: TutoringSelf, tutee: TuteeRef) -> bool {
+    tutee.tutor_of_record.is_some() && (tutee.is(me) || tutee.is_tutor_of_record(me))
+}
+
 /// Asking for a change of tutor: the student themselves.
-pub fn request_tutor_change(_actor: &Actor, link: TuteeLink) -> bool {
-    link.is_student
+pub fn request_tutor_change(me: TutoringSelf, student_id: i64) -> bool {
+    me.student_id == Some(student_id)
 }
 
 /// Seeing and deciding requests for a change of tutor of students of a School: that School's
@@ -344,6 +383,12 @@ impl PairRef {
 /// ([`pair_hours`]); admins never see pair content.
 pub fn pair(actor: &Actor, pair: PairRef, _action: Action) -> bool {
     pair.has_member(actor.user_id)
+}
+
+/// Confirming or declining a proposed meeting: the pair's member who did not propose it (a
+/// proposal is agreed by the partner, never by its proposer).
+pub fn respond_to_meeting(actor: &Actor, pair: PairRef, proposed_by: i64) -> bool {
+    pair.has_member(actor.user_id) && actor.user_id != proposed_by
 }
 
 /// Hours met per pair against the target, with no content: the scheme's coordinators.
@@ -418,17 +463,22 @@ mod tests {
     const OTHER_SCHEME: i64 = 2;
     const CYCLE: i64 = 5;
 
-    fn student() -> TuteeLink {
-        TuteeLink {
-            is_student: true,
-            is_tutor_of_record: false,
+    const TUTEE: TuteeRef = TuteeRef {
+        student_id: 7,
+        tutor_of_record: Some(8),
+    };
+
+    fn as_student() -> TutoringSelf {
+        TutoringSelf {
+            tutor_id: None,
+            student_id: Some(7),
         }
     }
 
-    fn tutor_of_record() -> TuteeLink {
-        TuteeLink {
-            is_student: false,
-            is_tutor_of_record: true,
+    fn as_tutor(id: i64) -> TutoringSelf {
+        TutoringSelf {
+            tutor_id: Some(id),
+            student_id: None,
         }
     }
 
@@ -632,8 +682,81 @@ mod tests {
                 |a| own_account(a, OTHER, Action::Edit),
                 &[],
             ),
-            ("apply while recruiting", |a| apply(a, true), &["*"]),
-            ("apply when not recruiting", |a| apply(a, false), &[]),
+            (
+                "apply while recruiting",
+                |a| apply(a, CycleState::Recruiting),
+                &["*"],
+            ),
+            (
+                "apply when not recruiting",
+                |a| apply(a, CycleState::Matching),
+                &[],
+            ),
+            (
+                "revoke another's admin role",
+                |a| revoke_grant(a, OTHER, Role::Admin),
+                &["admin"],
+            ),
+            (
+                "revoke another's coordinator role",
+                |a| revoke_grant(a, OTHER, Role::Coordinator),
+                &["admin"],
+            ),
+            (
+                "revoke one's own admin role",
+                |a| revoke_grant(a, ME, Role::Admin),
+                &[],
+            ),
+            (
+                "revoke one's own coordinator role",
+                |a| revoke_grant(a, ME, Role::Coordinator),
+                &["admin"],
+            ),
+            (
+                "respond to a meeting one's partner proposed",
+                |a| {
+                    respond_to_meeting(
+                        a,
+                        PairRef {
+                            mentor_id: ME,
+                            mentee_id: OTHER,
+                            scheme_id: SCHEME,
+                        },
+                        OTHER,
+                    )
+                },
+                &["*"],
+            ),
+            (
+                "respond to a meeting one proposed",
+                |a| {
+                    respond_to_meeting(
+                        a,
+                        PairRef {
+                            mentor_id: ME,
+                            mentee_id: OTHER,
+                            scheme_id: SCHEME,
+                        },
+                        ME,
+                    )
+                },
+                &[],
+            ),
+            (
+                "respond to a meeting of someone else's pair",
+                |a| {
+                    respond_to_meeting(
+                        a,
+                        PairRef {
+                            mentor_id: OTHER,
+                            mentee_id: 30,
+                            scheme_id: SCHEME,
+                        },
+                        30,
+                    )
+                },
+                &[],
+            ),
             (
                 "view own application",
                 |a| application(a, ME, SCHEME, Action::View),
@@ -829,6 +952,11 @@ mod tests {
                 &["admin", "org coordinator", "student lead", "school lead"],
             ),
             (
+                "some School's tutoring dashboard",
+                tutoring_dashboard_of_some_school,
+                &["admin", "org coordinator", "student lead", "school lead"],
+            ),
+            (
                 "School 4 tutoring dashboard",
                 |a| tutoring_dashboard(a, Some(4)),
                 &["admin", "org coordinator", "student lead"],
@@ -863,37 +991,91 @@ mod tests {
             ("read and contribute to a sprint", sprint_contribute, &["*"]),
             (
                 "read a tutoring profile as the student",
-                |a| student_profile(a, student(), Action::View),
+                |_| student_profile(as_student(), TUTEE, Action::View),
                 &["*"],
             ),
             (
                 "edit a tutoring profile as the student",
-                |a| student_profile(a, student(), Action::Edit),
+                |_| student_profile(as_student(), TUTEE, Action::Edit),
                 &["*"],
             ),
             (
                 "read a tutee's profile as their tutor of record",
-                |a| student_profile(a, tutor_of_record(), Action::View),
+                |_| student_profile(as_tutor(8), TUTEE, Action::View),
                 &["*"],
             ),
             (
                 "edit a tutee's profile as their tutor of record",
-                |a| student_profile(a, tutor_of_record(), Action::Edit),
+                |_| student_profile(as_tutor(8), TUTEE, Action::Edit),
+                &[],
+            ),
+            (
+                "read a profile as another tutor",
+                |_| student_profile(as_tutor(9), TUTEE, Action::View),
                 &[],
             ),
             (
                 "read someone else's tutoring profile",
-                |a| student_profile(a, TuteeLink::default(), Action::View),
+                |_| student_profile(TutoringSelf::default(), TUTEE, Action::View),
                 &[],
             ),
             (
+                "read the profile of a student without a tutor as no tutor",
+                |_| {
+                    let untutored = TuteeRef {
+                        student_id: 7,
+                        tutor_of_record: None,
+                    };
+                    student_profile(TutoringSelf::default(), untutored, Action::View)
+                },
+                &[],
+            ),
+            (
+                "log a contact as the student",
+                |_| log_contact_with(as_student(), TUTEE),
+                &["*"],
+            ),
+            (
+                "log a contact as the tutor of record",
+                |_| log_contact_with(as_tutor(8), TUTEE),
+                &["*"],
+            ),
+            (
+                "log a contact for another tutor's tutee",
+                |_| log_contact_with(as_tutor(9), TUTEE),
+                &[],
+            ),
+            (
+                "log a contact as a student without a tutor",
+                |_| {
+                    log_contact_with(
+                        as_student(),
+                        TuteeRef {
+                            student_id: 7,
+                            tutor_of_record: None,
+                        },
+                    )
+                },
+                &[],
+            ),
+            (
+                "open the contact form without tutoring records",
+                |_| log_contacts(TutoringSelf::default()),
+                &[],
+            ),
+            (
+                "open the contact form as a tutor",
+                |_| log_contacts(as_tutor(9)),
+                &["*"],
+            ),
+            (
                 "ask for a change of tutor as the student",
-                |a| request_tutor_change(a, student()),
+                |_| request_tutor_change(as_student(), 7),
                 &["*"],
             ),
             (
                 "ask for a change of another's tutor",
-                |a| request_tutor_change(a, tutor_of_record()),
+                |_| request_tutor_change(as_tutor(8), 7),
                 &[],
             ),
             (
@@ -981,9 +1163,19 @@ mod tests {
         assert!(!private_note(&everything, OTHER, None, Action::View));
         assert!(!private_note(&everything, OTHER, Some(30), Action::View));
         assert!(!student_profile(
-            &everything,
-            TuteeLink::default(),
+            TutoringSelf::default(),
+            TUTEE,
             Action::View
+        ));
+        // Every role, yet not the pair's member who may answer: still refused.
+        assert!(!respond_to_meeting(
+            &everything,
+            PairRef {
+                mentor_id: OTHER,
+                mentee_id: 30,
+                scheme_id: 1,
+            },
+            30
         ));
         let someone_elses = PairRef {
             mentor_id: OTHER,

@@ -51,41 +51,8 @@ impl SchemeKind {
     }
 }
 
-/// A validated, trimmed, non-empty piece of text with a maximum length in characters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct BoundedText(String);
-
-/// Why a piece of text was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TextError {
-    #[error("is required")]
-    Empty,
-    #[error("is too long: at most {max} characters, this has {len}")]
-    TooLong { max: usize, len: usize },
-}
-
-impl BoundedText {
-    /// Parses, trimming surrounding white space.
-    pub fn parse(s: &str, max: usize) -> Result<BoundedText, TextError> {
-        let t = s.trim();
-        let len = t.chars().count();
-        if len == 0 {
-            Err(TextError::Empty)
-        } else if len > max {
-            Err(TextError::TooLong { max, len })
-        } else {
-            Ok(BoundedText(t.to_string()))
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    pub fn into_string(self) -> String {
-        self.0
-    }
-}
+// Bounded text grew up here, for scheme names; it lives in `text` now, for every form.
+pub use crate::text::{BoundedText, TextError};
 
 #[cfg(test)]
 mod tests {
@@ -98,18 +65,5 @@ mod tests {
             assert_eq!(k.needs_school(), k == SchemeKind::School);
         }
         assert_eq!(SchemeKind::parse("pilot"), None);
-    }
-
-    #[test]
-    fn bounded_text_trims_and_refuses_empty_or_long_text() {
-        assert_eq!(
-            BoundedText::parse("  Belonging  ", 20).unwrap().as_str(),
-            "Belonging"
-        );
-        assert_eq!(BoundedText::parse("   ", 20), Err(TextError::Empty));
-        assert_eq!(
-            BoundedText::parse("ééé", 2),
-            Err(TextError::TooLong { max: 2, len: 3 })
-        );
     }
 }

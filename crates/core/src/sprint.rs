@@ -166,6 +166,54 @@ pub fn check_promote(state: SprintState, stage: Stage) -> Result<Stage, String> 
         .ok_or_else(|| "A proposal is the last stage; it is decided, not promoted.".to_string())
 }
 
+/// Why an item of `stage` cannot be decided, in words: only a proposal is decided.
+pub fn check_decide(stage: Stage) -> Result<(), String> {
+    if stage == Stage::Proposals {
+        Ok(())
+    } else {
+        Err("Only a proposal can be decided; promote this item first.".into())
+    }
+}
+
+/// Why an item's implementation status cannot be kept, in words: only an accepted proposal
+/// (one with an action) has one.
+pub fn check_status(has_action: bool) -> Result<(), String> {
+    if has_action {
+        Ok(())
+    } else {
+        Err("Only an accepted proposal has an implementation status.".into())
+    }
+}
+
+/// Where moving a sprint on takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Advance {
+    /// On to collecting this stage.
+    To(Stage),
+    /// After proposals: the sprint closes.
+    Close,
+}
+
+/// Moving a sprint on from `seen` (the stage the lead's page showed) while it is in `current`:
+/// refused when it is closed or has moved on since, in words.
+pub fn check_advance(state: SprintState, current: Stage, seen: &str) -> Result<Advance, String> {
+    if state == SprintState::Closed {
+        return Err("This sprint is closed.".into());
+    }
+    if seen != current.as_str() {
+        return Err("The sprint has already moved on; reload the page.".into());
+    }
+    Ok(current.next().map_or(Advance::Close, Advance::To))
+}
+
+/// "a problem", "an idea": the article before a stage's singular.
+pub fn article(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Ideas => "an",
+        _ => "a",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,5 +246,32 @@ mod tests {
         );
         assert!(check_promote(SprintState::Open, Stage::Proposals).is_err());
         assert!(check_promote(SprintState::Closed, Stage::Ideas).is_err());
+    }
+
+    #[test]
+    fn only_proposals_are_decided_and_only_accepted_ones_have_a_status() {
+        assert!(check_decide(Stage::Proposals).is_ok());
+        assert!(check_decide(Stage::Ideas).is_err());
+        assert!(check_decide(Stage::Problems).is_err());
+        assert!(check_status(true).is_ok());
+        assert!(check_status(false).is_err());
+    }
+
+    #[test]
+    fn a_sprint_moves_on_one_stage_at_a_time_then_closes() {
+        assert_eq!(
+            check_advance(SprintState::Open, Stage::Problems, "problems"),
+            Ok(Advance::To(Stage::Ideas))
+        );
+        assert_eq!(
+            check_advance(SprintState::Open, Stage::Proposals, "proposals"),
+            Ok(Advance::Close)
+        );
+        // A second click from a page that showed an earlier stage moves nothing.
+        let e = check_advance(SprintState::Open, Stage::Ideas, "problems").unwrap_err();
+        assert!(e.contains("already moved on"), "{e}");
+        assert!(check_advance(SprintState::Closed, Stage::Proposals, "proposals").is_err());
+        assert_eq!(article(Stage::Ideas), "an");
+        assert_eq!(article(Stage::Problems), "a");
     }
 }

@@ -3,7 +3,7 @@
 use crate::error::{OrNotFound, StoreError};
 use crate::tx::on_tx;
 use crate::users::USER_COLUMNS;
-use crate::{NewUser, Result, Store, Tx, User, now};
+use crate::{Result, Store, Tx, User, now};
 use chrono::Duration;
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -53,7 +53,7 @@ impl Store {
         );
         crate::pool::on_pool!(self, pool => sqlx::query_as::<_, User>(&sql)
             .bind(link_hash(token)).bind(purpose.as_str()).bind(now()).fetch_optional(pool).await)
-            .or_not_found()
+        .or_not_found()
     }
 }
 
@@ -113,17 +113,6 @@ impl Tx {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
         on_tx!(self, c => sqlx::query_as::<_, User>(&sql).bind(email.trim().to_lowercase()).fetch_optional(&mut *c).await)
             .or_not_found()
-    }
-
-    /// Creates a person in the operation's transaction.
-    pub async fn create_user(&mut self, new: NewUser<'_>) -> Result<i64> {
-        let email = new.email.trim().to_lowercase();
-        let (id,): (i64,) = on_tx!(self, c => sqlx::query_as(
-            "INSERT INTO users (email, display_name, password_hash, school_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id"
-        ).bind(&email).bind(new.display_name).bind(new.password_hash).bind(new.school_id).bind(now())
-            .fetch_one(&mut *c).await
-            .map_err(|e| StoreError::unique(e, format!("someone with the email {email} already exists"))))?;
-        Ok(id)
     }
 
     /// Sets a person's password and ends their sessions, all but `keep` (the session of the

@@ -1,6 +1,7 @@
 //! Actions raised from pairs' conversations and the evidence of what changed (SPEC §3.8).
 //! The state machine is `flipside_core::actions`; an update applies only if the action is
 //! still in the state the page showed, so two clicks at once cannot skip a step.
+use crate::decoded::Decoded;
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
 use crate::{Result, Store, now};
@@ -22,7 +23,7 @@ pub struct FollowUpAction {
     pub owner_name: String,
     pub title: String,
     pub description: String,
-    pub status: String,
+    pub status: Decoded<ActionStatus>,
     pub declined_reason: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -30,7 +31,7 @@ pub struct FollowUpAction {
 
 impl FollowUpAction {
     pub fn status(&self) -> ActionStatus {
-        ActionStatus::parse(&self.status).unwrap_or(ActionStatus::Proposed)
+        self.status.get()
     }
 }
 

@@ -1,4 +1,5 @@
 //! Cycles and their recorded state changes.
+use crate::decoded::Decoded;
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
 use crate::tx::on_tx;
@@ -14,7 +15,7 @@ pub struct Cycle {
     pub scheme_id: i64,
     /// The calendar year the academic year starts in.
     pub academic_year: i64,
-    pub state: String,
+    pub state: Decoded<CycleState>,
     pub hours_target: i64,
     /// The framework as JSON ([`flipside_core::framework::Framework`]).
     pub framework: String,
@@ -27,15 +28,11 @@ impl Cycle {
         AcademicYear::from_start_year(self.academic_year as i32)
     }
 
-    /// The stored state, decoded. A value no version of flipside writes is an error, never a
-    /// default: a corrupt row must not pass for a closed (or any other) cycle.
+    /// The stored state. It was decoded when the row was fetched (a value no version of
+    /// flipside writes fails the fetch), so this cannot fail any more; it keeps its `Result`
+    /// so that its callers need not change.
     pub fn state(&self) -> Result<CycleState> {
-        CycleState::parse(&self.state).ok_or_else(|| {
-            StoreError::Corrupt(format!(
-                "cycle {} has the unknown state '{}'",
-                self.id, self.state
-            ))
-        })
+        Ok(self.state.get())
     }
 }
 

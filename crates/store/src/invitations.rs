@@ -1,9 +1,10 @@
 //! Staff invitations (SPEC §3.2): a single-use link, sent by email, that expires. Only a
 //! SHA-256 hash of each link's token is stored.
+use crate::decoded::Decoded;
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
 use crate::tx::on_tx;
-use crate::{Result, Store, now};
+use crate::{Result, Store, Tx, now};
 use chrono::{DateTime, Utc};
 use flipside_core::invitation::InvitationStatus;
 use flipside_core::role::Role;
@@ -22,7 +23,7 @@ pub struct Invitation {
     pub name: String,
     pub school_id: Option<i64>,
     pub school_name: Option<String>,
-    pub status: String,
+    pub status: Decoded<InvitationStatus>,
     pub expires_at: DateTime<Utc>,
     /// How many times the link was sent.
     pub sends: i64,
@@ -36,7 +37,7 @@ pub struct Invitation {
 impl Invitation {
     /// Where it stands now (an unanswered one past its expiry is expired).
     pub fn status(&self) -> InvitationStatus {
-        InvitationStatus::at(&self.status, self.expires_at, now())
+        InvitationStatus::at(self.status.as_str(), self.expires_at, now())
     }
 }
 
@@ -69,17 +70,13 @@ fn token_hash(token: &str) -> String {
 impl Store {
     /// Invites someone; returns the invitation's id and the link's token. Inviting the same
     /// address to the same cycle twice is a conflict.
+    /// Creates an invitation on its own (set-up and import; the coordinator's page queues the
+    /// email in the same transaction, with [`Tx::create_invitation`]).
     pub async fn create_invitation(&self, new: NewInvitation<'_>) -> Result<(i64, String)> {
-        let (token, hash) = new_token();
-        let email = new.email.trim().to_lowercase();
-        let (id,): (i64,) = on_pool!(self, pool => sqlx::query_as(
-            "INSERT INTO staff_invitations (cycle_id, email, name, school_id, token_hash, status, expires_at, invited_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
-        ).bind(new.cycle_id).bind(&email).bind(new.name).bind(new.school_id).bind(&hash)
-            .bind(InvitationStatus::Invited.as_str()).bind(new.expires_at).bind(new.invited_by).bind(now())
-            .fetch_one(pool).await)
-            .map_err(|e| StoreError::unique(e, format!("{email} has already been invited to this cycle; resend that invitation instead")))?;
-        Ok((id, token))
+        let mut tx = self.begin().await?;
+        let created = tx.create_invitation(new).await?;
+        tx.commit().await?;
+        Ok(created)
     }
 
     pub async fn invitation(&self, id: i64) -> Result<Invitation> {
@@ -108,26 +105,16 @@ impl Store {
 
     /// Sends an unanswered, unexpired invitation again with a new link (the old one stops
     /// working) that expires at `expires_at`. Returns the new token and which sending this is.
+    /// Gives an invitation a new link on its own (see [`Tx::resend_invitation`]).
     pub async fn resend_invitation(
         &self,
         id: i64,
         expires_at: DateTime<Utc>,
     ) -> Result<(String, i64)> {
-        let (token, hash) = new_token();
-        let row: Option<(i64,)> = on_pool!(self, pool => sqlx::query_as(
-            "UPDATE staff_invitations SET token_hash = $1, expires_at = $2, sends = sends + 1
-             WHERE id = $3 AND status = $4 AND expires_at > $5 RETURNING sends"
-        ).bind(&hash).bind(expires_at).bind(id).bind(InvitationStatus::Invited.as_str()).bind(now())
-            .fetch_optional(pool).await)?;
-        match row {
-            Some((sends,)) => Ok((token, sends)),
-            None => {
-                self.invitation(id).await?;
-                Err(StoreError::Conflict(
-                    "only an unanswered invitation that has not expired can be sent again".into(),
-                ))
-            }
-        }
+        let mut tx = self.begin().await?;
+        let sent = tx.resend_invitation(id, expires_at).await?;
+        tx.commit().await?;
+        Ok(sent)
     }
 
     /// Accepts an invitation by its link, in one transaction: records the answer, finds or
@@ -167,7 +154,7 @@ impl Store {
     }
 }
 
-impl crate::Tx {
+impl Tx {
     /// Accepts an invitation in the transaction of a larger operation (see
     /// [`Store::accept_invitation`]).
     pub async fn accept_invitation(
@@ -202,5 +189,54 @@ impl crate::Tx {
             Ok::<i64, StoreError>(user_id)
         })?;
         Ok(user_id)
+    }
+
+    /// Creates an invitation with a new single-use link. Returns its id and the link's token
+    /// (only its hash is stored). Inviting the same address to the same cycle again is a
+    /// conflict.
+    pub async fn create_invitation(&mut self, new: NewInvitation<'_>) -> Result<(i64, String)> {
+        let (token, hash) = new_token();
+        let email = new.email.trim().to_lowercase();
+        let (id,): (i64,) = on_tx!(self, c => sqlx::query_as(
+            "INSERT INTO staff_invitations (cycle_id, email, name, school_id, token_hash, status, expires_at, invited_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
+        ).bind(new.cycle_id).bind(&email).bind(new.name).bind(new.school_id).bind(&hash)
+            .bind(InvitationStatus::Invited.as_str()).bind(new.expires_at).bind(new.invited_by).bind(now())
+            .fetch_one(&mut *c).await)
+            .map_err(|e| StoreError::unique(e, format!("{email} has already been invited to this cycle; resend that invitation instead")))?;
+        Ok((id, token))
+    }
+
+    /// An invitation as this transaction sees it.
+    pub async fn invitation(&mut self, id: i64) -> Result<Invitation> {
+        let sql = format!("SELECT {INVITATION_COLUMNS} FROM {INVITATION_FROM} WHERE i.id = $1");
+        on_tx!(self, c => sqlx::query_as::<_, Invitation>(&sql).bind(id).fetch_optional(&mut *c).await)
+            .or_not_found()
+    }
+
+    /// Replaces an unanswered, unexpired invitation's link with a new one (the old one stops
+    /// working) and extends it. Returns the new token and how many times it has now been
+    /// sent. Queue the new link's email in the same transaction: the old link must not die
+    /// unless the new one is on its way.
+    pub async fn resend_invitation(
+        &mut self,
+        id: i64,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(String, i64)> {
+        let (token, hash) = new_token();
+        let row: Option<(i64,)> = on_tx!(self, c => sqlx::query_as(
+            "UPDATE staff_invitations SET token_hash = $1, expires_at = $2, sends = sends + 1
+             WHERE id = $3 AND status = $4 AND expires_at > $5 RETURNING sends"
+        ).bind(&hash).bind(expires_at).bind(id).bind(InvitationStatus::Invited.as_str()).bind(now())
+            .fetch_optional(&mut *c).await)?;
+        match row {
+            Some((sends,)) => Ok((token, sends)),
+            None => {
+                self.invitation(id).await?;
+                Err(StoreError::Conflict(
+                    "only an unanswered invitation that has not expired can be sent again".into(),
+                ))
+            }
+        }
     }
 }

@@ -140,6 +140,14 @@ impl Store {
 }
 
 impl Tx {
+    /// Records that someone left the cycle's scheme (kept once).
+    pub async fn add_leaver(&mut self, cycle_id: i64, user_id: i64) -> Result<()> {
+        on_tx!(self, c => sqlx::query(
+            "INSERT INTO cycle_leavers (cycle_id, user_id, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+        ).bind(cycle_id).bind(user_id).bind(now()).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
     /// Grants the mentor role in the cycle, unless the person holds it already.
     pub async fn grant_mentor_in_cycle(
         &mut self,

@@ -1,8 +1,10 @@
 //! What a pair does between them (SPEC §3.4): the expectations agreement, meetings from
 //! proposal to held, private notes, and concerns raised to the scheme's coordinators.
+use crate::decoded::Decoded;
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
-use crate::{Result, Store, User, now};
+use crate::tx::on_tx;
+use crate::{Result, Store, Tx, User, now};
 use chrono::{DateTime, Utc};
 use flipside_core::meetings::{MeetingStatus, Slot};
 use serde::Serialize;
@@ -24,7 +26,7 @@ pub struct Meeting {
     pub session_index: i64,
     pub starts_at: DateTime<Utc>,
     pub duration_minutes: i64,
-    pub status: String,
+    pub status: Decoded<MeetingStatus>,
     pub proposed_by: i64,
     pub proposed_at: DateTime<Utc>,
     pub responded_at: Option<DateTime<Utc>>,
@@ -34,7 +36,7 @@ pub struct Meeting {
 
 impl Meeting {
     pub fn status(&self) -> MeetingStatus {
-        MeetingStatus::parse(&self.status).unwrap_or(MeetingStatus::Declined)
+        self.status.get()
     }
 
     pub fn slot(&self) -> Slot {
@@ -147,10 +149,11 @@ impl Store {
         slot: Slot,
         proposed_by: i64,
     ) -> Result<i64> {
-        let (id,): (i64,) = on_pool!(self, pool => sqlx::query_as(
-            "INSERT INTO meetings (pair_id, session_index, starts_at, duration_minutes, status, proposed_by, proposed_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
-        ).bind(pair_id).bind(session_index).bind(slot.start).bind(slot.minutes).bind(MeetingStatus::Proposed.as_str())
-            .bind(proposed_by).bind(now()).fetch_one(pool).await)?;
+        let mut tx = self.begin().await?;
+        let id = tx
+            .propose_meeting(pair_id, session_index, slot, proposed_by)
+            .await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -185,22 +188,9 @@ impl Store {
 
     /// Confirms or declines a proposed meeting. A meeting no longer proposed is a conflict.
     pub async fn respond_to_meeting(&self, id: i64, confirm: bool) -> Result<()> {
-        let to = if confirm {
-            MeetingStatus::Confirmed
-        } else {
-            MeetingStatus::Declined
-        };
-        let n = on_pool!(self, pool => sqlx::query(
-            "UPDATE meetings SET status = $1, responded_at = $2 WHERE id = $3 AND status = $4"
-        ).bind(to.as_str()).bind(now()).bind(id).bind(MeetingStatus::Proposed.as_str())
-            .execute(pool).await.map(|r| r.rows_affected()))?;
-        if n == 0 {
-            self.meeting(id).await?;
-            return Err(StoreError::Conflict(
-                "This meeting has already been answered.".into(),
-            ));
-        }
-        Ok(())
+        let mut tx = self.begin().await?;
+        tx.respond_to_meeting(id, confirm).await?;
+        tx.commit().await
     }
 
     /// Logs a confirmed meeting as held, with how long the pair met (a held one may be
@@ -283,9 +273,9 @@ impl Store {
         raised_by: i64,
         body: &str,
     ) -> Result<i64> {
-        let (id,): (i64,) = on_pool!(self, pool => sqlx::query_as(
-            "INSERT INTO concerns (pair_id, cycle_id, raised_by, body, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id"
-        ).bind(pair_id).bind(cycle_id).bind(raised_by).bind(body).bind(now()).fetch_one(pool).await)?;
+        let mut tx = self.begin().await?;
+        let id = tx.raise_concern(pair_id, cycle_id, raised_by, body).await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -306,5 +296,71 @@ impl Store {
              WHERE g.role = 'coordinator' AND (g.scope_kind = 'organisation' OR (g.scope_kind = 'scheme' AND g.scope_id = $1))
                AND NOT u.disabled ORDER BY u.id"
         ).bind(scheme_id).fetch_all(pool).await)?)
+    }
+}
+
+impl Tx {
+    /// Records that a member accepted the pair's expectations agreement (once).
+    pub async fn accept_agreement(&mut self, pair_id: i64, user_id: i64) -> Result<()> {
+        on_tx!(self, c => sqlx::query(
+            "INSERT INTO pair_agreements (pair_id, user_id, accepted_at) VALUES ($1, $2, $3) ON CONFLICT (pair_id, user_id) DO NOTHING"
+        ).bind(pair_id).bind(user_id).bind(now()).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Records a proposed meeting. Returns its id.
+    pub async fn propose_meeting(
+        &mut self,
+        pair_id: i64,
+        session_index: i64,
+        slot: Slot,
+        proposed_by: i64,
+    ) -> Result<i64> {
+        let (id,): (i64,) = on_tx!(self, c => sqlx::query_as(
+            "INSERT INTO meetings (pair_id, session_index, starts_at, duration_minutes, status, proposed_by, proposed_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
+        ).bind(pair_id).bind(session_index).bind(slot.start).bind(slot.minutes).bind(MeetingStatus::Proposed.as_str())
+            .bind(proposed_by).bind(now()).fetch_one(&mut *c).await)?;
+        Ok(id)
+    }
+
+    /// A meeting as this transaction sees it.
+    pub async fn meeting(&mut self, id: i64) -> Result<Meeting> {
+        let sql = format!("SELECT {MEETING_COLUMNS} FROM meetings m WHERE m.id = $1");
+        on_tx!(self, c => sqlx::query_as::<_, Meeting>(&sql).bind(id).fetch_optional(&mut *c).await)
+            .or_not_found()
+    }
+
+    /// Confirms or declines a proposed meeting. One already answered is a conflict.
+    pub async fn respond_to_meeting(&mut self, id: i64, confirm: bool) -> Result<()> {
+        let to = if confirm {
+            MeetingStatus::Confirmed
+        } else {
+            MeetingStatus::Declined
+        };
+        let n = on_tx!(self, c => sqlx::query(
+            "UPDATE meetings SET status = $1, responded_at = $2 WHERE id = $3 AND status = $4"
+        ).bind(to.as_str()).bind(now()).bind(id).bind(MeetingStatus::Proposed.as_str())
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        if n == 0 {
+            self.meeting(id).await?;
+            return Err(StoreError::Conflict(
+                "This meeting has already been answered.".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Records a concern a member of a pair raised. Returns its id.
+    pub async fn raise_concern(
+        &mut self,
+        pair_id: i64,
+        cycle_id: i64,
+        raised_by: i64,
+        body: &str,
+    ) -> Result<i64> {
+        let (id,): (i64,) = on_tx!(self, c => sqlx::query_as(
+            "INSERT INTO concerns (pair_id, cycle_id, raised_by, body, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id"
+        ).bind(pair_id).bind(cycle_id).bind(raised_by).bind(body).bind(now()).fetch_one(&mut *c).await)?;
+        Ok(id)
     }
 }

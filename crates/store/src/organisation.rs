@@ -1,7 +1,12 @@
 //! The organisation: its settings, faculties, Schools and self-identification labels.
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
+use crate::tx::{Tx, on_tx};
 use crate::{Result, Store, now};
+
+const SET_POPULATION_TOTAL: &str =
+    "UPDATE organisation SET population_total = $1, population_source = $2 WHERE id = 1";
+const SET_LABEL_POPULATION: &str = "UPDATE identity_labels SET population = $1 WHERE id = $2";
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -154,10 +159,10 @@ impl Store {
     ) -> Result<()> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query("UPDATE organisation SET population_total = $1, population_source = $2 WHERE id = 1")
+            sqlx::query(SET_POPULATION_TOTAL)
                 .bind(total).bind(source).execute(&mut *tx).await?;
             for (label, n) in by_label {
-                sqlx::query("UPDATE identity_labels SET population = $1 WHERE id = $2")
+                sqlx::query(SET_LABEL_POPULATION)
                     .bind(*n).bind(*label).execute(&mut *tx).await?;
             }
             tx.commit().await
@@ -200,5 +205,24 @@ impl Store {
             .bind(hex::encode(fresh)).execute(pool).await.map(|r| r.rows_affected()))?;
         let (secret,): (String,) = on_pool!(self, pool => sqlx::query_as("SELECT secret FROM instance_secret WHERE id = 1").fetch_one(pool).await)?;
         Ok(secret)
+    }
+}
+
+impl Tx {
+    /// Sets the population the applicant pool is compared with: the total, its source, and
+    /// each label's figure (`None` clears it).
+    pub async fn set_population(
+        &mut self,
+        total: Option<i64>,
+        source: &str,
+        by_label: &[(i64, Option<i64>)],
+    ) -> Result<()> {
+        on_tx!(self, c => sqlx::query(SET_POPULATION_TOTAL)
+            .bind(total).bind(source).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        for (label, n) in by_label {
+            on_tx!(self, c => sqlx::query(SET_LABEL_POPULATION)
+                .bind(*n).bind(*label).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        }
+        Ok(())
     }
 }

@@ -1,5 +1,6 @@
 //! Reverse-mentoring pairs (SPEC §3.3): published by the coordinator, ended early with a
 //! reason, completed at the end of the cycle.
+use crate::decoded::Decoded;
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
 use crate::tx::on_tx;
@@ -52,7 +53,7 @@ pub struct Pair {
     pub mentor_name: String,
     pub mentee_id: i64,
     pub mentee_name: String,
-    pub status: String,
+    pub status: Decoded<PairStatus>,
     pub reason: String,
     pub cost: i64,
     pub ended_reason: String,
@@ -62,7 +63,7 @@ pub struct Pair {
 
 impl Pair {
     pub fn status(&self) -> PairStatus {
-        PairStatus::parse(&self.status).unwrap_or(PairStatus::Active)
+        self.status.get()
     }
 
     /// Takes part in this pair.
@@ -133,28 +134,45 @@ impl Store {
 
     /// Matched / active / completed / ended-early counts for a cycle.
     pub async fn pair_counts(&self, cycle_id: i64) -> Result<PairCounts> {
-        let rows: Vec<(String, i64)> = on_pool!(self, pool => sqlx::query_as(
+        let rows: Vec<(Decoded<PairStatus>, i64)> = on_pool!(self, pool => sqlx::query_as(
             "SELECT status, COUNT(*) FROM pairs WHERE cycle_id = $1 GROUP BY status"
         ).bind(cycle_id).fetch_all(pool).await)?;
         let mut counts = PairCounts::default();
         for (status, n) in rows {
             counts.matched += n;
-            match PairStatus::parse(&status) {
-                Some(PairStatus::Active) => counts.active += n,
-                Some(PairStatus::Completed) => counts.completed += n,
-                Some(PairStatus::EndedEarly) => counts.ended_early += n,
-                None => {}
+            match status.get() {
+                PairStatus::Active => counts.active += n,
+                PairStatus::Completed => counts.completed += n,
+                PairStatus::EndedEarly => counts.ended_early += n,
             }
         }
         Ok(counts)
     }
 
-    /// Ends an active pair early, with the reason. Only an active pair can end early.
+    /// Ends an active pair early on its own (set-up; the coordinator's page does it in one
+    /// transaction with its audit entry and leavers, with [`Tx::end_pair_early`]).
     pub async fn end_pair_early(&self, pair_id: i64, reason: &str) -> Result<()> {
-        let done = on_pool!(self, pool => sqlx::query(
+        let mut tx = self.begin().await?;
+        tx.end_pair_early(pair_id, reason).await?;
+        tx.commit().await
+    }
+}
+
+impl Tx {
+    /// A pair as this transaction sees it.
+    pub async fn pair(&mut self, id: i64) -> Result<Pair> {
+        let sql = format!("SELECT {PAIR_COLUMNS} FROM {PAIR_FROM} WHERE p.id = $1");
+        on_tx!(self, c => sqlx::query_as::<_, Pair>(&sql).bind(id).fetch_optional(&mut *c).await)
+            .or_not_found()
+    }
+
+    /// Ends an active pair early with the coordinator's reason. A pair no longer active is a
+    /// conflict.
+    pub async fn end_pair_early(&mut self, pair_id: i64, reason: &str) -> Result<()> {
+        let done = on_tx!(self, c => sqlx::query(
             "UPDATE pairs SET status = $1, ended_reason = $2, ended_at = $3 WHERE id = $4 AND status = $5"
         ).bind(PairStatus::EndedEarly.as_str()).bind(reason).bind(now()).bind(pair_id).bind(PairStatus::Active.as_str())
-            .execute(pool).await.map(|r| r.rows_affected()))?;
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
         if done == 0 {
             self.pair(pair_id).await?;
             return Err(StoreError::Conflict(
@@ -163,9 +181,7 @@ impl Store {
         }
         Ok(())
     }
-}
 
-impl Tx {
     /// Publishes pairs in one transaction, all or none. A person already in a live pair of the
     /// cycle makes the whole publication fail with a conflict naming nobody's private data.
     pub async fn publish_pairs(

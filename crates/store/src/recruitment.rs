@@ -1,5 +1,6 @@
 //! Recruitment: applications to a cycle, the identity labels chosen on them, and the consents
 //! given and withdrawn (SPEC §3.2, §3.12).
+use crate::decoded::Decoded;
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
 use crate::{Result, Store, now};
@@ -20,7 +21,7 @@ pub struct Application {
     pub interests: String,
     pub availability: String,
     pub hopes: String,
-    pub status: String,
+    pub status: Decoded<ApplicationStatus>,
     /// The coordinator's message to the applicant with the decision.
     pub message: String,
     pub decided_at: Option<DateTime<Utc>>,
@@ -30,7 +31,7 @@ pub struct Application {
 
 impl Application {
     pub fn status(&self) -> ApplicationStatus {
-        ApplicationStatus::parse(&self.status).unwrap_or(ApplicationStatus::Submitted)
+        self.status.get()
     }
 }
 

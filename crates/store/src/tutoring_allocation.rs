@@ -3,6 +3,7 @@
 //! who a signed-in person is in tutoring (matched by email).
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
+use crate::tx::{Tx, on_tx};
 use crate::{Result, Store, now};
 use chrono::{DateTime, Utc};
 use flipside_core::policy::TutoringSelf;
@@ -11,6 +12,25 @@ use serde::Serialize;
 
 /// Rows per multi-row INSERT (well under either backend's limit on bound parameters).
 const INSERT_CHUNK: usize = 500;
+
+/// Every School with its tutoring rules (defaults where none were set).
+const SCHOOL_RULES: &str = "SELECT s.id AS school_id, s.code, s.name,
+        COALESCE(r.continuity_required, FALSE) AS continuity_required,
+        COALESCE(r.load_slack, 2) AS load_slack,
+        COALESCE(r.no_contact_weeks, 10) AS no_contact_weeks
+     FROM schools s LEFT JOIN tutoring_school_rules r ON r.school_id = s.id ORDER BY s.name";
+
+/// A student of the draft ($1 the year, $2 the year before, $3 their record-system id).
+const DRAFT_STUDENT: &str = "SELECT s.id AS student_id, s.name, s.school_id, p.tutor_id AS last_tutor, d.tutor_id AS draft_tutor
+     FROM tutoring_allocation_drafts d JOIN tutoring_students s ON s.id = d.student_id
+     LEFT JOIN tutoring_assignments p ON p.student_id = s.id AND p.academic_year = $2
+     WHERE d.academic_year = $1 AND s.external_id = $3";
+
+const TUTOR_BY_EXTERNAL_ID: &str =
+    "SELECT id, external_id, name, school_id, capacity FROM tutoring_tutors WHERE external_id = $1";
+
+const DRAFT_TUTOR_LOAD: &str =
+    "SELECT COUNT(*) FROM tutoring_allocation_drafts WHERE academic_year = $1 AND tutor_id = $2";
 
 /// One School with its tutoring rules (defaults where none were set).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -125,13 +145,9 @@ impl Store {
 
     /// Every School with its tutoring rules.
     pub async fn tutoring_school_rules(&self) -> Result<Vec<SchoolRulesRow>> {
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, SchoolRulesRow>(
-            "SELECT s.id AS school_id, s.code, s.name,
-                COALESCE(r.continuity_required, FALSE) AS continuity_required,
-                COALESCE(r.load_slack, 2) AS load_slack,
-                COALESCE(r.no_contact_weeks, 10) AS no_contact_weeks
-             FROM schools s LEFT JOIN tutoring_school_rules r ON r.school_id = s.id ORDER BY s.name"
-        ).fetch_all(pool).await)?)
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, SchoolRulesRow>(SCHOOL_RULES).fetch_all(pool).await)?,
+        )
     }
 
     /// Sets a School's tutoring rules.
@@ -283,72 +299,25 @@ impl Store {
         academic_year: i32,
         external_id: &str,
     ) -> Result<DraftStudent> {
-        on_pool!(self, pool => sqlx::query_as::<_, DraftStudent>(
-            "SELECT s.id AS student_id, s.name, s.school_id, p.tutor_id AS last_tutor, d.tutor_id AS draft_tutor
-             FROM tutoring_allocation_drafts d JOIN tutoring_students s ON s.id = d.student_id
-             LEFT JOIN tutoring_assignments p ON p.student_id = s.id AND p.academic_year = $2
-             WHERE d.academic_year = $1 AND s.external_id = $3"
-        ).bind(i64::from(academic_year)).bind(i64::from(academic_year) - 1).bind(external_id.trim())
-        .fetch_optional(pool).await).or_not_found()
+        on_pool!(self, pool => sqlx::query_as::<_, DraftStudent>(DRAFT_STUDENT)
+            .bind(i64::from(academic_year)).bind(i64::from(academic_year) - 1).bind(external_id.trim())
+            .fetch_optional(pool).await).or_not_found()
     }
 
     /// A tutor by their record-system id.
     pub async fn tutor_by_external_id(&self, external_id: &str) -> Result<TutorRow> {
-        on_pool!(self, pool => sqlx::query_as::<_, TutorRow>(
-            "SELECT id, external_id, name, school_id, capacity FROM tutoring_tutors WHERE external_id = $1"
-        ).bind(external_id.trim()).fetch_optional(pool).await).or_not_found()
+        on_pool!(self, pool => sqlx::query_as::<_, TutorRow>(TUTOR_BY_EXTERNAL_ID)
+            .bind(external_id.trim()).fetch_optional(pool).await)
+        .or_not_found()
     }
 
     /// Students a tutor has in the draft.
     pub async fn draft_tutor_load(&self, academic_year: i32, tutor_id: i64) -> Result<i64> {
-        let (n,): (i64,) = on_pool!(self, pool => sqlx::query_as(
-            "SELECT COUNT(*) FROM tutoring_allocation_drafts WHERE academic_year = $1 AND tutor_id = $2"
-        ).bind(i64::from(academic_year)).bind(tutor_id).fetch_one(pool).await)?;
+        let (n,): (i64,) = on_pool!(self, pool => sqlx::query_as(DRAFT_TUTOR_LOAD)
+            .bind(i64::from(academic_year)).bind(tutor_id).fetch_one(pool).await)?;
         Ok(n)
     }
 
-    /// Gives a student another tutor in the draft (the caller checked the rules).
-    pub async fn move_in_draft(
-        &self,
-        academic_year: i32,
-        student_id: i64,
-        tutor_id: i64,
-    ) -> Result<()> {
-        let done = on_pool!(self, pool => sqlx::query(
-            "UPDATE tutoring_allocation_drafts SET tutor_id = $1, unplaced_reason = NULL, moved_by_hand = TRUE
-             WHERE academic_year = $2 AND student_id = $3"
-        ).bind(tutor_id).bind(i64::from(academic_year)).bind(student_id).execute(pool).await.map(|r| r.rows_affected()))?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
-    }
-
-    /// Writes the draft's placements as the year's assignments (`source = 'allocation'`) and
-    /// marks the run published, in one transaction. Returns how many assignments were written.
-    pub async fn publish_allocation(&self, academic_year: i32) -> Result<u64> {
-        let year = i64::from(academic_year);
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let run: Option<(i64,)> = sqlx::query_as("SELECT academic_year FROM tutoring_allocation_runs WHERE academic_year = $1")
-                .bind(year).fetch_optional(&mut *tx).await?;
-            if run.is_none() {
-                return Err(StoreError::NotFound);
-            }
-            let written = sqlx::query(
-                "INSERT INTO tutoring_assignments (student_id, tutor_id, academic_year, source)
-                 SELECT student_id, tutor_id, academic_year, 'allocation' FROM tutoring_allocation_drafts
-                 WHERE academic_year = $1 AND tutor_id IS NOT NULL
-                 ON CONFLICT (student_id, academic_year) DO UPDATE SET tutor_id = excluded.tutor_id, source = excluded.source"
-            ).bind(year).execute(&mut *tx).await?.rows_affected();
-            sqlx::query("UPDATE tutoring_allocation_runs SET published_at = $1 WHERE academic_year = $2")
-                .bind(now()).bind(year).execute(&mut *tx).await?;
-            tx.commit().await?;
-            Ok::<_, StoreError>(written)
-        })
-    }
-
-    /// A student's record by id.
     pub async fn tutoring_student_record(&self, id: i64) -> Result<StudentRecord> {
         on_pool!(self, pool => sqlx::query_as::<_, StudentRecord>(
             "SELECT s.id, s.external_id, s.name, s.school_id, sc.name AS school, s.programme, s.year_of_study
@@ -382,5 +351,79 @@ impl Store {
             "SELECT tutor_id FROM tutoring_assignments WHERE student_id = $1 AND academic_year = $2"
         ).bind(student_id).bind(i64::from(academic_year)).fetch_optional(pool).await)?;
         Ok(row.map(|r| r.0))
+    }
+}
+
+impl Tx {
+    /// Every School with its tutoring rules, read in the operation's transaction.
+    pub async fn tutoring_school_rules(&mut self) -> Result<Vec<SchoolRulesRow>> {
+        Ok(
+            on_tx!(self, c => sqlx::query_as::<_, SchoolRulesRow>(SCHOOL_RULES).fetch_all(&mut *c).await)?,
+        )
+    }
+
+    /// A student of the draft by their record-system id.
+    pub async fn draft_student(
+        &mut self,
+        academic_year: i32,
+        external_id: &str,
+    ) -> Result<DraftStudent> {
+        on_tx!(self, c => sqlx::query_as::<_, DraftStudent>(DRAFT_STUDENT)
+            .bind(i64::from(academic_year)).bind(i64::from(academic_year) - 1).bind(external_id.trim())
+            .fetch_optional(&mut *c).await).or_not_found()
+    }
+
+    /// A tutor by their record-system id.
+    pub async fn tutor_by_external_id(&mut self, external_id: &str) -> Result<TutorRow> {
+        on_tx!(self, c => sqlx::query_as::<_, TutorRow>(TUTOR_BY_EXTERNAL_ID)
+            .bind(external_id.trim()).fetch_optional(&mut *c).await)
+        .or_not_found()
+    }
+
+    /// Students a tutor has in the draft. Take [`Tx::lock`] on the tutor first when a move
+    /// depends on the answer.
+    pub async fn draft_tutor_load(&mut self, academic_year: i32, tutor_id: i64) -> Result<i64> {
+        let (n,): (i64,) = on_tx!(self, c => sqlx::query_as(DRAFT_TUTOR_LOAD)
+            .bind(i64::from(academic_year)).bind(tutor_id).fetch_one(&mut *c).await)?;
+        Ok(n)
+    }
+
+    /// Gives a student another tutor in the draft (the caller checked the rules, in this
+    /// transaction, under the tutor's lock).
+    pub async fn move_in_draft(
+        &mut self,
+        academic_year: i32,
+        student_id: i64,
+        tutor_id: i64,
+    ) -> Result<()> {
+        let done = on_tx!(self, c => sqlx::query(
+            "UPDATE tutoring_allocation_drafts SET tutor_id = $1, unplaced_reason = NULL, moved_by_hand = TRUE
+             WHERE academic_year = $2 AND student_id = $3"
+        ).bind(tutor_id).bind(i64::from(academic_year)).bind(student_id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Writes the draft's placements as the year's assignments (`source = 'allocation'`) and
+    /// marks the run published. Returns how many assignments were written; `NotFound` when
+    /// the year has no run.
+    pub async fn publish_allocation(&mut self, academic_year: i32) -> Result<u64> {
+        let year = i64::from(academic_year);
+        let run: Option<(i64,)> = on_tx!(self, c => sqlx::query_as("SELECT academic_year FROM tutoring_allocation_runs WHERE academic_year = $1")
+            .bind(year).fetch_optional(&mut *c).await)?;
+        if run.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        let written = on_tx!(self, c => sqlx::query(
+            "INSERT INTO tutoring_assignments (student_id, tutor_id, academic_year, source)
+             SELECT student_id, tutor_id, academic_year, 'allocation' FROM tutoring_allocation_drafts
+             WHERE academic_year = $1 AND tutor_id IS NOT NULL
+             ON CONFLICT (student_id, academic_year) DO UPDATE SET tutor_id = excluded.tutor_id, source = excluded.source"
+        ).bind(year).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        on_tx!(self, c => sqlx::query("UPDATE tutoring_allocation_runs SET published_at = $1 WHERE academic_year = $2")
+            .bind(now()).bind(year).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(written)
     }
 }

@@ -3,6 +3,7 @@
 //! their requests for a change of tutor.
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
+use crate::tx::{Tx, on_tx};
 use crate::{Result, Store, now};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -172,54 +173,6 @@ impl Store {
     /// Approves a pending request: the student's assignment for the request's year moves to the
     /// new tutor (source `change_request`), all in one transaction. The request keeps the old
     /// tutor, so the history stays. A request already decided is a conflict.
-    pub async fn approve_change_request(
-        &self,
-        id: i64,
-        to_tutor_id: i64,
-        decided_by: i64,
-    ) -> Result<()> {
-        let at = now();
-        let done = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let n = sqlx::query(
-                "UPDATE tutoring_change_requests SET status = 'approved', to_tutor_id = $1, decided_by = $2, decided_at = $3
-                 WHERE id = $4 AND status = 'pending'"
-            ).bind(to_tutor_id).bind(decided_by).bind(at).bind(id).execute(&mut *tx).await?.rows_affected();
-            if n == 1 {
-                sqlx::query(
-                    "UPDATE tutoring_assignments SET tutor_id = $1, source = 'change_request'
-                     WHERE (student_id, academic_year) IN (SELECT student_id, academic_year FROM tutoring_change_requests WHERE id = $2)"
-                ).bind(to_tutor_id).bind(id).execute(&mut *tx).await?;
-                tx.commit().await?;
-            }
-            Ok::<bool, sqlx::Error>(n == 1)
-        })?;
-        if !done {
-            return Err(StoreError::Conflict(
-                "This request has already been decided.".into(),
-            ));
-        }
-        Ok(())
-    }
-
-    pub async fn decline_change_request(
-        &self,
-        id: i64,
-        reason: &str,
-        decided_by: i64,
-    ) -> Result<()> {
-        let n = on_pool!(self, pool => sqlx::query(
-            "UPDATE tutoring_change_requests SET status = 'declined', decision_reason = $1, decided_by = $2, decided_at = $3
-             WHERE id = $4 AND status = 'pending'"
-        ).bind(reason).bind(decided_by).bind(now()).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
-        if n == 0 {
-            return Err(StoreError::Conflict(
-                "This request has already been decided.".into(),
-            ));
-        }
-        Ok(())
-    }
-
     /// Adds one tutor outside an import (tests and the demo); imports match it by `external_id`.
     pub async fn add_tutoring_tutor(
         &self,
@@ -296,6 +249,52 @@ impl Store {
             "UPDATE tutoring_tutors SET name = $1, email = $2 WHERE id = $3"
         };
         on_pool!(self, pool => sqlx::query(sql).bind(name).bind(email).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+}
+
+impl Tx {
+    /// Approves a pending request for a change of tutor and makes `to_tutor_id` the student's
+    /// tutor of record for the request's year. `Conflict` when it was already decided.
+    pub async fn approve_change_request(
+        &mut self,
+        id: i64,
+        to_tutor_id: i64,
+        decided_by: i64,
+    ) -> Result<()> {
+        let n = on_tx!(self, c => sqlx::query(
+            "UPDATE tutoring_change_requests SET status = 'approved', to_tutor_id = $1, decided_by = $2, decided_at = $3
+             WHERE id = $4 AND status = 'pending'"
+        ).bind(to_tutor_id).bind(decided_by).bind(now()).bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Err(StoreError::Conflict(
+                "This request has already been decided.".into(),
+            ));
+        }
+        on_tx!(self, c => sqlx::query(
+            "UPDATE tutoring_assignments SET tutor_id = $1, source = 'change_request'
+             WHERE (student_id, academic_year) IN (SELECT student_id, academic_year FROM tutoring_change_requests WHERE id = $2)"
+        ).bind(to_tutor_id).bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Declines a pending request for a change of tutor, with the reason the student is given.
+    /// `Conflict` when it was already decided.
+    pub async fn decline_change_request(
+        &mut self,
+        id: i64,
+        reason: &str,
+        decided_by: i64,
+    ) -> Result<()> {
+        let n = on_tx!(self, c => sqlx::query(
+            "UPDATE tutoring_change_requests SET status = 'declined', decision_reason = $1, decided_by = $2, decided_at = $3
+             WHERE id = $4 AND status = 'pending'"
+        ).bind(reason).bind(decided_by).bind(now()).bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Err(StoreError::Conflict(
+                "This request has already been decided.".into(),
+            ));
+        }
         Ok(())
     }
 }

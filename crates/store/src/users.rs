@@ -4,6 +4,9 @@ use crate::pool::on_pool;
 use crate::tx::on_tx;
 use crate::{Result, Store, Tx, now};
 use chrono::{DateTime, Utc};
+// Emails are compared without regard to case, in the one form `Email::parse` also produces
+// (a caller holding a plain string, such as the sign-in form, is normalised the same way).
+use flipside_core::email::normalise as normalise_email;
 use flipside_core::role::{Grant, Role, Scope, ScopeKind};
 use serde::Serialize;
 
@@ -56,11 +59,6 @@ impl GrantRow {
 
 pub(crate) const USER_COLUMNS: &str =
     "id, email, display_name, password_hash, school_id, disabled, created_at";
-
-/// Emails are compared without regard to case.
-fn normalise_email(email: &str) -> String {
-    email.trim().to_lowercase()
-}
 
 impl Store {
     pub async fn create_user(&self, new: NewUser<'_>) -> Result<i64> {
@@ -166,6 +164,39 @@ impl Store {
 }
 
 impl Tx {
+    /// Adds a person. `Conflict` when someone already has the email.
+    pub async fn create_user(&mut self, new: NewUser<'_>) -> Result<i64> {
+        let email = normalise_email(new.email);
+        let (id,): (i64,) = on_tx!(self, c => sqlx::query_as(
+            "INSERT INTO users (email, display_name, password_hash, school_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id"
+        ).bind(&email).bind(new.display_name).bind(new.password_hash).bind(new.school_id).bind(now())
+            .fetch_one(&mut *c).await
+            .map_err(|e| StoreError::unique(e, format!("someone with the email {email} already exists"))))?;
+        Ok(id)
+    }
+
+    /// Gives a person a role. `Conflict` when they already hold it in that scope.
+    pub async fn grant_role(
+        &mut self,
+        user_id: i64,
+        grant: Grant,
+        granted_by: Option<i64>,
+    ) -> Result<i64> {
+        let (id,): (i64,) = on_tx!(self, c => sqlx::query_as(
+            "INSERT INTO role_grants (user_id, role, scope_kind, scope_id, granted_by, granted_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
+        ).bind(user_id).bind(grant.role.as_str()).bind(grant.scope.kind().as_str()).bind(grant.scope.id().unwrap_or(0))
+            .bind(granted_by).bind(now()).fetch_one(&mut *c).await
+            .map_err(|e| StoreError::unique(e, format!("this person already holds the role {}", grant.role.label()))))?;
+        Ok(id)
+    }
+
+    /// Removes a grant, returning what it was.
+    pub async fn revoke_grant(&mut self, grant_id: i64) -> Result<GrantRow> {
+        on_tx!(self, c => sqlx::query_as::<_, GrantRow>(
+            "DELETE FROM role_grants WHERE id = $1 RETURNING id, user_id, role, scope_kind, scope_id, granted_at"
+        ).bind(grant_id).fetch_optional(&mut *c).await).or_not_found()
+    }
+
     /// A person, as this transaction sees them.
     pub async fn user(&mut self, id: i64) -> Result<User> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");

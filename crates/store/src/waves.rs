@@ -1,5 +1,6 @@
 //! Survey waves with their dates, respondents' drafts and submissions, the people to invite or
 //! remind, instruments' scale labels, and the researchers' export rows (SPEC §3.5, §3.12).
+use crate::decoded::Decoded;
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
 use crate::{Result, Store, now};
@@ -14,14 +15,14 @@ use serde::Serialize;
 pub struct SurveyWave {
     pub id: i64,
     pub cycle_id: i64,
-    pub wave: String,
+    pub wave: Decoded<Wave>,
     pub opens_on: NaiveDate,
     pub closes_on: NaiveDate,
 }
 
 impl SurveyWave {
     pub fn wave(&self) -> Wave {
-        Wave::parse(&self.wave).unwrap_or(Wave::Pre)
+        self.wave.get()
     }
 
     pub fn dates(&self) -> WaveDates {
@@ -77,7 +78,7 @@ pub struct InstrumentRow {
 struct ExportRecord {
     code: String,
     role: String,
-    wave: String,
+    wave: Decoded<Wave>,
     statement_code: String,
     aim: String,
     score: i64,
@@ -275,7 +276,7 @@ impl Store {
             .map(|r| ExportRow {
                 participant: r.code,
                 role: r.role,
-                wave: r.wave,
+                wave: r.wave.as_str().to_string(),
                 statement: r.statement_code,
                 aim: r.aim,
                 score: r.score,

@@ -19,6 +19,9 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     mailer: Arc<Mailer>,
+    /// Whether [`Application::run_until`] starts the email worker (tests drain the outbox
+    /// themselves, one explicit pass at a time).
+    email_worker: bool,
 }
 
 impl Application {
@@ -60,6 +63,7 @@ impl Application {
             listener,
             state,
             mailer,
+            email_worker: true,
         })
     }
 
@@ -74,6 +78,19 @@ impl Application {
         &self.state
     }
 
+    /// The transport the email worker sends with.
+    pub fn mailer(&self) -> Arc<Mailer> {
+        self.mailer.clone()
+    }
+
+    /// Serves without the email worker: queued emails wait in the outbox until the caller
+    /// runs [`crate::mail::deliver_due`] itself (the test suite, which must not race a worker
+    /// it cannot see).
+    pub fn without_email_worker(mut self) -> Application {
+        self.email_worker = false;
+        self
+    }
+
     /// Serves, and sends queued emails, until `shutdown` completes; then finishes the requests
     /// in flight and stops the email worker between two emails.
     pub async fn run_until(
@@ -84,13 +101,15 @@ impl Application {
         tracing::info!(transport = %self.mailer.describe(), "sending emails");
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let interval = Duration::from_secs(self.state.settings.mail_poll_seconds.unsigned_abs());
-        let worker = spawn_worker(
-            store.clone(),
-            self.mailer,
-            self.state.settings.public_url.clone(),
-            interval,
-            stopped,
-        );
+        let worker = self.email_worker.then(|| {
+            spawn_worker(
+                store.clone(),
+                self.mailer,
+                self.state.settings.public_url.clone(),
+                interval,
+                stopped,
+            )
+        });
         let app =
             crate::router::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, app)
@@ -98,7 +117,9 @@ impl Application {
             .await
             .context("serving HTTP")?;
         let _ = stop.send(true);
-        let _ = worker.await;
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
         store.close().await;
         Ok(())
     }

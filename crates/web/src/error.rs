@@ -154,3 +154,49 @@ pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Respons
         .unwrap_or("a panic without a message");
     AppError::Internal(anyhow::anyhow!("handler panicked: {message}")).into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::panic_response;
+    use axum::Router;
+    use axum::routing::get;
+    use tower_http::catch_panic::CatchPanicLayer;
+
+    /// A handler that panics answers the 500 page, and the server goes on serving: the same
+    /// layer as the application's router, around a handler that does nothing but panic.
+    #[tokio::test]
+    async fn a_panicking_handler_answers_a_500_page_and_the_server_goes_on() {
+        async fn boom() -> &'static str {
+            panic!("a bug in a handler")
+        }
+        let app = Router::new()
+            .route("/boom", get(boom))
+            .route("/fine", get(|| async { "fine" }))
+            .layer(CatchPanicLayer::custom(panic_response));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let client = reqwest::Client::new();
+        for _ in 0..2 {
+            let r = client
+                .get(format!("http://{addr}/boom"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 500);
+            let body = r.text().await.unwrap();
+            assert!(body.contains("<html"), "an error page: {body}");
+            assert!(
+                !body.contains("a bug in a handler"),
+                "the panic's words are logged, not shown"
+            );
+        }
+        let r = client
+            .get(format!("http://{addr}/fine"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.text().await.unwrap(), "fine");
+    }
+}

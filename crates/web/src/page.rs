@@ -9,8 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use flipside_core::policy;
-use flipside_core::role::Role;
+use flipside_core::policy::{self, TutoringSelf};
 use std::collections::BTreeMap;
 
 const FLASH_COOKIE: &str = "flipside_flash";
@@ -50,7 +49,10 @@ impl PageCtx {
     }
 }
 
-fn nav_for(user: Option<&CurrentUser>) -> Vec<NavLink> {
+/// The links of the main navigation. Each one is shown only when the policy function that the
+/// linked page asks would let this person in, so that no link leads to a refusal. `me` is who
+/// they are in personal tutoring (tutoring records are matched by email, not by role).
+fn nav_for(user: Option<&CurrentUser>, me: TutoringSelf) -> Vec<NavLink> {
     let mut nav = vec![NavLink {
         href: "/",
         label: "Home",
@@ -66,7 +68,7 @@ fn nav_for(user: Option<&CurrentUser>) -> Vec<NavLink> {
         href: "/sprints",
         label: "Design sprints",
     });
-    if u.actor.has(flipside_core::role::Role::Student) {
+    if policy::own_tutoring_profile(me) {
         nav.push(NavLink {
             href: "/tutoring/profile",
             label: "My tutoring",
@@ -83,6 +85,8 @@ fn nav_for(user: Option<&CurrentUser>) -> Vec<NavLink> {
             href: "/admin/people",
             label: "People",
         });
+    }
+    if policy::organisation(&u.actor, policy::Action::Edit) {
         nav.push(NavLink {
             href: "/admin/organisation",
             label: "Organisation",
@@ -106,19 +110,19 @@ fn nav_for(user: Option<&CurrentUser>) -> Vec<NavLink> {
             label: "Tutor allocation",
         });
     }
-    if policy::tutoring_dashboard(&u.actor, None) || u.actor.has(Role::SchoolLead) {
+    if policy::tutoring_dashboard_of_some_school(&u.actor) {
         nav.push(NavLink {
             href: "/tutoring/dashboard",
             label: "Tutoring dashboard",
         });
     }
-    if u.actor.has(Role::Tutor) {
+    if policy::tutees(me) {
         nav.push(NavLink {
             href: "/tutoring/tutees",
             label: "My tutees",
         });
     }
-    if u.actor.has(Role::Student) {
+    if policy::own_tutoring_profile(me) {
         nav.push(NavLink {
             href: "/tutoring/me",
             label: "My tutor",
@@ -145,6 +149,10 @@ impl FromRequestParts<AppState> for PageCtx {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
+        let me = match &user {
+            Some(u) => state.store.tutoring_self(&u.user.email).await?,
+            None => TutoringSelf::default(),
+        };
         let csrf = parts
             .extensions
             .get::<CsrfToken>()
@@ -152,7 +160,7 @@ impl FromRequestParts<AppState> for PageCtx {
             .unwrap_or_default();
         let flash = cookie_value(&parts.headers, FLASH_COOKIE).filter(|f| !f.is_empty());
         Ok(PageCtx {
-            nav: nav_for(user.as_ref()),
+            nav: nav_for(user.as_ref(), me),
             user: user.map(|u| NavUser {
                 name: u.user.display_name,
             }),

@@ -227,30 +227,33 @@ pub fn router(state: AppState) -> Router {
             get(tutoring::records::new_contact),
         )
         .route("/tutoring/contacts/{id}", get(tutoring::records::contact))
-        .route("/sprints", get(sprints::list).post(sprints::create))
-        .route("/sprints/new", get(sprints::new))
-        .route("/sprints/{id}", get(sprints::show))
-        .route("/sprints/{id}/advance", post(sprints::advance))
-        .route("/sprints/{id}/items", post(sprints::add_item))
+        .route(
+            "/sprints",
+            get(sprints::list::list).post(sprints::create::create),
+        )
+        .route("/sprints/new", get(sprints::new::new))
+        .route("/sprints/{id}", get(sprints::show::show))
+        .route("/sprints/{id}/advance", post(sprints::advance::advance))
+        .route("/sprints/{id}/items", post(sprints::add_item::add_item))
         .route(
             "/sprints/{id}/items/{item_id}/comments",
-            post(sprints::comment),
+            post(sprints::comment::comment),
         )
         .route(
             "/sprints/{id}/items/{item_id}/support",
-            post(sprints::support),
+            post(sprints::support::support),
         )
         .route(
             "/sprints/{id}/items/{item_id}/promote",
-            post(sprints::promote),
+            post(sprints::promote::promote),
         )
         .route(
             "/sprints/{id}/items/{item_id}/decision",
-            post(sprints::decide),
+            post(sprints::decide::decide),
         )
         .route(
             "/sprints/{id}/items/{item_id}/status",
-            post(sprints::set_status),
+            post(sprints::set_status::set_status),
         )
         .route(
             "/tutoring/profile",

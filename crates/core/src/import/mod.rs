@@ -8,6 +8,7 @@
 pub mod generate;
 
 use crate::cycle::AcademicYear;
+use crate::email::Email;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::io::Read;
@@ -223,10 +224,13 @@ impl Sheet<'_> {
 
     fn email(&mut self, record: &csv::StringRecord, line: u64, column: &str) -> String {
         let value = self.get(record, column);
-        if !looks_like_email(value) {
-            self.error(line, column, format!("'{value}' is not an email address"));
+        match Email::parse(value) {
+            Ok(email) => email.into_string(),
+            Err(_) => {
+                self.error(line, column, format!("'{value}' is not an email address"));
+                value.to_owned()
+            }
         }
-        value.to_owned()
     }
 }
 
@@ -524,22 +528,6 @@ fn read_assignments<R: Read>(
         }
     }
     out
-}
-
-/// A plausible email address: one `@`, something before it, a dotted domain after it, no
-/// spaces. (Whether it is deliverable is for the mail server to say.)
-pub fn looks_like_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && s.len() <= 254
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..")
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 #[cfg(test)]

@@ -241,18 +241,6 @@ fn quoted_fields_with_newlines_keep_line_numbers_right() {
 }
 
 #[test]
-fn email_shapes() {
-    for ok in ["a@b.ac.uk", "first.last+tag@example.org"] {
-        assert!(looks_like_email(ok), "{ok}");
-    }
-    for bad in [
-        "", "a", "a@b", "@b.uk", "a@.uk", "a@b.uk.", "a b@c.uk", "a@b@c.uk",
-    ] {
-        assert!(!looks_like_email(bad), "{bad}");
-    }
-}
-
-#[test]
 fn the_generator_is_deterministic_and_its_files_import_cleanly() {
     let a = generate::generate(500, 40, "2024/25", 7);
     assert_eq!(a, generate::generate(500, 40, "2024/25", 7));
@@ -277,4 +265,132 @@ fn the_generator_is_deterministic_and_its_files_import_cleanly() {
         capacity >= 500,
         "capacity {capacity} must cover every student"
     );
+}
+
+/// Arbitrary input never panics the reader, and what it says is true of the input: the same
+/// checks as the `import_*` fuzz targets (fuzz/), here over bytes and over CSV-shaped text so
+/// that `cargo test` covers them without cargo-fuzz.
+mod arbitrary_input {
+    use super::*;
+    use proptest::prelude::*;
+
+    const SCHOOL_COLUMNS: &[&str] = &["school_code", "school_name", "faculty"];
+    const TUTOR_COLUMNS: &[&str] = &["tutor_id", "name", "email", "school_code", "capacity"];
+    const STUDENT_COLUMNS: &[&str] = &[
+        "student_id",
+        "name",
+        "email",
+        "school_code",
+        "programme",
+        "year_of_study",
+        "entry_age",
+        "identity_labels",
+        "identity_consent",
+    ];
+    const ASSIGNMENT_COLUMNS: &[&str] = &["student_id", "tutor_id", "academic_year"];
+    const ALL: [&[&str]; 4] = [
+        SCHOOL_COLUMNS,
+        TUTOR_COLUMNS,
+        STUDENT_COLUMNS,
+        ASSIGNMENT_COLUMNS,
+    ];
+
+    fn known() -> Known {
+        let set = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect();
+        Known {
+            school_codes: set(&["LAW", "HIS"]),
+            tutor_ids: set(&["T1", "T2"]),
+            student_ids: set(&["S1", "S2"]),
+        }
+    }
+
+    /// Reads `data` as file `which` (an index into [`ALL`]) and checks the answer.
+    fn check(which: usize, data: &[u8]) {
+        let source = Some(Source::new("input.csv", data));
+        let mut f = files(None, None, None, None);
+        match which {
+            0 => f.schools = source,
+            1 => f.tutors = source,
+            2 => f.students = source,
+            _ => f.assignments = source,
+        }
+        let lines = data.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        match read_institution(f, &known()) {
+            Ok(got) => {
+                for t in &got.tutors {
+                    assert!(looks_like_email(&t.email), "{t:?}");
+                    assert!((0..=500).contains(&t.capacity), "{t:?}");
+                }
+                for s in &got.students {
+                    assert!(looks_like_email(&s.email), "{s:?}");
+                    assert!((1..=8).contains(&s.year_of_study), "{s:?}");
+                    assert!(s.identity_labels.is_sorted(), "{s:?}");
+                }
+            }
+            Err(errors) => {
+                assert!(!errors.is_empty());
+                for e in &errors {
+                    assert_eq!(e.file, "input.csv");
+                    assert!((1..=lines).contains(&e.line), "{e:?} of {lines} lines");
+                    assert!(
+                        e.column.is_empty() || ALL[which].contains(&e.column.as_str()),
+                        "{e:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// CSV-shaped text: a header of the file's columns (some dropped, extra ones added) and
+    /// rows of short fields drawn from characters that matter to the reader.
+    fn csv_text(columns: &'static [&'static str]) -> impl Strategy<Value = String> {
+        let header = proptest::sample::subsequence(columns.to_vec(), 0..=columns.len())
+            .prop_shuffle()
+            .prop_map(|c| c.join(","));
+        let field = prop_oneof![
+            "[A-Za-z0-9 ]{0,6}",
+            "[a-z]{1,4}@[a-z]{1,4}\\.[a-z]{2}",
+            "-?[0-9]{1,3}",
+            "20[0-9]{2}[/-][0-9]{2,4}",
+            Just("LAW".to_string()),
+            Just("S1".to_string()),
+            Just("T1".to_string()),
+            Just("yes".to_string()),
+            "[\",;\r\n\u{feff}\u{0}é@.]{0,3}",
+        ];
+        let row = proptest::collection::vec(field, 0..10).prop_map(|f| f.join(","));
+        let rows = proptest::collection::vec(row, 0..6);
+        (
+            header,
+            rows,
+            prop_oneof![Just("\n"), Just("\r\n"), Just("\r")],
+        )
+            .prop_map(|(header, rows, end)| {
+                let mut text = header;
+                for row in rows {
+                    text.push_str(end);
+                    text.push_str(&row);
+                }
+                text
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn any_bytes_are_read_or_refused_naming_lines_that_exist(
+            which in 0usize..4,
+            data in proptest::collection::vec(any::<u8>(), 0..300),
+        ) {
+            check(which, &data);
+        }
+
+        #[test]
+        fn csv_shaped_text_is_read_or_refused_naming_lines_that_exist(
+            (which, text) in (0usize..4).prop_flat_map(|w| (Just(w), csv_text(ALL[w]))),
+        ) {
+            check(which, text.as_bytes());
+        }
+    }
 }

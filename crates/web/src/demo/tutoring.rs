@@ -131,7 +131,9 @@ pub async fn seed(store: &Store, tutor: (&str, &str), student: (&str, &str)) -> 
             tokio::task::spawn_blocking(move || allocate_institution(&students, &tutors, &rules))
                 .await?;
         store.save_allocation_draft(y, &proposals, None).await?;
-        store.publish_allocation(y).await?;
+        let mut tx = store.begin().await?;
+        tx.publish_allocation(y).await?;
+        tx.commit().await?;
     }
 
     if store.count_contacts(Some(y)).await? == 0 {

@@ -19,8 +19,9 @@ pub fn build_message(from: &Mailbox, email: &OutboxEmail) -> Result<Message, Str
             ));
         }
     }
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build(from, email)))
-        .unwrap_or_else(|_| Err("the message could not be built (the mail library panicked)".into()))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build(from, email))).unwrap_or_else(
+        |_| Err("the message could not be built (the mail library panicked)".into()),
+    )
 }
 
 fn build(from: &Mailbox, email: &OutboxEmail) -> Result<Message, String> {

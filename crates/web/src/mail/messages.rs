@@ -163,3 +163,197 @@ impl SignInLink<'_> {
         }
     }
 }
+
+/// Carries a staff leader's single-use invitation link (the first one or a replacement).
+pub struct InvitationLink<'a> {
+    pub invitation_id: i64,
+    /// Which sending of this invitation this is (1 for the first): each has its own key.
+    pub send: i64,
+    /// Who invites, by name.
+    pub from: &'a str,
+    pub scheme: &'a str,
+    pub purpose: &'a str,
+    pub year: &'a str,
+    /// The last day the link works, as words.
+    pub until: &'a str,
+    pub link: &'a str,
+}
+
+impl InvitationLink<'_> {
+    pub fn to(&self, r: Recipient<'_>) -> Email {
+        Email {
+            dedup_key: flipside_core::invitation::email_key(self.invitation_id, self.send),
+            to_address: r.email.to_string(),
+            to_name: r.name.to_string(),
+            subject: format!(
+                "Invitation: {} {}, reverse mentoring",
+                self.scheme, self.year
+            ),
+            body: format!(
+                "Dear {name},\n\n{from} invites you to take part in {scheme} ({year}) as a staff mentee: a student will mentor you about their experience of studying here.\n\n{purpose}\n\nTo accept or decline, open this link. It works once, until {until}:\n{link}\n\nIf you did not expect this email, you can ignore it.\n",
+                name = r.name,
+                from = self.from,
+                scheme = self.scheme,
+                year = self.year,
+                purpose = self.purpose,
+                until = self.until,
+                link = self.link,
+            ),
+            calendar: None,
+        }
+    }
+}
+
+/// Tells a member of a pair that a meeting is confirmed, with the calendar file attached.
+pub struct MeetingConfirmed<'a> {
+    pub meeting_id: i64,
+    /// The member it goes to (keys the email).
+    pub member_id: i64,
+    /// When, as words.
+    pub when: &'a str,
+    /// The pair's page.
+    pub link: &'a str,
+    /// The iCalendar file.
+    pub calendar: &'a str,
+}
+
+impl MeetingConfirmed<'_> {
+    pub fn to(&self, r: Recipient<'_>) -> Email {
+        Email {
+            dedup_key: format!("meeting:{}:confirmed:{}", self.meeting_id, self.member_id),
+            to_address: r.email.to_string(),
+            to_name: r.name.to_string(),
+            subject: "Mentoring meeting confirmed".into(),
+            body: format!(
+                "Your meeting on {} is confirmed. The attached calendar file adds it to your diary.\n\nYour pair's page: {}\n",
+                self.when, self.link
+            ),
+            calendar: Some(self.calendar.to_string()),
+        }
+    }
+}
+
+/// Reminds a member of a pair of a confirmed meeting, the day before.
+pub struct MeetingReminder<'a> {
+    pub meeting_id: i64,
+    pub member_id: i64,
+    pub partner: &'a str,
+    pub when: &'a str,
+    pub link: &'a str,
+}
+
+impl MeetingReminder<'_> {
+    pub fn to(&self, r: Recipient<'_>) -> Email {
+        Email {
+            dedup_key: format!("meeting:{}:reminder:{}", self.meeting_id, self.member_id),
+            to_address: r.email.to_string(),
+            to_name: r.name.to_string(),
+            subject: "Reminder: your mentoring meeting".into(),
+            body: format!(
+                "A reminder of your meeting with {} on {}.\n\nYour pair's page, with the session's prompts: {}\n",
+                self.partner, self.when, self.link
+            ),
+            calendar: None,
+        }
+    }
+}
+
+/// Brings a concern a participant raised to one of the scheme's coordinators.
+pub struct ConcernRaised<'a> {
+    pub concern_id: i64,
+    /// The coordinator it goes to (keys the email).
+    pub coordinator_id: i64,
+    pub raised_by: &'a str,
+    pub scheme: &'a str,
+    pub year: &'a str,
+    pub concern: &'a str,
+    /// The cycle's concerns page.
+    pub link: &'a str,
+}
+
+impl ConcernRaised<'_> {
+    pub fn to(&self, r: Recipient<'_>) -> Email {
+        Email {
+            dedup_key: format!("concern:{}:{}", self.concern_id, self.coordinator_id),
+            to_address: r.email.to_string(),
+            to_name: r.name.to_string(),
+            subject: format!("A concern raised in {} {}", self.scheme, self.year),
+            body: format!(
+                "{} raised a concern with the coordinators of {} {}:\n\n{}\n\nEvery concern of the cycle: {}\n",
+                self.raised_by, self.scheme, self.year, self.concern, self.link
+            ),
+            calendar: None,
+        }
+    }
+}
+
+/// Asks a member of a pair to confirm or decline the meeting their partner proposed.
+pub struct MeetingProposed<'a> {
+    pub meeting_id: i64,
+    pub proposed_by: &'a str,
+    /// The session's topic.
+    pub topic: &'a str,
+    pub when: &'a str,
+    /// The pair's page.
+    pub link: &'a str,
+}
+
+impl MeetingProposed<'_> {
+    pub fn to(&self, r: Recipient<'_>) -> Email {
+        Email {
+            dedup_key: format!("meeting:{}:proposed", self.meeting_id),
+            to_address: r.email.to_string(),
+            to_name: r.name.to_string(),
+            subject: "A mentoring meeting has been proposed".into(),
+            body: format!(
+                "{} proposed a meeting: {}, on {}.\n\nConfirm or decline it on your pair's page: {}\n",
+                self.proposed_by, self.topic, self.when, self.link
+            ),
+            calendar: None,
+        }
+    }
+}
+
+/// What was decided about a student's request for a change of tutor.
+#[derive(Debug, Clone, Copy)]
+pub enum TutorChangeOutcome<'a> {
+    Approved { new_tutor: &'a str },
+    Declined { reason: &'a str },
+}
+
+/// Tells a student what was decided about their request for a change of personal tutor.
+pub struct TutorChangeDecided<'a> {
+    pub request_id: i64,
+    pub year: &'a str,
+    pub outcome: TutorChangeOutcome<'a>,
+    /// The student's change-of-tutor page.
+    pub link: &'a str,
+}
+
+impl TutorChangeDecided<'_> {
+    pub fn to(&self, r: Recipient<'_>) -> Email {
+        let (subject, decided) = match self.outcome {
+            TutorChangeOutcome::Approved { new_tutor } => (
+                "Your request for a change of tutor was approved",
+                format!("was approved. Your new personal tutor is {new_tutor}."),
+            ),
+            TutorChangeOutcome::Declined { reason } => (
+                "Your request for a change of tutor was declined",
+                format!("was declined, for this reason:\n\n{reason}"),
+            ),
+        };
+        Email {
+            dedup_key: format!("tutor-change-decided:{}", self.request_id),
+            to_address: r.email.to_string(),
+            to_name: r.name.to_string(),
+            subject: subject.to_string(),
+            body: format!(
+                "Dear {name},\n\nYour request for a change of personal tutor for {year} {decided}\n\nSee the details: {link}\n",
+                name = r.name,
+                year = self.year,
+                link = self.link,
+            ),
+            calendar: None,
+        }
+    }
+}

@@ -1,7 +1,8 @@
 //! Reminders queued by the worker before it sends: each member of a confirmed meeting is
 //! reminded once, the day before (SPEC §3.4).
+use super::messages::{MeetingReminder, Recipient};
 use chrono::{DateTime, Duration, Utc};
-use flipside_store::{NewEmail, Store};
+use flipside_store::Store;
 
 /// How far ahead a meeting is reminded of.
 pub const MEETING_REMINDER_AHEAD: Duration = Duration::hours(24);
@@ -21,26 +22,25 @@ pub async fn queue_meeting_reminders(
     {
         let link = public_url.join(&format!("pairs/{}", m.pair_id))?;
         let when = crate::handlers::mentoring::pairs::when(m.starts_at, m.duration_minutes);
+        // Both members' reminders of a meeting are queued together or not at all.
+        let mut tx = store.begin().await?;
         for (member, name, email, partner) in [
             (m.mentor_id, &m.mentor_name, &m.mentor_email, &m.mentee_name),
             (m.mentee_id, &m.mentee_name, &m.mentee_email, &m.mentor_name),
         ] {
-            let added = store
-                .enqueue_email(&NewEmail {
-                    dedup_key: &format!("meeting:{}:reminder:{member}", m.id),
-                    to_address: email,
-                    to_name: name,
-                    subject: "Reminder: your mentoring meeting",
-                    body_text: &format!(
-                        "A reminder of your meeting with {partner} on {when}.\n\nYour pair's page, with the session's prompts: {link}\n"
-                    ),
-                    calendar: None,
-                })
-                .await?;
-            if added {
+            let reminder = MeetingReminder {
+                meeting_id: m.id,
+                member_id: member,
+                partner,
+                when: &when,
+                link: link.as_str(),
+            }
+            .to(Recipient { name, email });
+            if tx.enqueue_email(&reminder.as_new()).await? {
                 queued += 1;
             }
         }
+        tx.commit().await?;
     }
     Ok(queued)
 }

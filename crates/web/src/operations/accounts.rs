@@ -6,7 +6,7 @@ use crate::mail::messages::{Recipient, SetPasswordLink, SetPasswordReason, SignI
 use crate::operations::cycles::Actor;
 use crate::state::AppState;
 use chrono::Duration;
-use flipside_store::{LinkPurpose, NewAuditEntry, NewUser, StoreError, Tx, User};
+use flipside_store::{LinkPurpose, NewAuditEntry, StoreError, Tx, User};
 
 /// How long a link to set a new account's first password lasts.
 pub const NEW_ACCOUNT_LINK_HOURS: i64 = 72;
@@ -51,38 +51,6 @@ pub async fn queue_set_password_link(
     });
     tx.enqueue_email(&email.as_new()).await?;
     Ok(())
-}
-
-/// Creates a person without a password and sends them the link to choose one, with the
-/// audit entry, in one transaction: an administrator never knows another person's password.
-pub async fn create_person(
-    state: &AppState,
-    actor: Actor<'_>,
-    email: &str,
-    name: &str,
-) -> Result<i64, AppError> {
-    let mut tx = state.store.begin().await?;
-    let id = tx
-        .create_user(NewUser {
-            email,
-            display_name: name,
-            password_hash: None,
-            school_id: None,
-        })
-        .await?;
-    tx.audit(NewAuditEntry {
-        actor_id: Some(actor.id),
-        action: "user_created",
-        subject_kind: "user",
-        subject_id: Some(id),
-        detail: "set-password link sent",
-        address: actor.address,
-    })
-    .await?;
-    let user = tx.user(id).await?;
-    queue_set_password_link(&mut tx, state, &user, SetPasswordReason::NewAccount).await?;
-    tx.commit().await?;
-    Ok(id)
 }
 
 /// Answers a request for a reset link. Whether or not the address has an account, the
@@ -217,7 +185,9 @@ pub async fn request_sign_in_link(
             .await?;
         let email = SignInLink {
             link_id: link.id,
-            link: &state.settings.link(&format!("sign-in/email/{}", link.token)),
+            link: &state
+                .settings
+                .link(&format!("sign-in/email/{}", link.token)),
             valid_minutes: SIGN_IN_LINK_MINUTES,
         }
         .to(Recipient {

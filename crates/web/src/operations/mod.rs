@@ -4,4 +4,9 @@
 //! ask the policy, call one operation and render; they never stitch writes together.
 pub mod accounts;
 pub mod cycles;
+pub mod invitations;
 pub mod matching;
+pub mod meetings;
+pub mod pairs;
+pub mod people;
+pub mod tutoring;

@@ -231,3 +231,98 @@ async fn every_page_answers_each_role_as_the_policy_says() {
         404
     );
 }
+
+/// The main navigation's links on a page.
+fn nav_links(html: &str) -> Vec<String> {
+    let Some(start) = html.find("<nav aria-label=\"Main\">") else {
+        return Vec::new();
+    };
+    let nav = &html[start..start + html[start..].find("</nav>").unwrap_or(0)];
+    nav.split("<a href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test]
+async fn every_navigation_link_shown_to_each_role_opens_its_page() {
+    let app = TestApp::spawn().await;
+    let faculty = app.store.create_faculty("Science").await.unwrap();
+    let school = app
+        .store
+        .create_school(faculty, "Physics", "PHY")
+        .await
+        .unwrap();
+    // A tutor and a student of record, matched by email to the people below.
+    let tutor = app
+        .store
+        .add_tutoring_tutor("T1", "Tutor", "recorded-tutor@tu.test", school, 5)
+        .await
+        .unwrap();
+    let student = app
+        .store
+        .add_tutoring_student("S1", "Student", "recorded-student@tu.test", school)
+        .await
+        .unwrap();
+    let year = AcademicYear::containing(chrono::Utc::now().date_naive());
+    app.store
+        .assign_tutor(student, tutor, i64::from(year.start_year()), "import")
+        .await
+        .unwrap();
+
+    let people: Vec<(&str, Vec<(Role, Scope)>)> = vec![
+        ("admin", vec![(Role::Admin, Scope::Organisation)]),
+        (
+            "org-coordinator",
+            vec![(Role::Coordinator, Scope::Organisation)],
+        ),
+        ("researcher", vec![(Role::Researcher, Scope::Organisation)]),
+        ("lead", vec![(Role::StudentLead, Scope::Organisation)]),
+        (
+            "school-lead",
+            vec![(Role::SchoolLead, Scope::School(school))],
+        ),
+        // Holding the role is not being in the records: no link may lead to a refusal.
+        ("tutor", vec![(Role::Tutor, Scope::Organisation)]),
+        ("student", vec![(Role::Student, Scope::Organisation)]),
+        ("recorded-tutor", vec![(Role::Tutor, Scope::Organisation)]),
+        (
+            "recorded-student",
+            vec![(Role::Student, Scope::Organisation)],
+        ),
+        ("nobody", vec![]),
+    ];
+    let mut wrong = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (who, grants) in &people {
+        let b = app.as_role(&format!("{who}@tu.test"), grants).await;
+        let home = b.get("/").await;
+        assert_eq!(home.status, 200, "{who}: {}", home.body);
+        let links = nav_links(&home.body);
+        assert!(links.contains(&"/account".to_string()), "{who}: {links:?}");
+        for link in links {
+            let mut page = b.get(&link).await;
+            // "My tutor" sends a student on to their record.
+            if page.status == 303 {
+                page = b.follow(&page).await;
+            }
+            if page.status != 200 {
+                wrong.push(format!("{who}: {link} answered {}", page.status));
+            }
+            seen.insert(link);
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // The test reached the tutoring links it is about.
+    for link in [
+        "/tutoring/profile",
+        "/tutoring/me",
+        "/tutoring/tutees",
+        "/tutoring/dashboard",
+        "/tutoring/change-requests",
+        "/admin/organisation",
+    ] {
+        assert!(seen.contains(link), "{link} was never shown: {seen:?}");
+    }
+}

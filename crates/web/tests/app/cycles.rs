@@ -215,3 +215,71 @@ async fn cycle_form_errors_name_the_field() {
     assert!(r.body.contains("already has a cycle for 2026/27"));
     assert_eq!(app.store.cycles_of(s).await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn two_creations_of_the_same_cycle_at_once_leave_one_cycle_and_a_clear_answer() {
+    let app = TestApp::spawn().await;
+    let s = scheme(&app, "RM").await;
+    let one = app
+        .as_role("priya@tu.test", &[(Role::Coordinator, Scope::Scheme(s))])
+        .await;
+    let two = app
+        .as_role("omar@tu.test", &[(Role::Coordinator, Scope::Scheme(s))])
+        .await;
+    let path = format!("/schemes/{s}/cycles");
+    let fields = [
+        ("academic_year", "2026/27"),
+        ("hours_target", "20"),
+        ("copy_from", ""),
+    ];
+    let (a, b) = tokio::join!(one.post(&path, &fields), two.post(&path, &fields));
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [303, 422], "{} / {}", a.body, b.body);
+    let refused = if a.status == 422 { &a } else { &b };
+    assert!(
+        refused.body.contains("already has a cycle for 2026/27"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(app.store.cycles_of(s).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn two_creations_of_the_same_cycle_at_once_through_the_api_leave_one_cycle() {
+    let app = TestApp::spawn().await;
+    let s = scheme(&app, "RM").await;
+    let id = app
+        .person("priya@tu.test", &[(Role::Coordinator, Scope::Scheme(s))])
+        .await;
+    let token = app.store.create_api_token(id, "test").await.unwrap().0;
+    let client = reqwest::Client::new();
+    let create = || {
+        client
+            .post(app.url(&format!("/api/v1/schemes/{s}/cycles")))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"academic_year": "2026/27"}))
+            .send()
+    };
+    let (a, b) = tokio::join!(create(), create());
+    let (a, b) = (a.unwrap(), b.unwrap());
+    let mut answers = Vec::new();
+    for r in [a, b] {
+        let status = r.status().as_u16();
+        let body: serde_json::Value = r.json().await.unwrap();
+        answers.push((status, body));
+    }
+    answers.sort_by_key(|(s, _)| *s);
+    assert_eq!(answers[0].0, 201, "{answers:?}");
+    // The loser is told why: found by the form's check (422) or by the database (409).
+    let (status, body) = &answers[1];
+    assert!(matches!(status, 409 | 422), "{answers:?}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("already has a cycle for 2026/27"),
+        "{body}"
+    );
+    assert_eq!(app.store.cycles_of(s).await.unwrap().len(), 1);
+}

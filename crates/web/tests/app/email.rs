@@ -71,16 +71,12 @@ async fn the_running_app_sends_a_queued_email_once() {
             .await
             .unwrap()
     );
-    let mut sent = false;
-    for _ in 0..100 {
-        let rows = app.store.emails_to(to).await.unwrap();
-        if rows.iter().all(|r| r.status == "sent") {
-            sent = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(sent, "the worker did not send the email within 10 seconds");
+    assert_eq!(app.drain_outbox().await.sent, 1);
+    assert_eq!(
+        app.drain_outbox().await.sent,
+        0,
+        "a sent email is not sent again"
+    );
     let rows = app.store.emails_to(to).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].attempts, 1);
@@ -94,6 +90,32 @@ async fn the_running_app_sends_a_queued_email_once() {
         "{text}"
     );
     assert!(text.contains("Tuesday at 10:00"), "{text}");
+}
+
+#[tokio::test]
+async fn the_worker_makes_a_pass_before_it_looks_at_the_stop_signal() {
+    let store = migrated_store().await;
+    let dir = temp_dir("mail");
+    store
+        .enqueue_email(&email("meeting:2:confirmed", "kay@example.ac.uk"))
+        .await
+        .unwrap();
+    // Told to stop before it starts: it makes exactly one pass, then ends, with no waiting.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    stop.send(true).unwrap();
+    flipside_web::mail::spawn_worker(
+        store.clone(),
+        std::sync::Arc::new(file_mailer(&dir)),
+        url::Url::parse("http://127.0.0.1/").unwrap(),
+        Duration::from_secs(3600),
+        stopped,
+    )
+    .await
+    .unwrap();
+    let rows = store.emails_to("kay@example.ac.uk").await.unwrap();
+    assert_eq!(rows[0].status, "sent");
+    assert_eq!(eml_files(&dir).len(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -292,12 +314,7 @@ async fn admins_see_how_emails_fared_but_never_what_they_say() {
         .await
         .unwrap();
     // The worker gives the malformed address up at its first attempt.
-    for _ in 0..100 {
-        if app.store.emails_to("leader at example").await.unwrap()[0].status == "failed" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    assert_eq!(app.drain_outbox().await.failed, 1);
     let admin = app
         .as_role(
             "admin@tu.test",

@@ -61,8 +61,10 @@ fn rand_suffix() -> u32 {
 pub struct TestApp {
     pub addr: SocketAddr,
     pub store: Store,
-    /// Where the app's email worker writes the emails it sends.
+    /// Where [`TestApp::drain_outbox`] writes the emails it sends.
     pub mail_dir: PathBuf,
+    mailer: std::sync::Arc<flipside_web::mail::Mailer>,
+    public_url: url::Url,
     dir: Option<PathBuf>,
 }
 
@@ -155,24 +157,81 @@ impl TestApp {
         settings.listen = "127.0.0.1:0".parse().unwrap();
         let mail_dir = temp_dir("mail");
         settings.mail_dir = Some(mail_dir.clone());
-        settings.mail_poll_seconds = 1;
         adjust(&mut settings);
         store.migrate().await.expect("migrating");
         store
             .ensure_organisation("Test University", "TU")
             .await
             .expect("organisation");
+        let public_url = settings.public_url.clone();
+        // No worker: a test sends queued emails when it says so (`drain_outbox`).
         let app = Application::build(settings, store.clone())
             .await
-            .expect("building the app");
+            .expect("building the app")
+            .without_email_worker();
         let addr = app.local_addr();
+        let mailer = app.mailer();
         tokio::spawn(app.run_until(std::future::pending()));
         TestApp {
             addr,
             store,
             mail_dir,
+            mailer,
+            public_url,
             dir,
         }
+    }
+
+    /// One pass of the email worker, run here and now: queues the meeting reminders that have
+    /// come due, then sends every due email.
+    pub async fn drain_outbox(&self) -> flipside_web::mail::Delivery {
+        let now = flipside_store::now();
+        flipside_web::mail::queue_meeting_reminders(&self.store, &self.public_url, now)
+            .await
+            .expect("queueing reminders");
+        flipside_web::mail::deliver_due(&self.store, &self.mailer, now)
+            .await
+            .expect("draining the outbox")
+    }
+
+    /// Makes every later attempt to queue an email fail in the database, so that a test can
+    /// see that an operation whose email cannot be queued leaves nothing else behind.
+    pub async fn refuse_emails(&self) {
+        self.refuse_inserts_into("outbox").await;
+    }
+
+    /// Makes every later insert into `table` fail in the database (a trigger raises an
+    /// error): the step of an operation that writes there fails, and the test sees what the
+    /// operation's other steps left behind (nothing, when they share one transaction).
+    pub async fn refuse_inserts_into(&self, table: &str) {
+        let statements = match backend().as_str() {
+            "postgres" => vec![
+                format!(
+                    "CREATE FUNCTION refuse_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'inserts into {table} refused by the test'; END $$"
+                ),
+                format!(
+                    "CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION refuse_{table}()"
+                ),
+            ],
+            _ => vec![format!(
+                "CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} BEGIN SELECT RAISE(ABORT, 'inserts into {table} refused by the test'); END"
+            )],
+        };
+        for sql in statements {
+            self.store
+                .execute_admin(&sql)
+                .await
+                .expect("refusing inserts");
+        }
+    }
+
+    /// How many audit entries of the kind exist.
+    pub async fn audited(&self, action: &str) -> usize {
+        self.store
+            .audit_entries(Some(action), 1000)
+            .await
+            .unwrap()
+            .len()
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -15,6 +15,7 @@ mod matching;
 mod meetings;
 mod oidc;
 mod operations;
+mod parsing;
 mod people;
 mod plan;
 mod population;

@@ -619,3 +619,235 @@ async fn names_typed_by_the_coordinator_are_shown_as_text_on_invitation_pages() 
     assert!(!page.body.contains("<script>x"));
     assert!(page.body.contains("&#60;script&#62;x"));
 }
+
+/// The publish form's fields for the proposal the coordinator sees now.
+async fn proposal_fields(coord: &crate::helpers::Browser, c: i64) -> Vec<(String, String)> {
+    let page = coord.get(&format!("/cycles/{c}/matching")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let marker = format!("action=\"/cycles/{c}/matching/publish\"");
+    hidden(&page.body, &marker, "expect")
+        .into_iter()
+        .map(|e| ("expect".to_string(), e))
+        .collect()
+}
+
+fn as_fields(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+#[tokio::test]
+async fn publishing_the_same_proposal_twice_says_nothing_was_published_the_second_time() {
+    let app = TestApp::spawn().await;
+    let (scheme, c) = cycle(&app).await;
+    let coord = app.as_role("coord@tu.test", &coordinator(scheme)).await;
+    mentor(&app, c, "ada@tu.test", "climate", "mon-am").await;
+    mentee(&app, c, "kay@tu.test", "climate", "mon-am").await;
+    let fields = proposal_fields(&coord, c).await;
+    let r = coord
+        .post(
+            &format!("/cycles/{c}/matching/publish"),
+            &as_fields(&fields),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = coord
+        .post(
+            &format!("/cycles/{c}/matching/publish"),
+            &as_fields(&fields),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.location(), format!("/cycles/{c}/matching"));
+    let page = coord.follow(&r).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Nothing was published"), "{}", page.body);
+    assert_eq!(app.store.pairs_of_cycle(c).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn two_publishes_of_the_same_proposal_at_once_leave_one_set_of_pairs_and_one_email_each() {
+    let app = TestApp::spawn().await;
+    let (scheme, c) = cycle(&app).await;
+    let one = app.as_role("coord@tu.test", &coordinator(scheme)).await;
+    let two = app.as_role("coord2@tu.test", &coordinator(scheme)).await;
+    mentor(&app, c, "ada@tu.test", "climate", "mon-am").await;
+    mentor(&app, c, "ben@tu.test", "music", "wed-pm").await;
+    mentee(&app, c, "kay@tu.test", "climate", "mon-am").await;
+    mentee(&app, c, "lou@tu.test", "music", "wed-pm").await;
+    let fields = proposal_fields(&one, c).await;
+    assert_eq!(fields, proposal_fields(&two, c).await);
+    let path = format!("/cycles/{c}/matching/publish");
+    let form = as_fields(&fields);
+    let (a, b) = tokio::join!(one.post(&path, &form), two.post(&path, &form));
+    // Both are answered (no 500); one published, the other was told nothing was.
+    assert_eq!((a.status, b.status), (303, 303), "{} / {}", a.body, b.body);
+    let mut places = [a.location().to_string(), b.location().to_string()];
+    places.sort();
+    assert_eq!(
+        places,
+        [
+            format!("/cycles/{c}/matching"),
+            format!("/cycles/{c}/pairs")
+        ]
+    );
+    assert_eq!(app.store.pairs_of_cycle(c).await.unwrap().len(), 2);
+    for address in ["ada@tu.test", "ben@tu.test", "kay@tu.test", "lou@tu.test"] {
+        let emails = app.store.emails_to(address).await.unwrap();
+        let pairing: Vec<_> = emails
+            .iter()
+            .filter(|e| e.subject.starts_with("Your reverse-mentoring partner"))
+            .collect();
+        assert_eq!(pairing.len(), 1, "{address}");
+    }
+    assert_eq!(app.audited("pairs_published").await, 1);
+}
+
+#[tokio::test]
+async fn publishing_whose_emails_cannot_be_queued_stores_no_pair_role_or_audit_entry() {
+    let app = TestApp::spawn().await;
+    let (scheme, c) = cycle(&app).await;
+    let coord = app.as_role("coord@tu.test", &coordinator(scheme)).await;
+    let ada = mentor(&app, c, "ada@tu.test", "climate", "mon-am").await;
+    mentee(&app, c, "kay@tu.test", "climate", "mon-am").await;
+    let fields = proposal_fields(&coord, c).await;
+    app.refuse_emails().await;
+    let r = coord
+        .post(
+            &format!("/cycles/{c}/matching/publish"),
+            &as_fields(&fields),
+        )
+        .await;
+    assert_eq!(r.status, 500, "{}", r.body);
+    assert!(app.store.pairs_of_cycle(c).await.unwrap().is_empty());
+    assert!(
+        !app.store
+            .grants_of(ada)
+            .await
+            .unwrap()
+            .iter()
+            .any(|g| g.role == "mentor")
+    );
+    assert_eq!(app.audited("pairs_published").await, 0);
+}
+
+#[tokio::test]
+async fn inviting_an_address_that_begins_with_an_accented_letter_twice_says_so_next_to_the_field() {
+    let app = TestApp::spawn().await;
+    let (scheme, c) = cycle(&app).await;
+    let coord = app.as_role("coord@tu.test", &coordinator(scheme)).await;
+    let path = format!("/cycles/{c}/invitations");
+    let invite = || {
+        coord.post(
+            &path,
+            &[("name", "Éloise Martin"), ("email", "éloise@tu.test")],
+        )
+    };
+    let r = invite().await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = invite().await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body
+            .contains("Éloise@tu.test has already been invited to this cycle"),
+        "{}",
+        r.body
+    );
+    assert_eq!(app.store.invitations_of(c).await.unwrap().len(), 1);
+    assert_eq!(
+        app.store.emails_to("éloise@tu.test").await.unwrap().len(),
+        1
+    );
+    // The server goes on serving.
+    assert_eq!(
+        coord.get(&format!("/cycles/{c}/invitations")).await.status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn a_resend_whose_email_cannot_be_queued_keeps_the_old_link_working() {
+    let app = TestApp::spawn().await;
+    let (scheme, c) = cycle(&app).await;
+    let coord = app.as_role("coord@tu.test", &coordinator(scheme)).await;
+    let r = coord
+        .post(
+            &format!("/cycles/{c}/invitations"),
+            &[("name", "Dr Ivo Brandt"), ("email", "ivo@tu.test")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let inv = app.store.invitations_of(c).await.unwrap().remove(0);
+    let (old, _) = token_sent_to(&app, "ivo@tu.test").await;
+    app.refuse_emails().await;
+    let r = coord
+        .post(&format!("/cycles/{c}/invitations/{}/resend", inv.id), &[])
+        .await;
+    assert_eq!(r.status, 500, "{}", r.body);
+    assert_eq!(app.store.emails_to("ivo@tu.test").await.unwrap().len(), 1);
+    assert_eq!(app.store.invitation(inv.id).await.unwrap().sends, 1);
+    let page = app.browser().get(&format!("/invitations/{old}")).await;
+    assert_eq!(page.status, 200, "the old link still works: {}", page.body);
+}
+
+#[tokio::test]
+async fn an_invitation_that_cannot_be_read_is_an_error_not_an_unknown_link() {
+    let app = TestApp::spawn().await;
+    let (_, c) = cycle(&app).await;
+    let (_, token) = app
+        .store
+        .create_invitation(NewInvitation {
+            cycle_id: c,
+            email: "ivo@tu.test",
+            name: "Ivo",
+            school_id: None,
+            invited_by: None,
+            expires_at: flipside_store::now() + chrono::Duration::days(14),
+        })
+        .await
+        .unwrap();
+    let guest = app.browser();
+    assert_eq!(
+        guest.get(&format!("/invitations/{token}")).await.status,
+        200
+    );
+    // The database cannot answer (the table is gone): that is our failure, not a bad link.
+    app.store
+        .execute_admin("ALTER TABLE staff_invitations RENAME TO staff_invitations_away")
+        .await
+        .unwrap();
+    let page = guest.get(&format!("/invitations/{token}")).await;
+    assert_eq!(page.status, 500, "{}", page.body);
+}
+
+#[tokio::test]
+async fn ending_a_pair_early_whose_leavers_cannot_be_recorded_leaves_the_pair_active_and_unaudited()
+{
+    let app = TestApp::spawn().await;
+    let (scheme, c) = cycle(&app).await;
+    let coord = app.as_role("coord@tu.test", &coordinator(scheme)).await;
+    mentor(&app, c, "ada@tu.test", "climate", "mon-am").await;
+    mentee(&app, c, "kay@tu.test", "climate", "mon-am").await;
+    let fields = proposal_fields(&coord, c).await;
+    let r = coord
+        .post(
+            &format!("/cycles/{c}/matching/publish"),
+            &as_fields(&fields),
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let pair = app.store.pairs_of_cycle(c).await.unwrap().remove(0);
+    app.refuse_inserts_into("cycle_leavers").await;
+    let r = coord
+        .post(
+            &format!("/cycles/{c}/pairs/{}/end", pair.id),
+            &[("reason", "Mentor moved abroad"), ("leaving", "mentor")],
+        )
+        .await;
+    assert_eq!(r.status, 500, "{}", r.body);
+    assert_eq!(app.store.pair(pair.id).await.unwrap().status, "active");
+    assert_eq!(app.audited("pair_ended_early").await, 0);
+    assert!(app.store.leavers_of(c).await.unwrap().is_empty());
+}

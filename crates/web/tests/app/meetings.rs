@@ -813,3 +813,56 @@ async fn members_are_reminded_once_of_a_confirmed_meeting_the_day_before() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_confirmation_whose_emails_cannot_be_queued_leaves_the_meeting_proposed() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let mentor = app.signed_in(MENTOR).await;
+    let mentee = app.signed_in(MENTEE).await;
+    both_accept(&s, &mentor, &mentee).await;
+    let (date, time) = in_days(5);
+    let fields = [
+        ("date", date.as_str()),
+        ("time", time.as_str()),
+        ("minutes", "60"),
+        ("session", "1"),
+    ];
+    let r = mentor
+        .post(&format!("/pairs/{}/meetings", s.pair), &fields)
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let m = app.store.meetings_of_pair(s.pair).await.unwrap()[0].id;
+    app.refuse_emails().await;
+    let r = mentee
+        .post(
+            &format!("/meetings/{m}/respond"),
+            &[("decision", "confirm")],
+        )
+        .await;
+    assert_eq!(r.status, 500, "{}", r.body);
+    assert_eq!(app.store.meeting(m).await.unwrap().status, "proposed");
+}
+
+#[tokio::test]
+async fn a_concern_whose_emails_cannot_be_queued_is_not_stored_or_audited() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let mentee = app.signed_in(MENTEE).await;
+    app.refuse_emails().await;
+    let r = mentee
+        .post(
+            &format!("/pairs/{}/concerns", s.pair),
+            &[("concern", "Our meetings keep being moved")],
+        )
+        .await;
+    assert_eq!(r.status, 500, "{}", r.body);
+    assert!(
+        app.store
+            .concerns_of_cycle(s.cycle)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(app.audited("concern_raised").await, 0);
+}

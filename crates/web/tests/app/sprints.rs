@@ -456,6 +456,7 @@ async fn sprint_forms_say_what_is_wrong_and_change_nothing() {
         )
         .await;
     let page = w.staff.get(&format!("/sprints/{id}")).await;
+    assert_eq!(page.status, 200);
     assert!(!page.body.contains("<script>x"));
     assert!(
         page.body.contains("&lt;script&gt;x") || page.body.contains("&#60;script&#62;x"),

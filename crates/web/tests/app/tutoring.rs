@@ -627,3 +627,75 @@ async fn the_dashboard_suppresses_small_counts_and_shows_a_school_lead_their_sch
         .await;
     assert_eq!(tutor.get("/tutoring/dashboard").await.status, 403);
 }
+
+#[tokio::test]
+async fn concurrent_moves_into_a_tutor_with_one_free_place_move_exactly_one_student() {
+    let app = TestApp::spawn().await;
+    let last = last_year();
+    // Ada has one place and nobody; Ben keeps the six students he had last year.
+    let tutors = "tutor_id,name,email,school_code,capacity\nT1,Ada Quill,ada@example.ac.uk,LAW,1\nT2,Ben Sorrel,ben@example.ac.uk,LAW,10\n";
+    let mut students = String::from("student_id,name,email,school_code,programme,year_of_study\n");
+    let mut assignments = String::new();
+    for i in 1..=6 {
+        students.push_str(&format!(
+            "S{i},Student {i},s{i}@example.ac.uk,LAW,LLB Law,2\n"
+        ));
+        assignments.push_str(&format!("S{i},T2,{last}\n"));
+    }
+    institution_with(&app, SCHOOLS, tutors, &students, &assignments).await;
+    // Loads may differ widely, so the allocation keeps every student with Ben.
+    let law = app
+        .store
+        .tutoring_school_rules()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.code == "LAW")
+        .unwrap();
+    app.store
+        .set_tutoring_school_rules(
+            law.school_id,
+            flipside_core::tutoring::SchoolRules {
+                continuity_required: false,
+                load_slack: 50,
+                no_contact_weeks: 10,
+            },
+        )
+        .await
+        .unwrap();
+    let year = this_year().to_string();
+    let c = coordinator(&app).await;
+    let ran = c.post("/tutoring/allocation/run", &[("year", &year)]).await;
+    assert_eq!(ran.status, 303, "{}", ran.body);
+    let y = this_year().start_year();
+    let ada = app.store.tutor_by_external_id("T1").await.unwrap();
+    assert_eq!(app.store.draft_tutor_load(y, ada.id).await.unwrap(), 0);
+
+    let mv = |s: &'static str| {
+        let c = &c;
+        let year = year.clone();
+        async move {
+            c.post(
+                "/tutoring/allocation/move",
+                &[("year", &year), ("student", s), ("tutor", "T1")],
+            )
+            .await
+        }
+    };
+    let (a, b, d, e, f, g) =
+        tokio::join!(mv("S1"), mv("S2"), mv("S3"), mv("S4"), mv("S5"), mv("S6"));
+    let answers = [a, b, d, e, f, g];
+    let moved = answers.iter().filter(|p| p.status == 303).count();
+    assert_eq!(moved, 1, "exactly one move fits in Ada's one place");
+    for refused in answers.iter().filter(|p| p.status != 303) {
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(
+            refused
+                .body
+                .contains("Not moved: Ada Quill (T1) is at capacity (1 of 1 places taken)"),
+            "{}",
+            refused.body
+        );
+    }
+    assert_eq!(app.store.draft_tutor_load(y, ada.id).await.unwrap(), 1);
+}

@@ -121,6 +121,7 @@ async fn a_student_chooses_what_their_tutor_sees_and_nobody_else_sees_anything()
         )
         .await;
     let page = tutor.get(&path).await;
+    assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains(GOALS));
     assert!(!page.body.contains(SUCCESS) && !page.body.contains(NOTE));
     // Only the read of shared fields is audited (none were shared at the first read).
@@ -162,6 +163,9 @@ async fn a_student_chooses_what_their_tutor_sees_and_nobody_else_sees_anything()
         let r = b.get(&path).await;
         assert_eq!(r.status, 403, "{email} read the tutee's profile");
         let own = b.get("/tutoring/profile").await;
+        // Lee is another tutoring student and sees their own profile; nobody else has one.
+        let expected = if *email == "lee@tu.test" { 200 } else { 403 };
+        assert_eq!(own.status, expected, "{email}'s own profile");
         for text in [GOALS, SUCCESS, NOTE] {
             assert!(
                 !r.body.contains(text) && !own.body.contains(text),

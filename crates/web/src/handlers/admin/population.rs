@@ -159,21 +159,22 @@ pub async fn update(
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    state.store.set_population(total, &source, &figures).await?;
-    state
-        .store
-        .audit(NewAuditEntry {
-            actor_id: Some(user.id()),
-            action: "population_updated",
-            subject_kind: "organisation",
-            subject_id: None,
-            detail: &format!(
-                "total {total:?}, {} label figures",
-                figures.iter().filter(|(_, n)| n.is_some()).count()
-            ),
-            address: &address,
-        })
-        .await?;
+    // The figures and their audit entry commit together.
+    let mut tx = state.store.begin().await?;
+    tx.set_population(total, &source, &figures).await?;
+    tx.audit(NewAuditEntry {
+        actor_id: Some(user.id()),
+        action: "population_updated",
+        subject_kind: "organisation",
+        subject_id: None,
+        detail: &format!(
+            "total {total:?}, {} label figures",
+            figures.iter().filter(|(_, n)| n.is_some()).count()
+        ),
+        address: &address,
+    })
+    .await?;
+    tx.commit().await?;
     Ok(redirect_with_flash(
         "/admin/organisation/population",
         "Population figures saved.",

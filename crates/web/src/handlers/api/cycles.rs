@@ -42,7 +42,7 @@ fn json(c: Cycle, events: Vec<CycleEvent>) -> CycleJson {
         academic_year: c.year().to_string(),
         id: c.id,
         scheme_id: c.scheme_id,
-        state: c.state,
+        state: c.state.to_string(),
         hours_target: c.hours_target,
         copied_from: c.copied_from,
         history: events

@@ -155,9 +155,11 @@ pub async fn create_token(
             address: &address,
         })
         .await?;
-    Ok(page(&state, ctx, &user, Some(token.0), FormErrors::default())
-        .await?
-        .into_response())
+    Ok(
+        page(&state, ctx, &user, Some(token.0), FormErrors::default())
+            .await?
+            .into_response(),
+    )
 }
 
 /// Revokes one of the person's own tokens; it is refused from the next request.

@@ -5,7 +5,6 @@
 //! (or, worse, start a session nobody asked for).
 use crate::auth::ClientAddress;
 use crate::error::AppError;
-use crate::handlers::admin::people::plausible_email;
 use crate::handlers::auth::sign_in::complete_sign_in;
 use crate::operations::accounts;
 use crate::page::{PageCtx, redirect_with_flash};
@@ -16,7 +15,9 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use flipside_core::email::Email;
 use flipside_store::{LinkPurpose, StoreError};
+
 use serde::Deserialize;
 
 /// What the sign-in page says after a request for a link, whoever asked.
@@ -43,7 +44,7 @@ pub async fn request(
 ) -> Result<Response, AppError> {
     allowed(&state).await?;
     let email = form.email.trim();
-    if plausible_email(email) {
+    if Email::parse(email).is_ok() {
         accounts::request_sign_in_link(&state, email, &address).await?;
     }
     Ok(redirect_with_flash("/sign-in", LINK_SENT))

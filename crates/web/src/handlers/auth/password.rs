@@ -7,7 +7,6 @@
 //! session" apart. The link is used up either way.
 use crate::auth::ClientAddress;
 use crate::error::AppError;
-use crate::handlers::admin::people::plausible_email;
 use crate::operations::accounts;
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
@@ -18,7 +17,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use flipside_core::account::check_new_password;
+use flipside_core::email::Email;
 use flipside_store::{LinkPurpose, StoreError};
+
 use serde::Deserialize;
 
 /// What the forgot-password page says after a request, whoever asked.
@@ -53,7 +54,7 @@ pub async fn request_reset(
     Form(form): Form<ForgotForm>,
 ) -> Result<Response, AppError> {
     let email = form.email.trim();
-    if !plausible_email(email) {
+    if Email::parse(email).is_err() {
         let mut errors = FormErrors::default();
         errors.add("email", "Enter an email address like name@example.ac.uk.");
         return Ok((

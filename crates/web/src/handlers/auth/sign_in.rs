@@ -124,13 +124,13 @@ pub async fn submit(
     // A password longer than any accepted one is wrong without hashing it (a megabyte of
     // text must not buy a megabyte of Argon2 work).
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
-    let too_long =
-        form.password.chars().count() > flipside_core::account::MAX_PASSWORD_CHARS;
+    let too_long = form.password.chars().count() > flipside_core::account::MAX_PASSWORD_CHARS;
     let ok = !too_long
         && password::verify(
-        &form.password,
-        hash.as_deref().unwrap_or(password::dummy_hash()),
-    ) && hash.is_some();
+            &form.password,
+            hash.as_deref().unwrap_or(password::dummy_hash()),
+        )
+        && hash.is_some();
     match user {
         Some(user) if ok && !user.disabled => {
             state.store.clear_login_failures(&email).await?;

@@ -189,7 +189,7 @@ async fn sign_in(
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    let name = flipside_core::account::PersonName::parse(&name)
+    let name = flipside_core::text::BoundedText::line(&name, flipside_core::text::NAME_MAX)
         .map(|n| n.as_str().to_string())
         .unwrap_or_else(|_| details.email.clone());
     let (user, created) = state

@@ -16,7 +16,7 @@ use flipside_core::cycle_matching::{self, mentee_key, mentor_key};
 use flipside_core::matching::{MatchingProblem, PairRef, Rematch};
 use flipside_core::policy;
 use flipside_core::scheme::BoundedText;
-use flipside_store::{Cycle, NewAuditEntry, Pair, PairCounts, PairStatus, Scheme};
+use flipside_store::{Cycle, Pair, PairCounts, PairStatus, Scheme};
 use serde::Deserialize;
 use std::collections::BTreeSet;
 
@@ -210,21 +210,12 @@ pub async fn end_early(
         .await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
     };
-    state.store.end_pair_early(pair_id, reason.as_str()).await?;
-    state
-        .store
-        .audit(NewAuditEntry {
-            actor_id: Some(user.id()),
-            action: "pair_ended_early",
-            subject_kind: "pair",
-            subject_id: Some(pair_id),
-            detail: &format!("leaving: {}", form.leaving),
-            address: &address,
-        })
+    let actor = Actor {
+        id: user.id(),
+        address: &address,
+    };
+    operations::pairs::end_early(&state, actor, id, pair_id, &reason, leaving, &form.leaving)
         .await?;
-    for user_id in leaving {
-        state.store.add_leaver(id, *user_id).await?;
-    }
     Ok(redirect_with_flash(
         &format!("/cycles/{id}/pairs"),
         &format!(

@@ -5,8 +5,8 @@ use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::handlers::allow;
 use crate::handlers::mentoring::recruitment::{Choice, DayChoices};
-use crate::mail::messages::SetPasswordReason;
-use crate::operations::accounts::queue_set_password_link;
+use crate::operations;
+use crate::operations::invitations::Inviter;
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -16,64 +16,23 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Duration, Utc};
-use flipside_core::account::PersonName;
+use chrono::Duration;
+use flipside_core::email::Email;
 use flipside_core::invitation::{self, InvitationStatus, VALID_DAYS};
 use flipside_core::policy;
 use flipside_core::recruitment::{self, TIMES_OF_DAY, WEEKDAYS};
-use flipside_core::scheme::BoundedText;
-use flipside_store::{Cycle, Invitation, NewEmail, NewInvitation, Scheme, School, StoreError};
+use flipside_core::text::{BoundedText, NAME_MAX};
+use flipside_store::{Cycle, Invitation, NewInvitation, Scheme, School, StoreError};
 use serde::Deserialize;
 
-/// The link an invitee opens, under the configured public address.
-fn link(state: &AppState, token: &str) -> String {
-    format!(
-        "{}/invitations/{token}",
-        state.settings.public_url.as_str().trim_end_matches('/')
-    )
-}
-
-fn day(at: DateTime<Utc>) -> String {
-    at.format("%-d %B %Y").to_string()
-}
-
-/// Queues the email that carries the link (the `send`th sending of this invitation).
-async fn send_link(
-    state: &AppState,
-    inv: &Invitation,
-    scheme: &Scheme,
-    cycle: &Cycle,
-    token: &str,
-    send: i64,
-    from: &str,
-) -> Result<(), AppError> {
-    let subject = format!(
-        "Invitation: {} {}, reverse mentoring",
-        scheme.name,
-        cycle.year()
-    );
-    let body = format!(
-        "Dear {name},\n\n{from} invites you to take part in {scheme} ({year}) as a staff mentee: a student will mentor you about their experience of studying here.\n\n{purpose}\n\nTo accept or decline, open this link. It works once, until {until}:\n{link}\n\nIf you did not expect this email, you can ignore it.\n",
-        name = inv.name,
-        scheme = scheme.name,
-        year = cycle.year(),
-        purpose = scheme.purpose,
-        until = day(inv.expires_at),
-        link = link(state, token),
-    );
-    let key = invitation::email_key(inv.id, send);
-    state
-        .store
-        .enqueue_email(&NewEmail {
-            dedup_key: &key,
-            to_address: &inv.email,
-            to_name: &inv.name,
-            subject: &subject,
-            body_text: &body,
-            calendar: None,
-        })
-        .await?;
-    Ok(())
+/// A message with its first letter in capitals, counting letters, not bytes (an address may
+/// begin with `é`).
+fn capitalised(m: &str) -> String {
+    let mut chars = m.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// One invitation as the coordinator's list shows it.
@@ -186,17 +145,17 @@ fn validate(
     schools: &[School],
 ) -> Result<(String, String, Option<i64>), FormErrors> {
     let mut errors = FormErrors::default();
-    // A person's name goes into an email header: no line breaks or other control characters.
-    let name = PersonName::parse(&form.name)
-        .map_err(|e| errors.add("name", format!("Name {e}.")))
+    let name = BoundedText::line(&form.name, NAME_MAX)
+        .map_err(|e| errors.add("name", e.for_field("Name")))
         .ok();
-    let email = form.email.trim().to_lowercase();
-    if !invitation::is_email(&email) || email.len() > 254 {
-        errors.add(
-            "email",
-            "Enter the email address the invitation goes to, like name@university.ac.uk.",
-        );
-    }
+    let email = Email::parse(&form.email)
+        .map_err(|_| {
+            errors.add(
+                "email",
+                "Enter the email address the invitation goes to, like name@university.ac.uk.",
+            )
+        })
+        .ok();
     let school_id = match form.school_id.trim() {
         "" => None,
         s => match s
@@ -212,7 +171,11 @@ fn validate(
         },
     };
     match name {
-        Some(n) if errors.is_empty() => Ok((n.as_str().to_string(), email, school_id)),
+        Some(n) if errors.is_empty() => Ok((
+            n.into_string(),
+            email.map(Email::into_string).unwrap_or_default(),
+            school_id,
+        )),
         _ => Err(errors),
     }
 }
@@ -233,38 +196,33 @@ pub async fn create(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    let created = state
-        .store
-        .create_invitation(NewInvitation {
+    let created = operations::invitations::invite(
+        &state,
+        Inviter {
+            name: &user.user.display_name,
+        },
+        &cycle,
+        &scheme,
+        NewInvitation {
             cycle_id: id,
             email: &email,
             name: &name,
             school_id,
             invited_by: Some(user.id()),
             expires_at: flipside_store::now() + Duration::days(VALID_DAYS),
-        })
-        .await;
-    let (inv_id, token) = match created {
-        Ok(v) => v,
-        Err(StoreError::Conflict(m)) => {
+        },
+    )
+    .await;
+    match created {
+        Ok(_) => {}
+        Err(AppError::Conflict(m)) => {
             let mut errors = FormErrors::default();
-            errors.add("email", format!("{}{}.", m[..1].to_uppercase(), &m[1..]));
+            errors.add("email", format!("{}.", capitalised(&m)));
             let page = list_page(&state, ctx, cycle, scheme, form, errors).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
-        Err(e) => return Err(e.into()),
-    };
-    let inv = state.store.invitation(inv_id).await?;
-    send_link(
-        &state,
-        &inv,
-        &scheme,
-        &cycle,
-        &token,
-        1,
-        &user.user.display_name,
-    )
-    .await?;
+        Err(e) => return Err(e),
+    }
     Ok(redirect_with_flash(
         &format!("/cycles/{id}/invitations"),
         &format!("Invitation sent to {name} ({email})."),
@@ -282,32 +240,22 @@ pub async fn resend(
         return Err(AppError::NotFound);
     }
     let expires = flipside_store::now() + Duration::days(VALID_DAYS);
-    match state.store.resend_invitation(inv_id, expires).await {
-        Ok((token, send)) => {
-            let inv = state.store.invitation(inv_id).await?;
-            send_link(
-                &state,
-                &inv,
-                &scheme,
-                &cycle,
-                &token,
-                send,
-                &user.user.display_name,
-            )
-            .await?;
-            Ok(redirect_with_flash(
-                &format!("/cycles/{id}/invitations"),
-                &format!(
-                    "A new link was sent to {}; the earlier link no longer works.",
-                    inv.email
-                ),
-            ))
-        }
-        Err(StoreError::Conflict(m)) => Ok(redirect_with_flash(
+    let from = Inviter {
+        name: &user.user.display_name,
+    };
+    match operations::invitations::resend(&state, from, &cycle, &scheme, inv_id, expires).await {
+        Ok(inv) => Ok(redirect_with_flash(
+            &format!("/cycles/{id}/invitations"),
+            &format!(
+                "A new link was sent to {}; the earlier link no longer works.",
+                inv.email
+            ),
+        )),
+        Err(AppError::Conflict(m)) => Ok(redirect_with_flash(
             &format!("/cycles/{id}/invitations"),
             &format!("Not sent: {m}."),
         )),
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     }
 }
 
@@ -368,9 +316,13 @@ async fn answer_page(
     form: AnswerForm,
     errors: FormErrors,
 ) -> Result<(StatusCode, AnswerPage), AppError> {
-    let found = state.store.invitation_by_token(token).await;
-    allow(policy::answer_invitation(found.is_ok())).map_err(|_| AppError::NotFound)?;
-    let inv = found?;
+    // Only an unknown (or replaced) link is "not found": a database error is an error.
+    let inv = match state.store.invitation_by_token(token).await {
+        Ok(inv) => inv,
+        Err(StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    allow(policy::answer_invitation(true)).map_err(|_| AppError::NotFound)?;
     let cycle = state.store.cycle(inv.cycle_id).await?;
     let scheme = state.store.scheme(cycle.scheme_id).await?;
     let refused = invitation::usable(inv.status())
@@ -465,7 +417,7 @@ pub async fn accept(
     if status != StatusCode::OK {
         return Ok((status, page).into_response());
     }
-    match accept_and_send_password_link(
+    match operations::invitations::accept(
         &state,
         &token,
         &interests,
@@ -489,34 +441,6 @@ pub async fn accept(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-/// Accepts an invitation and, when the person has no password and the organisation has no
-/// single sign-on, queues a link to choose one, in the same transaction: without it an
-/// invited leader could never sign in to see their pair.
-async fn accept_and_send_password_link(
-    state: &AppState,
-    token: &str,
-    interests: &str,
-    availability: &str,
-    research_consent: bool,
-) -> Result<i64, AppError> {
-    let mut tx = state.store.begin().await?;
-    let user_id = tx
-        .accept_invitation(token, interests, availability, research_consent)
-        .await?;
-    let user = tx.user(user_id).await?;
-    if user.password_hash.is_none() && state.oidc.is_none() && !user.disabled {
-        queue_set_password_link(
-            &mut tx,
-            state,
-            &user,
-            SetPasswordReason::InvitationAccepted,
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(user_id)
 }
 
 pub async fn decline(
@@ -555,5 +479,20 @@ pub async fn decline(
             Ok((status, page).into_response())
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::capitalised;
+
+    #[test]
+    fn capitalising_counts_letters_not_bytes() {
+        assert_eq!(
+            capitalised("éloise@tu.test is taken"),
+            "Éloise@tu.test is taken"
+        );
+        assert_eq!(capitalised("ß"), "SS");
+        assert_eq!(capitalised(""), "");
     }
 }

@@ -585,10 +585,13 @@ pub async fn publish(
         .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
     let p = proposal(&state, id, parse_edits(&form.edit)?).await?;
     let back = format!("/cycles/{id}/matching");
-    if p.pairs.is_empty() {
+    // The coordinator saw pairs that are no longer proposed (a second click publishing the
+    // same proposal finds them published): say that nothing was published, before saying
+    // there is nothing to publish.
+    if p.pairs.is_empty() && form.expect.is_empty() {
         return Ok(redirect_with_flash(&back, "There are no pairs to publish."));
     }
-    if p.edit_error.is_some() || p.codes() != form.expect {
+    if p.pairs.is_empty() || p.edit_error.is_some() || p.codes() != form.expect {
         return Ok(redirect_with_flash(
             &back,
             "The proposal has changed since you saw it (someone was accepted, a rule changed, or a pair was published). Nothing was published: review the proposal below and publish again.",

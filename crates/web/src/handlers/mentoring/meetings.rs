@@ -7,6 +7,10 @@ use crate::handlers::allow;
 use crate::handlers::mentoring::pairs::{
     Drafts, MeetingForm, framework_of, member_pair, pair_ref, render, when,
 };
+use crate::operations::{
+    self,
+    meetings::{Confirmation, Proposal},
+};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -19,7 +23,7 @@ use flipside_core::meetings::{
     MeetingStatus, ProposalInput, check_held_minutes, check_proposal, hours,
 };
 use flipside_core::policy::{self, Action};
-use flipside_store::{Cycle, Meeting, NewEmail, Pair, PairHours, PairStatus, Scheme};
+use flipside_store::{Cycle, Meeting, Pair, PairHours, PairStatus, Scheme};
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 use serde::Deserialize;
 
@@ -74,32 +78,26 @@ pub async fn propose(
             return render(&state, ctx, &user, pair, cycle, errors, drafts).await;
         }
     };
-    let meeting_id = state
-        .store
-        .propose_meeting(pair.id, proposal.session as i64, proposal.slot, user.id())
-        .await?;
-    if let Some((partner_id, partner_name)) = pair.partner_of(user.id()) {
-        let partner = state.store.user(partner_id).await?;
-        let topic = &framework.sessions[proposal.session].topic;
-        let link = page_link(&state, pair.id)?;
-        state
-            .store
-            .enqueue_email(&NewEmail {
-                dedup_key: &format!("meeting:{meeting_id}:proposed"),
-                to_address: &partner.email,
-                to_name: partner_name,
-                subject: "A mentoring meeting has been proposed",
-                body_text: &format!(
-                    "{} proposed a meeting: {}, on {}.\n\nConfirm or decline it on your pair's page: {}\n",
-                    user.user.display_name,
-                    topic,
-                    when(proposal.slot.start, proposal.slot.minutes),
-                    link
-                ),
-                calendar: None,
-            })
-            .await?;
-    }
+    let partner = match pair.partner_of(user.id()) {
+        Some((partner_id, _)) => Some(state.store.user(partner_id).await?),
+        None => None,
+    };
+    let link = page_link(&state, pair.id)?;
+    let when = when(proposal.slot.start, proposal.slot.minutes);
+    operations::meetings::propose(
+        &state,
+        &user.user,
+        pair.id,
+        partner.as_ref(),
+        Proposal {
+            session_index: proposal.session as i64,
+            slot: proposal.slot,
+            topic: &framework.sessions[proposal.session].topic,
+            when: &when,
+            link: &link,
+        },
+    )
+    .await?;
     Ok(redirect_with_flash(
         &format!("/pairs/{id}#meetings"),
         "Meeting proposed. Your partner has been asked to confirm it.",
@@ -159,34 +157,27 @@ pub async fn respond(
             "This pair has ended: its meetings can no longer be confirmed.".into(),
         ));
     }
-    if meeting.proposed_by == user.id() {
+    if !policy::respond_to_meeting(&user.actor, pair_ref(&pair, &cycle), meeting.proposed_by) {
         return Err(AppError::Conflict(
             "You proposed this meeting: your partner confirms or declines it.".into(),
         ));
     }
-    state.store.respond_to_meeting(meeting.id, confirm).await?;
+    let mentor = state.store.user(pair.mentor_id).await?;
+    let mentee = state.store.user(pair.mentee_id).await?;
     if confirm {
         let scheme = state.store.scheme(cycle.scheme_id).await?;
         let ics = calendar(&state, &meeting, &pair, &cycle, &scheme);
         let link = page_link(&state, pair.id)?;
-        for member in [pair.mentor_id, pair.mentee_id] {
-            let person = state.store.user(member).await?;
-            state
-                .store
-                .enqueue_email(&NewEmail {
-                    dedup_key: &format!("meeting:{}:confirmed:{member}", meeting.id),
-                    to_address: &person.email,
-                    to_name: &person.display_name,
-                    subject: "Mentoring meeting confirmed",
-                    body_text: &format!(
-                        "Your meeting on {} is confirmed. The attached calendar file adds it to your diary.\n\nYour pair's page: {}\n",
-                        when(meeting.starts_at, meeting.duration_minutes),
-                        link
-                    ),
-                    calendar: Some(&ics),
-                })
-                .await?;
-        }
+        let when = when(meeting.starts_at, meeting.duration_minutes);
+        let confirmation = Confirmation {
+            when: &when,
+            link: &link,
+            calendar: &ics,
+        };
+        operations::meetings::respond(&state, meeting.id, [&mentor, &mentee], Some(confirmation))
+            .await?;
+    } else {
+        operations::meetings::respond(&state, meeting.id, [&mentor, &mentee], None).await?;
     }
     Ok(redirect_with_flash(
         &format!("/pairs/{}#meetings", pair.id),

@@ -6,6 +6,7 @@ use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
 use crate::handlers::mentoring::actions::{ActionView, action_views};
+use crate::operations::{self, cycles::Actor};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -18,7 +19,7 @@ use flipside_core::actions::{TEXT_MAX, text};
 use flipside_core::framework::Framework;
 use flipside_core::meetings::{MeetingStatus, hours};
 use flipside_core::policy::{self, Action, PairRef};
-use flipside_store::{Agreement, Cycle, NewAuditEntry, NewEmail, Pair, PairStatus};
+use flipside_store::{Agreement, Cycle, Pair, PairStatus};
 use serde::Deserialize;
 
 /// Loads a pair and its cycle, refusing (as the policy says for `action`) anyone who is not one of its members.
@@ -317,18 +318,11 @@ pub async fn accept_agreement(
     if pair.status() != PairStatus::Active {
         return Err(AppError::Conflict("This pair has ended.".into()));
     }
-    state.store.accept_agreement(pair.id, user.id()).await?;
-    state
-        .store
-        .audit(NewAuditEntry {
-            actor_id: Some(user.id()),
-            action: "agreement_accepted",
-            subject_kind: "pair",
-            subject_id: Some(pair.id),
-            detail: "",
-            address: &address,
-        })
-        .await?;
+    let actor = Actor {
+        id: user.id(),
+        address: &address,
+    };
+    operations::meetings::accept_agreement(&state, actor, pair.id).await?;
     Ok(redirect_with_flash(
         &format!("/pairs/{id}"),
         "You accepted the expectations agreement.",
@@ -433,49 +427,21 @@ pub async fn raise_concern(
             return render(&state, ctx, &user, pair, cycle, errors, drafts).await;
         }
     };
-    let concern_id = state
-        .store
-        .raise_concern(pair.id, cycle.id, user.id(), &body)
-        .await?;
-    state
-        .store
-        .audit(NewAuditEntry {
-            actor_id: Some(user.id()),
-            action: "concern_raised",
-            subject_kind: "concern",
-            subject_id: Some(concern_id),
-            detail: &format!("pair {}", pair.id),
-            address: &address,
-        })
-        .await?;
     let scheme = state.store.scheme(cycle.scheme_id).await?;
-    let link = state
-        .settings
-        .public_url
-        .join(&format!("cycles/{}/concerns", cycle.id))
-        .map_err(AppError::internal)?;
-    let subject = format!("A concern raised in {} {}", scheme.name, cycle.year());
-    let text = format!(
-        "{} raised a concern with the coordinators of {} {}:\n\n{}\n\nEvery concern of the cycle: {}\n",
-        user.user.display_name,
-        scheme.name,
-        cycle.year(),
-        body,
-        link
-    );
-    for c in state.store.coordinators_of(cycle.scheme_id).await? {
-        state
-            .store
-            .enqueue_email(&NewEmail {
-                dedup_key: &format!("concern:{concern_id}:{}", c.id),
-                to_address: &c.email,
-                to_name: &c.display_name,
-                subject: &subject,
-                body_text: &text,
-                calendar: None,
-            })
-            .await?;
-    }
+    let coordinators = state.store.coordinators_of(cycle.scheme_id).await?;
+    let actor = Actor {
+        id: user.id(),
+        address: &address,
+    };
+    operations::meetings::raise_concern(
+        &state,
+        actor,
+        &user.user.display_name,
+        (&pair, &cycle, &scheme),
+        &body,
+        &coordinators,
+    )
+    .await?;
     Ok(redirect_with_flash(
         &format!("/pairs/{id}"),
         "Your concern has been sent to the scheme's coordinators.",

@@ -318,7 +318,7 @@ pub async fn apply(
     let form: ApplicationForm = serde_html_form::from_bytes(&body)
         .map_err(|_| AppError::BadRequest("The application form could not be read.".into()))?;
     let applied_before = state.store.application_of(id, user.id()).await?.is_some();
-    if !policy::apply(&user.actor, cycle.state()? == CycleState::Recruiting) {
+    if !policy::apply(&user.actor, cycle.state()?) {
         let page = ApplyPage::new(
             ctx,
             scheme,
@@ -619,7 +619,7 @@ async fn review_page(
         Some((errors, typed)) => (errors, typed.decision.clone(), typed.message.clone()),
         None => (
             FormErrors::default(),
-            app.status.clone(),
+            app.status.to_string(),
             app.message.clone(),
         ),
     };

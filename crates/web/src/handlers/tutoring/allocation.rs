@@ -5,6 +5,7 @@
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
+use crate::operations::{self, cycles::Actor, tutoring::MoveOutcome};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -14,12 +15,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use flipside_core::cycle::AcademicYear;
 use flipside_core::policy;
-use flipside_core::tutoring::{
-    self, MoveRequest, SchoolRules, Spread, UnplacedReason, allocate_institution,
-};
-use flipside_store::{
-    AllocationRun, DraftCounts, NewAuditEntry, SchoolRulesRow, StoreError, UnplacedStudent,
-};
+use flipside_core::tutoring::{self, SchoolRules, Spread, UnplacedReason, allocate_institution};
+use flipside_store::{AllocationRun, DraftCounts, SchoolRulesRow, UnplacedStudent};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -175,70 +172,11 @@ pub async fn move_student(
 ) -> Result<Response, AppError> {
     allow(policy::tutoring_allocation(&user.actor))?;
     let year = year_of(&f.year)?;
-    let y = year.start_year();
-    let mut errors = FormErrors::default();
-    let student = match state.store.draft_student(y, &f.student).await {
-        Ok(s) => Some(s),
-        Err(StoreError::NotFound) => {
-            errors.add(
-                "student",
-                format!(
-                    "There is no student '{}' in the {year} draft.",
-                    f.student.trim()
-                ),
-            );
-            None
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let tutor = match state.store.tutor_by_external_id(&f.tutor).await {
-        Ok(t) => Some(t),
-        Err(StoreError::NotFound) => {
-            errors.add("tutor", format!("There is no tutor '{}'.", f.tutor.trim()));
-            None
-        }
-        Err(e) => return Err(e.into()),
-    };
-    if let (Some(s), Some(t)) = (&student, &tutor) {
-        let rules = state
-            .store
-            .tutoring_school_rules()
-            .await?
-            .iter()
-            .find(|r| r.school_id == s.school_id)
-            .map(SchoolRulesRow::rules)
-            .unwrap_or_default();
-        let load = if s.draft_tutor == Some(t.id) {
-            // Already theirs: moving to the same tutor takes no extra place.
-            0
-        } else {
-            state.store.draft_tutor_load(y, t.id).await?
+    let errors =
+        match operations::tutoring::move_student(&state, year, &f.student, &f.tutor).await? {
+            MoveOutcome::Moved(done) => return Ok(redirect_with_flash(&back(year), &done)),
+            MoveOutcome::Refused(errors) => errors,
         };
-        let name = format!("{} ({})", t.name, t.external_id);
-        let request = MoveRequest {
-            student_school: s.school_id,
-            last_tutor: s.last_tutor,
-            tutor_id: t.id,
-            tutor_name: &name,
-            tutor_school: t.school_id,
-            tutor_capacity: u32::try_from(t.capacity).unwrap_or(0),
-            tutor_load: u32::try_from(load).unwrap_or(u32::MAX),
-        };
-        match tutoring::check_move(&request, &rules) {
-            Ok(()) => {
-                state.store.move_in_draft(y, s.student_id, t.id).await?;
-                return Ok(redirect_with_flash(
-                    &back(year),
-                    &format!(
-                        "{} ({}) moved to {name} in the draft.",
-                        s.name,
-                        f.student.trim()
-                    ),
-                ));
-            }
-            Err(refused) => errors.add("tutor", format!("Not moved: {refused}.")),
-        }
-    }
     let mut shown = page(&state, ctx, year).await?;
     shown.errors = errors;
     shown.student = f.student;
@@ -255,26 +193,15 @@ pub async fn publish(
 ) -> Result<Response, AppError> {
     allow(policy::tutoring_allocation(&user.actor))?;
     let year = year_of(&f.year)?;
-    let written = match state.store.publish_allocation(year.start_year()).await {
-        Ok(n) => n,
-        Err(StoreError::NotFound) => {
-            return Err(AppError::Conflict(format!(
-                "There is no allocation for {year} to publish: run one first."
-            )));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    state
-        .store
-        .audit(NewAuditEntry {
-            actor_id: Some(user.id()),
-            action: "tutoring_allocation_published",
-            subject_kind: "organisation",
-            subject_id: None,
-            detail: &format!("{year}: {written} assignments"),
+    let written = operations::tutoring::publish_allocation(
+        &state,
+        Actor {
+            id: user.id(),
             address: &address,
-        })
-        .await?;
+        },
+        year,
+    )
+    .await?;
     Ok(redirect_with_flash(
         &back(year),
         &format!("Published: {written} tutor assignments for {year}."),

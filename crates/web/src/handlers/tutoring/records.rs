@@ -17,7 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use flipside_core::cycle::AcademicYear;
-use flipside_core::policy::{self, TutoringSelf};
+use flipside_core::policy::{self, TuteeRef, TutoringSelf};
 use flipside_core::tutoring::{self, ContactInput, INITIATORS, MODES};
 use flipside_store::{Contact, NewContact, StoreError, StudentRecord, Tutee, TutorHistoryRow};
 use serde::Deserialize;
@@ -145,8 +145,13 @@ pub async fn student(
         )
         .await?;
     }
-    let can_log = current.is_some()
-        && (me.student_id == Some(id) || (me.tutor_id.is_some() && me.tutor_id == current));
+    let can_log = policy::log_contact_with(
+        me,
+        TuteeRef {
+            student_id: id,
+            tutor_of_record: current,
+        },
+    );
     Ok(StudentPage {
         ctx,
         student,
@@ -251,7 +256,7 @@ pub async fn new_contact(
     Query(q): Query<StudentQuery>,
 ) -> Result<NewContactPage, AppError> {
     let me = me(&state, &user).await?;
-    allow(me.tutor_id.is_some() || me.student_id.is_some())?;
+    allow(policy::log_contacts(me))?;
     let form = ContactForm {
         student: q.student,
         date: state.clock.today().format("%Y-%m-%d").to_string(),
@@ -273,7 +278,7 @@ pub async fn create_contact(
     Form(f): Form<ContactForm>,
 ) -> Result<Response, AppError> {
     let me = me(&state, &user).await?;
-    allow(me.tutor_id.is_some() || me.student_id.is_some())?;
+    allow(policy::log_contacts(me))?;
     let year = current_year();
     let mut errors = FormErrors::default();
     let student = match state
@@ -298,17 +303,20 @@ pub async fn create_contact(
     // Who is logging, and for which tutor.
     let mut parties: Option<(i64, &'static str)> = None;
     if let Some(s) = &student {
-        let tutor = state.store.tutor_of(s.id, year.start_year()).await?;
-        if me.student_id == Some(s.id) {
-            match tutor {
-                Some(t) => parties = Some((t, "student")),
-                None => errors.add(
-                    "student",
-                    format!("You have no personal tutor in {year} yet, so there is no one to log a contact with."),
-                ),
-            }
-        } else if me.tutor_id.is_some() && me.tutor_id == tutor {
-            parties = tutor.map(|t| (t, "tutor"));
+        let tutee = TuteeRef {
+            student_id: s.id,
+            tutor_of_record: state.store.tutor_of(s.id, year.start_year()).await?,
+        };
+        let as_student = me.student_id == Some(s.id);
+        if policy::log_contact_with(me, tutee) {
+            parties = tutee
+                .tutor_of_record
+                .map(|t| (t, if as_student { "student" } else { "tutor" }));
+        } else if as_student {
+            errors.add(
+                "student",
+                format!("You have no personal tutor in {year} yet, so there is no one to log a contact with."),
+            );
         } else {
             errors.add(
                 "student",

@@ -3,6 +3,7 @@
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
+use crate::operations::{self, tutoring::Decision};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -12,11 +13,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use flipside_core::cycle::AcademicYear;
-use flipside_core::policy::{self, Action, TuteeLink};
+use flipside_core::policy::{self, Action, TuteeRef, TutoringSelf};
 use flipside_core::scheme::BoundedText;
-use flipside_store::{
-    ChangeRequest, NewEmail, StoreError, TutorCapacity, TutoringPerson, TutoringProfile,
-};
+use flipside_store::{ChangeRequest, StoreError, TutorCapacity, TutoringPerson, TutoringProfile};
 use serde::Deserialize;
 
 /// The academic year today falls in.
@@ -39,6 +38,14 @@ async fn me_as_student(
         .await?)
 }
 
+/// Who the signed-in person is as a tutoring student, as the policy takes it.
+fn as_tutee(me: &Option<TutoringPerson>) -> TutoringSelf {
+    TutoringSelf {
+        tutor_id: None,
+        student_id: me.as_ref().map(|s| s.id),
+    }
+}
+
 const PROFILE_MAX: usize = 2000;
 
 #[derive(Template, WebTemplate)]
@@ -58,11 +65,7 @@ pub async fn profile(
     user: CurrentUser,
 ) -> Result<ProfilePage, AppError> {
     let me = me_as_student(&state, &user).await?;
-    let link = TuteeLink {
-        is_student: me.is_some(),
-        is_tutor_of_record: false,
-    };
-    allow(policy::student_profile(&user.actor, link, Action::View))?;
+    allow(policy::own_tutoring_profile(as_tutee(&me)))?;
     let student = me.ok_or(AppError::Forbidden)?;
     let year = this_year();
     Ok(ProfilePage {
@@ -113,11 +116,7 @@ pub async fn save_profile(
     Form(form): Form<ProfileForm>,
 ) -> Result<Response, AppError> {
     let me = me_as_student(&state, &user).await?;
-    let link = TuteeLink {
-        is_student: me.is_some(),
-        is_tutor_of_record: false,
-    };
-    allow(policy::student_profile(&user.actor, link, Action::Edit))?;
+    allow(policy::own_tutoring_profile(as_tutee(&me)))?;
     let student = me.ok_or(AppError::Forbidden)?;
     let mut errors = FormErrors::default();
     let profile = TutoringProfile {
@@ -184,13 +183,16 @@ pub async fn tutor_view(
         .store
         .tutor_of_record(student.id, year_key(this_year()))
         .await?;
-    let link = TuteeLink {
-        is_student: student.email.eq_ignore_ascii_case(&user.user.email),
-        is_tutor_of_record: tutor.is_some_and(|t| t.email.eq_ignore_ascii_case(&user.user.email)),
+    let me = state.store.tutoring_self(&user.user.email).await?;
+    let tutee = TuteeRef {
+        student_id: student.id,
+        tutor_of_record: tutor.map(|t| t.id),
     };
-    allow(policy::student_profile(&user.actor, link, Action::View))?;
+    allow(policy::student_profile(me, tutee, Action::View))?;
     let full = state.store.tutoring_profile(student.id).await?;
-    if !link.is_student && (full.goals_shared || full.success_shared || full.tutor_note_shared) {
+    if me.student_id != Some(student.id)
+        && (full.goals_shared || full.success_shared || full.tutor_note_shared)
+    {
         crate::handlers::audit_read(
             &state,
             &user,
@@ -270,12 +272,11 @@ pub async fn change_page(
     user: CurrentUser,
 ) -> Result<ChangePage, AppError> {
     let me = me_as_student(&state, &user).await?;
-    let link = TuteeLink {
-        is_student: me.is_some(),
-        is_tutor_of_record: false,
-    };
-    allow(policy::request_tutor_change(&user.actor, link))?;
     let student = me.ok_or(AppError::Forbidden)?;
+    allow(policy::request_tutor_change(
+        as_tutee(&Some(student.clone())),
+        student.id,
+    ))?;
     change_page_for(&state, ctx, &student, String::new(), FormErrors::default()).await
 }
 
@@ -292,12 +293,11 @@ pub async fn request_change(
     Form(form): Form<ChangeForm>,
 ) -> Result<Response, AppError> {
     let me = me_as_student(&state, &user).await?;
-    let link = TuteeLink {
-        is_student: me.is_some(),
-        is_tutor_of_record: false,
-    };
-    allow(policy::request_tutor_change(&user.actor, link))?;
     let student = me.ok_or(AppError::Forbidden)?;
+    allow(policy::request_tutor_change(
+        as_tutee(&Some(student.clone())),
+        student.id,
+    ))?;
     let year = this_year();
     let mut errors = FormErrors::default();
     let tutor = state
@@ -483,53 +483,25 @@ pub async fn decide(
         let page = queue(&state, ctx, &user, Some((id, errors, form.reason))).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    let link = state
-        .settings
-        .public_url
-        .join("tutoring/change-request")
-        .map(|u| u.to_string())
-        .unwrap_or_default();
-    let (subject, body, flash) = if approve {
-        state
-            .store
-            .approve_change_request(id, tutor_id, user.id())
-            .await?;
-        (
-            "Your request for a change of tutor was approved".to_string(),
-            format!(
-                "Dear {},\n\nYour request for a change of personal tutor for {year} was approved. Your new personal tutor is {tutor_name}.\n\nSee the details: {link}\n",
-                student.name
-            ),
-            format!(
-                "Approved: {} now has {tutor_name} as personal tutor.",
-                student.name
-            ),
+    let decision = if approve {
+        Decision::Approve {
+            tutor_id,
+            tutor_name: &tutor_name,
+        }
+    } else {
+        Decision::Decline {
+            reason: form.reason.trim(),
+        }
+    };
+    operations::tutoring::decide_change_request(&state, user.id(), id, &student, year, decision)
+        .await?;
+    let flash = if approve {
+        format!(
+            "Approved: {} now has {tutor_name} as personal tutor.",
+            student.name
         )
     } else {
-        let reason = form.reason.trim();
-        state
-            .store
-            .decline_change_request(id, reason, user.id())
-            .await?;
-        (
-            "Your request for a change of tutor was declined".to_string(),
-            format!(
-                "Dear {},\n\nYour request for a change of personal tutor for {year} was declined, for this reason:\n\n{reason}\n\nSee the details: {link}\n",
-                student.name
-            ),
-            format!("Declined the request from {}.", student.name),
-        )
+        format!("Declined the request from {}.", student.name)
     };
-    state
-        .store
-        .enqueue_email(&NewEmail {
-            dedup_key: &format!("tutor-change-decided:{id}"),
-            to_address: &student.email,
-            to_name: &student.name,
-            subject: &subject,
-            body_text: &body,
-            calendar: None,
-        })
-        .await?;
     Ok(redirect_with_flash("/tutoring/change-requests", &flash))
 }

@@ -1,0 +1,52 @@
+//! Moving a sprint on to its next stage, or closing it after proposals.
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::handlers::allow;
+use crate::state::AppState;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use flipside_core::policy;
+use flipside_core::sprint::{self, Advance, SprintState, Stage};
+use serde::Deserialize;
+
+use super::back;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct StageForm {
+    #[serde(default)]
+    pub from: String,
+}
+
+/// Moves the sprint on to its next stage, or closes it after proposals.
+pub async fn advance(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<StageForm>,
+) -> Result<Response, AppError> {
+    let sprint = state.store.sprint(id).await?;
+    allow(policy::sprint_run(&user.actor))?;
+    let sprint_state = SprintState::parse(&sprint.state).unwrap_or(SprintState::Closed);
+    let from = Stage::parse(&sprint.stage).unwrap_or(Stage::Proposals);
+    match sprint::check_advance(sprint_state, from, &form.from).map_err(AppError::Conflict)? {
+        Advance::To(to) => {
+            state
+                .store
+                .set_sprint_stage(id, from.as_str(), to.as_str())
+                .await?;
+            Ok(back(
+                id,
+                "stages",
+                &format!("The sprint is now collecting {}.", to.as_str()),
+            ))
+        }
+        Advance::Close => {
+            state
+                .store
+                .set_sprint_state(id, SprintState::Closed.as_str())
+                .await?;
+            Ok(back(id, "stages", "The sprint is closed."))
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! Promoting an item to the next stage (a problem to an idea, an idea to a proposal).
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::handlers::allow;
+use crate::page::{FormErrors, PageCtx};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use flipside_core::policy;
+use flipside_core::sprint::{self, SprintState, Stage, check_promote};
+use flipside_store::StoreError;
+
+use super::{again, back, item_of};
+
+pub async fn promote(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path((id, item_id)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let sprint = state.store.sprint(id).await?;
+    let item = item_of(&state, &sprint, item_id).await?;
+    allow(policy::sprint_run(&user.actor))?;
+    let sprint_state = SprintState::parse(&sprint.state).unwrap_or(SprintState::Closed);
+    let stage = Stage::parse(&item.stage).unwrap_or(Stage::Proposals);
+    let key = format!("promote-{item_id}");
+    let to = match check_promote(sprint_state, stage) {
+        Ok(to) => to,
+        Err(m) => {
+            let mut errors = FormErrors::default();
+            errors.add(&key, m);
+            return again(&state, ctx, &user, sprint, errors, FormErrors::default()).await;
+        }
+    };
+    match state.store.promote_sprint_item(item.id, to.as_str()).await {
+        Ok(new_id) => Ok(back(
+            id,
+            &format!("item-{new_id}"),
+            &format!(
+                "'{}' is now {} {}.",
+                item.title,
+                sprint::article(to),
+                to.singular()
+            ),
+        )),
+        Err(StoreError::Conflict(m)) => {
+            let mut errors = FormErrors::default();
+            errors.add(&key, m);
+            again(&state, ctx, &user, sprint, errors, FormErrors::default()).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,100 @@
+//! Inviting staff leaders to a cycle by email.
+use crate::error::AppError;
+use crate::mail::messages::{InvitationLink, Recipient, SetPasswordReason};
+use crate::operations::accounts::queue_set_password_link;
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use flipside_store::{Cycle, Invitation, NewInvitation, Scheme, Tx};
+
+/// Who sends an invitation, by name (the email says who invites).
+#[derive(Debug, Clone, Copy)]
+pub struct Inviter<'a> {
+    pub name: &'a str,
+}
+
+/// Queues the email carrying an invitation's link (its `send`th), in the caller's transaction.
+async fn queue_link(
+    state: &AppState,
+    tx: &mut Tx,
+    inv: &Invitation,
+    scheme: &Scheme,
+    cycle: &Cycle,
+    (token, send): (&str, i64),
+    from: Inviter<'_>,
+) -> Result<(), AppError> {
+    let link = state.settings.link(&format!("invitations/{token}"));
+    let email = InvitationLink {
+        invitation_id: inv.id,
+        send,
+        from: from.name,
+        scheme: &scheme.name,
+        purpose: &scheme.purpose,
+        year: &cycle.year().to_string(),
+        until: &inv.expires_at.format("%-d %B %Y").to_string(),
+        link: &link,
+    }
+    .to(Recipient {
+        name: &inv.name,
+        email: &inv.email,
+    });
+    tx.enqueue_email(&email.as_new()).await?;
+    Ok(())
+}
+
+/// Invites a staff leader: the invitation and the email with its link, in one transaction.
+/// Inviting an address already invited to the cycle is a conflict and queues nothing.
+pub async fn invite(
+    state: &AppState,
+    from: Inviter<'_>,
+    cycle: &Cycle,
+    scheme: &Scheme,
+    new: NewInvitation<'_>,
+) -> Result<Invitation, AppError> {
+    let mut tx = state.store.begin().await?;
+    let (id, token) = tx.create_invitation(new).await?;
+    let inv = tx.invitation(id).await?;
+    queue_link(state, &mut tx, &inv, scheme, cycle, (&token, 1), from).await?;
+    tx.commit().await?;
+    Ok(inv)
+}
+
+/// Sends an unanswered invitation again: the old link dies and the email with the new one is
+/// queued in one transaction, so the invitee is never left with no working link.
+pub async fn resend(
+    state: &AppState,
+    from: Inviter<'_>,
+    cycle: &Cycle,
+    scheme: &Scheme,
+    invitation_id: i64,
+    expires_at: DateTime<Utc>,
+) -> Result<Invitation, AppError> {
+    let mut tx = state.store.begin().await?;
+    let (token, send) = tx.resend_invitation(invitation_id, expires_at).await?;
+    let inv = tx.invitation(invitation_id).await?;
+    queue_link(state, &mut tx, &inv, scheme, cycle, (&token, send), from).await?;
+    tx.commit().await?;
+    Ok(inv)
+}
+
+/// Accepts an invitation and, when the person has no password and the organisation has no
+/// single sign-on, queues a link to choose one, in the same transaction: without it an
+/// invited leader could never sign in to see their pair.
+pub async fn accept(
+    state: &AppState,
+    token: &str,
+    interests: &str,
+    availability: &str,
+    research_consent: bool,
+) -> Result<i64, AppError> {
+    let mut tx = state.store.begin().await?;
+    let user_id = tx
+        .accept_invitation(token, interests, availability, research_consent)
+        .await?;
+    let user = tx.user(user_id).await?;
+    if user.password_hash.is_none() && state.oidc.is_none() && !user.disabled {
+        queue_set_password_link(&mut tx, state, &user, SetPasswordReason::InvitationAccepted)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(user_id)
+}

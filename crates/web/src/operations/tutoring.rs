@@ -1,0 +1,173 @@
+//! Personal tutoring's operations: moving a student in the draft allocation and publishing it.
+use crate::error::AppError;
+use crate::mail::messages::{Recipient, TutorChangeDecided, TutorChangeOutcome};
+use crate::operations::cycles::Actor;
+use crate::page::FormErrors;
+use crate::state::AppState;
+use flipside_core::cycle::AcademicYear;
+use flipside_core::tutoring::{self, MoveRequest};
+use flipside_store::{NewAuditEntry, SchoolRulesRow, StoreError, TutoringPerson};
+
+/// What became of a move: done (the words of the confirmation) or refused, field by field.
+#[derive(Debug)]
+pub enum MoveOutcome {
+    Moved(String),
+    Refused(FormErrors),
+}
+
+/// Moves one student of `year`'s draft to another tutor if the School's rules and the tutor's
+/// capacity allow it. The capacity is checked and the student moved in one transaction,
+/// under a lock on the tutor (on SQLite the transaction itself is the lock), so two moves
+/// into a tutor's last place cannot both succeed.
+pub async fn move_student(
+    state: &AppState,
+    year: AcademicYear,
+    student: &str,
+    tutor: &str,
+) -> Result<MoveOutcome, AppError> {
+    let y = year.start_year();
+    let mut errors = FormErrors::default();
+    let mut tx = state.store.begin().await?;
+    let found_tutor = match tx.tutor_by_external_id(tutor).await {
+        Ok(t) => Some(t),
+        Err(StoreError::NotFound) => {
+            errors.add("tutor", format!("There is no tutor '{}'.", tutor.trim()));
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(t) = &found_tutor {
+        // Before reading anything the check depends on.
+        tx.lock(&format!("tutoring-draft:{y}:tutor:{}", t.id))
+            .await?;
+    }
+    let found_student = match tx.draft_student(y, student).await {
+        Ok(s) => Some(s),
+        Err(StoreError::NotFound) => {
+            errors.add(
+                "student",
+                format!(
+                    "There is no student '{}' in the {year} draft.",
+                    student.trim()
+                ),
+            );
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let (Some(s), Some(t)) = (found_student, found_tutor) else {
+        return Ok(MoveOutcome::Refused(errors));
+    };
+    let rules = tx
+        .tutoring_school_rules()
+        .await?
+        .iter()
+        .find(|r| r.school_id == s.school_id)
+        .map(SchoolRulesRow::rules)
+        .unwrap_or_default();
+    let load = if s.draft_tutor == Some(t.id) {
+        // Already theirs: moving to the same tutor takes no extra place.
+        0
+    } else {
+        tx.draft_tutor_load(y, t.id).await?
+    };
+    let name = format!("{} ({})", t.name, t.external_id);
+    let request = MoveRequest {
+        student_school: s.school_id,
+        last_tutor: s.last_tutor,
+        tutor_id: t.id,
+        tutor_name: &name,
+        tutor_school: t.school_id,
+        tutor_capacity: u32::try_from(t.capacity).unwrap_or(0),
+        tutor_load: u32::try_from(load).unwrap_or(u32::MAX),
+    };
+    if let Err(refused) = tutoring::check_move(&request, &rules) {
+        errors.add("tutor", format!("Not moved: {refused}."));
+        return Ok(MoveOutcome::Refused(errors));
+    }
+    tx.move_in_draft(y, s.student_id, t.id).await?;
+    tx.commit().await?;
+    Ok(MoveOutcome::Moved(format!(
+        "{} ({}) moved to {name} in the draft.",
+        s.name,
+        student.trim()
+    )))
+}
+
+/// Publishes `year`'s draft as the year's assignments, with its audit entry, in one
+/// transaction. Returns how many assignments were written.
+pub async fn publish_allocation(
+    state: &AppState,
+    actor: Actor<'_>,
+    year: AcademicYear,
+) -> Result<u64, AppError> {
+    let mut tx = state.store.begin().await?;
+    let written = match tx.publish_allocation(year.start_year()).await {
+        Ok(n) => n,
+        Err(StoreError::NotFound) => {
+            return Err(AppError::Conflict(format!(
+                "There is no allocation for {year} to publish: run one first."
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    tx.audit(NewAuditEntry {
+        actor_id: Some(actor.id),
+        action: "tutoring_allocation_published",
+        subject_kind: "organisation",
+        subject_id: None,
+        detail: &format!("{year}: {written} assignments"),
+        address: actor.address,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(written)
+}
+
+/// A School lead's decision on a request for a change of tutor.
+#[derive(Debug, Clone, Copy)]
+pub enum Decision<'a> {
+    Approve { tutor_id: i64, tutor_name: &'a str },
+    Decline { reason: &'a str },
+}
+
+/// Decides a pending request for a change of tutor: the decision (and, approved, the new
+/// tutor of record) and the email telling the student, in one transaction.
+pub async fn decide_change_request(
+    state: &AppState,
+    decided_by: i64,
+    id: i64,
+    student: &TutoringPerson,
+    year: AcademicYear,
+    decision: Decision<'_>,
+) -> Result<(), AppError> {
+    let mut tx = state.store.begin().await?;
+    let outcome = match decision {
+        Decision::Approve {
+            tutor_id,
+            tutor_name,
+        } => {
+            tx.approve_change_request(id, tutor_id, decided_by).await?;
+            TutorChangeOutcome::Approved {
+                new_tutor: tutor_name,
+            }
+        }
+        Decision::Decline { reason } => {
+            tx.decline_change_request(id, reason, decided_by).await?;
+            TutorChangeOutcome::Declined { reason }
+        }
+    };
+    let email = TutorChangeDecided {
+        request_id: id,
+        year: &year.to_string(),
+        outcome,
+        link: &state.settings.link("tutoring/change-request"),
+    }
+    .to(Recipient {
+        name: &student.name,
+        email: &student.email,
+    });
+    tx.enqueue_email(&email.as_new()).await?;
+    tx.commit().await?;
+    Ok(())
+}

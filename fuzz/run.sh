@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Builds every fuzz target and runs each for SECONDS_PER_TARGET seconds (default 20), one after
+# the other, starting from the committed seeds and the corpus grown by earlier runs. Fails on
+# the first crash, leak or timeout; libFuzzer leaves the input in fuzz/artifacts/<target>/.
+# Prints one line per target: executions, corpus size and coverage at the end.
+#
+#   fuzz/run.sh 20                 # CI: about 7 × 20 s after the build
+#   JOBS=2 fuzz/run.sh 300         # the long campaign (bench/fuzz/README.md)
+#
+# Needs a nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz --locked`).
+set -euo pipefail
+seconds=${1:-20}
+jobs=${JOBS:-1}
+cd "$(dirname "$0")"
+targets=$(cargo +nightly fuzz list --fuzz-dir .)
+cargo +nightly fuzz build -O --fuzz-dir .
+for target in $targets; do
+    mkdir -p "corpus/$target" "artifacts/$target"
+    log=$(mktemp)
+    # -timeout: a single input taking seconds is a finding (a parser must stay linear);
+    # -rss_limit_mb: so must memory.
+    # -jobs, even -jobs=1, moves the fuzzing into a child logging to fuzz-N.log: only ask for
+    # it when running in parallel, so that executions are counted once.
+    parallel=()
+    [ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
+    if ! cargo +nightly fuzz run -O --fuzz-dir . "$target" "corpus/$target" "seeds/$target" -- \
+        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 "${parallel[@]}" \
+        -print_final_stats=1 >"$log" 2>&1; then
+        tail -n 60 "$log"
+        [ "$jobs" -gt 1 ] && tail -n 60 fuzz-*.log 2>/dev/null
+        echo "fuzz/run.sh: $target crashed; the input is in fuzz/artifacts/$target/" >&2
+        rm -f "$log"
+        exit 1
+    fi
+    runs=$(grep -ho 'stat::number_of_executed_units: *[0-9]*' "$log" fuzz-*.log 2>/dev/null |
+        awk '{s += $2} END {print s + 0}')
+    last=$(grep -hE '#[0-9]+.*(DONE|pulse|NEW|REDUCE)' "$log" | tail -n 1)
+    printf '%-20s %12s executions in %ss  %s\n' "$target" "$runs" "$seconds" "${last#*#}"
+    rm -f "$log" fuzz-*.log
+done
