@@ -27,9 +27,11 @@
 //! | [`actions`] | the action state machine and evidence links (SPEC §3.8) |
 //! | [`dates`] | the one rule for a plausible date in any date field |
 //! | [`spreadsheet`] | CSV cells made safe to open in a spreadsheet (no formulas) |
+//! | [`account`] | local accounts: which new passwords are acceptable (SPEC §3.13) |
 //! | [`qualitative`] | reflective chats, coding, two coders' agreement, the quote bank, triangulation, REFI-QDA (SPEC §3.7) |
 #![forbid(unsafe_code)]
 
+pub mod account;
 pub mod actions;
 pub mod allocation;
 pub mod cycle;

@@ -7,6 +7,7 @@
 //! methods on [`Store`].
 #![forbid(unsafe_code)]
 
+mod accounts;
 mod actions;
 mod audit;
 mod cycles;
@@ -34,6 +35,7 @@ mod tx;
 mod users;
 mod waves;
 
+pub use accounts::{AccountLink, LinkPurpose};
 pub use actions::{Evidence, FollowUpAction, NewFollowUpAction};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use cycles::{Cycle, CycleEvent};
@@ -49,7 +51,7 @@ pub use pool::{Backend, Store};
 pub use qualitative::{ChatRecord, Finding, NewChat, QuoteRow};
 pub use recruitment::{Application, ConsentEvent, NewApplication, OpenCall, current_consents};
 pub use schemes::{NewScheme, Scheme};
-pub use sessions::{LoginFailures, SessionToken};
+pub use sessions::{ApiToken, LoginFailures, SessionToken};
 pub use sprints::{NewSprint, Sprint, SprintComment, SprintItem};
 pub use surveys::{AnswerRow, StatementRow};
 pub use tutoring::{ImportCounts, ImportSummary, SchoolTutoring, TutorLoad};

@@ -57,7 +57,7 @@ impl GrantRow {
     }
 }
 
-const USER_COLUMNS: &str =
+pub(crate) const USER_COLUMNS: &str =
     "id, email, display_name, password_hash, school_id, disabled, created_at";
 
 impl Store {

@@ -1,7 +1,7 @@
 //! Every route, in one place.
 use crate::auth::csrf;
 use crate::handlers::admin::{audit, emails, organisation, people, population, privacy};
-use crate::handlers::auth::{account, data, sign_in, sso};
+use crate::handlers::auth::{account, data, email_link, password, sign_in, sso};
 use crate::handlers::cocreation::sprints;
 use crate::handlers::evaluation::{instruments, results, surveys, waves};
 use crate::handlers::mentoring::{
@@ -98,6 +98,19 @@ pub fn router(state: AppState) -> Router {
         .route("/sign-out", post(sign_in::sign_out))
         .route("/sign-in/sso", get(sso::start))
         .route("/sign-in/sso/callback", get(sso::callback))
+        .route("/sign-in/email", post(email_link::request))
+        .route(
+            "/sign-in/email/{token}",
+            get(email_link::show).post(email_link::use_link),
+        )
+        .route(
+            "/password/forgot",
+            get(password::forgot).post(password::request_reset),
+        )
+        .route(
+            "/password/set/{token}",
+            get(password::show_set).post(password::submit_set),
+        )
         .route("/schemes", get(schemes::list).post(schemes::create))
         .route("/schemes/new", get(schemes::new))
         .route("/schemes/{id}", get(schemes::show))
@@ -203,6 +216,8 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/people", get(people::list).post(people::create))
         .route("/admin/people/{id}", get(people::show))
         .route("/admin/people/{id}/roles", post(people::grant))
+        .route("/admin/people/{id}/disable", post(people::disable))
+        .route("/admin/people/{id}/enable", post(people::enable))
         .route(
             "/admin/people/{id}/roles/{grant_id}/revoke",
             post(people::revoke),
@@ -210,6 +225,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/admin/organisation",
             get(organisation::show).post(organisation::update_settings),
+        )
+        .route(
+            "/admin/organisation/email-sign-in",
+            post(organisation::set_email_sign_in),
         )
         .route(
             "/admin/organisation/faculties",
@@ -323,6 +342,11 @@ pub fn router(state: AppState) -> Router {
         .route("/account/data.json", get(data::json))
         .route("/privacy", get(data::notice))
         .route("/account/tokens", post(account::create_token))
+        .route("/account/password", post(account::change_password))
+        .route(
+            "/account/tokens/{token_id}/revoke",
+            post(account::revoke_token),
+        )
         .route("/static/app.css", get(security::stylesheet))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))

@@ -3,7 +3,11 @@ use flipside_core::role::{Role, Scope};
 
 async fn token_for(app: &TestApp, email: &str, grants: &[(Role, Scope)]) -> String {
     let id = app.person(email, grants).await;
-    app.store.create_api_token(id, "test").await.unwrap().0
+    app.store
+        .create_api_token(id, "test", chrono::Duration::days(90))
+        .await
+        .unwrap()
+        .0
 }
 
 fn client() -> reqwest::Client {

@@ -263,6 +263,18 @@ impl TestApp {
         id
     }
 
+    /// The path of the last set-password link emailed to `address` (`/password/set/TOKEN`).
+    pub async fn password_link_sent_to(&self, address: &str) -> String {
+        let emails = self.store.emails_to(address).await.unwrap();
+        let last = emails
+            .iter()
+            .rev()
+            .find(|e| e.dedup_key.starts_with("account-link:"))
+            .expect("a set-password email was queued");
+        let at = last.body_text.find("/password/set/").expect("a link");
+        last.body_text[at..at + "/password/set/".len() + 64].to_string()
+    }
+
     /// A browser with no session.
     pub fn browser(&self) -> Browser {
         Browser::new(self.addr)

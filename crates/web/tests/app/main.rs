@@ -3,6 +3,7 @@
 //! or `postgres`). A requested backend that cannot be reached fails the test; it is never
 //! skipped.
 mod access;
+mod accounts;
 mod actions;
 mod api;
 mod cycles;

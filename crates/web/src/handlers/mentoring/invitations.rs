@@ -417,15 +417,14 @@ pub async fn accept(
     if status != StatusCode::OK {
         return Ok((status, page).into_response());
     }
-    match state
-        .store
-        .accept_invitation(
-            &token,
-            &interests,
-            &slots.join(" "),
-            form.research.is_some(),
-        )
-        .await
+    match operations::invitations::accept(
+        &state,
+        &token,
+        &interests,
+        &slots.join(" "),
+        form.research.is_some(),
+    )
+    .await
     {
         Ok(_) => Ok(redirect_with_flash(
             "/invitations/answered",
@@ -435,7 +434,7 @@ pub async fn accept(
                 page.cycle.year()
             ),
         )),
-        Err(StoreError::Conflict(_)) => {
+        Err(AppError::Conflict(_)) => {
             let (status, page) =
                 answer_page(&state, page.ctx, &token, form, FormErrors::default()).await?;
             Ok((status, page).into_response())
