@@ -3,9 +3,9 @@
 
 mod admin;
 mod import;
-mod report;
 mod privacy;
 mod qualitative;
+mod report;
 mod server;
 
 use clap::{Parser, Subcommand};

@@ -9,6 +9,6 @@ pub mod matching;
 pub mod meetings;
 pub mod pairs;
 pub mod people;
-pub mod retention;
 pub mod qualitative;
+pub mod retention;
 pub mod tutoring;
