@@ -442,6 +442,7 @@ fn check_pdf(dir: &std::path::Path, cycle: i64) {
         assert!(!text.contains(hidden), "the PDF shows the hidden {hidden}");
     }
 }
+#[test]
 fn person_export_writes_everything_held_and_refuses_an_unknown_email() {
     let dir = temp_dir("export");
     let created = flipside()
@@ -492,6 +493,7 @@ fn person_export_writes_everything_held_and_refuses_an_unknown_email() {
     assert!(!dir.join("nobody.json").exists());
     let _ = std::fs::remove_dir_all(dir);
 }
+#[test]
 fn retention_dry_run_prints_a_line_per_kind_and_apply_deletes_and_settings_are_checked() {
     let dir = temp_dir("retention");
     let run = |args: &[&str]| {
@@ -551,6 +553,7 @@ fn retention_dry_run_prints_a_line_per_kind_and_apply_deletes_and_settings_are_c
 /// `flipside qualitative export` writes the demo's closed cycle (cycle 1: the first the demo
 /// creates) as a REFI-QDA project that validates against the standard's schema, naming
 /// participants by pseudonym only; a cycle that does not exist is refused with the reason.
+#[test]
 fn qualitative_export_writes_a_valid_project_without_names_or_emails() {
     let dir = temp_dir("qualitative");
     run_demo_once(&dir);
