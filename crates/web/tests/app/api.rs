@@ -493,7 +493,12 @@ async fn a_coordinator_lists_pairs_and_ends_one_early_through_the_api_and_others
     let mentee = app
         .person("kay@tu.test", &[(Role::Mentee, Scope::Cycle(c))])
         .await;
-    let member = app.store.create_api_token(mentor, "test").await.unwrap().0;
+    let member = app
+        .store
+        .create_api_token(mentor, "test", chrono::Duration::days(90))
+        .await
+        .unwrap()
+        .0;
     let ids = app
         .publish_pairs(
             c,
@@ -651,13 +656,13 @@ async fn members_propose_and_answer_meetings_through_the_api_and_others_are_refu
     let s = crate::meetings::setup(&app).await;
     let mentor = app
         .store
-        .create_api_token(s.mentor, "test")
+        .create_api_token(s.mentor, "test", chrono::Duration::days(90))
         .await
         .unwrap()
         .0;
     let mentee = app
         .store
-        .create_api_token(s.mentee, "test")
+        .create_api_token(s.mentee, "test", chrono::Duration::days(90))
         .await
         .unwrap()
         .0;
@@ -745,7 +750,7 @@ async fn a_member_raises_a_concern_through_the_api_and_others_are_refused() {
     let s = crate::meetings::setup(&app).await;
     let mentee = app
         .store
-        .create_api_token(s.mentee, "test")
+        .create_api_token(s.mentee, "test", chrono::Duration::days(90))
         .await
         .unwrap()
         .0;
