@@ -585,6 +585,17 @@ pub const REGISTRY: &[Entry] = &[
         }],
     },
     Entry {
+        table: "account_links",
+        kind: DataKind::Session,
+        person_columns: &["user_id"],
+        export: Some("user_id = $1"),
+        erasure: &[Step {
+            rows: "user_id = $1",
+            erase: Erase::Delete,
+            why: "their set-password, reset and sign-in links (only hashes of the links are kept)",
+        }],
+    },
+    Entry {
         table: "login_failures",
         kind: DataKind::LoginFailure,
         person_columns: &["account"],
