@@ -439,7 +439,7 @@ pub async fn accept(
                 answer_page(&state, page.ctx, &token, form, FormErrors::default()).await?;
             Ok((status, page).into_response())
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     }
 }
 
