@@ -57,10 +57,13 @@ pub fn validate_wave_dates(
             }
             return None;
         }
-        match crate::dates::plausible_date(raw) {
+        match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
             Ok(d) => Some(d),
-            Err(message) => {
-                errors.insert(field, message);
+            Err(_) => {
+                errors.insert(
+                    field,
+                    format!("'{raw}' is not a date: write it as YYYY-MM-DD, e.g. 2026-10-01."),
+                );
                 None
             }
         }
@@ -288,7 +291,7 @@ mod tests {
         assert!(errors["post_opens"].contains("after the pre wave closes"));
         assert!(errors["followup_opens"].contains("after the post wave closes"));
         let errors = validate_wave_dates(&form(&[("pre_opens", "1 Oct")])).unwrap_err();
-        assert!(errors["pre_opens"].contains("year-month-day"));
+        assert!(errors["pre_opens"].contains("YYYY-MM-DD"));
         assert_eq!(errors["post_closes"], "Enter a date.");
     }
 

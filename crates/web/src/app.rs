@@ -107,7 +107,6 @@ impl Application {
                 self.mailer,
                 self.state.settings.public_url.clone(),
                 interval,
-                self.state.settings.retention.clone(),
                 stopped,
             )
         });

@@ -1,7 +1,6 @@
 //! Security headers on every response, the stylesheet, and the fallback page.
 use crate::error::{ApiError, AppError};
-use crate::state::AppState;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -9,18 +8,9 @@ use axum::response::{IntoResponse, Response};
 /// flipside serves no scripts and no third-party content, so the policy can be strict.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/// How long browsers remember to reach flipside over HTTPS only (a year), once they have.
-pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
-
-pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let h = response.headers_mut();
-    // Only when people reach flipside over HTTPS: sent over plain HTTP the header would be
-    // ignored anyway, and a development instance on http://localhost must stay reachable.
-    if state.settings.secure_cookies() {
-        h.entry(header::STRICT_TRANSPORT_SECURITY)
-            .or_insert(HeaderValue::from_static(STRICT_TRANSPORT_SECURITY));
-    }
     let set = |h: &mut axum::http::HeaderMap, name: HeaderName, value: &'static str| {
         h.entry(name).or_insert(HeaderValue::from_static(value));
     };

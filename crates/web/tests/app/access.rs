@@ -118,11 +118,6 @@ async fn every_page_answers_each_role_as_the_policy_says() {
         ("/admin/audit".into(), &["admin"]),
         ("/admin/emails".into(), &["admin"]),
         ("/account".into(), &["*"]),
-        ("/account/data".into(), &["*"]),
-        ("/account/data.json".into(), &["*"]),
-        ("/privacy".into(), &["*"]),
-        ("/admin/privacy".into(), &["admin"]),
-        ("/admin/privacy/retention".into(), &["admin"]),
         // Organisation-wide coordinators only (the coordinator here runs one scheme).
         ("/tutoring/allocation".into(), &[]),
         ("/tutoring/dashboard".into(), &["admin", "lead"]),

@@ -5,4 +5,3 @@ pub mod emails;
 pub mod organisation;
 pub mod people;
 pub mod population;
-pub mod privacy;

@@ -67,7 +67,7 @@ pub struct InviteForm {
     pub school_id: String,
 }
 
-pub(crate) async fn managed_cycle(
+async fn managed_cycle(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
@@ -140,7 +140,7 @@ pub async fn list(
 }
 
 /// A validated invitation: (name, email, School).
-pub(crate) fn validate(
+fn validate(
     form: &InviteForm,
     schools: &[School],
 ) -> Result<(String, String, Option<i64>), FormErrors> {
@@ -417,14 +417,15 @@ pub async fn accept(
     if status != StatusCode::OK {
         return Ok((status, page).into_response());
     }
-    match operations::invitations::accept(
-        &state,
-        &token,
-        &interests,
-        &slots.join(" "),
-        form.research.is_some(),
-    )
-    .await
+    match state
+        .store
+        .accept_invitation(
+            &token,
+            &interests,
+            &slots.join(" "),
+            form.research.is_some(),
+        )
+        .await
     {
         Ok(_) => Ok(redirect_with_flash(
             "/invitations/answered",
@@ -434,12 +435,12 @@ pub async fn accept(
                 page.cycle.year()
             ),
         )),
-        Err(AppError::Conflict(_)) => {
+        Err(StoreError::Conflict(_)) => {
             let (status, page) =
                 answer_page(&state, page.ctx, &token, form, FormErrors::default()).await?;
             Ok((status, page).into_response())
         }
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
