@@ -22,6 +22,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use flipside_core::allocation::{self, Allocation, AllocationError, Edge, Problem};
+use flipside_core::spreadsheet::safe_cell_bytes;
 
 /// Arguments of `flipside allocate`.
 #[derive(Debug, Clone, clap::Args)]
@@ -363,7 +364,12 @@ pub fn write_allocation<W: Write>(
         };
         number.clear();
         write!(number, "{cost}")?;
-        csv.write_record([&id[..], tutor, &number[..]])?;
+        // Ids come from the caller's files: one starting `=` must not run in a spreadsheet.
+        csv.write_record([
+            &safe_cell_bytes(&id[..])[..],
+            &safe_cell_bytes(tutor)[..],
+            &number[..],
+        ])?;
     }
     csv.flush()?;
     Ok(())

@@ -190,6 +190,21 @@ fn ids_are_strings_and_survive_quoting() {
     );
 }
 
+#[test]
+fn ids_a_spreadsheet_would_run_are_written_as_text_and_negative_costs_stay_numbers() {
+    let scratch = Scratch::new("formulas");
+    let args = scratch.args(
+        "tutor_id,capacity\n@T1,1\n",
+        "student_id,tutor_id,cost\n=cmd|' /C calc'!A0,@T1,-3\n",
+        None,
+    );
+    run(&args).unwrap();
+    assert_eq!(
+        scratch.output(),
+        "student_id,tutor_id,cost\n'=cmd|' /C calc'!A0,'@T1,-3\n"
+    );
+}
+
 /// The same checks as the `allocate` fuzz target (fuzz/), so that `cargo test` covers them
 /// without cargo-fuzz: any tutors and edges files are read or refused naming a line that
 /// exists, and what is read solves within capacities on the given edges.

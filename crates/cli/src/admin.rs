@@ -143,6 +143,14 @@ async fn run_async(args: AdminArgs) -> anyhow::Result<()> {
             }
             .ok_or_else(|| anyhow::anyhow!("unknown scope"))?;
             let grant = Grant::new(role, scope).map_err(|e| anyhow::anyhow!("{e}"))?;
+            if !store.scope_exists(scope).await? {
+                anyhow::bail!(
+                    "--{}: there is no {} with the id {}",
+                    scope.kind().as_str(),
+                    scope.kind().as_str(),
+                    scope.id().unwrap_or(0)
+                );
+            }
             store.grant_role(user.id, grant, None).await?;
             store
                 .audit(NewAuditEntry {

@@ -3,6 +3,8 @@
 
 mod admin;
 mod import;
+mod privacy;
+mod qualitative;
 mod report;
 mod server;
 
@@ -38,6 +40,8 @@ enum Command {
     Serve(ServerArgs),
     /// Run the web server with a realistic demo organisation (created on first run, reused after).
     Demo(ServerArgs),
+    /// Print the API's OpenAPI 3.1 document (JSON) and exit.
+    Openapi,
     /// Apply database migrations and exit.
     Migrate(ServerArgs),
     /// Import Schools, tutors, students and last year's tutor assignments from CSV files.
@@ -46,6 +50,12 @@ enum Command {
     GenerateInstitution(import::GenerateArgs),
     /// Manage people and roles from the command line.
     Admin(admin::AdminArgs),
+    /// What flipside holds on one person: `person export --email E --out FILE.json`.
+    Person(privacy::PersonArgs),
+    /// Apply the retention rules of the settings file: `--dry-run` shows, `--apply` deletes.
+    Retention(privacy::RetentionArgs),
+    /// Reflective chats: export a cycle's coding as a REFI-QDA project.
+    Qualitative(qualitative::QualitativeArgs),
     /// Analyse Likert survey responses (pre/post/follow-up) from a tidy CSV and print JSON.
     Analyse(flipside_batch::analyse::AnalyseArgs),
     /// Allocate students to tutors optimally from tutor and edge CSV files.
@@ -62,8 +72,15 @@ fn main() -> ExitCode {
         Command::Serve(args) => server::run(server::Mode::Serve, args),
         Command::Demo(args) => server::run(server::Mode::Demo, args),
         Command::Migrate(args) => server::run(server::Mode::Migrate, args),
+        Command::Openapi => {
+            println!("{}", flipside_web::handlers::api::openapi_json());
+            ExitCode::SUCCESS
+        }
         Command::Admin(args) => admin::run(args),
+        Command::Person(args) => privacy::person(args),
+        Command::Retention(args) => privacy::retention(args),
         Command::Import(args) => import::run(args),
+        Command::Qualitative(args) => qualitative::run(args),
         Command::GenerateInstitution(args) => import::generate(args),
         Command::Report(args) => report::run(args),
     }

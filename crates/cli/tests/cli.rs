@@ -33,6 +33,11 @@ fn every_command_has_help() {
         vec!["import"],
         vec!["generate-institution"],
         vec!["report"],
+        vec!["person"],
+        vec!["person", "export"],
+        vec!["retention"],
+        vec!["qualitative"],
+        vec!["qualitative", "export"],
     ] {
         let out = flipside().args(&cmd).arg("--help").output().unwrap();
         assert!(out.status.success(), "{cmd:?} --help failed");
@@ -436,4 +441,207 @@ fn check_pdf(dir: &std::path::Path, cycle: i64) {
     for hidden in REPORT_HIDDEN_PDF {
         assert!(!text.contains(hidden), "the PDF shows the hidden {hidden}");
     }
+}
+#[test]
+fn person_export_writes_everything_held_and_refuses_an_unknown_email() {
+    let dir = temp_dir("export");
+    let created = flipside()
+        .args(["admin", "--data-dir"])
+        .arg(&dir)
+        .args([
+            "create-user",
+            "--email",
+            "Held@Example.ac.uk",
+            "--name",
+            "Held Person",
+            "--no-password",
+        ])
+        .output()
+        .unwrap();
+    assert!(created.status.success());
+    let out_file = dir.join("held.json");
+    let out = flipside()
+        .args(["person", "export", "--data-dir"])
+        .arg(&dir)
+        .args(["--email", "held@example.ac.uk", "--out"])
+        .arg(&out_file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
+    assert_eq!(json["person"]["display_name"], "Held Person");
+    let kinds = json["kinds"].as_array().unwrap();
+    assert!(
+        kinds.iter().any(|k| k["kind"] == "account"),
+        "the account itself is exported: {json}"
+    );
+    let out = flipside()
+        .args(["person", "export", "--data-dir"])
+        .arg(&dir)
+        .args(["--email", "nobody@example.ac.uk", "--out"])
+        .arg(dir.join("nobody.json"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("nobody@example.ac.uk"), "{err}");
+    assert!(!dir.join("nobody.json").exists());
+    let _ = std::fs::remove_dir_all(dir);
+}
+#[test]
+fn retention_dry_run_prints_a_line_per_kind_and_apply_deletes_and_settings_are_checked() {
+    let dir = temp_dir("retention");
+    let run = |args: &[&str]| {
+        flipside()
+            .arg("retention")
+            .arg("--data-dir")
+            .arg(&dir)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--dry-run"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8_lossy(&out.stdout);
+    for key in [
+        "unsuccessful_applications",
+        "private_notes",
+        "audit_log",
+        "emails",
+    ] {
+        assert!(
+            printed
+                .lines()
+                .any(|l| l.contains(&format!("({key}): would delete 0 rows: nothing"))),
+            "{printed}"
+        );
+    }
+    assert_eq!(
+        printed.lines().count(),
+        14,
+        "13 rules and the total: {printed}"
+    );
+    let out = run(&["--apply"]);
+    assert!(out.status.success());
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(printed.contains("total: deleted 0 rows"), "{printed}");
+    assert!(!run(&[]).status.success(), "one of --dry-run or --apply");
+    assert!(!run(&["--dry-run", "--apply"]).status.success());
+    let config = dir.join("flipside.toml");
+    std::fs::write(&config, "[retention]\nemail_months = 1\n").unwrap();
+    let out = flipside()
+        .args(["retention", "--dry-run", "--data-dir"])
+        .arg(&dir)
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("email_months"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+/// `flipside qualitative export` writes the demo's closed cycle (cycle 1: the first the demo
+/// creates) as a REFI-QDA project that validates against the standard's schema, naming
+/// participants by pseudonym only; a cycle that does not exist is refused with the reason.
+#[test]
+fn qualitative_export_writes_a_valid_project_without_names_or_emails() {
+    let dir = temp_dir("qualitative");
+    run_demo_once(&dir);
+    let out_file = dir.join("cycle-1.qdpx");
+    let out = flipside()
+        .args(["qualitative", "export", "--cycle", "1", "--data-dir"])
+        .arg(&dir)
+        .arg("--out")
+        .arg(&out_file)
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{printed}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(printed.contains("23 chat(s)"), "{printed}");
+
+    let unzipped = dir.join("unzipped");
+    let unzip = Command::new("unzip")
+        .arg("-q")
+        .arg(&out_file)
+        .arg("-d")
+        .arg(&unzipped)
+        .status()
+        .expect("unzip is needed to open the .qdpx");
+    assert!(unzip.success());
+    let qde = unzipped.join("project.qde");
+    let xsd = dir.join("Project.xsd");
+    std::fs::write(&xsd, flipside_core::qualitative::refi::PROJECT_XSD).unwrap();
+    let lint = Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&xsd)
+        .arg(&qde)
+        .output()
+        .expect("xmllint (libxml2-utils) is needed to validate the export");
+    assert!(
+        lint.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lint.stderr)
+    );
+
+    // Everything written: the project and every source text.
+    let mut written = std::fs::read_to_string(&qde).unwrap();
+    let sources = std::fs::read_dir(unzipped.join("sources")).unwrap();
+    let mut source_count = 0;
+    for entry in sources {
+        written.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+        source_count += 1;
+    }
+    assert_eq!(source_count, 23);
+    assert!(written.contains("Mentor 1") && written.contains("Senior leader 1"));
+    assert!(written.contains("Coder 2"), "two coders");
+    assert!(!written.contains('@'), "no email address");
+    let users = flipside()
+        .args(["admin", "--data-dir"])
+        .arg(&dir)
+        .arg("list-users")
+        .output()
+        .unwrap();
+    let users = String::from_utf8_lossy(&users.stdout);
+    let mut names = 0;
+    for line in users.lines() {
+        // email, name, roles
+        let mut fields = line.split('\t');
+        let (Some(email), Some(name)) = (fields.next(), fields.next()) else {
+            continue;
+        };
+        assert!(!written.contains(email), "{email} appears in the export");
+        assert!(!written.contains(name), "{name} appears in the export");
+        names += 1;
+    }
+    assert!(names > 40, "the check saw the demo's people: {users}");
+
+    let bad = flipside()
+        .args(["qualitative", "export", "--cycle", "999", "--data-dir"])
+        .arg(&dir)
+        .arg("--out")
+        .arg(dir.join("none.qdpx"))
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("there is no cycle 999"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    assert!(!dir.join("none.qdpx").exists());
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -25,13 +25,18 @@
 //! | [`outreach`] | the applicant pool against the organisation's population (SPEC §3.2) |
 //! | [`meetings`] | proposing meetings: future, no overlap; hours (SPEC §3.4) |
 //! | [`actions`] | the action state machine and evidence links (SPEC §3.8) |
+//! | [`dates`] | the one rule for a plausible date in any date field |
+//! | [`spreadsheet`] | CSV cells made safe to open in a spreadsheet (no formulas) |
+//! | [`account`] | local accounts: which new passwords are acceptable (SPEC §3.13) |
 //! | [`qualitative`] | reflective chats, coding, two coders' agreement, the quote bank, triangulation, REFI-QDA (SPEC §3.7) |
 #![forbid(unsafe_code)]
 
+pub mod account;
 pub mod actions;
 pub mod allocation;
 pub mod cycle;
 pub mod cycle_matching;
+pub mod dates;
 pub mod disclosure;
 pub mod email;
 pub mod evaluation;
@@ -48,6 +53,7 @@ pub mod recruitment;
 pub mod research_export;
 pub mod role;
 pub mod scheme;
+pub mod spreadsheet;
 pub mod sprint;
 pub mod stats;
 pub mod surveys;

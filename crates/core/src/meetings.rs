@@ -1,7 +1,7 @@
 //! Meetings of a pair (SPEC §3.4): a proposal names a start, a length and the session of the
 //! plan it covers; it must lie in the future and must not overlap another meeting of either
 //! member. Times are in UTC.
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
 use serde::Serialize;
 
 /// Shortest and longest meeting, in minutes.
@@ -91,13 +91,13 @@ pub fn check_proposal(
     busy: &[Slot],
 ) -> Result<Proposal, Vec<(&'static str, String)>> {
     let mut errors = Vec::new();
-    let date = NaiveDate::parse_from_str(input.date.trim(), "%Y-%m-%d").ok();
-    if date.is_none() {
-        errors.push((
-            "date",
-            "Enter the date as year-month-day, for example 2026-12-03.".to_string(),
-        ));
-    }
+    let date = match crate::dates::plausible_date(input.date) {
+        Ok(d) => Some(d),
+        Err(message) => {
+            errors.push(("date", message));
+            None
+        }
+    };
     let time = NaiveTime::parse_from_str(input.time.trim(), "%H:%M").ok();
     if time.is_none() {
         errors.push((

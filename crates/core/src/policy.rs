@@ -132,6 +132,18 @@ pub fn audit_log(actor: &Actor) -> bool {
     actor.is_admin()
 }
 
+/// A person's own data (issue 13): everyone signed in may download everything held on them.
+pub fn own_personal_data(_actor: &Actor) -> bool {
+    true
+}
+
+/// Personal-data administration (issue 13): the registry with its retention settings, the
+/// retention dry run, and erasing a person. Administrators only: erasure is irreversible and
+/// the dry run names what every person's data is.
+pub fn personal_data_admin(actor: &Actor) -> bool {
+    actor.is_admin()
+}
+
 /// The outbox's delivery log (recipients, subjects, states; never the bodies, which can carry
 /// single-use links): administrators, who run the email service.
 pub fn email_log(actor: &Actor) -> bool {
@@ -453,6 +465,43 @@ pub fn research_export(actor: &Actor, scheme_id: i64) -> bool {
     actor.has(Role::Researcher) || actor.coordinates(scheme_id)
 }
 
+/// A cycle's reflective chats (issue 11): who reads one, and who records one. The cycle's
+/// coordinators and the researchers with access to its scheme read and record them; the
+/// participant reads their own. Admins without a research role see none: configuring the system
+/// is not analysing it.
+pub fn chat(actor: &Actor, scheme_id: i64, participant_id: i64, action: Action) -> bool {
+    let team = research_team(actor, scheme_id);
+    match action {
+        Action::View => team || actor.user_id == participant_id,
+        Action::Create | Action::Edit => team,
+    }
+}
+
+/// The scheme's research team: its coordinators and researchers scoped to it (or to the
+/// whole organisation).
+fn research_team(actor: &Actor, scheme_id: i64) -> bool {
+    actor.coordinates(scheme_id) || actor.has_in(Role::Researcher, Scope::Scheme(scheme_id))
+}
+
+/// Coding chats and reading excerpts, codes and agreement: the research team of the scheme.
+pub fn code_chats(actor: &Actor, scheme_id: i64) -> bool {
+    research_team(actor, scheme_id)
+}
+
+/// The quote bank: reading it is for the research team; promoting, trimming and removing
+/// quotes and writing the finding per aim is for the scheme's coordinators.
+pub fn quotes(actor: &Actor, scheme_id: i64, action: Action) -> bool {
+    match action {
+        Action::View => research_team(actor, scheme_id),
+        Action::Create | Action::Edit => actor.coordinates(scheme_id),
+    }
+}
+
+/// A chat can be recorded only with a participant whose research consent stands.
+pub fn can_record_chat(research_consent: bool) -> bool {
+    research_consent
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -612,6 +661,12 @@ mod tests {
             ),
             ("audit log", audit_log, &["admin"]),
             ("email delivery log", email_log, &["admin"]),
+            ("download own personal data", own_personal_data, &["*"]),
+            (
+                "personal data administration",
+                personal_data_admin,
+                &["admin"],
+            ),
             (
                 "import an institution",
                 tutoring_import,
@@ -1183,5 +1238,106 @@ mod tests {
             scheme_id: 1,
         };
         assert!(!pair(&everything, someone_elses, Action::View));
+    }
+
+    /// Chats, coding and quotes (issue 11) over every role: the scheme's research team, and the
+    /// participant for their own chat; never an admin by being an admin.
+    #[test]
+    fn chats_excerpts_and_quotes_follow_the_research_team() {
+        type Check = fn(&Actor) -> bool;
+        let team: &[&str] = &["org coordinator", "scheme coordinator", "researcher"];
+        let coordinators: &[&str] = &["org coordinator", "scheme coordinator"];
+        let checks: Vec<(&str, Check, &[&str])> = vec![
+            (
+                "read someone else's chat",
+                |a| chat(a, SCHEME, OTHER, Action::View),
+                team,
+            ),
+            (
+                "read my own chat",
+                |a| chat(a, SCHEME, ME, Action::View),
+                &[
+                    "nobody",
+                    "admin",
+                    "org coordinator",
+                    "scheme coordinator",
+                    "other scheme coordinator",
+                    "mentor in cycle",
+                    "mentee in cycle",
+                    "mentor elsewhere",
+                    "tutor",
+                    "student",
+                    "student lead",
+                    "researcher",
+                    "school lead",
+                ],
+            ),
+            (
+                "record a chat",
+                |a| chat(a, SCHEME, OTHER, Action::Create),
+                team,
+            ),
+            (
+                "record my own chat",
+                |a| chat(a, SCHEME, ME, Action::Create),
+                team,
+            ),
+            (
+                "code chats and read excerpts",
+                |a| code_chats(a, SCHEME),
+                team,
+            ),
+            (
+                "read the quote bank",
+                |a| quotes(a, SCHEME, Action::View),
+                team,
+            ),
+            (
+                "promote or trim a quote",
+                |a| quotes(a, SCHEME, Action::Edit),
+                coordinators,
+            ),
+            (
+                "promote a quote",
+                |a| quotes(a, SCHEME, Action::Create),
+                coordinators,
+            ),
+        ];
+        for (what, check, allowed) in checks {
+            for (who, actor) in actors() {
+                assert_eq!(
+                    check(&actor),
+                    allowed.contains(&who),
+                    "{who} may {what}: expected {}",
+                    allowed.contains(&who)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_participant_without_research_consent_cannot_have_a_chat_recorded() {
+        assert!(!can_record_chat(false));
+        assert!(can_record_chat(true));
+    }
+
+    #[test]
+    fn an_admin_without_a_research_role_sees_no_chat_but_with_one_does() {
+        let admin = Actor::new(
+            ME,
+            vec![Grant {
+                role: Role::Admin,
+                scope: Scope::Organisation,
+            }],
+        );
+        assert!(!chat(&admin, SCHEME, OTHER, Action::View));
+        assert!(!code_chats(&admin, SCHEME));
+        assert!(!quotes(&admin, SCHEME, Action::View));
+        let mut researching = admin.clone();
+        researching.grants.push(Grant {
+            role: Role::Researcher,
+            scope: Scope::Organisation,
+        });
+        assert!(chat(&researching, SCHEME, OTHER, Action::View));
     }
 }

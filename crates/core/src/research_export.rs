@@ -2,6 +2,7 @@
 //! per participant × wave × statement, and a codebook describing every column and statement.
 //! Only pseudonymous codes: no names, no emails. The caller passes consenting answers only.
 use crate::evaluation::Wave;
+use crate::spreadsheet::safe_cell;
 use crate::surveys::ScaleLabels;
 
 /// One answer as exported.
@@ -52,14 +53,18 @@ pub fn csv(rows: &[ExportRow]) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(COLUMNS.map(|(name, _)| name))?;
     for r in rows {
-        w.write_record([
-            r.participant.as_str(),
-            r.role.as_str(),
-            r.wave.as_str(),
-            r.statement.as_str(),
-            r.aim.as_str(),
-            &r.score.to_string(),
-        ])?;
+        let score = r.score.to_string();
+        w.write_record(
+            [
+                r.participant.as_str(),
+                r.role.as_str(),
+                r.wave.as_str(),
+                r.statement.as_str(),
+                r.aim.as_str(),
+                &score,
+            ]
+            .map(|cell| safe_cell(cell).into_owned()),
+        )?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
@@ -116,6 +121,22 @@ mod tests {
         assert_eq!(
             csv(&rows).unwrap(),
             "participant,role,wave,statement,aim,score\nM01,mentor,pre,belonging,\"Belonging, at home\",4\n"
+        );
+    }
+
+    #[test]
+    fn an_aim_a_spreadsheet_would_run_is_written_as_text_and_scores_stay_numbers() {
+        let rows = vec![ExportRow {
+            participant: "M01".into(),
+            role: "mentor".into(),
+            wave: "pre".into(),
+            statement: "belonging".into(),
+            aim: "=HYPERLINK(\"http://x\")".into(),
+            score: -3,
+        }];
+        assert_eq!(
+            csv(&rows).unwrap(),
+            "participant,role,wave,statement,aim,score\nM01,mentor,pre,belonging,\"'=HYPERLINK(\"\"http://x\"\")\",-3\n"
         );
     }
 

@@ -57,13 +57,10 @@ pub fn validate_wave_dates(
             }
             return None;
         }
-        match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+        match crate::dates::plausible_date(raw) {
             Ok(d) => Some(d),
-            Err(_) => {
-                errors.insert(
-                    field,
-                    format!("'{raw}' is not a date: write it as YYYY-MM-DD, e.g. 2026-10-01."),
-                );
+            Err(message) => {
+                errors.insert(field, message);
                 None
             }
         }
@@ -291,7 +288,7 @@ mod tests {
         assert!(errors["post_opens"].contains("after the pre wave closes"));
         assert!(errors["followup_opens"].contains("after the post wave closes"));
         let errors = validate_wave_dates(&form(&[("pre_opens", "1 Oct")])).unwrap_err();
-        assert!(errors["pre_opens"].contains("YYYY-MM-DD"));
+        assert!(errors["pre_opens"].contains("year-month-day"));
         assert_eq!(errors["post_closes"], "Enter a date.");
     }
 

@@ -6,7 +6,7 @@
 use crate::allocation::rules::{Candidate, CostRules, balanced_capacity, pairing_cost};
 use crate::allocation::{self, Edge, Problem};
 use crate::cycle::AcademicYear;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use std::collections::HashMap;
 
 /// A School's tutoring rules, as the coordinator sets them.
@@ -306,21 +306,14 @@ pub fn validate_contact(
     today: NaiveDate,
 ) -> Result<ValidContact, Vec<(&'static str, String)>> {
     let mut errors = Vec::new();
-    let date = match NaiveDate::parse_from_str(input.date.trim(), "%Y-%m-%d") {
+    let date = match crate::dates::plausible_date(input.date) {
         Ok(d) if d > today => {
             errors.push(("date", "The date cannot be in the future.".to_string()));
             None
         }
-        Ok(d) if d.year() < 2000 => {
-            errors.push(("date", "Enter a date after the year 2000.".to_string()));
-            None
-        }
         Ok(d) => Some(d),
-        Err(_) => {
-            errors.push((
-                "date",
-                "Enter the date as YYYY-MM-DD, for example 2026-10-05.".to_string(),
-            ));
+        Err(message) => {
+            errors.push(("date", message));
             None
         }
     };

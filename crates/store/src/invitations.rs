@@ -127,32 +127,11 @@ impl Store {
         availability: &str,
         research_consent: bool,
     ) -> Result<i64> {
-        let at = now();
-        let hash = token_hash(token);
-        let user_id = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let row: Option<(i64, i64, String, String, Option<i64>)> = sqlx::query_as(
-                "UPDATE staff_invitations SET status = $1, interests = $2, availability = $3, responded_at = $4, research_consent = $7
-                 WHERE token_hash = $5 AND status = $6 AND expires_at > $4
-                 RETURNING id, cycle_id, email, name, school_id"
-            ).bind(InvitationStatus::Accepted.as_str()).bind(interests).bind(availability).bind(at)
-                .bind(&hash).bind(InvitationStatus::Invited.as_str()).bind(research_consent)
-                .fetch_optional(&mut *tx).await?;
-            let Some((id, cycle_id, email, name, school_id)) = row else {
-                return Err(StoreError::Conflict("this invitation has already been answered or has expired".into()));
-            };
-            sqlx::query("INSERT INTO users (email, display_name, school_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (email) DO NOTHING")
-                .bind(&email).bind(&name).bind(school_id).bind(at).execute(&mut *tx).await?;
-            let (user_id,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE email = $1")
-                .bind(&email).fetch_one(&mut *tx).await?;
-            sqlx::query("INSERT INTO role_grants (user_id, role, scope_kind, scope_id, granted_at) VALUES ($1, $2, 'cycle', $3, $4)
-                         ON CONFLICT (user_id, role, scope_kind, scope_id) DO NOTHING")
-                .bind(user_id).bind(Role::Mentee.as_str()).bind(cycle_id).bind(at).execute(&mut *tx).await?;
-            sqlx::query("UPDATE staff_invitations SET user_id = $1 WHERE id = $2")
-                .bind(user_id).bind(id).execute(&mut *tx).await?;
-            tx.commit().await?;
-            Ok::<i64, StoreError>(user_id)
-        })?;
+        let mut tx = self.begin().await?;
+        let user_id = tx
+            .accept_invitation(token, interests, availability, research_consent)
+            .await?;
+        tx.commit().await?;
         Ok(user_id)
     }
 
@@ -176,6 +155,42 @@ impl Store {
 }
 
 impl Tx {
+    /// Accepts an invitation in the transaction of a larger operation (see
+    /// [`Store::accept_invitation`]).
+    pub async fn accept_invitation(
+        &mut self,
+        token: &str,
+        interests: &str,
+        availability: &str,
+        research_consent: bool,
+    ) -> Result<i64> {
+        let at = now();
+        let hash = token_hash(token);
+        let user_id = on_tx!(self, c => {
+            let row: Option<(i64, i64, String, String, Option<i64>)> = sqlx::query_as(
+                "UPDATE staff_invitations SET status = $1, interests = $2, availability = $3, responded_at = $4, research_consent = $7
+                 WHERE token_hash = $5 AND status = $6 AND expires_at > $4
+                 RETURNING id, cycle_id, email, name, school_id"
+            ).bind(InvitationStatus::Accepted.as_str()).bind(interests).bind(availability).bind(at)
+                .bind(&hash).bind(InvitationStatus::Invited.as_str()).bind(research_consent)
+                .fetch_optional(&mut *c).await?;
+            let Some((id, cycle_id, email, name, school_id)) = row else {
+                return Err(StoreError::Conflict("this invitation has already been answered or has expired".into()));
+            };
+            sqlx::query("INSERT INTO users (email, display_name, school_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (email) DO NOTHING")
+                .bind(&email).bind(&name).bind(school_id).bind(at).execute(&mut *c).await?;
+            let (user_id,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE email = $1")
+                .bind(&email).fetch_one(&mut *c).await?;
+            sqlx::query("INSERT INTO role_grants (user_id, role, scope_kind, scope_id, granted_at) VALUES ($1, $2, 'cycle', $3, $4)
+                         ON CONFLICT (user_id, role, scope_kind, scope_id) DO NOTHING")
+                .bind(user_id).bind(Role::Mentee.as_str()).bind(cycle_id).bind(at).execute(&mut *c).await?;
+            sqlx::query("UPDATE staff_invitations SET user_id = $1 WHERE id = $2")
+                .bind(user_id).bind(id).execute(&mut *c).await?;
+            Ok::<i64, StoreError>(user_id)
+        })?;
+        Ok(user_id)
+    }
+
     /// Creates an invitation with a new single-use link. Returns its id and the link's token
     /// (only its hash is stored). Inviting the same address to the same cycle again is a
     /// conflict.

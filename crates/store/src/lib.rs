@@ -7,6 +7,7 @@
 //! methods on [`Store`].
 #![forbid(unsafe_code)]
 
+mod accounts;
 mod actions;
 mod audit;
 mod cycles;
@@ -20,6 +21,7 @@ mod outbox;
 mod pairs;
 mod pool;
 pub mod privacy;
+mod qualitative;
 mod recruitment;
 mod schemes;
 mod sessions;
@@ -33,6 +35,7 @@ mod tx;
 mod users;
 mod waves;
 
+pub use accounts::{AccountLink, LinkPurpose};
 pub use actions::{Evidence, FollowUpAction, NewFollowUpAction};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use cycles::{Cycle, CycleEvent};
@@ -45,9 +48,10 @@ pub use organisation::{Faculty, IdentityLabel, Organisation, School};
 pub use outbox::{NewEmail, OutboxEmail};
 pub use pairs::{NewPair, Pair, PairCounts, PairStatus};
 pub use pool::{Backend, Store};
+pub use qualitative::{ChatRecord, Finding, NewChat, QuoteRow};
 pub use recruitment::{Application, ConsentEvent, NewApplication, OpenCall, current_consents};
 pub use schemes::{NewScheme, Scheme};
-pub use sessions::{LoginFailures, SessionToken};
+pub use sessions::{ApiToken, LoginFailures, SessionToken};
 pub use sprints::{NewSprint, Sprint, SprintComment, SprintItem};
 pub use surveys::{AnswerRow, StatementRow};
 pub use tutoring::{ImportCounts, ImportSummary, SchoolTutoring, TutorLoad};

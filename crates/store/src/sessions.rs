@@ -21,6 +21,11 @@ impl std::fmt::Debug for SessionToken {
     }
 }
 
+/// What is stored of a session or API token.
+pub(crate) fn session_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
 impl SessionToken {
     fn generate() -> SessionToken {
         let bytes: [u8; 32] = rand::rng().random();
@@ -28,8 +33,19 @@ impl SessionToken {
     }
 
     fn hash(token: &str) -> String {
-        hex::encode(Sha256::digest(token.as_bytes()))
+        session_hash(token)
     }
+}
+
+/// An API token as its owner sees it in the list (the token itself is never stored).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 /// Recent failed sign-ins, for throttling.
@@ -112,21 +128,51 @@ impl Store {
         Ok(())
     }
 
-    /// Issues a named API token; the plain token is returned once and never stored.
-    pub async fn create_api_token(&self, user_id: i64, name: &str) -> Result<SessionToken> {
+    /// Issues a named API token that expires after `ttl`; the plain token is returned once and
+    /// never stored.
+    pub async fn create_api_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        ttl: Duration,
+    ) -> Result<SessionToken> {
         let token = SessionToken(format!("fs_{}", SessionToken::generate().0));
-        on_pool!(self, pool => sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(user_id).bind(name).bind(SessionToken::hash(&token.0)).bind(now()).execute(pool).await.map(|r| r.rows_affected()))?;
+        let at = now();
+        on_pool!(self, pool => sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(user_id).bind(name).bind(SessionToken::hash(&token.0)).bind(at).bind(at + ttl).execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(token)
     }
 
-    /// The person an API token belongs to, unless it was revoked.
+    /// The person an API token belongs to, unless it was revoked, has expired or its account
+    /// is disabled; checked on every request. Records the token's use.
     pub async fn api_token_user(&self, token: &str) -> Result<User> {
-        on_pool!(self, pool => sqlx::query_as::<_, User>(
+        let at = now();
+        let hash = SessionToken::hash(token);
+        let user = on_pool!(self, pool => sqlx::query_as::<_, User>(
             "SELECT u.id, u.email, u.display_name, u.password_hash, u.school_id, u.disabled, u.created_at
              FROM api_tokens t JOIN users u ON u.id = t.user_id
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND NOT u.disabled"
-        ).bind(SessionToken::hash(token)).fetch_optional(pool).await).or_not_found()
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND NOT u.disabled"
+        ).bind(&hash).bind(at).fetch_optional(pool).await).or_not_found()?;
+        on_pool!(self, pool => sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+            .bind(at).bind(&hash).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(user)
+    }
+
+    /// A person's API tokens, newest first (never the tokens themselves).
+    pub async fn api_tokens_of(&self, user_id: i64) -> Result<Vec<ApiToken>> {
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, ApiToken>(
+            "SELECT id, name, created_at, expires_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC"
+        ).bind(user_id).fetch_all(pool).await)?)
+    }
+
+    /// Revokes one of a person's tokens; another person's token, or one already revoked, is
+    /// `NotFound`. Returns its name.
+    pub async fn revoke_api_token(&self, user_id: i64, token_id: i64) -> Result<String> {
+        on_pool!(self, pool => sqlx::query_as::<_, (String,)>(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL RETURNING name"
+        ).bind(now()).bind(token_id).bind(user_id).fetch_optional(pool).await)
+            .or_not_found()
+            .map(|(name,)| name)
     }
 
     /// Remembers an SSO sign-in in progress (PKCE verifier and nonce, keyed by `state`).

@@ -57,7 +57,7 @@ impl GrantRow {
     }
 }
 
-const USER_COLUMNS: &str =
+pub(crate) const USER_COLUMNS: &str =
     "id, email, display_name, password_hash, school_id, disabled, created_at";
 
 impl Store {
@@ -153,6 +153,22 @@ impl Store {
             .bind(granted_by).bind(now()).fetch_one(pool).await)
             .map_err(|e| StoreError::unique(e, format!("this person already holds the role {}", grant.role.label())))?;
         Ok(id)
+    }
+
+    /// Whether the scheme, cycle or School a scope names exists (the organisation always
+    /// does). Every way of granting a role asks first: a grant in `cycle:-1` would sit in
+    /// the person's roles naming nothing, and apply to whatever later takes that id.
+    pub async fn scope_exists(&self, scope: Scope) -> Result<bool> {
+        let table = match scope {
+            Scope::Organisation => return Ok(true),
+            Scope::Scheme(_) => "schemes",
+            Scope::Cycle(_) => "cycles",
+            Scope::School(_) => "schools",
+        };
+        let sql = format!("SELECT COUNT(*) FROM {table} WHERE id = $1");
+        let (n,): (i64,) = on_pool!(self, pool => sqlx::query_as(&sql)
+            .bind(scope.id()).fetch_one(pool).await)?;
+        Ok(n > 0)
     }
 
     /// Removes a grant, returning what it was.

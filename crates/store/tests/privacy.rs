@@ -73,6 +73,7 @@ INSERT INTO users (id, email, display_name, password_hash, school_id, created_at
 INSERT INTO role_grants (user_id, role, scope_kind, scope_id, granted_by, granted_at) VALUES (9001, 'student', 'organisation', 0, 9003, '{T}');
 INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES ('session-hash', 9001, '{T}', '{T}');
 INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (9001, 'my token', 'token-hash', '{T}');
+INSERT INTO account_links (token_hash, user_id, purpose, created_at, expires_at) VALUES ('link-hash', 9001, 'reset', '{T}', '{T}');
 INSERT INTO login_failures (account, address, at) VALUES ('{EMAIL}', '10.0.0.9', '{T}');
 INSERT INTO schemes (id, name, kind, purpose, school_id, created_by, created_at) VALUES (9001, 'Test scheme', 'reverse_mentoring', 'testing', 9001, 9001, '{T}');
 INSERT INTO cycles (id, scheme_id, academic_year, state, hours_target, framework, created_at) VALUES (9001, 9001, 2024, 'closed', 20, '', '{T}');
@@ -121,6 +122,18 @@ INSERT INTO sprint_items (id, sprint_id, stage, title, body, author_id, created_
 INSERT INTO sprint_comments (item_id, author_id, body, created_at) VALUES (9001, 9001, 'a comment', '{T}');
 INSERT INTO sprint_supports (item_id, user_id, created_at) VALUES (9001, 9001, '{T}');
 INSERT INTO sprint_actions (item_id, title, owner, status, updated_at) VALUES (9001, 'Do it', '{NAME}', 'open', '{T}');
+INSERT INTO qual_chats (id, cycle_id, participant_user_id, participant_role, interviewer_user_id, held_on, stage, format, text, segments, recorded_by, created_at) VALUES
+  (9001, 9001, 9001, 'mentee', 9003, '2025-03-01', 'end', 'typed', 'I felt listened to.', '0	19	
+', 9003, '{T}'),
+  (9002, 9001, 9002, 'mentor', 9001, '2025-03-01', 'end', 'typed', 'The partner chat.', '0	17	
+', 9001, '{T}');
+INSERT INTO qual_codes (id, scheme_id, parent_id, name, description, colour, aim, position) VALUES (9001, 9001, NULL, 'Being listened to', '', '#e69f00', 'valued', 1);
+INSERT INTO qual_excerpts (id, chat_id, coder_user_id, span_start, span_end, memo, created_at) VALUES
+  (9001, 9001, 9003, 0, 19, 'my chat, coded', '{T}'),
+  (9002, 9002, 9001, 0, 17, 'coded by me', '{T}');
+INSERT INTO qual_excerpt_codes (excerpt_id, code_id) VALUES (9001, 9001), (9002, 9001);
+INSERT INTO qual_quotes (excerpt_id, participant_user_id, original, edited, promoted_by, created_at) VALUES (9001, 9001, 'I felt listened to.', 'I felt listened to.', 9003, '{T}');
+INSERT INTO qual_findings (cycle_id, aim, finding, updated_by, updated_at) VALUES (9001, 'valued', 'They agree.', 9001, '{T}');
 INSERT INTO outbox (dedup_key, to_address, to_name, subject, body_text, status, next_attempt_at, created_at, sent_at) VALUES
   ('k1', '{EMAIL}', '{NAME}', 'Hello', 'Hi there', 'sent', '{T}', '{T}', '{T}'),
   ('k2', 'partner@uni.example', 'Partner Person', 'Your mentee', 'Your mentee is {NAME}.', 'sent', '{T}', '{T}', '{T}');

@@ -107,6 +107,7 @@ impl Application {
                 self.mailer,
                 self.state.settings.public_url.clone(),
                 interval,
+                self.state.settings.retention.clone(),
                 stopped,
             )
         });

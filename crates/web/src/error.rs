@@ -19,9 +19,22 @@ pub enum AppError {
     /// Input that cannot be used; the message says what is wrong.
     #[error("{0}")]
     BadRequest(String),
+    /// Input whose shape is wrong (a body or path value of the wrong type, a missing or
+    /// unknown field), with the field it concerns.
+    #[error("{message}")]
+    Malformed { field: String, message: String },
     /// Input that is well-formed but breaks a rule, with the field it concerns.
     #[error("{message}")]
     Invalid { field: String, message: String },
+    /// Several fields that break rules at once, each with its message (the first is shown).
+    #[error("{}", .0.first().map_or("The input breaks a rule.", |(_, m)| m.as_str()))]
+    InvalidFields(Vec<(String, String)>),
+    #[error("This address does not accept that method.")]
+    MethodNotAllowed,
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("The request body is too large.")]
+    PayloadTooLarge,
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -44,8 +57,13 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest(_) | AppError::Malformed { .. } => StatusCode::BAD_REQUEST,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Invalid { .. } | AppError::InvalidFields(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -84,7 +102,7 @@ impl IntoResponse for AppError {
     }
 }
 
-/// An [`AppError`] answered as JSON, for `/api/v1`.
+/// An [`AppError`] answered as RFC 9457 problem details, for `/api/v1`.
 #[derive(Debug)]
 pub struct ApiError(pub AppError);
 
@@ -94,52 +112,117 @@ impl<E: Into<AppError>> From<E> for ApiError {
     }
 }
 
-/// The body of every API error.
+/// The body of every API error: RFC 9457 problem details, sent as
+/// `application/problem+json`.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct ErrorBody {
-    /// A short machine-readable code.
-    pub error: &'static str,
-    /// What is wrong, in words.
-    pub message: String,
-    /// The field the error concerns, where there is one.
+pub struct Problem {
+    /// A URI naming the kind of problem, for example `urn:flipside:problem:not-found`; the
+    /// same kind always has the same type and title.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short summary of the kind of problem.
+    pub title: &'static str,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What is wrong with this request, in words.
+    pub detail: String,
+    /// The field the error concerns, where there is one (validation and malformed input).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Each field that is wrong and why (validation and malformed input).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
+}
+
+/// One field of a request that is wrong.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    pub field: String,
+    pub detail: String,
+}
+
+/// The media type of problem details (RFC 9457).
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+impl Problem {
+    /// The problem details of an error. The kind's slug and title are fixed per variant, so
+    /// clients can branch on `type`.
+    pub fn of(e: &AppError) -> Problem {
+        let (slug, title) = match e {
+            AppError::NotFound => ("not-found", "Not found"),
+            AppError::Unauthenticated => ("unauthenticated", "Authentication required"),
+            AppError::Forbidden => ("forbidden", "Forbidden"),
+            AppError::BadRequest(_) => ("bad-request", "Bad request"),
+            AppError::Malformed { .. } => ("malformed", "Malformed input"),
+            AppError::Invalid { .. } | AppError::InvalidFields(_) => {
+                ("invalid", "Validation failed")
+            }
+            AppError::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
+            AppError::UnsupportedMediaType(_) => {
+                ("unsupported-media-type", "Unsupported media type")
+            }
+            AppError::PayloadTooLarge => ("payload-too-large", "Payload too large"),
+            AppError::Conflict(_) => ("conflict", "Conflict"),
+            AppError::TooManyRequests(_) => ("too-many-requests", "Too many requests"),
+            AppError::Csrf => ("csrf", "Missing or wrong CSRF token"),
+            AppError::Internal(_) => ("internal", "Internal error"),
+        };
+        let detail = match e {
+            AppError::Unauthenticated => {
+                "Sign in, or send an API token as 'Authorization: Bearer <token>'.".to_string()
+            }
+            AppError::Csrf => "A session-authenticated write needs the X-CSRF-Token header \
+                               (or use a bearer token)."
+                .to_string(),
+            other => other.to_string(),
+        };
+        let (field, errors) = match e {
+            AppError::Invalid { field, message } | AppError::Malformed { field, message } => (
+                Some(field.clone()),
+                vec![FieldProblem {
+                    field: field.clone(),
+                    detail: message.clone(),
+                }],
+            ),
+            AppError::InvalidFields(list) => (
+                list.first().map(|(f, _)| f.clone()),
+                list.iter()
+                    .map(|(field, message)| FieldProblem {
+                        field: field.clone(),
+                        detail: message.clone(),
+                    })
+                    .collect(),
+            ),
+            _ => (None, Vec::new()),
+        };
+        Problem {
+            kind: format!("urn:flipside:problem:{slug}"),
+            title,
+            status: e.status().as_u16(),
+            detail,
+            field,
+            errors,
+        }
+    }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let e = self.0;
         e.log();
-        let code = match &e {
-            AppError::NotFound => "not_found",
-            AppError::Unauthenticated => "unauthenticated",
-            AppError::Forbidden => "forbidden",
-            AppError::BadRequest(_) => "bad_request",
-            AppError::Invalid { .. } => "invalid",
-            AppError::Conflict(_) => "conflict",
-            AppError::TooManyRequests(_) => "too_many_requests",
-            AppError::Csrf => "csrf",
-            AppError::Internal(_) => "internal",
-        };
-        let field = match &e {
-            AppError::Invalid { field, .. } => Some(field.clone()),
-            _ => None,
-        };
-        let message = match &e {
-            AppError::Unauthenticated => {
-                "Sign in, or send an API token as 'Authorization: Bearer <token>'.".to_string()
-            }
-            other => other.to_string(),
-        };
-        (
-            e.status(),
-            Json(ErrorBody {
-                error: code,
-                message,
-                field,
-            }),
-        )
-            .into_response()
+        let problem = Problem::of(&e);
+        let mut response = (e.status(), Json(problem)).into_response();
+        response.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static(PROBLEM_JSON),
+        );
+        if matches!(e, AppError::Unauthenticated) {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
     }
 }
 

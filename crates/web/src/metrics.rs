@@ -1,5 +1,6 @@
 //! Request metrics in Prometheus format.
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use prometheus_client::encoding::EncodeLabelSet;
@@ -61,6 +62,21 @@ impl Metrics {
     }
 }
 
+/// The method as a label: the standard ones by name, anything else (a client may send any
+/// token as a method) folded into `OTHER`, so a stranger cannot add series without bound.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
+}
+
 /// Counts and times every request by its route pattern (never the raw path, which would make
 /// one series per id).
 pub async fn record(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -69,7 +85,7 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
         .get::<MatchedPath>()
         .map_or("unmatched", |m| m.as_str())
         .to_string();
-    let method = request.method().to_string();
+    let method = method_label(request.method()).to_string();
     let started = Instant::now();
     let response = next.run(request).await;
     let m = &state.metrics;

@@ -1,7 +1,7 @@
 //! Every route, in one place.
 use crate::auth::csrf;
-use crate::handlers::admin::{audit, emails, organisation, people, population};
-use crate::handlers::auth::{account, sign_in, sso};
+use crate::handlers::admin::{audit, emails, organisation, people, population, privacy};
+use crate::handlers::auth::{account, data, email_link, password, sign_in, sso};
 use crate::handlers::cocreation::sprints;
 use crate::handlers::evaluation::{instruments, results, surveys, waves};
 use crate::handlers::mentoring::{
@@ -14,27 +14,83 @@ use crate::state::AppState;
 use crate::{error, metrics, page, security};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::Method;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
+/// Every operation of the JSON API, as (method, path under `/api/v1`, handler). The API's
+/// router is built from this table, and a test holds the OpenAPI document to it, so no
+/// operation goes undocumented. Paths listed twice are merged into one route.
+pub fn api_operations() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    vec![
+        (Method::GET, "/openapi.json", get(api::openapi)),
+        (Method::GET, "/me", get(api::me::show)),
+        (Method::GET, "/schemes", get(api::schemes::list)),
+        (Method::POST, "/schemes", post(api::schemes::create)),
+        (Method::GET, "/schemes/{id}", get(api::schemes::show)),
+        (Method::GET, "/schemes/{id}/cycles", get(api::cycles::list)),
+        (
+            Method::POST,
+            "/schemes/{id}/cycles",
+            post(api::cycles::create),
+        ),
+        (Method::GET, "/cycles/{id}", get(api::cycles::show)),
+        (
+            Method::POST,
+            "/cycles/{id}/transition",
+            post(api::cycles::transition),
+        ),
+        (Method::GET, "/cycles/{id}/pairs", get(api::pairs::list)),
+        (
+            Method::POST,
+            "/cycles/{id}/pairs/{pair}/end",
+            post(api::pairs::end_early),
+        ),
+        (
+            Method::GET,
+            "/cycles/{id}/invitations",
+            get(api::invitations::list),
+        ),
+        (
+            Method::POST,
+            "/cycles/{id}/invitations",
+            post(api::invitations::create),
+        ),
+        (
+            Method::POST,
+            "/cycles/{id}/invitations/{invitation}/resend",
+            post(api::invitations::resend),
+        ),
+        (
+            Method::POST,
+            "/pairs/{id}/meetings",
+            post(api::meetings::propose),
+        ),
+        (
+            Method::POST,
+            "/meetings/{id}/respond",
+            post(api::meetings::respond),
+        ),
+        (
+            Method::POST,
+            "/pairs/{id}/concerns",
+            post(api::concerns::raise),
+        ),
+    ]
+}
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/openapi.json", get(api::openapi))
-        .route("/me", get(api::me::show))
-        .route(
-            "/schemes",
-            get(api::schemes::list).post(api::schemes::create),
-        )
-        .route("/schemes/{id}", get(api::schemes::show))
-        .route(
-            "/schemes/{id}/cycles",
-            get(api::cycles::list).post(api::cycles::create),
-        )
-        .route("/cycles/{id}", get(api::cycles::show))
-        .route("/cycles/{id}/transition", post(api::cycles::transition));
+    let api = api_operations()
+        .into_iter()
+        .fold(Router::new(), |api, (_, path, handler)| {
+            api.route(path, handler)
+        })
+        // Unknown paths and methods under /api/v1 answer problem details, not the HTML page.
+        .fallback(api::not_found)
+        .method_not_allowed_fallback(api::method_not_allowed);
 
     Router::new()
         .route("/", get(home::show))
@@ -42,6 +98,19 @@ pub fn router(state: AppState) -> Router {
         .route("/sign-out", post(sign_in::sign_out))
         .route("/sign-in/sso", get(sso::start))
         .route("/sign-in/sso/callback", get(sso::callback))
+        .route("/sign-in/email", post(email_link::request))
+        .route(
+            "/sign-in/email/{token}",
+            get(email_link::show).post(email_link::use_link),
+        )
+        .route(
+            "/password/forgot",
+            get(password::forgot).post(password::request_reset),
+        )
+        .route(
+            "/password/set/{token}",
+            get(password::show_set).post(password::submit_set),
+        )
         .route("/schemes", get(schemes::list).post(schemes::create))
         .route("/schemes/new", get(schemes::new))
         .route("/schemes/{id}", get(schemes::show))
@@ -147,6 +216,8 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/people", get(people::list).post(people::create))
         .route("/admin/people/{id}", get(people::show))
         .route("/admin/people/{id}/roles", post(people::grant))
+        .route("/admin/people/{id}/disable", post(people::disable))
+        .route("/admin/people/{id}/enable", post(people::enable))
         .route(
             "/admin/people/{id}/roles/{grant_id}/revoke",
             post(people::revoke),
@@ -154,6 +225,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/admin/organisation",
             get(organisation::show).post(organisation::update_settings),
+        )
+        .route(
+            "/admin/organisation/email-sign-in",
+            post(organisation::set_email_sign_in),
         )
         .route(
             "/admin/organisation/faculties",
@@ -175,6 +250,12 @@ pub fn router(state: AppState) -> Router {
             post(organisation::set_label_active),
         )
         .route("/admin/audit", get(audit::show))
+        .route("/admin/privacy", get(privacy::registry))
+        .route("/admin/privacy/retention", get(privacy::retention))
+        .route(
+            "/admin/people/{id}/erase",
+            get(privacy::preview).post(privacy::confirm),
+        )
         .route(
             "/admin/import",
             get(import::show)
@@ -257,7 +338,15 @@ pub fn router(state: AppState) -> Router {
             post(tutoring::students::decide),
         )
         .route("/account", get(account::show))
+        .route("/account/data", get(data::page))
+        .route("/account/data.json", get(data::json))
+        .route("/privacy", get(data::notice))
         .route("/account/tokens", post(account::create_token))
+        .route("/account/password", post(account::change_password))
+        .route(
+            "/account/tokens/{token_id}/revoke",
+            post(account::revoke_token),
+        )
         .route("/static/app.css", get(security::stylesheet))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
@@ -266,7 +355,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(page::clear_flash))
         .layer(from_fn_with_state(state.clone(), csrf::guard))
         .layer(from_fn_with_state(state.clone(), metrics::record))
-        .layer(from_fn(security::headers))
+        .layer(from_fn_with_state(state.clone(), security::headers))
         .layer(TraceLayer::new_for_http())
         // Outermost: a panic in any handler or layer answers a 500 page and is logged, instead
         // of dropping the connection.

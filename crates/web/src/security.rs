@@ -1,6 +1,7 @@
 //! Security headers on every response, the stylesheet, and the fallback page.
 use crate::error::{ApiError, AppError};
-use axum::extract::Request;
+use crate::state::AppState;
+use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -8,9 +9,18 @@ use axum::response::{IntoResponse, Response};
 /// flipside serves no scripts and no third-party content, so the policy can be strict.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-pub async fn headers(request: Request, next: Next) -> Response {
+/// How long browsers remember to reach flipside over HTTPS only (a year), once they have.
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
+
+pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let h = response.headers_mut();
+    // Only when people reach flipside over HTTPS: sent over plain HTTP the header would be
+    // ignored anyway, and a development instance on http://localhost must stay reachable.
+    if state.settings.secure_cookies() {
+        h.entry(header::STRICT_TRANSPORT_SECURITY)
+            .or_insert(HeaderValue::from_static(STRICT_TRANSPORT_SECURITY));
+    }
     let set = |h: &mut axum::http::HeaderMap, name: HeaderName, value: &'static str| {
         h.entry(name).or_insert(HeaderValue::from_static(value));
     };

@@ -2,6 +2,7 @@
 //! `DATABASE_URL`), validated once at start-up. An unknown key in the file or an unknown
 //! `FLIPSIDE_` variable stops start-up with a message naming it: a misspelt setting silently
 //! ignored is how production ends up on defaults.
+use flipside_core::privacy::RetentionSettings;
 use serde::Deserialize;
 use std::fmt;
 use std::net::SocketAddr;
@@ -65,6 +66,11 @@ pub struct Settings {
     pub mail_dir: Option<PathBuf>,
     /// How often the email worker looks for due emails.
     pub mail_poll_seconds: i64,
+    /// How long each kind of personal data is kept (the `[retention]` table).
+    pub retention: RetentionSettings,
+    /// The bearer token a scraper sends to read `/metrics`; without one, `/metrics` is not
+    /// served at all (404).
+    pub metrics_token: Option<Secret>,
 }
 
 impl Default for Settings {
@@ -85,6 +91,8 @@ impl Default for Settings {
             mail_from: "flipside <flipside@localhost>".into(),
             mail_dir: None,
             mail_poll_seconds: 5,
+            retention: RetentionSettings::default(),
+            metrics_token: None,
         }
     }
 }
@@ -123,6 +131,8 @@ struct FileSettings {
     mail_from: Option<String>,
     mail_dir: Option<PathBuf>,
     mail_poll_seconds: Option<i64>,
+    retention: Option<RetentionSettings>,
+    metrics_token: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -239,6 +249,16 @@ impl Settings {
         {
             return Err(err("smtp_url", "must be an smtp:// or smtps:// URL"));
         }
+        let metrics_token = match raw.metrics_token {
+            None => None,
+            Some(t) if t.trim().len() < 16 => {
+                return Err(err(
+                    "metrics_token",
+                    "must be at least 16 characters (a random string, such as `openssl rand -hex 32` gives)",
+                ));
+            }
+            Some(t) => Some(Secret(t.trim().to_string())),
+        };
         let mail_from = raw.mail_from.unwrap_or(d.mail_from);
         if mail_from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(err(
@@ -248,7 +268,10 @@ impl Settings {
                 ),
             ));
         }
+        let retention = raw.retention.unwrap_or_default();
+        retention.validate().map_err(|e| err("retention", e.0))?;
         Ok(Settings {
+            retention,
             listen,
             data_dir: raw.data_dir.unwrap_or(d.data_dir),
             database_url: raw.database_url.map(Secret),
@@ -280,6 +303,7 @@ impl Settings {
                 raw.mail_poll_seconds,
                 d.mail_poll_seconds,
             )?,
+            metrics_token,
         })
     }
 
@@ -302,6 +326,12 @@ impl Settings {
 
     pub fn secure_cookies(&self) -> bool {
         self.public_url.scheme() == "https"
+    }
+
+    /// The origin browsers send in `Origin` for pages of `public_url`, e.g.
+    /// `https://flipside.example.ac.uk`.
+    pub fn public_origin(&self) -> String {
+        self.public_url.origin().ascii_serialization()
     }
 }
 
@@ -341,6 +371,7 @@ fn apply_env(raw: &mut FileSettings, key: &str, value: String) -> Result<(), Set
         "MAIL_FROM" => raw.mail_from = Some(value),
         "MAIL_DIR" => raw.mail_dir = Some(value.into()),
         "MAIL_POLL_SECONDS" => raw.mail_poll_seconds = Some(parse_i64(&value)?),
+        "METRICS_TOKEN" => raw.metrics_token = Some(value),
         "OIDC_ISSUER_URL" => raw.oidc.get_or_insert_with(oidc).issuer_url = Some(value),
         "OIDC_CLIENT_ID" => raw.oidc.get_or_insert_with(oidc).client_id = Some(value),
         "OIDC_CLIENT_SECRET" => raw.oidc.get_or_insert_with(oidc).client_secret = Some(value),
@@ -374,6 +405,27 @@ mod tests {
         assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
         assert!(s.database_url.is_none());
         assert!(!s.secure_cookies());
+    }
+
+    #[test]
+    fn retention_comes_from_its_table_and_unknown_or_invalid_keys_are_refused() {
+        let dir = std::env::temp_dir().join(format!("flipside-retention-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("flipside.toml");
+        std::fs::write(&file, "[retention]\nemails_months = 6\n").unwrap();
+        let s = Settings::load(Some(&file), env(&[])).unwrap();
+        assert_eq!(s.retention.emails_months, 6);
+        assert_eq!(
+            s.retention.audit_log_months, 72,
+            "others keep their defaults"
+        );
+        std::fs::write(&file, "[retention]\nemail_months = 6\n").unwrap();
+        let e = Settings::load(Some(&file), env(&[])).unwrap_err();
+        assert!(e.to_string().contains("email_months"), "{e}");
+        std::fs::write(&file, "[retention]\naudit_log_months = 3\n").unwrap();
+        let e = Settings::load(Some(&file), env(&[])).unwrap_err();
+        assert_eq!(e.name, "retention", "{e}");
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

@@ -61,6 +61,9 @@ pub enum DataKind {
     TutoringProfile,
     /// A student's request to change tutor.
     ChangeRequest,
+    /// Reflective chats recorded with a participant, their coding and the quotes taken from
+    /// them (issue 11).
+    ReflectiveChat,
     /// Items, comments and support given in a co-creation sprint.
     SprintContribution,
     /// Who created or changed an institutional record (schemes, cycles, sprints, allocations).
@@ -138,7 +141,7 @@ pub struct KindInfo {
 
 impl DataKind {
     /// Every kind, in the order of the privacy notice.
-    pub const ALL: [DataKind; 26] = [
+    pub const ALL: [DataKind; 27] = [
         DataKind::Account,
         DataKind::RoleGrant,
         DataKind::Session,
@@ -161,6 +164,7 @@ impl DataKind {
         DataKind::ContactNote,
         DataKind::TutoringProfile,
         DataKind::ChangeRequest,
+        DataKind::ReflectiveChat,
         DataKind::SprintContribution,
         DataKind::Authorship,
         DataKind::AuditEntry,
@@ -193,6 +197,7 @@ impl DataKind {
             ContactNote => "contact_note",
             TutoringProfile => "tutoring_profile",
             ChangeRequest => "change_request",
+            ReflectiveChat => "reflective_chat",
             SprintContribution => "sprint_contribution",
             Authorship => "authorship",
             AuditEntry => "audit_entry",
@@ -386,6 +391,14 @@ impl DataKind {
                 "You and your school's tutoring lead.",
                 Anchor::StudentLeft,
             ),
+            ReflectiveChat => (
+                "Reflective chats",
+                "To evaluate the scheme from what participants say about it: chats are coded against the scheme's aims, and quoted under a pseudonym only while quote consent stands.",
+                Consent,
+                None,
+                "You (your own chats); the cycle's coordinators and the scheme's researchers (each read audited).",
+                Anchor::AccountErased,
+            ),
             SprintContribution => (
                 "Co-creation contributions",
                 "To run co-creation sprints and show what they changed.",
@@ -449,7 +462,7 @@ mod tests {
         let mut keys: Vec<_> = DataKind::ALL.iter().map(|k| k.key()).collect();
         keys.sort();
         keys.dedup();
-        assert_eq!(keys.len(), 26);
+        assert_eq!(keys.len(), 27);
         for kind in DataKind::ALL {
             let info = kind.info();
             assert!(!info.purpose.is_empty() && !info.visible_to.is_empty());

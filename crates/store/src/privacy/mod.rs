@@ -395,6 +395,71 @@ pub const REGISTRY: &[Entry] = &[
         }],
     },
     Entry {
+        table: "qual_quotes",
+        kind: DataKind::ReflectiveChat,
+        person_columns: &["participant_user_id", "promoted_by"],
+        export: Some("participant_user_id = $1"),
+        erasure: &[
+            Step {
+                rows: "participant_user_id = $1",
+                erase: Erase::Delete,
+                why: "quotes of their words",
+            },
+            Step {
+                rows: "promoted_by = $1",
+                erase: Erase::Keep,
+                why: "quotes they chose stay, naming the erased placeholder",
+            },
+        ],
+    },
+    Entry {
+        table: "qual_excerpts",
+        kind: DataKind::ReflectiveChat,
+        person_columns: &["coder_user_id"],
+        export: Some("chat_id IN (SELECT id FROM qual_chats WHERE participant_user_id = $1)"),
+        erasure: &[
+            Step {
+                rows: "chat_id IN (SELECT id FROM qual_chats WHERE participant_user_id = $1)",
+                erase: Erase::Delete,
+                why: "the coding of their chats",
+            },
+            Step {
+                rows: "coder_user_id = $1",
+                erase: Erase::Keep,
+                why: "excerpts they coded in others' chats stay, naming the erased placeholder",
+            },
+        ],
+    },
+    Entry {
+        table: "qual_chats",
+        kind: DataKind::ReflectiveChat,
+        person_columns: &["participant_user_id", "interviewer_user_id", "recorded_by"],
+        export: Some("participant_user_id = $1"),
+        erasure: &[
+            Step {
+                rows: "participant_user_id = $1",
+                erase: Erase::Delete,
+                why: "their reflective chats",
+            },
+            Step {
+                rows: "interviewer_user_id = $1 OR recorded_by = $1",
+                erase: Erase::Keep,
+                why: "chats they held or recorded with others stay, naming the erased placeholder",
+            },
+        ],
+    },
+    Entry {
+        table: "qual_findings",
+        kind: DataKind::Authorship,
+        person_columns: &["updated_by"],
+        export: None,
+        erasure: &[Step {
+            rows: "updated_by = $1",
+            erase: Erase::Keep,
+            why: "findings they wrote are the evaluation's record; they stay, naming the erased placeholder",
+        }],
+    },
+    Entry {
         table: "sprint_supports",
         kind: DataKind::SprintContribution,
         person_columns: &["user_id"],
@@ -517,6 +582,17 @@ pub const REGISTRY: &[Entry] = &[
             rows: "user_id = $1",
             erase: Erase::Delete,
             why: "their API tokens",
+        }],
+    },
+    Entry {
+        table: "account_links",
+        kind: DataKind::Session,
+        person_columns: &["user_id"],
+        export: Some("user_id = $1"),
+        erasure: &[Step {
+            rows: "user_id = $1",
+            erase: Erase::Delete,
+            why: "their set-password, reset and sign-in links (only hashes of the links are kept)",
         }],
     },
     Entry {

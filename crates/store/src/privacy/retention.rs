@@ -240,6 +240,15 @@ impl Store {
         Ok(report)
     }
 
+    /// Claims `day` for the daily retention job: `true` for exactly one caller per day, across
+    /// every server instance sharing the database (the first to insert the day's row).
+    pub async fn claim_retention_day(&self, day: NaiveDate, now: DateTime<Utc>) -> Result<bool> {
+        let inserted = on_pool!(self, pool => sqlx::query(
+            "INSERT INTO retention_days (day, claimed_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(day).bind(now).execute(pool).await.map(|r| r.rows_affected()))?;
+        Ok(inserted == 1)
+    }
+
     /// The recorded runs, newest first.
     pub async fn retention_runs(&self) -> Result<Vec<RetentionRun>> {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, RetentionRun>(

@@ -69,6 +69,17 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
 
     let mut request = request;
     if unsafe_method {
+        // A browser names the page a request comes from; one from another site is refused
+        // even if it somehow carries a valid token (defence in depth, OWASP).
+        if let Some(origin) = request.headers().get(header::ORIGIN)
+            && !same_origin(&state, request.headers(), origin)
+        {
+            return if is_api {
+                ApiError(AppError::Csrf).into_response()
+            } else {
+                AppError::Csrf.into_response()
+            };
+        }
         let bearer = request
             .headers()
             .get(header::AUTHORIZATION)
@@ -103,6 +114,13 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
                     return AppError::BadRequest("The form is too large.".into()).into_response();
                 }
             };
+            if has_nul(&parts.headers, &bytes) {
+                return AppError::BadRequest(
+                    "The form holds a NUL character (\\0), which no text can contain: remove it and try again."
+                        .into(),
+                )
+                .into_response();
+            }
             let field = form_field(&parts.headers, &bytes);
             request = Request::from_parts(parts, Body::from(bytes));
             existing.is_some() && field.is_some_and(|t| verify(&state.csrf_key, &seed, &t))
@@ -118,18 +136,63 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
 
     request.extensions_mut().insert(CsrfToken(token));
     let mut response = next.run(request).await;
-    if existing.is_none() {
-        let c = cookie::Cookie::build((COOKIE, seed))
-            .path("/")
-            .http_only(true)
-            .secure(state.settings.secure_cookies())
-            .same_site(cookie::SameSite::Lax)
-            .build();
-        if let Ok(v) = HeaderValue::from_str(&c.to_string()) {
-            response.headers_mut().append(header::SET_COOKIE, v);
-        }
+    // A handler that rotated the cookie (sign-in) has set its own.
+    let rotated = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.as_bytes().starts_with(COOKIE.as_bytes()));
+    if existing.is_none()
+        && !rotated
+        && let Some(v) = cookie_header(&state, &seed)
+    {
+        response.headers_mut().append(header::SET_COOKIE, v);
     }
     response
+}
+
+fn cookie_header(state: &AppState, seed: &str) -> Option<HeaderValue> {
+    let c = cookie::Cookie::build((COOKIE, seed.to_string()))
+        .path("/")
+        .http_only(true)
+        .secure(state.settings.secure_cookies())
+        .same_site(cookie::SameSite::Lax)
+        .build();
+    HeaderValue::from_str(&c.to_string()).ok()
+}
+
+/// A new CSRF cookie, for sign-in: a token seen before signing in (on a shared computer, or
+/// planted by another site) is worthless after it.
+pub fn fresh_cookie(state: &AppState) -> Option<HeaderValue> {
+    cookie_header(state, &hex::encode(rand::rng().random::<[u8; 32]>()))
+}
+
+/// The `Origin` is flipside's own: its public address, or the host the request was sent to
+/// (a direct visit to the listen address).
+fn same_origin(state: &AppState, headers: &axum::http::HeaderMap, origin: &HeaderValue) -> bool {
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
+    if origin == state.settings.public_origin() {
+        return true;
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin_host = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    matches!((host, origin_host), (Some(h), Some(o)) if h.eq_ignore_ascii_case(o))
+}
+
+/// Whether an urlencoded form holds a NUL character in any name or value. No text in flipside
+/// may hold one (PostgreSQL refuses it, and it hides text from those who read it), so one rule
+/// here refuses it for every form.
+fn has_nul(headers: &axum::http::HeaderMap, body: &[u8]) -> bool {
+    let urlencoded = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+    urlencoded
+        && url::form_urlencoded::parse(body).any(|(k, v)| k.contains('\0') || v.contains('\0'))
 }
 
 fn is_multipart(headers: &axum::http::HeaderMap) -> bool {

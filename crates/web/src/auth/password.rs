@@ -4,7 +4,7 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 
 /// The shortest password accepted for a local account.
-pub const MIN_LENGTH: usize = 10;
+pub const MIN_LENGTH: usize = flipside_core::account::MIN_PASSWORD_CHARS;
 
 /// Hashes a password into a PHC string (algorithm, parameters and salt included).
 pub fn hash(password: &str) -> anyhow::Result<String> {
@@ -32,13 +32,10 @@ pub fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash("not a real password, only for timing").unwrap_or_default())
 }
 
-/// Checks a new password's length, returning the message to show next to the field.
+/// Checks a new password (the rule is `flipside_core::account`), returning the message to
+/// show next to the field.
 pub fn check_new(password: &str) -> Result<(), String> {
-    if password.chars().count() < MIN_LENGTH {
-        Err(format!("Use at least {MIN_LENGTH} characters."))
-    } else {
-        Ok(())
-    }
+    flipside_core::account::check_new_password(password).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 pub mod cocreation;
 pub mod matching;
 pub mod mentoring;
+pub mod qualitative;
 pub mod surveys;
 pub mod tutoring;
 use flipside_core::cycle::{AcademicYear, CycleState};
@@ -221,6 +222,11 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
     .await?;
     crate::demo::surveys::seed(store, past, current).await?;
     crate::demo::mentoring::seed(store, past, pilot, coordinator_id).await?;
+    let researcher_id = PEOPLE
+        .iter()
+        .position(|(local, ..)| *local == "researcher")
+        .map_or(coordinator_id, |i| ids[i]);
+    crate::demo::qualitative::seed(store, past, coordinator_id, researcher_id).await?;
     crate::demo::cocreation::seed(store).await?;
     Ok(accounts_text())
 }

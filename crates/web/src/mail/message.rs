@@ -7,7 +7,24 @@ use sha2::{Digest, Sha256};
 
 /// Builds the message for an outbox row. The Message-ID is derived from the row's dedup key,
 /// so a receiving system sees the same id should a message ever arrive twice.
+///
+/// A row that cannot make a valid message is an error, never a panic: a name or subject with
+/// a line break (which would forge headers) is refused here, and anything the mail library
+/// might still panic on is caught, so one bad row cannot stop the worker.
 pub fn build_message(from: &Mailbox, email: &OutboxEmail) -> Result<Message, String> {
+    for (field, value) in [("name", &email.to_name), ("subject", &email.subject)] {
+        if value.chars().any(char::is_control) {
+            return Err(format!(
+                "the recipient's {field} contains a line break or another control character"
+            ));
+        }
+    }
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build(from, email))).unwrap_or_else(
+        |_| Err("the message could not be built (the mail library panicked)".into()),
+    )
+}
+
+fn build(from: &Mailbox, email: &OutboxEmail) -> Result<Message, String> {
     let address = email
         .to_address
         .parse()

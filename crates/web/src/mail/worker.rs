@@ -64,17 +64,27 @@ pub async fn deliver_due(
     Ok(done)
 }
 
-/// Queues due reminders and runs [`deliver_due`] every `interval` until `stop` turns true.
+/// Applies retention once a day ([`crate::operations::retention::run_daily`]), queues due
+/// reminders and runs [`deliver_due`] every `interval` until `stop` turns true.
 pub fn spawn_worker(
     store: Store,
     mailer: Arc<Mailer>,
     public_url: url::Url,
     interval: Duration,
+    retention: flipside_core::privacy::RetentionSettings,
     mut stop: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        // The last day this instance applied (or saw another instance claim) retention.
+        let mut retention_day = None;
         loop {
             let now = flipside_store::now();
+            if retention_day != Some(now.date_naive()) {
+                match crate::operations::retention::run_daily(&store, &retention, now).await {
+                    Ok(_) => retention_day = Some(now.date_naive()),
+                    Err(e) => tracing::error!(error = %e, "the daily retention job failed"),
+                }
+            }
             if let Err(e) = super::queue_meeting_reminders(&store, &public_url, now).await {
                 tracing::error!(error = %e, "the email worker could not queue meeting reminders");
             }

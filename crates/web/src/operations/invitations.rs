@@ -1,6 +1,7 @@
 //! Inviting staff leaders to a cycle by email.
 use crate::error::AppError;
-use crate::mail::messages::{InvitationLink, Recipient};
+use crate::mail::messages::{InvitationLink, Recipient, SetPasswordReason};
+use crate::operations::accounts::queue_set_password_link;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use flipside_store::{Cycle, Invitation, NewInvitation, Scheme, Tx};
@@ -73,4 +74,27 @@ pub async fn resend(
     queue_link(state, &mut tx, &inv, scheme, cycle, (&token, send), from).await?;
     tx.commit().await?;
     Ok(inv)
+}
+
+/// Accepts an invitation and, when the person has no password and the organisation has no
+/// single sign-on, queues a link to choose one, in the same transaction: without it an
+/// invited leader could never sign in to see their pair.
+pub async fn accept(
+    state: &AppState,
+    token: &str,
+    interests: &str,
+    availability: &str,
+    research_consent: bool,
+) -> Result<i64, AppError> {
+    let mut tx = state.store.begin().await?;
+    let user_id = tx
+        .accept_invitation(token, interests, availability, research_consent)
+        .await?;
+    let user = tx.user(user_id).await?;
+    if user.password_hash.is_none() && state.oidc.is_none() && !user.disabled {
+        queue_set_password_link(&mut tx, state, &user, SetPasswordReason::InvitationAccepted)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(user_id)
 }

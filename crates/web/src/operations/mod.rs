@@ -2,10 +2,13 @@
 //! state change, the audit entry that records it and the emails it causes commit together
 //! (`flipside_store::Tx`), so a crash or an error leaves nothing half done. Handlers extract,
 //! ask the policy, call one operation and render; they never stitch writes together.
+pub mod accounts;
 pub mod cycles;
 pub mod invitations;
 pub mod matching;
 pub mod meetings;
 pub mod pairs;
 pub mod people;
+pub mod qualitative;
+pub mod retention;
 pub mod tutoring;

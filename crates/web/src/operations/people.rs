@@ -1,15 +1,20 @@
 //! People and their roles: each change with its audit entry, in one transaction.
+use crate::error::AppError;
+use crate::mail::messages::SetPasswordReason;
+use crate::operations::accounts::queue_set_password_link;
 use crate::operations::cycles::Actor;
 use crate::state::AppState;
 use flipside_core::role::Grant;
 use flipside_store::{NewAuditEntry, NewUser, StoreError};
 
-/// Adds a person, audited. `Conflict` when someone already has the email (nothing written).
+/// Adds a person, audited, and, when they have no password (an administrator never sets
+/// one), queues the link to choose their own, all in one transaction. `Conflict` when someone
+/// already has the email (nothing written).
 pub async fn create_person(
     state: &AppState,
     actor: Actor<'_>,
     new: NewUser<'_>,
-) -> Result<i64, StoreError> {
+) -> Result<i64, AppError> {
     let mut tx = state.store.begin().await?;
     let id = tx.create_user(new).await?;
     tx.audit(NewAuditEntry {
@@ -21,6 +26,10 @@ pub async fn create_person(
         address: actor.address,
     })
     .await?;
+    let user = tx.user(id).await?;
+    if user.password_hash.is_none() {
+        queue_set_password_link(&mut tx, state, &user, SetPasswordReason::NewAccount).await?;
+    }
     tx.commit().await?;
     Ok(id)
 }

@@ -118,6 +118,11 @@ async fn every_page_answers_each_role_as_the_policy_says() {
         ("/admin/audit".into(), &["admin"]),
         ("/admin/emails".into(), &["admin"]),
         ("/account".into(), &["*"]),
+        ("/account/data".into(), &["*"]),
+        ("/account/data.json".into(), &["*"]),
+        ("/privacy".into(), &["*"]),
+        ("/admin/privacy".into(), &["admin"]),
+        ("/admin/privacy/retention".into(), &["admin"]),
         // Organisation-wide coordinators only (the coordinator here runs one scheme).
         ("/tutoring/allocation".into(), &[]),
         ("/tutoring/dashboard".into(), &["admin", "lead"]),
@@ -213,12 +218,13 @@ async fn every_page_answers_each_role_as_the_policy_says() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 
-    // Signed out, every page but home and sign-in sends you to sign in.
+    // Signed out, every page but home, sign-in and the public privacy notice sends you to
+    // sign in.
     let anon = app.browser();
     for (path, _) in &pages {
         let r = anon.get(path).await;
-        if path == "/" {
-            assert_eq!(r.status, 200);
+        if path == "/" || path == "/privacy" {
+            assert_eq!(r.status, 200, "{path}");
         } else {
             assert_eq!((r.status, r.location()), (303, "/sign-in"), "{path}");
         }

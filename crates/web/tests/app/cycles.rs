@@ -252,7 +252,12 @@ async fn two_creations_of_the_same_cycle_at_once_through_the_api_leave_one_cycle
     let id = app
         .person("priya@tu.test", &[(Role::Coordinator, Scope::Scheme(s))])
         .await;
-    let token = app.store.create_api_token(id, "test").await.unwrap().0;
+    let token = app
+        .store
+        .create_api_token(id, "test", chrono::Duration::days(90))
+        .await
+        .unwrap()
+        .0;
     let client = reqwest::Client::new();
     let create = || {
         client
@@ -275,7 +280,7 @@ async fn two_creations_of_the_same_cycle_at_once_through_the_api_leave_one_cycle
     let (status, body) = &answers[1];
     assert!(matches!(status, 409 | 422), "{answers:?}");
     assert!(
-        body["message"]
+        body["detail"]
             .as_str()
             .unwrap_or("")
             .contains("already has a cycle for 2026/27"),

@@ -108,6 +108,7 @@ async fn the_worker_makes_a_pass_before_it_looks_at_the_stop_signal() {
         std::sync::Arc::new(file_mailer(&dir)),
         url::Url::parse("http://127.0.0.1/").unwrap(),
         Duration::from_secs(3600),
+        Default::default(),
         stopped,
     )
     .await

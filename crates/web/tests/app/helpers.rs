@@ -263,6 +263,18 @@ impl TestApp {
         id
     }
 
+    /// The path of the last set-password link emailed to `address` (`/password/set/TOKEN`).
+    pub async fn password_link_sent_to(&self, address: &str) -> String {
+        let emails = self.store.emails_to(address).await.unwrap();
+        let last = emails
+            .iter()
+            .rev()
+            .find(|e| e.dedup_key.starts_with("account-link:"))
+            .expect("a set-password email was queued");
+        let at = last.body_text.find("/password/set/").expect("a link");
+        last.body_text[at..at + "/password/set/".len() + 64].to_string()
+    }
+
     /// A browser with no session.
     pub fn browser(&self) -> Browser {
         Browser::new(self.addr)
@@ -353,8 +365,22 @@ impl Browser {
         }
     }
 
+    /// Reads a response, forgetting the cached CSRF token when the server set a new cookie
+    /// (it rotates it at sign-in), as a browser's next page would carry the new one.
+    async fn read_own(&self, r: reqwest::Response) -> Page {
+        let page = Browser::read(r).await;
+        if page
+            .set_cookies()
+            .iter()
+            .any(|c| c.starts_with("flipside_csrf="))
+        {
+            *self.csrf.lock().await = None;
+        }
+        page
+    }
+
     pub async fn get(&self, path: &str) -> Page {
-        Browser::read(
+        self.read_own(
             self.client
                 .get(format!("{}{path}", self.base))
                 .send()
@@ -381,7 +407,16 @@ impl Browser {
         if let Some(t) = guard.as_ref() {
             return t.clone();
         }
-        let page = self.get("/sign-in").await;
+        // Read without `read_own`: it would take the lock this function holds, and the token
+        // read here is the one the page's cookie belongs to.
+        let page = Browser::read(
+            self.client
+                .get(format!("{}/sign-in", self.base))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         let token = extract_csrf(&page.body).expect("the sign-in page has a CSRF field");
         *guard = Some(token.clone());
         token
@@ -439,7 +474,7 @@ impl Browser {
 
     /// Submits a form exactly as given (no CSRF field added).
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        Browser::read(
+        self.read_own(
             self.client
                 .post(format!("{}{path}", self.base))
                 .form(fields)

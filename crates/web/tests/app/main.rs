@@ -3,6 +3,7 @@
 //! or `postgres`). A requested backend that cannot be reached fails the test; it is never
 //! skipped.
 mod access;
+mod accounts;
 mod actions;
 mod api;
 mod cycles;
@@ -18,9 +19,11 @@ mod parsing;
 mod people;
 mod plan;
 mod population;
+mod privacy;
 mod recruitment;
 mod results;
 mod schemes;
+mod security;
 mod sign_in;
 mod sprints;
 mod surveys;

@@ -349,7 +349,7 @@ async fn sprint_forms_say_what_is_wrong_and_change_nothing() {
                 ("faculty_id", "999"),
                 ("question", " "),
                 ("starts_on", "soon"),
-                ("ends_on", "2026-01-01"),
+                ("ends_on", "0001-01-01"),
             ],
         )
         .await;
@@ -358,7 +358,8 @@ async fn sprint_forms_say_what_is_wrong_and_change_nothing() {
         "Title is too long: at most 120 characters, this has 121.",
         "Choose the faculty the sprint runs in.",
         "The question is required.",
-        "Start date must be a date like 2026-11-30.",
+        "Start date: Enter the date as year-month-day, for example 2026-10-05.",
+        "End date: Enter a date between 2000 and 2100: 0001-01-01 is too far from today to be right.",
     ] {
         assert!(r.body.contains(m), "missing {m}: {}", r.body);
     }

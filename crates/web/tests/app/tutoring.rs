@@ -373,11 +373,16 @@ async fn contacts_are_validated_and_their_notes_are_readable_by_the_tutor_and_st
         page.body
     );
 
-    // Not her tutee: refused naming the student. Bad fields: each said next to the field.
-    let not_mine = log(&ada, "S2", &date, "30", "x").await;
-    assert_eq!(not_mine.status, 422);
-    let expected = format!("Dan Reed (S2) is not your tutee in {now}.");
-    assert!(not_mine.body.contains(&expected), "{}", not_mine.body);
+    // Not her tutee: refused without naming the student, in the same words as an ID nobody
+    // holds, so trying IDs one after another tells her nothing. Bad fields: each said next to
+    // the field.
+    for id in ["S2", "S3", "S999"] {
+        let not_mine = log(&ada, id, &date, "30", "x").await;
+        assert_eq!(not_mine.status, 422, "{id}");
+        let expected = format!("None of your tutees in {now} has the ID {id}.");
+        assert!(not_mine.body.contains(&expected), "{}", not_mine.body);
+        assert!(!not_mine.body.contains("Dan Reed"), "{}", not_mine.body);
+    }
     let tomorrow = (today + chrono::Days::new(1))
         .format("%Y-%m-%d")
         .to_string();

@@ -5,3 +5,4 @@ pub mod emails;
 pub mod organisation;
 pub mod people;
 pub mod population;
+pub mod privacy;

@@ -24,6 +24,8 @@ pub struct OrganisationPage {
     labels: Vec<IdentityLabel>,
     errors: FormErrors,
     settings: SettingsForm,
+    /// Whether people may sign in by a link sent to their email.
+    email_sign_in: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -77,6 +79,7 @@ async fn page(
         labels: state.store.identity_labels().await?,
         errors,
         settings,
+        email_sign_in: state.store.email_sign_in_allowed().await?,
     })
 }
 
@@ -347,6 +350,43 @@ pub async fn set_label_active(
             "Label shown on forms again."
         } else {
             "Label hidden from forms; answers already given keep it."
+        },
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EmailSignInForm {
+    #[serde(default)]
+    email_sign_in: Option<String>,
+}
+
+/// Switches email sign-in links on or off, audited.
+pub async fn set_email_sign_in(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Form(form): Form<EmailSignInForm>,
+) -> Result<Response, AppError> {
+    allow(policy::organisation(&user.actor, Action::Edit))?;
+    let on = form.email_sign_in.is_some();
+    state.store.set_email_sign_in(on).await?;
+    state
+        .store
+        .audit(NewAuditEntry {
+            actor_id: Some(user.id()),
+            action: "email_sign_in_set",
+            subject_kind: "organisation",
+            subject_id: None,
+            detail: if on { "on" } else { "off" },
+            address: &address,
+        })
+        .await?;
+    Ok(redirect_with_flash(
+        "/admin/organisation",
+        if on {
+            "People can now ask for a sign-in link by email."
+        } else {
+            "Sign-in links by email are off."
         },
     ))
 }

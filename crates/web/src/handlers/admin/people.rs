@@ -1,5 +1,5 @@
 //! People and roles (admins): list, add a person, grant and revoke roles.
-use crate::auth::{ClientAddress, CurrentUser, password};
+use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
 use crate::operations::{self, cycles::Actor};
@@ -94,8 +94,6 @@ pub struct PersonForm {
     pub email: String,
     #[serde(default)]
     pub display_name: String,
-    #[serde(default)]
-    pub password: String,
 }
 
 async fn people(store: &Store) -> Result<Vec<PersonRow>, StoreError> {
@@ -135,6 +133,8 @@ pub async fn list(
     })
 }
 
+/// Adds a person. There is no password field: the person is sent a link to choose their
+/// own (an administrator never chooses, or knows, another person's password).
 pub async fn create(
     State(state): State<AppState>,
     ctx: PageCtx,
@@ -150,18 +150,8 @@ pub async fn create(
     let name = BoundedText::line(&form.display_name, NAME_MAX)
         .map_err(|e| errors.add("display_name", e.for_field("The person's name")))
         .ok();
-    if !form.password.is_empty()
-        && let Err(m) = password::check_new(&form.password)
-    {
-        errors.add("password", m);
-    }
     let mut created = None;
     if let (true, Some(email), Some(name)) = (errors.is_empty(), &email, &name) {
-        let hash = if form.password.is_empty() {
-            None
-        } else {
-            Some(password::hash(&form.password).map_err(AppError::Internal)?)
-        };
         match operations::people::create_person(
             &state,
             Actor {
@@ -171,42 +161,89 @@ pub async fn create(
             NewUser {
                 email: email.as_str(),
                 display_name: name.as_str(),
-                password_hash: hash.as_deref(),
+                password_hash: None,
                 school_id: None,
             },
         )
         .await
         {
             Ok(id) => created = Some(id),
-            Err(StoreError::Conflict(m)) => errors.add("email", m),
-            Err(e) => return Err(e.into()),
+            Err(AppError::Conflict(m)) => errors.add("email", m),
+            Err(e) => return Err(e),
         }
     }
     match created {
         Some(id) => Ok(redirect_with_flash(
             &format!("/admin/people/{id}"),
             &format!(
-                "{} added. Now give them their roles.",
+                "{} added, and sent a link to choose their password. Now give them their roles.",
                 name.as_ref().map_or("", |n| n.as_str())
             ),
         )),
-        None => {
-            let form = PersonForm {
-                password: String::new(),
-                ..form
-            };
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ListPage {
-                    ctx,
-                    people: people(&state.store).await?,
-                    form,
-                    errors,
-                },
-            )
-                .into_response())
-        }
+        None => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ListPage {
+                ctx,
+                people: people(&state.store).await?,
+                form,
+                errors,
+            },
+        )
+            .into_response()),
     }
+}
+
+/// Disables an account: its sessions end and its API tokens are refused at once.
+pub async fn disable(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    set_disabled(state, user, address, id, true).await
+}
+
+/// Re-enables a disabled account.
+pub async fn enable(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    set_disabled(state, user, address, id, false).await
+}
+
+async fn set_disabled(
+    state: AppState,
+    user: CurrentUser,
+    address: String,
+    id: i64,
+    disabled: bool,
+) -> Result<Response, AppError> {
+    allow(policy::people(&user.actor, Action::Edit))?;
+    if disabled && id == user.id() {
+        return Err(AppError::Conflict(
+            "You cannot disable your own account: ask another administrator.".into(),
+        ));
+    }
+    let person = state.store.user(id).await?;
+    let actor = Actor {
+        id: user.id(),
+        address: &address,
+    };
+    operations::accounts::set_disabled(&state, actor, id, disabled).await?;
+    let message = if disabled {
+        format!(
+            "{}'s account is disabled: they are signed out and their API tokens no longer work.",
+            person.display_name
+        )
+    } else {
+        format!("{}'s account works again.", person.display_name)
+    };
+    Ok(redirect_with_flash(
+        &format!("/admin/people/{id}"),
+        &message,
+    ))
 }
 
 #[derive(Template, WebTemplate)]
@@ -337,7 +374,22 @@ pub async fn grant(
 ) -> Result<Response, AppError> {
     allow(policy::people(&user.actor, Action::Edit))?;
     let person = state.store.user(id).await?;
-    let outcome = match parse_grant(&form) {
+    let parsed = match parse_grant(&form) {
+        Ok(g) if !state.store.scope_exists(g.scope).await? => {
+            let mut errors = FormErrors::default();
+            errors.add(
+                "scope",
+                format!(
+                    "There is no {} with the id {}.",
+                    g.scope.kind().as_str(),
+                    g.scope.id().unwrap_or(0)
+                ),
+            );
+            Err(errors)
+        }
+        other => other,
+    };
+    let outcome = match parsed {
         Ok(g) => {
             let scope = scope_label(&state.store, &g).await?;
             operations::people::grant_role(

@@ -1,5 +1,5 @@
 //! Cycles over the API.
-use super::JsonBody;
+use super::{ApiPath, ApiQuery, JsonBody, PageParams, page, page_of};
 use crate::auth::{ApiUser, ClientAddress};
 use crate::error::{ApiError, AppError};
 use crate::handlers::mentoring::cycles::{CycleForm, validate};
@@ -7,7 +7,7 @@ use crate::operations::{self, cycles::Actor};
 use crate::page::FormErrors;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use flipside_core::cycle::CycleState;
 use flipside_core::framework::Framework;
@@ -74,39 +74,50 @@ pub struct TransitionJson {
     pub to: String,
 }
 
-/// A scheme's cycles that the caller may see.
-#[utoipa::path(get, path = "/api/v1/schemes/{id}/cycles", tag = "cycles", params(("id" = i64, Path, description = "Scheme id")),
-    responses((status = 200, body = [CycleJson]), (status = 404, body = crate::error::ErrorBody)))]
+page_of!(CyclePage, CycleJson);
+
+/// A scheme's cycles that the caller may see, by id.
+#[utoipa::path(get, operation_id = "listCycles", path = "/api/v1/schemes/{id}/cycles", tag = "cycles", params(("id" = i64, Path, description = "Scheme id"), PageParams),
+    responses((status = 200, description = "A page of the scheme's cycles the caller may see", body = CyclePage)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(scheme_id): Path<i64>,
-) -> Result<Json<Vec<CycleJson>>, ApiError> {
+    ApiPath(scheme_id): ApiPath<i64>,
+    ApiQuery(params): ApiQuery<PageParams>,
+) -> Result<Json<CyclePage>, ApiError> {
     state.store.scheme(scheme_id).await?;
-    let mut out = Vec::new();
-    for c in state.store.cycles_of(scheme_id).await? {
-        if policy::cycle(
-            &user.actor,
-            CycleRef {
-                id: c.id,
-                scheme_id,
-            },
-            Action::View,
-        ) {
-            let events = state.store.cycle_events(c.id).await?;
-            out.push(json(c, events));
-        }
+    let visible: Vec<Cycle> = state
+        .store
+        .cycles_of(scheme_id)
+        .await?
+        .into_iter()
+        .filter(|c| {
+            policy::cycle(
+                &user.actor,
+                CycleRef {
+                    id: c.id,
+                    scheme_id,
+                },
+                Action::View,
+            )
+        })
+        .collect();
+    let (cycles, next_cursor) = page(visible, |c| c.id, &params)?;
+    let mut items = Vec::new();
+    for c in cycles {
+        let events = state.store.cycle_events(c.id).await?;
+        items.push(json(c, events));
     }
-    Ok(Json(out))
+    Ok(Json(CyclePage { items, next_cursor }))
 }
 
 /// Starts a cycle of a scheme (its coordinators).
-#[utoipa::path(post, path = "/api/v1/schemes/{id}/cycles", tag = "cycles", params(("id" = i64, Path, description = "Scheme id")), request_body = NewCycleJson,
-    responses((status = 201, body = CycleJson), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, operation_id = "createCycle", path = "/api/v1/schemes/{id}/cycles", tag = "cycles", params(("id" = i64, Path, description = "Scheme id")), request_body = NewCycleJson,
+    responses((status = 201, description = "The new cycle", body = CycleJson), (status = 409, description = "The scheme already has a cycle for that year", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "A field breaks a rule (named in field)", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(scheme_id): Path<i64>,
+    ApiPath(scheme_id): ApiPath<i64>,
     JsonBody(body): JsonBody<NewCycleJson>,
 ) -> Result<(StatusCode, Json<CycleJson>), ApiError> {
     state.store.scheme(scheme_id).await?;
@@ -151,12 +162,12 @@ pub async fn create(
 }
 
 /// One cycle with its history.
-#[utoipa::path(get, path = "/api/v1/cycles/{id}", tag = "cycles", params(("id" = i64, Path, description = "Cycle id")),
-    responses((status = 200, body = CycleJson), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, operation_id = "getCycle", path = "/api/v1/cycles/{id}", tag = "cycles", params(("id" = i64, Path, description = "Cycle id")),
+    responses((status = 200, description = "The cycle with its history", body = CycleJson), (status = 403, description = "The caller may not see this cycle", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn show(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<CycleJson>, ApiError> {
     let c = state.store.cycle(id).await?;
     if !policy::cycle(
@@ -174,13 +185,13 @@ pub async fn show(
 }
 
 /// Moves a cycle to its next state (its coordinators).
-#[utoipa::path(post, path = "/api/v1/cycles/{id}/transition", tag = "cycles", params(("id" = i64, Path, description = "Cycle id")), request_body = TransitionJson,
-    responses((status = 200, body = CycleJson), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, operation_id = "transitionCycle", path = "/api/v1/cycles/{id}/transition", tag = "cycles", params(("id" = i64, Path, description = "Cycle id")), request_body = TransitionJson,
+    responses((status = 200, description = "The cycle in its new state", body = CycleJson), (status = 409, description = "The move is not the next step from the current state", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "to is not a cycle state", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn transition(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ClientAddress(address): ClientAddress,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     JsonBody(body): JsonBody<TransitionJson>,
 ) -> Result<Json<CycleJson>, ApiError> {
     let c = state.store.cycle(id).await?;

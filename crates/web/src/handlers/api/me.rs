@@ -23,7 +23,8 @@ pub struct Me {
 }
 
 /// The signed-in person.
-#[utoipa::path(get, path = "/api/v1/me", tag = "people", responses((status = 200, body = Me), (status = 401, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, operation_id = "getMe", path = "/api/v1/me", tag = "people",
+    responses((status = 200, description = "The signed-in person and their roles", body = Me)))]
 pub async fn show(ApiUser(user): ApiUser) -> Json<Me> {
     Json(Me {
         id: user.user.id,

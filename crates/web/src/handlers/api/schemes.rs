@@ -1,12 +1,12 @@
 //! Schemes over the API.
-use super::JsonBody;
+use super::{ApiPath, ApiQuery, JsonBody, PageParams, page, page_of};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::handlers::mentoring::schemes::{SchemeForm, validate};
 use crate::page::FormErrors;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use flipside_core::policy::{self, Action, SchemeRef};
 use flipside_store::{NewScheme, Scheme};
@@ -49,25 +49,29 @@ pub struct NewSchemeJson {
     pub school_id: Option<i64>,
 }
 
-/// Every scheme.
-#[utoipa::path(get, path = "/api/v1/schemes", tag = "schemes", responses((status = 200, body = [SchemeJson]), (status = 401, body = crate::error::ErrorBody)))]
+page_of!(SchemePage, SchemeJson);
+
+/// Every scheme the caller may see, by id.
+#[utoipa::path(get, operation_id = "listSchemes", path = "/api/v1/schemes", tag = "schemes", params(PageParams),
+    responses((status = 200, description = "A page of the schemes the caller may see", body = SchemePage)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-) -> Result<Json<Vec<SchemeJson>>, ApiError> {
+    ApiQuery(params): ApiQuery<PageParams>,
+) -> Result<Json<SchemePage>, ApiError> {
     let schemes = state.store.schemes().await?;
-    Ok(Json(
-        schemes
-            .into_iter()
-            .filter(|s| policy::scheme(&user.actor, Some(SchemeRef { id: s.id }), Action::View))
-            .map(Into::into)
-            .collect(),
-    ))
+    let visible: Vec<SchemeJson> = schemes
+        .into_iter()
+        .filter(|s| policy::scheme(&user.actor, Some(SchemeRef { id: s.id }), Action::View))
+        .map(Into::into)
+        .collect();
+    let (items, next_cursor) = page(visible, |s| s.id, &params)?;
+    Ok(Json(SchemePage { items, next_cursor }))
 }
 
 /// Creates a scheme (admins and organisation-wide coordinators).
-#[utoipa::path(post, path = "/api/v1/schemes", tag = "schemes", request_body = NewSchemeJson,
-    responses((status = 201, body = SchemeJson), (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, operation_id = "createScheme", path = "/api/v1/schemes", tag = "schemes", request_body = NewSchemeJson,
+    responses((status = 201, description = "The new scheme", body = SchemeJson), (status = 409, description = "A scheme of that name exists", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "A field breaks a rule (named in field)", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -101,12 +105,12 @@ pub async fn create(
 }
 
 /// One scheme.
-#[utoipa::path(get, path = "/api/v1/schemes/{id}", tag = "schemes", params(("id" = i64, Path, description = "Scheme id")),
-    responses((status = 200, body = SchemeJson), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(get, operation_id = "getScheme", path = "/api/v1/schemes/{id}", tag = "schemes", params(("id" = i64, Path, description = "Scheme id")),
+    responses((status = 200, description = "The scheme", body = SchemeJson), (status = 403, description = "The caller may not see this scheme", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn show(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<SchemeJson>, ApiError> {
     let scheme = state.store.scheme(id).await?;
     if !policy::scheme(&user.actor, Some(SchemeRef { id }), Action::View) {

@@ -22,6 +22,8 @@ pub struct SignInPage {
     next: String,
     errors: FormErrors,
     sso_name: Option<String>,
+    /// Whether the organisation lets people ask for a sign-in link by email.
+    email_sign_in: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -41,14 +43,15 @@ pub async fn show(
     State(state): State<AppState>,
     ctx: PageCtx,
     Query(q): Query<NextQuery>,
-) -> SignInPage {
-    SignInPage {
+) -> Result<SignInPage, AppError> {
+    Ok(SignInPage {
         ctx,
         email: String::new(),
         next: safe_next(q.next.as_deref()),
         errors: FormErrors::default(),
         sso_name: state.settings.oidc.as_ref().map(|o| o.display_name.clone()),
-    }
+        email_sign_in: state.store.email_sign_in_allowed().await?,
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -77,6 +80,7 @@ pub async fn submit(
         errors.add("password", "Enter your password.");
     }
     let sso_name = state.settings.oidc.as_ref().map(|o| o.display_name.clone());
+    let email_sign_in = state.store.email_sign_in_allowed().await?;
     let page = |errors, status| {
         (
             status,
@@ -86,6 +90,7 @@ pub async fn submit(
                 next: next.clone(),
                 errors,
                 sso_name: sso_name.clone(),
+                email_sign_in,
             },
         )
             .into_response()
@@ -116,11 +121,16 @@ pub async fn submit(
         Err(e) => return Err(e.into()),
     };
     // Verify against a dummy hash for unknown accounts so both failures take the same time.
+    // A password longer than any accepted one is wrong without hashing it (a megabyte of
+    // text must not buy a megabyte of Argon2 work).
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
-    let ok = password::verify(
-        &form.password,
-        hash.as_deref().unwrap_or(password::dummy_hash()),
-    ) && hash.is_some();
+    let too_long = form.password.chars().count() > flipside_core::account::MAX_PASSWORD_CHARS;
+    let ok = !too_long
+        && password::verify(
+            &form.password,
+            hash.as_deref().unwrap_or(password::dummy_hash()),
+        )
+        && hash.is_some();
     match user {
         Some(user) if ok && !user.disabled => {
             state.store.clear_login_failures(&email).await?;
@@ -175,6 +185,9 @@ pub async fn complete_sign_in(
     let cookie =
         HeaderValue::from_str(&session_cookie(state, &token.0)).map_err(AppError::internal)?;
     response.headers_mut().append(header::SET_COOKIE, cookie);
+    if let Some(csrf) = crate::auth::csrf::fresh_cookie(state) {
+        response.headers_mut().append(header::SET_COOKIE, csrf);
+    }
     Ok(response)
 }
 

@@ -182,14 +182,19 @@ async fn sign_in(
             )));
         }
     };
+    // The provider's name goes on the account and into email headers: control characters
+    // (a line break) become spaces rather than refusing someone their sign-in.
+    let name: String = details
+        .name
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let name = flipside_core::text::BoundedText::line(&name, flipside_core::text::NAME_MAX)
+        .map(|n| n.as_str().to_string())
+        .unwrap_or_else(|_| details.email.clone());
     let (user, created) = state
         .store
-        .user_for_oidc(
-            &identity.issuer,
-            &identity.subject,
-            &details.email,
-            &details.name,
-        )
+        .user_for_oidc(&identity.issuer, &identity.subject, &details.email, &name)
         .await?;
     if user.disabled {
         return Ok(Err(Refusal {

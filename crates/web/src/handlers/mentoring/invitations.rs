@@ -67,7 +67,7 @@ pub struct InviteForm {
     pub school_id: String,
 }
 
-async fn managed_cycle(
+pub(crate) async fn managed_cycle(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
@@ -140,7 +140,7 @@ pub async fn list(
 }
 
 /// A validated invitation: (name, email, School).
-fn validate(
+pub(crate) fn validate(
     form: &InviteForm,
     schools: &[School],
 ) -> Result<(String, String, Option<i64>), FormErrors> {
@@ -417,15 +417,14 @@ pub async fn accept(
     if status != StatusCode::OK {
         return Ok((status, page).into_response());
     }
-    match state
-        .store
-        .accept_invitation(
-            &token,
-            &interests,
-            &slots.join(" "),
-            form.research.is_some(),
-        )
-        .await
+    match operations::invitations::accept(
+        &state,
+        &token,
+        &interests,
+        &slots.join(" "),
+        form.research.is_some(),
+    )
+    .await
     {
         Ok(_) => Ok(redirect_with_flash(
             "/invitations/answered",
@@ -435,12 +434,12 @@ pub async fn accept(
                 page.cycle.year()
             ),
         )),
-        Err(StoreError::Conflict(_)) => {
+        Err(AppError::Conflict(_)) => {
             let (status, page) =
                 answer_page(&state, page.ctx, &token, form, FormErrors::default()).await?;
             Ok((status, page).into_response())
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     }
 }
 

@@ -34,7 +34,36 @@ pub async fn propose(
     Path(id): Path<i64>,
     Form(form): Form<MeetingForm>,
 ) -> Result<Response, AppError> {
-    let (pair, cycle) = member_pair(&state, &user, id, Action::Create).await?;
+    match propose_for(&state, &user, id, &form).await? {
+        Ok(_) => Ok(redirect_with_flash(
+            &format!("/pairs/{id}#meetings"),
+            "Meeting proposed. Your partner has been asked to confirm it.",
+        )),
+        Err(list) => {
+            let (pair, cycle) = member_pair(&state, &user, id, Action::Create).await?;
+            let mut errors = FormErrors::default();
+            for (field, message) in list {
+                errors.add(field, message);
+            }
+            let drafts = Drafts {
+                meeting: form,
+                ..Drafts::default()
+            };
+            render(&state, ctx, &user, pair, cycle, errors, drafts).await
+        }
+    }
+}
+
+/// A member proposes a meeting of their pair, for the page and the API alike: the policy, the
+/// pair's state and agreement, the proposal's checks, then the operation. Returns the
+/// meeting's id, or the proposal's field errors (field, message).
+pub(crate) async fn propose_for(
+    state: &AppState,
+    user: &CurrentUser,
+    pair_id: i64,
+    form: &MeetingForm,
+) -> Result<Result<i64, Vec<(&'static str, String)>>, AppError> {
+    let (pair, cycle) = member_pair(state, user, pair_id, Action::Create).await?;
     if pair.status() != PairStatus::Active {
         return Err(AppError::Conflict(
             "This pair has ended: no more meetings can be proposed.".into(),
@@ -66,26 +95,16 @@ pub async fn propose(
     let proposal = match check_proposal(&input, framework.sessions.len(), chrono::Utc::now(), &busy)
     {
         Ok(p) => p,
-        Err(list) => {
-            let mut errors = FormErrors::default();
-            for (field, message) in list {
-                errors.add(field, message);
-            }
-            let drafts = Drafts {
-                meeting: form,
-                ..Drafts::default()
-            };
-            return render(&state, ctx, &user, pair, cycle, errors, drafts).await;
-        }
+        Err(list) => return Ok(Err(list)),
     };
     let partner = match pair.partner_of(user.id()) {
         Some((partner_id, _)) => Some(state.store.user(partner_id).await?),
         None => None,
     };
-    let link = page_link(&state, pair.id)?;
+    let link = page_link(state, pair.id)?;
     let when = when(proposal.slot.start, proposal.slot.minutes);
-    operations::meetings::propose(
-        &state,
+    let id = operations::meetings::propose(
+        state,
         &user.user,
         pair.id,
         partner.as_ref(),
@@ -98,10 +117,7 @@ pub async fn propose(
         },
     )
     .await?;
-    Ok(redirect_with_flash(
-        &format!("/pairs/{id}#meetings"),
-        "Meeting proposed. Your partner has been asked to confirm it.",
-    ))
+    Ok(Ok(id))
 }
 
 fn page_link(state: &AppState, pair_id: i64) -> Result<String, AppError> {
@@ -137,13 +153,33 @@ pub async fn respond(
     Path(meeting_id): Path<i64>,
     Form(form): Form<RespondForm>,
 ) -> Result<Response, AppError> {
-    let (meeting, pair, cycle) = member_meeting(&state, &user, meeting_id).await?;
+    let (pair, confirm) = respond_for(&state, &user, meeting_id, &form.decision).await?;
+    Ok(redirect_with_flash(
+        &format!("/pairs/{}#meetings", pair.id),
+        if confirm {
+            "Meeting confirmed. You can add it to your calendar."
+        } else {
+            "Meeting declined."
+        },
+    ))
+}
+
+/// The partner's answer to a proposed meeting (`confirm` or `decline`), for the page and the
+/// API alike: the policy, the pair's state, then the operation. Returns the pair and whether
+/// the meeting was confirmed.
+pub(crate) async fn respond_for(
+    state: &AppState,
+    user: &CurrentUser,
+    meeting_id: i64,
+    decision: &str,
+) -> Result<(Pair, bool), AppError> {
+    let (meeting, pair, cycle) = member_meeting(state, user, meeting_id).await?;
     allow(policy::pair(
         &user.actor,
         pair_ref(&pair, &cycle),
         Action::Edit,
     ))?;
-    let confirm = match form.decision.as_str() {
+    let confirm = match decision {
         "confirm" => true,
         "decline" => false,
         _ => {
@@ -166,27 +202,20 @@ pub async fn respond(
     let mentee = state.store.user(pair.mentee_id).await?;
     if confirm {
         let scheme = state.store.scheme(cycle.scheme_id).await?;
-        let ics = calendar(&state, &meeting, &pair, &cycle, &scheme);
-        let link = page_link(&state, pair.id)?;
+        let ics = calendar(state, &meeting, &pair, &cycle, &scheme);
+        let link = page_link(state, pair.id)?;
         let when = when(meeting.starts_at, meeting.duration_minutes);
         let confirmation = Confirmation {
             when: &when,
             link: &link,
             calendar: &ics,
         };
-        operations::meetings::respond(&state, meeting.id, [&mentor, &mentee], Some(confirmation))
+        operations::meetings::respond(state, meeting.id, [&mentor, &mentee], Some(confirmation))
             .await?;
     } else {
-        operations::meetings::respond(&state, meeting.id, [&mentor, &mentee], None).await?;
+        operations::meetings::respond(state, meeting.id, [&mentor, &mentee], None).await?;
     }
-    Ok(redirect_with_flash(
-        &format!("/pairs/{}#meetings", pair.id),
-        if confirm {
-            "Meeting confirmed. You can add it to your calendar."
-        } else {
-            "Meeting declined."
-        },
-    ))
+    Ok((pair, confirm))
 }
 
 /// The meeting as an RFC 5545 calendar, with the session's topic, prompts and pre-reading.

@@ -270,6 +270,17 @@ pub async fn new_contact(
     ))
 }
 
+/// Why an ID cannot be logged against: the same words whether or not a student holds the ID,
+/// and never their name, so that trying IDs one after another maps nobody.
+fn not_yours(me: &TutoringSelf, typed: &str, year: AcademicYear) -> String {
+    let typed = typed.trim();
+    if me.tutor_id.is_some() {
+        format!("None of your tutees in {year} has the ID {typed}.")
+    } else {
+        format!("{typed} is not your student ID: enter your own.")
+    }
+}
+
 /// Logs a contact: by a tutor for a tutee of this year, or by a student with their tutor.
 pub async fn create_contact(
     State(state): State<AppState>,
@@ -293,7 +304,7 @@ pub async fn create_contact(
                 if f.student.trim().is_empty() {
                     "Enter the student's ID.".to_string()
                 } else {
-                    format!("There is no student with the ID '{}'.", f.student.trim())
+                    not_yours(&me, &f.student, year)
                 },
             );
             None
@@ -318,13 +329,7 @@ pub async fn create_contact(
                 format!("You have no personal tutor in {year} yet, so there is no one to log a contact with."),
             );
         } else {
-            errors.add(
-                "student",
-                format!(
-                    "{} ({}) is not your tutee in {year}.",
-                    s.name, s.external_id
-                ),
-            );
+            errors.add("student", not_yours(&me, &f.student, year));
         }
     }
     let input = ContactInput {

@@ -80,11 +80,13 @@ pub(super) fn date(
         errors.add(field, format!("{what} is required."));
         return None;
     }
-    let d = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok();
-    if d.is_none() {
-        errors.add(field, format!("{what} must be a date like 2026-11-30."));
+    match flipside_core::dates::plausible_date(value) {
+        Ok(d) => Some(d),
+        Err(message) => {
+            errors.add(field, format!("{what}: {message}"));
+            None
+        }
     }
-    d
 }
 
 #[derive(Template, WebTemplate)]

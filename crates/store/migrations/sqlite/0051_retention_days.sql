@@ -1,0 +1,6 @@
+-- The daily retention job (issue 13): one row per day, claimed by the first server instance
+-- to insert it, so the rules are applied exactly once a day however many instances run.
+CREATE TABLE retention_days (
+    day TEXT PRIMARY KEY,
+    claimed_at TEXT NOT NULL
+);

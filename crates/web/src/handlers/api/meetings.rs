@@ -1,0 +1,114 @@
+//! Meetings over the API: a pair's member proposes one, the partner confirms or declines it,
+//! through the same checks, operations and policy as the pair's page.
+use super::{ApiPath, JsonBody};
+use crate::auth::ApiUser;
+use crate::error::{ApiError, AppError};
+use crate::handlers::mentoring::meetings::{propose_for, respond_for};
+use crate::handlers::mentoring::pairs::MeetingForm;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use flipside_store::Meeting;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeetingJson {
+    pub id: i64,
+    pub pair_id: i64,
+    /// The session of the plan, counted from 1.
+    pub session: i64,
+    pub starts_at: String,
+    pub duration_minutes: i64,
+    /// proposed, confirmed, declined or held
+    pub status: String,
+    pub proposed_by: i64,
+    pub held_minutes: Option<i64>,
+}
+
+impl From<Meeting> for MeetingJson {
+    fn from(m: Meeting) -> MeetingJson {
+        MeetingJson {
+            status: m.status().as_str().to_string(),
+            id: m.id,
+            pair_id: m.pair_id,
+            session: m.session_index + 1,
+            starts_at: m.starts_at.to_rfc3339(),
+            duration_minutes: m.duration_minutes,
+            proposed_by: m.proposed_by,
+            held_minutes: m.held_minutes,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMeetingJson {
+    /// The day, as YYYY-MM-DD.
+    pub date: String,
+    /// The start time, as HH:MM.
+    pub time: String,
+    pub minutes: i64,
+    /// The session of the plan, counted from 1.
+    pub session: i64,
+}
+
+/// The partner's answer to a proposed meeting.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Confirm,
+    Decline,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RespondJson {
+    pub decision: Decision,
+}
+
+/// Proposes a meeting of the caller's pair; the partner is emailed to confirm it.
+#[utoipa::path(post, operation_id = "proposeMeeting", path = "/api/v1/pairs/{id}/meetings", tag = "meetings", params(("id" = i64, Path, description = "Pair id")), request_body = NewMeetingJson,
+    responses((status = 201, description = "The proposed meeting", body = MeetingJson), (status = 409, description = "The pair has ended, or its agreement is not accepted by both", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "The proposal breaks a rule (each field in errors)", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn propose(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(pair_id): ApiPath<i64>,
+    JsonBody(body): JsonBody<NewMeetingJson>,
+) -> Result<(StatusCode, Json<MeetingJson>), ApiError> {
+    let form = MeetingForm {
+        date: body.date,
+        time: body.time,
+        minutes: body.minutes.to_string(),
+        session: body.session.to_string(),
+    };
+    match propose_for(&state, &user, pair_id, &form).await? {
+        Ok(id) => Ok((
+            StatusCode::CREATED,
+            Json(state.store.meeting(id).await?.into()),
+        )),
+        Err(list) => Err(AppError::InvalidFields(
+            list.into_iter().map(|(f, m)| (f.to_string(), m)).collect(),
+        )
+        .into()),
+    }
+}
+
+/// Confirms or declines a meeting the caller's partner proposed; a confirmation emails both
+/// members the meeting as a calendar entry.
+#[utoipa::path(post, operation_id = "respondToMeeting", path = "/api/v1/meetings/{id}/respond", tag = "meetings", params(("id" = i64, Path, description = "Meeting id")), request_body = RespondJson,
+    responses((status = 200, description = "The meeting, confirmed or declined", body = MeetingJson), (status = 409, description = "The pair has ended, the meeting is answered, or the caller proposed it", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn respond(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(meeting_id): ApiPath<i64>,
+    JsonBody(body): JsonBody<RespondJson>,
+) -> Result<Json<MeetingJson>, ApiError> {
+    let decision = match body.decision {
+        Decision::Confirm => "confirm",
+        Decision::Decline => "decline",
+    };
+    respond_for(&state, &user, meeting_id, decision).await?;
+    Ok(Json(state.store.meeting(meeting_id).await?.into()))
+}

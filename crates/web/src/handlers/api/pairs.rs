@@ -1,0 +1,154 @@
+//! A cycle's pairs over the API: the coordinator's list, and ending a pair early through the
+//! same operation and policy as the pairs page.
+use super::{ApiPath, ApiQuery, JsonBody, PageParams, page, page_of};
+use crate::auth::{ApiUser, ClientAddress};
+use crate::error::{ApiError, AppError};
+use crate::operations::{self, cycles::Actor};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use flipside_core::policy;
+use flipside_core::scheme::BoundedText;
+use flipside_store::Pair;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PairJson {
+    pub id: i64,
+    pub cycle_id: i64,
+    pub mentor_id: i64,
+    pub mentor_name: String,
+    pub mentee_id: i64,
+    pub mentee_name: String,
+    /// active, completed or ended_early
+    pub status: String,
+    /// Why the matcher made this pair.
+    pub reason: String,
+    /// Why the pair ended early (empty otherwise).
+    pub ended_reason: String,
+    pub ended_at: Option<String>,
+    pub published_at: String,
+}
+
+impl From<Pair> for PairJson {
+    fn from(p: Pair) -> PairJson {
+        PairJson {
+            status: p.status().as_str().to_string(),
+            id: p.id,
+            cycle_id: p.cycle_id,
+            mentor_id: p.mentor_id,
+            mentor_name: p.mentor_name,
+            mentee_id: p.mentee_id,
+            mentee_name: p.mentee_name,
+            reason: p.reason,
+            ended_reason: p.ended_reason,
+            ended_at: p.ended_at.map(|t| t.to_rfc3339()),
+            published_at: p.published_at.to_rfc3339(),
+        }
+    }
+}
+
+page_of!(PairPage, PairJson);
+
+/// Who, if anyone, leaves the scheme when a pair ends early.
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Leaving {
+    #[default]
+    Neither,
+    Mentor,
+    Mentee,
+    Both,
+}
+
+impl Leaving {
+    fn as_str(self) -> &'static str {
+        match self {
+            Leaving::Neither => "neither",
+            Leaving::Mentor => "mentor",
+            Leaving::Mentee => "mentee",
+            Leaving::Both => "both",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndPairJson {
+    /// Why the pair ends early (at most 1000 characters).
+    pub reason: String,
+    /// Who leaves the scheme, so that re-matching leaves them out.
+    #[serde(default)]
+    pub leaving: Leaving,
+}
+
+/// The coordinator's check, as on the pairs page.
+async fn managed(state: &AppState, user: &ApiUser, cycle_id: i64) -> Result<(), ApiError> {
+    crate::handlers::cycle_if(state, cycle_id, |c| {
+        policy::match_pairs(&user.0.actor, c.scheme_id)
+    })
+    .await?;
+    Ok(())
+}
+
+/// A cycle's pairs (its coordinators).
+#[utoipa::path(get, operation_id = "listPairs", path = "/api/v1/cycles/{id}/pairs", tag = "pairs", params(("id" = i64, Path, description = "Cycle id"), PageParams),
+    responses((status = 200, description = "A page of the cycle's pairs, in any state, by id", body = PairPage), (status = 403, description = "The caller does not coordinate the cycle's scheme", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(params): ApiQuery<PageParams>,
+) -> Result<Json<PairPage>, ApiError> {
+    managed(&state, &user, id).await?;
+    let pairs = state.store.pairs_of_cycle(id).await?;
+    let (pairs, next_cursor) = page(pairs, |p| p.id, &params)?;
+    Ok(Json(PairPage {
+        items: pairs.into_iter().map(Into::into).collect(),
+        next_cursor,
+    }))
+}
+
+/// Ends an active pair early with a reason (its cycle's coordinators).
+#[utoipa::path(post, operation_id = "endPairEarly", path = "/api/v1/cycles/{id}/pairs/{pair}/end", tag = "pairs",
+    params(("id" = i64, Path, description = "Cycle id"), ("pair" = i64, Path, description = "Pair id")), request_body = EndPairJson,
+    responses((status = 200, description = "The pair, ended", body = PairJson), (status = 409, description = "The pair is no longer active", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "The reason is empty or too long", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn end_early(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ClientAddress(address): ClientAddress,
+    ApiPath((id, pair_id)): ApiPath<(i64, i64)>,
+    JsonBody(body): JsonBody<EndPairJson>,
+) -> Result<Json<PairJson>, ApiError> {
+    managed(&state, &user, id).await?;
+    let pair = state.store.pair(pair_id).await?;
+    if pair.cycle_id != id {
+        return Err(AppError::NotFound.into());
+    }
+    let reason = BoundedText::parse(&body.reason, 1000).map_err(|e| AppError::Invalid {
+        field: "reason".into(),
+        message: format!("The reason {e}: say why the pair ends early."),
+    })?;
+    let leaving: &[i64] = match body.leaving {
+        Leaving::Neither => &[],
+        Leaving::Mentor => &[pair.mentor_id],
+        Leaving::Mentee => &[pair.mentee_id],
+        Leaving::Both => &[pair.mentor_id, pair.mentee_id],
+    };
+    let actor = Actor {
+        id: user.0.id(),
+        address: &address,
+    };
+    operations::pairs::end_early(
+        &state,
+        actor,
+        id,
+        pair_id,
+        &reason,
+        leaving,
+        body.leaving.as_str(),
+    )
+    .await?;
+    Ok(Json(state.store.pair(pair_id).await?.into()))
+}

@@ -1,0 +1,104 @@
+//! Signing in by a link sent by email (SPEC §3.13), when the organisation switches it on.
+//!
+//! The link opens a page with a button rather than signing in on the `GET`: mail scanners
+//! and link previews open links in emails, and would otherwise use up the single-use link
+//! (or, worse, start a session nobody asked for).
+use crate::auth::ClientAddress;
+use crate::error::AppError;
+use crate::handlers::auth::sign_in::complete_sign_in;
+use crate::operations::accounts;
+use crate::page::{PageCtx, redirect_with_flash};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use flipside_core::email::Email;
+use flipside_store::{LinkPurpose, StoreError};
+
+use serde::Deserialize;
+
+/// What the sign-in page says after a request for a link, whoever asked.
+pub const LINK_SENT: &str = "If that address has a flipside account, we have sent it a sign-in link. It works once and for 15 minutes.";
+
+async fn allowed(state: &AppState) -> Result<(), AppError> {
+    if state.store.email_sign_in_allowed().await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LinkForm {
+    #[serde(default)]
+    email: String,
+}
+
+pub async fn request(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    Form(form): Form<LinkForm>,
+) -> Result<Response, AppError> {
+    allowed(&state).await?;
+    let email = form.email.trim();
+    if Email::parse(email).is_ok() {
+        accounts::request_sign_in_link(&state, email, &address).await?;
+    }
+    Ok(redirect_with_flash("/sign-in", LINK_SENT))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "sign_in_link.html")]
+pub struct LinkPage {
+    ctx: PageCtx,
+    /// `None` when the link cannot be used.
+    email: Option<String>,
+    token: String,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    allowed(&state).await?;
+    let email = match state
+        .store
+        .account_link_user(&token, LinkPurpose::SignIn)
+        .await
+    {
+        Ok(u) => Some(u.email),
+        Err(StoreError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let status = if email.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
+    Ok((status, LinkPage { ctx, email, token }).into_response())
+}
+
+pub async fn use_link(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    ClientAddress(address): ClientAddress,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    allowed(&state).await?;
+    match accounts::take_sign_in_link(&state, &token).await? {
+        Some(user) => complete_sign_in(&state, &user, &address, "email link", "/").await,
+        None => Ok((
+            StatusCode::NOT_FOUND,
+            LinkPage {
+                ctx,
+                email: None,
+                token,
+            },
+        )
+            .into_response()),
+    }
+}
