@@ -4,6 +4,10 @@
 //! passwords: no composition rules (they make passwords harder to remember, not harder to
 //! guess). The upper bound is checked before anything hashes the password, so a megabyte of
 //! text cannot make the server spend a megabyte of Argon2 work.
+//!
+//! Failed sign-ins slow the next attempt down rather than lock the account: a stranger who
+//! types someone's address with wrong passwords must not be able to keep its owner out.
+use chrono::{DateTime, Duration, Utc};
 
 /// The shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -51,9 +55,67 @@ pub fn is_common(password: &str) -> bool {
     COMMON.lines().any(|l| l == lower)
 }
 
+/// Recent failed sign-ins that weigh on an attempt: those of one (account, address) pair, or
+/// those from one address whatever the account.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Failures {
+    pub count: i64,
+    /// When the latest of them happened.
+    pub last: Option<DateTime<Utc>>,
+}
+
+/// How much longer an attempt must wait, given the recent `failures`, when the first `free`
+/// failures cost nothing: past them the wait doubles with each failure (1 s, 2 s, 4 s, …),
+/// counted from the latest failure, and never exceeds `longest`. `None`: try now.
+pub fn sign_in_wait(
+    failures: Failures,
+    free: i64,
+    longest: Duration,
+    now: DateTime<Utc>,
+) -> Option<Duration> {
+    let last = failures.last?;
+    let past_free = failures.count - free;
+    if past_free < 0 {
+        return None;
+    }
+    // 2^30 seconds is decades: any longer wait is the ceiling anyway.
+    let wait = Duration::seconds(1i64 << past_free.min(30)).min(longest);
+    let remaining = last + wait - now;
+    (remaining > Duration::zero()).then_some(remaining)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn failures_past_the_free_ones_make_a_doubling_wait_up_to_the_ceiling() {
+        let at = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
+        let longest = Duration::minutes(15);
+        let f = |count| Failures {
+            count,
+            last: Some(at),
+        };
+        assert_eq!(sign_in_wait(f(4), 5, longest, at), None);
+        assert_eq!(
+            sign_in_wait(f(5), 5, longest, at),
+            Some(Duration::seconds(1))
+        );
+        assert_eq!(
+            sign_in_wait(f(7), 5, longest, at),
+            Some(Duration::seconds(4))
+        );
+        assert_eq!(
+            sign_in_wait(f(7), 5, longest, at + Duration::seconds(3)),
+            Some(Duration::seconds(1))
+        );
+        assert_eq!(
+            sign_in_wait(f(7), 5, longest, at + Duration::seconds(4)),
+            None
+        );
+        assert_eq!(sign_in_wait(f(500), 5, longest, at), Some(longest));
+        assert_eq!(sign_in_wait(Failures::default(), 0, longest, at), None);
+    }
 
     #[test]
     fn a_password_needs_ten_characters_and_no_more_than_1024() {

@@ -6,8 +6,10 @@
 //! a copy of the database does not let anyone sign in.
 use crate::error::OrNotFound;
 use crate::pool::on_pool;
+use crate::tx::{Tx, on_tx};
 use crate::{Result, Store, User, now};
 use chrono::{DateTime, Duration, Utc};
+use flipside_core::account::Failures;
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
@@ -48,24 +50,16 @@ pub struct ApiToken {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-/// Recent failed sign-ins, for throttling.
+/// Recent failed sign-ins, for slowing the next attempt down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoginFailures {
-    pub for_account: i64,
-    pub from_address: i64,
+    /// Of this account from this address.
+    pub pair: Failures,
+    /// From this address, whatever the account.
+    pub from_address: Failures,
 }
 
 impl Store {
-    /// Starts a new session for a person. A fresh token every time: signing in never reuses a
-    /// session id that existed before (no fixation).
-    pub async fn create_session(&self, user_id: i64, ttl: Duration) -> Result<SessionToken> {
-        let token = SessionToken::generate();
-        let at = now();
-        on_pool!(self, pool => sqlx::query("INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(SessionToken::hash(&token.0)).bind(user_id).bind(at).bind(at + ttl).execute(pool).await.map(|r| r.rows_affected()))?;
-        Ok(token)
-    }
-
     /// The person a live session belongs to, or `NotFound` for an unknown, expired or disabled one.
     pub async fn session_user(&self, token: &str) -> Result<User> {
         on_pool!(self, pool => sqlx::query_as::<_, User>(
@@ -73,11 +67,6 @@ impl Store {
              FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.id_hash = $1 AND s.expires_at > $2 AND NOT u.disabled"
         ).bind(SessionToken::hash(token)).bind(now()).fetch_optional(pool).await).or_not_found()
-    }
-
-    pub async fn delete_session(&self, token: &str) -> Result<()> {
-        on_pool!(self, pool => sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(SessionToken::hash(token)).execute(pool).await.map(|r| r.rows_affected()))?;
-        Ok(())
     }
 
     /// Ends every session of a person (on disabling an account or changing a password).
@@ -97,13 +86,8 @@ impl Store {
         Ok(())
     }
 
-    pub async fn record_login_failure(&self, account: &str, address: &str) -> Result<()> {
-        on_pool!(self, pool => sqlx::query("INSERT INTO login_failures (account, address, at) VALUES ($1, $2, $3)")
-            .bind(account.trim().to_lowercase()).bind(address).bind(now()).execute(pool).await.map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
-    /// Failed sign-ins since `since`, for this account and from this address.
+    /// Failed sign-ins since `since` of this account from this address, and from this
+    /// address whatever the account.
     pub async fn login_failures(
         &self,
         account: &str,
@@ -111,21 +95,27 @@ impl Store {
         since: DateTime<Utc>,
     ) -> Result<LoginFailures> {
         let account = account.trim().to_lowercase();
-        let (for_account, from_address): (i64, i64) = on_pool!(self, pool => sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM login_failures WHERE account = $1 AND at >= $3),
-                    (SELECT COUNT(*) FROM login_failures WHERE address = $2 AND at >= $3)"
-        ).bind(&account).bind(address).bind(since).fetch_one(pool).await)?;
+        let (pair, pair_last, from_address, address_last): (
+            i64,
+            Option<DateTime<Utc>>,
+            i64,
+            Option<DateTime<Utc>>,
+        ) = on_pool!(self, pool => sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM login_failures WHERE account = $1 AND address = $2 AND at >= $3),
+                        (SELECT MAX(at) FROM login_failures WHERE account = $1 AND address = $2 AND at >= $3),
+                        (SELECT COUNT(*) FROM login_failures WHERE address = $2 AND at >= $3),
+                        (SELECT MAX(at) FROM login_failures WHERE address = $2 AND at >= $3)"
+            ).bind(&account).bind(address).bind(since).fetch_one(pool).await)?;
         Ok(LoginFailures {
-            for_account,
-            from_address,
+            pair: Failures {
+                count: pair,
+                last: pair_last,
+            },
+            from_address: Failures {
+                count: from_address,
+                last: address_last,
+            },
         })
-    }
-
-    /// Forgets an account's failures after a successful sign-in.
-    pub async fn clear_login_failures(&self, account: &str) -> Result<()> {
-        on_pool!(self, pool => sqlx::query("DELETE FROM login_failures WHERE account = $1")
-            .bind(account.trim().to_lowercase()).execute(pool).await.map(|r| r.rows_affected()))?;
-        Ok(())
     }
 
     /// Issues a named API token that expires after `ttl`; the plain token is returned once and
@@ -193,5 +183,42 @@ impl Store {
         on_pool!(self, pool => sqlx::query_as::<_, (String, String)>(
             "DELETE FROM oidc_flows WHERE state = $1 AND created_at >= $2 RETURNING pkce_verifier, nonce"
         ).bind(state).bind(fresh_since).fetch_optional(pool).await).or_not_found()
+    }
+}
+
+impl Tx {
+    /// Starts a new session for a person. A fresh token every time: signing in never reuses a
+    /// session id that existed before (no fixation).
+    pub async fn create_session(&mut self, user_id: i64, ttl: Duration) -> Result<SessionToken> {
+        let token = SessionToken::generate();
+        let at = now();
+        on_tx!(self, c => sqlx::query("INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(SessionToken::hash(&token.0)).bind(user_id).bind(at).bind(at + ttl).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(token)
+    }
+
+    pub async fn delete_session(&mut self, token: &str) -> Result<()> {
+        on_tx!(self, c => sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(SessionToken::hash(token)).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Records a failed sign-in of `account` from `address` at `at` (the app's clock).
+    pub async fn record_login_failure(
+        &mut self,
+        account: &str,
+        address: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        on_tx!(self, c => sqlx::query("INSERT INTO login_failures (account, address, at) VALUES ($1, $2, $3)")
+            .bind(account.trim().to_lowercase()).bind(address).bind(at).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Forgets the failures of an account from the address it has just signed in from. Those
+    /// from other addresses stay: they may be someone else's guesses.
+    pub async fn clear_login_failures(&mut self, account: &str, address: &str) -> Result<()> {
+        on_tx!(self, c => sqlx::query("DELETE FROM login_failures WHERE account = $1 AND address = $2")
+            .bind(account.trim().to_lowercase()).bind(address).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(())
     }
 }

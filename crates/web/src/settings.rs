@@ -49,9 +49,13 @@ pub struct Settings {
     pub public_url: url::Url,
     /// How long a session lasts.
     pub session_hours: i64,
-    /// Failed sign-ins allowed per account, and per client address, within the window.
-    pub max_failures_per_account: i64,
+    /// Failed sign-ins of one account from one client address before that pair's attempts
+    /// are slowed (never locked: the owner elsewhere is unaffected).
+    pub max_failures_per_pair: i64,
+    /// Failed sign-ins from one client address, whatever the accounts, before that address's
+    /// attempts are slowed.
     pub max_failures_per_address: i64,
+    /// How long a failed sign-in counts; also the longest a slowed attempt waits.
     pub failure_window_minutes: i64,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_proxy_headers: bool,
@@ -81,7 +85,7 @@ impl Default for Settings {
             database_url: None,
             public_url: url::Url::parse("http://127.0.0.1:8080/").expect("a valid default URL"),
             session_hours: 12,
-            max_failures_per_account: 5,
+            max_failures_per_pair: 5,
             max_failures_per_address: 20,
             failure_window_minutes: 15,
             trust_proxy_headers: false,
@@ -121,7 +125,7 @@ struct FileSettings {
     database_url: Option<String>,
     public_url: Option<String>,
     session_hours: Option<i64>,
-    max_failures_per_account: Option<i64>,
+    max_failures_per_pair: Option<i64>,
     max_failures_per_address: Option<i64>,
     failure_window_minutes: Option<i64>,
     trust_proxy_headers: Option<bool>,
@@ -277,10 +281,10 @@ impl Settings {
             database_url: raw.database_url.map(Secret),
             public_url,
             session_hours: positive("session_hours", raw.session_hours, d.session_hours)?,
-            max_failures_per_account: positive(
-                "max_failures_per_account",
-                raw.max_failures_per_account,
-                d.max_failures_per_account,
+            max_failures_per_pair: positive(
+                "max_failures_per_pair",
+                raw.max_failures_per_pair,
+                d.max_failures_per_pair,
             )?,
             max_failures_per_address: positive(
                 "max_failures_per_address",
@@ -362,7 +366,7 @@ fn apply_env(raw: &mut FileSettings, key: &str, value: String) -> Result<(), Set
         "DATABASE_URL" => raw.database_url = Some(value),
         "PUBLIC_URL" => raw.public_url = Some(value),
         "SESSION_HOURS" => raw.session_hours = Some(parse_i64(&value)?),
-        "MAX_FAILURES_PER_ACCOUNT" => raw.max_failures_per_account = Some(parse_i64(&value)?),
+        "MAX_FAILURES_PER_PAIR" => raw.max_failures_per_pair = Some(parse_i64(&value)?),
         "MAX_FAILURES_PER_ADDRESS" => raw.max_failures_per_address = Some(parse_i64(&value)?),
         "FAILURE_WINDOW_MINUTES" => raw.failure_window_minutes = Some(parse_i64(&value)?),
         "TRUST_PROXY_HEADERS" => raw.trust_proxy_headers = Some(parse_bool(&value)?),

@@ -65,6 +65,8 @@ pub struct TestApp {
     pub mail_dir: PathBuf,
     mailer: std::sync::Arc<flipside_web::mail::Mailer>,
     public_url: url::Url,
+    /// The app's clock: a test sets it to move time on without sleeping.
+    pub clock: flipside_web::clock::Clock,
     dir: Option<PathBuf>,
 }
 
@@ -171,6 +173,7 @@ impl TestApp {
             .without_email_worker();
         let addr = app.local_addr();
         let mailer = app.mailer();
+        let clock = app.state().clock.clone();
         tokio::spawn(app.run_until(std::future::pending()));
         TestApp {
             addr,
@@ -178,6 +181,7 @@ impl TestApp {
             mail_dir,
             mailer,
             public_url,
+            clock,
             dir,
         }
     }
@@ -278,6 +282,21 @@ impl TestApp {
     /// A browser with no session.
     pub fn browser(&self) -> Browser {
         Browser::new(self.addr)
+    }
+
+    /// A browser at another client address (it says so in `X-Forwarded-For`, which the app
+    /// reads only with `trust_proxy_headers` on).
+    pub fn browser_at(&self, address: &str) -> Browser {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", address.parse().unwrap());
+        let mut b = Browser::new(self.addr);
+        b.client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .unwrap();
+        b
     }
 
     /// A browser signed in as someone created with [`TestApp::person`].

@@ -1,4 +1,4 @@
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::{Browser, PASSWORD, TestApp};
 use flipside_core::role::{Role, Scope};
 
 #[tokio::test]
@@ -142,64 +142,64 @@ async fn a_wrong_password_is_refused_with_the_email_kept_and_audited() {
     );
 }
 
-#[tokio::test]
-async fn repeated_failures_lock_the_account_for_a_while_even_with_the_right_password() {
-    let app = TestApp::spawn().await;
-    app.person("kai@tu.test", &[]).await;
-    let b = app.browser();
-    for _ in 0..5 {
-        assert_eq!(
-            b.post(
-                "/sign-in",
-                &[("email", "kai@tu.test"), ("password", "guess")]
-            )
-            .await
-            .status,
-            422
-        );
-    }
+/// Signs in from `b` and answers the status and the `Retry-After` header.
+async fn try_sign_in(b: &Browser, email: &str, password: &str) -> (u16, Option<String>) {
     let r = b
-        .post(
-            "/sign-in",
-            &[("email", "kai@tu.test"), ("password", PASSWORD)],
-        )
+        .post("/sign-in", &[("email", email), ("password", password)])
         .await;
-    assert_eq!(r.status, 429, "{}", r.body);
-    assert!(r.body.contains("Too many failed sign-ins"));
-    // Another account from the same address is still allowed (per-address limit is higher).
-    app.person("mia@tu.test", &[]).await;
-    assert_eq!(
-        b.post(
-            "/sign-in",
-            &[("email", "mia@tu.test"), ("password", PASSWORD)]
-        )
-        .await
-        .status,
-        303
-    );
+    let retry = r
+        .headers
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_string());
+    (r.status, retry)
 }
 
 #[tokio::test]
-async fn too_many_failures_from_one_address_are_throttled_across_accounts() {
-    let app = TestApp::spawn_with(|s| s.max_failures_per_address = 3).await;
-    app.person("ada@tu.test", &[]).await;
-    let b = app.browser();
-    for n in 0..3 {
-        b.post(
-            "/sign-in",
-            &[("email", &format!("nobody{n}@tu.test")), ("password", "x")],
-        )
-        .await;
+async fn a_stranger_failing_to_sign_in_slows_only_themselves_and_never_locks_the_owner_out() {
+    let app = TestApp::spawn_with(|s| s.trust_proxy_headers = true).await;
+    let start = chrono::Utc::now();
+    app.clock.set(start);
+    app.person("kai@tu.test", &[]).await;
+    let stranger = app.browser_at("203.0.113.9");
+    for _ in 0..5 {
+        assert_eq!(try_sign_in(&stranger, "kai@tu.test", "guess").await.0, 422);
     }
-    assert_eq!(
-        b.post(
-            "/sign-in",
-            &[("email", "ada@tu.test"), ("password", PASSWORD)]
-        )
-        .await
-        .status,
-        429
-    );
+    // The pair (kai, the stranger's address) now waits, even with the right password...
+    let (status, retry) = try_sign_in(&stranger, "kai@tu.test", PASSWORD).await;
+    assert_eq!((status, retry.as_deref()), (429, Some("1")));
+    // ...but Kai, from their own address, signs in at once.
+    let owner = app.browser_at("198.51.100.7");
+    assert_eq!(try_sign_in(&owner, "kai@tu.test", PASSWORD).await.0, 303);
+    // The wait is over after a second by the app's clock, and doubles with the next failure.
+    app.clock.set(start + chrono::Duration::seconds(1));
+    assert_eq!(try_sign_in(&stranger, "kai@tu.test", "guess").await.0, 422);
+    let (status, retry) = try_sign_in(&stranger, "kai@tu.test", "guess").await;
+    assert_eq!((status, retry.as_deref()), (429, Some("2")));
+    assert_eq!(try_sign_in(&owner, "kai@tu.test", PASSWORD).await.0, 303);
+}
+
+#[tokio::test]
+async fn an_address_failing_against_many_accounts_is_slowed_for_its_own_attempts_only() {
+    let app = TestApp::spawn_with(|s| {
+        s.trust_proxy_headers = true;
+        s.max_failures_per_address = 3;
+    })
+    .await;
+    let start = chrono::Utc::now();
+    app.clock.set(start);
+    app.person("ada@tu.test", &[]).await;
+    let sprayer = app.browser_at("203.0.113.9");
+    for n in 0..3 {
+        let (status, _) = try_sign_in(&sprayer, &format!("nobody{n}@tu.test"), "x").await;
+        assert_eq!(status, 422);
+    }
+    let (status, retry) = try_sign_in(&sprayer, "ada@tu.test", PASSWORD).await;
+    assert_eq!((status, retry.as_deref()), (429, Some("1")));
+    // Ada elsewhere is not slowed.
+    let ada = app.browser_at("198.51.100.7");
+    assert_eq!(try_sign_in(&ada, "ada@tu.test", PASSWORD).await.0, 303);
+    app.clock.set(start + chrono::Duration::seconds(1));
+    assert_eq!(try_sign_in(&sprayer, "ada@tu.test", PASSWORD).await.0, 303);
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@ use crate::auth::password;
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::auth::password::check_new;
+use crate::handlers::auth::sign_in::{describe_wait, sign_in_wait, slowed};
 use crate::operations::accounts;
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
@@ -212,43 +213,38 @@ pub async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     let mut errors = check_new(&form.password, &form.confirm, "password");
-    let s = &state.settings;
-    let since = flipside_store::now() - chrono::Duration::minutes(s.failure_window_minutes);
-    let failures = state
-        .store
-        .login_failures(&user.user.email, &address, since)
-        .await?;
-    let throttled = failures.for_account >= s.max_failures_per_account
-        || failures.from_address >= s.max_failures_per_address;
-    let current_ok = !throttled
+    let wait = sign_in_wait(&state, &user.user.email, &address).await?;
+    let current_ok = wait.is_none()
         && form.current.chars().count() <= flipside_core::account::MAX_PASSWORD_CHARS
         && user
             .user
             .password_hash
             .as_deref()
             .is_some_and(|h| password::verify(&form.current, h));
-    if throttled {
+    if let Some(wait) = wait {
         errors.add(
             "current",
             format!(
-                "Too many wrong passwords. Wait {} minutes and try again.",
-                s.failure_window_minutes
+                "Too many wrong passwords. Wait {} and try again.",
+                describe_wait(wait)
             ),
         );
     } else if !current_ok {
-        state
-            .store
-            .record_login_failure(&user.user.email, &address)
+        let mut tx = state.store.begin().await?;
+        tx.record_login_failure(&user.user.email, &address, state.clock.now())
             .await?;
+        tx.commit().await?;
         errors.add("current", "Your current password is not right.");
     }
     if !errors.is_empty() {
-        let status = if throttled {
-            StatusCode::TOO_MANY_REQUESTS
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        };
-        return Ok((status, page(&state, ctx, &user, None, errors).await?).into_response());
+        let answer = page(&state, ctx, &user, None, errors).await?;
+        return Ok(match wait {
+            Some(wait) => slowed(
+                (StatusCode::TOO_MANY_REQUESTS, answer).into_response(),
+                wait,
+            ),
+            None => (StatusCode::UNPROCESSABLE_ENTITY, answer).into_response(),
+        });
     }
     accounts::change_password(
         &state,

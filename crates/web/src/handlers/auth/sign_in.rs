@@ -1,4 +1,8 @@
-//! Local sign-in (Argon2id passwords, throttled per account and per address) and sign-out.
+//! Local sign-in (Argon2id passwords) and sign-out.
+//!
+//! Failed sign-ins slow down the attempts of the same (account, address) pair, and those of
+//! an address that fails against many accounts; they never lock an account, so a stranger
+//! typing someone's address cannot keep its owner out (issue 10).
 use crate::auth::password;
 use crate::auth::session::{clear_session_cookie, session_cookie};
 use crate::auth::{ClientAddress, CurrentUser};
@@ -11,7 +15,8 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use flipside_store::{NewAuditEntry, StoreError, User};
+use flipside_core::account::sign_in_wait as sign_in_wait_after;
+use flipside_store::{NewAuditEntry, StoreError, Tx, User};
 use serde::Deserialize;
 
 #[derive(Template, WebTemplate)]
@@ -99,20 +104,15 @@ pub async fn submit(
         return Ok(page(errors, StatusCode::UNPROCESSABLE_ENTITY));
     }
 
-    let s = &state.settings;
-    let since = flipside_store::now() - chrono::Duration::minutes(s.failure_window_minutes);
-    let failures = state.store.login_failures(&email, &address, since).await?;
-    if failures.for_account >= s.max_failures_per_account
-        || failures.from_address >= s.max_failures_per_address
-    {
+    if let Some(wait) = sign_in_wait(&state, &email, &address).await? {
         errors.add(
             "email",
             format!(
-                "Too many failed sign-ins. Wait {} minutes and try again.",
-                s.failure_window_minutes
+                "Too many failed sign-ins from here. Wait {} and try again.",
+                describe_wait(wait)
             ),
         );
-        return Ok(page(errors, StatusCode::TOO_MANY_REQUESTS));
+        return Ok(slowed(page(errors, StatusCode::TOO_MANY_REQUESTS), wait));
     }
 
     let user = match state.store.user_by_email(&email).await {
@@ -133,26 +133,74 @@ pub async fn submit(
         && hash.is_some();
     match user {
         Some(user) if ok && !user.disabled => {
-            state.store.clear_login_failures(&email).await?;
-            complete_sign_in(&state, &user, &address, "password", &next).await
+            let mut tx = state.store.begin().await?;
+            tx.clear_login_failures(&email, &address).await?;
+            complete_sign_in_in(tx, &state, &user, &address, "password", &next).await
         }
         other => {
-            state.store.record_login_failure(&email, &address).await?;
-            state
-                .store
-                .audit(NewAuditEntry {
-                    actor_id: other.as_ref().map(|u| u.id),
-                    action: "sign_in_failed",
-                    subject_kind: "user",
-                    subject_id: other.as_ref().map(|u| u.id),
-                    detail: "password",
-                    address: &address,
-                })
+            let mut tx = state.store.begin().await?;
+            tx.record_login_failure(&email, &address, state.clock.now())
                 .await?;
+            tx.audit(NewAuditEntry {
+                actor_id: other.as_ref().map(|u| u.id),
+                action: "sign_in_failed",
+                subject_kind: "user",
+                subject_id: other.as_ref().map(|u| u.id),
+                detail: "password",
+                address: &address,
+            })
+            .await?;
+            tx.commit().await?;
             errors.add("password", "The email address or password is not right.");
             Ok(page(errors, StatusCode::UNPROCESSABLE_ENTITY))
         }
     }
+}
+
+/// How much longer a sign-in (or a password check) of `account` from `address` must wait,
+/// by the app's clock: the longer of the pair's wait and the address's.
+pub(crate) async fn sign_in_wait(
+    state: &AppState,
+    account: &str,
+    address: &str,
+) -> Result<Option<chrono::Duration>, AppError> {
+    let s = &state.settings;
+    let now = state.clock.now();
+    let window = chrono::Duration::minutes(s.failure_window_minutes);
+    let failures = state
+        .store
+        .login_failures(account, address, now - window)
+        .await?;
+    let pair = sign_in_wait_after(failures.pair, s.max_failures_per_pair, window, now);
+    let from_address = sign_in_wait_after(
+        failures.from_address,
+        s.max_failures_per_address,
+        window,
+        now,
+    );
+    Ok(pair.max(from_address))
+}
+
+/// The wait in words: seconds, or whole minutes once it is longer than two.
+pub(crate) fn describe_wait(wait: chrono::Duration) -> String {
+    let seconds = wait.num_seconds().max(1);
+    if seconds > 120 {
+        format!("{} minutes", (seconds + 59) / 60)
+    } else if seconds == 1 {
+        "a second".to_string()
+    } else {
+        format!("{seconds} seconds")
+    }
+}
+
+/// A 429 answer that says, in `Retry-After`, when to try again.
+pub(crate) fn slowed(mut response: Response, wait: chrono::Duration) -> Response {
+    // Whole seconds, rounded up: trying at the stated time must not be too early.
+    let seconds = (wait.num_milliseconds() + 999) / 1000;
+    if let Ok(v) = HeaderValue::from_str(&seconds.max(1).to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    response
 }
 
 /// Starts a fresh session (a new id every sign-in), records the sign-in and redirects.
@@ -163,24 +211,36 @@ pub async fn complete_sign_in(
     method: &str,
     next: &str,
 ) -> Result<Response, AppError> {
-    let token = state
-        .store
+    let tx = state.store.begin().await?;
+    complete_sign_in_in(tx, state, user, address, method, next).await
+}
+
+/// [`complete_sign_in`] in the transaction of a sign-in that wrote something already (the
+/// failures it forgets): the session and its audit entry commit with it.
+async fn complete_sign_in_in(
+    mut tx: Tx,
+    state: &AppState,
+    user: &User,
+    address: &str,
+    method: &str,
+    next: &str,
+) -> Result<Response, AppError> {
+    let token = tx
         .create_session(
             user.id,
             chrono::Duration::hours(state.settings.session_hours),
         )
         .await?;
-    state
-        .store
-        .audit(NewAuditEntry {
-            actor_id: Some(user.id),
-            action: "sign_in",
-            subject_kind: "user",
-            subject_id: Some(user.id),
-            detail: method,
-            address,
-        })
-        .await?;
+    tx.audit(NewAuditEntry {
+        actor_id: Some(user.id),
+        action: "sign_in",
+        subject_kind: "user",
+        subject_id: Some(user.id),
+        detail: method,
+        address,
+    })
+    .await?;
+    tx.commit().await?;
     let mut response = Redirect::to(next).into_response();
     let cookie =
         HeaderValue::from_str(&session_cookie(state, &token.0)).map_err(AppError::internal)?;
@@ -196,20 +256,20 @@ pub async fn sign_out(
     user: CurrentUser,
     ClientAddress(address): ClientAddress,
 ) -> Result<Response, AppError> {
+    let mut tx = state.store.begin().await?;
     if let Some(token) = &user.session_token {
-        state.store.delete_session(token).await?;
+        tx.delete_session(token).await?;
     }
-    state
-        .store
-        .audit(NewAuditEntry {
-            actor_id: Some(user.id()),
-            action: "sign_out",
-            subject_kind: "user",
-            subject_id: Some(user.id()),
-            detail: "",
-            address: &address,
-        })
-        .await?;
+    tx.audit(NewAuditEntry {
+        actor_id: Some(user.id()),
+        action: "sign_out",
+        subject_kind: "user",
+        subject_id: Some(user.id()),
+        detail: "",
+        address: &address,
+    })
+    .await?;
+    tx.commit().await?;
     let mut response = redirect_with_flash("/", "You have signed out.");
     let cookie =
         HeaderValue::from_str(&clear_session_cookie(&state)).map_err(AppError::internal)?;
