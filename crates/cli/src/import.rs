@@ -160,9 +160,15 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         + institution.students.len()
         + institution.assignments.len()) as u64;
     let writing = bar(rows, "writing  {wide_bar} {pos}/{len} rows {eta}");
-    let summary = store
-        .import_institution(&institution, args.dry_run, &|n| writing.set_position(n))
-        .await?;
+    let summary = flipside_web::operations::tutoring::import_institution(
+        &store,
+        &institution,
+        args.dry_run,
+        None,
+        "cli",
+        &|n| writing.set_position(n),
+    )
+    .await?;
     writing.finish_and_clear();
     print!("{}", describe(&summary));
     eprintln!("took {:.1} s", started.elapsed().as_secs_f64());

@@ -230,12 +230,21 @@ pub fn tutoring_import(actor: &Actor) -> bool {
     actor.is_admin() || actor.has_org(Role::Coordinator)
 }
 
-/// Who a signed-in person is in personal tutoring: the tutor and student records whose email
-/// matches their account's (tutoring records come from the record system, not from accounts).
+/// Who a signed-in person is in personal tutoring: the tutor and student records linked to
+/// their account (tutoring records come from the record system; a record is linked when the
+/// person confirms it, see [`may_link_tutoring_record`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TutoringSelf {
     pub tutor_id: Option<i64>,
     pub student_id: Option<i64>,
+}
+
+/// Whether a tutor or student record naming this person's proven email may be linked to their
+/// account. Never for an account holding an admin or coordinator role anywhere: those are the
+/// people who can import records, and an import that puts their own email on a tutor's record
+/// must not make them that tutor (and so a reader of the tutor's tutees' notes).
+pub fn may_link_tutoring_record(actor: &Actor) -> bool {
+    !actor.has(Role::Admin) && !actor.has(Role::Coordinator)
 }
 
 /// Running an allocation, adjusting and publishing it, and setting Schools' tutoring rules:
@@ -528,6 +537,14 @@ mod tests {
         TutoringSelf {
             tutor_id: Some(id),
             student_id: None,
+        }
+    }
+
+    #[test]
+    fn only_people_who_cannot_import_are_linked_to_tutoring_records() {
+        for (name, actor) in actors() {
+            let importer = actor.has(Role::Admin) || actor.has(Role::Coordinator);
+            assert_eq!(may_link_tutoring_record(&actor), !importer, "{name}");
         }
     }
 

@@ -60,7 +60,9 @@ pub use tutoring_allocation::{
     TutorRow, UnplacedStudent,
 };
 pub use tutoring_contacts::{Contact, NewContact, SchoolCounts, SchoolHistogram, Tutee};
-pub use tutoring_people::{ChangeRequest, TutorCapacity, TutoringPerson, TutoringProfile};
+pub use tutoring_people::{
+    ChangeRequest, RecordKind, TutorCapacity, TutoringPerson, TutoringProfile, UnlinkedRecord,
+};
 pub use tx::Tx;
 pub use users::{GrantRow, NewUser, User};
 pub use waves::{InstrumentRow, OpenSurvey, SurveyParticipant, SurveyWave, WaveRecipient};

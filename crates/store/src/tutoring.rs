@@ -2,6 +2,8 @@
 //! (Schools, tutors, students, last year's tutor assignments) and the counts its pages show.
 use crate::error::StoreError;
 use crate::pool::on_pool;
+use crate::tutoring_people::{RecordKind, UnlinkedRecord};
+use crate::tx::{Tx, on_tx};
 use crate::{Result, Store};
 use flipside_core::import::{Institution, Known};
 use serde::Serialize;
@@ -64,6 +66,36 @@ pub struct TutorLoad {
     pub assigned: i64,
 }
 
+/// Undoes the link of a record whose email an import changes, and notes whom to tell. The
+/// statement runs once per backend through `on_tx!` (its connection is either kind).
+macro_rules! unlink_record {
+    ($conn:expr, $kind:expr, $id:expr, $unlinked:expr) => {{
+        let table = match $kind {
+            RecordKind::Tutor => "tutoring_tutors",
+            RecordKind::Student => "tutoring_students",
+        };
+        let holder: Option<(i64, String, String)> = sqlx::query_as(&format!(
+            "SELECT u.id, u.email, u.display_name FROM {table} r JOIN users u ON u.id = r.user_id WHERE r.id = $1"
+        ))
+        .bind($id)
+        .fetch_optional(&mut *$conn)
+        .await?;
+        if let Some((user_id, user_email, user_name)) = holder {
+            sqlx::query(&format!("UPDATE {table} SET user_id = NULL WHERE id = $1"))
+                .bind($id)
+                .execute(&mut *$conn)
+                .await?;
+            $unlinked.push(UnlinkedRecord {
+                kind: $kind,
+                record_id: $id,
+                user_id,
+                user_email,
+                user_name,
+            });
+        }
+    }};
+}
+
 /// Rows per multi-row INSERT: one statement per few hundred rows instead of one per row (a
 /// round trip each on PostgreSQL), well under either backend's limit on bound parameters.
 const INSERT_CHUNK: usize = 500;
@@ -90,7 +122,9 @@ impl Store {
     /// Writes a whole import in one transaction, matching rows by the record system's ids:
     /// new ids are added, changed rows updated, identical rows left alone (so importing the
     /// same files twice changes nothing the second time). With `dry_run` the same work is done
-    /// and rolled back, so the counts say exactly what a real import would change.
+    /// and rolled back, so the counts say exactly what a real import would change. An import
+    /// that must also audit and tell people of undone links (flipside's own) runs
+    /// [`Tx::import_institution`] in its operation's transaction instead.
     /// `progress` is called with the number of rows handled so far.
     pub async fn import_institution(
         &self,
@@ -98,10 +132,28 @@ impl Store {
         dry_run: bool,
         progress: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<ImportSummary> {
-        let mut summary = ImportSummary {
-            dry_run,
-            ..ImportSummary::default()
-        };
+        let mut tx = self.begin().await?;
+        let (mut summary, _) = tx.import_institution(input, progress).await?;
+        summary.dry_run = dry_run;
+        if !dry_run {
+            tx.commit().await?;
+        }
+        Ok(summary)
+    }
+}
+
+impl Tx {
+    /// The writes of an import (see [`Store::import_institution`]) in this transaction. A
+    /// linked tutor or student record whose email the import changes is unlinked (its email
+    /// now names someone else, or the same person at an address they have not confirmed):
+    /// those are returned, so that the operation can audit them and tell each person.
+    pub async fn import_institution(
+        &mut self,
+        input: &Institution,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<(ImportSummary, Vec<UnlinkedRecord>)> {
+        let mut summary = ImportSummary::default();
+        let mut unlinked = Vec::new();
         let mut done = 0u64;
         let mut tick = || {
             done += 1;
@@ -109,8 +161,7 @@ impl Store {
                 progress(done);
             }
         };
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+        on_tx!(self, tx => {
 
             // Faculties and Schools.
             let faculties: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM faculties").fetch_all(&mut *tx).await?;
@@ -169,6 +220,9 @@ impl Store {
                         summary.tutors.added += 1;
                     }
                     Some(s) if (&s.2, &s.3, s.4, s.5) != (&t.name, &t.email, school_id, t.capacity) => {
+                        if !s.3.eq_ignore_ascii_case(&t.email) {
+                            unlink_record!(tx, RecordKind::Tutor, s.0, unlinked);
+                        }
                         sqlx::query("UPDATE tutoring_tutors SET name = $1, email = $2, school_id = $3, capacity = $4 WHERE id = $5")
                             .bind(&t.name).bind(&t.email).bind(school_id).bind(t.capacity).bind(s.0).execute(&mut *tx).await?;
                         summary.tutors.updated += 1;
@@ -216,6 +270,9 @@ impl Store {
                         let labels_changed = *stored_labels.get(&row.0).unwrap_or(&no_labels) != s.identity_labels;
                         let fields_changed = (&row.2, &row.3, row.4, &row.5, row.6, row.7)
                             != (&s.name, &s.email, school_id, &s.programme, s.year_of_study, s.entry_age);
+                        if !row.3.eq_ignore_ascii_case(&s.email) {
+                            unlink_record!(tx, RecordKind::Student, row.0, unlinked);
+                        }
                         if fields_changed {
                             sqlx::query("UPDATE tutoring_students SET name = $1, email = $2, school_id = $3, programme = $4, year_of_study = $5, entry_age = $6 WHERE id = $7")
                                 .bind(&s.name).bind(&s.email).bind(school_id).bind(&s.programme).bind(s.year_of_study).bind(s.entry_age).bind(row.0)
@@ -287,17 +344,14 @@ impl Store {
                 insert.build().execute(&mut *tx).await?;
             }
 
-            if dry_run {
-                tx.rollback().await?;
-            } else {
-                tx.commit().await?;
-            }
             Ok::<_, StoreError>(())
         })?;
         progress(done);
-        Ok(summary)
+        Ok((summary, unlinked))
     }
+}
 
+impl Store {
     /// Every School with its tutors, students and total tutor capacity.
     pub async fn tutoring_by_school(&self) -> Result<Vec<SchoolTutoring>> {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, SchoolTutoring>(

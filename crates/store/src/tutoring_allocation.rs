@@ -128,13 +128,14 @@ pub struct TutorHistoryRow {
 }
 
 impl Store {
-    /// The tutor and student records whose email is this one (ignoring case).
-    pub async fn tutoring_self(&self, email: &str) -> Result<TutoringSelf> {
+    /// The tutor and student records linked to this account (see [`Store::tutoring_records_of`]
+    /// for how a record becomes linked).
+    pub async fn tutoring_self(&self, user_id: i64) -> Result<TutoringSelf> {
         let (tutor, student) = on_pool!(self, pool => {
-            let tutor: Option<(i64,)> = sqlx::query_as("SELECT id FROM tutoring_tutors WHERE lower(email) = lower($1) ORDER BY id LIMIT 1")
-                .bind(email).fetch_optional(pool).await?;
-            let student: Option<(i64,)> = sqlx::query_as("SELECT id FROM tutoring_students WHERE lower(email) = lower($1) ORDER BY id LIMIT 1")
-                .bind(email).fetch_optional(pool).await?;
+            let tutor: Option<(i64,)> = sqlx::query_as("SELECT id FROM tutoring_tutors WHERE user_id = $1 ORDER BY id LIMIT 1")
+                .bind(user_id).fetch_optional(pool).await?;
+            let student: Option<(i64,)> = sqlx::query_as("SELECT id FROM tutoring_students WHERE user_id = $1 ORDER BY id LIMIT 1")
+                .bind(user_id).fetch_optional(pool).await?;
             Ok::<_, sqlx::Error>((tutor, student))
         })?;
         Ok(TutoringSelf {

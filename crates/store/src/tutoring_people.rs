@@ -1,6 +1,10 @@
 //! Tutoring students and tutors as signed-in people (SPEC §3.10): who a signed-in person is in
-//! the imported records (matched by email, case-insensitively), a student's own profile, and
-//! their requests for a change of tutor.
+//! the imported records, a student's own profile, and their requests for a change of tutor.
+//!
+//! A record is linked to an account (`user_id`) only when the person confirms it: signed in
+//! with an address they have proved (an identity provider's verified email, or a link sent to
+//! that address), they are offered the unlinked records that name it. An import's email alone
+//! links nothing, and an import that changes a linked record's email unlinks it.
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
 use crate::tx::{Tx, on_tx};
@@ -68,7 +72,69 @@ const REQUEST_SELECT: &str = "SELECT r.id, r.student_id, s.name AS student_name,
     FROM tutoring_change_requests r JOIN tutoring_students s ON s.id = r.student_id
     JOIN tutoring_tutors ft ON ft.id = r.from_tutor_id LEFT JOIN tutoring_tutors tt ON tt.id = r.to_tutor_id";
 
+/// Which kind of tutoring record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    Tutor,
+    Student,
+}
+
+impl RecordKind {
+    /// The audit log's name for the record (its `subject_kind`).
+    pub fn subject_kind(self) -> &'static str {
+        match self {
+            RecordKind::Tutor => "tutoring_tutor",
+            RecordKind::Student => "tutoring_student",
+        }
+    }
+
+    fn table(self) -> &'static str {
+        match self {
+            RecordKind::Tutor => "tutoring_tutors",
+            RecordKind::Student => "tutoring_students",
+        }
+    }
+}
+
+/// A linked record whose email an import changed: the link was undone, and the person it was
+/// linked to is told at the address of their account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnlinkedRecord {
+    pub kind: RecordKind,
+    pub record_id: i64,
+    pub user_id: i64,
+    pub user_email: String,
+    pub user_name: String,
+}
+
 impl Store {
+    /// The records that name this email (ignoring case) and no account holds yet: what the
+    /// person signed in with that address may confirm as theirs.
+    pub async fn unlinked_records_naming(&self, email: &str) -> Result<Vec<(RecordKind, i64)>> {
+        let rows: Vec<(bool, i64)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT TRUE, id FROM tutoring_tutors WHERE user_id IS NULL AND lower(email) = lower($1)
+             UNION ALL SELECT FALSE, id FROM tutoring_students WHERE user_id IS NULL AND lower(email) = lower($1)"
+        ).bind(email).fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(tutor, id)| {
+                let kind = if tutor {
+                    RecordKind::Tutor
+                } else {
+                    RecordKind::Student
+                };
+                (kind, id)
+            })
+            .collect())
+    }
+
+    /// The tutoring student record linked to this account.
+    pub async fn tutoring_student_of(&self, user_id: i64) -> Result<Option<TutoringPerson>> {
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, TutoringPerson>(
+            "SELECT id, name, email, school_id FROM tutoring_students WHERE user_id = $1 ORDER BY id LIMIT 1"
+        ).bind(user_id).fetch_optional(pool).await)?)
+    }
+
     /// The tutoring student whose email is this person's, ignoring case.
     pub async fn tutoring_student_by_email(&self, email: &str) -> Result<Option<TutoringPerson>> {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, TutoringPerson>(
@@ -234,26 +300,45 @@ impl Store {
         ).bind(school_id).fetch_all(pool).await)?)
     }
 
-    /// Gives an imported student (or, with `student` false, a tutor) a person's name
-    /// and email, so that the person's account is that record (the demo's accounts).
-    pub async fn link_tutoring_record(
+    /// Gives an imported student (or, with `student` false, a tutor) a person's name, email
+    /// and account, so that the person's account is that record (the demo's accounts).
+    pub async fn give_tutoring_record(
         &self,
         student: bool,
         id: i64,
         name: &str,
         email: &str,
+        user_id: i64,
     ) -> Result<()> {
         let sql = if student {
-            "UPDATE tutoring_students SET name = $1, email = $2 WHERE id = $3"
+            "UPDATE tutoring_students SET name = $1, email = $2, user_id = $3 WHERE id = $4"
         } else {
-            "UPDATE tutoring_tutors SET name = $1, email = $2 WHERE id = $3"
+            "UPDATE tutoring_tutors SET name = $1, email = $2, user_id = $3 WHERE id = $4"
         };
-        on_pool!(self, pool => sqlx::query(sql).bind(name).bind(email).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+        on_pool!(self, pool => sqlx::query(sql).bind(name).bind(email).bind(user_id).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 }
 
 impl Tx {
+    /// Links a record to the account of the person who confirmed it, if it still names their
+    /// email and nobody holds it (checked in the statement, so two confirmations cannot both
+    /// succeed). Returns whether it was linked.
+    pub async fn link_tutoring_record(
+        &mut self,
+        kind: RecordKind,
+        id: i64,
+        user_id: i64,
+        email: &str,
+    ) -> Result<bool> {
+        let sql = format!(
+            "UPDATE {} SET user_id = $1 WHERE id = $2 AND user_id IS NULL AND lower(email) = lower($3)",
+            kind.table()
+        );
+        let n = on_tx!(self, c => sqlx::query(&sql).bind(user_id).bind(id).bind(email).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
     /// Approves a pending request for a change of tutor and makes `to_tutor_id` the student's
     /// tutor of record for the request's year. `Conflict` when it was already decided.
     pub async fn approve_change_request(

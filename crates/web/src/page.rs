@@ -1,7 +1,7 @@
 //! What every HTML page needs: who is signed in, the CSRF token for its forms, a flash message
 //! left by the previous request, and the role-aware navigation.
 use crate::auth::csrf::cookie_value;
-use crate::auth::{CsrfToken, CurrentUser, MaybeUser};
+use crate::auth::{ClientAddress, CsrfToken, CurrentUser, MaybeUser};
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::extract::{FromRequestParts, Request};
@@ -150,7 +150,11 @@ impl FromRequestParts<AppState> for PageCtx {
     ) -> Result<Self, Self::Rejection> {
         let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
         let me = match &user {
-            Some(u) => state.store.tutoring_self(&u.user.email).await?,
+            Some(u) => {
+                let ClientAddress(address) =
+                    ClientAddress::from_request_parts(parts, state).await?;
+                crate::operations::tutoring::tutoring_self(state, u, &address).await?
+            }
             None => TutoringSelf::default(),
         };
         let csrf = parts

@@ -362,10 +362,10 @@ pub const REGISTRY: &[Entry] = &[
     Entry {
         table: "tutoring_students",
         kind: DataKind::TutoringRecord,
-        person_columns: &["email"],
-        export: Some("lower(email) = $2"),
+        person_columns: &["email", "user_id"],
+        export: Some("user_id = $1 OR lower(email) = $2"),
         erasure: &[Step {
-            rows: "lower(email) = $2",
+            rows: "user_id = $1 OR lower(email) = $2",
             erase: Erase::Delete,
             why: "their tutoring record",
         }],
@@ -373,12 +373,12 @@ pub const REGISTRY: &[Entry] = &[
     Entry {
         table: "tutoring_tutors",
         kind: DataKind::TutorRecord,
-        person_columns: &["email"],
-        export: Some("lower(email) = $2"),
+        person_columns: &["email", "user_id"],
+        export: Some("user_id = $1 OR lower(email) = $2"),
         erasure: &[Step {
-            rows: "lower(email) = $2",
+            rows: "user_id = $1 OR lower(email) = $2",
             erase: Erase::Anonymise(
-                "name = 'Erased tutor', email = 'erased-tutor-' || id || '@invalid', external_id = 'erased-tutor-' || id",
+                "name = 'Erased tutor', email = 'erased-tutor-' || id || '@invalid', external_id = 'erased-tutor-' || id, user_id = NULL",
             ),
             why: "the tutor record stays without name or email, so that students' records keep their history",
         }],

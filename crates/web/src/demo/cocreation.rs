@@ -202,10 +202,22 @@ async fn tutoring(store: &Store) -> anyhow::Result<()> {
                 return Ok(());
             };
             store
-                .link_tutoring_record(true, student.id, "Jordan Baptiste", &email("student"))
+                .give_tutoring_record(
+                    true,
+                    student.id,
+                    "Jordan Baptiste",
+                    &email("student"),
+                    user_id(store, "student").await?,
+                )
                 .await?;
             store
-                .link_tutoring_record(false, tutor.id, "Dr Leila Haddad", &email("tutor"))
+                .give_tutoring_record(
+                    false,
+                    tutor.id,
+                    "Dr Leila Haddad",
+                    &email("tutor"),
+                    user_id(store, "tutor").await?,
+                )
                 .await?;
             store
                 .assign_tutor(student.id, tutor.id, year, "allocation")

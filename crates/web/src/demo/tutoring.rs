@@ -103,6 +103,17 @@ pub async fn seed(store: &Store, tutor: (&str, &str), student: (&str, &str)) -> 
         store
             .import_institution(&institution, false, &|_| {})
             .await?;
+        // The demo accounts are the people of those records: link them, as their first
+        // sign-in would.
+        for (_, email) in [tutor, student] {
+            let user = store.user_by_email(email).await?;
+            let records = store.unlinked_records_naming(email).await?;
+            let mut tx = store.begin().await?;
+            for (kind, id) in records {
+                tx.link_tutoring_record(kind, id, user.id, email).await?;
+            }
+            tx.commit().await?;
+        }
     }
 
     let y = year.start_year();

@@ -136,6 +136,40 @@ impl SetPasswordLink<'_> {
     }
 }
 
+/// Tells a person that a tutoring record linked to their account is no longer linked: an
+/// import gave it another email address.
+pub struct RecordUnlinked<'a> {
+    /// "tutor" or "student": which record it was, in the words of the email.
+    pub record: &'a str,
+    pub record_id: i64,
+    pub organisation: &'a str,
+    /// When it was unlinked (a record can be linked and unlinked more than once).
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+impl RecordUnlinked<'_> {
+    pub fn to(&self, r: Recipient<'_>) -> Email {
+        Email {
+            dedup_key: format!(
+                "record-unlinked:{}:{}:{}",
+                self.record,
+                self.record_id,
+                self.at.timestamp_micros()
+            ),
+            to_address: r.email.to_string(),
+            to_name: r.name.to_string(),
+            subject: format!("Your {} record on flipside was unlinked", self.record),
+            body: format!(
+                "Dear {name},\n\nThe {record} record from {organisation}'s student record system that was linked to your flipside account now has a different email address, so it is no longer linked to you, and flipside no longer shows you what it held.\n\nIf this is a mistake, ask the person who looks after personal tutoring at {organisation} to correct the email address in the student record system. Once it names your address again, signing in to flipside links the record back to you.\n",
+                name = r.name,
+                record = self.record,
+                organisation = self.organisation,
+            ),
+            calendar: None,
+        }
+    }
+}
+
 /// A single-use link that signs someone in without a password (when the organisation allows
 /// it).
 pub struct SignInLink<'a> {

@@ -1,12 +1,18 @@
-//! Personal tutoring's operations: moving a student in the draft allocation and publishing it.
+//! Personal tutoring's operations: moving a student in the draft allocation and publishing it,
+//! importing the institution, and linking records to the people they describe.
+use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::mail::messages::{Recipient, TutorChangeDecided, TutorChangeOutcome};
+use crate::mail::messages::{Recipient, RecordUnlinked, TutorChangeDecided, TutorChangeOutcome};
 use crate::operations::cycles::Actor;
 use crate::page::FormErrors;
 use crate::state::AppState;
 use flipside_core::cycle::AcademicYear;
+use flipside_core::import::Institution;
+use flipside_core::policy::{self, TutoringSelf};
 use flipside_core::tutoring::{self, MoveRequest};
-use flipside_store::{NewAuditEntry, SchoolRulesRow, StoreError, TutoringPerson};
+use flipside_store::{
+    ImportSummary, NewAuditEntry, RecordKind, SchoolRulesRow, Store, StoreError, TutoringPerson,
+};
 
 /// What became of a move: done (the words of the confirmation) or refused, field by field.
 #[derive(Debug)]
@@ -170,4 +176,118 @@ pub async fn decide_change_request(
     tx.enqueue_email(&email.as_new()).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Who the signed-in person is in personal tutoring. First, the records that name the address
+/// they signed in with and that no account holds are linked to them, each audited: signing in
+/// proves the address (an identity provider's verified email, or a password or sign-in link
+/// sent to it), and that is the person's confirmation. The policy refuses the link to anyone
+/// who can import records ([`policy::may_link_tutoring_record`]), so an importer cannot make
+/// themselves a tutor by putting their own email on a tutor's record.
+pub async fn tutoring_self(
+    state: &AppState,
+    user: &CurrentUser,
+    address: &str,
+) -> Result<TutoringSelf, AppError> {
+    let candidates = state
+        .store
+        .unlinked_records_naming(&user.user.email)
+        .await?;
+    if !candidates.is_empty() && policy::may_link_tutoring_record(&user.actor) {
+        let mut tx = state.store.begin().await?;
+        for (kind, id) in candidates {
+            if tx
+                .link_tutoring_record(kind, id, user.id(), &user.user.email)
+                .await?
+            {
+                tx.audit(NewAuditEntry {
+                    actor_id: Some(user.id()),
+                    action: "tutoring_record_linked",
+                    subject_kind: kind.subject_kind(),
+                    subject_id: Some(id),
+                    detail: "confirmed by signing in with the record's email address",
+                    address,
+                })
+                .await?;
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(state.store.tutoring_self(user.id()).await?)
+}
+
+/// Imports an institution (see [`flipside_store::Store::import_institution`]) as one
+/// operation: the rows, the audit entry, and for each linked record whose email changed, its
+/// unlinking, audited, and an email telling the person, all in one transaction (a dry run
+/// rolls everything back). `actor` is `None` from the command line.
+pub async fn import_institution(
+    store: &Store,
+    input: &Institution,
+    dry_run: bool,
+    actor: Option<i64>,
+    address: &str,
+    progress: &(dyn Fn(u64) + Send + Sync),
+) -> Result<ImportSummary, StoreError> {
+    let organisation = store
+        .organisation()
+        .await?
+        .map_or_else(|| "your organisation".into(), |o| o.name);
+    let mut tx = store.begin().await?;
+    let (mut summary, unlinked) = tx.import_institution(input, progress).await?;
+    summary.dry_run = dry_run;
+    if dry_run {
+        // Dropped, the transaction rolls back: the counts say what a real import would do.
+        return Ok(summary);
+    }
+    let at = flipside_store::now();
+    for u in &unlinked {
+        tx.audit(NewAuditEntry {
+            actor_id: actor,
+            action: "tutoring_record_unlinked",
+            subject_kind: u.kind.subject_kind(),
+            subject_id: Some(u.record_id),
+            detail: &format!(
+                "the import changed its email; it was linked to user {}",
+                u.user_id
+            ),
+            address,
+        })
+        .await?;
+        let email = RecordUnlinked {
+            record: match u.kind {
+                RecordKind::Tutor => "tutor",
+                RecordKind::Student => "student",
+            },
+            record_id: u.record_id,
+            organisation: &organisation,
+            at,
+        }
+        .to(Recipient {
+            name: &u.user_name,
+            email: &u.user_email,
+        });
+        tx.enqueue_email(&email.as_new()).await?;
+    }
+    tx.audit(NewAuditEntry {
+        actor_id: actor,
+        action: "tutoring_imported",
+        subject_kind: "organisation",
+        subject_id: None,
+        detail: &format!(
+            "schools +{} ~{}, tutors +{} ~{}, students +{} ~{}, assignments +{} ~{}, links undone {}",
+            summary.schools.added,
+            summary.schools.updated,
+            summary.tutors.added,
+            summary.tutors.updated,
+            summary.students.added,
+            summary.students.updated,
+            summary.assignments.added,
+            summary.assignments.updated,
+            unlinked.len()
+        ),
+        address,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(summary)
 }

@@ -74,11 +74,23 @@ async fn the_demo_organisation_has_people_in_every_role_and_is_created_once() {
     assert!(assigned > 37_000, "{assigned} of 38,000 placed");
     // The demo tutor and student are tutor and tutee of each other.
     let me = store
-        .tutoring_self("tutor@demo.flipside.test")
+        .tutoring_self(
+            store
+                .user_by_email("tutor@demo.flipside.test")
+                .await
+                .unwrap()
+                .id,
+        )
         .await
         .unwrap();
     let student = store
-        .tutoring_self("student@demo.flipside.test")
+        .tutoring_self(
+            store
+                .user_by_email("student@demo.flipside.test")
+                .await
+                .unwrap()
+                .id,
+        )
         .await
         .unwrap();
     assert_eq!(

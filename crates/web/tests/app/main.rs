@@ -10,6 +10,7 @@ mod cycles;
 mod demo;
 mod email;
 mod helpers;
+mod identity;
 mod import;
 mod matching;
 mod meetings;

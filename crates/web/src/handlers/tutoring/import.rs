@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use flipside_core::import::{Files, ImportError, Source, read_institution};
 use flipside_core::policy;
-use flipside_store::{ImportSummary, NewAuditEntry, SchoolTutoring, StoreError};
+use flipside_store::{ImportSummary, SchoolTutoring, StoreError};
 
 /// How many problems the page lists before only counting the rest.
 const SHOWN_ERRORS: usize = 200;
@@ -122,10 +122,15 @@ pub async fn upload(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, shown).into_response());
         }
     };
-    let summary = match state
-        .store
-        .import_institution(&institution, dry_run, &|_| {})
-        .await
+    let summary = match crate::operations::tutoring::import_institution(
+        &state.store,
+        &institution,
+        dry_run,
+        Some(user.id()),
+        &address,
+        &|_| {},
+    )
+    .await
     {
         Ok(s) => s,
         Err(StoreError::Conflict(message)) => {
@@ -135,27 +140,6 @@ pub async fn upload(
         Err(e) => return Err(e.into()),
     };
     if !dry_run {
-        state
-            .store
-            .audit(NewAuditEntry {
-                actor_id: Some(user.id()),
-                action: "tutoring_imported",
-                subject_kind: "organisation",
-                subject_id: None,
-                detail: &format!(
-                    "schools +{} ~{}, tutors +{} ~{}, students +{} ~{}, assignments +{} ~{}",
-                    summary.schools.added,
-                    summary.schools.updated,
-                    summary.tutors.added,
-                    summary.tutors.updated,
-                    summary.students.added,
-                    summary.students.updated,
-                    summary.assignments.added,
-                    summary.assignments.updated
-                ),
-                address: &address,
-            })
-            .await?;
         shown.schools = state.store.tutoring_by_school().await?;
     }
     shown.summary = Some(summary);

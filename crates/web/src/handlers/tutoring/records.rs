@@ -3,7 +3,7 @@
 //! contacts (logged by the tutor or the student; the note is theirs alone).
 //!
 //! Tutoring records are not linked to accounts: a signed-in person is a tutor or student when
-//! their account's email matches one ([`flipside_store::Store::tutoring_self`]).
+//! a record is linked to their account ([`crate::operations::tutoring::tutoring_self`]).
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
@@ -23,7 +23,7 @@ use flipside_store::{Contact, NewContact, StoreError, StudentRecord, Tutee, Tuto
 use serde::Deserialize;
 
 async fn me(state: &AppState, user: &CurrentUser) -> Result<TutoringSelf, AppError> {
-    Ok(state.store.tutoring_self(&user.user.email).await?)
+    Ok(state.store.tutoring_self(user.id()).await?)
 }
 
 /// A tutee listed with their School's no-contact-by date.

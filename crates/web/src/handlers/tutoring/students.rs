@@ -27,15 +27,12 @@ fn year_key(y: AcademicYear) -> i64 {
     i64::from(y.start_year())
 }
 
-/// The signed-in person as a tutoring student, if the records know their email.
+/// The signed-in person as a tutoring student, if a student record is linked to them.
 async fn me_as_student(
     state: &AppState,
     user: &CurrentUser,
 ) -> Result<Option<TutoringPerson>, AppError> {
-    Ok(state
-        .store
-        .tutoring_student_by_email(&user.user.email)
-        .await?)
+    Ok(state.store.tutoring_student_of(user.id()).await?)
 }
 
 /// Who the signed-in person is as a tutoring student, as the policy takes it.
@@ -183,7 +180,7 @@ pub async fn tutor_view(
         .store
         .tutor_of_record(student.id, year_key(this_year()))
         .await?;
-    let me = state.store.tutoring_self(&user.user.email).await?;
+    let me = state.store.tutoring_self(user.id()).await?;
     let tutee = TuteeRef {
         student_id: student.id,
         tutor_of_record: tutor.map(|t| t.id),
