@@ -65,16 +65,15 @@ impl Store {
         ).fetch_optional(pool).await)?;
         Ok(row.is_some_and(|(on,)| on))
     }
-
-    /// Switches email sign-in links on or off.
-    pub async fn set_email_sign_in(&self, allowed: bool) -> Result<()> {
-        crate::pool::on_pool!(self, pool => sqlx::query("UPDATE organisation SET email_sign_in = $1 WHERE id = 1")
-            .bind(allowed).execute(pool).await.map(|r| r.rows_affected()))?;
-        Ok(())
-    }
 }
 
 impl Tx {
+    /// Switches email sign-in links on or off.
+    pub async fn set_email_sign_in(&mut self, allowed: bool) -> Result<()> {
+        on_tx!(self, c => sqlx::query("UPDATE organisation SET email_sign_in = $1 WHERE id = 1")
+            .bind(allowed).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
     /// Makes a link for a person, valid for `ttl`.
     pub async fn create_account_link(
         &mut self,

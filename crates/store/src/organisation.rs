@@ -104,7 +104,8 @@ impl Store {
         Ok(true)
     }
 
-    /// Changes the organisation's settings.
+    /// [`Tx::update_organisation`] on its own (test set-up; the settings page audits it in
+    /// the same transaction).
     pub async fn update_organisation(
         &self,
         name: &str,
@@ -112,10 +113,10 @@ impl Store {
         disclosure_preset: &str,
         hours_target: i64,
     ) -> Result<()> {
-        on_pool!(self, pool => sqlx::query(
-            "UPDATE organisation SET name = $1, min_cell = $2, disclosure_preset = $3, hours_target = $4 WHERE id = 1"
-        ).bind(name).bind(min_cell).bind(disclosure_preset).bind(hours_target).execute(pool).await.map(|r| r.rows_affected()))?;
-        Ok(())
+        let mut tx = self.begin().await?;
+        tx.update_organisation(name, min_cell, disclosure_preset, hours_target)
+            .await?;
+        tx.commit().await
     }
 
     pub async fn create_faculty(&self, name: &str) -> Result<i64> {
@@ -176,27 +177,6 @@ impl Store {
         ).fetch_all(pool).await)?)
     }
 
-    /// Adds a label at the end of the list (before "in my own words" stays the organisation's
-    /// choice: positions can be edited).
-    pub async fn add_identity_label(&self, name: &str, description: &str) -> Result<i64> {
-        let (id,): (i64,) = on_pool!(self, pool => sqlx::query_as(
-            "INSERT INTO identity_labels (name, description, position) VALUES ($1, $2, (SELECT COALESCE(MAX(position), 0) + 1 FROM identity_labels)) RETURNING id"
-        ).bind(name).bind(description).fetch_one(pool).await)
-            .map_err(|e| StoreError::unique(e, format!("a label called '{name}' already exists")))?;
-        Ok(id)
-    }
-
-    /// Shows or hides a label on forms (a label in use is never deleted).
-    pub async fn set_identity_label_active(&self, id: i64, active: bool) -> Result<()> {
-        let done = on_pool!(self, pool => sqlx::query("UPDATE identity_labels SET active = $1 WHERE id = $2")
-            .bind(active).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
-        if done == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
-        }
-    }
-
     /// The per-instance secret used to sign CSRF tokens, created on first use.
     pub async fn instance_secret(&self) -> Result<String> {
         use rand::Rng;
@@ -209,6 +189,41 @@ impl Store {
 }
 
 impl Tx {
+    /// Changes the organisation's settings.
+    pub async fn update_organisation(
+        &mut self,
+        name: &str,
+        min_cell: i64,
+        disclosure_preset: &str,
+        hours_target: i64,
+    ) -> Result<()> {
+        on_tx!(self, c => sqlx::query(
+            "UPDATE organisation SET name = $1, min_cell = $2, disclosure_preset = $3, hours_target = $4 WHERE id = 1"
+        ).bind(name).bind(min_cell).bind(disclosure_preset).bind(hours_target).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Adds a label at the end of the list (before "in my own words" stays the organisation's
+    /// choice: positions can be edited).
+    pub async fn add_identity_label(&mut self, name: &str, description: &str) -> Result<i64> {
+        let (id,): (i64,) = on_tx!(self, c => sqlx::query_as(
+            "INSERT INTO identity_labels (name, description, position) VALUES ($1, $2, (SELECT COALESCE(MAX(position), 0) + 1 FROM identity_labels)) RETURNING id"
+        ).bind(name).bind(description).fetch_one(&mut *c).await)
+            .map_err(|e| StoreError::unique(e, format!("a label called '{name}' already exists")))?;
+        Ok(id)
+    }
+
+    /// Shows or hides a label on forms (a label in use is never deleted).
+    pub async fn set_identity_label_active(&mut self, id: i64, active: bool) -> Result<()> {
+        let done = on_tx!(self, c => sqlx::query("UPDATE identity_labels SET active = $1 WHERE id = $2")
+            .bind(active).bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        if done == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
     /// Sets the population the applicant pool is compared with: the total, its source, and
     /// each label's figure (`None` clears it).
     pub async fn set_population(

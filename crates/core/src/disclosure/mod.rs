@@ -124,6 +124,10 @@ fn number(x: f64) -> String {
     }
 }
 
+/// The smallest minimum cell an organisation may choose for the internal rule: a count of 1
+/// or 2 can point at a person. (The publication rule has no setting: it is HESA's.)
+pub const INTERNAL_MIN_COUNT_FLOOR: u64 = 3;
+
 impl DisclosureRule {
     /// The internal preset with the default minimum cell of 5.
     pub fn internal() -> Self {

@@ -163,7 +163,7 @@ async fn an_admin_edits_organisation_settings_labels_and_schools() {
         .await;
     assert_eq!(r.status, 422);
     assert!(
-        r.body.contains("from 1 to 100")
+        r.body.contains("from 3 to 100")
             && r.body
                 .contains("Choose the internal or the publication rule.")
     );

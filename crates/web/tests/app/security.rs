@@ -157,3 +157,47 @@ async fn roles_are_not_granted_in_scopes_that_do_not_exist() {
     }
     assert!(app.store.grants_of(ruth).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn the_internal_disclosure_threshold_cannot_go_below_three_and_every_change_is_audited() {
+    let app = TestApp::spawn().await;
+    let admin = app
+        .as_role("morgan@tu.test", &[(Role::Admin, Scope::Organisation)])
+        .await;
+    let before = app.store.organisation().await.unwrap().unwrap().min_cell;
+    let settings = |min_cell: &'static str| {
+        [
+            ("name", "Test University"),
+            ("min_cell", min_cell),
+            ("disclosure_preset", "internal"),
+            ("hours_target", "20"),
+        ]
+    };
+    for low in ["1", "2"] {
+        let r = admin.post("/admin/organisation", &settings(low)).await;
+        assert_eq!(r.status, 422, "{low}");
+        assert!(r.body.contains("from 3 to 100"), "{}", r.body);
+    }
+    assert_eq!(
+        app.store.organisation().await.unwrap().unwrap().min_cell,
+        before
+    );
+    assert_eq!(app.audited("organisation_updated").await, 0);
+
+    let r = admin.post("/admin/organisation", &settings("3")).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let entries = app
+        .store
+        .audit_entries(Some("organisation_updated"), 10)
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1);
+    assert!(
+        entries[0].detail.contains("min cell 3")
+            && entries[0]
+                .detail
+                .contains(&format!("was min cell {before}")),
+        "{}",
+        entries[0].detail
+    );
+}

@@ -15,6 +15,9 @@ use flipside_core::scheme::BoundedText;
 use flipside_store::{Faculty, IdentityLabel, NewAuditEntry, Organisation, School, StoreError};
 use serde::Deserialize;
 
+/// The smallest minimum cell the form accepts (see the constant in `flipside_core`).
+const MIN_CELL_FLOOR: i64 = flipside_core::disclosure::INTERNAL_MIN_COUNT_FLOOR as i64;
+
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/organisation.html")]
 pub struct OrganisationPage {
@@ -129,11 +132,13 @@ pub async fn update_settings(
         .trim()
         .parse::<i64>()
         .ok()
-        .filter(|n| (1..=100).contains(n));
+        .filter(|n| (MIN_CELL_FLOOR..=100).contains(n));
     if min_cell.is_none() {
         errors.add(
             "min_cell",
-            "Enter the smallest count to show as a whole number from 1 to 100.",
+            format!(
+                "Enter the smallest count to show as a whole number from {MIN_CELL_FLOOR} to 100: smaller counts could identify people."
+            ),
         );
     }
     if !matches!(form.disclosure_preset.as_str(), "internal" | "publication") {
@@ -156,21 +161,30 @@ pub async fn update_settings(
     }
     match (name, min_cell, hours) {
         (Ok(name), Some(min_cell), Some(hours)) if errors.is_empty() => {
-            state
-                .store
-                .update_organisation(name.as_str(), min_cell, &form.disclosure_preset, hours)
+            let before = state.store.organisation().await?;
+            let mut tx = state.store.begin().await?;
+            tx.update_organisation(name.as_str(), min_cell, &form.disclosure_preset, hours)
                 .await?;
-            record(
-                &state,
-                &user,
-                &address,
-                "organisation_updated",
-                &format!(
-                    "min cell {min_cell}, rule {}, hours {hours}",
+            // Every change of the disclosure thresholds is on the record, with what it was.
+            let was = before.map_or_else(String::new, |o| {
+                format!(
+                    " (was min cell {}, rule {}, hours {})",
+                    o.min_cell, o.disclosure_preset, o.hours_target
+                )
+            });
+            tx.audit(NewAuditEntry {
+                actor_id: Some(user.id()),
+                action: "organisation_updated",
+                subject_kind: "organisation",
+                subject_id: None,
+                detail: &format!(
+                    "min cell {min_cell}, rule {}, hours {hours}{was}",
                     form.disclosure_preset
                 ),
-            )
+                address: &address,
+            })
             .await?;
+            tx.commit().await?;
             Ok(redirect_with_flash(
                 "/admin/organisation",
                 "Settings saved.",
@@ -308,17 +322,33 @@ pub async fn add_label(
         errors.add("label_name", "Enter the label as students will read it.");
         return invalid(&state, ctx, errors).await;
     };
-    let result = state
-        .store
+    let mut tx = state.store.begin().await?;
+    match tx
         .add_identity_label(name.as_str(), form.description.trim())
-        .await;
-    let added = Added {
-        field: "label_name",
+        .await
+    {
+        Ok(_) => {}
+        Err(StoreError::Conflict(m)) => {
+            let mut errors = FormErrors::default();
+            errors.add("label_name", m);
+            return invalid(&state, ctx, errors).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tx.audit(NewAuditEntry {
+        actor_id: Some(user.id()),
         action: "identity_label_added",
+        subject_kind: "organisation",
+        subject_id: None,
         detail: name.as_str(),
-        done: format!("Label '{}' added.", name.as_str()),
-    };
-    audit_or_show_conflict(&state, ctx, (&user, &address), result, added).await
+        address: &address,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_with_flash(
+        "/admin/organisation",
+        &format!("Label '{}' added.", name.as_str()),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -335,15 +365,18 @@ pub async fn set_label_active(
 ) -> Result<Response, AppError> {
     allow(policy::organisation(&user.actor, Action::Edit))?;
     let active = form.active == "true";
-    state.store.set_identity_label_active(id, active).await?;
-    record(
-        &state,
-        &user,
-        &address,
-        "identity_label_changed",
-        &format!("label {id} active={active}"),
-    )
+    let mut tx = state.store.begin().await?;
+    tx.set_identity_label_active(id, active).await?;
+    tx.audit(NewAuditEntry {
+        actor_id: Some(user.id()),
+        action: "identity_label_changed",
+        subject_kind: "organisation",
+        subject_id: None,
+        detail: &format!("label {id} active={active}"),
+        address: &address,
+    })
     .await?;
+    tx.commit().await?;
     Ok(redirect_with_flash(
         "/admin/organisation#labels",
         if active {
@@ -369,18 +402,18 @@ pub async fn set_email_sign_in(
 ) -> Result<Response, AppError> {
     allow(policy::organisation(&user.actor, Action::Edit))?;
     let on = form.email_sign_in.is_some();
-    state.store.set_email_sign_in(on).await?;
-    state
-        .store
-        .audit(NewAuditEntry {
-            actor_id: Some(user.id()),
-            action: "email_sign_in_set",
-            subject_kind: "organisation",
-            subject_id: None,
-            detail: if on { "on" } else { "off" },
-            address: &address,
-        })
-        .await?;
+    let mut tx = state.store.begin().await?;
+    tx.set_email_sign_in(on).await?;
+    tx.audit(NewAuditEntry {
+        actor_id: Some(user.id()),
+        action: "email_sign_in_set",
+        subject_kind: "organisation",
+        subject_id: None,
+        detail: if on { "on" } else { "off" },
+        address: &address,
+    })
+    .await?;
+    tx.commit().await?;
     Ok(redirect_with_flash(
         "/admin/organisation",
         if on {

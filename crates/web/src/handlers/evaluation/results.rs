@@ -55,7 +55,10 @@ pub struct ResultsPage {
 pub fn rule_of(org: &Organisation) -> DisclosureRule {
     match org.disclosure_preset.as_str() {
         "publication" => DisclosureRule::publication(),
-        _ => DisclosureRule::internal_with_min(org.min_cell.max(0) as u64),
+        // A value stored below the floor (before there was one) is raised to it.
+        _ => DisclosureRule::internal_with_min(
+            (org.min_cell.max(0) as u64).max(flipside_core::disclosure::INTERNAL_MIN_COUNT_FLOOR),
+        ),
     }
 }
 
