@@ -1,7 +1,8 @@
 // The coordinator invites a staff leader; the leader opens the emailed link (signed out),
 // makes a mistake, then accepts; the link cannot be used again. The coordinator previews the
-// matching, swaps two pairs' mentors, publishes, and sees the pairs. Every page visited is
-// screenshotted and checked with axe-core.
+// matching, swaps two pairs' mentors, publishes, and sees the pairs. The leader, who has no
+// single sign-on, chooses a password from the link emailed on accepting, signs in and opens
+// their pair. Every page visited is screenshotted and checked with axe-core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { setUp, signIn, visitor, COORDINATOR } from '../lib/harness.js';
 
 const INVITEE = 'noor.haddad@demo.flipside.test';
+const LEADER_PASSWORD = 'lantern-orchard-velvet';
 
 let env;
 let mailDir;
@@ -34,21 +36,21 @@ function decode(eml) {
   return `${qp}\n${decoded}`;
 }
 
-/** Waits for the invitation email to `address` and returns the token in its link. */
-async function invitationToken(address) {
+/** Waits for an email to `address` with a link matching `pattern` and returns its token. */
+async function emailedToken(address, pattern) {
   for (let i = 0; i < 100; i++) {
     for (const name of await readdir(mailDir).catch(() => [])) {
       const text = decode(await readFile(path.join(mailDir, name), 'utf8'));
       if (!text.includes(address)) continue;
-      const m = text.match(/\/invitations\/([0-9a-f]{64})/);
+      const m = text.match(pattern);
       if (m) return m[1];
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`no invitation email to ${address} in ${mailDir}`);
+  throw new Error(`no email to ${address} with ${pattern} in ${mailDir}`);
 }
 
-test('a leader accepts an emailed invitation and the coordinator matches, swaps and publishes', async () => {
+test('a leader accepts an emailed invitation, the coordinator matches, swaps and publishes, and the leader signs in without SSO to their pair', async () => {
   const coordinator = await env.browser.newContext();
   const staff = await env.browser.newContext();
   const c = await coordinator.newPage();
@@ -81,7 +83,7 @@ test('a leader accepts an emailed invitation and the coordinator matches, swaps 
     assert.ok((await c.locator('main').textContent()).includes(`Invitation sent to Dr Noor Haddad (${INVITEE})`));
 
     // The leader opens the link without signing in.
-    const token = await invitationToken(INVITEE);
+    const token = await emailedToken(INVITEE, /\/invitations\/([0-9a-f]{64})/);
     await s.goto(`${env.baseUrl}/invitations/${token}`);
     await visit(s, 'answer');
     await s.getByLabel('Your interests').fill('belonging, assessment');
@@ -102,6 +104,27 @@ test('a leader accepts an emailed invitation and the coordinator matches, swaps 
     assert.equal(again.status(), 410);
     assert.ok((await s.locator('main').textContent()).includes('already been accepted'));
     await visit(s, 'link-used');
+
+    // Accepting sends a single-use link to choose a password (the demo has no SSO for her).
+    const setToken = await emailedToken(INVITEE, /\/password\/set\/([0-9a-f]{64})/);
+    await s.goto(`${env.baseUrl}/password/set/${setToken}`);
+    assert.ok((await s.locator('main').textContent()).includes(INVITEE));
+    await visit(s, 'set-password');
+    await s.getByLabel('New password', { exact: true }).fill('password123');
+    await s.getByLabel('New password again').fill('password123');
+    await s.getByRole('button', { name: 'Set my password' }).click();
+    await s.getByRole('heading', { name: 'There is a problem' }).waitFor();
+    await visit(s, 'set-password-error');
+    await s.getByLabel('New password', { exact: true }).fill(LEADER_PASSWORD);
+    await s.getByLabel('New password again').fill(LEADER_PASSWORD);
+    await Promise.all([
+      s.waitForURL(/\/sign-in/),
+      s.getByRole('button', { name: 'Set my password' }).click(),
+    ]);
+    assert.ok((await s.locator('main').textContent()).includes('Your password is set'));
+    // The link worked once.
+    const used = await s.goto(`${env.baseUrl}/password/set/${setToken}`);
+    assert.equal(used.status(), 404);
 
     await c.reload();
     const row = c.getByRole('row', { name: /Dr Noor Haddad/ });
@@ -126,6 +149,17 @@ test('a leader accepts an emailed invitation and the coordinator matches, swaps 
     await visit(c, 'pairs');
     await c.goto(cycleUrl);
     assert.ok((await c.locator('main').textContent()).includes(`Matched: ${n}`));
+
+    // The leader signs in with the password she chose and opens her pair from home.
+    await signIn(s, env.baseUrl, INVITEE, LEADER_PASSWORD);
+    await s.goto(`${env.baseUrl}/`);
+    await visit(s, 'leader-home');
+    const pairLink = s.getByRole('link', { name: /^Your pair with / }).first();
+    const partner = (await pairLink.textContent()).replace(/^Your pair with /, '').trim();
+    assert.ok(partner.length > 0);
+    await Promise.all([s.waitForURL(/\/pairs\/\d+$/), pairLink.click()]);
+    assert.ok((await s.locator('main').textContent()).includes(partner));
+    await visit(s, 'leader-pair');
   } finally {
     await coordinator.close();
     await staff.close();
