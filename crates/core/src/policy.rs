@@ -240,11 +240,12 @@ pub struct TutoringSelf {
 }
 
 /// Whether a tutor or student record naming this person's proven email may be linked to their
-/// account. Never for an account holding an admin or coordinator role anywhere: those are the
-/// people who can import records, and an import that puts their own email on a tutor's record
-/// must not make them that tutor (and so a reader of the tutor's tutees' notes).
+/// account. Never for someone who can import records (an administrator or an organisation-wide
+/// coordinator): an import that puts their own email on a tutor's record must not make them
+/// that tutor, and so a reader of the tutor's tutees' notes. A scheme's or a School's
+/// coordinator cannot import, and is often a personal tutor too: they are linked as anyone is.
 pub fn may_link_tutoring_record(actor: &Actor) -> bool {
-    !actor.has(Role::Admin) && !actor.has(Role::Coordinator)
+    !tutoring_import(actor)
 }
 
 /// Running an allocation, adjusting and publishing it, and setting Schools' tutoring rules:
@@ -543,7 +544,7 @@ mod tests {
     #[test]
     fn only_people_who_cannot_import_are_linked_to_tutoring_records() {
         for (name, actor) in actors() {
-            let importer = actor.has(Role::Admin) || actor.has(Role::Coordinator);
+            let importer = actor.is_admin() || actor.has_org(Role::Coordinator);
             assert_eq!(may_link_tutoring_record(&actor), !importer, "{name}");
         }
     }

@@ -114,3 +114,18 @@ async fn an_import_that_cannot_tell_the_unlinked_person_changes_nothing() {
     assert_eq!(app.audited("tutoring_imported").await, imports);
     assert_eq!(app.audited("tutoring_record_unlinked").await, 0);
 }
+
+#[tokio::test]
+async fn a_schemes_coordinator_who_is_a_personal_tutor_is_linked_to_their_record() {
+    let app = TestApp::spawn().await;
+    ada_teaches_cat(&app).await;
+    // Ada also coordinates a mentoring scheme: she cannot import, so her record is hers.
+    let (scheme, _) = app.scheme_with_cycle("Reverse Mentoring", "{}").await;
+    let ada = app
+        .as_role("ada@tu.test", &[(Role::Coordinator, Scope::Scheme(scheme))])
+        .await;
+    let tutees = ada.get("/tutoring/tutees").await;
+    assert_eq!(tutees.status, 200, "{}", tutees.body);
+    assert!(tutees.body.contains("Cat Marsh"), "{}", tutees.body);
+    assert_eq!(app.audited("tutoring_record_linked").await, 1);
+}
