@@ -167,7 +167,7 @@ pub(super) async fn show_page(
         .store
         .sprint_supported_by(sprint.id, user.id())
         .await?;
-    let open = SprintState::parse(&sprint.state) == Some(SprintState::Open);
+    let open = sprint.state.get() == SprintState::Open;
     let can_run = policy::sprint_run(&user.actor);
     let can_decide = decider(state, user, &sprint).await?;
     let stages = Stage::ALL
@@ -176,7 +176,7 @@ pub(super) async fn show_page(
             stage,
             items: items
                 .iter()
-                .filter(|i| i.stage == stage.as_str())
+                .filter(|i| i.stage.get() == stage)
                 .map(|i| {
                     let mine: Vec<SprintComment> = comments
                         .iter()
@@ -202,7 +202,7 @@ pub(super) async fn show_page(
                 .collect(),
         })
         .collect();
-    let current = Stage::parse(&sprint.stage).unwrap_or(Stage::Problems);
+    let current = sprint.stage.get();
     Ok(ShowPage {
         ctx,
         open,
