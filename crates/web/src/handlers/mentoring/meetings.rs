@@ -4,7 +4,7 @@
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::handlers::allow;
-use crate::handlers::mentoring::pairs::{
+use crate::handlers::mentoring::pair_page::{
     Drafts, MeetingForm, framework_of, member_pair, pair_ref, render, when,
 };
 use crate::operations::{
