@@ -386,7 +386,7 @@ pub async fn cycle_hours(
         .into_iter()
         .map(|p| HoursRow {
             hours: hours(p.minutes_held),
-            status_label: PairStatus::parse(&p.status).map_or("", PairStatus::label),
+            status_label: p.status.get().label(),
             reached: p.minutes_held >= target_minutes,
             pair: p,
         })
