@@ -255,6 +255,41 @@ impl TestApp {
             .len()
     }
 
+    /// A demo account (`mentor`, `coordinator`, …), signed in with the demo's password.
+    pub async fn demo_signed_in(&self, who: &str) -> Browser {
+        let b = self.browser();
+        let r = b
+            .post(
+                "/sign-in",
+                &[
+                    ("email", &format!("{who}@demo.flipside.test")),
+                    ("password", flipside_web::demo::PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{who}: {}", r.body);
+        b
+    }
+
+    /// The demo's closed cycle: last year's, of the institutional scheme.
+    pub async fn demo_past_cycle(&self) -> flipside_store::Cycle {
+        let scheme = self
+            .store
+            .schemes()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.kind == "institutional")
+            .unwrap();
+        self.store
+            .cycles_of(scheme.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|c| c.state == "closed")
+            .unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }

@@ -6,7 +6,7 @@
 //! Rewrite the files with `FLIPSIDE_UPDATE_SNAPSHOTS=1`. Volatile bits are normalised first:
 //! dates, times and years (the demo is seeded relative to today); ids and CSRF tokens live in
 //! attributes, which the visible text leaves out.
-use crate::helpers::{Browser, Page, TestApp};
+use crate::helpers::{Page, TestApp};
 use std::path::PathBuf;
 
 const MONTHS: [&str; 24] = [
@@ -179,22 +179,6 @@ fn assert_snapshot(name: &str, page: &Page) {
     }
 }
 
-/// A demo account, signed in.
-async fn demo(app: &TestApp, who: &str) -> Browser {
-    let b = app.browser();
-    let r = b
-        .post(
-            "/sign-in",
-            &[
-                ("email", &format!("{who}@demo.flipside.test")),
-                ("password", flipside_web::demo::PASSWORD),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, 303, "{who}: {}", r.body);
-    b
-}
-
 /// The demo pilot's active pair (mentor2 and mentee2).
 async fn demo_pair(app: &TestApp) -> i64 {
     let mentor = app
@@ -221,7 +205,7 @@ async fn seeded() -> TestApp {
 #[tokio::test]
 async fn a_pair_members_page_shows_their_own_notes_and_those_shared_with_them() {
     let app = seeded().await;
-    let mentor = demo(&app, "mentor2").await;
+    let mentor = app.demo_signed_in("mentor2").await;
     let pair = demo_pair(&app).await;
     let notes = format!("/pairs/{pair}/notes");
     // A checkbox shares when present at all: the private note leaves it out.
@@ -241,7 +225,7 @@ async fn a_pair_members_page_shows_their_own_notes_and_those_shared_with_them() 
         "pair_page_mentor",
         &mentor.get(&format!("/pairs/{pair}")).await,
     );
-    let mentee = demo(&app, "mentee2").await;
+    let mentee = app.demo_signed_in("mentee2").await;
     assert_snapshot(
         "pair_page_mentee",
         &mentee.get(&format!("/pairs/{pair}")).await,
@@ -251,7 +235,7 @@ async fn a_pair_members_page_shows_their_own_notes_and_those_shared_with_them() 
 #[tokio::test]
 async fn the_coordinators_see_a_cycles_pairs_without_their_notes() {
     let app = seeded().await;
-    let mentor = demo(&app, "mentor2").await;
+    let mentor = app.demo_signed_in("mentor2").await;
     let pair = demo_pair(&app).await;
     let r = mentor
         .post(
@@ -264,7 +248,7 @@ async fn the_coordinators_see_a_cycles_pairs_without_their_notes() {
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     let cycle = app.store.pair(pair).await.unwrap().cycle_id;
-    let coordinator = demo(&app, "coordinator").await;
+    let coordinator = app.demo_signed_in("coordinator").await;
     let page = coordinator.get(&format!("/cycles/{cycle}/pairs")).await;
     assert_snapshot("cycle_pairs_coordinator", &page);
     assert!(!page.body.contains("Never for the coordinators."));
@@ -277,23 +261,8 @@ async fn results_under_the_publication_rule_show_dashes_for_small_groups() {
         .update_organisation("Northmoor", 5, "publication", 20)
         .await
         .unwrap();
-    let scheme = app
-        .store
-        .schemes()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|s| s.kind == "institutional")
-        .unwrap();
-    let past = app
-        .store
-        .cycles_of(scheme.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|c| c.state == "closed")
-        .unwrap();
-    let coordinator = demo(&app, "coordinator").await;
+    let past = app.demo_past_cycle().await;
+    let coordinator = app.demo_signed_in("coordinator").await;
     assert_snapshot(
         "results_publication_rule",
         &coordinator
@@ -305,7 +274,7 @@ async fn results_under_the_publication_rule_show_dashes_for_small_groups() {
 #[tokio::test]
 async fn a_tutor_sees_only_what_their_tutee_chose_to_share() {
     let app = seeded().await;
-    let tutor = demo(&app, "tutor").await;
+    let tutor = app.demo_signed_in("tutor").await;
     let tutees = tutor.get("/tutoring/tutees").await;
     assert_eq!(tutees.status, 200);
     // The demo's student account is Jordan Baptiste's record.
