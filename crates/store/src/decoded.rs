@@ -12,7 +12,8 @@ use flipside_core::evaluation::Wave;
 use flipside_core::invitation::InvitationStatus;
 use flipside_core::meetings::MeetingStatus;
 use flipside_core::recruitment::ApplicationStatus;
-use flipside_core::sprint::{SprintState, Stage};
+use flipside_core::scheme::SchemeKind;
+use flipside_core::sprint::{Decision, Implementation, SprintState, Stage};
 use serde::{Serialize, Serializer};
 use sqlx::Database;
 use sqlx::error::BoxDynError;
@@ -123,6 +124,9 @@ stored_text! {
     Wave => "survey wave",
     Stage => "sprint stage",
     SprintState => "sprint state",
+    Decision => "proposal decision",
+    Implementation => "action status of a sprint",
+    SchemeKind => "scheme kind",
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
 use crate::{Result, Store, now};
 use chrono::{DateTime, Utc};
-use flipside_core::sprint::{SprintState, Stage};
+use flipside_core::sprint::{Decision, Implementation, SprintState, Stage};
 use serde::Serialize;
 
 /// A sprint with its faculty's name.
@@ -49,12 +49,12 @@ pub struct SprintItem {
     /// The item this one was promoted to, if any.
     pub promoted_to: Option<i64>,
     pub supporters: i64,
-    pub decision: Option<String>,
+    pub decision: Option<Decoded<Decision>>,
     pub decision_reasons: String,
     pub decided_by_name: Option<String>,
     pub action_title: Option<String>,
     pub action_owner: Option<String>,
-    pub action_status: Option<String>,
+    pub action_status: Option<Decoded<Implementation>>,
     pub created_at: DateTime<Utc>,
 }
 

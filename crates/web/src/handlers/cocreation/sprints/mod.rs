@@ -183,7 +183,7 @@ pub(super) async fn show_page(
                         .filter(|c| c.item_id == i.id)
                         .cloned()
                         .collect();
-                    let decision = i.decision.as_deref().and_then(Decision::parse);
+                    let decision = i.decision.map(|d| d.get());
                     ItemView {
                         comments: mine,
                         supported: supported.contains(&i.id),
@@ -192,7 +192,7 @@ pub(super) async fn show_page(
                             .filter(|_| can_run && open && i.promoted_to.is_none()),
                         can_decide: can_decide && stage == Stage::Proposals && decision.is_none(),
                         can_set_status: can_decide && i.action_status.is_some(),
-                        status: i.action_status.as_deref().and_then(Implementation::parse),
+                        status: i.action_status.map(|s| s.get()),
                         decision,
                         errors: ItemFields::of(&errors, i.id),
                         kept: ItemFields::of(&kept, i.id),
