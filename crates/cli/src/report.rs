@@ -596,7 +596,7 @@ async fn proposals(store: &Store, cycle: &Cycle) -> anyhow::Result<Vec<m::Propos
             continue;
         }
         for item in store.sprint_items(sprint.id).await? {
-            if item.decision.as_deref().and_then(Decision::parse) != Some(Decision::Accepted) {
+            if item.decision.map(|d| d.get()) != Some(Decision::Accepted) {
                 continue;
             }
             out.push(m::Proposal {
@@ -612,9 +612,8 @@ async fn proposals(store: &Store, cycle: &Cycle) -> anyhow::Result<Vec<m::Propos
                     .unwrap_or_else(|| "Not yet named".into()),
                 status: item
                     .action_status
-                    .as_deref()
-                    .and_then(Implementation::parse)
-                    .unwrap_or(Implementation::NotStarted)
+                    // No action recorded yet (a decided proposal before its action).
+                    .map_or(Implementation::NotStarted, |s| s.get())
                     .label()
                     .to_owned(),
                 evidence: None,

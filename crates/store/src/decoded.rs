@@ -12,6 +12,8 @@ use flipside_core::evaluation::Wave;
 use flipside_core::invitation::InvitationStatus;
 use flipside_core::meetings::MeetingStatus;
 use flipside_core::recruitment::ApplicationStatus;
+use flipside_core::scheme::SchemeKind;
+use flipside_core::sprint::{Decision, Implementation, SprintState, Stage};
 use serde::{Serialize, Serializer};
 use sqlx::Database;
 use sqlx::error::BoxDynError;
@@ -120,6 +122,11 @@ stored_text! {
     InvitationStatus => "invitation status",
     MeetingStatus => "meeting status",
     Wave => "survey wave",
+    Stage => "sprint stage",
+    SprintState => "sprint state",
+    Decision => "proposal decision",
+    Implementation => "action status of a sprint",
+    SchemeKind => "scheme kind",
 }
 
 #[cfg(test)]
@@ -153,6 +160,8 @@ mod tests {
         round_trips(&InvitationStatus::ALL);
         round_trips(&MeetingStatus::ALL);
         round_trips(&Wave::ALL);
+        round_trips(&Stage::ALL);
+        round_trips(&[SprintState::Open, SprintState::Closed]);
     }
 
     #[test]

@@ -91,7 +91,7 @@ pub struct PairHours {
     pub pair_id: i64,
     pub mentor_name: String,
     pub mentee_name: String,
-    pub status: String,
+    pub status: Decoded<crate::pairs::PairStatus>,
     pub meetings_held: i64,
     pub minutes_held: i64,
 }

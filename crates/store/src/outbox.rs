@@ -51,18 +51,6 @@ pub(crate) const INSERT_EMAIL: &str = "INSERT INTO outbox (dedup_key, to_address
 const EMAIL_COLUMNS: &str = "id, dedup_key, to_address, to_name, subject, body_text, calendar, status, attempts, next_attempt_at, last_error, created_at, sent_at";
 
 impl Store {
-    /// Queues an email outside any operation's transaction.
-    /// TRANSITIONAL: every caller is moving to [`crate::Tx::enqueue_email`]; this goes when the
-    /// last one has.
-    pub async fn enqueue_email(&self, email: &NewEmail<'_>) -> Result<bool> {
-        let at = now();
-        let added = on_pool!(self, pool => sqlx::query(INSERT_EMAIL)
-            .bind(email.dedup_key).bind(email.to_address).bind(email.to_name).bind(email.subject).bind(email.body_text)
-            .bind(email.calendar).bind(at)
-            .execute(pool).await.map(|r| r.rows_affected()))?;
-        Ok(added == 1)
-    }
-
     /// Pending emails whose next attempt is due, oldest first.
     pub async fn due_emails(&self, at: DateTime<Utc>, limit: i64) -> Result<Vec<OutboxEmail>> {
         let sql = format!(

@@ -3,7 +3,8 @@
 use crate::decoded::Decoded;
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
-use crate::{Result, Store, now};
+use crate::tx::on_tx;
+use crate::{Result, Store, Tx, now};
 use chrono::{DateTime, Utc};
 use flipside_core::recruitment::{ApplicationStatus, ConsentKind};
 use serde::Serialize;
@@ -229,9 +230,34 @@ impl Store {
         Ok(())
     }
 
-    /// A coordinator's decision and message. A withdrawn application cannot be decided.
+    /// A coordinator's decision and message in a transaction of its own (the demo and tests;
+    /// the pages decide through [`Tx::decide_application`], with the audit entry).
     pub async fn decide_application(
         &self,
+        application_id: i64,
+        decision: ApplicationStatus,
+        message: &str,
+        actor_id: Option<i64>,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        tx.decide_application(application_id, decision, message, actor_id)
+            .await?;
+        tx.commit().await
+    }
+
+    /// Every cycle that is recruiting, with its scheme's name.
+    pub async fn open_calls(&self) -> Result<Vec<OpenCall>> {
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, OpenCall>(
+            "SELECT c.id AS cycle_id, c.academic_year, s.name AS scheme_name FROM cycles c JOIN schemes s ON s.id = c.scheme_id
+             WHERE c.state = 'recruiting' ORDER BY s.name, c.academic_year"
+        ).fetch_all(pool).await)?)
+    }
+}
+
+impl Tx {
+    /// A coordinator's decision and message. A withdrawn application cannot be decided.
+    pub async fn decide_application(
+        &mut self,
         application_id: i64,
         decision: ApplicationStatus,
         message: &str,
@@ -242,23 +268,15 @@ impl Store {
                 "choose accept, waitlist or decline".into(),
             ));
         }
-        let done = on_pool!(self, pool => sqlx::query(
+        let done = on_tx!(self, c => sqlx::query(
             "UPDATE applications SET status = $1, message = $2, decided_by = $3, decided_at = $4 WHERE id = $5 AND status <> $6"
         ).bind(decision.as_str()).bind(message).bind(actor_id).bind(now()).bind(application_id).bind(ApplicationStatus::Withdrawn.as_str())
-            .execute(pool).await.map(|r| r.rows_affected()))?;
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
         if done == 0 {
             return Err(StoreError::Conflict(
                 "the applicant has withdrawn this application".into(),
             ));
         }
         Ok(())
-    }
-
-    /// Every cycle that is recruiting, with its scheme's name.
-    pub async fn open_calls(&self) -> Result<Vec<OpenCall>> {
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, OpenCall>(
-            "SELECT c.id AS cycle_id, c.academic_year, s.name AS scheme_name FROM cycles c JOIN schemes s ON s.id = c.scheme_id
-             WHERE c.state = 'recruiting' ORDER BY s.name, c.academic_year"
-        ).fetch_all(pool).await)?)
     }
 }

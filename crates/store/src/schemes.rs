@@ -1,4 +1,5 @@
 //! Schemes.
+use crate::decoded::Decoded;
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
 use crate::{Result, Store, now};
@@ -10,8 +11,7 @@ use serde::Serialize;
 pub struct Scheme {
     pub id: i64,
     pub name: String,
-    /// A [`flipside_core::scheme::SchemeKind`] identifier.
-    pub kind: String,
+    pub kind: Decoded<flipside_core::scheme::SchemeKind>,
     pub purpose: String,
     pub school_id: Option<i64>,
     pub created_at: DateTime<Utc>,

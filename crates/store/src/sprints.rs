@@ -1,9 +1,11 @@
 //! Design sprints (SPEC §3.11): sprints per faculty, their items stage by stage, comments,
 //! support, and the decision and action of each proposal.
+use crate::decoded::Decoded;
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
 use crate::{Result, Store, now};
 use chrono::{DateTime, Utc};
+use flipside_core::sprint::{Decision, Implementation, SprintState, Stage};
 use serde::Serialize;
 
 /// A sprint with its faculty's name.
@@ -16,8 +18,8 @@ pub struct Sprint {
     pub question: String,
     pub starts_on: String,
     pub ends_on: String,
-    pub stage: String,
-    pub state: String,
+    pub stage: Decoded<Stage>,
+    pub state: Decoded<SprintState>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -38,7 +40,7 @@ pub struct NewSprint<'a> {
 pub struct SprintItem {
     pub id: i64,
     pub sprint_id: i64,
-    pub stage: String,
+    pub stage: Decoded<Stage>,
     pub title: String,
     pub body: String,
     pub author_id: i64,
@@ -47,12 +49,12 @@ pub struct SprintItem {
     /// The item this one was promoted to, if any.
     pub promoted_to: Option<i64>,
     pub supporters: i64,
-    pub decision: Option<String>,
+    pub decision: Option<Decoded<Decision>>,
     pub decision_reasons: String,
     pub decided_by_name: Option<String>,
     pub action_title: Option<String>,
     pub action_owner: Option<String>,
-    pub action_status: Option<String>,
+    pub action_status: Option<Decoded<Implementation>>,
     pub created_at: DateTime<Utc>,
 }
 

@@ -236,9 +236,6 @@ impl Store {
         ).bind(school_id).bind(year).fetch_all(pool).await)?)
     }
 
-    /// Approves a pending request: the student's assignment for the request's year moves to the
-    /// new tutor (source `change_request`), all in one transaction. The request keeps the old
-    /// tutor, so the history stays. A request already decided is a conflict.
     /// Adds one tutor outside an import (tests and the demo); imports match it by `external_id`.
     pub async fn add_tutoring_tutor(
         &self,
@@ -340,13 +337,23 @@ impl Tx {
     }
 
     /// Approves a pending request for a change of tutor and makes `to_tutor_id` the student's
-    /// tutor of record for the request's year. `Conflict` when it was already decided.
+    /// tutor of record for the request's year. `Conflict` when it was already decided or the
+    /// tutor has no room left, checked under a lock on the tutor's load (on SQLite the
+    /// transaction itself is the lock).
     pub async fn approve_change_request(
         &mut self,
         id: i64,
         to_tutor_id: i64,
         decided_by: i64,
     ) -> Result<()> {
+        let (year,): (i64,) = on_tx!(self, c => sqlx::query_as(
+            "SELECT academic_year FROM tutoring_change_requests WHERE id = $1"
+        ).bind(id).fetch_optional(&mut *c).await)
+        .or_not_found()?;
+        // Before reading the load the check depends on: two approvals into a tutor's last
+        // place cannot both pass it.
+        self.lock(&format!("tutoring-assignments:{year}:tutor:{to_tutor_id}"))
+            .await?;
         let n = on_tx!(self, c => sqlx::query(
             "UPDATE tutoring_change_requests SET status = 'approved', to_tutor_id = $1, decided_by = $2, decided_at = $3
              WHERE id = $4 AND status = 'pending'"
@@ -355,6 +362,17 @@ impl Tx {
             return Err(StoreError::Conflict(
                 "This request has already been decided.".into(),
             ));
+        }
+        let to: TutorCapacity = on_tx!(self, c => sqlx::query_as(
+            "SELECT t.id, t.name, t.capacity,
+                (SELECT COUNT(*) FROM tutoring_assignments a WHERE a.tutor_id = t.id AND a.academic_year = $2) AS assigned
+             FROM tutoring_tutors t WHERE t.id = $1"
+        ).bind(to_tutor_id).bind(year).fetch_optional(&mut *c).await).or_not_found()?;
+        if !to.has_room() {
+            return Err(StoreError::Conflict(format!(
+                "{} has no room: {} of {} places are taken. Nothing was changed; choose another tutor.",
+                to.name, to.assigned, to.capacity
+            )));
         }
         on_tx!(self, c => sqlx::query(
             "UPDATE tutoring_assignments SET tutor_id = $1, source = 'change_request'

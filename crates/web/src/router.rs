@@ -140,25 +140,25 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/cycles/{id}/apply",
-            get(recruitment::show_call).post(recruitment::apply),
+            get(recruitment::apply::show_call).post(recruitment::apply::apply),
         )
-        .route("/cycles/{id}/my-application", get(recruitment::mine))
+        .route("/cycles/{id}/my-application", get(recruitment::mine::mine))
         .route(
             "/cycles/{id}/my-application/consents/{kind}/withdraw",
-            post(recruitment::withdraw_consent),
+            post(recruitment::withdraw_consent::withdraw_consent),
         )
-        .route("/cycles/{id}/applications", get(recruitment::list))
+        .route("/cycles/{id}/applications", get(recruitment::list::list))
         .route(
             "/cycles/{id}/applications/composition",
-            get(recruitment::composition),
+            get(recruitment::composition::composition),
         )
         .route(
             "/cycles/{id}/applications/{app_id}",
-            get(recruitment::review),
+            get(recruitment::review::review),
         )
         .route(
             "/cycles/{id}/applications/{app_id}/decision",
-            post(recruitment::decide),
+            post(recruitment::decide::decide),
         )
         .route(
             "/cycles/{id}/invitations",
@@ -172,20 +172,23 @@ pub fn router(state: AppState) -> Router {
         .route("/invitations/{token}", get(invitations::show_answer))
         .route("/invitations/{token}/accept", post(invitations::accept))
         .route("/invitations/{token}/decline", post(invitations::decline))
-        .route("/cycles/{id}/matching", get(matching::show))
+        .route("/cycles/{id}/matching", get(matching::show::show))
         .route(
             "/cycles/{id}/matching/settings",
-            post(matching::save_settings),
+            post(matching::settings::save_settings),
         )
         .route(
             "/cycles/{id}/matching/do-not-pair",
-            post(matching::add_do_not_pair),
+            post(matching::do_not_pair::add_do_not_pair),
         )
         .route(
             "/cycles/{id}/matching/do-not-pair/remove",
-            post(matching::remove_do_not_pair),
+            post(matching::do_not_pair::remove_do_not_pair),
         )
-        .route("/cycles/{id}/matching/publish", post(matching::publish))
+        .route(
+            "/cycles/{id}/matching/publish",
+            post(matching::publish::publish),
+        )
         .route("/cycles/{id}/pairs", get(cycle_pairs::list))
         .route(
             "/cycles/{id}/pairs/{pair_id}/end",

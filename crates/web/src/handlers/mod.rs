@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cocreation;
 pub mod error_page;
 pub mod evaluation;
+pub mod figures;
 pub mod home;
 pub mod mentoring;
 pub mod ops;

@@ -21,7 +21,7 @@ pub async fn queue_meeting_reminders(
         .await?
     {
         let link = public_url.join(&format!("pairs/{}", m.pair_id))?;
-        let when = crate::handlers::mentoring::pairs::when(m.starts_at, m.duration_minutes);
+        let when = crate::handlers::mentoring::pair_page::when(m.starts_at, m.duration_minutes);
         // Both members' reminders of a meeting are queued together or not at all.
         let mut tx = store.begin().await?;
         for (member, name, email, partner) in [

@@ -1,6 +1,6 @@
 //! Accounts without single sign-on (issue 10): set-password links, resets, password changes,
 //! disabled accounts, and emails that a name cannot break.
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::{PASSWORD, QueueEmail, TestApp};
 use flipside_core::role::{Role, Scope};
 use flipside_store::{NewEmail, NewInvitation};
 use flipside_web::Settings;
@@ -16,7 +16,7 @@ fn admin_grants() -> [(Role, Scope); 1] {
 async fn an_added_person_sets_their_own_password_once_by_the_emailed_link_and_then_signs_in() {
     let app = TestApp::spawn().await;
     let admin = app.as_role("morgan@tu.test", &admin_grants()).await;
-    let form = admin.get("/admin/people").await;
+    let form = admin.get_ok("/admin/people").await;
     assert!(!form.body.contains("name=\"password\""), "{}", form.body);
     let r = admin
         .post(
@@ -520,7 +520,7 @@ async fn api_tokens_are_listed_with_their_use_and_expiry_and_revoked_or_expired_
     let api = reqwest::Client::new();
     let me = |t: String| api.get(app.url("/api/v1/me")).bearer_auth(t).send();
     assert_eq!(me(token.clone()).await.unwrap().status(), 200);
-    let page = ada.get("/account").await;
+    let page = ada.get_ok("/account").await;
     assert!(page.body.contains("weekly report"), "{}", page.body);
     assert!(
         !page.body.contains(&token),
@@ -577,7 +577,7 @@ async fn email_sign_in_links_are_off_until_an_admin_switches_them_on_and_then_wo
     let guest = app.browser();
     assert!(
         !guest
-            .get("/sign-in")
+            .get_ok("/sign-in")
             .await
             .body
             .contains("Email me a sign-in link")

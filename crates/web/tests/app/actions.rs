@@ -234,12 +234,12 @@ async fn an_anonymous_action_names_its_raiser_to_nobody_but_them() {
     assert_eq!(r.status, 303);
     assert!(app.store.actions_of_pair(s.pair).await.unwrap()[0].anonymous);
     let page = format!("/schemes/{}/you-said-we-did", s.scheme);
-    let own = mentor.get(&page).await.body;
+    let own = mentor.get_ok(&page).await.body;
     assert!(own.contains("Raised by amara nwosu, anonymously to everyone else"));
     let mentee = app.signed_in(MENTEE).await;
     let coordinator = app.signed_in(COORDINATOR).await;
     for b in [&mentee, &coordinator] {
-        let body = b.get(&page).await.body;
+        let body = b.get_ok(&page).await.body;
         assert!(
             !body.to_lowercase().contains("amara"),
             "the page names the raiser"
@@ -247,7 +247,7 @@ async fn an_anonymous_action_names_its_raiser_to_nobody_but_them() {
         assert!(body.contains("Name the hidden curriculum") && body.contains("Raised anonymously"));
     }
     // On the pair page the partner sees the action, but not who raised it.
-    let body = mentee.get(&format!("/pairs/{}", s.pair)).await.body;
+    let body = mentee.get_ok(&format!("/pairs/{}", s.pair)).await.body;
     assert!(
         body.contains("<p>Raised anonymously · owner helen marsh"),
         "{body}"

@@ -1,6 +1,6 @@
 //! The email outbox and its worker: queueing is idempotent, each email is sent once, transient
 //! failures are retried with back-off, permanent ones are given up; SMTP and the file sink.
-use crate::helpers::{TestApp, fresh_store, temp_dir};
+use crate::helpers::{QueueEmail, TestApp, fresh_store, temp_dir};
 use flipside_store::{NewEmail, Store};
 use flipside_web::Settings;
 use flipside_web::mail::{MAX_ATTEMPTS, Mailer, deliver_due};

@@ -9,6 +9,27 @@ use std::sync::atomic::{AtomicU32, Ordering};
 pub const PASSWORD: &str = "correct-horse-battery";
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
+/// Queues an email as an operation does, in a transaction, here of its own: the store queues
+/// email only inside the transaction that causes it, and these tests exercise the worker.
+pub(crate) trait QueueEmail {
+    async fn enqueue_email(
+        &self,
+        email: &flipside_store::NewEmail<'_>,
+    ) -> Result<bool, flipside_store::StoreError>;
+}
+
+impl QueueEmail for Store {
+    async fn enqueue_email(
+        &self,
+        email: &flipside_store::NewEmail<'_>,
+    ) -> Result<bool, flipside_store::StoreError> {
+        let mut tx = self.begin().await?;
+        let added = tx.enqueue_email(email).await?;
+        tx.commit().await?;
+        Ok(added)
+    }
+}
+
 /// Which database the suite runs against.
 pub fn backend() -> String {
     std::env::var("FLIPSIDE_TEST_DATABASE").unwrap_or_else(|_| "sqlite".into())
@@ -238,6 +259,41 @@ impl TestApp {
             .len()
     }
 
+    /// A demo account (`mentor`, `coordinator`, …), signed in with the demo's password.
+    pub async fn demo_signed_in(&self, who: &str) -> Browser {
+        let b = self.browser();
+        let r = b
+            .post(
+                "/sign-in",
+                &[
+                    ("email", &format!("{who}@demo.flipside.test")),
+                    ("password", flipside_web::demo::PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{who}: {}", r.body);
+        b
+    }
+
+    /// The demo's closed cycle: last year's, of the institutional scheme.
+    pub async fn demo_past_cycle(&self) -> flipside_store::Cycle {
+        let scheme = self
+            .store
+            .schemes()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.kind == "institutional")
+            .unwrap();
+        self.store
+            .cycles_of(scheme.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|c| c.state == "closed")
+            .unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }
@@ -407,6 +463,14 @@ impl Browser {
                 .unwrap(),
         )
         .await
+    }
+
+    /// GETs a page that must answer 200, for checks of what it does not contain: a "must not
+    /// contain" on an error page or a redirect proves nothing.
+    pub async fn get_ok(&self, path: &str) -> Page {
+        let page = self.get(path).await;
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+        page
     }
 
     /// GETs and follows one redirect, as a browser would after Post/Redirect/Get.

@@ -26,6 +26,7 @@ mod results;
 mod schemes;
 mod security;
 mod sign_in;
+mod snapshots;
 mod sprints;
 mod surveys;
 mod tutoring;

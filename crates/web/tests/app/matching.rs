@@ -372,7 +372,7 @@ async fn the_matching_page_says_who_is_left_over_when_nobody_can_be_matched_and_
             ],
         )
         .await;
-    let page = coord.get(&format!("/cycles/{c}/matching")).await;
+    let page = coord.get_ok(&format!("/cycles/{c}/matching")).await;
     assert!(page.body.contains("No matching is possible"));
     assert!(
         page.body
@@ -611,11 +611,11 @@ async fn names_typed_by_the_coordinator_are_shown_as_text_on_invitation_pages() 
         )
         .await;
     assert_eq!(r.status, 303);
-    let list = coord.get(&format!("/cycles/{c}/invitations")).await;
+    let list = coord.get_ok(&format!("/cycles/{c}/invitations")).await;
     assert!(!list.body.contains("<script>x"));
     assert!(list.body.contains("&#60;script&#62;x"));
     let (token, _) = token_sent_to(&app, "o@tu.test").await;
-    let page = app.browser().get(&format!("/invitations/{token}")).await;
+    let page = app.browser().get_ok(&format!("/invitations/{token}")).await;
     assert!(!page.body.contains("<script>x"));
     assert!(page.body.contains("&#60;script&#62;x"));
 }

@@ -502,7 +502,7 @@ async fn an_email_the_provider_has_not_verified_is_refused_and_not_linked() {
             .iter()
             .any(|c| c.starts_with("flipside_session="))
     );
-    assert!(!b.get("/").await.body.contains("Welcome, unverified"));
+    assert!(!b.get_ok("/").await.body.contains("Welcome, unverified"));
     assert!(
         sso.app
             .store
@@ -606,7 +606,7 @@ async fn a_forged_state_or_a_callback_from_another_browser_is_refused() {
     let r = victim.get(&path_and_query(&mallory_callback)).await;
     assert_eq!(r.status, 400, "{}", r.body);
     assert!(
-        !victim.get("/").await.body.contains("Welcome"),
+        !victim.get_ok("/").await.body.contains("Welcome"),
         "the victim is not signed in as mallory"
     );
 

@@ -130,7 +130,7 @@ async fn unknown_pages_get_a_404_page_and_unknown_api_routes_json() {
 #[tokio::test]
 async fn the_layout_has_landmarks_a_skip_link_and_labelled_fields() {
     let app = TestApp::spawn().await;
-    let page = app.browser().get("/sign-in").await.body;
+    let page = app.browser().get_ok("/sign-in").await.body;
     assert!(page.contains("<html lang=\"en-GB\">"));
     assert!(page.contains("class=\"skip-link\" href=\"#main\""));
     assert!(page.contains("<main id=\"main\""));

@@ -209,6 +209,9 @@ async fn a_corrupt_stored_status_answers_500_instead_of_passing_for_a_default() 
     let err = app.store.pair(pair).await.unwrap_err();
     assert!(format!("{err:#}").contains("pair status"), "{err:#}");
     assert!(app.store.pair_counts(c).await.is_err());
+    // The coordinators' hours per pair neither show it as active nor leave its state blank.
+    let hours = coord.get(&format!("/cycles/{c}/meetings")).await;
+    assert_eq!(hours.status, 500, "{}", hours.body);
 
     corrupt(
         &app,
@@ -221,6 +224,13 @@ async fn a_corrupt_stored_status_answers_500_instead_of_passing_for_a_default() 
     corrupt(&app, "UPDATE staff_invitations SET status = 'opened'").await;
     let r = coord.get(&invitations).await;
     assert_eq!(r.status, 500, "{}", r.body);
+
+    // A kind no version writes was shown as "Other".
+    assert_eq!(coord.get("/schemes").await.status, 200);
+    corrupt(&app, "UPDATE schemes SET kind = 'secret'").await;
+    let r = coord.get("/schemes").await;
+    assert_eq!(r.status, 500, "{}", r.body);
+    assert!(!r.body.contains("Other"), "{}", r.body);
 }
 
 #[tokio::test]

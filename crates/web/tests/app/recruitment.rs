@@ -117,7 +117,7 @@ async fn a_student_applies_with_labels_own_words_and_consents_and_sees_them_on_t
     let again = apply(&b, cycle, &[&uk], "", &["take_part", "research"]).await;
     assert_eq!(again.status, 303);
     assert_eq!(app.store.applications_of(cycle).await.unwrap().len(), 1);
-    let mine = b.get(&format!("/cycles/{cycle}/my-application")).await;
+    let mine = b.get_ok(&format!("/cycles/{cycle}/my-application")).await;
     assert!(!mine.body.contains("Widening participation background"));
 }
 
@@ -349,7 +349,7 @@ async fn every_coordinator_read_of_an_applicants_labels_is_written_to_the_audit_
         .await;
     let priya_id = app.store.user_by_email("priya@tu.test").await.unwrap().id;
     // The list does not show labels, and records nothing.
-    let list = priya.get(&format!("/cycles/{cycle}/applications")).await;
+    let list = priya.get_ok(&format!("/cycles/{cycle}/applications")).await;
     assert!(!list.body.contains("UK ethnically minoritised"));
     assert!(
         app.store
@@ -505,7 +505,7 @@ async fn the_call_is_closed_once_the_cycle_stops_recruiting() {
         .await
         .unwrap();
     let b = app.as_role("amara@tu.test", &student()).await;
-    let page = b.get(&format!("/cycles/{cycle}/apply")).await;
+    let page = b.get_ok(&format!("/cycles/{cycle}/apply")).await;
     assert_eq!(h1(&page.body), "This call is closed");
     assert!(!page.body.contains("name=\"consent\""), "no form");
     let r = apply(&b, cycle, &[], "", &["take_part"]).await;
@@ -547,7 +547,9 @@ async fn text_an_applicant_writes_is_escaped_on_every_page() {
         .get(&format!("/cycles/{cycle}/applications/{app_id}"))
         .await;
     assert!(escaped(&review.body), "{}", review.body);
-    let mine = amara.get(&format!("/cycles/{cycle}/my-application")).await;
+    let mine = amara
+        .get_ok(&format!("/cycles/{cycle}/my-application"))
+        .await;
     assert!(!mine.body.contains(evil));
 }
 
@@ -605,4 +607,34 @@ async fn the_demo_has_applications_to_review_and_its_student_sees_the_open_call(
         println!("{}", composition.body);
     }
     assert!(composition.body.contains("UK ethnically minoritised"));
+}
+
+#[tokio::test]
+async fn a_decision_that_cannot_be_audited_is_not_taken() {
+    let app = TestApp::spawn().await;
+    let (scheme, cycle) = recruiting(&app, "Reverse Mentoring").await;
+    let amara = app.as_role("amara@tu.test", &student()).await;
+    apply(&amara, cycle, &[], "", &["take_part"]).await;
+    let application = app.store.applications_of(cycle).await.unwrap()[0].id;
+    let coordinator = app
+        .as_role(
+            "priya@tu.test",
+            &[(Role::Coordinator, Scope::Scheme(scheme))],
+        )
+        .await;
+    // The audit entry is the later step of the operation: make it fail.
+    app.refuse_inserts_into("audit_log").await;
+    let r = coordinator
+        .post(
+            &format!("/cycles/{cycle}/applications/{application}/decision"),
+            &[("decision", "accepted"), ("message", "Welcome aboard.")],
+        )
+        .await;
+    assert_eq!(r.status, 500, "{}", r.body);
+    let kept = app.store.application(application).await.unwrap();
+    assert_eq!(
+        (kept.status(), kept.message.as_str()),
+        (flipside_core::recruitment::ApplicationStatus::Submitted, ""),
+        "nothing of the decision was kept"
+    );
 }

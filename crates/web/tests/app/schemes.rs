@@ -29,7 +29,7 @@ async fn a_coordinator_creates_a_scheme_and_sees_it_listed() {
     );
     assert!(b.get("/schemes").await.body.contains("Reverse Mentoring"));
     // The flash message is shown once.
-    let again = b.get(r.location()).await;
+    let again = b.get_ok(r.location()).await;
     assert!(!again.body.contains("created."), "flash shown twice");
 }
 
@@ -104,9 +104,10 @@ async fn user_text_is_escaped_on_scheme_pages() {
         )
         .await;
     let page = b.follow(&r).await;
+    assert_eq!(page.status, 200, "{}", page.body);
     assert!(!page.body.contains("<script>alert"), "raw script in page");
     assert!(page.body.contains("&#60;script&#62;") || page.body.contains("&lt;script&gt;"));
-    let list = b.get("/schemes").await;
+    let list = b.get_ok("/schemes").await;
     assert!(!list.body.contains("<script>alert"));
 }
 

@@ -226,8 +226,8 @@ async fn a_sprint_runs_from_problem_to_decided_proposal_with_support_and_comment
     let r = coord.post(&decide, &accept).await;
     assert_eq!(r.status, 303, "{}", r.body);
     let p = w.app.store.sprint_item(proposal).await.unwrap();
-    assert_eq!(p.decision.as_deref(), Some("accepted"));
-    assert_eq!(p.action_status.as_deref(), Some("not_started"));
+    assert_eq!(p.decision.map(|d| d.as_str()), Some("accepted"));
+    assert_eq!(p.action_status.map(|s| s.as_str()), Some("not_started"));
     assert_eq!(
         coord.post(&decide, &accept).await.status,
         422,
@@ -313,7 +313,7 @@ async fn a_school_lead_decides_proposals_of_their_faculty_only() {
     assert!(r.body.contains("Reasons is required."));
     assert_eq!(lead.post(&decide, &decline).await.status, 303);
     let p = w.app.store.sprint_item(proposal).await.unwrap();
-    assert_eq!(p.decision.as_deref(), Some("not_taken_forward"));
+    assert_eq!(p.decision.map(|d| d.as_str()), Some("not_taken_forward"));
     assert!(
         p.action_status.is_none(),
         "only an accepted proposal gets an action"
@@ -464,4 +464,81 @@ async fn sprint_forms_say_what_is_wrong_and_change_nothing() {
         "{}",
         page.body
     );
+}
+
+#[tokio::test]
+async fn a_corrupt_sprint_stage_or_state_is_an_error_page_not_a_default() {
+    let w = world().await;
+    let id = new_sprint(&w).await;
+    let page = format!("/sprints/{id}");
+    assert_eq!(w.staff.get(&page).await.status, 200);
+    let item = w
+        .staff
+        .post(
+            &format!("/sprints/{id}/items"),
+            &[
+                ("stage", "problems"),
+                ("title", "Office hours clash with labs"),
+                ("body", "Every week."),
+            ],
+        )
+        .await;
+    assert_eq!(item.status, 303, "{}", item.body);
+
+    // "voting" is no stage any version writes: not read as problems (which would open the
+    // form to add items), but an error.
+    w.app
+        .store
+        .execute_admin(&format!(
+            "UPDATE sprints SET stage = 'voting' WHERE id = {id}"
+        ))
+        .await
+        .unwrap();
+    let r = w.staff.get(&page).await;
+    assert_eq!(r.status, 500, "{}", r.body);
+    assert!(
+        !r.body.contains("Office hours clash with labs"),
+        "{}",
+        r.body
+    );
+    let err = w.app.store.sprint(id).await.unwrap_err();
+    assert!(format!("{err:#}").contains("sprint stage"), "{err:#}");
+    let r = w
+        .staff
+        .post(
+            &format!("/sprints/{id}/items"),
+            &[("stage", "problems"), ("title", "Another"), ("body", "")],
+        )
+        .await;
+    assert_eq!(r.status, 500, "nothing is added to a corrupt sprint");
+
+    w.app
+        .store
+        .execute_admin(&format!(
+            "UPDATE sprints SET stage = 'problems', state = 'paused' WHERE id = {id}"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(w.lead.get("/sprints").await.status, 500);
+    w.app
+        .store
+        .execute_admin(&format!(
+            "UPDATE sprints SET state = 'open' WHERE id = {id}"
+        ))
+        .await
+        .unwrap();
+    w.app
+        .store
+        .execute_admin("UPDATE sprint_items SET stage = 'drafts'")
+        .await
+        .unwrap();
+    assert_eq!(w.staff.get(&page).await.status, 500);
+    // A decision no version writes was shown as undecided.
+    w.app
+        .store
+        .execute_admin("UPDATE sprint_items SET stage = 'problems', decision = 'maybe'")
+        .await
+        .unwrap();
+    let r = w.staff.get(&page).await;
+    assert_eq!(r.status, 500, "{}", r.body);
 }

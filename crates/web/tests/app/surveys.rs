@@ -152,7 +152,7 @@ async fn a_respondent_saves_a_draft_returns_to_it_and_submits() {
             .is_empty()
     );
     assert!(
-        !b.get("/surveys").await.body.contains(&url),
+        !b.get_ok("/surveys").await.body.contains(&url),
         "no longer open for them"
     );
     assert!(
@@ -200,7 +200,7 @@ async fn closed_waves_and_other_peoples_surveys_are_refused() {
             .contains("no longer takes answers")
     );
     assert_eq!(b.post(&closed, &fields).await.status, 409);
-    let list = b.get("/surveys").await.body;
+    let list = b.get_ok("/surveys").await.body;
     assert!(!list.contains(&closed) && list.contains(&format!("/surveys/{mine}/post")));
 
     // Someone else's survey: neither shown nor answerable, and not listed.
@@ -547,7 +547,10 @@ async fn results_show_a_chart_the_unpaired_test_and_respondents_by_label_under_t
             &[(Role::Coordinator, Scope::Scheme(s.scheme))],
         )
         .await;
-    let page = co.get(&format!("/cycles/{}/results", s.cycle)).await.body;
+    let page = co
+        .get_ok(&format!("/cycles/{}/results", s.cycle))
+        .await
+        .body;
     assert!(
         page.contains("<svg") && page.contains("<desc id=\"chart-mentor-desc\">"),
         "{page}"
@@ -624,7 +627,7 @@ async fn scale_labels_are_edited_validated_and_shown_to_respondents() {
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     let m = app.signed_in("m@tu.test").await;
-    let form = m.get(&format!("/surveys/{p}/pre")).await.body;
+    let form = m.get_ok(&format!("/surveys/{p}/pre")).await.body;
     assert!(
         form.contains("5 – Always") && !form.contains("Strongly agree"),
         "{form}"
@@ -682,7 +685,7 @@ async fn the_demo_has_an_open_survey_for_its_mentor_and_dated_waves_last_year() 
         ],
     )
     .await;
-    let list = b.get("/surveys").await.body;
+    let list = b.get_ok("/surveys").await.body;
     assert!(
         list.contains("Reverse Mentoring at Northmoor 2026/27: survey before"),
         "{list}"

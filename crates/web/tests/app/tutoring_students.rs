@@ -135,7 +135,7 @@ async fn a_student_chooses_what_their_tutor_sees_and_nobody_else_sees_anything()
     assert_eq!(reads[0].subject_id, Some(w.student));
     assert!(!reads[0].detail.contains(GOALS));
     // The student sees all of it.
-    let mine = student.get("/tutoring/profile").await.body;
+    let mine = student.get_ok("/tutoring/profile").await.body;
     assert!(mine.contains(GOALS) && mine.contains(SUCCESS) && mine.contains(NOTE));
 
     // Everyone else: refused, and the text never appears; admins and coordinators included.
@@ -252,7 +252,7 @@ async fn a_change_of_tutor_is_asked_with_a_reason_and_decided_by_the_school_lead
         .await;
     assert!(
         !outsider
-            .get("/tutoring/change-requests")
+            .get_ok("/tutoring/change-requests")
             .await
             .body
             .contains("Kit Student")
@@ -424,4 +424,97 @@ async fn a_student_without_a_tutor_this_year_is_told_there_is_none_to_change() {
     // Someone who is not a tutoring student is refused outright.
     let stranger = w.app.as_role("stranger@tu.test", &[]).await;
     assert_eq!(stranger.get("/tutoring/change-request").await.status, 403);
+}
+
+#[tokio::test]
+async fn two_approvals_into_a_tutors_last_place_at_once_do_not_both_apply() {
+    let w = world().await;
+    let s = &w.app.store;
+    let last_place = s
+        .add_tutoring_tutor("T4", "Dr Ola Last", "ola@tu.test", w.school, 1)
+        .await
+        .unwrap();
+    let kit_request = s
+        .request_tutor_change(w.student, year_key(), w.tutor, "Timetable clash.")
+        .await
+        .unwrap();
+    let other = s
+        .tutoring_students_of_school(w.school)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name == "Lee Other")
+        .unwrap()
+        .id;
+    let lee_request = s
+        .request_tutor_change(other, year_key(), w.full_tutor, "Subject area.")
+        .await
+        .unwrap();
+    // Two leads of the School, each on their own request, both choosing the last place.
+    let grants = [(Role::SchoolLead, Scope::School(w.school))];
+    let one = w.app.as_role("sl1@tu.test", &grants).await;
+    let two = w.app.as_role("sl2@tu.test", &grants).await;
+    let tutor = last_place.to_string();
+    let approve = [("outcome", "approve"), ("tutor_id", tutor.as_str())];
+    let (kit, lee) = (
+        format!("/tutoring/change-requests/{kit_request}"),
+        format!("/tutoring/change-requests/{lee_request}"),
+    );
+    let (a, b) = tokio::join!(one.post(&kit, &approve), two.post(&lee, &approve));
+    // Whichever comes second is refused: by the page's check when the first has committed
+    // before it reads (422), or by the operation's own check under the lock (409).
+    let (won, refused) = if a.status == 303 { (&a, &b) } else { (&b, &a) };
+    assert_eq!(won.status, 303, "{}", won.body);
+    assert!([409, 422].contains(&refused.status), "{}", refused.body);
+    assert!(
+        refused.body.contains("Dr Ola Last has no room"),
+        "{}",
+        refused.body
+    );
+    let mut on_last_place = 0;
+    for st in [w.student, other] {
+        if s.tutor_of_record(st, year_key())
+            .await
+            .unwrap()
+            .map(|t| t.id)
+            == Some(last_place)
+        {
+            on_last_place += 1;
+        }
+    }
+    assert_eq!(on_last_place, 1, "one place, one student");
+    let pending = s.pending_change_requests().await.unwrap();
+    assert_eq!(pending.len(), 1, "the refused request still waits");
+}
+
+#[tokio::test]
+async fn approving_re_checks_the_new_tutors_room_inside_its_transaction() {
+    let w = world().await;
+    let s = &w.app.store;
+    // Dr Imre Full's one place is taken: a page checked that before; the approval itself
+    // must refuse too, since a check outside its transaction can be overtaken.
+    let request = s
+        .request_tutor_change(w.student, year_key(), w.tutor, "Timetable clash.")
+        .await
+        .unwrap();
+    let lead = w.app.person("sl@tu.test", &[]).await;
+    let mut tx = s.begin().await.unwrap();
+    let err = tx
+        .approve_change_request(request, w.full_tutor, lead)
+        .await
+        .unwrap_err();
+    drop(tx);
+    assert!(
+        format!("{err}").contains("Dr Imre Full has no room: 1 of 1 places are taken"),
+        "{err}"
+    );
+    assert_eq!(
+        s.tutor_of_record(w.student, year_key())
+            .await
+            .unwrap()
+            .map(|t| t.id),
+        Some(w.tutor),
+        "nothing changed"
+    );
+    assert_eq!(s.change_request(request).await.unwrap().status, "pending");
 }

@@ -4,7 +4,7 @@
 use super::{ApiPath, JsonBody};
 use crate::auth::{ApiUser, ClientAddress};
 use crate::error::{ApiError, AppError};
-use crate::handlers::mentoring::pairs::member_pair;
+use crate::handlers::mentoring::pair_page::member_pair;
 use crate::operations::{self, cycles::Actor};
 use crate::state::AppState;
 use axum::Json;

@@ -4,7 +4,7 @@ use super::{ApiPath, JsonBody};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::handlers::mentoring::meetings::{propose_for, respond_for};
-use crate::handlers::mentoring::pairs::MeetingForm;
+use crate::handlers::mentoring::pair_page::MeetingForm;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;

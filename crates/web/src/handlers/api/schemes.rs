@@ -29,7 +29,7 @@ impl From<Scheme> for SchemeJson {
         SchemeJson {
             id: s.id,
             name: s.name,
-            kind: s.kind,
+            kind: s.kind.as_str().to_string(),
             purpose: s.purpose,
             school_id: s.school_id,
             created_at: s.created_at.to_rfc3339(),

@@ -3,7 +3,7 @@
 //! configure, and the page keeps its strict content security policy). The chart is an image
 //! with a title and a description of every figure; the results table under it holds the same
 //! figures as text.
-use crate::handlers::evaluation::results::figure;
+use crate::handlers::figures::figure;
 use flipside_core::evaluation::ComparedStatement;
 
 const WIDTH: f64 = 640.0;

@@ -9,7 +9,7 @@ use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use flipside_core::disclosure::{Cell, DisclosureRule, LabelTable};
+use flipside_core::disclosure::{DisclosureRule, LabelTable};
 use flipside_core::evaluation::{self, ComparedStatement, ResponseRate, Wave};
 use flipside_core::policy;
 use flipside_store::{AnswerRow, Cycle, Organisation, Scheme};
@@ -59,14 +59,6 @@ pub fn rule_of(org: &Organisation) -> DisclosureRule {
         _ => DisclosureRule::internal_with_min(
             (org.min_cell.max(0) as u64).max(flipside_core::disclosure::INTERNAL_MIN_COUNT_FLOOR),
         ),
-    }
-}
-
-/// "3.08" or "–" for a hidden figure.
-pub fn figure(cell: &Cell<f64>) -> String {
-    match cell.shown() {
-        Some(v) => format!("{v:.2}"),
-        None => "–".into(),
     }
 }
 

@@ -5,7 +5,9 @@
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::handlers::allow;
-use crate::handlers::mentoring::pairs::{ActionForm, Drafts, member_pair, render};
+use crate::handlers::mentoring::pair_page::{
+    ActionForm, ActionView, Drafts, action_views, member_pair, render,
+};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -17,77 +19,8 @@ use flipside_core::actions::{
     ActionStatus, TEXT_MAX, TITLE_MAX, TransitionError, evidence_link, text,
 };
 use flipside_core::policy::{self, Action};
-use flipside_store::{Evidence, FollowUpAction, NewFollowUpAction, Scheme};
+use flipside_store::{NewFollowUpAction, Scheme};
 use serde::Deserialize;
-use std::collections::HashMap;
-
-/// An action as a page shows it to this viewer.
-pub struct ActionView {
-    pub action: FollowUpAction,
-    /// Who raised it ("Raised by …"), or words saying it was raised anonymously.
-    pub raiser: String,
-    pub status_label: &'static str,
-    pub evidence: Vec<Evidence>,
-    /// The viewer owns it and may move it on and add evidence.
-    pub is_owner: bool,
-    /// (status code, button label) of each step the owner may take.
-    pub next: Vec<(&'static str, &'static str)>,
-    pub can_decline: bool,
-    /// The cycle the action came from, for the scheme-wide page.
-    pub cycle_label: String,
-}
-
-fn step_label(s: ActionStatus) -> &'static str {
-    match s {
-        ActionStatus::Agreed => "Accept this action",
-        ActionStatus::InProgress => "Mark as in progress",
-        ActionStatus::Done => "Mark as done",
-        ActionStatus::Declined => "Decline",
-        ActionStatus::Proposed => "Propose",
-    }
-}
-
-/// Builds what the viewer may see of each action: an anonymous raiser is named only to
-/// themselves.
-pub async fn action_views(
-    state: &AppState,
-    user: &CurrentUser,
-    actions: Vec<FollowUpAction>,
-) -> Result<Vec<ActionView>, AppError> {
-    let mut years: HashMap<i64, String> = HashMap::new();
-    let mut out = Vec::with_capacity(actions.len());
-    for a in actions {
-        if let std::collections::hash_map::Entry::Vacant(e) = years.entry(a.cycle_id) {
-            e.insert(state.store.cycle(a.cycle_id).await?.year().to_string());
-        }
-        let status = a.status();
-        let raiser = if policy::action_raiser_name(&user.actor, a.raised_by, a.anonymous) {
-            if a.anonymous {
-                format!("Raised by {}, anonymously to everyone else", a.raiser_name)
-            } else {
-                format!("Raised by {}", a.raiser_name)
-            }
-        } else {
-            "Raised anonymously".to_string()
-        };
-        out.push(ActionView {
-            evidence: state.store.evidence_of(a.id).await?,
-            is_owner: policy::action_owner(&user.actor, a.owner_id),
-            next: status
-                .next_steps()
-                .iter()
-                .filter(|s| **s != ActionStatus::Declined)
-                .map(|s| (s.as_str(), step_label(*s)))
-                .collect(),
-            can_decline: status.next_steps().contains(&ActionStatus::Declined),
-            status_label: status.label(),
-            cycle_label: years.get(&a.cycle_id).cloned().unwrap_or_default(),
-            raiser,
-            action: a,
-        });
-    }
-    Ok(out)
-}
 
 /// Raising an action from the pair page; it is proposed to the pair's staff mentee.
 pub async fn raise(

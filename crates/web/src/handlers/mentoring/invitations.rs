@@ -4,7 +4,7 @@
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::handlers::allow;
-use crate::handlers::mentoring::recruitment::{Choice, DayChoices};
+use crate::handlers::mentoring::recruitment::apply::{Choice, DayChoices};
 use crate::operations;
 use crate::operations::invitations::Inviter;
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};

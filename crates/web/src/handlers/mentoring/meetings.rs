@@ -4,7 +4,7 @@
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::handlers::allow;
-use crate::handlers::mentoring::pairs::{
+use crate::handlers::mentoring::pair_page::{
     Drafts, MeetingForm, framework_of, member_pair, pair_ref, render, when,
 };
 use crate::operations::{
@@ -386,7 +386,7 @@ pub async fn cycle_hours(
         .into_iter()
         .map(|p| HoursRow {
             hours: hours(p.minutes_held),
-            status_label: PairStatus::parse(&p.status).map_or("", PairStatus::label),
+            status_label: p.status.get().label(),
             reached: p.minutes_held >= target_minutes,
             pair: p,
         })

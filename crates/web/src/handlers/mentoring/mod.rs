@@ -7,6 +7,7 @@ pub mod cycles;
 pub mod invitations;
 pub mod matching;
 pub mod meetings;
+pub mod pair_page;
 pub mod pairs;
 pub mod plan;
 pub mod recruitment;

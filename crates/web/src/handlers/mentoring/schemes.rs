@@ -29,16 +29,12 @@ pub struct SchemeRow {
     pub school: Option<String>,
 }
 
-fn kind_label(kind: &str) -> &'static str {
-    SchemeKind::parse(kind).map_or("Other", SchemeKind::label)
-}
-
 async fn rows(store: &Store, schemes: Vec<Scheme>) -> Result<Vec<SchemeRow>, StoreError> {
     let schools = store.schools().await?;
     Ok(schemes
         .into_iter()
         .map(|s| SchemeRow {
-            kind_label: kind_label(&s.kind),
+            kind_label: s.kind.get().label(),
             school: s
                 .school_id
                 .and_then(|id| schools.iter().find(|x| x.id == id))

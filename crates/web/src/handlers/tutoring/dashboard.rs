@@ -32,11 +32,7 @@ pub struct DashboardPage {
     total: Option<DashboardRow>,
 }
 
-/// "12", "45%", "3.5" or "–".
-pub fn count(c: &Cell<u64>) -> String {
-    c.shown().map_or_else(|| "–".into(), |v| v.to_string())
-}
-
+/// "45%", "3.5" or "–" (counts: `handlers::figures::count`).
 pub fn percent(c: &Cell<f64>) -> String {
     c.shown().map_or_else(|| "–".into(), |v| format!("{v:.0}%"))
 }

@@ -8,7 +8,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use flipside_core::policy;
-use flipside_core::sprint::{SprintState, Stage, check_add};
+use flipside_core::sprint::{Stage, check_add};
 use serde::Deserialize;
 
 use super::{again, back, text};
@@ -33,8 +33,8 @@ pub async fn add_item(
     let sprint = state.store.sprint(id).await?;
     allow(policy::sprint_contribute(&user.actor))?;
     let mut errors = FormErrors::default();
-    let current = Stage::parse(&sprint.stage).unwrap_or(Stage::Problems);
-    let sprint_state = SprintState::parse(&sprint.state).unwrap_or(SprintState::Closed);
+    let current = sprint.stage.get();
+    let sprint_state = sprint.state.get();
     match Stage::parse(&form.stage) {
         Some(wanted) => {
             if let Err(m) = check_add(sprint_state, current, wanted) {

@@ -7,7 +7,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use flipside_core::policy;
-use flipside_core::sprint::{self, Advance, SprintState, Stage};
+use flipside_core::sprint::{self, Advance, SprintState};
 use serde::Deserialize;
 
 use super::back;
@@ -27,8 +27,8 @@ pub async fn advance(
 ) -> Result<Response, AppError> {
     let sprint = state.store.sprint(id).await?;
     allow(policy::sprint_run(&user.actor))?;
-    let sprint_state = SprintState::parse(&sprint.state).unwrap_or(SprintState::Closed);
-    let from = Stage::parse(&sprint.stage).unwrap_or(Stage::Proposals);
+    let sprint_state = sprint.state.get();
+    let from = sprint.stage.get();
     match sprint::check_advance(sprint_state, from, &form.from).map_err(AppError::Conflict)? {
         Advance::To(to) => {
             state

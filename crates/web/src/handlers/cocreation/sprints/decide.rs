@@ -7,7 +7,7 @@ use crate::state::AppState;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use flipside_core::sprint::{self, Decision, Stage};
+use flipside_core::sprint::{self, Decision};
 use flipside_store::StoreError;
 use serde::Deserialize;
 
@@ -38,7 +38,7 @@ pub async fn decide(
     let mut errors = FormErrors::default();
     let decision_key = format!("decision-{item_id}");
     // An unreadable stage is not a proposal: refused like any other.
-    let stage = Stage::parse(&item.stage).unwrap_or(Stage::Problems);
+    let stage = item.stage.get();
     if let Err(m) = sprint::check_decide(stage) {
         errors.add(&decision_key, m);
     }

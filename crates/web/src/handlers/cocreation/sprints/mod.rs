@@ -167,7 +167,7 @@ pub(super) async fn show_page(
         .store
         .sprint_supported_by(sprint.id, user.id())
         .await?;
-    let open = SprintState::parse(&sprint.state) == Some(SprintState::Open);
+    let open = sprint.state.get() == SprintState::Open;
     let can_run = policy::sprint_run(&user.actor);
     let can_decide = decider(state, user, &sprint).await?;
     let stages = Stage::ALL
@@ -176,14 +176,14 @@ pub(super) async fn show_page(
             stage,
             items: items
                 .iter()
-                .filter(|i| i.stage == stage.as_str())
+                .filter(|i| i.stage.get() == stage)
                 .map(|i| {
                     let mine: Vec<SprintComment> = comments
                         .iter()
                         .filter(|c| c.item_id == i.id)
                         .cloned()
                         .collect();
-                    let decision = i.decision.as_deref().and_then(Decision::parse);
+                    let decision = i.decision.map(|d| d.get());
                     ItemView {
                         comments: mine,
                         supported: supported.contains(&i.id),
@@ -192,7 +192,7 @@ pub(super) async fn show_page(
                             .filter(|_| can_run && open && i.promoted_to.is_none()),
                         can_decide: can_decide && stage == Stage::Proposals && decision.is_none(),
                         can_set_status: can_decide && i.action_status.is_some(),
-                        status: i.action_status.as_deref().and_then(Implementation::parse),
+                        status: i.action_status.map(|s| s.get()),
                         decision,
                         errors: ItemFields::of(&errors, i.id),
                         kept: ItemFields::of(&kept, i.id),
@@ -202,7 +202,7 @@ pub(super) async fn show_page(
                 .collect(),
         })
         .collect();
-    let current = Stage::parse(&sprint.stage).unwrap_or(Stage::Problems);
+    let current = sprint.stage.get();
     Ok(ShowPage {
         ctx,
         open,

@@ -7,7 +7,7 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use flipside_core::policy;
-use flipside_core::sprint::{self, SprintState, Stage, check_promote};
+use flipside_core::sprint::{self, check_promote};
 use flipside_store::StoreError;
 
 use super::{again, back, item_of};
@@ -21,8 +21,8 @@ pub async fn promote(
     let sprint = state.store.sprint(id).await?;
     let item = item_of(&state, &sprint, item_id).await?;
     allow(policy::sprint_run(&user.actor))?;
-    let sprint_state = SprintState::parse(&sprint.state).unwrap_or(SprintState::Closed);
-    let stage = Stage::parse(&item.stage).unwrap_or(Stage::Proposals);
+    let sprint_state = sprint.state.get();
+    let stage = item.stage.get();
     let key = format!("promote-{item_id}");
     let to = match check_promote(sprint_state, stage) {
         Ok(to) => to,

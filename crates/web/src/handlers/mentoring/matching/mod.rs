@@ -4,29 +4,27 @@
 //! A draft travels in the page's form fields: the hand edits so far, as `edit` values that
 //! the engine replays on the optimum. Publishing recomputes the same proposal and refuses if
 //! it no longer matches what the coordinator saw.
-use crate::auth::{ClientAddress, CurrentUser};
+pub mod do_not_pair;
+pub mod publish;
+pub mod settings;
+pub mod show;
+
+use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::operations::{self, cycles::Actor};
-use crate::page::{FormErrors, PageCtx, redirect_with_flash};
+use crate::page::{FormErrors, PageCtx};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use flipside_core::cycle_matching::{self, Candidate, Rules};
 use flipside_core::matching::{
     MAX_WEIGHT, MatchWeights, MatchedPair, MatchingProblem, PairEdit, solve,
 };
 use flipside_core::policy;
 use flipside_store::{Cycle, DoNotPair, MatchingSettings, Pair, PairStatus, Scheme};
-use serde::Deserialize;
 use std::collections::BTreeSet;
 
 /// The engine's defaults, as stored settings.
-fn default_settings() -> MatchingSettings {
+pub(super) fn default_settings() -> MatchingSettings {
     let w = MatchWeights::default();
     MatchingSettings {
         interests_weight: i64::from(w.interests),
@@ -37,7 +35,7 @@ fn default_settings() -> MatchingSettings {
     }
 }
 
-fn weight(v: i64) -> u32 {
+pub(super) fn weight(v: i64) -> u32 {
     u32::try_from(v.clamp(0, i64::from(MAX_WEIGHT))).unwrap_or(0)
 }
 
@@ -73,7 +71,7 @@ pub async fn rules(
 }
 
 /// Accepted mentors and mentees not in a live pair of the cycle and not gone from it.
-async fn free_people(
+pub(super) async fn free_people(
     state: &AppState,
     cycle_id: i64,
     pairs: &[Pair],
@@ -143,7 +141,7 @@ impl Proposal {
     }
 }
 
-async fn proposal(
+pub(super) async fn proposal(
     state: &AppState,
     cycle_id: i64,
     mut edits: Vec<PairEdit>,
@@ -265,7 +263,7 @@ impl MatchingPage {
     }
 }
 
-async fn managed_cycle(
+pub(super) async fn managed_cycle(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
@@ -273,7 +271,7 @@ async fn managed_cycle(
     crate::handlers::cycle_if(state, id, |c| policy::match_pairs(&user.actor, c.scheme_id)).await
 }
 
-async fn page(
+pub(super) async fn page(
     state: &AppState,
     ctx: PageCtx,
     cycle: Cycle,
@@ -369,22 +367,7 @@ impl From<MatchingSettings> for SettingsView {
     }
 }
 
-/// The draft in the query string: earlier edits, and at most one new swap or assignment.
-#[derive(Debug, Default, Deserialize)]
-struct DraftQuery {
-    #[serde(default)]
-    edit: Vec<String>,
-    #[serde(default)]
-    swap_from: String,
-    #[serde(default)]
-    swap_with: String,
-    #[serde(default)]
-    assign_mentor: String,
-    #[serde(default)]
-    assign_to: String,
-}
-
-fn parse_edits(codes: &[String]) -> Result<Vec<PairEdit>, AppError> {
+pub(super) fn parse_edits(codes: &[String]) -> Result<Vec<PairEdit>, AppError> {
     codes
         .iter()
         .map(|c| {
@@ -392,227 +375,4 @@ fn parse_edits(codes: &[String]) -> Result<Vec<PairEdit>, AppError> {
                 .ok_or_else(|| AppError::BadRequest("The draft could not be read.".into()))
         })
         .collect()
-}
-
-pub async fn show(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    RawQuery(query): RawQuery,
-) -> Result<MatchingPage, AppError> {
-    let (cycle, scheme) = managed_cycle(&state, &user, id).await?;
-    let q: DraftQuery = serde_html_form::from_str(query.as_deref().unwrap_or(""))
-        .map_err(|_| AppError::BadRequest("The draft could not be read.".into()))?;
-    let mut edits = parse_edits(&q.edit)?;
-    if !q.swap_from.is_empty() && !q.swap_with.is_empty() {
-        edits.push(PairEdit::SwapMentors {
-            mentee_a: q.swap_from,
-            mentee_b: q.swap_with,
-        });
-    }
-    if !q.assign_mentor.is_empty() && !q.assign_to.is_empty() {
-        edits.push(PairEdit::Assign {
-            mentor: q.assign_mentor,
-            mentee: q.assign_to,
-        });
-    }
-    page(
-        &state,
-        ctx,
-        cycle,
-        scheme,
-        edits,
-        None,
-        FormErrors::default(),
-    )
-    .await
-}
-
-/// The weights and rules form as typed.
-#[derive(Debug, Default, Deserialize)]
-pub struct SettingsForm {
-    #[serde(default)]
-    interests_weight: String,
-    #[serde(default)]
-    availability_weight: String,
-    #[serde(default)]
-    preferences_weight: String,
-    #[serde(default)]
-    allow_same_school: Option<String>,
-    #[serde(default)]
-    require_common_availability: Option<String>,
-}
-
-pub async fn save_settings(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<SettingsForm>,
-) -> Result<Response, AppError> {
-    let (cycle, scheme) = managed_cycle(&state, &user, id).await?;
-    let mut errors = FormErrors::default();
-    let mut read = |field: &str, text: &str, what: &str| -> i64 {
-        match text.trim().parse::<i64>() {
-            Ok(v) if (0..=i64::from(MAX_WEIGHT)).contains(&v) => v,
-            _ => {
-                errors.add(
-                    field,
-                    format!("Enter the {what} weight as a whole number from 0 to {MAX_WEIGHT}."),
-                );
-                0
-            }
-        }
-    };
-    let settings = MatchingSettings {
-        interests_weight: read("interests_weight", &form.interests_weight, "interests"),
-        availability_weight: read(
-            "availability_weight",
-            &form.availability_weight,
-            "availability",
-        ),
-        preferences_weight: read(
-            "preferences_weight",
-            &form.preferences_weight,
-            "preferences",
-        ),
-        allow_same_school: form.allow_same_school.is_some(),
-        require_common_availability: form.require_common_availability.is_some(),
-    };
-    if !errors.is_empty() {
-        // Show what was typed, not what is stored.
-        let shown = SettingsView {
-            interests_weight: form.interests_weight,
-            availability_weight: form.availability_weight,
-            preferences_weight: form.preferences_weight,
-            allow_same_school: settings.allow_same_school,
-            require_common_availability: settings.require_common_availability,
-        };
-        let p = page(&state, ctx, cycle, scheme, Vec::new(), Some(shown), errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
-    }
-    state.store.save_matching_settings(id, &settings).await?;
-    Ok(redirect_with_flash(
-        &format!("/cycles/{id}/matching"),
-        "The weights and rules are saved; the proposal below uses them.",
-    ))
-}
-
-/// A do-not-pair entry as submitted: matcher ids of a mentor and a mentee.
-#[derive(Debug, Default, Deserialize)]
-pub struct DoNotPairForm {
-    #[serde(default)]
-    mentor: String,
-    #[serde(default)]
-    mentee: String,
-}
-
-pub async fn add_do_not_pair(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<DoNotPairForm>,
-) -> Result<Response, AppError> {
-    let (cycle, scheme) = managed_cycle(&state, &user, id).await?;
-    let mentors = state.store.accepted_mentors(id).await?;
-    let mentees = state.store.accepted_mentees(id).await?;
-    let mut errors = FormErrors::default();
-    let mentor = cycle_matching::user_of(&form.mentor)
-        .filter(|u| form.mentor.starts_with('m') && mentors.iter().any(|c| c.user_id == *u));
-    let mentee = cycle_matching::user_of(&form.mentee)
-        .filter(|u| form.mentee.starts_with('e') && mentees.iter().any(|c| c.user_id == *u));
-    if mentor.is_none() {
-        errors.add("dnp_mentor", "Choose a mentor from the list.");
-    }
-    if mentee.is_none() {
-        errors.add("dnp_mentee", "Choose a staff mentee from the list.");
-    }
-    let (Some(mentor), Some(mentee)) = (mentor, mentee) else {
-        let p = page(&state, ctx, cycle, scheme, Vec::new(), None, errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
-    };
-    state.store.add_do_not_pair(id, mentor, mentee).await?;
-    Ok(redirect_with_flash(
-        &format!("/cycles/{id}/matching"),
-        "Those two will not be paired.",
-    ))
-}
-
-/// Removing a do-not-pair entry: user ids.
-#[derive(Debug, Deserialize)]
-pub struct RemoveForm {
-    mentor_id: i64,
-    mentee_id: i64,
-}
-
-pub async fn remove_do_not_pair(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<RemoveForm>,
-) -> Result<Response, AppError> {
-    managed_cycle(&state, &user, id).await?;
-    state
-        .store
-        .remove_do_not_pair(id, form.mentor_id, form.mentee_id)
-        .await?;
-    Ok(redirect_with_flash(
-        &format!("/cycles/{id}/matching"),
-        "The do-not-pair entry was removed.",
-    ))
-}
-
-/// Publishing: the draft's edits, and the pairs the coordinator saw.
-#[derive(Debug, Default, Deserialize)]
-struct PublishForm {
-    #[serde(default)]
-    edit: Vec<String>,
-    #[serde(default)]
-    expect: Vec<String>,
-}
-
-pub async fn publish(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ClientAddress(address): ClientAddress,
-    Path(id): Path<i64>,
-    body: Bytes,
-) -> Result<Response, AppError> {
-    let (cycle, scheme) = managed_cycle(&state, &user, id).await?;
-    let form: PublishForm = serde_html_form::from_bytes(&body)
-        .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
-    let p = proposal(&state, id, parse_edits(&form.edit)?).await?;
-    let back = format!("/cycles/{id}/matching");
-    // The coordinator saw pairs that are no longer proposed (a second click publishing the
-    // same proposal finds them published): say that nothing was published, before saying
-    // there is nothing to publish.
-    if p.pairs.is_empty() && form.expect.is_empty() {
-        return Ok(redirect_with_flash(&back, "There are no pairs to publish."));
-    }
-    if p.pairs.is_empty() || p.edit_error.is_some() || p.codes() != form.expect {
-        return Ok(redirect_with_flash(
-            &back,
-            "The proposal has changed since you saw it (someone was accepted, a rule changed, or a pair was published). Nothing was published: review the proposal below and publish again.",
-        ));
-    }
-    let actor = Actor {
-        id: user.id(),
-        address: &address,
-    };
-    match operations::matching::publish(&state, actor, &cycle, &scheme, &p.pairs).await {
-        Ok(n) => Ok(redirect_with_flash(
-            &format!("/cycles/{id}/pairs"),
-            &format!(
-                "{n} pair{} published; both members of each pair have been emailed.",
-                if n == 1 { "" } else { "s" }
-            ),
-        )),
-        Err(AppError::Conflict(m)) => Ok(redirect_with_flash(
-            &back,
-            &format!("Nothing was published: {m}."),
-        )),
-        Err(e) => Err(e),
-    }
 }

@@ -1,0 +1,335 @@
+//! What a pair's page shows, shared by the actions taken on it (pairs, meetings, actions): the
+//! pair as its member reaches it, the forms as typed, and the page itself, re-rendered with a
+//! refused form's errors.
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::handlers::allow;
+use crate::page::{FormErrors, PageCtx};
+use crate::state::AppState;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::response::Response;
+use flipside_core::actions::ActionStatus;
+use flipside_core::framework::Framework;
+use flipside_core::meetings::{MeetingStatus, hours};
+use flipside_core::policy::{self, Action, PairRef};
+use flipside_store::{Agreement, Cycle, Evidence, FollowUpAction, Pair, PairStatus};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// Loads a pair and its cycle, refusing (as the policy says for `action`) anyone who is not one of its members.
+pub async fn member_pair(
+    state: &AppState,
+    user: &CurrentUser,
+    pair_id: i64,
+    action: Action,
+) -> Result<(Pair, Cycle), AppError> {
+    let pair = state.store.pair(pair_id).await?;
+    let cycle = state.store.cycle(pair.cycle_id).await?;
+    allow(policy::pair(&user.actor, pair_ref(&pair, &cycle), action))?;
+    Ok((pair, cycle))
+}
+
+pub fn pair_ref(pair: &Pair, cycle: &Cycle) -> PairRef {
+    PairRef {
+        mentor_id: pair.mentor_id,
+        mentee_id: pair.mentee_id,
+        scheme_id: cycle.scheme_id,
+    }
+}
+
+/// The cycle's plan; a cycle whose framework cannot be read falls back to the default plan,
+/// so a pair can still meet.
+pub fn framework_of(cycle: &Cycle) -> Framework {
+    serde_json::from_str(&cycle.framework).unwrap_or_else(|_| Framework::default_plan())
+}
+
+/// What the person typed into the page's forms, shown again when one is refused.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct MeetingForm {
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub time: String,
+    #[serde(default)]
+    pub minutes: String,
+    #[serde(default)]
+    pub session: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct NoteForm {
+    #[serde(default)]
+    pub note_body: String,
+    #[serde(default)]
+    pub note_shared: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ConcernForm {
+    #[serde(default)]
+    pub concern: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    pub action_title: String,
+    #[serde(default)]
+    pub action_description: String,
+    #[serde(default)]
+    pub action_anonymous: Option<String>,
+}
+
+/// Every form of the page, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct Drafts {
+    pub meeting: MeetingForm,
+    pub note: NoteForm,
+    pub concern: ConcernForm,
+    pub action: ActionForm,
+    /// The action or meeting whose own small form was refused, with what was typed.
+    pub target: Option<i64>,
+    pub reason: String,
+    pub evidence_body: String,
+    pub evidence_link: String,
+    pub held_minutes: String,
+}
+
+impl Drafts {
+    /// Whether this meeting's or action's own form is the one being shown again.
+    pub fn targets(&self, id: &i64) -> bool {
+        self.target == Some(*id)
+    }
+}
+
+/// A meeting as the pair page shows it.
+pub struct MeetingView {
+    pub id: i64,
+    pub topic: String,
+    pub when: String,
+    pub status: &'static str,
+    pub proposed_by_me: bool,
+    pub can_respond: bool,
+    pub can_download: bool,
+    pub can_log_held: bool,
+    pub held_hours: Option<String>,
+    pub minutes: i64,
+}
+
+/// A note the viewer may read.
+pub struct NoteView {
+    pub id: i64,
+    pub body: String,
+    pub mine: bool,
+    pub shared: bool,
+    pub written: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pairs/show.html")]
+pub struct PairPage {
+    ctx: PageCtx,
+    pair: Pair,
+    status_label: &'static str,
+    cycle_label: String,
+    scheme_id: i64,
+    scheme_name: String,
+    partner: String,
+    framework: Framework,
+    hours_done: String,
+    hours_target: i64,
+    agreements: Vec<Agreement>,
+    i_accepted: bool,
+    both_accepted: bool,
+    active: bool,
+    meetings: Vec<MeetingView>,
+    notes: Vec<NoteView>,
+    actions: Vec<ActionView>,
+    errors: FormErrors,
+    drafts: Drafts,
+}
+
+/// When a meeting takes place, in words.
+pub fn when(start: chrono::DateTime<chrono::Utc>, minutes: i64) -> String {
+    let end = start + chrono::Duration::minutes(minutes);
+    format!(
+        "{}, {}–{} UTC",
+        start.format("%A %-d %B %Y"),
+        start.format("%H:%M"),
+        end.format("%H:%M")
+    )
+}
+
+/// Builds the pair page for a member.
+pub async fn render(
+    state: &AppState,
+    ctx: PageCtx,
+    user: &CurrentUser,
+    pair: Pair,
+    cycle: Cycle,
+    errors: FormErrors,
+    drafts: Drafts,
+) -> Result<Response, AppError> {
+    let me = user.id();
+    let scheme = state.store.scheme(cycle.scheme_id).await?;
+    let framework = framework_of(&cycle);
+    let agreements = state.store.agreements(pair.id).await?;
+    let now = chrono::Utc::now();
+    let meetings = state
+        .store
+        .meetings_of_pair(pair.id)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let status = m.status();
+            MeetingView {
+                id: m.id,
+                topic: framework
+                    .sessions
+                    .get(m.session_index as usize)
+                    .map(|s| format!("Session {}: {}", m.session_index + 1, s.topic))
+                    .unwrap_or_else(|| format!("Session {}", m.session_index + 1)),
+                when: when(m.starts_at, m.duration_minutes),
+                status: status.as_str(),
+                proposed_by_me: m.proposed_by == me,
+                can_respond: status == MeetingStatus::Proposed && m.proposed_by != me,
+                can_download: matches!(status, MeetingStatus::Confirmed | MeetingStatus::Held),
+                can_log_held: matches!(status, MeetingStatus::Confirmed | MeetingStatus::Held)
+                    && m.starts_at <= now,
+                held_hours: m.held_minutes.map(hours),
+                minutes: m.held_minutes.unwrap_or(m.duration_minutes),
+            }
+        })
+        .collect();
+    let notes = state
+        .store
+        .notes_of_pair(pair.id)
+        .await?
+        .into_iter()
+        .filter(|n| {
+            let shared_with = if n.shared {
+                partner_of_author(&pair, n.author_id)
+            } else {
+                None
+            };
+            policy::private_note(&user.actor, n.author_id, shared_with, Action::View)
+        })
+        .map(|n| NoteView {
+            id: n.id,
+            mine: n.author_id == me,
+            shared: n.shared,
+            written: n.created_at.format("%-d %B %Y, %H:%M UTC").to_string(),
+            body: n.body,
+        })
+        .collect();
+    let actions = action_views(state, user, state.store.actions_of_pair(pair.id).await?).await?;
+    let minutes = state.store.minutes_held(pair.id).await?;
+    let page = PairPage {
+        ctx,
+        status_label: pair.status().label(),
+        cycle_label: format!("{} {}", scheme.name, cycle.year()),
+        scheme_id: scheme.id,
+        scheme_name: scheme.name,
+        partner: pair
+            .partner_of(me)
+            .map(|(_, n)| n.to_string())
+            .unwrap_or_default(),
+        hours_done: hours(minutes),
+        hours_target: cycle.hours_target,
+        i_accepted: agreements.iter().any(|a| a.user_id == me),
+        both_accepted: [pair.mentor_id, pair.mentee_id]
+            .iter()
+            .all(|m| agreements.iter().any(|a| a.user_id == *m)),
+        active: pair.status() == PairStatus::Active,
+        agreements,
+        framework,
+        meetings,
+        notes,
+        actions,
+        pair,
+        drafts,
+        errors,
+    };
+    let code = if page.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((code, page).into_response())
+}
+
+/// An action as a page shows it to this viewer.
+pub struct ActionView {
+    pub action: FollowUpAction,
+    /// Who raised it ("Raised by …"), or words saying it was raised anonymously.
+    pub raiser: String,
+    pub status_label: &'static str,
+    pub evidence: Vec<Evidence>,
+    /// The viewer owns it and may move it on and add evidence.
+    pub is_owner: bool,
+    /// (status code, button label) of each step the owner may take.
+    pub next: Vec<(&'static str, &'static str)>,
+    pub can_decline: bool,
+    /// The cycle the action came from, for the scheme-wide page.
+    pub cycle_label: String,
+}
+
+fn step_label(s: ActionStatus) -> &'static str {
+    match s {
+        ActionStatus::Agreed => "Accept this action",
+        ActionStatus::InProgress => "Mark as in progress",
+        ActionStatus::Done => "Mark as done",
+        ActionStatus::Declined => "Decline",
+        ActionStatus::Proposed => "Propose",
+    }
+}
+
+/// Builds what the viewer may see of each action: an anonymous raiser is named only to
+/// themselves.
+pub async fn action_views(
+    state: &AppState,
+    user: &CurrentUser,
+    actions: Vec<FollowUpAction>,
+) -> Result<Vec<ActionView>, AppError> {
+    let mut years: HashMap<i64, String> = HashMap::new();
+    let mut out = Vec::with_capacity(actions.len());
+    for a in actions {
+        if let std::collections::hash_map::Entry::Vacant(e) = years.entry(a.cycle_id) {
+            e.insert(state.store.cycle(a.cycle_id).await?.year().to_string());
+        }
+        let status = a.status();
+        let raiser = if policy::action_raiser_name(&user.actor, a.raised_by, a.anonymous) {
+            if a.anonymous {
+                format!("Raised by {}, anonymously to everyone else", a.raiser_name)
+            } else {
+                format!("Raised by {}", a.raiser_name)
+            }
+        } else {
+            "Raised anonymously".to_string()
+        };
+        out.push(ActionView {
+            evidence: state.store.evidence_of(a.id).await?,
+            is_owner: policy::action_owner(&user.actor, a.owner_id),
+            next: status
+                .next_steps()
+                .iter()
+                .filter(|s| **s != ActionStatus::Declined)
+                .map(|s| (s.as_str(), step_label(*s)))
+                .collect(),
+            can_decline: status.next_steps().contains(&ActionStatus::Declined),
+            status_label: status.label(),
+            cycle_label: years.get(&a.cycle_id).cloned().unwrap_or_default(),
+            raiser,
+            action: a,
+        });
+    }
+    Ok(out)
+}
+
+/// The member a note is shared with: the other member of the pair.
+fn partner_of_author(pair: &Pair, author_id: i64) -> Option<i64> {
+    pair.partner_of(author_id).map(|(id, _)| id)
+}

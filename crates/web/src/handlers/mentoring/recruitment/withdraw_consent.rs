@@ -1,0 +1,34 @@
+//! Withdrawing a consent; withdrawing consent to take part withdraws the application.
+use super::mine::own_application;
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::page::redirect_with_flash;
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use flipside_core::policy::Action;
+use flipside_core::recruitment::ConsentKind;
+use flipside_store::StoreError;
+
+pub async fn withdraw_consent(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, kind)): Path<(i64, String)>,
+) -> Result<Response, AppError> {
+    let cycle = state.store.cycle(id).await?;
+    let app = own_application(&state, &user, id, cycle.scheme_id, Action::Edit).await?;
+    let kind =
+        ConsentKind::parse(&kind).ok_or_else(|| AppError::BadRequest("Unknown consent.".into()))?;
+    let to = format!("/cycles/{id}/my-application");
+    match state.store.withdraw_consent(app.id, kind).await {
+        Ok(()) => Ok(redirect_with_flash(
+            &to,
+            &match kind {
+                ConsentKind::TakePart => "You have withdrawn your application. The identity labels and own words you gave have been deleted.".to_string(),
+                k => format!("You have withdrawn your consent: {}.", k.label()),
+            },
+        )),
+        Err(StoreError::Conflict(m)) => Ok(redirect_with_flash(&to, &m)),
+        Err(e) => Err(e.into()),
+    }
+}
