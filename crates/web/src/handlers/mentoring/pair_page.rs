@@ -138,6 +138,8 @@ pub struct PairPage {
     scheme_id: i64,
     scheme_name: String,
     partner: String,
+    /// The viewer is the pair's mentee (the staff leader), to whom raised actions go.
+    i_am_mentee: bool,
     framework: Framework,
     hours_done: String,
     hours_target: i64,
@@ -239,6 +241,7 @@ pub async fn render(
             .unwrap_or_default(),
         hours_done: hours(minutes),
         hours_target: cycle.hours_target,
+        i_am_mentee: pair.mentee_id == me,
         i_accepted: agreements.iter().any(|a| a.user_id == me),
         both_accepted: [pair.mentor_id, pair.mentee_id]
             .iter()
