@@ -65,6 +65,39 @@ pub struct AllocStudent {
 }
 
 /// Why a student was left without a tutor.
+/// Where a student's request for a change of tutor stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeRequestStatus {
+    /// Waiting for the School's lead to decide.
+    Pending,
+    Approved,
+    Declined,
+}
+
+impl ChangeRequestStatus {
+    pub const ALL: [ChangeRequestStatus; 3] = [
+        ChangeRequestStatus::Pending,
+        ChangeRequestStatus::Approved,
+        ChangeRequestStatus::Declined,
+    ];
+
+    /// The word stored for the status.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeRequestStatus::Pending => "pending",
+            ChangeRequestStatus::Approved => "approved",
+            ChangeRequestStatus::Declined => "declined",
+        }
+    }
+
+    /// The status a stored word stands for; `None` for any other word.
+    pub fn parse(s: &str) -> Option<ChangeRequestStatus> {
+        ChangeRequestStatus::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnplacedReason {
     /// The student's School has no tutors.

@@ -14,6 +14,7 @@ use flipside_core::meetings::MeetingStatus;
 use flipside_core::recruitment::ApplicationStatus;
 use flipside_core::scheme::SchemeKind;
 use flipside_core::sprint::{Decision, Implementation, SprintState, Stage};
+use flipside_core::tutoring::ChangeRequestStatus;
 use serde::{Serialize, Serializer};
 use sqlx::Database;
 use sqlx::error::BoxDynError;
@@ -127,6 +128,7 @@ stored_text! {
     Decision => "proposal decision",
     Implementation => "action status of a sprint",
     SchemeKind => "scheme kind",
+    ChangeRequestStatus => "change-of-tutor request status",
 }
 
 #[cfg(test)]
@@ -162,6 +164,7 @@ mod tests {
         round_trips(&Wave::ALL);
         round_trips(&Stage::ALL);
         round_trips(&[SprintState::Open, SprintState::Closed]);
+        round_trips(&ChangeRequestStatus::ALL);
     }
 
     #[test]

@@ -5,11 +5,13 @@
 //! with an address they have proved (an identity provider's verified email, or a link sent to
 //! that address), they are offered the unlinked records that name it. An import's email alone
 //! links nothing, and an import that changes a linked record's email unlinks it.
+use crate::decoded::Decoded;
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
 use crate::tx::{Tx, on_tx};
 use crate::{Result, Store, now};
 use chrono::{DateTime, Utc};
+use flipside_core::tutoring::ChangeRequestStatus;
 use serde::Serialize;
 
 /// A tutoring student or tutor from the imported records.
@@ -44,7 +46,7 @@ pub struct ChangeRequest {
     pub from_tutor_id: i64,
     pub from_tutor_name: String,
     pub reason: String,
-    pub status: String,
+    pub status: Decoded<ChangeRequestStatus>,
     pub to_tutor_id: Option<i64>,
     pub to_tutor_name: Option<String>,
     pub decision_reason: String,

@@ -518,3 +518,36 @@ async fn approving_re_checks_the_new_tutors_room_inside_its_transaction() {
     );
     assert_eq!(s.change_request(request).await.unwrap().status, "pending");
 }
+
+#[tokio::test]
+async fn a_corrupt_change_request_status_answers_500_instead_of_reading_as_declined() {
+    let w = world().await;
+    let student = w.app.as_role("kit.student@tu.test", &[]).await;
+    let r = student
+        .post(
+            "/tutoring/change-request",
+            &[("reason", "We never find a time that works.")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = student.get_ok("/tutoring/change-request").await;
+    assert!(
+        page.body.contains("Waiting for a decision"),
+        "{}",
+        page.body
+    );
+    // A status no version of flipside writes: the page read it as "Declined" before.
+    w.app
+        .store
+        .execute_admin("UPDATE tutoring_change_requests SET status = 'on hold'")
+        .await
+        .unwrap();
+    let page = student.get("/tutoring/change-request").await;
+    assert_eq!(page.status, 500, "{}", page.body);
+    assert!(!page.body.contains("Declined"), "{}", page.body);
+    let err = w.app.store.change_requests_of(w.student).await.unwrap_err();
+    assert!(
+        format!("{err:#}").contains("change-of-tutor request status"),
+        "{err:#}"
+    );
+}

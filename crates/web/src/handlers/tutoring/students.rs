@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use flipside_core::cycle::AcademicYear;
 use flipside_core::policy::{self, Action, TuteeRef, TutoringSelf};
 use flipside_core::scheme::BoundedText;
+use flipside_core::tutoring::ChangeRequestStatus;
 use flipside_store::{ChangeRequest, StoreError, TutorCapacity, TutoringPerson, TutoringProfile};
 use serde::Deserialize;
 
@@ -255,7 +256,9 @@ async fn change_page_for(
             .store
             .tutor_of_record(student.id, year_key(year))
             .await?,
-        has_pending: requests.iter().any(|r| r.status == "pending"),
+        has_pending: requests
+            .iter()
+            .any(|r| r.status.get() == ChangeRequestStatus::Pending),
         requests,
         year,
         reason,
@@ -420,7 +423,7 @@ pub async fn decide(
 ) -> Result<Response, AppError> {
     let request = state.store.change_request(id).await?;
     allow(policy::decide_tutor_change(&user.actor, request.school_id))?;
-    if request.status != "pending" {
+    if request.status.get() != ChangeRequestStatus::Pending {
         return Err(AppError::Conflict(
             "This request has already been decided.".into(),
         ));
