@@ -93,7 +93,8 @@ INSERT INTO applications (id, cycle_id, user_id, own_words, course, level, statu
 INSERT INTO application_labels (application_id, label_id) VALUES (9001, 9001);
 INSERT INTO application_consents (application_id, kind, given, at) VALUES (9001, 'research', TRUE, '{T}');
 INSERT INTO pairs (id, cycle_id, mentor_id, mentee_id, status, reason, published_by, published_at) VALUES (9001, 9001, 9002, 9001, 'completed', 'Both like {NAME}''s topics', 9003, '{T}');
-INSERT INTO staff_invitations (cycle_id, user_id, email, name, token_hash, status, expires_at, created_at) VALUES (9001, NULL, '{EMAIL}', '{NAME}', 'invitation-hash', 'invited', '{T}', '{T}');
+INSERT INTO staff_invitations (id, cycle_id, user_id, email, name, token_hash, status, expires_at, created_at) VALUES (9001, 9001, NULL, '{EMAIL}', '{NAME}', 'invitation-hash', 'invited', '{T}', '{T}');
+INSERT INTO invitation_consents (invitation_id, kind, given, at) VALUES (9001, 'quotes', TRUE, '{T}');
 INSERT INTO do_not_pair (cycle_id, mentor_id, mentee_id, created_at) VALUES (9001, 9002, 9001, '{T}');
 INSERT INTO cycle_leavers (cycle_id, user_id, at) VALUES (9001, 9001, '{T}');
 INSERT INTO pair_agreements (pair_id, user_id, accepted_at) VALUES (9001, 9001, '{T}'), (9001, 9002, '{T}');

@@ -269,6 +269,19 @@ pub const REGISTRY: &[Entry] = &[
         }],
     },
     Entry {
+        table: "invitation_consents",
+        kind: DataKind::ConsentEvent,
+        person_columns: &["invitation_id"],
+        export: Some(
+            "invitation_id IN (SELECT id FROM staff_invitations WHERE user_id = $1 OR lower(email) = $2)",
+        ),
+        erasure: &[Step {
+            rows: "invitation_id IN (SELECT id FROM staff_invitations WHERE user_id = $1 OR lower(email) = $2)",
+            erase: Erase::Delete,
+            why: "held only for the invitation",
+        }],
+    },
+    Entry {
         table: "staff_invitations",
         kind: DataKind::Invitation,
         person_columns: &["user_id", "email", "invited_by"],

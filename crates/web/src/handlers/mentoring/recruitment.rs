@@ -9,6 +9,8 @@ use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
 use crate::handlers::evaluation::results::rule_of;
+use crate::operations::consents;
+use crate::operations::cycles::Actor;
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -371,10 +373,12 @@ pub struct ConsentView {
     pub history: Vec<String>,
 }
 
-fn consent_views(events: &[ConsentEvent]) -> Vec<ConsentView> {
+/// The consents of `kinds` as they stand, each with its history.
+pub fn consent_views(events: &[ConsentEvent], kinds: &[ConsentKind]) -> Vec<ConsentView> {
     let current = current_consents(events);
-    ConsentKind::ALL
-        .into_iter()
+    kinds
+        .iter()
+        .copied()
         .map(|k| ConsentView {
             kind: k.as_str(),
             label: k.label(),
@@ -467,7 +471,7 @@ pub async fn mine(
         .into_iter()
         .map(|(_, n)| n)
         .collect();
-    let consents = consent_views(&state.store.consent_events(app.id).await?);
+    let consents = consent_views(&state.store.consent_events(app.id).await?, &ConsentKind::ALL);
     Ok(MinePage {
         ctx,
         open: cycle.state()? == CycleState::Recruiting,
@@ -483,6 +487,7 @@ pub async fn mine(
 pub async fn withdraw_consent(
     State(state): State<AppState>,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path((id, kind)): Path<(i64, String)>,
 ) -> Result<Response, AppError> {
     let cycle = state.store.cycle(id).await?;
@@ -490,11 +495,15 @@ pub async fn withdraw_consent(
     let kind =
         ConsentKind::parse(&kind).ok_or_else(|| AppError::BadRequest("Unknown consent.".into()))?;
     let to = format!("/cycles/{id}/my-application");
-    match state.store.withdraw_consent(app.id, kind).await {
-        Ok(()) => Ok(redirect_with_flash(
+    let actor = Actor {
+        id: user.id(),
+        address: &address,
+    };
+    match consents::withdraw_application_consent(&state.store, actor, app.id, kind).await {
+        Ok(_) => Ok(redirect_with_flash(
             &to,
             &match kind {
-                ConsentKind::TakePart => "You have withdrawn your application. The identity labels and own words you gave have been deleted.".to_string(),
+                ConsentKind::TakePart => "You have withdrawn from the scheme: your application is withdrawn, any pair you were in has ended, your survey answers are out of later analysis, and the identity labels and own words you gave have been deleted.".to_string(),
                 k => format!("You have withdrawn your consent: {}.", k.label()),
             },
         )),
@@ -625,7 +634,7 @@ async fn review_page(
     };
     Ok(ReviewPage {
         ctx,
-        consents: consent_views(&state.store.consent_events(app.id).await?),
+        consents: consent_views(&state.store.consent_events(app.id).await?, &ConsentKind::ALL),
         decision,
         message,
         view: ApplicationView::new(app),
