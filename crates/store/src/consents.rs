@@ -107,7 +107,10 @@ impl Store {
 
 impl Tx {
     /// The consent history of an application, as this transaction sees it.
-    async fn application_consent_events(&mut self, application_id: i64) -> Result<Vec<ConsentEvent>> {
+    async fn application_consent_events(
+        &mut self,
+        application_id: i64,
+    ) -> Result<Vec<ConsentEvent>> {
         Ok(on_tx!(self, c => sqlx::query_as::<_, ConsentEvent>(
             "SELECT kind, given, at FROM application_consents WHERE application_id = $1 ORDER BY id"
         ).bind(application_id).fetch_all(&mut *c).await)?)
@@ -239,4 +242,3 @@ fn not_given(kind: ConsentKind) -> StoreError {
         kind.label().to_lowercase()
     ))
 }
-

@@ -13,7 +13,9 @@ pub async fn withdraw_application_consent(
     kind: ConsentKind,
 ) -> Result<Withdrawal, StoreError> {
     let mut tx = store.begin().await?;
-    let done = tx.withdraw_application_consent(application_id, kind).await?;
+    let done = tx
+        .withdraw_application_consent(application_id, kind)
+        .await?;
     tx.audit(NewAuditEntry {
         actor_id: Some(actor.id),
         action: "consent_withdrawn",
@@ -40,7 +42,11 @@ pub async fn change_staff_consent(
     let done = tx.change_staff_consent(invitation_id, kind, given).await?;
     tx.audit(NewAuditEntry {
         actor_id: Some(actor.id),
-        action: if given { "consent_given" } else { "consent_withdrawn" },
+        action: if given {
+            "consent_given"
+        } else {
+            "consent_withdrawn"
+        },
         subject_kind: "invitation",
         subject_id: Some(invitation_id),
         detail: &format!("{}: {}", kind.as_str(), done.words()),

@@ -471,7 +471,10 @@ pub async fn mine(
         .into_iter()
         .map(|(_, n)| n)
         .collect();
-    let consents = consent_views(&state.store.consent_events(app.id).await?, &ConsentKind::ALL);
+    let consents = consent_views(
+        &state.store.consent_events(app.id).await?,
+        &ConsentKind::ALL,
+    );
     Ok(MinePage {
         ctx,
         open: cycle.state()? == CycleState::Recruiting,
@@ -634,7 +637,10 @@ async fn review_page(
     };
     Ok(ReviewPage {
         ctx,
-        consents: consent_views(&state.store.consent_events(app.id).await?, &ConsentKind::ALL),
+        consents: consent_views(
+            &state.store.consent_events(app.id).await?,
+            &ConsentKind::ALL,
+        ),
         decision,
         message,
         view: ApplicationView::new(app),
