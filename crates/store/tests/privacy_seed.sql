@@ -44,7 +44,7 @@ INSERT INTO pair_notes (pair_id, author_id, body, shared, created_at) VALUES
   (9001, 9002, 'partner shared note', TRUE, '{T}'),
   (9001, 9002, 'partner private note', FALSE, '{T}');
 INSERT INTO concerns (pair_id, cycle_id, raised_by, body, created_at) VALUES (9001, 9001, 9001, 'a concern', '{T}');
-INSERT INTO follow_up_actions (id, pair_id, cycle_id, raised_by, anonymous, owner_id, title, status, created_at, updated_at) VALUES (9001, 9001, 9001, 9001, TRUE, 9003, 'Better signage', 'open', '{T}', '{T}');
+INSERT INTO follow_up_actions (id, pair_id, cycle_id, raised_by, anonymous, owner_id, title, status, created_at, updated_at) VALUES (9001, 9001, 9001, 9001, TRUE, 9003, 'Better signage', 'proposed', '{T}', '{T}');
 INSERT INTO action_evidence (action_id, added_by, body, created_at) VALUES (9001, 9001, 'a photo', '{T}');
 INSERT INTO tutoring_tutors (id, external_id, name, email, school_id, capacity) VALUES
   (9001, 'T-ZQ', '{NAME}', '{EMAIL}', 9001, 10),
@@ -61,7 +61,7 @@ INSERT INTO sprints (id, faculty_id, title, question, starts_on, ends_on, stage,
 INSERT INTO sprint_items (id, sprint_id, stage, title, body, author_id, created_at) VALUES (9001, 9001, 'discover', 'An idea', 'idea body', 9001, '{T}');
 INSERT INTO sprint_comments (item_id, author_id, body, created_at) VALUES (9001, 9001, 'a comment', '{T}');
 INSERT INTO sprint_supports (item_id, user_id, created_at) VALUES (9001, 9001, '{T}');
-INSERT INTO sprint_actions (item_id, title, owner, status, updated_at) VALUES (9001, 'Do it', '{NAME}', 'open', '{T}');
+INSERT INTO sprint_actions (item_id, title, owner, status, updated_at) VALUES (9001, 'Do it', '{NAME}', 'not_started', '{T}');
 INSERT INTO qual_chats (id, cycle_id, participant_user_id, participant_role, interviewer_user_id, held_on, stage, format, text, segments, recorded_by, created_at) VALUES
   (9001, 9001, 9001, 'mentee', 9003, '2025-03-01', 'end', 'typed', 'I felt listened to.', '0	19	
 ', 9003, '{T}'),

@@ -63,6 +63,9 @@ pub struct TestApp {
     pub store: Store,
     /// Where [`TestApp::drain_outbox`] writes the emails it sends.
     pub mail_dir: PathBuf,
+    /// The server's clock: a test stops it at an instant (`app.clock.set(..)`) to test a rule
+    /// at the edge of a date.
+    pub clock: flipside_web::clock::Clock,
     mailer: std::sync::Arc<flipside_web::mail::Mailer>,
     public_url: url::Url,
     dir: Option<PathBuf>,
@@ -171,11 +174,13 @@ impl TestApp {
             .without_email_worker();
         let addr = app.local_addr();
         let mailer = app.mailer();
+        let clock = app.state().clock.clone();
         tokio::spawn(app.run_until(std::future::pending()));
         TestApp {
             addr,
             store,
             mail_dir,
+            clock,
             mailer,
             public_url,
             dir,
