@@ -195,6 +195,27 @@ async fn a_person_s_export_holds_every_kind_the_registry_says_is_theirs() {
         .find(|k| k.kind == DataKind::IdentityLabels)
         .unwrap();
     assert!(waves.special.is_some());
+
+    // Someone held only by email (a tutor imported without an account) can be exported too.
+    let tutor = store.privacy_person("Tutor@uni.example").await.unwrap();
+    assert_eq!(tutor.user_id, flipside_store::privacy::NO_ACCOUNT);
+    let export = store.export_person(&tutor, Utc::now()).await.unwrap();
+    assert_eq!(export.person.user_id, None);
+    assert_eq!(export.person.display_name, "Other Tutor");
+    assert!(
+        export
+            .kinds
+            .iter()
+            .any(|k| k.tables.contains_key("tutoring_tutors"))
+    );
+    assert!(
+        !serde_json::to_string(&export).unwrap().contains(NAME),
+        "nothing of anyone else"
+    );
+    assert!(matches!(
+        store.privacy_person("nobody@uni.example").await,
+        Err(flipside_store::StoreError::NotFound)
+    ));
 }
 
 #[tokio::test]
