@@ -315,14 +315,9 @@ fn generated_institutions_are_the_same_for_the_same_seed() {
 
 /// A demo organisation in `dir`; returns the id of its institutional scheme's closed cycle.
 fn demo_with_closed_cycle(dir: &std::path::Path) -> i64 {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let store = flipside_store::Store::open_sqlite(dir).await.unwrap();
+    with_store(dir, async |store| {
         store.migrate().await.unwrap();
-        flipside_web::demo::ensure(&store).await.unwrap();
+        flipside_web::demo::ensure(store).await.unwrap();
         let scheme = store
             .schemes()
             .await
@@ -330,15 +325,14 @@ fn demo_with_closed_cycle(dir: &std::path::Path) -> i64 {
             .into_iter()
             .find(|s| s.kind == "institutional")
             .unwrap();
-        let cycle = store
+        store
             .cycles_of(scheme.id)
             .await
             .unwrap()
             .into_iter()
             .find(|c| c.state == "closed")
-            .unwrap();
-        store.close().await;
-        cycle.id
+            .unwrap()
+            .id
     })
 }
 

@@ -230,6 +230,18 @@ impl TestApp {
         }
     }
 
+    /// Undoes [`TestApp::refuse_inserts_into`]: inserts into `table` work again.
+    pub async fn allow_inserts_into(&self, table: &str) {
+        let sql = match backend().as_str() {
+            "postgres" => format!("DROP TRIGGER refuse_{table} ON {table}"),
+            _ => format!("DROP TRIGGER refuse_{table}"),
+        };
+        self.store
+            .execute_admin(&sql)
+            .await
+            .expect("allowing inserts");
+    }
+
     /// How many audit entries of the kind exist.
     pub async fn audited(&self, action: &str) -> usize {
         self.store

@@ -318,11 +318,7 @@ async fn erasing_over_http_is_one_audited_transaction_that_leaves_nothing_identi
         admin.post("/admin/people/9001/erase", &[]).await.status,
         500
     );
-    let sql = match backend().as_str() {
-        "postgres" => "DROP TRIGGER refuse_audit_log ON audit_log",
-        _ => "DROP TRIGGER refuse_audit_log",
-    };
-    app.store.execute_admin(sql).await.unwrap();
+    app.allow_inserts_into("audit_log").await;
     assert_eq!(app.store.user(9001).await.unwrap().email, EMAIL);
 
     let done = admin.post("/admin/people/9001/erase", &[]).await;
@@ -345,27 +341,11 @@ async fn erasing_over_http_is_one_audited_transaction_that_leaves_nothing_identi
     assert_eq!(erased.len(), 1);
     assert!(!erased[0].detail.contains(EMAIL) && !erased[0].detail.contains("Quillfeather"));
 
-    let mut found = Vec::new();
-    for c in app
+    let found = app
         .store
-        .schema_columns()
+        .text_left_behind(&[NAME, EMAIL, CODE, "Quillfeather", "zephyrine"])
         .await
-        .unwrap()
-        .iter()
-        .filter(|c| c.text)
-    {
-        for needle in [NAME, EMAIL, CODE, "Quillfeather", "zephyrine"] {
-            if app
-                .store
-                .count_text_containing(&c.table, &c.column, needle)
-                .await
-                .unwrap()
-                > 0
-            {
-                found.push(format!("{}.{} holds {needle:?}", c.table, c.column));
-            }
-        }
-    }
+        .unwrap();
     assert!(found.is_empty(), "left behind: {found:?}");
 }
 
