@@ -21,6 +21,32 @@ struct Scene {
 const STUDENT: &str = "withdrawing.student@tu.test";
 const STAFF: &str = "staff.leader@tu.test";
 
+/// The staff leader `STAFF`, with an account and a password (so that they can sign in), who
+/// accepted an invitation to `cycle` giving research consent or not: (their id, the
+/// invitation's).
+async fn staff_leader(app: &TestApp, cycle: i64, research: bool) -> (i64, i64) {
+    let staff = app.person(STAFF, &[]).await;
+    let (invitation, token) = app
+        .store
+        .create_invitation(NewInvitation {
+            cycle_id: cycle,
+            email: STAFF,
+            name: "Staff Leader",
+            school_id: None,
+            invited_by: None,
+            expires_at: flipside_store::now() + chrono::Duration::days(14),
+        })
+        .await
+        .unwrap();
+    let accepted = app
+        .store
+        .accept_invitation(&token, "", "", research)
+        .await
+        .unwrap();
+    assert_eq!(accepted, staff, "the invitation finds their account");
+    (staff, invitation)
+}
+
 async fn scene(app: &TestApp) -> Scene {
     let (_, cycle) = app.scheme_with_cycle("Reverse Mentoring", "{}").await;
     let student = app.person(STUDENT, &[]).await;
@@ -52,27 +78,7 @@ async fn scene(app: &TestApp) -> Scene {
         )
         .await
         .unwrap();
-    // The staff leader has an account with a password, so that they can sign in.
-    let staff = app.person(STAFF, &[]).await;
-    let (invitation, token) = app
-        .store
-        .create_invitation(NewInvitation {
-            cycle_id: cycle,
-            email: STAFF,
-            name: "Staff Leader",
-            school_id: None,
-            invited_by: None,
-            expires_at: flipside_store::now() + chrono::Duration::days(14),
-        })
-        .await
-        .unwrap();
-    assert_eq!(
-        app.store
-            .accept_invitation(&token, "", "", true)
-            .await
-            .unwrap(),
-        staff
-    );
+    let (staff, invitation) = staff_leader(app, cycle, true).await;
     let pair = app
         .publish_pairs(
             cycle,
@@ -394,4 +400,20 @@ async fn a_staff_leader_sees_gives_and_withdraws_their_own_consents_and_nobody_e
         app.store.pair(s.pair).await.unwrap().status(),
         PairStatus::Active
     );
+}
+
+#[tokio::test]
+async fn the_consents_page_escapes_the_scheme_s_name() {
+    let app = TestApp::spawn().await;
+    let (_, cycle) = app.scheme_with_cycle("Mentoring <b>& co</b>", "{}").await;
+    staff_leader(&app, cycle, false).await;
+    let page = app.signed_in(STAFF).await.get("/account/consents").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains("Mentoring &#60;b&#62;&#38; co&#60;/b&#62;"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("<b>& co"));
 }
