@@ -8,7 +8,10 @@ ready, then times, N times each, as the data protection officer runs them:
 - `flipside person export --email E --out FILE.json` for the tutored student with the most
   contacts (held by email only, no account), for the demo coordinator (an account with an
   application, a pair, notes, a chat and many audit entries), and for a tutor;
-- `flipside retention --dry-run` (every rule over the whole database).
+- `flipside retention --dry-run` (every rule over the whole database), then `--apply` (the
+  same, deleting what is due and recording the run; on a fresh demo nothing is due yet);
+- the same two once more after moving every tutoring year back seven years, so that the
+  tutoring rule deletes all 38,000 students and their records in batches.
 
 Each time is the whole command: start-up, opening and migrating the database, the work, and
 writing the file. Prints min and median per command. Standard library only.
@@ -83,6 +86,22 @@ def main():
             rows.append((f"person export: {who}", times, printed.split(" on ")[0].removeprefix("Wrote ")))
         times, printed = timed([args.bin, "retention", "--dry-run", "--data-dir", data_dir], args.n)
         rows.append(("retention --dry-run", times, printed.strip().splitlines()[-1]))
+        times, printed = timed([args.bin, "retention", "--apply", "--data-dir", data_dir], args.n)
+        rows.append(("retention --apply", times, printed.strip().splitlines()[-1]))
+        # Then at scale: every tutoring year moved back seven years, so that all 38,000
+        # students left more than six years ago and the tutoring rule deletes them all (with
+        # their contacts, labels, profiles and requests), in batches; timed once, as it deletes.
+        db = sqlite3.connect(os.path.join(data_dir, "flipside.db"))
+        for table in ["tutoring_assignments", "tutoring_contacts", "tutoring_change_requests",
+                      "tutoring_allocation_drafts"]:
+            db.execute(f"UPDATE {table} SET academic_year = academic_year - 7")
+        db.commit()
+        db.close()
+        for flag in ["--dry-run", "--apply"]:
+            times, printed = timed([args.bin, "retention", flag, "--data-dir", data_dir], 1)
+            line = next(l for l in printed.splitlines() if "(tutoring_records)" in l)
+            rows.append((f"retention {flag}, every student past six years", times,
+                         line.split(": ")[1]))
         print(f"\n| command | min s | median s | output |\n| --- | --- | --- | --- |")
         for name, times, printed in rows:
             print(f"| {name} | {min(times):.2f} | {statistics.median(times):.2f} | {printed} |")
