@@ -358,21 +358,26 @@ fn printed_counts(page: &str) -> Vec<u64> {
 }
 
 fn report(dir: &std::path::Path, scope: &[&str], format: &str, out: &std::path::Path) -> String {
-    let run = flipside()
-        .arg("report")
+    let mut cmd = flipside();
+    cmd.arg("report")
         .args(scope)
         .args(["--format", format, "--out"])
         .arg(out)
         .arg("--data-dir")
-        .arg(dir)
-        .output()
-        .unwrap();
+        .arg(dir);
+    let run = succeeded(cmd, &format!("report {scope:?} {format}"));
+    String::from_utf8_lossy(&run.stderr).into_owned()
+}
+
+/// Runs the command and checks that it succeeded, showing what it printed on error if not.
+fn succeeded(mut cmd: Command, what: &str) -> std::process::Output {
+    let run = cmd.output().unwrap();
     assert!(
         run.status.success(),
-        "report {scope:?} {format}: {}",
+        "{what}: {}",
         String::from_utf8_lossy(&run.stderr)
     );
-    String::from_utf8_lossy(&run.stderr).into_owned()
+    run
 }
 
 #[test]
@@ -570,18 +575,12 @@ fn table_rows(export: &serde_json::Value) -> std::collections::BTreeMap<String, 
 }
 
 fn export(dir: &std::path::Path, email: &str, out_file: &std::path::Path) -> serde_json::Value {
-    let out = flipside()
-        .args(["person", "export", "--email", email, "--out"])
+    let mut cmd = flipside();
+    cmd.args(["person", "export", "--email", email, "--out"])
         .arg(out_file)
         .arg("--data-dir")
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .arg(dir);
+    succeeded(cmd, &format!("person export {email}"));
     serde_json::from_str(&std::fs::read_to_string(out_file).unwrap()).unwrap()
 }
 
@@ -683,18 +682,9 @@ fn retention_applies_what_the_dry_run_printed_once_under_the_configured_periods(
         }
     });
     let run = |args: &[&str]| {
-        let out = flipside()
-            .arg("retention")
-            .args(args)
-            .arg("--data-dir")
-            .arg(&dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let mut cmd = flipside();
+        cmd.arg("retention").args(args).arg("--data-dir").arg(&dir);
+        let out = succeeded(cmd, &format!("retention {args:?}"));
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let config = dir.join("long.toml");
