@@ -315,14 +315,9 @@ fn generated_institutions_are_the_same_for_the_same_seed() {
 
 /// A demo organisation in `dir`; returns the id of its institutional scheme's closed cycle.
 fn demo_with_closed_cycle(dir: &std::path::Path) -> i64 {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let store = flipside_store::Store::open_sqlite(dir).await.unwrap();
+    with_store(dir, async |store| {
         store.migrate().await.unwrap();
-        flipside_web::demo::ensure(&store).await.unwrap();
+        flipside_web::demo::ensure(store).await.unwrap();
         let scheme = store
             .schemes()
             .await
@@ -330,15 +325,14 @@ fn demo_with_closed_cycle(dir: &std::path::Path) -> i64 {
             .into_iter()
             .find(|s| s.kind == "institutional")
             .unwrap();
-        let cycle = store
+        store
             .cycles_of(scheme.id)
             .await
             .unwrap()
             .into_iter()
             .find(|c| c.state == "closed")
-            .unwrap();
-        store.close().await;
-        cycle.id
+            .unwrap()
+            .id
     })
 }
 
@@ -364,21 +358,26 @@ fn printed_counts(page: &str) -> Vec<u64> {
 }
 
 fn report(dir: &std::path::Path, scope: &[&str], format: &str, out: &std::path::Path) -> String {
-    let run = flipside()
-        .arg("report")
+    let mut cmd = flipside();
+    cmd.arg("report")
         .args(scope)
         .args(["--format", format, "--out"])
         .arg(out)
         .arg("--data-dir")
-        .arg(dir)
-        .output()
-        .unwrap();
+        .arg(dir);
+    let run = succeeded(cmd, &format!("report {scope:?} {format}"));
+    String::from_utf8_lossy(&run.stderr).into_owned()
+}
+
+/// Runs the command and checks that it succeeded, showing what it printed on error if not.
+fn succeeded(mut cmd: Command, what: &str) -> std::process::Output {
+    let run = cmd.output().unwrap();
     assert!(
         run.status.success(),
-        "report {scope:?} {format}: {}",
+        "{what}: {}",
         String::from_utf8_lossy(&run.stderr)
     );
-    String::from_utf8_lossy(&run.stderr).into_owned()
+    run
 }
 
 #[test]
@@ -548,6 +547,177 @@ fn retention_dry_run_prints_a_line_per_kind_and_apply_deletes_and_settings_are_c
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("email_months"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+/// Runs `f` on the organisation in `dir`, in-process (to choose people and seed rows).
+fn with_store<T>(dir: &std::path::Path, f: impl AsyncFnOnce(&flipside_store::Store) -> T) -> T {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let store = flipside_store::Store::open_sqlite(dir).await.unwrap();
+        let out = f(&store).await;
+        store.close().await;
+        out
+    })
+}
+
+/// Each table of an export with its number of rows.
+fn table_rows(export: &serde_json::Value) -> std::collections::BTreeMap<String, usize> {
+    export["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|k| k["tables"].as_object().unwrap())
+        .map(|(t, rows)| (t.clone(), rows.as_array().unwrap().len()))
+        .collect()
+}
+
+fn export(dir: &std::path::Path, email: &str, out_file: &std::path::Path) -> serde_json::Value {
+    let mut cmd = flipside();
+    cmd.args(["person", "export", "--email", email, "--out"])
+        .arg(out_file)
+        .arg("--data-dir")
+        .arg(dir);
+    succeeded(cmd, &format!("person export {email}"));
+    serde_json::from_str(&std::fs::read_to_string(out_file).unwrap()).unwrap()
+}
+
+/// On the demo organisation: a mentor of the closed cycle's export holds every row the store
+/// holds on them (application, pair, notes, chat, ...), and a tutored student who never signed
+/// in (held by email only) can be exported too.
+#[test]
+fn person_export_of_demo_people_holds_every_row_the_store_holds_on_them() {
+    let dir = temp_dir("export-demo");
+    let cycle = demo_with_closed_cycle(&dir);
+    let (mentor, expected, student) = with_store(&dir, async |store| {
+        let pair = &store.pairs_of_cycle(cycle).await.unwrap()[0];
+        let mentor = store.user(pair.mentor_id).await.unwrap().email;
+        let person = store.privacy_person(&mentor).await.unwrap();
+        let expected = serde_json::to_value(
+            store
+                .export_person(&person, chrono::Utc::now())
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+        let school = store.schools().await.unwrap()[0].id;
+        let mut student = None;
+        for s in store.tutoring_students_of_school(school).await.unwrap() {
+            if store.user_by_email(&s.email).await.is_err() {
+                student = Some(s.email);
+                break;
+            }
+        }
+        let student = student.expect("a tutored student without an account");
+        (mentor, expected, student)
+    });
+    let json = export(&dir, &mentor.to_uppercase(), &dir.join("mentor.json"));
+    let rows = table_rows(&json);
+    assert_eq!(
+        rows,
+        table_rows(&expected),
+        "the file holds what the store holds"
+    );
+    for table in ["applications", "pairs", "users", "role_grants"] {
+        assert!(
+            rows.get(table).is_some_and(|&n| n > 0),
+            "no {table}: {rows:?}"
+        );
+    }
+
+    let json = export(&dir, &student, &dir.join("student.json"));
+    assert_eq!(
+        json["person"]["user_id"],
+        serde_json::Value::Null,
+        "no account"
+    );
+    let rows = table_rows(&json);
+    for table in ["tutoring_students", "tutoring_assignments"] {
+        assert!(
+            rows.get(table).is_some_and(|&n| n > 0),
+            "no {table}: {rows:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// What one retention line says for a rule: (verb, rows).
+fn retention_line(printed: &str, rule: &str) -> (String, u64) {
+    let line = printed
+        .lines()
+        .find(|l| l.contains(&format!("({rule}): ")))
+        .unwrap_or_else(|| panic!("no line for {rule}: {printed}"));
+    let rest = &line[line.find("): ").unwrap() + 3..];
+    let (verb, rest) = rest.split_at(rest.find(|c: char| c.is_ascii_digit()).unwrap());
+    let rows = rest.split(' ').next().unwrap().parse().unwrap();
+    (verb.trim().to_string(), rows)
+}
+
+/// With rows past their period, the dry run names them per rule and why, `--apply` deletes
+/// exactly those, a second run deletes nothing, and `--config` changes the periods.
+#[test]
+fn retention_applies_what_the_dry_run_printed_once_under_the_configured_periods() {
+    let dir = temp_dir("retention-data");
+    let migrated = flipside()
+        .args(["migrate", "--data-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(migrated.status.success());
+    // Two years ago: an email sent and a failed sign-in; both past their default periods
+    // (3 months and 1 month).
+    let old = (chrono::Utc::now() - chrono::Duration::days(730)).to_rfc3339();
+    with_store(&dir, async |store| {
+        for sql in [
+            format!(
+                "INSERT INTO outbox (dedup_key, to_address, to_name, subject, body_text, status, next_attempt_at, created_at, sent_at) VALUES ('old', 'old@uni.example', 'Old', 'Hi', 'Hello', 'sent', '{old}', '{old}', '{old}')"
+            ),
+            format!(
+                "INSERT INTO login_failures (account, address, at) VALUES ('old@uni.example', '10.0.0.1', '{old}')"
+            ),
+        ] {
+            store.execute_admin(&sql).await.unwrap();
+        }
+    });
+    let run = |args: &[&str]| {
+        let mut cmd = flipside();
+        cmd.arg("retention").args(args).arg("--data-dir").arg(&dir);
+        let out = succeeded(cmd, &format!("retention {args:?}"));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let config = dir.join("long.toml");
+    std::fs::write(&config, "[retention]\nemails_months = 36\n").unwrap();
+    let configured = run(&["--dry-run", "--config", config.to_str().unwrap()]);
+    assert_eq!(retention_line(&configured, "emails").1, 0, "{configured}");
+    assert_eq!(retention_line(&configured, "login_failures").1, 1);
+
+    let dry = run(&["--dry-run"]);
+    assert_eq!(
+        retention_line(&dry, "emails"),
+        ("would delete".into(), 1),
+        "{dry}"
+    );
+    assert_eq!(
+        retention_line(&dry, "login_failures"),
+        ("would delete".into(), 1)
+    );
+    assert!(dry.contains("(3 months after it was sent on "), "{dry}");
+    assert!(dry.contains("total: would delete 2 rows"), "{dry}");
+    let applied = run(&["--apply"]);
+    assert_eq!(
+        retention_line(&applied, "emails"),
+        ("deleted".into(), 1),
+        "{applied}"
+    );
+    assert!(applied.contains("total: deleted 2 rows"), "{applied}");
+    assert!(
+        run(&["--apply"]).contains("total: deleted 0 rows"),
+        "idempotent"
+    );
+    let runs = with_store(&dir, async |store| store.retention_runs().await.unwrap());
+    assert_eq!(runs.len(), 2, "each applied run is recorded");
     let _ = std::fs::remove_dir_all(dir);
 }
 /// `flipside qualitative export` writes the demo's closed cycle (cycle 1: the first the demo

@@ -137,6 +137,12 @@ pub fn own_personal_data(_actor: &Actor) -> bool {
     true
 }
 
+/// A consent (issue 13): only the person who gave it sees it on their consents page and gives
+/// or withdraws it; nobody withdraws a consent on another's behalf, administrators included.
+pub fn own_consent(actor: &Actor, giver_id: i64) -> bool {
+    actor.user_id == giver_id
+}
+
 /// Personal-data administration (issue 13): the registry with its retention settings, the
 /// retention dry run, and erasing a person. Administrators only: erasure is irreversible and
 /// the dry run names what every person's data is.

@@ -7,6 +7,7 @@ use crate::tx::on_tx;
 use crate::{Result, Store, Tx, now};
 use chrono::{DateTime, Utc};
 use flipside_core::invitation::InvitationStatus;
+use flipside_core::recruitment::ConsentKind;
 use flipside_core::role::Role;
 use rand::Rng;
 use serde::Serialize;
@@ -186,6 +187,10 @@ impl Tx {
                 .bind(user_id).bind(Role::Mentee.as_str()).bind(cycle_id).bind(at).execute(&mut *c).await?;
             sqlx::query("UPDATE staff_invitations SET user_id = $1 WHERE id = $2")
                 .bind(user_id).bind(id).execute(&mut *c).await?;
+            if research_consent {
+                sqlx::query("INSERT INTO invitation_consents (invitation_id, kind, given, at) VALUES ($1, $2, $3, $4)")
+                    .bind(id).bind(ConsentKind::Research.as_str()).bind(true).bind(at).execute(&mut *c).await?;
+            }
             Ok::<i64, StoreError>(user_id)
         })?;
         Ok(user_id)

@@ -10,6 +10,7 @@
 mod accounts;
 mod actions;
 mod audit;
+mod consents;
 mod cycles;
 mod decoded;
 mod error;
@@ -38,6 +39,7 @@ mod waves;
 pub use accounts::{AccountLink, LinkPurpose};
 pub use actions::{Evidence, FollowUpAction, NewFollowUpAction};
 pub use audit::{AuditEntry, NewAuditEntry};
+pub use consents::{STAFF_CONSENTS, StaffConsents, WITHDREW, Withdrawal};
 pub use cycles::{Cycle, CycleEvent};
 pub use decoded::{Decoded, StoredText};
 pub use error::StoreError;

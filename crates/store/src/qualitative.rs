@@ -153,6 +153,11 @@ pub struct Finding {
 
 const CHAT_COLUMNS: &str = "id, cycle_id, participant_user_id, participant_role, interviewer_user_id, held_on, stage, format, text, segments, recorded_by, created_at";
 
+/// Every consent event with its cycle and person: students' on their applications, staff
+/// leaders' on their accepted invitations.
+const CONSENT_EVENTS: &str = "SELECT a.cycle_id, a.user_id, ac.kind, ac.given, ac.at, ac.id FROM application_consents ac JOIN applications a ON a.id = ac.application_id \
+     UNION ALL SELECT i.cycle_id, i.user_id, ic.kind, ic.given, ic.at, ic.id FROM invitation_consents ic JOIN staff_invitations i ON i.id = ic.invitation_id";
+
 impl Store {
     /// A scheme's aims in order; the defaults when the scheme has none stored yet.
     pub async fn aims_of_scheme(&self, scheme_id: i64) -> Result<Vec<Aim>> {
@@ -273,26 +278,28 @@ impl Store {
     }
 
     /// Whether `user_id`'s consent of `kind` to cycle `cycle_id` stands now (their latest
-    /// consent event of that kind on their application was a giving).
+    /// consent event of that kind, on their application or their staff invitation, was a
+    /// giving).
     pub async fn consent_stands(
         &self,
         cycle_id: i64,
         user_id: i64,
         kind: ConsentKind,
     ) -> Result<bool> {
-        let latest: Option<(bool,)> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT ac.given FROM application_consents ac JOIN applications a ON a.id = ac.application_id
-             WHERE a.cycle_id = $1 AND a.user_id = $2 AND ac.kind = $3 ORDER BY ac.at DESC, ac.id DESC LIMIT 1"
-        ).bind(cycle_id).bind(user_id).bind(kind.as_str()).fetch_optional(pool).await)?;
+        let sql = format!(
+            "SELECT x.given FROM ({CONSENT_EVENTS}) x WHERE x.cycle_id = $1 AND x.user_id = $2 AND x.kind = $3
+             ORDER BY x.at DESC, x.id DESC LIMIT 1"
+        );
+        let latest: Option<(bool,)> = on_pool!(self, pool => sqlx::query_as(&sql).bind(cycle_id).bind(user_id).bind(kind.as_str()).fetch_optional(pool).await)?;
         Ok(latest.is_some_and(|(given,)| given))
     }
 
     /// The people of a cycle whose quote consent stands now.
     pub async fn quote_consenting(&self, cycle_id: i64) -> Result<std::collections::BTreeSet<i64>> {
-        let rows: Vec<(i64, bool)> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT a.user_id, ac.given FROM application_consents ac JOIN applications a ON a.id = ac.application_id
-             WHERE a.cycle_id = $1 AND ac.kind = $2 ORDER BY ac.at, ac.id"
-        ).bind(cycle_id).bind(ConsentKind::Quotes.as_str()).fetch_all(pool).await)?;
+        let sql = format!(
+            "SELECT x.user_id, x.given FROM ({CONSENT_EVENTS}) x WHERE x.cycle_id = $1 AND x.kind = $2 ORDER BY x.at, x.id"
+        );
+        let rows: Vec<(i64, bool)> = on_pool!(self, pool => sqlx::query_as(&sql).bind(cycle_id).bind(ConsentKind::Quotes.as_str()).fetch_all(pool).await)?;
         let mut latest = BTreeMap::new();
         for (user, given) in rows {
             latest.insert(user, given);

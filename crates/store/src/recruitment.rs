@@ -198,38 +198,6 @@ impl Store {
         ).bind(application_id).fetch_all(pool).await)?)
     }
 
-    /// Withdraws one consent, recording the time. Withdrawing consent to take part withdraws
-    /// the application and deletes the identity data on it, which was held only with that
-    /// consent. Withdrawing research use takes the person's survey answers in this cycle out of
-    /// later analysis (SPEC §3.12).
-    pub async fn withdraw_consent(&self, application_id: i64, kind: ConsentKind) -> Result<()> {
-        let history = self.consent_events(application_id).await?;
-        if !current_consents(&history).contains(&kind) {
-            return Err(StoreError::Conflict(format!(
-                "consent to {} is not given, so there is nothing to withdraw",
-                kind.label().to_lowercase()
-            )));
-        }
-        let at = now();
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            sqlx::query("INSERT INTO application_consents (application_id, kind, given, at) VALUES ($1, $2, $3, $4)")
-                .bind(application_id).bind(kind.as_str()).bind(false).bind(at).execute(&mut *tx).await?;
-            if kind == ConsentKind::Research {
-                sqlx::query("UPDATE survey_participants SET research_consent = $1
-                             WHERE (cycle_id, user_id) IN (SELECT cycle_id, user_id FROM applications WHERE id = $2)")
-                    .bind(false).bind(application_id).execute(&mut *tx).await?;
-            }
-            if kind == ConsentKind::TakePart {
-                sqlx::query("UPDATE applications SET status = $1, own_words = '', updated_at = $2 WHERE id = $3")
-                    .bind(ApplicationStatus::Withdrawn.as_str()).bind(at).bind(application_id).execute(&mut *tx).await?;
-                sqlx::query("DELETE FROM application_labels WHERE application_id = $1").bind(application_id).execute(&mut *tx).await?;
-            }
-            tx.commit().await
-        })?;
-        Ok(())
-    }
-
     /// A coordinator's decision and message in a transaction of its own (the demo and tests;
     /// the pages decide through [`Tx::decide_application`], with the audit entry).
     pub async fn decide_application(

@@ -1,7 +1,7 @@
 //! Every route, in one place.
 use crate::auth::csrf;
 use crate::handlers::admin::{audit, emails, organisation, people, population, privacy};
-use crate::handlers::auth::{account, data, email_link, password, sign_in, sso};
+use crate::handlers::auth::{account, consents, data, email_link, password, sign_in, sso};
 use crate::handlers::cocreation::sprints;
 use crate::handlers::evaluation::{instruments, results, surveys, waves};
 use crate::handlers::mentoring::{
@@ -341,6 +341,11 @@ pub fn router(state: AppState) -> Router {
             post(tutoring::students::decide),
         )
         .route("/account", get(account::show))
+        .route("/account/consents", get(consents::show))
+        .route(
+            "/account/consents/{invitation}/{kind}/{change}",
+            post(consents::change),
+        )
         .route("/account/data", get(data::page))
         .route("/account/data.json", get(data::json))
         .route("/privacy", get(data::notice))

@@ -35,7 +35,8 @@ pub struct PersonExport {
 /// Who the export is about.
 #[derive(Debug, Clone, Serialize)]
 pub struct PersonHeader {
-    pub user_id: i64,
+    /// Their account; `null` for someone held without one.
+    pub user_id: Option<i64>,
     pub email: String,
     pub display_name: String,
 }
@@ -114,7 +115,7 @@ impl Store {
             format: "flipside-person-export/1",
             generated_at: instant(now),
             person: PersonHeader {
-                user_id: person.user_id,
+                user_id: (person.user_id != super::NO_ACCOUNT).then_some(person.user_id),
                 email: person.email.clone(),
                 display_name: person.display_name.clone(),
             },

@@ -18,6 +18,9 @@ pub use export::{KindExport, PersonExport};
 pub use retention::{RetentionOutcome, RetentionReport, RetentionRun};
 pub use schema::{SchemaColumn, is_person_column};
 
+/// The account id of a person held without an account (ids start at 1).
+pub const NO_ACCOUNT: i64 = 0;
+
 use flipside_core::privacy::DataKind;
 
 /// How erasure treats the rows of one registry entry that are about the person.
@@ -266,6 +269,19 @@ pub const REGISTRY: &[Entry] = &[
             rows: "user_id = $1",
             erase: Erase::Delete,
             why: "the record that they left a cycle",
+        }],
+    },
+    Entry {
+        table: "invitation_consents",
+        kind: DataKind::ConsentEvent,
+        person_columns: &["invitation_id"],
+        export: Some(
+            "invitation_id IN (SELECT id FROM staff_invitations WHERE user_id = $1 OR lower(email) = $2)",
+        ),
+        erasure: &[Step {
+            rows: "invitation_id IN (SELECT id FROM staff_invitations WHERE user_id = $1 OR lower(email) = $2)",
+            erase: Erase::Delete,
+            why: "held only for the invitation",
         }],
     },
     Entry {
@@ -659,6 +675,9 @@ pub(crate) fn with_person(sql: &str) -> String {
 /// The person a privacy operation is about.
 #[derive(Debug, Clone)]
 pub struct Person {
+    /// Their account; [`NO_ACCOUNT`] for someone held only by email (a tutored student or
+    /// tutor imported from the institution's records, an invited staff leader who has not
+    /// answered), so that the conditions on the account match no row.
     pub user_id: i64,
     /// Lower-case.
     pub email: String,
@@ -666,13 +685,32 @@ pub struct Person {
 }
 
 impl crate::Store {
-    /// Finds the person with this email (any case).
+    /// Finds the person with this email (any case): their account, or, without one, the
+    /// records that hold them by email (tutoring, invitations), so that the data protection
+    /// officer can export everyone flipside holds, not only those who sign in.
     pub async fn privacy_person(&self, email: &str) -> crate::Result<Person> {
-        let user = self.user_by_email(email).await?;
+        match self.user_by_email(email).await {
+            Ok(user) => {
+                return Ok(Person {
+                    user_id: user.id,
+                    email: user.email.to_lowercase(),
+                    display_name: user.display_name.clone(),
+                });
+            }
+            Err(crate::StoreError::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+        let email = email.trim().to_lowercase();
+        let name: Option<(String,)> = crate::pool::on_pool!(self, pool => sqlx::query_as(
+            "SELECT name FROM tutoring_students WHERE lower(email) = $1 \
+             UNION ALL SELECT name FROM tutoring_tutors WHERE lower(email) = $1 \
+             UNION ALL SELECT name FROM staff_invitations WHERE lower(email) = $1 LIMIT 1"
+        ).bind(&email).fetch_optional(pool).await)?;
+        let (display_name,) = name.ok_or(crate::StoreError::NotFound)?;
         Ok(Person {
-            user_id: user.id,
-            email: user.email.to_lowercase(),
-            display_name: user.display_name.clone(),
+            user_id: NO_ACCOUNT,
+            email,
+            display_name,
         })
     }
 }

@@ -147,7 +147,10 @@ fn deletes(rule: Rule) -> &'static [&'static str] {
             "DELETE FROM application_consents WHERE application_id IN ({keys})",
             "DELETE FROM applications WHERE id IN ({keys})",
         ],
-        Rule::Invitations => &["DELETE FROM staff_invitations WHERE id IN ({keys})"],
+        Rule::Invitations => &[
+            "DELETE FROM invitation_consents WHERE invitation_id IN ({keys})",
+            "DELETE FROM staff_invitations WHERE id IN ({keys})",
+        ],
         Rule::MatchingRecords => &[
             "DELETE FROM do_not_pair WHERE cycle_id IN ({keys})",
             "DELETE FROM cycle_leavers WHERE cycle_id IN ({keys})",

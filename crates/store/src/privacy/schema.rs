@@ -91,4 +91,21 @@ impl Store {
         let (n,): (i64,) = crate::pool::on_pool!(self, pool => sqlx::query_as(&sql).bind(&needle).fetch_one(pool).await)?;
         Ok(n)
     }
+
+    /// Every text column of every table that holds any of `needles` (any case), as
+    /// "table.column holds \"needle\" (rows)": what an erasure left behind, if anything.
+    pub async fn text_left_behind(&self, needles: &[&str]) -> Result<Vec<String>> {
+        let mut found = Vec::new();
+        for c in self.schema_columns().await?.iter().filter(|c| c.text) {
+            for needle in needles {
+                let n = self
+                    .count_text_containing(&c.table, &c.column, needle)
+                    .await?;
+                if n > 0 {
+                    found.push(format!("{}.{} holds {needle:?} ({n})", c.table, c.column));
+                }
+            }
+        }
+        Ok(found)
+    }
 }

@@ -84,10 +84,11 @@ pub struct TestApp {
     pub store: Store,
     /// Where [`TestApp::drain_outbox`] writes the emails it sends.
     pub mail_dir: PathBuf,
+    /// The server's clock: a test stops it at an instant (`app.clock.set(..)`) to test a rule
+    /// at the edge of a date.
+    pub clock: flipside_web::clock::Clock,
     mailer: std::sync::Arc<flipside_web::mail::Mailer>,
     public_url: url::Url,
-    /// The app's clock: a test sets it to move time on without sleeping.
-    pub clock: flipside_web::clock::Clock,
     dir: Option<PathBuf>,
 }
 
@@ -200,9 +201,9 @@ impl TestApp {
             addr,
             store,
             mail_dir,
+            clock,
             mailer,
             public_url,
-            clock,
             dir,
         }
     }
@@ -248,6 +249,18 @@ impl TestApp {
                 .await
                 .expect("refusing inserts");
         }
+    }
+
+    /// Undoes [`TestApp::refuse_inserts_into`]: inserts into `table` work again.
+    pub async fn allow_inserts_into(&self, table: &str) {
+        let sql = match backend().as_str() {
+            "postgres" => format!("DROP TRIGGER refuse_{table} ON {table}"),
+            _ => format!("DROP TRIGGER refuse_{table}"),
+        };
+        self.store
+            .execute_admin(&sql)
+            .await
+            .expect("allowing inserts");
     }
 
     /// How many audit entries of the kind exist.

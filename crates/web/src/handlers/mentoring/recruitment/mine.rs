@@ -10,7 +10,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use flipside_core::cycle::CycleState;
 use flipside_core::policy::{self, Action};
-use flipside_core::recruitment::ApplicationStatus;
+use flipside_core::recruitment::{ApplicationStatus, ConsentKind};
 use flipside_store::{Application, Cycle, Scheme};
 
 #[derive(Template, WebTemplate)]
@@ -63,7 +63,10 @@ pub async fn mine(
         .into_iter()
         .map(|(_, n)| n)
         .collect();
-    let consents = consent_views(&state.store.consent_events(app.id).await?);
+    let consents = consent_views(
+        &state.store.consent_events(app.id).await?,
+        &ConsentKind::ALL,
+    );
     Ok(MinePage {
         ctx,
         open: cycle.state()? == CycleState::Recruiting,

@@ -36,10 +36,12 @@ pub struct ConsentView {
     pub history: Vec<String>,
 }
 
-pub(super) fn consent_views(events: &[ConsentEvent]) -> Vec<ConsentView> {
+/// The consents of `kinds` as they stand, each with its history.
+pub fn consent_views(events: &[ConsentEvent], kinds: &[ConsentKind]) -> Vec<ConsentView> {
     let current = current_consents(events);
-    ConsentKind::ALL
-        .into_iter()
+    kinds
+        .iter()
+        .copied()
         .map(|k| ConsentView {
             kind: k.as_str(),
             label: k.label(),

@@ -10,6 +10,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use flipside_core::policy::{self, Action};
+use flipside_core::recruitment::ConsentKind;
 use flipside_store::{Cycle, NewAuditEntry, Scheme};
 
 #[derive(Template, WebTemplate)]
@@ -85,7 +86,10 @@ pub(super) async fn review_page(
     };
     Ok(ReviewPage {
         ctx,
-        consents: consent_views(&state.store.consent_events(app.id).await?),
+        consents: consent_views(
+            &state.store.consent_events(app.id).await?,
+            &ConsentKind::ALL,
+        ),
         decision,
         message,
         view: ApplicationView::new(app),
