@@ -118,10 +118,62 @@ pub async fn json(
         .into_response())
 }
 
-/// One table's rows, each a list of column → value in words.
+/// One table's rows under its column headings, each value in words.
 pub struct TableView {
     pub table: &'static str,
-    pub rows: Vec<Vec<(String, String)>>,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl TableView {
+    /// Lays out one exported table: the columns of its first row become the headings (every
+    /// row of a table has the same columns), and each value is shown as a person reads it.
+    fn new(
+        table: &'static str,
+        rows: Vec<serde_json::Map<String, serde_json::Value>>,
+    ) -> TableView {
+        let columns = rows
+            .first()
+            .map(|r| r.iter().map(|(c, _)| heading(c)).collect())
+            .unwrap_or_default();
+        let rows = rows
+            .into_iter()
+            .map(|row| row.into_iter().map(|(_, v)| in_words(v)).collect())
+            .collect();
+        TableView {
+            table,
+            columns,
+            rows,
+        }
+    }
+}
+
+/// A column's name as a heading: `created_at` → "Created at".
+fn heading(column: &str) -> String {
+    let words = column.replace('_', " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => words,
+    }
+}
+
+/// A stored value as a person reads it: instants to the minute in UTC, flags as yes or no,
+/// nothing as a dash.
+fn in_words(value: serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => match chrono::DateTime::parse_from_rfc3339(&s) {
+            Ok(at) => at
+                .with_timezone(&chrono::Utc)
+                .format("%-d %B %Y, %H:%M UTC")
+                .to_string(),
+            Err(_) => s,
+        },
+        serde_json::Value::Bool(true) => "yes".into(),
+        serde_json::Value::Bool(false) => "no".into(),
+        serde_json::Value::Null => "—".into(),
+        other => other.to_string(),
+    }
 }
 
 pub struct KindView {
@@ -159,30 +211,13 @@ pub async fn page(
             tables: k
                 .tables
                 .into_iter()
-                .map(|(table, rows)| TableView {
-                    table,
-                    rows: rows
-                        .into_iter()
-                        .map(|row| {
-                            row.into_iter()
-                                .map(|(col, v)| {
-                                    let v = match v {
-                                        serde_json::Value::String(s) => s,
-                                        serde_json::Value::Null => "—".into(),
-                                        other => other.to_string(),
-                                    };
-                                    (col, v)
-                                })
-                                .collect()
-                        })
-                        .collect(),
-                })
+                .map(|(table, rows)| TableView::new(table, rows))
                 .collect(),
         })
         .collect();
     Ok(DataPage {
         ctx,
-        generated_at: export.generated_at,
+        generated_at: in_words(serde_json::Value::String(export.generated_at)),
         kinds,
     })
 }
