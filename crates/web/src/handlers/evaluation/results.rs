@@ -59,6 +59,22 @@ pub fn rule_of(org: &Organisation) -> DisclosureRule {
     }
 }
 
+/// "25" or "–" for a hidden count.
+pub fn count(cell: &Cell<u64>) -> String {
+    match cell.shown() {
+        Some(v) => v.to_string(),
+        None => "–".into(),
+    }
+}
+
+/// "77%" (whole percentages, as the report prints them) or "–" for a hidden one.
+pub fn percent(cell: &Cell<f64>) -> String {
+    match cell.shown() {
+        Some(v) => format!("{v:.0}%"),
+        None => "–".into(),
+    }
+}
+
 /// "3.08" or "–" for a hidden figure.
 pub fn figure(cell: &Cell<f64>) -> String {
     match cell.shown() {
