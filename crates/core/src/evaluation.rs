@@ -364,7 +364,10 @@ mod tests {
             "7 people"
         );
         assert_eq!((r.p_value, r.effect_r), (None, None));
-        assert!(r.moved.up.is_suppressed(), "7 paired: below the percentage base");
+        assert!(
+            r.moved.up.is_suppressed(),
+            "7 paired: below the percentage base"
+        );
         assert_eq!((r.rank_biserial_paired, r.mann_whitney), (None, None));
     }
 

@@ -1,10 +1,10 @@
-//! `flipside report`: the annual report (SPEC §3.9) of one cycle, or of an academic year across
-//! schemes, gathered from the store and written as HTML or PDF under the publication rule.
-use crate::ServerArgs;
-use crate::server::{load_settings, open_store};
-use anyhow::{Context, bail};
+//! The annual report's data (SPEC §3.9), gathered from the store: one cycle, or an academic
+//! year across schemes, every figure made by the report's disclosure rule (the publication rule
+//! unless the caller says otherwise). The report page and `flipside report` both build it here.
+use crate::error::AppError;
 use chrono::NaiveDate;
 use flipside_core::actions::ActionStatus;
+use flipside_core::annual_report::{ReportScope, ReportText};
 use flipside_core::cycle::AcademicYear;
 use flipside_core::disclosure::DisclosureRule;
 use flipside_core::evaluation::{self, LIKERT_LABELS, Wave as CoreWave};
@@ -15,81 +15,60 @@ use flipside_report::model::{self as m, Wave};
 use flipside_report::{Disclosure, ReportData};
 use flipside_store::{AnswerRow, Cycle, PairStatus, Store};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
-use std::process::ExitCode;
 
-/// What the report is written as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// An accessible HTML page, charts inline.
-    Html,
-    /// A typeset, tagged PDF.
-    Pdf,
+type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// Said where the coordinator has not written the introduction yet.
+pub const NO_INTRODUCTION: &str = "This report sets out who took part, what the surveys showed \
+and what changed as a result. The coordinator's introduction has not been written yet.";
+/// Said where the coordinator has not written the recommendations yet.
+pub const NO_RECOMMENDATIONS: &str = "The coordinator's recommendations have not been written yet.";
+
+/// A report and the quotes it prints.
+#[derive(Debug, Clone)]
+pub struct Gathered {
+    pub report: ReportData,
+    /// The quote bank's ids of the quotes the report prints (stored with a published version,
+    /// so that a later withdrawal of consent can be flagged).
+    pub quote_ids: Vec<i64>,
 }
 
-#[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("scope").required(true).args(["cycle", "year"])))]
-pub struct ReportArgs {
-    #[command(flatten)]
-    server: ServerArgs,
-    /// The cycle to report on (its id, as in /cycles/ID)
-    #[arg(long, value_name = "ID")]
-    cycle: Option<i64>,
-    /// The academic year to report on across schemes, by the calendar year it starts in (2025
-    /// for 2025/26)
-    #[arg(long, value_name = "YYYY")]
-    year: Option<i32>,
-    /// html or pdf
-    #[arg(long, value_enum)]
-    format: Format,
-    /// Where to write the report
-    #[arg(long, value_name = "FILE")]
-    out: PathBuf,
+/// The report of `scope` with the coordinator's saved text (or the placeholders above).
+pub async fn gather(
+    store: &Store,
+    scope: ReportScope,
+    d: Disclosure,
+    today: NaiveDate,
+) -> Result<Gathered, AppError> {
+    let text = match store.report_draft(scope).await? {
+        Some(draft) => ReportText {
+            introduction: draft.introduction,
+            recommendations: draft.recommendations,
+        },
+        None => ReportText {
+            introduction: String::new(),
+            recommendations: String::new(),
+        },
+    };
+    let mut report = match scope {
+        ReportScope::Cycle(id) => cycle_report(store, id, d, today).await?,
+        ReportScope::Year(year) => year_report(store, year.start_year(), d, today).await?,
+    };
+    with_text(&mut report.report, &text);
+    Ok(report)
 }
 
-pub fn run(args: ReportArgs) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("flipside: {e}");
-            return ExitCode::FAILURE;
+/// Puts the coordinator's text into the report, or says it has not been written.
+pub fn with_text(report: &mut ReportData, text: &ReportText) {
+    let or = |t: &str, none: &str| {
+        if t.trim().is_empty() {
+            none.to_owned()
+        } else {
+            t.to_owned()
         }
     };
-    match runtime.block_on(run_async(args)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("flipside report: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-async fn run_async(args: ReportArgs) -> anyhow::Result<()> {
-    let settings = load_settings(&args.server)?;
-    let store = open_store(&settings).await?;
-    store
-        .migrate()
-        .await
-        .context("applying database migrations")?;
-    let today = chrono::Utc::now().date_naive();
-    let disclosure = Disclosure::publication();
-    let report = match (args.cycle, args.year) {
-        (Some(id), _) => cycle_report(&store, id, disclosure, today).await?,
-        (None, Some(year)) => year_report(&store, year, disclosure, today).await?,
-        (None, None) => bail!("say which cycle (--cycle ID) or year (--year YYYY)"),
-    };
-    let bytes = match args.format {
-        Format::Html => flipside_report::html::render(&report)?.into_bytes(),
-        #[cfg(feature = "pdf")]
-        Format::Pdf => flipside_report::pdf::render(&report)?,
-        #[cfg(not(feature = "pdf"))]
-        Format::Pdf => bail!("this flipside was built without PDF support (feature `pdf`)"),
-    };
-    std::fs::write(&args.out, bytes).with_context(|| format!("writing {}", args.out.display()))?;
-    Ok(())
+    report.introduction = or(&text.introduction, NO_INTRODUCTION);
+    report.recommendations = or(&text.recommendations, NO_RECOMMENDATIONS);
 }
 
 /// The report of one cycle.
@@ -98,15 +77,11 @@ pub async fn cycle_report(
     cycle_id: i64,
     d: Disclosure,
     today: NaiveDate,
-) -> anyhow::Result<ReportData> {
-    let cycle = match store.cycle(cycle_id).await {
-        Ok(c) => c,
-        Err(flipside_store::StoreError::NotFound) => bail!("there is no cycle {cycle_id}"),
-        Err(e) => return Err(e.into()),
-    };
+) -> Result<Gathered> {
+    let cycle = store.cycle(cycle_id).await?;
     let scheme = store.scheme(cycle.scheme_id).await?;
     let year = cycle.year().to_string();
-    let section = scheme_section(store, &cycle, &d).await?;
+    let (section, quote_ids) = scheme_section(store, &cycle, &d).await?;
     let mut report = frame(
         store,
         format!("{}: annual report", scheme.name),
@@ -120,7 +95,7 @@ pub async fn cycle_report(
     .await?;
     report.methods.invited = invited(store, &[&cycle], &report.disclosure).await?;
     report.schemes.push(section);
-    Ok(report)
+    Ok(Gathered { report, quote_ids })
 }
 
 /// The report of an academic year, one section per cycle of that year.
@@ -129,7 +104,7 @@ pub async fn year_report(
     start_year: i32,
     d: Disclosure,
     today: NaiveDate,
-) -> anyhow::Result<ReportData> {
+) -> Result<Gathered> {
     let mut cycles = Vec::new();
     for scheme in store.schemes().await? {
         for cycle in store.cycles_of(scheme.id).await? {
@@ -140,7 +115,7 @@ pub async fn year_report(
     }
     let year = AcademicYear::from_start_year(start_year).to_string();
     if cycles.is_empty() {
-        bail!("no scheme has a cycle in the academic year {year}");
+        return Err(AppError::NotFound);
     }
     let mut report = frame(
         store,
@@ -152,13 +127,15 @@ pub async fn year_report(
         today,
     )
     .await?;
+    let mut quote_ids = Vec::new();
     for cycle in &cycles {
-        let section = scheme_section(store, cycle, &report.disclosure).await?;
+        let (section, quotes) = scheme_section(store, cycle, &report.disclosure).await?;
         report.schemes.push(section);
+        quote_ids.extend(quotes);
     }
     let refs: Vec<&Cycle> = cycles.iter().collect();
     report.methods.invited = invited(store, &refs, &report.disclosure).await?;
-    Ok(report)
+    Ok(Gathered { report, quote_ids })
 }
 
 async fn frame(
@@ -167,11 +144,8 @@ async fn frame(
     scope: m::Scope,
     d: Disclosure,
     today: NaiveDate,
-) -> anyhow::Result<ReportData> {
-    let org = store
-        .organisation()
-        .await?
-        .context("the organisation is not set up yet")?;
+) -> Result<ReportData> {
+    let org = store.organisation().await?.ok_or(AppError::NotFound)?;
     Ok(ReportData {
         title,
         organisation: org.name.clone(),
@@ -179,12 +153,9 @@ async fn frame(
         author: format!("{} scheme coordinators", org.name),
         scope,
         disclosure: d,
-        introduction: "This report sets out who took part, what the surveys showed and what \
-                       changed as a result. The coordinator's introduction has not been written \
-                       yet."
-            .into(),
+        introduction: NO_INTRODUCTION.into(),
         schemes: Vec::new(),
-        recommendations: "The coordinator's recommendations have not been written yet.".into(),
+        recommendations: NO_RECOMMENDATIONS.into(),
         methods: methods(),
     })
 }
@@ -264,11 +235,7 @@ fn ending_category(reason: &str) -> &'static str {
     }
 }
 
-async fn invited(
-    store: &Store,
-    cycles: &[&Cycle],
-    d: &Disclosure,
-) -> anyhow::Result<Vec<m::Category>> {
+async fn invited(store: &Store, cycles: &[&Cycle], d: &Disclosure) -> Result<Vec<m::Category>> {
     let (mut students, mut staff, mut surveyed) = (0u64, 0u64, 0u64);
     for c in cycles {
         students += store
@@ -299,12 +266,13 @@ fn category(d: &Disclosure, label: &str, n: u64) -> m::Category {
     }
 }
 
-/// One cycle's section: participation, surveys, actions and accepted proposals.
+/// One cycle's section (participation, surveys, findings and quotes, actions and accepted
+/// proposals) and the ids of the quotes it prints.
 async fn scheme_section(
     store: &Store,
     cycle: &Cycle,
     d: &Disclosure,
-) -> anyhow::Result<m::SchemeReport> {
+) -> Result<(m::SchemeReport, Vec<i64>)> {
     let scheme = store.scheme(cycle.scheme_id).await?;
     let applications = store.applications_of(cycle.id).await?;
     let invitations = store.invitations_of(cycle.id).await?;
@@ -358,18 +326,86 @@ async fn scheme_section(
     let counts = store.survey_participant_counts(cycle.id).await?;
     let answers = store.survey_answers(cycle.id).await?;
     let evaluation = survey_results(&counts, &answers, d);
-    Ok(m::SchemeReport {
+    let (findings, quote_ids) = findings(store, cycle).await?;
+    let section = m::SchemeReport {
         scheme: scheme.name.clone(),
         purpose: scheme.purpose.clone(),
         mentor_label: "Mentors (students)".into(),
         mentee_label: "Mentees (senior staff)".into(),
         participation,
         evaluation,
-        // No store of analysed reflective chats exists yet; the report says so.
-        findings: None,
+        findings,
         actions: actions(store, cycle, d).await?,
         proposals: proposals(store, cycle).await?,
-    })
+    };
+    Ok((section, quote_ids))
+}
+
+/// The cycle's triangulated findings per aim, with the quotes coded to that aim whose speakers'
+/// quote consent stands now, labelled by pseudonym; `None` when no reflective chat was
+/// analysed (the report says so). Also the ids of the quotes printed.
+async fn findings(store: &Store, cycle: &Cycle) -> Result<(Option<Vec<m::Finding>>, Vec<i64>)> {
+    let written = store.findings_of_cycle(cycle.id).await?;
+    let quotes = store.quotes_of_cycle(cycle.id).await?;
+    if written.is_empty() && quotes.is_empty() {
+        return Ok((None, Vec::new()));
+    }
+    let consenting = store.quote_consenting(cycle.id).await?;
+    let participants = store.qualitative_participants(cycle.id).await?;
+    let roles: Vec<(i64, &str)> = participants
+        .iter()
+        .map(|(id, role)| (*id, role.as_str()))
+        .collect();
+    let names = flipside_core::qualitative::quotes::pseudonyms(&roles);
+    let codebook = store.codebook_of_scheme(cycle.scheme_id).await?;
+    // A code evidences its own aim or its nearest ancestor's.
+    let excerpt_aims: BTreeMap<i64, BTreeSet<&str>> = store
+        .excerpts_of_cycle(cycle.id)
+        .await?
+        .iter()
+        .map(|e| {
+            let aims = e.codes.iter().filter_map(|c| codebook.aim_of(*c));
+            (e.id, aims.collect())
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut ids = Vec::new();
+    for aim in store.aims_of_scheme(cycle.scheme_id).await? {
+        let summary = written
+            .iter()
+            .find(|f| f.aim == aim.key)
+            .map(|f| f.finding.trim().to_owned())
+            .filter(|f| !f.is_empty());
+        let shown: Vec<_> = quotes
+            .iter()
+            .filter(|q| consenting.contains(&q.participant_user_id))
+            .filter(|q| {
+                excerpt_aims
+                    .get(&q.excerpt_id)
+                    .is_some_and(|aims| aims.contains(aim.key.as_str()))
+            })
+            .filter_map(|q| names.get(&q.participant_user_id).map(|p| (q, p)))
+            .collect();
+        if summary.is_none() && shown.is_empty() {
+            continue;
+        }
+        ids.extend(shown.iter().map(|(q, _)| q.id));
+        out.push(m::Finding {
+            aim: aim.label.clone(),
+            summary: summary
+                .unwrap_or_else(|| "No finding has been written for this aim yet.".into()),
+            quotes: shown
+                .into_iter()
+                .map(|(q, pseudonym)| m::Quote {
+                    pseudonym: pseudonym.clone(),
+                    text: q.edited.clone(),
+                })
+                .collect(),
+        });
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok((Some(out), ids))
 }
 
 /// Response rates per wave and role, and per-statement results, from the stored answers: the
@@ -528,7 +564,7 @@ fn paired_change(
     }
 }
 
-async fn actions(store: &Store, cycle: &Cycle, d: &Disclosure) -> anyhow::Result<m::Actions> {
+async fn actions(store: &Store, cycle: &Cycle, d: &Disclosure) -> Result<m::Actions> {
     let all: Vec<_> = store
         .actions_of_scheme(cycle.scheme_id)
         .await?
@@ -585,7 +621,7 @@ fn capitalise(s: &str) -> String {
 }
 
 /// Proposals accepted in design sprints that started in the cycle's academic year.
-async fn proposals(store: &Store, cycle: &Cycle) -> anyhow::Result<Vec<m::Proposal>> {
+async fn proposals(store: &Store, cycle: &Cycle) -> Result<Vec<m::Proposal>> {
     let year = cycle.year();
     let mut out = Vec::new();
     for sprint in store.sprints().await? {

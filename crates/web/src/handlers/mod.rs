@@ -9,6 +9,7 @@ pub mod evaluation;
 pub mod home;
 pub mod mentoring;
 pub mod ops;
+pub mod report;
 pub mod tutoring;
 
 use crate::auth::CurrentUser;

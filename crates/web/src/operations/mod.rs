@@ -10,5 +10,6 @@ pub mod meetings;
 pub mod pairs;
 pub mod people;
 pub mod qualitative;
+pub mod reports;
 pub mod retention;
 pub mod tutoring;
