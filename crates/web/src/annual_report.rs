@@ -238,8 +238,8 @@ fn ending_category(reason: &str) -> &'static str {
 async fn invited(store: &Store, cycles: &[&Cycle], d: &Disclosure) -> Result<Vec<m::Category>> {
     let (mut students, mut staff, mut surveyed) = (0u64, 0u64, 0u64);
     for c in cycles {
-        students += store
-            .applications_of(c.id)
+        let pairs = store.pairs_of_cycle(c.id).await?;
+        students += student_applications(store, c, &pairs)
             .await?
             .iter()
             .filter(|a| a.status() == ApplicationStatus::Accepted)
@@ -259,6 +259,23 @@ async fn invited(store: &Store, cycles: &[&Cycle], d: &Disclosure) -> Result<Vec
     ])
 }
 
+/// The cycle's applications from students. A staff mentee may hold an application only to carry
+/// their consents (to research use and to being quoted, for the reflective chats); it is not a
+/// student applying, so it is left out.
+async fn student_applications(
+    store: &Store,
+    cycle: &Cycle,
+    pairs: &[flipside_store::Pair],
+) -> Result<Vec<flipside_store::Application>> {
+    let mentees: BTreeSet<i64> = pairs.iter().map(|p| p.mentee_id).collect();
+    Ok(store
+        .applications_of(cycle.id)
+        .await?
+        .into_iter()
+        .filter(|a| !mentees.contains(&a.user_id))
+        .collect())
+}
+
 fn category(d: &Disclosure, label: &str, n: u64) -> m::Category {
     m::Category {
         label: label.to_owned(),
@@ -274,9 +291,9 @@ async fn scheme_section(
     d: &Disclosure,
 ) -> Result<(m::SchemeReport, Vec<i64>)> {
     let scheme = store.scheme(cycle.scheme_id).await?;
-    let applications = store.applications_of(cycle.id).await?;
-    let invitations = store.invitations_of(cycle.id).await?;
     let pairs = store.pairs_of_cycle(cycle.id).await?;
+    let applications = student_applications(store, cycle, &pairs).await?;
+    let invitations = store.invitations_of(cycle.id).await?;
     let hours = store.hours_of_cycle(cycle.id).await?;
     let matched = pairs.len() as u64;
     let completed: BTreeSet<i64> = pairs
@@ -385,6 +402,12 @@ async fn findings(store: &Store, cycle: &Cycle) -> Result<(Option<Vec<m::Finding
                     .is_some_and(|aims| aims.contains(aim.key.as_str()))
             })
             .filter_map(|q| names.get(&q.participant_user_id).map(|p| (q, p)))
+            .collect();
+        // The same words twice under one aim add nothing; the first speaker keeps them.
+        let mut seen = BTreeSet::new();
+        let shown: Vec<_> = shown
+            .into_iter()
+            .filter(|(q, _)| seen.insert(q.edited.trim().to_owned()))
             .collect();
         if summary.is_none() && shown.is_empty() {
             continue;

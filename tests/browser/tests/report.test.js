@@ -31,13 +31,13 @@ test('coordinator writes the recommendations, previews, publishes and downloads 
     const reportUrl = page.url();
     await visit(page, 'page');
 
-    await page.getByLabel('Recommendations').fill(RECOMMENDATIONS);
+    await page.getByLabel('Recommendations', { exact: true }).fill(RECOMMENDATIONS);
     await Promise.all([
       page.waitForURL(reportUrl),
       page.getByRole('button', { name: 'Save the text' }).click(),
     ]);
     await page.getByText('The introduction and recommendations are saved.').waitFor();
-    assert.equal(await page.getByLabel('Recommendations').inputValue(), RECOMMENDATIONS);
+    assert.equal(await page.getByLabel('Recommendations', { exact: true }).inputValue(), RECOMMENDATIONS);
     await visit(page, 'saved');
 
     // The preview: the report itself, with the text formatted and the script shown as text.
