@@ -2,6 +2,7 @@
 //! year across schemes, every figure made by the report's disclosure rule (the publication rule
 //! unless the caller says otherwise). The report page and `flipside report` both build it here.
 use crate::error::AppError;
+use crate::handlers::evaluation::results::Analysed;
 use chrono::NaiveDate;
 use flipside_core::actions::ActionStatus;
 use flipside_core::annual_report::{ReportScope, ReportText};
@@ -465,29 +466,10 @@ pub fn survey_results(
                 rate: d.percent(responded.len() as u64, invited),
             });
         }
-        let consenting: Vec<&&AnswerRow> = mine.iter().filter(|a| a.research_consent).collect();
-        let mut statements: Vec<(i64, &str, &str, &str)> = consenting
-            .iter()
-            .map(|a| {
-                (
-                    a.position,
-                    a.statement_code.as_str(),
-                    a.aim.as_str(),
-                    a.text.as_str(),
-                )
-            })
-            .collect();
-        statements.sort();
-        statements.dedup();
-        let scores = |code: &str, wave: CoreWave| -> BTreeMap<String, f64> {
-            consenting
-                .iter()
-                .filter(|a| a.statement_code == code && a.wave == wave.as_str())
-                .map(|a| (a.code.clone(), a.score as f64))
-                .collect()
-        };
+        let analysed = Analysed::of(&mine);
+        let scores = |code: &str, wave: CoreWave| analysed.scores(code, wave);
         let mut by_aim: Vec<m::AimResult> = Vec::new();
-        for (_, code, aim, text) in statements {
+        for &(_, code, aim, text) in &analysed.statements {
             let waves: Vec<m::WaveResult> = CoreWave::ALL
                 .iter()
                 .filter_map(|w| {

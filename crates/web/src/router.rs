@@ -373,19 +373,19 @@ fn report_routes(base: &str) -> Router<AppState> {
         .route(base, get(report::show::show).post(report::show::save))
         .route(
             &format!("{base}/preview"),
-            get(report_download::preview_html),
+            get(report_download::preview::<false>),
         )
         .route(
             &format!("{base}/preview.pdf"),
-            get(report_download::preview_pdf),
+            get(report_download::preview::<true>),
         )
         .route(&format!("{base}/publish"), post(report::publish::publish))
         .route(
             &format!("{base}/versions/{{number}}/report.html"),
-            get(report_download::version_html),
+            get(report_download::version::<false>),
         )
         .route(
             &format!("{base}/versions/{{number}}/report.pdf"),
-            get(report_download::version_pdf),
+            get(report_download::version::<true>),
         )
 }

@@ -13,35 +13,20 @@ use flipside_web::handlers::evaluation::results;
 
 /// The demo, signed in as its (organisation-wide) coordinator, and its closed 2025/26 cycle.
 async fn demo(app: &TestApp) -> (Browser, i64) {
-    flipside_web::demo::ensure(&app.store).await.unwrap();
-    let b = app.browser();
-    let r = b
-        .post(
-            "/sign-in",
-            &[
-                ("email", flipside_web::demo::COORDINATOR),
-                ("password", "flipside-demo"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    let scheme = app
-        .store
-        .schemes()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|s| s.kind == "institutional")
-        .unwrap();
-    let closed = app
-        .store
-        .cycles_of(scheme.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|c| c.state == "closed")
-        .unwrap();
-    (b, closed.id)
+    let b = app.demo_coordinator().await;
+    (b, app.demo_closed_cycle().await.id)
+}
+
+/// The report of `scope` as it would be published on 14 July 2026.
+async fn gather(app: &TestApp, scope: ReportScope) -> annual_report::Gathered {
+    annual_report::gather(
+        &app.store,
+        scope,
+        Disclosure::publication(),
+        chrono::NaiveDate::from_ymd_opt(2026, 7, 14).unwrap(),
+    )
+    .await
+    .unwrap()
 }
 
 #[tokio::test]
@@ -253,14 +238,7 @@ async fn the_report_prints_the_results_pages_numbers_under_the_same_rule() {
 async fn the_demos_closed_cycle_makes_a_full_report_under_the_publication_rule() {
     let app = TestApp::spawn().await;
     let (b, cycle) = demo(&app).await;
-    let gathered = annual_report::gather(
-        &app.store,
-        ReportScope::Cycle(cycle),
-        Disclosure::publication(),
-        chrono::NaiveDate::from_ymd_opt(2026, 7, 14).unwrap(),
-    )
-    .await
-    .unwrap();
+    let gathered = gather(&app, ReportScope::Cycle(cycle)).await;
     let r = &gathered.report;
     let s = &r.schemes[0];
     use flipside_report::figures::Printed::Shown;
@@ -313,14 +291,7 @@ async fn the_demos_closed_cycle_makes_a_full_report_under_the_publication_rule()
     assert!(!page.contains(">26<") && !page.contains(">7<"));
 
     // The year across schemes holds every scheme's cycle of 2025/26.
-    let year = annual_report::gather(
-        &app.store,
-        ReportScope::Year(AcademicYear::from_start_year(2025)),
-        Disclosure::publication(),
-        chrono::NaiveDate::from_ymd_opt(2026, 7, 14).unwrap(),
-    )
-    .await
-    .unwrap();
+    let year = gather(&app, ReportScope::Year(AcademicYear::from_start_year(2025))).await;
     assert!(!year.report.schemes.is_empty());
     assert_eq!(b.get("/years/2025/report").await.status, 200);
     assert_eq!(b.get("/years/2025/report/preview").await.status, 200);
@@ -337,14 +308,7 @@ async fn a_withdrawn_quote_leaves_the_preview_and_flags_the_published_version() 
     assert!(page.contains("All consents stand"), "{page}");
 
     // The speaker of a printed quote withdraws their consent to be quoted.
-    let gathered = annual_report::gather(
-        &app.store,
-        ReportScope::Cycle(cycle),
-        Disclosure::publication(),
-        chrono::NaiveDate::from_ymd_opt(2026, 7, 14).unwrap(),
-    )
-    .await
-    .unwrap();
+    let gathered = gather(&app, ReportScope::Cycle(cycle)).await;
     let quotes = app.store.quotes_of_cycle(cycle).await.unwrap();
     let quote = quotes
         .iter()

@@ -4,42 +4,11 @@ use flipside_core::evaluation::Wave;
 use flipside_core::role::{Role, Scope};
 use flipside_store::NewScheme;
 
-async fn demo_coordinator(app: &TestApp) -> crate::helpers::Browser {
-    flipside_web::demo::ensure(&app.store).await.unwrap();
-    let b = app.browser();
-    let r = b
-        .post(
-            "/sign-in",
-            &[
-                ("email", "coordinator@demo.flipside.test"),
-                ("password", "flipside-demo"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, 303);
-    b
-}
-
 #[tokio::test]
 async fn the_demo_cycle_shows_the_published_response_rates_and_paired_results() {
     let app = TestApp::spawn().await;
-    let b = demo_coordinator(&app).await;
-    let scheme = app
-        .store
-        .schemes()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|s| s.kind == "institutional")
-        .unwrap();
-    let past = app
-        .store
-        .cycles_of(scheme.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|c| c.state == "closed")
-        .unwrap();
+    let b = app.demo_coordinator().await;
+    let past = app.demo_closed_cycle().await;
     let page = b.get(&format!("/cycles/{}/results", past.id)).await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(
@@ -79,27 +48,12 @@ async fn the_demo_cycle_shows_the_published_response_rates_and_paired_results() 
 #[tokio::test]
 async fn under_the_publication_rule_averages_of_seven_or_fewer_people_are_hidden() {
     let app = TestApp::spawn().await;
-    let b = demo_coordinator(&app).await;
+    let b = app.demo_coordinator().await;
     app.store
         .update_organisation("Northmoor", 5, "publication", 20)
         .await
         .unwrap();
-    let scheme = app
-        .store
-        .schemes()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|s| s.kind == "institutional")
-        .unwrap();
-    let past = app
-        .store
-        .cycles_of(scheme.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|c| c.state == "closed")
-        .unwrap();
+    let past = app.demo_closed_cycle().await;
     let page = b.get(&format!("/cycles/{}/results", past.id)).await;
     assert!(
         page.body.contains("HESA") || page.body.contains("publication"),

@@ -76,12 +76,18 @@ async fn document(
         .into_response())
 }
 
-async fn preview(
-    state: AppState,
+/// `PDF` false: HTML; true: PDF (one handler per route, the format fixed by the route).
+fn format(pdf: bool) -> Format {
+    if pdf { Format::Pdf } else { Format::Html }
+}
+
+/// The report as it would be published now: a web page to read, or a PDF to download.
+pub async fn preview<const PDF: bool>(
+    State(state): State<AppState>,
     user: CurrentUser,
     at: ReportAt,
-    format: Format,
 ) -> Result<Response, AppError> {
+    let format = format(PDF);
     let subject = subject(&state, &user, at.scope).await?;
     let report = current(&state, subject.scope).await?.report;
     document(
@@ -93,30 +99,13 @@ async fn preview(
     .await
 }
 
-/// The report as it would be published now, as a web page.
-pub async fn preview_html(
+/// A published version exactly as it was frozen, as a file to keep or send.
+pub async fn version<const PDF: bool>(
     State(state): State<AppState>,
     user: CurrentUser,
     at: ReportAt,
 ) -> Result<Response, AppError> {
-    preview(state, user, at, Format::Html).await
-}
-
-/// The report as it would be published now, as a PDF.
-pub async fn preview_pdf(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    at: ReportAt,
-) -> Result<Response, AppError> {
-    preview(state, user, at, Format::Pdf).await
-}
-
-async fn version(
-    state: AppState,
-    user: CurrentUser,
-    at: ReportAt,
-    format: Format,
-) -> Result<Response, AppError> {
+    let format = format(PDF);
     let subject = subject(&state, &user, at.scope).await?;
     let number = at.version.ok_or(AppError::NotFound)?;
     let stored = state.store.report_version(subject.scope, number).await?;
@@ -128,22 +117,4 @@ async fn version(
         true,
     )
     .await
-}
-
-/// A published version as it was frozen, as a web page (a file to keep or send).
-pub async fn version_html(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    at: ReportAt,
-) -> Result<Response, AppError> {
-    version(state, user, at, Format::Html).await
-}
-
-/// A published version as it was frozen, as a PDF.
-pub async fn version_pdf(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    at: ReportAt,
-) -> Result<Response, AppError> {
-    version(state, user, at, Format::Pdf).await
 }
