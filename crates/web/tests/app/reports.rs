@@ -57,6 +57,10 @@ async fn a_coordinator_writes_previews_publishes_and_downloads_the_report() {
         page.body.contains("Recruit earlier"),
         "the form shows the saved text"
     );
+    assert!(
+        !page.body.contains("<script>alert") && page.body.contains("&#60;script&#62;alert"),
+        "the saved text is escaped in the form"
+    );
 
     let preview = b.get(&format!("{base}/preview")).await;
     assert_eq!(preview.status, 200);
