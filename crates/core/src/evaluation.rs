@@ -2,7 +2,7 @@
 //! the per-statement comparison of two waves, with the organisation's disclosure rule applied
 //! to every figure about people. Pure: the store supplies the answers, pages render the result.
 use crate::disclosure::{Cell, DisclosureRule};
-use crate::stats::{self, Movement, WilcoxonOptions};
+use crate::stats::{self, WilcoxonOptions};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -151,13 +151,41 @@ pub struct ComparedStatement {
     pub method: Option<&'static str>,
     /// Effect size r = z/√n of non-zero differences.
     pub effect_r: Option<f64>,
-    pub movement: Option<Movement>,
+    /// Paired respondents whose answer went up, stayed the same and went down, as percentages
+    /// of the paired, each through the rule's percentage test (issue 12: these once bypassed it).
+    pub moved: Moved,
+    /// The n columns as the rule prints them (rounded under the publication rule, hidden under
+    /// the internal rule's minimum): first wave, second wave, paired.
+    pub n_shown: [Cell<u64>; 3],
     /// Matched-pairs rank-biserial correlation of the paired differences, shown with the change.
     pub rank_biserial_paired: Option<f64>,
     /// Mann–Whitney U of all answers of the second wave against all of the first (SciPy
     /// defaults), for when pairing is thin; shown only where both waves' means are shown.
     pub mann_whitney: Option<UnpairedTest>,
     pub caveat: Option<String>,
+}
+
+/// Shares of the paired respondents who moved up, stayed the same and moved down, each a
+/// percentage under the disclosure rule.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Moved {
+    pub up: Cell<f64>,
+    pub same: Cell<f64>,
+    pub down: Cell<f64>,
+}
+
+impl Moved {
+    /// The shares of `d` (paired differences) under `rule`.
+    pub fn of(d: &[f64], rule: &DisclosureRule) -> Moved {
+        let n = d.len() as u64;
+        let up = d.iter().filter(|x| **x > 0.0).count() as u64;
+        let down = d.iter().filter(|x| **x < 0.0).count() as u64;
+        Moved {
+            up: rule.percentage(up, n),
+            same: rule.percentage(n - up - down, n),
+            down: rule.percentage(down, n),
+        }
+    }
 }
 
 /// Mann–Whitney U on all answers of two waves, with its rank-biserial effect size.
@@ -231,7 +259,12 @@ pub fn compare(
         } else {
             None
         },
-        movement: if shown { stats::movement(&d) } else { None },
+        moved: Moved::of(&d, rule),
+        n_shown: [
+            rule.count(a.n as u64),
+            rule.count(b.n as u64),
+            rule.count(n_paired),
+        ],
         rank_biserial_paired: if shown {
             stats::rank_biserial(&d).ok()
         } else {
@@ -282,8 +315,11 @@ mod tests {
         );
         assert_eq!((r.n_from, r.n_to, r.n_paired), (9, 9, 8));
         assert_eq!(r.mean_change, Cell::Shown(1.0), "(2+1+0+1+1+1+2+0)/8");
-        let m = r.movement.unwrap();
-        assert_eq!((m.up, m.same), (0.75, 0.25));
+        assert_eq!(r.moved.up, Cell::Shown(75.0), "6 of 8 moved up");
+        assert!(
+            r.moved.same.is_suppressed(),
+            "2 of 8 stayed the same: a count under 5, so its share is hidden too"
+        );
         assert!(r.p_value.unwrap() < 0.05 && r.p_value.unwrap() > 0.0);
         assert!(r.effect_r.unwrap() > 0.0, "post higher: positive r");
         assert!(r.caveat.is_some(), "8 pairs is a small n");
@@ -328,7 +364,11 @@ mod tests {
             r.mean_to.is_suppressed() && r.mean_change.is_suppressed(),
             "7 people"
         );
-        assert_eq!((r.p_value, r.effect_r, r.movement), (None, None, None));
+        assert_eq!((r.p_value, r.effect_r), (None, None));
+        assert!(
+            r.moved.up.is_suppressed(),
+            "7 paired: below the percentage base"
+        );
         assert_eq!((r.rank_biserial_paired, r.mann_whitney), (None, None));
     }
 

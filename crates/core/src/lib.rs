@@ -28,12 +28,14 @@
 //! | [`dates`] | the one rule for a plausible date in any date field |
 //! | [`spreadsheet`] | CSV cells made safe to open in a spreadsheet (no formulas) |
 //! | [`account`] | local accounts: which new passwords are acceptable (SPEC §3.13) |
+//! | [`annual_report`] | the annual report's scope, its coordinator's text and version numbers (SPEC §3.9) |
 //! | [`qualitative`] | reflective chats, coding, two coders' agreement, the quote bank, triangulation, REFI-QDA (SPEC §3.7) |
 #![forbid(unsafe_code)]
 
 pub mod account;
 pub mod actions;
 pub mod allocation;
+pub mod annual_report;
 pub mod cycle;
 pub mod cycle_matching;
 pub mod dates;

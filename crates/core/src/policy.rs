@@ -308,6 +308,26 @@ pub fn aggregate_results(actor: &Actor, scheme_id: i64) -> bool {
     actor.coordinates(scheme_id) || actor.has(Role::Researcher) || actor.is_admin()
 }
 
+/// What an annual report is about, as the policy sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportSubject {
+    /// One cycle of this scheme.
+    Cycle { scheme_id: i64 },
+    /// The organisation's academic year, across every scheme.
+    Year,
+}
+
+/// The annual report (SPEC §3.9): writing its introduction and recommendations, previewing it,
+/// publishing versions and downloading them. A cycle's report is for the coordinators of its
+/// scheme; the organisation's year, which spans every scheme, for organisation-wide
+/// coordinators and admins.
+pub fn annual_report(actor: &Actor, subject: ReportSubject) -> bool {
+    match subject {
+        ReportSubject::Cycle { scheme_id } => actor.coordinates(scheme_id),
+        ReportSubject::Year => actor.has_org(Role::Coordinator) || actor.is_admin(),
+    }
+}
+
 /// Design sprints (SPEC §3.11): every signed-in member of the organisation, staff and
 /// students alike, may read them, add items in the current stage, comment and support.
 pub fn sprint_contribute(_actor: &Actor) -> bool {
@@ -682,6 +702,16 @@ mod tests {
                     )
                 },
                 &["org coordinator", "scheme coordinator"],
+            ),
+            (
+                "annual report of a cycle of scheme 1",
+                |a| annual_report(a, ReportSubject::Cycle { scheme_id: SCHEME }),
+                &["org coordinator", "scheme coordinator"],
+            ),
+            (
+                "annual report of the year",
+                |a| annual_report(a, ReportSubject::Year),
+                &["admin", "org coordinator"],
             ),
             ("audit log", audit_log, &["admin"]),
             ("email delivery log", email_log, &["admin"]),

@@ -4,12 +4,16 @@
 //! [`Disclosure`] is the only constructor. Its methods take the true values (counts of people,
 //! an average and how many people it rests on) and return [`Count`], [`Percent`] or [`Mean`],
 //! whose cells are private: rounded or hidden as the rule says, and never changed afterwards.
+//!
+//! The one other way in is deserialising a published report version (SPEC §3.9: a version is
+//! frozen as published). Its figures were made by a `Disclosure` when it was published and are
+//! stored as shown (a hidden figure stores only why it is hidden), so nothing raw comes back.
 
 use flipside_core::disclosure::{Cell, DisclosureRule, Suppression};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The disclosure rule a report follows, and the only way to make its figures.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Disclosure {
     rule: DisclosureRule,
 }
@@ -53,19 +57,19 @@ impl Disclosure {
 }
 
 /// A count of people, rounded or hidden by the rule.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Count(Cell<u64>);
 
 /// A percentage (0–100), hidden when its base is too small.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Percent(Cell<f64>);
 
 /// An average over people, hidden when based on too few.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Mean(Cell<f64>);
 
 /// A test statistic, effect size or p-value, hidden when based on too few people.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Statistic(Cell<f64>);
 
 /// A figure as printed: its text, or the reason it is hidden.

@@ -4,12 +4,12 @@
 //! with raw HTML escaped).
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::figures::{Count, Disclosure, Mean, Percent, Statistic};
 
 /// One annual report, ready to render as HTML ([`crate::html`]) or PDF ([`crate::pdf`]).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReportData {
     /// "Reverse mentoring: annual report 2025/26".
     pub title: String,
@@ -34,7 +34,7 @@ pub struct ReportData {
 }
 
 /// What the report covers.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Scope {
     /// One cycle of one scheme.
     Cycle {
@@ -73,7 +73,7 @@ impl Scope {
 }
 
 /// One scheme's cycle within the report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SchemeReport {
     /// The scheme's name.
     pub scheme: String,
@@ -97,7 +97,7 @@ pub struct SchemeReport {
 }
 
 /// Recruitment to completion.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Participation {
     /// Students who applied.
     pub applicants: Count,
@@ -124,7 +124,7 @@ pub struct Participation {
 }
 
 /// A category and how many fall in it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Category {
     /// The category's words.
     pub label: String,
@@ -133,7 +133,7 @@ pub struct Category {
 }
 
 /// Survey results of one scheme's cycle.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Evaluation {
     /// Response rates per wave and role.
     pub response_rates: Vec<ResponseRate>,
@@ -142,7 +142,7 @@ pub struct Evaluation {
 }
 
 /// A survey wave.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Wave {
     /// Before the cycle.
     Pre,
@@ -164,7 +164,7 @@ impl Wave {
 }
 
 /// How many of a role answered a wave.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ResponseRate {
     /// The wave.
     pub wave: Wave,
@@ -179,7 +179,7 @@ pub struct ResponseRate {
 }
 
 /// One aim's statements, answered by one role.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AimResult {
     /// The aim's words.
     pub aim: String,
@@ -190,7 +190,7 @@ pub struct AimResult {
 }
 
 /// One Likert statement's results.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StatementResult {
     /// A short label for charts ("Belonging").
     pub short: String,
@@ -205,7 +205,7 @@ pub struct StatementResult {
 }
 
 /// One wave's figures of a statement.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WaveResult {
     /// The wave.
     pub wave: Wave,
@@ -218,7 +218,7 @@ pub struct WaveResult {
 }
 
 /// The paired change between two waves.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PairedChange {
     /// The waves compared.
     pub from: Wave,
@@ -249,7 +249,7 @@ pub struct PairedChange {
 }
 
 /// Survey change and coded evidence side by side for one aim.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Finding {
     /// The aim.
     pub aim: String,
@@ -260,7 +260,7 @@ pub struct Finding {
 }
 
 /// An approved quote.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Quote {
     /// "Mentor 4", "Mentee B".
     pub pseudonym: String,
@@ -269,7 +269,7 @@ pub struct Quote {
 }
 
 /// Actions raised and taken.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Actions {
     /// Actions by status (proposed, agreed, in progress, done, declined).
     pub by_status: Vec<Category>,
@@ -278,7 +278,7 @@ pub struct Actions {
 }
 
 /// One "you said, we did" entry.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct YouSaidWeDid {
     /// What students said.
     pub you_said: String,
@@ -291,7 +291,7 @@ pub struct YouSaidWeDid {
 }
 
 /// An accepted design-sprint proposal.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Proposal {
     /// The sprint ("Faculty of Science, spring sprint").
     pub sprint: String,
@@ -308,7 +308,7 @@ pub struct Proposal {
 }
 
 /// The methods appendix.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Methods {
     /// The instruments and their words.
     pub instruments: Vec<Instrument>,
@@ -319,7 +319,7 @@ pub struct Methods {
 }
 
 /// A survey instrument.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Instrument {
     /// Its name.
     pub name: String,
@@ -333,5 +333,16 @@ impl ReportData {
     /// The rule's short name, as every table prints it.
     pub fn rule_name(&self) -> String {
         self.disclosure.rule().name()
+    }
+
+    /// Which rule the report follows, in words for a sentence ("the publication rule (HESA
+    /// rounding strategy)").
+    pub fn rule_title(&self) -> &'static str {
+        use flipside_core::disclosure::RulePreset;
+        match self.disclosure.rule().current_preset() {
+            Some(RulePreset::Publication) => "the publication rule (HESA rounding strategy)",
+            Some(RulePreset::Internal) => "the organisation's internal rule",
+            None => "the organisation's own disclosure rule",
+        }
     }
 }

@@ -113,7 +113,7 @@ const PREAMBLE: &str = r##"
 #set page(paper: "a4", margin: (x: 2.3cm, top: 2.5cm, bottom: 2.6cm))
 #set text(font: "Libertinus Serif", size: 10.5pt, lang: "en", region: "gb")
 #set par(justify: true, leading: 0.62em, spacing: 1.1em)
-#show heading: set text(fill: accent, weight: "semibold")
+#show heading: set text(fill: accent, weight: "semibold", hyphenate: false)
 #show heading.where(level: 1): it => { pagebreak(weak: true); v(0.6cm); text(size: 19pt, it); v(0.3cm) }
 #show heading.where(level: 2): set text(size: 13.5pt)
 #show heading.where(level: 3): set text(size: 11.5pt)
@@ -124,6 +124,7 @@ const PREAMBLE: &str = r##"
 )
 #show table.cell.where(y: 0): set text(weight: "bold", size: 9pt)
 #show table: set text(size: 9.5pt)
+#show table: set par(justify: false)
 #set table.cell(breakable: false)
 #show figure.where(kind: table): set figure.caption(position: top)
 #show figure.caption: set text(size: 9.5pt)
@@ -154,6 +155,8 @@ impl Writer<'_> {
             self.out,
             r#"
 #page(margin: (x: 2.5cm, top: 5cm, bottom: 3cm))[
+  #set text(hyphenate: false)
+  #set par(justify: false)
   #text(size: 11pt, tracking: 0.12em, fill: muted)[{org}]
   #v(1.2cm)
   #line(length: 30%, stroke: 2.5pt + accent)
@@ -164,7 +167,7 @@ impl Writer<'_> {
   #v(1cm)
   #text(size: 12pt)[{scope}]
   #v(1fr)
-  #text(size: 10pt, fill: muted)[Prepared by {author}, {date}. \ Figures follow the {rule}.]
+  #text(size: 10pt, fill: muted)[Prepared by {author}, {date}. \ Every figure follows {rule}.]
 ]
 "#,
             org = esc(&r.organisation.to_uppercase()),
@@ -173,7 +176,7 @@ impl Writer<'_> {
             scope = esc(&r.scope.describe()),
             author = esc(&r.author),
             date = esc(&r.prepared_on.format("%-d %B %Y").to_string()),
-            rule = esc(&lowercase_first(&r.rule_name())),
+            rule = esc(r.rule_title()),
         );
         // Contents, then the body with page numbers.
         let footer = format!(
@@ -187,8 +190,8 @@ impl Writer<'_> {
         self.w(&markdown::to_typst(&r.introduction));
         let _ = writeln!(
             self.out,
-            "#caveat[*Disclosure rule.* {} {} A dash (–) marks a hidden figure; each table's note says why.]",
-            esc(&r.rule_name()),
+            "#caveat[*Disclosure rule.* This report follows {}. {} A dash (–) marks a hidden figure; each table's note says why.]",
+            esc(r.rule_title()),
             esc(&r.disclosure.rule().description())
         );
         for s in &r.schemes {
@@ -199,10 +202,13 @@ impl Writer<'_> {
         self.methods();
     }
 
+    /// A table of figures: its first `text_columns` columns are words (left-aligned), the rest
+    /// figures (right-aligned).
     fn table(
         &mut self,
         caption: &str,
         columns: &str,
+        text_columns: usize,
         header: &[&str],
         rows: Vec<Vec<String>>,
         cells: Cells,
@@ -210,7 +216,7 @@ impl Writer<'_> {
         let head: Vec<String> = header.iter().map(|h| format!("[{}]", esc(h))).collect();
         let _ = write!(
             self.out,
-            "#figure(kind: table, caption: [{}])[#table(columns: {columns}, align: (x, y) => if x == 0 {{ left }} else {{ right }},\n  table.header({}),\n",
+            "#figure(kind: table, caption: [{}])[#table(columns: {columns}, align: (x, y) => if x < {text_columns} {{ left }} else {{ right }},\n  table.header({}),\n",
             esc(caption),
             head.join(", ")
         );
@@ -266,6 +272,7 @@ impl Writer<'_> {
         self.table(
             "Participation from application to completion.",
             "(1fr, auto)",
+            1,
             &["Measure", "Figure"],
             rows,
             c,
@@ -280,6 +287,7 @@ impl Writer<'_> {
             self.table(
                 "Pairs that ended early, by category of reason.",
                 "(1fr, auto)",
+                1,
                 &["Reason", "Pairs"],
                 rows,
                 c,
@@ -305,6 +313,7 @@ impl Writer<'_> {
         self.table(
             "Response rates per survey wave and role.",
             "(1fr, auto, auto, auto, auto)",
+            2,
             &["Role", "Wave", "Invited", "Answered", "Response rate"],
             rows,
             c,
@@ -344,6 +353,7 @@ impl Writer<'_> {
         self.table(
             "Actions raised from the conversations, by status.",
             "(1fr, auto)",
+            1,
             &["Status", "Actions"],
             rows,
             c,
@@ -416,6 +426,7 @@ impl Writer<'_> {
             self.table(
                 &format!("“{}” (1 = strongly disagree, 5 = strongly agree).", st.text),
                 "(1fr, auto, auto, auto)",
+                1,
                 &["Wave", "Answered", "Mean", "SD"],
                 rows,
                 c,
@@ -461,6 +472,7 @@ impl Writer<'_> {
                     tests.join("; ")
                 ),
                 "(1fr, auto, auto, auto, auto, auto, auto, auto)",
+                1,
                 &[
                     "Comparison",
                     "Paired",
@@ -506,8 +518,8 @@ impl Writer<'_> {
         }
         let _ = writeln!(
             self.out,
-            "== Disclosure rule\n{}. {}\n\n== Statistical methods",
-            esc(&r.rule_name()),
+            "== Disclosure rule\nThis report follows {}. {}\n\n== Statistical methods",
+            esc(r.rule_title()),
             esc(&r.disclosure.rule().description())
         );
         for m in &r.methods.statistics {
@@ -524,17 +536,10 @@ impl Writer<'_> {
         self.table(
             "Invitations to take part and to answer.",
             "(1fr, auto)",
+            1,
             &["Group", "People"],
             rows,
             c,
         );
-    }
-}
-
-fn lowercase_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => String::new(),
     }
 }

@@ -77,3 +77,5 @@ INSERT INTO qual_findings (cycle_id, aim, finding, updated_by, updated_at) VALUE
 INSERT INTO outbox (dedup_key, to_address, to_name, subject, body_text, status, next_attempt_at, created_at, sent_at) VALUES
   ('k1', '{EMAIL}', '{NAME}', 'Hello', 'Hi there', 'sent', '{T}', '{T}', '{T}'),
   ('k2', 'partner@uni.example', 'Partner Person', 'Your mentee', 'Your mentee is {NAME}.', 'sent', '{T}', '{T}', '{T}');
+INSERT INTO report_drafts (scope, scope_id, introduction, recommendations, updated_by, updated_at) VALUES ('cycle', 9001, 'Intro', 'Recs', 9001, '{T}');
+INSERT INTO report_versions (scope, scope_id, number, title, data, quote_ids, published_by, published_at) VALUES ('cycle', 9001, 1, 'Report', '{}', '[]', 9001, '{T}');

@@ -6,6 +6,7 @@
 //! forms against CSRF; every access decision calls `flipside_core::policy`.
 #![forbid(unsafe_code)]
 
+pub mod annual_report;
 pub mod app;
 pub mod auth;
 pub mod clock;

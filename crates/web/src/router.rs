@@ -8,6 +8,7 @@ use crate::handlers::mentoring::{
     actions, concerns, cycle_pairs, cycles, invitations, matching, meetings, pairs, plan,
     recruitment, schemes,
 };
+use crate::handlers::report::{self as report, download as report_download};
 use crate::handlers::tutoring::{self, import};
 use crate::handlers::{api, home, ops};
 use crate::state::AppState;
@@ -119,6 +120,8 @@ pub fn router(state: AppState) -> Router {
         .route("/cycles/{id}", get(cycles::show))
         .route("/cycles/{id}/advance", post(cycles::advance))
         .route("/cycles/{id}/results", get(results::show))
+        .merge(report_routes("/cycles/{id}/report"))
+        .merge(report_routes("/years/{year}/report"))
         .route("/cycles/{id}/surveys", get(waves::show))
         .route("/cycles/{id}/surveys/dates", post(waves::set_dates))
         .route("/cycles/{id}/surveys/{wave}/invite", post(waves::invite))
@@ -369,4 +372,28 @@ pub fn router(state: AppState) -> Router {
         // of dropping the connection.
         .layer(CatchPanicLayer::custom(error::panic_response))
         .with_state(state)
+}
+
+/// The annual report's routes under `base` (a cycle's or an academic year's report): the same
+/// handlers serve both, reading which report from the path (`handlers::report::ReportAt`).
+fn report_routes(base: &str) -> Router<AppState> {
+    Router::new()
+        .route(base, get(report::show::show).post(report::show::save))
+        .route(
+            &format!("{base}/preview"),
+            get(report_download::preview::<false>),
+        )
+        .route(
+            &format!("{base}/preview.pdf"),
+            get(report_download::preview::<true>),
+        )
+        .route(&format!("{base}/publish"), post(report::publish::publish))
+        .route(
+            &format!("{base}/versions/{{number}}/report.html"),
+            get(report_download::version::<false>),
+        )
+        .route(
+            &format!("{base}/versions/{{number}}/report.pdf"),
+            get(report_download::version::<true>),
+        )
 }

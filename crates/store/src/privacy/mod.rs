@@ -539,6 +539,29 @@ pub const REGISTRY: &[Entry] = &[
         }],
     },
     Entry {
+        table: "report_drafts",
+        kind: DataKind::Authorship,
+        person_columns: &["updated_by"],
+        export: Some("updated_by = $1"),
+        erasure: &[Step {
+            rows: "updated_by = $1",
+            erase: Erase::Anonymise("updated_by = NULL"),
+            why: "a report's text stays, without who last saved it",
+        }],
+    },
+    Entry {
+        table: "report_versions",
+        kind: DataKind::Authorship,
+        person_columns: &["published_by"],
+        export: Some("published_by = $1"),
+        erasure: &[Step {
+            rows: "published_by = $1",
+            // A published version is never changed, except to forget who published it.
+            erase: Erase::Anonymise("published_by = NULL"),
+            why: "published reports are the institution's record; they stay, without who published them",
+        }],
+    },
+    Entry {
         table: "schemes",
         kind: DataKind::Authorship,
         person_columns: &["created_by"],

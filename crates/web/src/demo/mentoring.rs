@@ -7,8 +7,11 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use flipside_core::actions::ActionStatus;
 use flipside_core::meetings::Slot;
+use flipside_core::recruitment::{ApplicationStatus, ConsentKind};
 use flipside_core::role::{Grant, Role, Scope};
-use flipside_store::{NewFollowUpAction, NewPair, NewUser, Store, StoreError};
+use flipside_store::{
+    NewApplication, NewFollowUpAction, NewInvitation, NewPair, NewUser, Store, StoreError,
+};
 
 const STUDENTS: [&str; 26] = [
     "Adaeze Okonkwo",
@@ -267,6 +270,111 @@ pub async fn seed(store: &Store, past: i64, pilot: i64, former_mentee: i64) -> a
     Ok(())
 }
 
+/// Students who applied to last year's cycle and were not offered a place.
+const NOT_PLACED: usize = 14;
+/// Staff who were invited last year and declined.
+const DECLINED: [&str; 4] = [
+    "Professor Ruth Calloway",
+    "Dr Owen Mercer",
+    "Dr Priyanka Shah",
+    "Professor Tom Ellery",
+];
+
+/// Last year's recruitment, so that the annual report's participation figures have the seeds'
+/// shape: every mentor applied and was accepted, and a further 14 students applied without a
+/// place; every staff mentee accepted an invitation, and four more staff declined theirs.
+async fn recruitment(
+    store: &Store,
+    past: i64,
+    mentors: &[i64],
+    mentees: &[i64],
+) -> anyhow::Result<()> {
+    let mut applicants: Vec<(i64, bool)> = mentors.iter().map(|m| (*m, true)).collect();
+    for i in 0..NOT_PLACED {
+        let local = format!("rm2526.applicant{:02}", i + 1);
+        let id = match store.user_by_email(&email(&local)).await {
+            Ok(u) => u.id,
+            Err(StoreError::NotFound) => {
+                store
+                    .create_user(NewUser {
+                        email: &email(&local),
+                        display_name: &format!("Applicant {}", i + 1),
+                        password_hash: None,
+                        school_id: None,
+                    })
+                    .await?
+            }
+            Err(e) => return Err(e.into()),
+        };
+        applicants.push((id, false));
+    }
+    for (i, (user_id, placed)) in applicants.into_iter().enumerate() {
+        // As the reflective chats expect: research consent from everyone, quotes from all but
+        // every fourth mentor.
+        let mut consents = vec![ConsentKind::TakePart, ConsentKind::Research];
+        if i % 4 != 3 {
+            consents.push(ConsentKind::Quotes);
+        }
+        let id = store
+            .save_application(NewApplication {
+                cycle_id: past,
+                user_id,
+                label_ids: &[],
+                own_words: "",
+                course: "",
+                level: "",
+                interests: "",
+                availability: "",
+                hopes: "That the people who run the university hear what studying here is like.",
+                consents: &consents,
+            })
+            .await?;
+        let decision = if placed {
+            ApplicationStatus::Accepted
+        } else {
+            ApplicationStatus::Declined
+        };
+        store
+            .decide_application(id, decision, "Thank you for applying.", None)
+            .await?;
+    }
+    let staff = mentees.iter().map(|m| (Some(*m), None));
+    let declined = DECLINED.iter().map(|name| (None, Some(*name)));
+    for (i, (mentee, declined_name)) in staff.chain(declined).enumerate() {
+        let (address, name) = match mentee {
+            Some(id) => {
+                let u = store.user(id).await?;
+                (u.email, u.display_name)
+            }
+            None => (
+                email(&format!("rm2526.invitee{:02}", i + 1)),
+                declined_name.unwrap_or_default().to_owned(),
+            ),
+        };
+        let (_, token) = store
+            .create_invitation(NewInvitation {
+                cycle_id: past,
+                email: &address,
+                name: &name,
+                school_id: None,
+                invited_by: None,
+                expires_at: flipside_store::now() + Duration::days(14),
+            })
+            .await?;
+        if mentee.is_some() {
+            store.accept_invitation(&token, "", "", true).await?;
+        } else {
+            store
+                .decline_invitation(
+                    &token,
+                    "My teaching load this year does not leave the time.",
+                )
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 async fn past_cycle(store: &Store, past: i64, former_mentee: i64) -> anyhow::Result<()> {
     let mut mentors = Vec::new();
     for (i, name) in STUDENTS.iter().enumerate() {
@@ -295,6 +403,7 @@ async fn past_cycle(store: &Store, past: i64, former_mentee: i64) -> anyhow::Res
             .await?,
         );
     }
+    recruitment(store, past, &mentors, &mentees).await?;
     let new: Vec<NewPair> = mentors
         .iter()
         .zip(&mentees)

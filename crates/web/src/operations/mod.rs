@@ -12,5 +12,6 @@ pub mod pairs;
 pub mod people;
 pub mod qualitative;
 pub mod recruitment;
+pub mod reports;
 pub mod retention;
 pub mod tutoring;

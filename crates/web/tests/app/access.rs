@@ -111,6 +111,10 @@ async fn every_page_answers_each_role_as_the_policy_says() {
         ),
         (format!("/schemes/{other}/you-said-we-did"), &[]),
         (format!("/cycles/{c}/plan"), &["coordinator"]),
+        (format!("/cycles/{c}/report"), &["coordinator"]),
+        (format!("/cycles/{oc}/report"), &[]),
+        // The year across schemes: admins and organisation-wide coordinators.
+        ("/years/2026/report".into(), &["admin"]),
         (format!("/cycles/{oc}/plan"), &[]),
         ("/admin/people".into(), &["admin"]),
         ("/admin/organisation".into(), &["admin"]),
@@ -197,6 +201,11 @@ async fn every_page_answers_each_role_as_the_policy_says() {
                 format!("/cycles/{oc}/matching/settings"),
                 vec![("interests_weight", "1")],
             ),
+            (format!("/cycles/{oc}/report/publish"), vec![]),
+            (
+                format!("/cycles/{oc}/report"),
+                vec![("introduction", "I"), ("recommendations", "R")],
+            ),
         ] {
             let r = b.post(&path, &fields).await;
             if r.status != 403 {
@@ -207,6 +216,21 @@ async fn every_page_answers_each_role_as_the_policy_says() {
     assert_eq!(app.store.cycle(oc).await.unwrap().state, "recruiting");
     assert!(app.store.invitations_of(oc).await.unwrap().is_empty());
     assert!(app.store.matching_settings(oc).await.unwrap().is_none());
+    let other_report = flipside_core::annual_report::ReportScope::Cycle(oc);
+    assert!(
+        app.store
+            .report_versions(other_report)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        app.store
+            .report_draft(other_report)
+            .await
+            .unwrap()
+            .is_none()
+    );
     // Nobody answers a survey that is not theirs, whatever their roles.
     let survey = format!("/surveys/{participant}/pre");
     for (who, _) in &roles {

@@ -23,6 +23,7 @@ mod plan;
 mod population;
 mod privacy;
 mod recruitment;
+mod reports;
 mod results;
 mod schemes;
 mod security;

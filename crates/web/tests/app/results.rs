@@ -53,7 +53,7 @@ async fn the_demo_cycle_shows_the_published_response_rates_and_paired_results() 
 #[tokio::test]
 async fn under_the_publication_rule_averages_of_seven_or_fewer_people_are_hidden() {
     let app = TestApp::spawn().await;
-    let b = demo_coordinator(&app).await;
+    let b = app.demo_coordinator().await;
     app.store
         .update_organisation("Northmoor", 5, "publication", 20)
         .await

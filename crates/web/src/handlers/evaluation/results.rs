@@ -62,6 +62,15 @@ pub fn rule_of(org: &Organisation) -> DisclosureRule {
     }
 }
 
+/// A share of people who moved: whole percentages, as the report prints them ("77%"), or "–"
+/// when the rule hides it.
+pub fn percent(cell: &flipside_core::disclosure::Cell<f64>) -> String {
+    match cell.shown() {
+        Some(v) => format!("{v:.0}%"),
+        None => "–".into(),
+    }
+}
+
 fn title(role: &str) -> &'static str {
     match role {
         "mentor" => "Student mentors",
@@ -79,6 +88,51 @@ pub fn caveats(rows: &[ComparedStatement]) -> Vec<String> {
         }
     }
     out
+}
+
+/// One role's answers as the analysis uses them: only those given with research consent, the
+/// statements they answer in the instrument's order, and each statement's scores per wave by
+/// participant code. The results page and the annual report analyse exactly these.
+pub struct Analysed<'a> {
+    pub consenting: Vec<&'a AnswerRow>,
+    /// (position, statement code, aim, text), in order.
+    pub statements: Vec<(i64, &'a str, &'a str, &'a str)>,
+}
+
+impl<'a> Analysed<'a> {
+    pub fn of(answers: &[&'a AnswerRow]) -> Analysed<'a> {
+        let consenting: Vec<&AnswerRow> = answers
+            .iter()
+            .copied()
+            .filter(|a| a.research_consent)
+            .collect();
+        let mut statements: Vec<(i64, &str, &str, &str)> = consenting
+            .iter()
+            .map(|a| {
+                (
+                    a.position,
+                    a.statement_code.as_str(),
+                    a.aim.as_str(),
+                    a.text.as_str(),
+                )
+            })
+            .collect();
+        statements.sort();
+        statements.dedup();
+        Analysed {
+            consenting,
+            statements,
+        }
+    }
+
+    /// A statement's scores in one wave, by participant code.
+    pub fn scores(&self, code: &str, wave: Wave) -> BTreeMap<String, f64> {
+        self.consenting
+            .iter()
+            .filter(|a| a.statement_code == code && a.wave == wave.as_str())
+            .map(|a| (a.code.clone(), a.score as f64))
+            .collect()
+    }
 }
 
 /// Builds each role's rates and comparisons from the stored answers. Response rates count
@@ -114,27 +168,9 @@ pub fn build(
                 }
             })
             .collect();
-        let consenting: Vec<&&AnswerRow> = mine.iter().filter(|a| a.research_consent).collect();
-        let mut statements: Vec<(i64, &str, &str, &str)> = consenting
-            .iter()
-            .map(|a| {
-                (
-                    a.position,
-                    a.statement_code.as_str(),
-                    a.aim.as_str(),
-                    a.text.as_str(),
-                )
-            })
-            .collect();
-        statements.sort();
-        statements.dedup();
-        let scores = |code: &str, wave: Wave| -> BTreeMap<String, f64> {
-            consenting
-                .iter()
-                .filter(|a| a.statement_code == code && a.wave == wave.as_str())
-                .map(|a| (a.code.clone(), a.score as f64))
-                .collect()
-        };
+        let analysed = Analysed::of(&mine);
+        let (consenting, statements) = (&analysed.consenting, &analysed.statements);
+        let scores = |code: &str, wave: Wave| analysed.scores(code, wave);
         let comparisons = [(Wave::Pre, Wave::Post), (Wave::Pre, Wave::Followup)]
             .iter()
             .map(|(from, to)| {

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use flipside_core::cycle::{AcademicYear, CycleState};
 use flipside_core::framework::Framework;
-use flipside_core::policy::{self, Action, CycleRef};
+use flipside_core::policy::{self, Action, CycleRef, ReportSubject};
 use flipside_store::{Cycle, CycleEvent, PairCounts, Scheme, StoreError};
 use serde::Deserialize;
 
@@ -217,6 +217,9 @@ pub struct ShowPage {
     copied_from_year: Option<String>,
     can_edit: bool,
     can_see_results: bool,
+    /// The cycle's annual report, and the organisation's report of its year.
+    can_report: bool,
+    can_report_year: bool,
     can_invite: bool,
     can_match: bool,
     /// Pair counts, for those who may see aggregates of the cycle.
@@ -263,6 +266,13 @@ pub async fn show(
             Action::Edit,
         ),
         can_see_results: policy::aggregate_results(&user.actor, cycle.scheme_id),
+        can_report: policy::annual_report(
+            &user.actor,
+            ReportSubject::Cycle {
+                scheme_id: cycle.scheme_id,
+            },
+        ),
+        can_report_year: policy::annual_report(&user.actor, ReportSubject::Year),
         can_invite: policy::invite_staff(&user.actor, cycle.scheme_id),
         can_match: policy::match_pairs(&user.actor, cycle.scheme_id),
         counts: if policy::aggregate_results(&user.actor, cycle.scheme_id) {
