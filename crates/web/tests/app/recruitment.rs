@@ -402,7 +402,7 @@ async fn the_pool_composition_suppresses_small_cells_and_names_its_rule() {
         .await;
     assert_eq!(page.status, 200, "{}", page.body);
     let org = app.store.organisation().await.unwrap().unwrap();
-    let rule = flipside_web::handlers::evaluation::results::rule_of(&org);
+    let rule = flipside_web::handlers::evaluation::results::rule_of(&org).unwrap();
     assert!(page.body.contains(&format!(
         "<strong>Disclosure rule:</strong> {}",
         rule.name()

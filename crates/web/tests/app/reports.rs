@@ -184,7 +184,7 @@ async fn the_report_prints_the_results_pages_numbers_under_the_same_rule() {
     let answers = app.store.survey_answers(cycle).await.unwrap();
     let org = app.store.organisation().await.unwrap().unwrap();
     for rule in [
-        results::rule_of(&org),
+        results::rule_of(&org).unwrap(),
         flipside_core::disclosure::DisclosureRule::publication(),
     ] {
         let page = results::build(&counts, &answers, &rule, &Default::default());

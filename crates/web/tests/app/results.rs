@@ -194,3 +194,21 @@ async fn results_are_for_coordinators_researchers_and_admins_only() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_corrupt_disclosure_preset_answers_500_instead_of_showing_figures_under_the_internal_rule()
+ {
+    let app = TestApp::spawn().await;
+    let b = app.demo_coordinator().await;
+    let past = app.demo_past_cycle().await;
+    let results = format!("/cycles/{}/results", past.id);
+    assert_eq!(b.get(&results).await.status, 200);
+    // A preset no version of flipside writes used to read as the internal rule.
+    app.store
+        .execute_admin("UPDATE organisation SET disclosure_preset = 'lenient'")
+        .await
+        .unwrap();
+    let page = b.get(&results).await;
+    assert_eq!(page.status, 500, "{}", page.body);
+    assert!(!page.body.contains("2.92"), "{}", page.body);
+}

@@ -51,14 +51,19 @@ pub struct ResultsPage {
     can_export: bool,
 }
 
-/// The organisation's disclosure rule.
-pub fn rule_of(org: &Organisation) -> DisclosureRule {
+/// The organisation's disclosure rule. A stored preset no version of flipside writes is an
+/// error (a 500, logged), never quietly the internal rule: pages must not publish figures
+/// under a laxer rule than the one chosen.
+pub fn rule_of(org: &Organisation) -> Result<DisclosureRule, AppError> {
     match org.disclosure_preset.as_str() {
-        "publication" => DisclosureRule::publication(),
+        "publication" => Ok(DisclosureRule::publication()),
         // A value stored below the floor (before there was one) is raised to it.
-        _ => DisclosureRule::internal_with_min(
+        "internal" => Ok(DisclosureRule::internal_with_min(
             (org.min_cell.max(0) as u64).max(flipside_core::disclosure::INTERNAL_MIN_COUNT_FLOOR),
-        ),
+        )),
+        other => Err(AppError::Internal(anyhow::anyhow!(
+            "the organisation's disclosure preset '{other}' is not internal or publication"
+        ))),
     }
 }
 
@@ -250,7 +255,7 @@ pub async fn show(
         .organisation()
         .await?
         .ok_or(AppError::NotFound)?;
-    let rule = rule_of(&org);
+    let rule = rule_of(&org)?;
     let counts = state.store.survey_participant_counts(id).await?;
     let answers = state.store.survey_answers(id).await?;
     let mut labels: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();

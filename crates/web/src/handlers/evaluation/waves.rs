@@ -80,7 +80,7 @@ pub async fn rates_by_wave(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut out: BTreeMap<Wave, Vec<String>> = BTreeMap::new();
-    for role in results::build(&counts, &answers, &rule_of(&org), &BTreeMap::new()) {
+    for role in results::build(&counts, &answers, &rule_of(&org)?, &BTreeMap::new()) {
         for ResponseRate {
             wave,
             responded,

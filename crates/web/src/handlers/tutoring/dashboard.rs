@@ -65,7 +65,7 @@ pub async fn show(
     let year = year_of(&q.year)?;
     let y = year.start_year();
     let rule = match state.store.organisation().await? {
-        Some(org) => rule_of(&org),
+        Some(org) => rule_of(&org)?,
         None => DisclosureRule::default(),
     };
     let counts: HashMap<i64, SchoolCounts> = state

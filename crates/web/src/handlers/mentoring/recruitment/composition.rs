@@ -57,7 +57,7 @@ pub async fn composition(
         .organisation()
         .await?
         .ok_or(AppError::NotFound)?;
-    let rule = rule_of(&org);
+    let rule = rule_of(&org)?;
     let (ids, choices) = state.store.cycle_label_choices(id).await?;
     let table = rule.labels(&label_sets(&ids, &choices));
     let reach = match org.population_total {
