@@ -118,37 +118,7 @@ impl TestApp {
     /// Seeds the demo and signs its (organisation-wide) coordinator in.
     pub async fn demo_coordinator(&self) -> Browser {
         flipside_web::demo::ensure(&self.store).await.unwrap();
-        let b = self.browser();
-        let r = b
-            .post(
-                "/sign-in",
-                &[
-                    ("email", flipside_web::demo::COORDINATOR),
-                    ("password", "flipside-demo"),
-                ],
-            )
-            .await;
-        assert_eq!(r.status, 303, "{}", r.body);
-        b
-    }
-
-    /// The demo's closed 2025/26 cycle of its institutional scheme (after `demo_coordinator`).
-    pub async fn demo_closed_cycle(&self) -> flipside_store::Cycle {
-        let scheme = self
-            .store
-            .schemes()
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|s| s.kind == "institutional")
-            .unwrap();
-        self.store
-            .cycles_of(scheme.id)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|c| c.state == "closed")
-            .unwrap()
+        self.demo_signed_in("coordinator").await
     }
 
     /// Publishes pairs directly in the store (a test's set-up, not the coordinator's page).

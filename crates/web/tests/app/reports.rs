@@ -14,7 +14,7 @@ use flipside_web::handlers::evaluation::results;
 /// The demo, signed in as its (organisation-wide) coordinator, and its closed 2025/26 cycle.
 async fn demo(app: &TestApp) -> (Browser, i64) {
     let b = app.demo_coordinator().await;
-    (b, app.demo_closed_cycle().await.id)
+    (b, app.demo_past_cycle().await.id)
 }
 
 /// The report of `scope` as it would be published on 14 July 2026.

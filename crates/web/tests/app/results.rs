@@ -4,15 +4,10 @@ use flipside_core::evaluation::Wave;
 use flipside_core::role::{Role, Scope};
 use flipside_store::NewScheme;
 
-async fn demo_coordinator(app: &TestApp) -> crate::helpers::Browser {
-    flipside_web::demo::ensure(&app.store).await.unwrap();
-    app.demo_signed_in("coordinator").await
-}
-
 #[tokio::test]
 async fn the_demo_cycle_shows_the_published_response_rates_and_paired_results() {
     let app = TestApp::spawn().await;
-    let b = demo_coordinator(&app).await;
+    let b = app.demo_coordinator().await;
     let past = app.demo_past_cycle().await;
     let page = b.get(&format!("/cycles/{}/results", past.id)).await;
     assert_eq!(page.status, 200, "{}", page.body);
