@@ -355,3 +355,41 @@ async fn a_withdrawn_quote_leaves_the_preview_and_flags_the_published_version() 
         "the published version is never changed"
     );
 }
+
+#[tokio::test]
+async fn the_coordinator_chooses_the_internal_rule_for_a_report_that_stays_inside() {
+    let app = TestApp::spawn().await;
+    let (b, cycle) = demo(&app).await;
+    let base = format!("/cycles/{cycle}/report");
+    let org = app.store.organisation().await.unwrap().unwrap();
+    let internal = results::rule_of(&org).unwrap().name();
+    let publication = flipside_core::disclosure::DisclosureRule::publication().name();
+    assert_ne!(internal, publication);
+
+    // By default a report follows the publication rule; asked, the internal one.
+    let page = b.get_ok(&base).await;
+    assert!(page.body.contains("?rule=internal"), "{}", page.body);
+    let default = b.get_ok(&format!("{base}/preview")).await;
+    assert!(default.body.contains(&publication), "{}", default.body);
+    assert!(!default.body.contains(&internal));
+    let inside = b.get_ok(&format!("{base}/preview?rule=internal")).await;
+    assert!(inside.body.contains(&internal), "{}", inside.body);
+    assert!(!inside.body.contains(&publication));
+    // A rule that is neither is refused, not quietly the publication rule.
+    assert_eq!(
+        b.get(&format!("{base}/preview?rule=none")).await.status,
+        400
+    );
+
+    // Each published version keeps the rule it was published under.
+    let r = b
+        .post(&format!("{base}/publish"), &[("rule", "internal")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = b.post(&format!("{base}/publish"), &[]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let first = b.get_ok(&format!("{base}/versions/1/report.html")).await;
+    assert!(first.body.contains(&internal), "{}", first.body);
+    let second = b.get_ok(&format!("{base}/versions/2/report.html")).await;
+    assert!(second.body.contains(&publication), "{}", second.body);
+}

@@ -1,10 +1,10 @@
 //! The report as a document: the preview of the report as it would be published now, and each
 //! published version exactly as it was frozen, as HTML or PDF.
-use super::{ReportAt, current, subject};
+use super::{ReportAt, RuleChoice, current, subject};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use flipside_core::annual_report::ReportScope;
@@ -86,10 +86,11 @@ pub async fn preview<const PDF: bool>(
     State(state): State<AppState>,
     user: CurrentUser,
     at: ReportAt,
+    Query(choice): Query<RuleChoice>,
 ) -> Result<Response, AppError> {
     let format = format(PDF);
     let subject = subject(&state, &user, at.scope).await?;
-    let report = current(&state, subject.scope).await?.report;
+    let report = current(&state, subject.scope, choice.rule).await?.report;
     document(
         report,
         format,

@@ -117,13 +117,48 @@ pub async fn subject(
     }
 }
 
-/// The report as it would be published now: today's figures under the publication rule, the
-/// saved text, and the quotes whose speakers' consent stands.
-pub async fn current(state: &AppState, scope: ReportScope) -> Result<Gathered, AppError> {
+/// The disclosure rule a report is made under, chosen per output: the publication rule unless
+/// the coordinator asks for the organisation's internal rule (a report for the steering group,
+/// say). The report prints the rule it follows either way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportRule {
+    #[default]
+    Publication,
+    Internal,
+}
+
+/// `?rule=internal` on a preview, or the publish form's `rule` field; absent means the
+/// publication rule.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct RuleChoice {
+    #[serde(default)]
+    pub rule: ReportRule,
+}
+
+impl ReportRule {
+    async fn disclosure(self, state: &AppState) -> Result<Disclosure, AppError> {
+        Ok(match self {
+            ReportRule::Publication => Disclosure::publication(),
+            ReportRule::Internal => match state.store.organisation().await? {
+                Some(org) => Disclosure::new(crate::handlers::evaluation::results::rule_of(&org)?),
+                None => Disclosure::new(flipside_core::disclosure::DisclosureRule::default()),
+            },
+        })
+    }
+}
+
+/// The report as it would be published now: today's figures under the chosen rule, the saved
+/// text, and the quotes whose speakers' consent stands.
+pub async fn current(
+    state: &AppState,
+    scope: ReportScope,
+    rule: ReportRule,
+) -> Result<Gathered, AppError> {
     annual_report::gather(
         &state.store,
         scope,
-        Disclosure::publication(),
+        rule.disclosure(state).await?,
         state.clock.today(),
     )
     .await

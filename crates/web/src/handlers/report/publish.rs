@@ -1,11 +1,12 @@
 //! Publishing a version: the report as it is now (figures, text and quotes) is frozen under the
 //! next number.
-use super::{ReportAt, current, subject};
+use super::{ReportAt, RuleChoice, current, subject};
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::operations::{self, cycles::Actor};
 use crate::page::redirect_with_flash;
 use crate::state::AppState;
+use axum::Form;
 use axum::extract::State;
 use axum::response::Response;
 
@@ -14,9 +15,10 @@ pub async fn publish(
     user: CurrentUser,
     ClientAddress(address): ClientAddress,
     at: ReportAt,
+    Form(choice): Form<RuleChoice>,
 ) -> Result<Response, AppError> {
     let subject = subject(&state, &user, at.scope).await?;
-    let gathered = current(&state, subject.scope).await?;
+    let gathered = current(&state, subject.scope, choice.rule).await?;
     let actor = Actor {
         id: user.id(),
         address: &address,
