@@ -119,17 +119,20 @@ impl Store {
         tx.commit().await
     }
 
+    /// Adds a faculty in a transaction of its own (set-up, the demo and tests; the page adds it
+    /// with its audit entry through [`Tx::create_faculty`]).
     pub async fn create_faculty(&self, name: &str) -> Result<i64> {
-        let (id,): (i64,) = on_pool!(self, pool => sqlx::query_as("INSERT INTO faculties (name) VALUES ($1) RETURNING id")
-            .bind(name).fetch_one(pool).await)
-            .map_err(|e| StoreError::unique(e, format!("a faculty called '{name}' already exists")))?;
+        let mut tx = self.begin().await?;
+        let id = tx.create_faculty(name).await?;
+        tx.commit().await?;
         Ok(id)
     }
 
+    /// Adds a School in a transaction of its own; see [`Store::create_faculty`].
     pub async fn create_school(&self, faculty_id: i64, name: &str, code: &str) -> Result<i64> {
-        let (id,): (i64,) = on_pool!(self, pool => sqlx::query_as("INSERT INTO schools (faculty_id, name, code) VALUES ($1, $2, $3) RETURNING id")
-            .bind(faculty_id).bind(name).bind(code).fetch_one(pool).await)
-            .map_err(|e| StoreError::unique(e, format!("a School called '{name}' or with code '{code}' already exists")))?;
+        let mut tx = self.begin().await?;
+        let id = tx.create_school(faculty_id, name, code).await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -201,6 +204,20 @@ impl Tx {
             "UPDATE organisation SET name = $1, min_cell = $2, disclosure_preset = $3, hours_target = $4 WHERE id = 1"
         ).bind(name).bind(min_cell).bind(disclosure_preset).bind(hours_target).execute(&mut *c).await.map(|r| r.rows_affected()))?;
         Ok(())
+    }
+
+    pub async fn create_faculty(&mut self, name: &str) -> Result<i64> {
+        let (id,): (i64,) = on_tx!(self, c => sqlx::query_as("INSERT INTO faculties (name) VALUES ($1) RETURNING id")
+            .bind(name).fetch_one(&mut *c).await)
+            .map_err(|e| StoreError::unique(e, format!("a faculty called '{name}' already exists")))?;
+        Ok(id)
+    }
+
+    pub async fn create_school(&mut self, faculty_id: i64, name: &str, code: &str) -> Result<i64> {
+        let (id,): (i64,) = on_tx!(self, c => sqlx::query_as("INSERT INTO schools (faculty_id, name, code) VALUES ($1, $2, $3) RETURNING id")
+            .bind(faculty_id).bind(name).bind(code).fetch_one(&mut *c).await)
+            .map_err(|e| StoreError::unique(e, format!("a School called '{name}' or with code '{code}' already exists")))?;
+        Ok(id)
     }
 
     /// Adds a label at the end of the list (before "in my own words" stays the organisation's

@@ -236,3 +236,42 @@ async fn an_admin_edits_organisation_settings_labels_and_schools() {
         );
     }
 }
+
+#[tokio::test]
+async fn adding_a_faculty_or_a_school_commits_with_its_audit_entry_or_not_at_all() {
+    let app = TestApp::spawn().await;
+    let admin = app
+        .as_role("morgan@tu.test", &[(Role::Admin, Scope::Organisation)])
+        .await;
+    app.store.create_faculty("Sciences").await.unwrap();
+    let sciences = app.store.faculties().await.unwrap()[0].id;
+    app.refuse_inserts_into("audit_log").await;
+    let r = admin
+        .post("/admin/organisation/faculties", &[("name", "Arts")])
+        .await;
+    assert_eq!(r.status, 500, "{}", r.body);
+    let sciences_id = sciences.to_string();
+    let r = admin
+        .post(
+            "/admin/organisation/schools",
+            &[
+                ("name", "School of Physics"),
+                ("code", "PHY"),
+                ("faculty_id", sciences_id.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 500, "{}", r.body);
+    // Without their audit entries, neither was kept.
+    let faculties = app.store.faculties().await.unwrap();
+    assert_eq!(faculties.len(), 1, "{faculties:?}");
+    assert!(app.store.schools().await.unwrap().is_empty());
+
+    app.allow_inserts_into("audit_log").await;
+    let r = admin
+        .post("/admin/organisation/faculties", &[("name", "Arts")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.store.faculties().await.unwrap().len(), 2);
+    assert_eq!(app.audited("faculty_added").await, 1);
+}

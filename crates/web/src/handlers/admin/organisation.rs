@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use flipside_core::policy::{self, Action};
 use flipside_core::scheme::BoundedText;
-use flipside_store::{Faculty, IdentityLabel, NewAuditEntry, Organisation, School, StoreError};
+use flipside_store::{Faculty, IdentityLabel, NewAuditEntry, Organisation, School, StoreError, Tx};
 use serde::Deserialize;
 
 /// The smallest minimum cell the form accepts (see the constant in `flipside_core`).
@@ -93,27 +93,6 @@ pub async fn show(
 ) -> Result<OrganisationPage, AppError> {
     allow(policy::organisation(&user.actor, Action::Edit))?;
     page(&state, ctx, FormErrors::default(), None).await
-}
-
-async fn record(
-    state: &AppState,
-    user: &CurrentUser,
-    address: &str,
-    action: &str,
-    detail: &str,
-) -> Result<(), AppError> {
-    state
-        .store
-        .audit(NewAuditEntry {
-            actor_id: Some(user.id()),
-            action,
-            subject_kind: "organisation",
-            subject_id: None,
-            detail,
-            address,
-        })
-        .await?;
-    Ok(())
 }
 
 pub async fn update_settings(
@@ -228,16 +207,28 @@ struct Added<'a> {
     done: String,
 }
 
+/// Audits what `tx` added and commits both, or shows the conflict next to its field (and
+/// nothing is kept).
 async fn audit_or_show_conflict(
     state: &AppState,
     ctx: PageCtx,
     who: (&CurrentUser, &str),
+    mut tx: Tx,
     result: Result<i64, StoreError>,
     added: Added<'_>,
 ) -> Result<Response, AppError> {
     match result {
         Ok(_) => {
-            record(state, who.0, who.1, added.action, added.detail).await?;
+            tx.audit(NewAuditEntry {
+                actor_id: Some(who.0.id()),
+                action: added.action,
+                subject_kind: "organisation",
+                subject_id: None,
+                detail: added.detail,
+                address: who.1,
+            })
+            .await?;
+            tx.commit().await?;
             Ok(redirect_with_flash("/admin/organisation", &added.done))
         }
         Err(StoreError::Conflict(m)) => {
@@ -262,14 +253,15 @@ pub async fn add_faculty(
         errors.add("faculty_name", "Enter the faculty's name.");
         return invalid(&state, ctx, errors).await;
     };
-    let result = state.store.create_faculty(name.as_str()).await;
+    let mut tx = state.store.begin().await?;
+    let result = tx.create_faculty(name.as_str()).await;
     let added = Added {
         field: "faculty_name",
         action: "faculty_added",
         detail: name.as_str(),
         done: format!("Faculty '{}' added.", name.as_str()),
     };
-    audit_or_show_conflict(&state, ctx, (&user, &address), result, added).await
+    audit_or_show_conflict(&state, ctx, (&user, &address), tx, result, added).await
 }
 
 pub async fn add_school(
@@ -296,8 +288,8 @@ pub async fn add_school(
     let (Ok(name), Ok(code), Some(faculty)) = (name, code, faculty) else {
         return invalid(&state, ctx, errors).await;
     };
-    let result = state
-        .store
+    let mut tx = state.store.begin().await?;
+    let result = tx
         .create_school(faculty, name.as_str(), code.as_str())
         .await;
     let added = Added {
@@ -306,7 +298,7 @@ pub async fn add_school(
         detail: name.as_str(),
         done: format!("School '{}' added.", name.as_str()),
     };
-    audit_or_show_conflict(&state, ctx, (&user, &address), result, added).await
+    audit_or_show_conflict(&state, ctx, (&user, &address), tx, result, added).await
 }
 
 pub async fn add_label(
