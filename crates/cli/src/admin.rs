@@ -48,23 +48,7 @@ enum AdminCommand {
 }
 
 pub fn run(args: AdminArgs) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("flipside: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run_async(args)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("flipside admin: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    crate::server::block_on("admin", run_async(args))
 }
 
 fn read_password() -> anyhow::Result<String> {

@@ -1,7 +1,7 @@
 //! `flipside person export` and `flipside retention`: a person's data and the retention rules
 //! from the command line (issue 13), over the same store functions the pages use.
 use crate::ServerArgs;
-use crate::server::{load_settings, open_store};
+use crate::server::{block_on, load_settings, open_store};
 use anyhow::Context;
 use clap::Subcommand;
 use std::path::PathBuf;
@@ -38,26 +38,6 @@ pub struct RetentionArgs {
     /// Delete what has outlived its retention period, and print what was deleted.
     #[arg(long)]
     apply: bool,
-}
-
-fn block_on(what: &str, f: impl std::future::Future<Output = anyhow::Result<()>>) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("flipside: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(f) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("flipside {what}: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
 }
 
 pub fn person(args: PersonArgs) -> ExitCode {

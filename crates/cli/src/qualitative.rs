@@ -32,23 +32,7 @@ enum QualitativeCommand {
 }
 
 pub fn run(args: QualitativeArgs) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("flipside: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run_async(args)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("flipside qualitative: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    crate::server::block_on("qualitative", run_async(args))
 }
 
 async fn run_async(args: QualitativeArgs) -> anyhow::Result<()> {

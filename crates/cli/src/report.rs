@@ -42,23 +42,7 @@ pub struct ReportArgs {
 }
 
 pub fn run(args: ReportArgs) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("flipside: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run_async(args)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("flipside report: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    crate::server::block_on("report", run_async(args))
 }
 
 async fn run_async(args: ReportArgs) -> anyhow::Result<()> {
