@@ -16,7 +16,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use flipside_core::email::Email;
-use flipside_store::{LinkPurpose, StoreError};
+use flipside_store::LinkPurpose;
 
 use serde::Deserialize;
 
@@ -65,20 +65,7 @@ pub async fn show(
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
     allowed(&state).await?;
-    let email = match state
-        .store
-        .account_link_user(&token, LinkPurpose::SignIn)
-        .await
-    {
-        Ok(u) => Some(u.email),
-        Err(StoreError::NotFound) => None,
-        Err(e) => return Err(e.into()),
-    };
-    let status = if email.is_some() {
-        StatusCode::OK
-    } else {
-        StatusCode::NOT_FOUND
-    };
+    let (status, email) = super::link_email(&state, &token, LinkPurpose::SignIn).await?;
     Ok((status, LinkPage { ctx, email, token }).into_response())
 }
 

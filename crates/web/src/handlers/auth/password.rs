@@ -18,7 +18,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use flipside_core::account::check_new_password;
 use flipside_core::email::Email;
-use flipside_store::{LinkPurpose, StoreError};
+use flipside_store::LinkPurpose;
 
 use serde::Deserialize;
 
@@ -86,20 +86,7 @@ pub async fn show_set(
     ctx: PageCtx,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let email = match state
-        .store
-        .account_link_user(&token, LinkPurpose::SetPassword)
-        .await
-    {
-        Ok(u) => Some(u.email),
-        Err(StoreError::NotFound) => None,
-        Err(e) => return Err(e.into()),
-    };
-    let status = if email.is_some() {
-        StatusCode::OK
-    } else {
-        StatusCode::NOT_FOUND
-    };
+    let (status, email) = super::link_email(&state, &token, LinkPurpose::SetPassword).await?;
     Ok((
         status,
         SetPage {
@@ -140,12 +127,7 @@ pub async fn submit_set(
 ) -> Result<Response, AppError> {
     let errors = check_new(&form.password, &form.confirm, "password");
     if !errors.is_empty() {
-        let email = state
-            .store
-            .account_link_user(&token, LinkPurpose::SetPassword)
-            .await
-            .ok()
-            .map(|u| u.email);
+        let (_, email) = super::link_email(&state, &token, LinkPurpose::SetPassword).await?;
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             SetPage {
