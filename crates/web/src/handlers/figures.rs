@@ -17,3 +17,10 @@ pub fn figure(cell: &Cell<f64>) -> String {
 pub fn percent(p: &Option<f64>) -> String {
     p.map_or_else(|| "–".into(), |v| format!("{v:.1}%"))
 }
+
+/// A share of people under the rule (who moved up, stayed or moved down): whole percentages,
+/// as the report prints them ("77%"), or "–" when the rule hides it.
+pub fn share(cell: &Cell<f64>) -> String {
+    cell.shown()
+        .map_or_else(|| "–".into(), |v| format!("{v:.0}%"))
+}

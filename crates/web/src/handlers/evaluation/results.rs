@@ -67,15 +67,6 @@ pub fn rule_of(org: &Organisation) -> Result<DisclosureRule, AppError> {
     }
 }
 
-/// A share of people who moved: whole percentages, as the report prints them ("77%"), or "–"
-/// when the rule hides it.
-pub fn percent(cell: &flipside_core::disclosure::Cell<f64>) -> String {
-    match cell.shown() {
-        Some(v) => format!("{v:.0}%"),
-        None => "–".into(),
-    }
-}
-
 fn title(role: &str) -> &'static str {
     match role {
         "mentor" => "Student mentors",
