@@ -121,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cycles/{id}/advance", post(cycles::advance))
         .route("/cycles/{id}/results", get(results::show))
         .merge(report_routes("/cycles/{id}/report"))
+        .merge(crate::handlers::qualitative::routes())
         .merge(report_routes("/years/{year}/report"))
         .route("/cycles/{id}/surveys", get(waves::show))
         .route("/cycles/{id}/surveys/dates", post(waves::set_dates))

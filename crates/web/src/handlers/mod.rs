@@ -10,6 +10,7 @@ pub mod figures;
 pub mod home;
 pub mod mentoring;
 pub mod ops;
+pub mod qualitative;
 pub mod report;
 pub mod tutoring;
 
