@@ -90,7 +90,8 @@ impl Store {
             return Ok(false);
         }
         let at = now();
-        on_pool!(self, pool => {
+        // An async block, so that a failed statement ends the block, not the function.
+        let created: std::result::Result<(), sqlx::Error> = on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
             sqlx::query("INSERT INTO organisation (id, name, short_name, created_at) VALUES (1, $1, $2, $3)")
                 .bind(name).bind(short_name).bind(at).execute(&mut *tx).await?;
@@ -100,8 +101,14 @@ impl Store {
                     .execute(&mut *tx).await?;
             }
             tx.commit().await
-        })?;
-        Ok(true)
+        }.await);
+        match created {
+            Ok(()) => Ok(true),
+            // Two instances starting at once on one database both saw no organisation; the
+            // one that lost the race finds the winner's.
+            Err(_) if self.organisation().await?.is_some() => Ok(false),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// [`Tx::update_organisation`] on its own (test set-up; the settings page audits it in

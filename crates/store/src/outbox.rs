@@ -8,6 +8,11 @@
 //! - queueing is idempotent: the same `dedup_key` queues one email, however often it is asked;
 //! - a row is claimed (pending → sending) by a conditional update before it is sent, so two
 //!   workers never both send it, and a sent row is never sent again.
+//!
+//! A worker killed between claiming and recording the outcome leaves its row `sending`;
+//! [`Store::release_stale_claims`] puts such a row back once its claim is older than the
+//! lease, so delivery is at least once (the Message-ID is derived from the dedup key, so a
+//! receiving server or person can recognise the rare repeat), never lost.
 use crate::pool::on_pool;
 use crate::{Result, Store, now};
 use chrono::{DateTime, Utc};
@@ -61,12 +66,22 @@ impl Store {
         )
     }
 
-    /// Claims a pending email for sending. Returns false if another worker claimed it first.
-    pub async fn claim_email(&self, id: i64) -> Result<bool> {
+    /// Claims a pending email for sending at `at`. Returns false if another worker claimed it
+    /// first.
+    pub async fn claim_email(&self, id: i64, at: DateTime<Utc>) -> Result<bool> {
         let n = on_pool!(self, pool => sqlx::query(
-            "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = $1 AND status = 'pending'"
-        ).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = $1 WHERE id = $2 AND status = 'pending'"
+        ).bind(at).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(n == 1)
+    }
+
+    /// Puts back to `pending` every email claimed before `claimed_before` whose outcome was
+    /// never recorded (its worker died mid-send), and returns how many. Its attempt counts.
+    pub async fn release_stale_claims(&self, claimed_before: DateTime<Utc>) -> Result<u64> {
+        Ok(on_pool!(self, pool => sqlx::query(
+            "UPDATE outbox SET status = 'pending', last_error = 'the worker sending it stopped; sent again' \
+             WHERE status = 'sending' AND (claimed_at IS NULL OR claimed_at < $1)"
+        ).bind(claimed_before).execute(pool).await.map(|r| r.rows_affected()))?)
     }
 
     /// Records a claimed email as sent.

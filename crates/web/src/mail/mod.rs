@@ -15,4 +15,4 @@ mod worker;
 pub use message::build_message;
 pub use reminders::{MEETING_REMINDER_AHEAD, queue_meeting_reminders};
 pub use transport::Mailer;
-pub use worker::{Delivery, MAX_ATTEMPTS, backoff, deliver_due, spawn_worker};
+pub use worker::{CLAIM_LEASE, Delivery, MAX_ATTEMPTS, backoff, deliver_due, spawn_worker};

@@ -10,6 +10,11 @@ use tokio::sync::watch;
 /// Attempts before an email that keeps failing transiently is given up.
 pub const MAX_ATTEMPTS: i64 = 8;
 
+/// How long a claim on an email lasts. A claim older than this was made by a worker that
+/// stopped before recording the outcome (killed mid-send), so the email is queued again. It is
+/// far longer than any send can take (the SMTP transport gives up within a minute).
+pub const CLAIM_LEASE: Duration = Duration::from_secs(10 * 60);
+
 /// What one pass over the outbox did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Delivery {
@@ -32,8 +37,17 @@ pub async fn deliver_due(
     at: DateTime<Utc>,
 ) -> anyhow::Result<Delivery> {
     let mut done = Delivery::default();
+    let released = store
+        .release_stale_claims(at - chrono::Duration::from_std(CLAIM_LEASE)?)
+        .await?;
+    if released > 0 {
+        tracing::warn!(
+            released,
+            "emails whose sender stopped mid-send are queued again"
+        );
+    }
     for email in store.due_emails(at, 100).await? {
-        if !store.claim_email(email.id).await? {
+        if !store.claim_email(email.id, at).await? {
             continue;
         }
         let attempts = email.attempts + 1;

@@ -442,6 +442,26 @@ async fn malformed_paths_and_bodies_answer_problem_details_naming_the_field() {
         "a value of the wrong type is named"
     );
     assert!(app.store.cycles_of(id).await.unwrap().is_empty());
+    // A fraction is no whole number of hours, and is named too.
+    let r = client()
+        .post(app.url(&format!("/api/v1/schemes/{id}/cycles")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"academic_year": "2026/27", "hours_target": 12.5}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(r, 400).await["field"], "hours_target");
+    assert!(app.store.cycles_of(id).await.unwrap().is_empty());
+    // JSON Schema counts 24.0 as an integer, and so does the API.
+    let r = client()
+        .post(app.url(&format!("/api/v1/schemes/{id}/cycles")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"academic_year": "2026/27", "hours_target": 24.0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    assert_eq!(app.store.cycles_of(id).await.unwrap()[0].hours_target, 24);
 }
 
 #[tokio::test]

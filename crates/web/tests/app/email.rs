@@ -340,3 +340,37 @@ async fn admins_see_how_emails_fared_but_never_what_they_say() {
         "bodies are never shown"
     );
 }
+
+#[tokio::test]
+async fn an_email_whose_worker_died_mid_send_is_sent_after_the_lease_and_not_before() {
+    let store = migrated_store().await;
+    let dir = temp_dir("mail");
+    store
+        .enqueue_email(&email("pair:1:published", "stranded@example.ac.uk"))
+        .await
+        .unwrap();
+    let id = store.emails_to("stranded@example.ac.uk").await.unwrap()[0].id;
+    // A worker claims it and is killed before it records anything.
+    let at = flipside_store::now();
+    assert!(store.claim_email(id, at).await.unwrap());
+    let mailer = file_mailer(&dir);
+    // Within the lease another pass leaves it alone: the first worker may still be sending.
+    let soon = at + chrono::Duration::minutes(5);
+    assert_eq!(deliver_due(&store, &mailer, soon).await.unwrap().sent, 0);
+    assert_eq!(eml_files(&dir).len(), 0);
+    assert_eq!(
+        store.emails_to("stranded@example.ac.uk").await.unwrap()[0].status,
+        "sending"
+    );
+    // After the lease the claim is released and the email goes out, once.
+    let later = at
+        + chrono::Duration::from_std(flipside_web::mail::CLAIM_LEASE).unwrap()
+        + chrono::Duration::seconds(1);
+    assert_eq!(deliver_due(&store, &mailer, later).await.unwrap().sent, 1);
+    assert_eq!(deliver_due(&store, &mailer, later).await.unwrap().sent, 0);
+    assert_eq!(eml_files(&dir).len(), 1);
+    let row = &store.emails_to("stranded@example.ac.uk").await.unwrap()[0];
+    assert_eq!(row.status, "sent");
+    assert_eq!(row.attempts, 2, "the lost attempt counts");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -18,7 +18,8 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewConcernJson {
-    /// What the member would like the coordinators to know.
+    /// What the member would like the coordinators to know (not only white space).
+    #[schema(min_length = 1)]
     pub concern: String,
 }
 

@@ -60,8 +60,10 @@ fn json(c: Cycle, events: Vec<CycleEvent>) -> CycleJson {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCycleJson {
-    /// For example 2026/27.
+    /// For example 2026/27 (the second year follows the first).
+    #[schema(pattern = "^[0-9]{4}/[0-9]{2}$")]
     pub academic_year: String,
+    #[schema(minimum = 1, maximum = 200)]
     pub hours_target: Option<i64>,
     /// Copy this earlier cycle's framework and hours target.
     pub copy_from: Option<i64>,
@@ -71,6 +73,7 @@ pub struct NewCycleJson {
 #[serde(deny_unknown_fields)]
 pub struct TransitionJson {
     /// The state to move to: the one after the current state.
+    #[schema(pattern = "^(recruiting|matching|running|evaluating|closed)$")]
     pub to: String,
 }
 

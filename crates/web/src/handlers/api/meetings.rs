@@ -46,11 +46,15 @@ impl From<Meeting> for MeetingJson {
 #[serde(deny_unknown_fields)]
 pub struct NewMeetingJson {
     /// The day, as YYYY-MM-DD.
+    #[schema(format = Date)]
     pub date: String,
     /// The start time, as HH:MM.
+    #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub time: String,
+    #[schema(minimum = 1)]
     pub minutes: i64,
     /// The session of the plan, counted from 1.
+    #[schema(minimum = 1)]
     pub session: i64,
 }
 

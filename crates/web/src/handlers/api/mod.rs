@@ -196,13 +196,23 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for JsonBody
                 }
             })?;
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        let value = serde_path_to_error::deserialize(&mut *de).map_err(body_error)?;
-        de.end().map_err(|e| {
-            ApiError(AppError::BadRequest(format!(
-                "The body is not valid JSON: {e}"
-            )))
-        })?;
-        Ok(JsonBody(value))
+        match serde_path_to_error::deserialize(&mut *de) {
+            Ok(value) => {
+                de.end().map_err(|e| {
+                    ApiError(AppError::BadRequest(format!(
+                        "The body is not valid JSON: {e}"
+                    )))
+                })?;
+                Ok(JsonBody(value))
+            }
+            // JSON Schema counts 62.0 as an integer; so does this API.
+            Err(error) => match integral_floats_as_integers(&bytes) {
+                Some(normalised) => serde_path_to_error::deserialize(normalised)
+                    .map(JsonBody)
+                    .map_err(|_| body_error(error)),
+                None => Err(body_error(error)),
+            },
+        }
     }
 }
 
@@ -322,9 +332,11 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequestParts<S> for Api
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageParams {
-    /// The `next_cursor` of the previous page; absent for the first page.
+    /// The `next_cursor` of the previous page; absent or empty for the first page.
+    #[param(pattern = "^[0-9]{0,18}$")]
     pub cursor: Option<String>,
     /// How many items, from 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 
@@ -382,3 +394,26 @@ macro_rules! page_of {
     };
 }
 pub(crate) use page_of;
+
+/// The body as a JSON value with every number that is a whole number written as a float
+/// (`62.0`) turned into an integer, or `None` when it holds none (or is not JSON).
+fn integral_floats_as_integers(bytes: &[u8]) -> Option<serde_json::Value> {
+    fn walk(v: &mut serde_json::Value) -> bool {
+        match v {
+            serde_json::Value::Number(n) if n.is_f64() => {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                    *v = serde_json::Value::from(f as i64);
+                    true
+                } else {
+                    false
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().fold(false, |c, i| walk(i) | c),
+            serde_json::Value::Object(map) => map.values_mut().fold(false, |c, i| walk(i) | c),
+            _ => false,
+        }
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    walk(&mut value).then_some(value)
+}

@@ -76,7 +76,8 @@ impl Leaving {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EndPairJson {
-    /// Why the pair ends early (at most 1000 characters).
+    /// Why the pair ends early (at most 1000 characters, not only white space).
+    #[schema(min_length = 1, max_length = 1000)]
     pub reason: String,
     /// Who leaves the scheme, so that re-matching leaves them out.
     #[serde(default)]

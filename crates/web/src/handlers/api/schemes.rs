@@ -18,6 +18,7 @@ pub struct SchemeJson {
     pub id: i64,
     pub name: String,
     /// institutional, school, apt_co_design or external
+    #[schema(pattern = "^(institutional|school|apt_co_design|external)$")]
     pub kind: String,
     pub purpose: String,
     pub school_id: Option<i64>,

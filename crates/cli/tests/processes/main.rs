@@ -1,0 +1,5 @@
+//! Real `flipside` processes under faults and in numbers (issue 15): two instances on one
+//! PostgreSQL database, and a server killed mid-write. One test binary, so one link.
+mod common;
+mod durability;
+mod instances;
