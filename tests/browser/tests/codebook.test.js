@@ -1,7 +1,8 @@
 // The demo coordinator edits the scheme's codebook (renames one code, merges another into a
 // third), then compares the two coders of the closed 2025/26 cycle at both levels and reads
 // the code frequencies and one code's excerpts. Every page visited is screenshotted and
-// checked with axe-core, at 1280 and at 390 CSS pixels wide; none of it needs JavaScript.
+// checked with axe-core, at 1280 and at 390 CSS pixels wide. The pages carry no script (the
+// content security policy forbids it), so every step is plain links and forms.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setUp, signIn, visitor, COORDINATOR } from '../lib/harness.js';
@@ -11,7 +12,7 @@ before(async () => { env = await setUp(); });
 after(async () => { await env?.close(); });
 
 test('coordinator renames and merges codes, then reads agreement and frequencies', async () => {
-  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: false });
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const visit = visitor('codebook');
   try {
