@@ -6,6 +6,7 @@
 //! act within the schemes they run; researchers see only pseudonymised aggregates; private notes
 //! are readable by their owner (and a partner they chose to share with) and by nobody else.
 use crate::cycle::CycleState;
+use crate::qualitative::triangulation::Audience;
 use crate::role::{Grant, Role, Scope};
 
 /// The signed-in person asking, with every role they hold.
@@ -521,6 +522,33 @@ fn research_team(actor: &Actor, scheme_id: i64) -> bool {
 
 /// Coding chats and reading excerpts, codes and agreement: the research team of the scheme.
 pub fn code_chats(actor: &Actor, scheme_id: i64) -> bool {
+    research_team(actor, scheme_id)
+}
+
+/// A scheme's codebook (issue 11): reading it, adding, editing, merging and importing codes,
+/// and downloading it as REFI-QDA. The research team, as for coding: the codebook is their
+/// working instrument. Admins without a research role see none of it.
+pub fn codebook(actor: &Actor, scheme_id: i64, _action: Action) -> bool {
+    research_team(actor, scheme_id)
+}
+
+/// Who sees a cycle's code frequencies, and how. The research team sees them as counted (they
+/// read the excerpts anyway); anyone else who sees the cycle's aggregate results (admins) sees
+/// them under the organisation's disclosure rule, like every other figure about people; nobody
+/// else sees them.
+pub fn code_frequencies(actor: &Actor, scheme_id: i64) -> Option<Audience> {
+    if research_team(actor, scheme_id) {
+        Some(Audience::ResearchTeam)
+    } else if aggregate_results(actor, scheme_id) {
+        Some(Audience::Outside)
+    } else {
+        None
+    }
+}
+
+/// Downloading a cycle's coding (the REFI-QDA project, the excerpts CSV): the research team.
+/// Unlike the survey answers these carry participants' own words, so the rule is the chats'.
+pub fn qualitative_export(actor: &Actor, scheme_id: i64) -> bool {
     research_team(actor, scheme_id)
 }
 
@@ -1393,5 +1421,28 @@ mod tests {
             scope: Scope::Organisation,
         });
         assert!(chat(&researching, SCHEME, OTHER, Action::View));
+    }
+    /// The codebook, code frequencies and the qualitative exports (issue 11): the research
+    /// team; frequencies also reach admins, but only under the disclosure rule.
+    #[test]
+    fn the_codebook_frequencies_and_exports_follow_the_research_team() {
+        let team: &[&str] = &["org coordinator", "scheme coordinator", "researcher"];
+        for (who, actor) in actors() {
+            let in_team = team.contains(&who);
+            for action in [Action::View, Action::Create, Action::Edit] {
+                assert_eq!(codebook(&actor, SCHEME, action), in_team, "{who} codebook");
+            }
+            assert_eq!(qualitative_export(&actor, SCHEME), in_team, "{who} export");
+            let expected = match who {
+                _ if in_team => Some(Audience::ResearchTeam),
+                "admin" => Some(Audience::Outside),
+                _ => None,
+            };
+            assert_eq!(
+                code_frequencies(&actor, SCHEME),
+                expected,
+                "{who} frequencies"
+            );
+        }
     }
 }

@@ -396,6 +396,113 @@ pub fn default_codebook() -> Codebook {
     book
 }
 
+/// A code's fields as an edit sets them (name, description, colour, parent, aim).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeFields<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+    pub colour: &'a str,
+    pub parent: Option<CodeId>,
+    pub aim: Option<&'a str>,
+}
+
+impl Codebook {
+    /// The code called `name`, ignoring case and surrounding spaces, anywhere in the codebook.
+    /// The store keeps names unique within a scheme (not only among siblings), so pages ask
+    /// this before adding or renaming.
+    pub fn named(&self, name: &str) -> Option<&Code> {
+        let wanted = name.trim().to_lowercase();
+        self.codes.iter().find(|c| c.name.to_lowercase() == wanted)
+    }
+
+    /// Sets every field of a code at once, checked; `aims` as for [`Codebook::validate`].
+    /// Nothing changes when any field breaks a rule.
+    pub fn edit(
+        &mut self,
+        id: CodeId,
+        fields: &CodeFields,
+        aims: Option<&[&str]>,
+    ) -> Result<(), CodebookError> {
+        let mut next = self.clone();
+        next.rename(id, fields.name)?;
+        next.set_parent(id, fields.parent)?;
+        let code = next.get_mut(id)?;
+        code.description = fields.description.trim().to_string();
+        code.colour = Colour::parse(fields.colour)?;
+        code.aim = fields.aim.map(str::to_string);
+        next.validate(aims)?;
+        *self = next;
+        Ok(())
+    }
+}
+
+/// Where an imported code goes: under a code already in the codebook, under another code of
+/// the same import, or at the top level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportParent {
+    Top,
+    Existing(CodeId),
+    /// The imported id of a code added earlier in the same plan.
+    Imported(CodeId),
+}
+
+/// One code an import adds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedCode {
+    /// Its id in the imported codebook.
+    pub imported_id: CodeId,
+    pub name: String,
+    pub description: String,
+    pub colour: Colour,
+    pub parent: ImportParent,
+}
+
+/// What importing `imported` into `existing` does: the codes not yet present (by name,
+/// ignoring case), parents before children, each placed under its imported parent, which is
+/// either a code already present (matched by name) or one the import adds. Codes already
+/// present are left as they are; `present` counts them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ImportPlan {
+    pub added: Vec<ImportedCode>,
+    pub present: usize,
+}
+
+/// Plans the import of a codebook read from a REFI-QDA file into a scheme's codebook.
+pub fn import_plan(existing: &Codebook, imported: &Codebook) -> ImportPlan {
+    let mut plan = ImportPlan::default();
+    // Imported id -> where that code is now (an existing code, or one this import adds).
+    let mut placed: BTreeMap<CodeId, ImportParent> = BTreeMap::new();
+    // Names added so far, so that a name repeated in the file is added once.
+    let mut added_names: BTreeMap<String, CodeId> = BTreeMap::new();
+    for (_, code) in imported.tree() {
+        let key = code.name.trim().to_lowercase();
+        if let Some(present) = existing.named(&code.name) {
+            placed.insert(code.id, ImportParent::Existing(present.id));
+            plan.present += 1;
+            continue;
+        }
+        if let Some(&first) = added_names.get(&key) {
+            placed.insert(code.id, ImportParent::Imported(first));
+            plan.present += 1;
+            continue;
+        }
+        let parent = code
+            .parent
+            .and_then(|p| placed.get(&p).copied())
+            .unwrap_or(ImportParent::Top);
+        placed.insert(code.id, ImportParent::Imported(code.id));
+        added_names.insert(key, code.id);
+        plan.added.push(ImportedCode {
+            imported_id: code.id,
+            name: code.name.trim().to_string(),
+            description: code.description.clone(),
+            colour: code.colour.clone(),
+            parent,
+        });
+    }
+    plan
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -549,5 +656,89 @@ mod tests {
             book.validate(Some(&["belonging"])),
             Err(CodebookError::UnknownAim("nope".into()))
         );
+    }
+    #[test]
+    fn an_edit_sets_every_field_or_nothing() {
+        let mut book = Codebook::default();
+        let a = book.add("A", "", "#000000", None, None).unwrap();
+        let b = book.add("B", "", "#000000", None, None).unwrap();
+        let fields = CodeFields {
+            name: "Alpha",
+            description: " first ",
+            colour: "#ABCDEF",
+            parent: Some(b),
+            aim: Some("belonging"),
+        };
+        book.edit(a, &fields, Some(&["belonging"])).unwrap();
+        let code = book.get(a).unwrap();
+        assert_eq!(
+            (code.name.as_str(), code.description.as_str()),
+            ("Alpha", "first")
+        );
+        assert_eq!(code.colour.as_str(), "#abcdef");
+        assert_eq!(
+            (code.parent, code.aim.as_deref()),
+            (Some(b), Some("belonging"))
+        );
+        let before = book.clone();
+        let bad = CodeFields {
+            colour: "blue",
+            ..fields.clone()
+        };
+        assert!(matches!(
+            book.edit(a, &bad, None),
+            Err(CodebookError::BadColour(_))
+        ));
+        let looping = CodeFields {
+            parent: Some(a),
+            ..fields.clone()
+        };
+        assert!(book.edit(b, &looping, None).is_err());
+        let unknown_aim = CodeFields {
+            aim: Some("nope"),
+            ..fields
+        };
+        assert_eq!(
+            book.edit(a, &unknown_aim, Some(&["belonging"])),
+            Err(CodebookError::UnknownAim("nope".into()))
+        );
+        assert_eq!(book, before);
+        assert_eq!(book.named(" alpha ").map(|c| c.id), Some(a));
+    }
+
+    #[test]
+    fn an_import_adds_only_codes_not_yet_present_under_their_parents() {
+        let mut existing = Codebook::default();
+        let trust = existing.add("Trust", "", "#000000", None, None).unwrap();
+        let mut file = Codebook::default();
+        let t = file.add("trust", "", "#111111", None, None).unwrap();
+        let small = file
+            .add("Small steps", "d", "#222222", Some(t), None)
+            .unwrap();
+        let deeper = file
+            .add("Deeper", "", "#333333", Some(small), None)
+            .unwrap();
+        let voice = file.add("Voice", "", "#444444", None, None).unwrap();
+        file.add("small steps", "", "#555555", Some(voice), None)
+            .unwrap();
+        let plan = import_plan(&existing, &file);
+        assert_eq!(
+            plan.present, 2,
+            "trust exists; the second Small steps repeats"
+        );
+        let added: Vec<(&str, ImportParent)> = plan
+            .added
+            .iter()
+            .map(|c| (c.name.as_str(), c.parent))
+            .collect();
+        assert_eq!(
+            added,
+            vec![
+                ("Small steps", ImportParent::Existing(trust)),
+                ("Deeper", ImportParent::Imported(small)),
+                ("Voice", ImportParent::Top),
+            ]
+        );
+        assert_eq!(plan.added[1].imported_id, deeper);
     }
 }

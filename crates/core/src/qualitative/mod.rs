@@ -13,6 +13,7 @@
 //! | [`quotes`] | quote consent, stable pseudonyms, and edits that only trim with an ellipsis |
 //! | [`triangulation`] | one aim's view: survey change, code frequencies, chosen quotes |
 //! | [`refi`] | the REFI-QDA exchange format: `.qdc` codebooks (write and read) and `.qdpx` projects |
+//! | [`views`] | views of coded excerpts: default coders to compare, passages, frequencies per role, the excerpts CSV |
 
 pub mod agreement;
 pub mod aims;
@@ -23,3 +24,4 @@ pub mod quotes;
 pub mod refi;
 pub mod transcript;
 pub mod triangulation;
+pub mod views;

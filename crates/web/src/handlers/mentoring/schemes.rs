@@ -212,6 +212,8 @@ pub struct ShowPage {
     row: SchemeRow,
     cycles: Vec<Cycle>,
     can_edit: bool,
+    /// The scheme's research team: a link to its codebook.
+    can_code: bool,
 }
 
 pub async fn show(
@@ -247,5 +249,6 @@ pub async fn show(
         row: rows(&state.store, vec![scheme]).await?.remove(0),
         cycles,
         can_edit: policy::scheme(&user.actor, Some(SchemeRef { id }), Action::Edit),
+        can_code: policy::codebook(&user.actor, id, Action::View),
     })
 }
