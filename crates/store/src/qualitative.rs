@@ -155,7 +155,7 @@ const CHAT_COLUMNS: &str = "id, cycle_id, participant_user_id, participant_role,
 
 /// Every consent event with its cycle and person: students' on their applications, staff
 /// leaders' on their accepted invitations.
-const CONSENT_EVENTS: &str = "SELECT a.cycle_id, a.user_id, ac.kind, ac.given, ac.at, ac.id FROM application_consents ac JOIN applications a ON a.id = ac.application_id \
+pub(crate) const CONSENT_EVENTS: &str = "SELECT a.cycle_id, a.user_id, ac.kind, ac.given, ac.at, ac.id FROM application_consents ac JOIN applications a ON a.id = ac.application_id \
      UNION ALL SELECT i.cycle_id, i.user_id, ic.kind, ic.given, ic.at, ic.id FROM invitation_consents ic JOIN staff_invitations i ON i.id = ic.invitation_id";
 
 impl Store {
