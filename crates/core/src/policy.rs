@@ -561,6 +561,16 @@ pub fn quotes(actor: &Actor, scheme_id: i64, action: Action) -> bool {
     }
 }
 
+/// A scheme's aims and which aim each survey statement evidences (issue 11): the research team
+/// reads them (the triangulation pages are built on them); the scheme's coordinators change
+/// them.
+pub fn aims(actor: &Actor, scheme_id: i64, action: Action) -> bool {
+    match action {
+        Action::View => research_team(actor, scheme_id),
+        Action::Create | Action::Edit => actor.coordinates(scheme_id),
+    }
+}
+
 /// A chat can be recorded only with a participant whose research consent stands.
 pub fn can_record_chat(research_consent: bool) -> bool {
     research_consent
@@ -1382,6 +1392,16 @@ mod tests {
             (
                 "promote a quote",
                 |a| quotes(a, SCHEME, Action::Create),
+                coordinators,
+            ),
+            (
+                "read a scheme's aims",
+                |a| aims(a, SCHEME, Action::View),
+                team,
+            ),
+            (
+                "relabel, add or reorder a scheme's aims",
+                |a| aims(a, SCHEME, Action::Edit),
                 coordinators,
             ),
         ];

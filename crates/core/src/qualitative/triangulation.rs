@@ -172,8 +172,39 @@ pub fn aim_view(
     }
 }
 
+/// Each respondent's score on an aim in one wave: the mean of their answers to the aim's
+/// statements that they answered (`statements` holds one map of scores by respondent per
+/// statement). A respondent who answered none of them has no score. The results page compares
+/// these per aim as it compares statements.
+pub fn aim_scores(statements: &[BTreeMap<String, f64>]) -> BTreeMap<String, f64> {
+    let mut sums: BTreeMap<&str, (f64, u32)> = BTreeMap::new();
+    for scores in statements {
+        for (respondent, score) in scores {
+            let e = sums.entry(respondent).or_default();
+            e.0 += score;
+            e.1 += 1;
+        }
+    }
+    sums.into_iter()
+        .map(|(r, (sum, n))| (r.to_string(), sum / f64::from(n)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_aims_score_is_each_respondents_mean_over_the_statements_they_answered() {
+        let s = |pairs: &[(&str, f64)]| {
+            pairs
+                .iter()
+                .map(|(r, v)| (r.to_string(), *v))
+                .collect::<BTreeMap<String, f64>>()
+        };
+        let scores = aim_scores(&[s(&[("a", 2.0), ("b", 5.0)]), s(&[("a", 4.0)])]);
+        assert_eq!(scores, s(&[("a", 3.0), ("b", 5.0)]));
+        assert!(aim_scores(&[]).is_empty());
+    }
+
     use super::*;
     use crate::disclosure::Suppression;
     use crate::evaluation;

@@ -4,7 +4,8 @@ use crate::mail::messages::{InvitationLink, Recipient, SetPasswordReason};
 use crate::operations::accounts::queue_set_password_link;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
-use flipside_store::{Cycle, Invitation, NewInvitation, Scheme, Tx};
+use flipside_core::recruitment::ConsentKind;
+use flipside_store::{Cycle, Invitation, NewAuditEntry, NewInvitation, Scheme, Tx};
 
 /// Who sends an invitation, by name (the email says who invites).
 #[derive(Debug, Clone, Copy)]
@@ -76,20 +77,45 @@ pub async fn resend(
     Ok(inv)
 }
 
-/// Accepts an invitation and, when the person has no password and the organisation has no
-/// single sign-on, queues a link to choose one, in the same transaction: without it an
-/// invited leader could never sign in to see their pair.
+/// Accepts an invitation, with the consents ticked (research use, being quoted) and its audit
+/// entry, and, when the person has no password and the organisation has no single sign-on,
+/// queues a link to choose one, in the same transaction: without it an invited leader could
+/// never sign in to see their pair.
 pub async fn accept(
     state: &AppState,
     token: &str,
     interests: &str,
     availability: &str,
     research_consent: bool,
+    quotes_consent: bool,
+    address: &str,
 ) -> Result<i64, AppError> {
+    let invitation = state.store.invitation_by_token(token).await?;
     let mut tx = state.store.begin().await?;
     let user_id = tx
         .accept_invitation(token, interests, availability, research_consent)
         .await?;
+    if quotes_consent {
+        tx.give_consent_on_accepting(invitation.id, ConsentKind::Quotes)
+            .await?;
+    }
+    tx.audit(NewAuditEntry {
+        actor_id: Some(user_id),
+        action: "invitation_accepted",
+        subject_kind: "invitation",
+        subject_id: Some(invitation.id),
+        detail: &format!(
+            "research consent {}, quote consent {}",
+            if research_consent {
+                "given"
+            } else {
+                "not given"
+            },
+            if quotes_consent { "given" } else { "not given" }
+        ),
+        address,
+    })
+    .await?;
     let user = tx.user(user_id).await?;
     if user.password_hash.is_none() && state.oidc.is_none() && !user.disabled {
         queue_set_password_link(&mut tx, state, &user, SetPasswordReason::InvitationAccepted)

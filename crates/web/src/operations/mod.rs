@@ -12,6 +12,7 @@ pub mod meetings;
 pub mod pairs;
 pub mod people;
 pub mod qualitative;
+pub mod quotes;
 pub mod recruitment;
 pub mod reports;
 pub mod retention;

@@ -23,6 +23,7 @@ mod people;
 mod plan;
 mod population;
 mod privacy;
+mod quotes;
 mod recruitment;
 mod reports;
 mod results;

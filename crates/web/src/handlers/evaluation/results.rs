@@ -49,6 +49,10 @@ pub struct ResultsPage {
     rule_description: String,
     roles: Vec<RoleResults>,
     can_export: bool,
+    /// Figures per aim, before → after (issue 11).
+    by_aim: Vec<crate::handlers::qualitative::quotes::triangulation::AimTable>,
+    /// Whether to link the aims' triangulation pages.
+    can_see_aims: bool,
 }
 
 /// The organisation's disclosure rule. A stored preset no version of flipside writes is an
@@ -253,8 +257,16 @@ pub async fn show(
     for (code, label) in state.store.respondent_labels(id).await? {
         labels.entry(code).or_default().insert(label);
     }
+    let by_aim = crate::handlers::qualitative::quotes::triangulation::aim_figures(
+        &answers,
+        &crate::handlers::qualitative::quotes::statement_aims(&state, cycle.scheme_id).await?,
+        &state.store.aims_of_scheme(cycle.scheme_id).await?,
+        &rule,
+    );
     Ok(ResultsPage {
         ctx,
+        by_aim,
+        can_see_aims: policy::quotes(&user.actor, cycle.scheme_id, policy::Action::View),
         rule_name: rule.name(),
         rule_description: rule.description(),
         roles: build(&counts, &answers, &rule, &labels),

@@ -217,6 +217,8 @@ pub struct ShowPage {
     copied_from_year: Option<String>,
     can_edit: bool,
     can_see_results: bool,
+    /// The quote bank and the triangulation pages (issue 11).
+    can_see_quotes: bool,
     /// The cycle's annual report, and the organisation's report of its year.
     can_report: bool,
     can_report_year: bool,
@@ -266,6 +268,7 @@ pub async fn show(
             Action::Edit,
         ),
         can_see_results: policy::aggregate_results(&user.actor, cycle.scheme_id),
+        can_see_quotes: policy::quotes(&user.actor, cycle.scheme_id, Action::View),
         can_report: policy::annual_report(
             &user.actor,
             ReportSubject::Cycle {

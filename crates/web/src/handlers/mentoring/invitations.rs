@@ -1,7 +1,7 @@
 //! Staff invitations (SPEC §3.2): the coordinator invites a staff leader by email to a cycle
 //! and sees every invitation's state; the invitee answers through a single-use, expiring link
 //! that works without signing in (the link's token is the credential).
-use crate::auth::CurrentUser;
+use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
 use crate::handlers::mentoring::recruitment::apply::{Choice, DayChoices};
@@ -271,6 +271,9 @@ pub struct AnswerForm {
     /// Consent to research use of survey answers, ticked or not.
     #[serde(default)]
     pub research: Option<String>,
+    /// Consent to the use of anonymised quotes from a reflective chat, ticked or not.
+    #[serde(default)]
+    pub quotes: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -381,6 +384,7 @@ pub async fn thanks(ctx: PageCtx) -> ThanksPage {
 pub async fn accept(
     State(state): State<AppState>,
     ctx: PageCtx,
+    ClientAddress(address): ClientAddress,
     Path(token): Path<String>,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -423,6 +427,8 @@ pub async fn accept(
         &interests,
         &slots.join(" "),
         form.research.is_some(),
+        form.quotes.is_some(),
+        &address,
     )
     .await
     {
