@@ -3,13 +3,9 @@
 //! so that the check the rules make and the write it allows cannot be overtaken. The rules
 //! are `flipside_core::qualitative::codebook`.
 use crate::error::StoreError;
-use crate::pool::on_pool;
-use crate::qualitative::CONSENT_EVENTS;
 use crate::tx::on_tx;
-use crate::{Result, Store, Tx};
+use crate::{Result, Tx};
 use flipside_core::qualitative::codebook::{Code, CodeId, Codebook, Colour};
-use flipside_core::recruitment::ConsentKind;
-use std::collections::{BTreeMap, BTreeSet};
 
 type CodeRow = (i64, Option<i64>, String, String, String, Option<String>);
 
@@ -45,26 +41,6 @@ pub struct CodeWrite<'a> {
 }
 
 const DUPLICATE: &str = "there is already a code with that name in this codebook";
-
-impl Store {
-    /// The people of a cycle whose consent of `kind` stands now (their latest event of that
-    /// kind, on their application or their staff invitation, was a giving).
-    pub async fn consenting_to(&self, cycle_id: i64, kind: ConsentKind) -> Result<BTreeSet<i64>> {
-        let sql = format!(
-            "SELECT x.user_id, x.given FROM ({CONSENT_EVENTS}) x WHERE x.cycle_id = $1 AND x.kind = $2 ORDER BY x.at, x.id"
-        );
-        let rows: Vec<(i64, bool)> = on_pool!(self, pool => sqlx::query_as(&sql).bind(cycle_id).bind(kind.as_str()).fetch_all(pool).await)?;
-        let mut latest = BTreeMap::new();
-        for (user, given) in rows {
-            latest.insert(user, given);
-        }
-        Ok(latest
-            .into_iter()
-            .filter(|&(_, given)| given)
-            .map(|(user, _)| user)
-            .collect())
-    }
-}
 
 impl Tx {
     /// A scheme's codebook, read inside the transaction after taking the scheme's codebook

@@ -4,7 +4,6 @@
 //! business operation one transaction with its audit entry (the caller writes it).
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
-use crate::qualitative::CONSENT_EVENTS;
 use crate::recruitment::{ConsentEvent, current_consents};
 use crate::tx::on_tx;
 use crate::{QuoteRow, Result, Store, Tx, now};
@@ -56,22 +55,6 @@ impl Store {
         ).bind(cycle_id).fetch_all(pool).await)?)
     }
 
-    /// The people of a cycle whose consent of `kind` stands now (their latest event of that
-    /// kind, on their application or their staff invitation, was a giving).
-    pub async fn consenting_to(&self, cycle_id: i64, kind: ConsentKind) -> Result<BTreeSet<i64>> {
-        let sql = format!(
-            "SELECT x.user_id, x.given FROM ({CONSENT_EVENTS}) x WHERE x.cycle_id = $1 AND x.kind = $2 ORDER BY x.at, x.id"
-        );
-        let rows: Vec<(i64, bool)> = on_pool!(self, pool => sqlx::query_as(&sql).bind(cycle_id).bind(kind.as_str()).fetch_all(pool).await)?;
-        let mut latest = BTreeMap::new();
-        for (user, given) in rows {
-            latest.insert(user, given);
-        }
-        Ok(latest
-            .into_iter()
-            .filter_map(|(user, given)| given.then_some(user))
-            .collect())
-    }
 
     /// The aims a scheme has tied its statements to, by statement code (only those set on the
     /// aims page; any other statement evidences its default aim).

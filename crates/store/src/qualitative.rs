@@ -7,13 +7,13 @@ use crate::pool::on_pool;
 use crate::tx::on_tx;
 use crate::{Result, Store, Tx, now};
 use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::{BTreeMap, BTreeSet};
 use flipside_core::qualitative::aims::{Aim, AimAudience, default_aims};
 use flipside_core::qualitative::codebook::{Code, Codebook, Colour, default_codebook};
 use flipside_core::qualitative::excerpt::{Excerpt, NewExcerpt, Span};
 use flipside_core::qualitative::transcript::{Chat, ChatStage, Segment};
 use flipside_core::recruitment::ConsentKind;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// A recorded reflective chat.
 #[derive(Debug, Clone, Serialize)]
@@ -292,6 +292,23 @@ impl Store {
         );
         let latest: Option<(bool,)> = on_pool!(self, pool => sqlx::query_as(&sql).bind(cycle_id).bind(user_id).bind(kind.as_str()).fetch_optional(pool).await)?;
         Ok(latest.is_some_and(|(given,)| given))
+    }
+
+    /// The people of a cycle whose consent of `kind` stands now (their latest event of that
+    /// kind, on their application or their staff invitation, was a giving).
+    pub async fn consenting_to(&self, cycle_id: i64, kind: ConsentKind) -> Result<BTreeSet<i64>> {
+        let sql = format!(
+            "SELECT x.user_id, x.given FROM ({CONSENT_EVENTS}) x WHERE x.cycle_id = $1 AND x.kind = $2 ORDER BY x.at, x.id"
+        );
+        let rows: Vec<(i64, bool)> = on_pool!(self, pool => sqlx::query_as(&sql).bind(cycle_id).bind(kind.as_str()).fetch_all(pool).await)?;
+        let mut latest = BTreeMap::new();
+        for (user, given) in rows {
+            latest.insert(user, given);
+        }
+        Ok(latest
+            .into_iter()
+            .filter_map(|(user, given)| given.then_some(user))
+            .collect())
     }
 
     /// The people of a cycle whose quote consent stands now.
