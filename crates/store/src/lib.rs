@@ -22,6 +22,7 @@ mod outbox;
 mod pairs;
 mod pool;
 pub mod privacy;
+mod qual_chats;
 mod qualitative;
 mod recruitment;
 mod reports;
@@ -51,6 +52,9 @@ pub use organisation::{Faculty, IdentityLabel, Organisation, School};
 pub use outbox::{NewEmail, OutboxEmail};
 pub use pairs::{NewPair, Pair, PairCounts, PairStatus};
 pub use pool::{Backend, Store};
+pub use qual_chats::{
+    ChatCandidate, ChatListRow, Interviewer, RemovalRequest, RemovalStatus, side_label,
+};
 pub use qualitative::{ChatRecord, Finding, NewChat, QuoteRow};
 pub use recruitment::{Application, ConsentEvent, NewApplication, OpenCall, current_consents};
 pub use reports::{NewReportVersion, ReportDraft, ReportVersion, ReportVersionSummary};
