@@ -306,7 +306,9 @@ pub fn tutoring_dashboard_of_some_school(actor: &Actor) -> bool {
 
 /// Aggregate, suppressed results (response rates, survey analysis, dashboards).
 pub fn aggregate_results(actor: &Actor, scheme_id: i64) -> bool {
-    actor.coordinates(scheme_id) || actor.has(Role::Researcher) || actor.is_admin()
+    actor.coordinates(scheme_id)
+        || actor.has_in(Role::Researcher, Scope::Scheme(scheme_id))
+        || actor.is_admin()
 }
 
 /// What an annual report is about, as the policy sees it.
@@ -499,7 +501,7 @@ pub fn edit_instruments(actor: &Actor) -> bool {
 /// Downloading a cycle's pseudonymised answers of consenting participants (SPEC §2): researchers
 /// and the scheme's coordinators. Not admins: configuring the system is not analysing it.
 pub fn research_export(actor: &Actor, scheme_id: i64) -> bool {
-    actor.has(Role::Researcher) || actor.coordinates(scheme_id)
+    actor.has_in(Role::Researcher, Scope::Scheme(scheme_id)) || actor.coordinates(scheme_id)
 }
 
 /// A cycle's reflective chats (issue 11): who reads one, and who records one. The cycle's
@@ -574,6 +576,29 @@ pub fn aims(actor: &Actor, scheme_id: i64, action: Action) -> bool {
 /// A chat can be recorded only with a participant whose research consent stands.
 pub fn can_record_chat(research_consent: bool) -> bool {
     research_consent
+}
+
+/// A cycle's list of chats with their coding progress: the scheme's research team.
+pub fn chat_list(actor: &Actor, scheme_id: i64) -> bool {
+    research_team(actor, scheme_id)
+}
+
+/// Removing an excerpt: only the coder who made it, while they code for the scheme (each coder
+/// codes independently; nobody edits another's coding).
+pub fn remove_excerpt(actor: &Actor, scheme_id: i64, coder_id: i64) -> bool {
+    code_chats(actor, scheme_id) && actor.user_id == coder_id
+}
+
+/// Asking for a passage of a chat to be removed: the participant of that chat, and nobody on
+/// their behalf.
+pub fn request_chat_removal(actor: &Actor, participant_id: i64) -> bool {
+    actor.user_id == participant_id
+}
+
+/// Accepting or declining a participant's request to remove a passage: the cycle's
+/// coordinators (a researcher reads and codes but does not change the record).
+pub fn decide_chat_removal(actor: &Actor, scheme_id: i64) -> bool {
+    actor.coordinates(scheme_id)
 }
 
 #[cfg(test)]
@@ -1379,6 +1404,46 @@ mod tests {
                 |a| code_chats(a, SCHEME),
                 team,
             ),
+            ("list a cycle's chats", |a| chat_list(a, SCHEME), team),
+            (
+                "remove my own excerpt",
+                |a| remove_excerpt(a, SCHEME, ME),
+                team,
+            ),
+            (
+                "remove someone else's excerpt",
+                |a| remove_excerpt(a, SCHEME, OTHER),
+                &[],
+            ),
+            (
+                "ask for a passage of my chat to be removed",
+                |a| request_chat_removal(a, ME),
+                &[
+                    "nobody",
+                    "admin",
+                    "org coordinator",
+                    "scheme coordinator",
+                    "other scheme coordinator",
+                    "mentor in cycle",
+                    "mentee in cycle",
+                    "mentor elsewhere",
+                    "tutor",
+                    "student",
+                    "student lead",
+                    "researcher",
+                    "school lead",
+                ],
+            ),
+            (
+                "ask for a passage of someone else's chat to be removed",
+                |a| request_chat_removal(a, OTHER),
+                &[],
+            ),
+            (
+                "accept or decline a removal",
+                |a| decide_chat_removal(a, SCHEME),
+                coordinators,
+            ),
             (
                 "read the quote bank",
                 |a| quotes(a, SCHEME, Action::View),
@@ -1415,6 +1480,41 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_researcher_of_one_scheme_reaches_only_that_scheme() {
+        let of = |scheme| {
+            Actor::new(
+                ME,
+                vec![Grant {
+                    role: Role::Researcher,
+                    scope: Scope::Scheme(scheme),
+                }],
+            )
+        };
+        let (mine, other) = (of(SCHEME), of(OTHER_SCHEME));
+        for (what, check) in [
+            ("list chats", chat_list as fn(&Actor, i64) -> bool),
+            ("code chats", code_chats),
+            ("see results", aggregate_results),
+            ("export answers", research_export),
+        ] {
+            assert!(
+                check(&mine, SCHEME),
+                "a researcher of the scheme may {what}"
+            );
+            assert!(
+                !check(&other, SCHEME),
+                "a researcher of another may not {what}"
+            );
+        }
+        assert!(chat(&mine, SCHEME, OTHER, Action::View));
+        assert!(!chat(&other, SCHEME, OTHER, Action::View));
+        assert!(
+            !decide_chat_removal(&mine, SCHEME),
+            "researchers do not change the record"
+        );
     }
 
     #[test]

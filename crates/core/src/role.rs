@@ -81,10 +81,11 @@ impl Role {
     /// Which kinds of scope this role may be granted in. Organisation-wide is always allowed.
     pub fn allowed_scopes(self) -> &'static [ScopeKind] {
         match self {
-            Role::Admin | Role::Researcher | Role::StudentLead | Role::Student | Role::Tutor => {
+            Role::Admin | Role::StudentLead | Role::Student | Role::Tutor => {
                 &[ScopeKind::Organisation]
             }
-            Role::Coordinator => &[ScopeKind::Organisation, ScopeKind::Scheme],
+            // A researcher may evaluate one scheme only (its chats, coding and answers).
+            Role::Coordinator | Role::Researcher => &[ScopeKind::Organisation, ScopeKind::Scheme],
             Role::Mentor | Role::Mentee => &[ScopeKind::Organisation, ScopeKind::Cycle],
             Role::SchoolLead => &[ScopeKind::School],
         }

@@ -23,6 +23,7 @@ mod pairs;
 mod pool;
 pub mod privacy;
 mod qual_analysis;
+mod qual_chats;
 mod qual_quotes;
 mod qualitative;
 mod recruitment;
@@ -54,6 +55,9 @@ pub use outbox::{NewEmail, OutboxEmail};
 pub use pairs::{NewPair, Pair, PairCounts, PairStatus};
 pub use pool::{Backend, Store};
 pub use qual_analysis::CodeWrite;
+pub use qual_chats::{
+    ChatCandidate, ChatListRow, Interviewer, RemovalRequest, RemovalStatus, side_label,
+};
 pub use qual_quotes::{ChatPerson, QuoteInCycle};
 pub use qualitative::{ChatRecord, Finding, NewChat, QuoteRow};
 pub use recruitment::{Application, ConsentEvent, NewApplication, OpenCall, current_consents};

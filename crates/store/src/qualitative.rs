@@ -35,7 +35,7 @@ pub struct ChatRecord {
 }
 
 #[derive(sqlx::FromRow)]
-struct ChatRow {
+pub(crate) struct ChatRow {
     id: i64,
     cycle_id: i64,
     participant_user_id: i64,
@@ -76,7 +76,7 @@ impl TryFrom<ChatRow> for ChatRecord {
 }
 
 /// Segments as stored: one line per segment, `start<TAB>end<TAB>speaker`, numbered by line.
-fn encode_segments(segments: &[Segment]) -> String {
+pub(crate) fn encode_segments(segments: &[Segment]) -> String {
     let mut out = String::new();
     for s in segments {
         let speaker = s
@@ -151,7 +151,7 @@ pub struct Finding {
     pub updated_at: DateTime<Utc>,
 }
 
-const CHAT_COLUMNS: &str = "id, cycle_id, participant_user_id, participant_role, interviewer_user_id, held_on, stage, format, text, segments, recorded_by, created_at";
+pub(crate) const CHAT_COLUMNS: &str = "id, cycle_id, participant_user_id, participant_role, interviewer_user_id, held_on, stage, format, text, segments, recorded_by, created_at";
 
 /// Every consent event with its cycle and person: students' on their applications, staff
 /// leaders' on their accepted invitations.

@@ -74,6 +74,7 @@ INSERT INTO qual_excerpts (id, chat_id, coder_user_id, span_start, span_end, mem
 INSERT INTO qual_excerpt_codes (excerpt_id, code_id) VALUES (9001, 9001), (9002, 9001);
 INSERT INTO qual_quotes (excerpt_id, participant_user_id, original, edited, promoted_by, created_at) VALUES (9001, 9001, 'I felt listened to.', 'I felt listened to.', 9003, '{T}');
 INSERT INTO qual_findings (cycle_id, aim, finding, updated_by, updated_at) VALUES (9001, 'valued', 'They agree.', 9001, '{T}');
+INSERT INTO qual_chat_removals (chat_id, requested_by, spans, reason, status, reply, decided_by, decided_at, created_at) VALUES (9001, 9001, '0-19', 'please remove', 'declined', 'it stays', 9003, '{T}', '{T}');
 INSERT INTO outbox (dedup_key, to_address, to_name, subject, body_text, status, next_attempt_at, created_at, sent_at) VALUES
   ('k1', '{EMAIL}', '{NAME}', 'Hello', 'Hi there', 'sent', '{T}', '{T}', '{T}'),
   ('k2', 'partner@uni.example', 'Partner Person', 'Your mentee', 'Your mentee is {NAME}.', 'sent', '{T}', '{T}', '{T}');

@@ -6,8 +6,9 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-/// flipside serves no scripts and no third-party content, so the policy can be strict.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// flipside serves no third-party content and only its own scripts (progressive enhancement,
+/// e.g. the chat coding page's), never inline ones, so the policy can be strict.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// How long browsers remember to reach flipside over HTTPS only (a year), once they have.
 pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";

@@ -11,6 +11,7 @@
 //! | [`excerpt`] | coded spans of a chat's text; selecting numbered segments |
 //! | [`agreement`] | two coders compared: percentage agreement and Cohen's kappa per code |
 //! | [`quotes`] | quote consent, stable pseudonyms, and edits that only trim with an ellipsis |
+//! | [`redaction`] | removing a passage at the participant's request: the marker, shifted spans |
 //! | [`triangulation`] | one aim's view: survey change, code frequencies, chosen quotes |
 //! | [`refi`] | the REFI-QDA exchange format: `.qdc` codebooks (write and read) and `.qdpx` projects |
 //! | [`views`] | views of coded excerpts: default coders to compare, passages, frequencies per role, the excerpts CSV |
@@ -21,6 +22,7 @@ pub mod codebook;
 pub mod excerpt;
 pub mod instrument;
 pub mod quotes;
+pub mod redaction;
 pub mod refi;
 pub mod transcript;
 pub mod triangulation;

@@ -429,6 +429,24 @@ pub const REGISTRY: &[Entry] = &[
         ],
     },
     Entry {
+        table: "qual_chat_removals",
+        kind: DataKind::ReflectiveChat,
+        person_columns: &["requested_by", "decided_by"],
+        export: Some("requested_by = $1"),
+        erasure: &[
+            Step {
+                rows: "requested_by = $1",
+                erase: Erase::Delete,
+                why: "their requests to remove passages of their chats",
+            },
+            Step {
+                rows: "decided_by = $1",
+                erase: Erase::Keep,
+                why: "answers they gave to others' requests stay, naming the erased placeholder",
+            },
+        ],
+    },
+    Entry {
         table: "qual_excerpts",
         kind: DataKind::ReflectiveChat,
         person_columns: &["coder_user_id"],

@@ -29,6 +29,8 @@ pub struct HomePage {
     open_calls: Vec<OpenCall>,
     /// The person's own surveys open now (SPEC §3.5).
     open_surveys: Vec<OpenSurvey>,
+    /// How many reflective chats were recorded with this person (their own view, issue 11).
+    own_chats: usize,
 }
 
 pub async fn show(
@@ -55,6 +57,7 @@ pub async fn show(
         open_calls: vec![],
         pairs: vec![],
         open_surveys: vec![],
+        own_chats: 0,
     };
     if let Some(u) = user {
         let mut roles: Vec<Role> = u.actor.grants.iter().map(|g| g.role).collect();
@@ -89,6 +92,7 @@ pub async fn show(
             .store
             .open_surveys_of(u.id(), state.clock.today())
             .await?;
+        page.own_chats = state.store.chats_with(u.id()).await?.len();
         page.takes_part =
             u.actor.has(Role::Mentor) || u.actor.has(Role::Mentee) || !page.pairs.is_empty();
         page.other_roles = roles
