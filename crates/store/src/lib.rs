@@ -52,7 +52,9 @@ pub use outbox::{NewEmail, OutboxEmail};
 pub use pairs::{NewPair, Pair, PairCounts, PairStatus};
 pub use pool::{Backend, Store};
 pub use qualitative::{ChatRecord, Finding, NewChat, QuoteRow};
-pub use recruitment::{Application, ConsentEvent, NewApplication, OpenCall, current_consents};
+pub use recruitment::{
+    Application, ConsentEvent, MyApplication, NewApplication, OpenCall, current_consents,
+};
 pub use reports::{NewReportVersion, ReportDraft, ReportVersion, ReportVersionSummary};
 pub use schemes::{NewScheme, Scheme};
 pub use sessions::{ApiToken, LoginFailures, SessionToken};

@@ -29,6 +29,8 @@ pub struct HomePage {
     open_calls: Vec<OpenCall>,
     /// The person's own surveys open now (SPEC §3.5).
     open_surveys: Vec<OpenSurvey>,
+    /// The person's own applications and their decisions: (cycle id, scheme and year, status).
+    applications: Vec<(i64, String, &'static str)>,
 }
 
 pub async fn show(
@@ -55,6 +57,7 @@ pub async fn show(
         open_calls: vec![],
         pairs: vec![],
         open_surveys: vec![],
+        applications: vec![],
     };
     if let Some(u) = user {
         let mut roles: Vec<Role> = u.actor.grants.iter().map(|g| g.role).collect();
@@ -87,8 +90,23 @@ pub async fn show(
         }
         page.open_surveys = state
             .store
-            .open_surveys_of(u.id(), state.clock.today())
+            .open_surveys_of(u.id(), state.today().await?)
             .await?;
+        page.applications = state
+            .store
+            .applications_of_user(u.id())
+            .await?
+            .into_iter()
+            .map(|a| {
+                let year =
+                    flipside_core::cycle::AcademicYear::from_start_year(a.academic_year as i32);
+                (
+                    a.cycle_id,
+                    format!("{} {year}", a.scheme_name),
+                    a.status.get().label(),
+                )
+            })
+            .collect();
         page.takes_part =
             u.actor.has(Role::Mentor) || u.actor.has(Role::Mentee) || !page.pairs.is_empty();
         page.other_roles = roles
