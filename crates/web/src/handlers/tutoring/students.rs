@@ -248,7 +248,7 @@ async fn change_page_for(
     reason: String,
     errors: FormErrors,
 ) -> Result<ChangePage, AppError> {
-    let year = this_year(&state).await?;
+    let year = this_year(state).await?;
     let requests = state.store.change_requests_of(student.id).await?;
     Ok(ChangePage {
         ctx,
