@@ -24,8 +24,11 @@
 //! | [`research_export`] | the researchers' tidy CSV of survey answers and its codebook |
 //! | [`outreach`] | the applicant pool against the organisation's population (SPEC §3.2) |
 //! | [`meetings`] | proposing meetings: future, no overlap; hours (SPEC §3.4) |
+//! | [`concerns`] | concerns raised with coordinators: status and reply (SPEC §3.4) |
+//! | [`nudge`] | who a coordinator's nudge emails: pairs stuck before agreeing or meeting |
 //! | [`actions`] | the action state machine and evidence links (SPEC §3.8) |
 //! | [`dates`] | the one rule for a plausible date in any date field |
+//! | [`local_time`] | the organisation's time zone: local times to UTC and back, local dates |
 //! | [`spreadsheet`] | CSV cells made safe to open in a spreadsheet (no formulas) |
 //! | [`account`] | local accounts: which new passwords are acceptable (SPEC §3.13) |
 //! | [`annual_report`] | the annual report's scope, its coordinator's text and version numbers (SPEC §3.9) |
@@ -36,6 +39,7 @@ pub mod account;
 pub mod actions;
 pub mod allocation;
 pub mod annual_report;
+pub mod concerns;
 pub mod cycle;
 pub mod cycle_matching;
 pub mod dates;
@@ -45,8 +49,10 @@ pub mod evaluation;
 pub mod framework;
 pub mod import;
 pub mod invitation;
+pub mod local_time;
 pub mod matching;
 pub mod meetings;
+pub mod nudge;
 pub mod outreach;
 pub mod policy;
 pub mod privacy;

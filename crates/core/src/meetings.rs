@@ -1,6 +1,7 @@
 //! Meetings of a pair (SPEC §3.4): a proposal names a start, a length and the session of the
 //! plan it covers; it must lie in the future and must not overlap another meeting of either
-//! member. Times are in UTC.
+//! member. Times are typed in the organisation's zone and kept in UTC.
+use crate::local_time::Zone;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use serde::Serialize;
 
@@ -84,11 +85,14 @@ pub struct ProposalInput<'a> {
 
 /// Checks a proposal; errors are (field, message) pairs, one per field that is wrong.
 /// `busy` holds the slots of every other meeting of either member that still takes up time.
+/// The date and time are read in `zone` (see [`crate::local_time`] for the hours the clocks
+/// skip or repeat).
 pub fn check_proposal(
     input: &ProposalInput<'_>,
     sessions: usize,
     now: DateTime<Utc>,
     busy: &[Slot],
+    zone: Zone,
 ) -> Result<Proposal, Vec<(&'static str, String)>> {
     let mut errors = Vec::new();
     let date = match crate::dates::plausible_date(input.date) {
@@ -133,10 +137,11 @@ pub fn check_proposal(
     else {
         return Err(errors);
     };
-    let slot = Slot {
-        start: date.and_time(time).and_utc(),
-        minutes,
+    let start = match zone.instant(date, time) {
+        Ok(start) => start,
+        Err(message) => return Err(vec![("time", message)]),
     };
+    let slot = Slot { start, minutes };
     if slot.start <= now {
         return Err(vec![(
             "date",
@@ -147,10 +152,8 @@ pub fn check_proposal(
         return Err(vec![(
             "time",
             format!(
-                "This overlaps another meeting of one of you, on {} from {} to {} UTC. Choose another time.",
-                clash.start.format("%Y-%m-%d"),
-                clash.start.format("%H:%M"),
-                clash.end().format("%H:%M")
+                "This overlaps another meeting of one of you, on {}. Choose another time.",
+                zone.span(clash.start, clash.minutes)
             ),
         )]);
     }
@@ -194,7 +197,14 @@ mod tests {
 
     #[test]
     fn a_future_free_slot_is_accepted_with_its_session_counted_from_zero() {
-        let p = check_proposal(&input("2026-12-01", "14:30", "60"), 7, now(), &[]).unwrap();
+        let p = check_proposal(
+            &input("2026-12-01", "14:30", "60"),
+            7,
+            now(),
+            &[],
+            Zone::UTC,
+        )
+        .unwrap();
         assert_eq!(
             p.slot.start,
             Utc.with_ymd_and_hms(2026, 12, 1, 14, 30, 0).unwrap()
@@ -215,6 +225,7 @@ mod tests {
             7,
             now(),
             &[],
+            Zone::UTC,
         )
         .unwrap_err();
         let fields: Vec<_> = e.iter().map(|(f, _)| *f).collect();
@@ -223,7 +234,14 @@ mod tests {
 
     #[test]
     fn a_time_in_the_past_is_refused() {
-        let e = check_proposal(&input("2026-11-23", "11:59", "60"), 7, now(), &[]).unwrap_err();
+        let e = check_proposal(
+            &input("2026-11-23", "11:59", "60"),
+            7,
+            now(),
+            &[],
+            Zone::UTC,
+        )
+        .unwrap_err();
         assert_eq!(e[0].0, "date");
         assert!(e[0].1.contains("has passed"));
     }
@@ -234,12 +252,84 @@ mod tests {
             start: Utc.with_ymd_and_hms(2026, 12, 1, 14, 0, 0).unwrap(),
             minutes: 60,
         }];
-        let e = check_proposal(&input("2026-12-01", "14:30", "60"), 7, now(), &busy).unwrap_err();
+        let e = check_proposal(
+            &input("2026-12-01", "14:30", "60"),
+            7,
+            now(),
+            &busy,
+            Zone::UTC,
+        )
+        .unwrap_err();
         assert!(e[0].1.contains("overlaps another meeting"), "{}", e[0].1);
-        assert!(e[0].1.contains("14:00 to 15:00"));
-        assert!(check_proposal(&input("2026-12-01", "15:00", "30"), 7, now(), &busy).is_ok());
-        assert!(check_proposal(&input("2026-12-01", "13:00", "60"), 7, now(), &busy).is_ok());
-        assert!(check_proposal(&input("2026-12-01", "13:00", "61"), 7, now(), &busy).is_err());
+        assert!(e[0].1.contains("14:00–15:00 UTC"), "{}", e[0].1);
+        assert!(
+            check_proposal(
+                &input("2026-12-01", "15:00", "30"),
+                7,
+                now(),
+                &busy,
+                Zone::UTC
+            )
+            .is_ok()
+        );
+        assert!(
+            check_proposal(
+                &input("2026-12-01", "13:00", "60"),
+                7,
+                now(),
+                &busy,
+                Zone::UTC
+            )
+            .is_ok()
+        );
+        assert!(
+            check_proposal(
+                &input("2026-12-01", "13:00", "61"),
+                7,
+                now(),
+                &busy,
+                Zone::UTC
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn a_proposal_is_read_in_the_organisations_zone_across_the_changes_of_the_clocks() {
+        let london = Zone::default();
+        let at = |date, time| {
+            check_proposal(&input(date, time, "60"), 7, now(), &[], london).map(|p| p.slot.start)
+        };
+        // Summer time: 14:30 in London is 13:30 UTC; winter time: the same.
+        assert_eq!(
+            at("2027-06-14", "14:30"),
+            Ok(Utc.with_ymd_and_hms(2027, 6, 14, 13, 30, 0).unwrap())
+        );
+        assert_eq!(
+            at("2027-01-11", "14:30"),
+            Ok(Utc.with_ymd_and_hms(2027, 1, 11, 14, 30, 0).unwrap())
+        );
+        // The hour skipped on the last Sunday of March is refused next to the time.
+        let e = at("2027-03-28", "01:30").unwrap_err();
+        assert_eq!(e[0].0, "time");
+        assert!(e[0].1.contains("does not exist"), "{}", e[0].1);
+        // The hour repeated on the last Sunday of October is its first occurrence (BST).
+        assert_eq!(
+            at("2027-10-31", "01:30"),
+            Ok(Utc.with_ymd_and_hms(2027, 10, 31, 0, 30, 0).unwrap())
+        );
+        // A clash is described in the zone.
+        let busy = [Slot {
+            start: Utc.with_ymd_and_hms(2027, 6, 14, 13, 0, 0).unwrap(),
+            minutes: 60,
+        }];
+        let e = check_proposal(&input("2027-06-14", "14:30", "30"), 7, now(), &busy, london)
+            .unwrap_err();
+        assert!(
+            e[0].1.contains("14:00–15:00 BST (Europe/London)"),
+            "{}",
+            e[0].1
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use crate::decoded::Decoded;
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
+use crate::tx::{Tx, on_tx};
 use crate::{Result, Store, now};
 use chrono::{DateTime, Utc};
 use flipside_core::actions::ActionStatus;
@@ -63,15 +64,12 @@ const ACTION_FROM: &str =
     "follow_up_actions a JOIN users r ON r.id = a.raised_by JOIN users o ON o.id = a.owner_id";
 
 impl Store {
-    /// Raises an action, proposed to its owner.
+    /// [`Tx::raise_action`] in a transaction of its own (the demo; the page raises it with its
+    /// audit entry and email).
     pub async fn raise_action(&self, new: &NewFollowUpAction<'_>) -> Result<i64> {
-        let at = now();
-        let (id,): (i64,) = on_pool!(self, pool => sqlx::query_as(
-            "INSERT INTO follow_up_actions (pair_id, cycle_id, raised_by, anonymous, owner_id, title, description, status, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id"
-        ).bind(new.pair_id).bind(new.cycle_id).bind(new.raised_by).bind(new.anonymous).bind(new.owner_id)
-            .bind(new.title).bind(new.description).bind(ActionStatus::Proposed.as_str()).bind(at)
-            .fetch_one(pool).await)?;
+        let mut tx = self.begin().await?;
+        let id = tx.raise_action(new).await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -101,8 +99,7 @@ impl Store {
         )
     }
 
-    /// Moves an action from `from` to `to` (checked by the state machine); a declined action
-    /// keeps its reason. An action no longer in `from` is a conflict.
+    /// [`Tx::move_action`] in a transaction of its own (the demo).
     pub async fn move_action(
         &self,
         id: i64,
@@ -110,24 +107,9 @@ impl Store {
         to: ActionStatus,
         reason: &str,
     ) -> Result<()> {
-        from.transition(to, reason)
-            .map_err(|e| StoreError::Conflict(e.to_string()))?;
-        let reason = if to == ActionStatus::Declined {
-            reason.trim()
-        } else {
-            ""
-        };
-        let n = on_pool!(self, pool => sqlx::query(
-            "UPDATE follow_up_actions SET status = $1, declined_reason = $2, updated_at = $3 WHERE id = $4 AND status = $5"
-        ).bind(to.as_str()).bind(reason).bind(now()).bind(id).bind(from.as_str())
-            .execute(pool).await.map(|r| r.rows_affected()))?;
-        if n == 0 {
-            self.follow_up_action(id).await?;
-            return Err(StoreError::Conflict(
-                "The action has changed since the page was loaded; reload and try again.".into(),
-            ));
-        }
-        Ok(())
+        let mut tx = self.begin().await?;
+        tx.move_action(id, from, to, reason).await?;
+        tx.commit().await
     }
 
     /// Attaches evidence to an action.
@@ -149,5 +131,52 @@ impl Store {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, Evidence>(
             "SELECT id, action_id, added_by, body, link, created_at FROM action_evidence WHERE action_id = $1 ORDER BY id"
         ).bind(action_id).fetch_all(pool).await)?)
+    }
+}
+
+impl Tx {
+    /// Raises an action, proposed to its owner.
+    pub async fn raise_action(&mut self, new: &NewFollowUpAction<'_>) -> Result<i64> {
+        let at = now();
+        let (id,): (i64,) = on_tx!(self, c => sqlx::query_as(
+            "INSERT INTO follow_up_actions (pair_id, cycle_id, raised_by, anonymous, owner_id, title, description, status, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id"
+        ).bind(new.pair_id).bind(new.cycle_id).bind(new.raised_by).bind(new.anonymous).bind(new.owner_id)
+            .bind(new.title).bind(new.description).bind(ActionStatus::Proposed.as_str()).bind(at)
+            .fetch_one(&mut *c).await)?;
+        Ok(id)
+    }
+
+    /// Moves an action from `from` to `to` (checked by the state machine); a declined action
+    /// keeps its reason. An action no longer in `from` is a conflict.
+    pub async fn move_action(
+        &mut self,
+        id: i64,
+        from: ActionStatus,
+        to: ActionStatus,
+        reason: &str,
+    ) -> Result<()> {
+        from.transition(to, reason)
+            .map_err(|e| StoreError::Conflict(e.to_string()))?;
+        let reason = if to == ActionStatus::Declined {
+            reason.trim()
+        } else {
+            ""
+        };
+        let n = on_tx!(self, c => sqlx::query(
+            "UPDATE follow_up_actions SET status = $1, declined_reason = $2, updated_at = $3 WHERE id = $4 AND status = $5"
+        ).bind(to.as_str()).bind(reason).bind(now()).bind(id).bind(from.as_str())
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        if n == 0 {
+            let (exists,): (i64,) = on_tx!(self, c => sqlx::query_as("SELECT COUNT(*) FROM follow_up_actions WHERE id = $1")
+                .bind(id).fetch_one(&mut *c).await)?;
+            if exists == 0 {
+                return Err(StoreError::NotFound);
+            }
+            return Err(StoreError::Conflict(
+                "The action has changed since the page was loaded; reload and try again.".into(),
+            ));
+        }
+        Ok(())
     }
 }

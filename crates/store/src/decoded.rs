@@ -7,6 +7,7 @@
 //! traits for its enums here, so the row structs hold them in [`Decoded`], the store's own
 //! wrapper, which decodes on both backends from whatever `&str` decodes from (TEXT).
 use flipside_core::actions::ActionStatus;
+use flipside_core::concerns::ConcernStatus;
 use flipside_core::cycle::CycleState;
 use flipside_core::evaluation::Wave;
 use flipside_core::invitation::InvitationStatus;
@@ -129,6 +130,7 @@ stored_text! {
     Implementation => "action status of a sprint",
     SchemeKind => "scheme kind",
     ChangeRequestStatus => "change-of-tutor request status",
+    ConcernStatus => "concern status",
 }
 
 #[cfg(test)]

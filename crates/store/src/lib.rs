@@ -60,7 +60,9 @@ pub use qual_chats::{
 };
 pub use qual_quotes::{ChatPerson, QuoteInCycle};
 pub use qualitative::{ChatRecord, Finding, NewChat, QuoteRow};
-pub use recruitment::{Application, ConsentEvent, NewApplication, OpenCall, current_consents};
+pub use recruitment::{
+    Application, ConsentEvent, MyApplication, NewApplication, OpenCall, current_consents,
+};
 pub use reports::{NewReportVersion, ReportDraft, ReportVersion, ReportVersionSummary};
 pub use schemes::{NewScheme, Scheme};
 pub use sessions::{ApiToken, LoginFailures, SessionToken};

@@ -6,6 +6,7 @@ use crate::pool::on_pool;
 use crate::tx::on_tx;
 use crate::{Result, Store, Tx, User, now};
 use chrono::{DateTime, Utc};
+use flipside_core::concerns::ConcernStatus;
 use flipside_core::meetings::{MeetingStatus, Slot};
 use serde::Serialize;
 
@@ -83,7 +84,21 @@ pub struct Concern {
     pub raiser_name: String,
     pub body: String,
     pub created_at: DateTime<Utc>,
+    pub status: Decoded<ConcernStatus>,
+    /// The coordinators' reply, which the raiser sees; empty until they write one.
+    pub reply: String,
+    pub answered_at: Option<DateTime<Utc>>,
+    /// How many answers the coordinators have given.
+    pub answers: i64,
 }
+
+impl Concern {
+    pub fn status(&self) -> ConcernStatus {
+        self.status.get()
+    }
+}
+
+const CONCERN_COLUMNS: &str = "c.id, c.pair_id, c.cycle_id, c.raised_by, u.display_name AS raiser_name, c.body, c.created_at, c.status, c.reply, c.answered_at, c.answers";
 
 /// Hours met by one pair of a cycle (no content: what the coordinator sees).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -281,10 +296,31 @@ impl Store {
 
     /// A cycle's concerns, newest first.
     pub async fn concerns_of_cycle(&self, cycle_id: i64) -> Result<Vec<Concern>> {
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, Concern>(
-            "SELECT c.id, c.pair_id, c.cycle_id, c.raised_by, u.display_name AS raiser_name, c.body, c.created_at
-             FROM concerns c JOIN users u ON u.id = c.raised_by WHERE c.cycle_id = $1 ORDER BY c.id DESC"
-        ).bind(cycle_id).fetch_all(pool).await)?)
+        let sql = format!(
+            "SELECT {CONCERN_COLUMNS} FROM concerns c JOIN users u ON u.id = c.raised_by WHERE c.cycle_id = $1 ORDER BY c.id DESC"
+        );
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, Concern>(&sql).bind(cycle_id).fetch_all(pool).await)?,
+        )
+    }
+
+    /// One concern.
+    pub async fn concern(&self, id: i64) -> Result<Concern> {
+        let sql = format!(
+            "SELECT {CONCERN_COLUMNS} FROM concerns c JOIN users u ON u.id = c.raised_by WHERE c.id = $1"
+        );
+        on_pool!(self, pool => sqlx::query_as::<_, Concern>(&sql).bind(id).fetch_optional(pool).await)
+            .or_not_found()
+    }
+
+    /// The concerns one person raised in a pair, newest first: what they see of their own.
+    pub async fn concerns_raised_by(&self, pair_id: i64, user_id: i64) -> Result<Vec<Concern>> {
+        let sql = format!(
+            "SELECT {CONCERN_COLUMNS} FROM concerns c JOIN users u ON u.id = c.raised_by WHERE c.pair_id = $1 AND c.raised_by = $2 ORDER BY c.id DESC"
+        );
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, Concern>(&sql).bind(pair_id).bind(user_id).fetch_all(pool).await)?,
+        )
     }
 
     /// The people who coordinate a scheme (organisation-wide or for this scheme), enabled
@@ -348,6 +384,28 @@ impl Tx {
             ));
         }
         Ok(())
+    }
+
+    /// A coordinator's answer to a concern still in `from`: its new status and reply (an empty
+    /// reply keeps the last one). Returns how many answers it has had, this one included. A
+    /// concern that moved on since the page was loaded is a conflict.
+    pub async fn answer_concern(
+        &mut self,
+        id: i64,
+        from: ConcernStatus,
+        to: ConcernStatus,
+        reply: &str,
+        by: i64,
+    ) -> Result<i64> {
+        let row: Option<(i64,)> = on_tx!(self, c => sqlx::query_as(
+            "UPDATE concerns SET status = $1, reply = CASE WHEN $2 = '' THEN reply ELSE $2 END, answered_at = $3, answered_by = $4, answers = answers + 1
+             WHERE id = $5 AND status = $6 RETURNING answers"
+        ).bind(to.as_str()).bind(reply).bind(now()).bind(by).bind(id).bind(from.as_str()).fetch_optional(&mut *c).await)?;
+        row.map(|(n,)| n).ok_or_else(|| {
+            StoreError::Conflict(
+                "The concern has changed since the page was loaded; reload and try again.".into(),
+            )
+        })
     }
 
     /// Records a concern a member of a pair raised. Returns its id.

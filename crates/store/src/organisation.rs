@@ -8,6 +8,7 @@ const SET_POPULATION_TOTAL: &str =
     "UPDATE organisation SET population_total = $1, population_source = $2 WHERE id = 1";
 const SET_LABEL_POPULATION: &str = "UPDATE identity_labels SET population = $1 WHERE id = $2";
 use chrono::{DateTime, Utc};
+use flipside_core::local_time::Zone;
 use serde::Serialize;
 
 /// The one organisation a flipside instance serves.
@@ -26,6 +27,8 @@ pub struct Organisation {
     pub population_total: Option<i64>,
     /// Where the population figures come from.
     pub population_source: String,
+    /// The IANA time zone times are typed and shown in (read it decoded: [`Store::zone`]).
+    pub time_zone: String,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -79,8 +82,27 @@ impl Store {
     /// The organisation, if one has been set up.
     pub async fn organisation(&self) -> Result<Option<Organisation>> {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, Organisation>(
-            "SELECT name, short_name, min_cell, disclosure_preset, hours_target, created_at, population_total, population_source FROM organisation WHERE id = 1"
+            "SELECT name, short_name, min_cell, disclosure_preset, hours_target, created_at, population_total, population_source, time_zone FROM organisation WHERE id = 1"
         ).fetch_optional(pool).await)?)
+    }
+
+    /// The organisation's time zone; the default zone before an organisation is set up. A name
+    /// that is not a zone is a corrupt value (the settings page only stores zones).
+    pub async fn zone(&self) -> Result<Zone> {
+        let name: Option<(String,)> = on_pool!(self, pool => sqlx::query_as("SELECT time_zone FROM organisation WHERE id = 1").fetch_optional(pool).await)?;
+        match name {
+            None => Ok(Zone::default()),
+            Some((name,)) => {
+                Zone::parse(&name).map_err(|_| StoreError::Corrupt(format!("time zone '{name}'")))
+            }
+        }
+    }
+
+    /// [`Tx::set_time_zone`] on its own (test set-up).
+    pub async fn set_time_zone(&self, zone: Zone) -> Result<()> {
+        let mut tx = self.begin().await?;
+        tx.set_time_zone(zone).await?;
+        tx.commit().await
     }
 
     /// Sets up the organisation with the default identity labels, unless it already exists.
@@ -199,6 +221,13 @@ impl Store {
 }
 
 impl Tx {
+    /// Changes the organisation's time zone.
+    pub async fn set_time_zone(&mut self, zone: Zone) -> Result<()> {
+        on_tx!(self, c => sqlx::query("UPDATE organisation SET time_zone = $1 WHERE id = 1")
+            .bind(zone.name()).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
     /// Changes the organisation's settings.
     pub async fn update_organisation(
         &mut self,

@@ -52,6 +52,15 @@ pub struct OpenCall {
     pub scheme_name: String,
 }
 
+/// One of a person's own applications, as their home page lists it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct MyApplication {
+    pub cycle_id: i64,
+    pub academic_year: i64,
+    pub scheme_name: String,
+    pub status: Decoded<ApplicationStatus>,
+}
+
 /// What applying (or applying again) writes; already validated by the caller.
 #[derive(Debug, Clone)]
 pub struct NewApplication<'a> {
@@ -211,6 +220,15 @@ impl Store {
         tx.decide_application(application_id, decision, message, actor_id)
             .await?;
         tx.commit().await
+    }
+
+    /// A person's own applications, newest cycle first.
+    pub async fn applications_of_user(&self, user_id: i64) -> Result<Vec<MyApplication>> {
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, MyApplication>(
+            "SELECT c.id AS cycle_id, c.academic_year, s.name AS scheme_name, a.status FROM applications a
+             JOIN cycles c ON c.id = a.cycle_id JOIN schemes s ON s.id = c.scheme_id
+             WHERE a.user_id = $1 ORDER BY c.academic_year DESC, a.id DESC"
+        ).bind(user_id).fetch_all(pool).await)?)
     }
 
     /// Every cycle that is recruiting, with its scheme's name.

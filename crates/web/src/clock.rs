@@ -2,6 +2,7 @@
 //! fix it at an instant and move it (`Clock::set`), so that rules about dates — survey waves
 //! opening, no-contact-by dates, retention periods — are tested at their edges.
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use flipside_core::local_time::Zone;
 use std::sync::{Arc, RwLock};
 
 /// The application's clock (cheap to clone; clones share the same setting).
@@ -39,9 +40,10 @@ impl Clock {
         }
     }
 
-    /// Today's date, as the rules that decide things by date read it.
-    pub fn today(&self) -> NaiveDate {
-        self.now().date_naive()
+    /// Today's date in `zone`: the organisation's calendar, as the rules that decide things by
+    /// date read it (near midnight, UTC's date is often another day).
+    pub fn today_in(&self, zone: Zone) -> NaiveDate {
+        zone.date_of(self.now())
     }
 }
 
@@ -60,8 +62,14 @@ mod tests {
         clock.set(later);
         assert_eq!(other.now(), later);
         assert_eq!(
-            other.today(),
+            other.today_in(Zone::UTC),
             NaiveDate::from_ymd_opt(2026, 10, 25).unwrap()
+        );
+        // 23:30 UTC on a summer evening is already tomorrow in London.
+        clock.set(Utc.with_ymd_and_hms(2026, 6, 30, 23, 30, 0).unwrap());
+        assert_eq!(
+            other.today_in(Zone::default()),
+            NaiveDate::from_ymd_opt(2026, 7, 1).unwrap()
         );
     }
 

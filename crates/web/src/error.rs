@@ -7,6 +7,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use flipside_store::StoreError;
 
+/// Marks the redirect to sign-in that a page answered to a signed-out visitor.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInRequired;
+
 /// What can go wrong while handling a request.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -94,7 +98,10 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log();
         if matches!(self, AppError::Unauthenticated) {
-            return Redirect::to("/sign-in").into_response();
+            // The page that asked is not known here: `page::return_after_sign_in` adds it.
+            let mut response = Redirect::to("/sign-in").into_response();
+            response.extensions_mut().insert(SignInRequired);
+            return response;
         }
         let status = self.status();
         let page = crate::handlers::error_page::ErrorPage::new(status, self.to_string());

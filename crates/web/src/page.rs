@@ -2,17 +2,37 @@
 //! left by the previous request, and the role-aware navigation.
 use crate::auth::csrf::cookie_value;
 use crate::auth::{ClientAddress, CsrfToken, CurrentUser, MaybeUser};
-use crate::error::AppError;
+use crate::error::{AppError, SignInRequired};
 use crate::state::AppState;
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use flipside_core::local_time::Zone;
 use flipside_core::policy::{self, TutoringSelf};
 use std::collections::BTreeMap;
 
 const FLASH_COOKIE: &str = "flipside_flash";
+
+/// An instant however a template holds it (by value, or behind one or two references from
+/// `if let` and loops).
+pub trait AsInstant {
+    fn instant(&self) -> DateTime<Utc>;
+}
+
+impl AsInstant for DateTime<Utc> {
+    fn instant(&self) -> DateTime<Utc> {
+        *self
+    }
+}
+
+impl<T: AsInstant + ?Sized> AsInstant for &T {
+    fn instant(&self) -> DateTime<Utc> {
+        (**self).instant()
+    }
+}
 
 /// One link in the main navigation.
 #[derive(Debug, Clone)]
@@ -36,9 +56,27 @@ pub struct PageCtx {
     pub nav: Vec<NavLink>,
     /// The request path, to mark the current navigation link.
     pub path: String,
+    /// The organisation's time zone, in which every time is shown.
+    pub zone: Zone,
 }
 
 impl PageCtx {
+    /// An instant in words in the organisation's zone, the zone named: "30 November 2026,
+    /// 07:30 GMT".
+    pub fn long(&self, at: impl AsInstant) -> String {
+        self.zone.long(at.instant())
+    }
+
+    /// An instant to the second, for a log, in the organisation's zone.
+    pub fn stamp(&self, at: impl AsInstant) -> String {
+        self.zone.stamp(at.instant())
+    }
+
+    /// An instant for a table, in the organisation's zone: "2026-11-30 07:30 GMT".
+    pub fn short(&self, at: impl AsInstant) -> String {
+        self.zone.short(at.instant())
+    }
+
     /// Whether a navigation link is the current page (or a parent of it).
     pub fn is_current(&self, href: &str) -> bool {
         if href == "/" {
@@ -171,6 +209,7 @@ impl FromRequestParts<AppState> for PageCtx {
             csrf,
             flash,
             path: parts.uri.path().to_string(),
+            zone: state.store.zone().await?,
         })
     }
 }
@@ -187,6 +226,27 @@ pub fn redirect_with_flash(to: &str, message: &str) -> Response {
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     r
+}
+
+/// A signed-out visitor sent to sign in from a page they opened (a link in an email, a
+/// bookmark) comes back to that page afterwards: the redirect to sign-in gains `?next=` with
+/// the page's path and query. Only pages opened by `GET` (a form posted after the session
+/// ended has nothing safe to repeat).
+pub async fn return_after_sign_in(request: Request, next: Next) -> Response {
+    let is_page = request.method() == axum::http::Method::GET;
+    let asked = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    let mut response = next.run(request).await;
+    if is_page && response.extensions().get::<SignInRequired>().is_some() {
+        let to = crate::handlers::auth::sign_in::sign_in_then(&asked);
+        if let Ok(v) = HeaderValue::from_str(&to) {
+            response.headers_mut().insert(header::LOCATION, v);
+        }
+    }
+    response
 }
 
 /// Clears a flash message once a page has shown it.

@@ -194,6 +194,7 @@ pub fn router(state: AppState) -> Router {
             post(matching::publish::publish),
         )
         .route("/cycles/{id}/pairs", get(cycle_pairs::list))
+        .route("/cycles/{id}/pairs/nudge", post(cycle_pairs::nudge))
         .route(
             "/cycles/{id}/pairs/{pair_id}/end",
             post(cycle_pairs::end_early),
@@ -204,6 +205,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/cycles/{id}/meetings", get(meetings::cycle_hours))
         .route("/cycles/{id}/concerns", get(concerns::list))
+        .route("/concerns/{id}/answer", post(concerns::answer))
         .route(
             "/schemes/{id}/you-said-we-did",
             get(actions::you_said_we_did),
@@ -365,6 +367,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .fallback(security::not_found)
         .layer(from_fn(page::clear_flash))
+        .layer(from_fn(page::return_after_sign_in))
         .layer(from_fn_with_state(state.clone(), csrf::guard))
         .layer(from_fn_with_state(state.clone(), metrics::record))
         .layer(from_fn_with_state(state.clone(), security::headers))

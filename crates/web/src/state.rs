@@ -1,8 +1,11 @@
 //! What every handler can reach.
 use crate::clock::Clock;
+use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::oidc::OidcProvider;
 use crate::settings::Settings;
+use chrono::NaiveDate;
+use flipside_core::local_time::Zone;
 use flipside_store::Store;
 use std::ops::Deref;
 use std::sync::Arc;
@@ -31,6 +34,18 @@ pub struct Inner {
 impl AppState {
     pub fn new(inner: Inner) -> AppState {
         AppState(Arc::new(inner))
+    }
+
+    /// The organisation's time zone, read where it is kept (so that every server process
+    /// agrees the moment an administrator changes it).
+    pub async fn zone(&self) -> Result<Zone, AppError> {
+        Ok(self.store.zone().await?)
+    }
+
+    /// Today, as the organisation's calendar reads it: the date every rule that decides by
+    /// date uses (survey waves, no-contact-by dates, academic years).
+    pub async fn today(&self) -> Result<NaiveDate, AppError> {
+        Ok(self.clock.today_in(self.zone().await?))
     }
 }
 

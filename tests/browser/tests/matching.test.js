@@ -2,7 +2,8 @@
 // makes a mistake, then accepts; the link cannot be used again. The coordinator previews the
 // matching, swaps two pairs' mentors, publishes, and sees the pairs. The leader, who has no
 // single sign-on, chooses a password from the link emailed on accepting, signs in and opens
-// their pair. Every page visited is screenshotted and checked with axe-core.
+// their pair by the link in the pairing email, followed signed out: sign-in returns her to
+// that page. Every page visited is screenshotted and checked with axe-core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -150,11 +151,24 @@ test('a leader accepts an emailed invitation, the coordinator matches, swaps and
     await c.goto(cycleUrl);
     assert.ok((await c.locator('main').textContent()).includes(`Matched: ${n}`));
 
-    // The leader signs in with the password she chose and opens her pair from home.
-    await signIn(s, env.baseUrl, INVITEE, LEADER_PASSWORD);
+    // The leader follows the pairing email's link while signed out: she is asked to sign in
+    // and, once signed in with the password she chose, lands on that pair's page.
+    const pairPath = await emailedToken(INVITEE, /https?:\/\/[^\s/]+(\/pairs\/\d+)/);
+    await s.goto(`${env.baseUrl}${pairPath}`);
+    await s.waitForURL((u) => u.pathname === '/sign-in' && u.searchParams.get('next') === pairPath);
+    await visit(s, 'leader-sign-in-from-email');
+    await s.getByLabel('Email address').fill(INVITEE);
+    await s.getByLabel('Password', { exact: true }).fill(LEADER_PASSWORD);
+    await Promise.all([
+      s.waitForURL((u) => u.pathname === pairPath),
+      s.getByRole('button', { name: 'Sign in' }).click(),
+    ]);
+    await visit(s, 'leader-pair-from-email');
+    // Home lists the same pair.
     await s.goto(`${env.baseUrl}/`);
     await visit(s, 'leader-home');
     const pairLink = s.getByRole('link', { name: /^Your pair with / }).first();
+    assert.equal(await pairLink.getAttribute('href'), pairPath);
     const partner = (await pairLink.textContent()).replace(/^Your pair with /, '').trim();
     assert.ok(partner.length > 0);
     await Promise.all([s.waitForURL(/\/pairs\/\d+$/), pairLink.click()]);

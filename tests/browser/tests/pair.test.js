@@ -28,7 +28,7 @@ async function openPair(page, partner) {
 
 async function propose(page, date, session) {
   await page.getByLabel('Date').fill(date);
-  await page.getByLabel('Start time (UTC)').fill('14:00');
+  await page.getByLabel('Start time (Europe/London)').fill('14:00');
   await page.getByLabel('Length in minutes').fill('60');
   await page.getByLabel('Session of the plan').selectOption(session);
   await Promise.all([
@@ -94,7 +94,7 @@ test('both members agree, meet, take notes and raise actions; the coordinator se
 
     // A proposal without a date comes back with the error next to the field.
     await s.reload();
-    await s.getByLabel('Start time (UTC)').fill('14:00');
+    await s.getByLabel('Start time (Europe/London)').fill('14:00');
     await s.getByRole('button', { name: 'Propose this meeting' }).click();
     await s.getByRole('heading', { name: 'There is a problem' }).waitFor();
     assert.ok((await s.title()).startsWith('Error:'));

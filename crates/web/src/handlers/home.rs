@@ -31,6 +31,8 @@ pub struct HomePage {
     open_surveys: Vec<OpenSurvey>,
     /// How many reflective chats were recorded with this person (their own view, issue 11).
     own_chats: usize,
+    /// The person's own applications and their decisions: (cycle id, scheme and year, status).
+    applications: Vec<(i64, String, &'static str)>,
 }
 
 pub async fn show(
@@ -58,6 +60,7 @@ pub async fn show(
         pairs: vec![],
         open_surveys: vec![],
         own_chats: 0,
+        applications: vec![],
     };
     if let Some(u) = user {
         let mut roles: Vec<Role> = u.actor.grants.iter().map(|g| g.role).collect();
@@ -90,9 +93,24 @@ pub async fn show(
         }
         page.open_surveys = state
             .store
-            .open_surveys_of(u.id(), state.clock.today())
+            .open_surveys_of(u.id(), state.today().await?)
             .await?;
         page.own_chats = state.store.chats_with(u.id()).await?.len();
+        page.applications = state
+            .store
+            .applications_of_user(u.id())
+            .await?
+            .into_iter()
+            .map(|a| {
+                let year =
+                    flipside_core::cycle::AcademicYear::from_start_year(a.academic_year as i32);
+                (
+                    a.cycle_id,
+                    format!("{} {year}", a.scheme_name),
+                    a.status.get().label(),
+                )
+            })
+            .collect();
         page.takes_part =
             u.actor.has(Role::Mentor) || u.actor.has(Role::Mentee) || !page.pairs.is_empty();
         page.other_roles = roles

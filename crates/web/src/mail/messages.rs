@@ -245,7 +245,7 @@ pub struct MeetingConfirmed<'a> {
     pub member_id: i64,
     /// When, as words.
     pub when: &'a str,
-    /// The pair's page.
+    /// The pair's page (the email links to the meeting on it).
     pub link: &'a str,
     /// The iCalendar file.
     pub calendar: &'a str,
@@ -259,8 +259,8 @@ impl MeetingConfirmed<'_> {
             to_name: r.name.to_string(),
             subject: "Mentoring meeting confirmed".into(),
             body: format!(
-                "Your meeting on {} is confirmed. The attached calendar file adds it to your diary.\n\nYour pair's page: {}\n",
-                self.when, self.link
+                "Your meeting on {} is confirmed. The attached calendar file adds it to your diary.\n\nThe meeting on your pair's page: {}#meeting-{}\n",
+                self.when, self.link, self.meeting_id
             ),
             calendar: Some(self.calendar.to_string()),
         }
@@ -284,8 +284,8 @@ impl MeetingReminder<'_> {
             to_name: r.name.to_string(),
             subject: "Reminder: your mentoring meeting".into(),
             body: format!(
-                "A reminder of your meeting with {} on {}.\n\nYour pair's page, with the session's prompts: {}\n",
-                self.partner, self.when, self.link
+                "A reminder of your meeting with {} on {}.\n\nThe meeting on your pair's page, with the session's prompts: {}#meeting-{}\n",
+                self.partner, self.when, self.link, self.meeting_id
             ),
             calendar: None,
         }
@@ -313,8 +313,8 @@ impl ConcernRaised<'_> {
             to_name: r.name.to_string(),
             subject: format!("A concern raised in {} {}", self.scheme, self.year),
             body: format!(
-                "{} raised a concern with the coordinators of {} {}:\n\n{}\n\nEvery concern of the cycle: {}\n",
-                self.raised_by, self.scheme, self.year, self.concern, self.link
+                "{} raised a concern with the coordinators of {} {}:\n\n{}\n\nThe concern, among every concern of the cycle: {}#concern-{}\n",
+                self.raised_by, self.scheme, self.year, self.concern, self.link, self.concern_id
             ),
             calendar: None,
         }
@@ -340,8 +340,8 @@ impl MeetingProposed<'_> {
             to_name: r.name.to_string(),
             subject: "A mentoring meeting has been proposed".into(),
             body: format!(
-                "{} proposed a meeting: {}, on {}.\n\nConfirm or decline it on your pair's page: {}\n",
-                self.proposed_by, self.topic, self.when, self.link
+                "{} proposed a meeting: {}, on {}.\n\nConfirm or decline it on your pair's page: {}#meeting-{}\n",
+                self.proposed_by, self.topic, self.when, self.link, self.meeting_id
             ),
             calendar: None,
         }
@@ -439,6 +439,212 @@ impl SurveyWaveMail<'_> {
                 year = self.year,
                 wave = self.wave,
                 closes = self.closes_on,
+                link = self.link,
+            ),
+            calendar: None,
+        }
+    }
+}
+
+/// Tells an applicant what the coordinators decided, with their message.
+pub struct ApplicationDecided<'a> {
+    pub application_id: i64,
+    /// The decision, as the applicant reads it ("On the waiting list").
+    pub decision: &'a str,
+    /// The decision's word, which keys the email (a changed decision is emailed again).
+    pub decision_key: &'a str,
+    pub scheme: &'a str,
+    pub year: &'a str,
+    /// The coordinators' message; may be empty.
+    pub message: &'a str,
+    /// The applicant's own application page.
+    pub link: &'a str,
+}
+
+impl ApplicationDecided<'_> {
+    pub fn to(&self, r: Recipient<'_>) -> Email {
+        let message = if self.message.is_empty() {
+            String::new()
+        } else {
+            format!("\n\nThe coordinators' message to you:\n\n{}", self.message)
+        };
+        Email {
+            dedup_key: format!(
+                "application:{}:decided:{}",
+                self.application_id, self.decision_key
+            ),
+            to_address: r.email.to_string(),
+            to_name: r.name.to_string(),
+            subject: format!("Your application to {} {}", self.scheme, self.year),
+            body: format!(
+                "Dear {name},\n\nThe coordinators have decided on your application to {scheme} ({year}): {decision}.{message}\n\nYour application and its status: {link}\n",
+                name = r.name,
+                scheme = self.scheme,
+                year = self.year,
+                decision = self.decision,
+                link = self.link,
+            ),
+            calendar: None,
+        }
+    }
+}
+
+/// Tells an action's owner that an action was raised for them to accept.
+pub struct ActionRaised<'a> {
+    pub action_id: i64,
+    pub title: &'a str,
+    /// Who raised it, or `None` when it was raised anonymously.
+    pub raised_by: Option<&'a str>,
+    /// The action on the pair's page.
+    pub link: &'a str,
+}
+
+impl ActionRaised<'_> {
+    pub fn to(&self, r: Recipient<'_>) -> Email {
+        let by = match self.raised_by {
+            Some(name) => format!("{name} raised an action for you"),
+            None => "An action was raised for you, anonymously to the organisation,".to_string(),
+        };
+        Email {
+            dedup_key: format!("action:{}:raised", self.action_id),
+            to_address: r.email.to_string(),
+            to_name: r.name.to_string(),
+            subject: format!("An action for you: {}", self.title),
+            body: format!(
+                "Dear {name},\n\n{by} from your mentoring conversations:\n\n{title}\n\nAccept it, or decline it with a reason: {link}\n",
+                name = r.name,
+                title = self.title,
+                link = self.link,
+            ),
+            calendar: None,
+        }
+    }
+}
+
+/// Tells the person who raised an action that its owner moved it on.
+pub struct ActionMoved<'a> {
+    pub action_id: i64,
+    pub title: &'a str,
+    /// The new status's word, which keys the email.
+    pub status_key: &'a str,
+    /// The new status as people read it.
+    pub status: &'a str,
+    pub owner: &'a str,
+    /// Why it was declined; empty otherwise.
+    pub reason: &'a str,
+    /// The action on the pair's page.
+    pub link: &'a str,
+}
+
+impl ActionMoved<'_> {
+    pub fn to(&self, r: Recipient<'_>) -> Email {
+        let reason = if self.reason.is_empty() {
+            String::new()
+        } else {
+            format!(" The reason given: {}", self.reason)
+        };
+        Email {
+            dedup_key: format!("action:{}:status:{}", self.action_id, self.status_key),
+            to_address: r.email.to_string(),
+            to_name: r.name.to_string(),
+            subject: format!(
+                "Your action is now {}: {}",
+                self.status.to_lowercase(),
+                self.title
+            ),
+            body: format!(
+                "Dear {name},\n\n{owner} moved the action you raised, \"{title}\", to: {status}.{reason}\n\nSee it and its evidence: {link}\n",
+                name = r.name,
+                owner = self.owner,
+                title = self.title,
+                status = self.status,
+                link = self.link,
+            ),
+            calendar: None,
+        }
+    }
+}
+
+/// Tells the person who raised a concern that a coordinator answered it or changed its status.
+pub struct ConcernAnswered<'a> {
+    pub concern_id: i64,
+    /// Which answer this is (1 for the first): each has its own key.
+    pub answer: i64,
+    /// The concern's status as people read it.
+    pub status: &'a str,
+    pub reply: &'a str,
+    /// The concern on the pair's page.
+    pub link: &'a str,
+}
+
+impl ConcernAnswered<'_> {
+    pub fn to(&self, r: Recipient<'_>) -> Email {
+        let reply = if self.reply.is_empty() {
+            String::new()
+        } else {
+            format!("\n\nTheir reply:\n\n{}", self.reply)
+        };
+        Email {
+            dedup_key: format!("concern:{}:answer:{}", self.concern_id, self.answer),
+            to_address: r.email.to_string(),
+            to_name: r.name.to_string(),
+            subject: "Your concern: the coordinators have answered".into(),
+            body: format!(
+                "Dear {name},\n\nThe coordinators have looked at the concern you raised. It is now: {status}.{reply}\n\nSee it on your pair's page: {link}\n",
+                name = r.name,
+                status = self.status,
+                link = self.link,
+            ),
+            calendar: None,
+        }
+    }
+}
+
+/// A coordinator's nudge to a member of a stuck pair: accept the expectations agreement, or
+/// arrange a first meeting.
+pub struct PairNudge<'a> {
+    pub pair_id: i64,
+    pub member_id: i64,
+    pub kind: flipside_core::nudge::NudgeKind,
+    /// The organisation's date: a member is nudged at most once a day for each reason.
+    pub day: &'a str,
+    pub partner: &'a str,
+    pub scheme: &'a str,
+    pub year: &'a str,
+    /// The pair's page (the part of it the nudge is about).
+    pub link: &'a str,
+}
+
+impl PairNudge<'_> {
+    pub fn to(&self, r: Recipient<'_>) -> Email {
+        use flipside_core::nudge::NudgeKind;
+        let (subject, ask) = match self.kind {
+            NudgeKind::Agreement => (
+                "Please accept your mentoring expectations",
+                "you have not yet accepted the expectations agreement of your pair. Read it and accept it on your pair's page, so that you can arrange your first meeting",
+            ),
+            NudgeKind::Meet => (
+                "Time to arrange your first mentoring meeting",
+                "your pair has not met yet and no meeting is arranged. Propose a time on your pair's page; your partner confirms it",
+            ),
+        };
+        Email {
+            dedup_key: format!(
+                "nudge:{}:{}:{}:{}",
+                self.pair_id,
+                self.member_id,
+                self.kind.as_str(),
+                self.day
+            ),
+            to_address: r.email.to_string(),
+            to_name: r.name.to_string(),
+            subject: format!("{subject}: {} {}", self.scheme, self.year),
+            body: format!(
+                "Dear {name},\n\nA reminder from the coordinators of {scheme} ({year}), where you are paired with {partner}: {ask}.\n\n{link}\n",
+                name = r.name,
+                scheme = self.scheme,
+                year = self.year,
+                partner = self.partner,
                 link = self.link,
             ),
             calendar: None,

@@ -16,12 +16,13 @@ pub async fn queue_meeting_reminders(
     now: DateTime<Utc>,
 ) -> anyhow::Result<usize> {
     let mut queued = 0;
+    let zone = store.zone().await?;
     for m in store
         .meetings_starting(now, now + MEETING_REMINDER_AHEAD)
         .await?
     {
         let link = public_url.join(&format!("pairs/{}", m.pair_id))?;
-        let when = crate::handlers::mentoring::pair_page::when(m.starts_at, m.duration_minutes);
+        let when = zone.span(m.starts_at, m.duration_minutes);
         // Both members' reminders of a meeting are queued together or not at all.
         let mut tx = store.begin().await?;
         for (member, name, email, partner) in [

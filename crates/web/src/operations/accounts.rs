@@ -163,11 +163,13 @@ pub async fn set_disabled(
 }
 
 /// Answers a request for an email sign-in link, like [`request_reset`]: the same path and the
-/// same answer whether or not the address has an account.
+/// same answer whether or not the address has an account. The link carries `next` (a path
+/// already checked by `safe_next`), the page to return to once signed in.
 pub async fn request_sign_in_link(
     state: &AppState,
     email: &str,
     address: &str,
+    next: &str,
 ) -> Result<(), AppError> {
     let mut tx = state.store.begin().await?;
     let user = match tx.user_by_email(email).await {
@@ -183,11 +185,14 @@ pub async fn request_sign_in_link(
                 Duration::minutes(SIGN_IN_LINK_MINUTES),
             )
             .await?;
+        let mut page = format!("sign-in/email/{}", link.token);
+        if next != "/" {
+            page.push('?');
+            page.push_str(&serde_urlencoded::to_string([("next", next)]).unwrap_or_default());
+        }
         let email = SignInLink {
             link_id: link.id,
-            link: &state
-                .settings
-                .link(&format!("sign-in/email/{}", link.token)),
+            link: &state.settings.link(&page),
             valid_minutes: SIGN_IN_LINK_MINUTES,
         }
         .to(Recipient {

@@ -31,7 +31,7 @@ async fn queue_link(
         scheme: &scheme.name,
         purpose: &scheme.purpose,
         year: &cycle.year().to_string(),
-        until: &inv.expires_at.format("%-d %B %Y").to_string(),
+        until: &state.zone().await?.long(inv.expires_at),
         link: &link,
     }
     .to(Recipient {

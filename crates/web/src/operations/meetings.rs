@@ -1,10 +1,13 @@
 //! What a pair does between them: answering a proposed meeting, raising a concern.
 use crate::error::AppError;
-use crate::mail::messages::{ConcernRaised, Email, MeetingConfirmed, MeetingProposed, Recipient};
+use crate::mail::messages::{
+    ConcernAnswered, ConcernRaised, Email, MeetingConfirmed, MeetingProposed, Recipient,
+};
 use crate::operations::cycles::Actor;
 use crate::state::AppState;
+use flipside_core::concerns::{Answer, ConcernStatus};
 use flipside_core::meetings::Slot;
-use flipside_store::{Cycle, NewAuditEntry, Pair, Scheme, User};
+use flipside_store::{Concern, Cycle, NewAuditEntry, Pair, Scheme, User};
 
 /// A member accepts the pair's expectations agreement: the acceptance and its audit entry, in
 /// one transaction.
@@ -140,6 +143,59 @@ pub async fn raise_concern(
     }
     tx.commit().await?;
     Ok(concern_id)
+}
+
+/// A coordinator answers a concern: its new status and reply, the audit entry (without the
+/// reply's words) and the email that tells the raiser, in one transaction.
+pub async fn answer_concern(
+    state: &AppState,
+    actor: Actor<'_>,
+    concern: &Concern,
+    answer: &Answer,
+    raiser: &User,
+) -> Result<(), AppError> {
+    let from = concern.status();
+    let mut tx = state.store.begin().await?;
+    let answers = tx
+        .answer_concern(concern.id, from, answer.status, &answer.reply, actor.id)
+        .await?;
+    let action = match answer.status {
+        s if s == from => "concern_replied",
+        ConcernStatus::Resolved => "concern_resolved",
+        _ => "concern_acknowledged",
+    };
+    tx.audit(NewAuditEntry {
+        actor_id: Some(actor.id),
+        action,
+        subject_kind: "concern",
+        subject_id: Some(concern.id),
+        detail: &format!(
+            "{} → {}{}",
+            from.as_str(),
+            answer.status.as_str(),
+            if answer.reply.is_empty() {
+                ""
+            } else {
+                ", with a reply"
+            }
+        ),
+        address: actor.address,
+    })
+    .await?;
+    let link = state
+        .settings
+        .link(&format!("pairs/{}#concern-{}", concern.pair_id, concern.id));
+    let email = ConcernAnswered {
+        concern_id: concern.id,
+        answer: answers,
+        status: answer.status.label(),
+        reply: &answer.reply,
+        link: &link,
+    }
+    .to(recipient(raiser));
+    tx.enqueue_email(&email.as_new()).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 fn recipient(u: &User) -> Recipient<'_> {

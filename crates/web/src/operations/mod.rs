@@ -3,6 +3,7 @@
 //! (`flipside_store::Tx`), so a crash or an error leaves nothing half done. Handlers extract,
 //! ask the policy, call one operation and render; they never stitch writes together.
 pub mod accounts;
+pub mod actions;
 pub mod chats;
 pub mod codebook;
 pub mod consents;

@@ -1,12 +1,14 @@
 //! Deciding an application.
 use crate::error::AppError;
+use crate::mail::messages::{ApplicationDecided, Recipient};
 use crate::operations::cycles::Actor;
 use crate::state::AppState;
 use flipside_core::recruitment::ApplicationStatus;
 use flipside_store::NewAuditEntry;
 
-/// Records a coordinator's decision and message with its audit entry, in one transaction: a
-/// decision that cannot be audited is not taken. `Conflict` when the applicant has withdrawn.
+/// Records a coordinator's decision and message with its audit entry and the email that tells
+/// the applicant, in one transaction: a decision that cannot be audited or told is not taken.
+/// `Conflict` when the applicant has withdrawn.
 pub async fn decide_application(
     state: &AppState,
     actor: Actor<'_>,
@@ -14,6 +16,26 @@ pub async fn decide_application(
     decision: ApplicationStatus,
     message: &str,
 ) -> Result<(), AppError> {
+    let app = state.store.application(application_id).await?;
+    let applicant = state.store.user(app.user_id).await?;
+    let cycle = state.store.cycle(app.cycle_id).await?;
+    let scheme = state.store.scheme(cycle.scheme_id).await?;
+    let link = state
+        .settings
+        .link(&format!("cycles/{}/my-application", cycle.id));
+    let email = ApplicationDecided {
+        application_id,
+        decision: decision.label(),
+        decision_key: decision.as_str(),
+        scheme: &scheme.name,
+        year: &cycle.year().to_string(),
+        message,
+        link: &link,
+    }
+    .to(Recipient {
+        name: &applicant.display_name,
+        email: &applicant.email,
+    });
     let mut tx = state.store.begin().await?;
     tx.decide_application(application_id, decision, message, Some(actor.id))
         .await?;
@@ -26,6 +48,7 @@ pub async fn decide_application(
         address: actor.address,
     })
     .await?;
+    tx.enqueue_email(&email.as_new()).await?;
     tx.commit().await?;
     Ok(())
 }

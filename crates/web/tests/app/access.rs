@@ -243,14 +243,18 @@ async fn every_page_answers_each_role_as_the_policy_says() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 
     // Signed out, every page but home, sign-in and the public privacy notice sends you to
-    // sign in.
+    // sign in, and back to the page afterwards.
     let anon = app.browser();
     for (path, _) in &pages {
         let r = anon.get(path).await;
         if path == "/" || path == "/privacy" {
             assert_eq!(r.status, 200, "{path}");
         } else {
-            assert_eq!((r.status, r.location()), (303, "/sign-in"), "{path}");
+            let back = format!(
+                "/sign-in?{}",
+                serde_urlencoded::to_string([("next", path.as_str())]).unwrap()
+            );
+            assert_eq!((r.status, r.location()), (303, back.as_str()), "{path}");
         }
     }
     // An invitation link is answered signed out; an unknown token is simply not found.

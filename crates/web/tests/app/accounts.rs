@@ -215,7 +215,7 @@ async fn setting_a_password_by_link_ends_every_session_of_the_person() {
     assert_eq!(r.status, 303, "{}", r.body);
     let after = ada.get("/account").await;
     assert_eq!(after.status, 303, "the old session has ended");
-    assert_eq!(after.location(), "/sign-in");
+    assert_eq!(after.location(), "/sign-in?next=%2Faccount");
 }
 
 #[tokio::test]

@@ -235,7 +235,7 @@ async fn an_anonymous_action_names_its_raiser_to_nobody_but_them() {
     assert!(app.store.actions_of_pair(s.pair).await.unwrap()[0].anonymous);
     let page = format!("/schemes/{}/you-said-we-did", s.scheme);
     let own = mentor.get_ok(&page).await.body;
-    assert!(own.contains("Raised by amara nwosu, anonymously to everyone else"));
+    assert!(own.contains("Raised by amara nwosu, anonymously to the organisation"));
     let mentee = app.signed_in(MENTEE).await;
     let coordinator = app.signed_in(COORDINATOR).await;
     for b in [&mentee, &coordinator] {

@@ -238,8 +238,16 @@ async fn members_agree_then_propose_confirm_download_and_log_a_meeting() {
     );
     let ics = unfold(&r.body);
     assert!(ics.starts_with("BEGIN:VCALENDAR"));
-    assert!(ics.contains(&format!("DTSTART:{}T140000Z", date.replace('-', ""))));
-    assert!(ics.contains(&format!("DTEND:{}T150000Z", date.replace('-', ""))));
+    // 14:00 on the organisation's clock (Europe/London), in UTC.
+    let start = flipside_core::local_time::Zone::default()
+        .instant(
+            chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").unwrap(),
+            chrono::NaiveTime::from_hms_opt(14, 0, 0).unwrap(),
+        )
+        .unwrap();
+    let utc = |t: chrono::DateTime<Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
+    assert!(ics.contains(&format!("DTSTART:{}", utc(start))), "{ics}");
+    assert!(ics.contains(&format!("DTEND:{}", utc(start + Duration::hours(1)))));
     let description = ics
         .lines()
         .find(|l| l.starts_with("DESCRIPTION:"))

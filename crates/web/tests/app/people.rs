@@ -137,6 +137,7 @@ async fn an_admin_edits_organisation_settings_labels_and_schools() {
                 ("min_cell", "10"),
                 ("disclosure_preset", "publication"),
                 ("hours_target", "18"),
+                ("time_zone", "Europe/London"),
             ],
         )
         .await;

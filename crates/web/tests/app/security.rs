@@ -171,6 +171,7 @@ async fn the_internal_disclosure_threshold_cannot_go_below_three_and_every_chang
             ("min_cell", min_cell),
             ("disclosure_preset", "internal"),
             ("hours_target", "20"),
+            ("time_zone", "Europe/London"),
         ]
     };
     for low in ["1", "2"] {

@@ -94,7 +94,8 @@ fn visible_text(html: &str) -> String {
         .join("\n")
 }
 
-/// Replaces what changes from one run to the next: dates, times, years, days of the month.
+/// Replaces what changes from one run to the next: dates, times, years, days of the month,
+/// and the zone's abbreviation after a time.
 fn normalise(line: &str) -> String {
     let words: Vec<&str> = line.split(' ').collect();
     let mut out = Vec::with_capacity(words.len());
@@ -120,6 +121,12 @@ fn normalise(line: &str) -> String {
             Some(w.replace(core, "MONTH"))
         } else if WEEKDAYS.contains(&core) {
             Some(w.replace(core, "WEEKDAY"))
+        } else if matches!(core, "GMT" | "BST")
+            && i > 0
+            && words[i - 1].chars().any(|c| c.is_ascii_digit())
+        {
+            // London's offset after a time: GMT in winter, BST in summer.
+            Some(w.replace(core, "ZONE"))
         } else {
             None
         };

@@ -12,8 +12,9 @@ struct Setup {
     cycle: i64,
 }
 
+/// Today on the organisation's calendar (Europe/London), by which waves open and close.
 fn today() -> NaiveDate {
-    Utc::now().date_naive()
+    flipside_core::local_time::Zone::default().date_of(Utc::now())
 }
 
 async fn setup(app: &TestApp) -> Setup {

@@ -10,6 +10,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use flipside_core::local_time::Zone;
 use flipside_core::policy::{self, Action};
 use flipside_core::scheme::BoundedText;
 use flipside_store::{Faculty, IdentityLabel, NewAuditEntry, Organisation, School, StoreError, Tx};
@@ -41,6 +42,8 @@ pub struct SettingsForm {
     pub disclosure_preset: String,
     #[serde(default)]
     pub hours_target: String,
+    #[serde(default)]
+    pub time_zone: String,
 }
 
 async fn page(
@@ -74,6 +77,7 @@ async fn page(
         min_cell: org.min_cell.to_string(),
         disclosure_preset: org.disclosure_preset.clone(),
         hours_target: org.hours_target.to_string(),
+        time_zone: org.time_zone.clone(),
     });
     Ok(OrganisationPage {
         ctx,
@@ -138,17 +142,19 @@ pub async fn update_settings(
             "Enter the hours target as a whole number from 1 to 200.",
         );
     }
-    match (name, min_cell, hours) {
-        (Ok(name), Some(min_cell), Some(hours)) if errors.is_empty() => {
+    let zone = Zone::parse(&form.time_zone).map_err(|e| errors.add("time_zone", e));
+    match (name, min_cell, hours, zone) {
+        (Ok(name), Some(min_cell), Some(hours), Ok(zone)) if errors.is_empty() => {
             let before = state.store.organisation().await?;
             let mut tx = state.store.begin().await?;
             tx.update_organisation(name.as_str(), min_cell, &form.disclosure_preset, hours)
                 .await?;
+            tx.set_time_zone(zone).await?;
             // Every change of the disclosure thresholds is on the record, with what it was.
             let was = before.map_or_else(String::new, |o| {
                 format!(
-                    " (was min cell {}, rule {}, hours {})",
-                    o.min_cell, o.disclosure_preset, o.hours_target
+                    " (was min cell {}, rule {}, hours {}, zone {})",
+                    o.min_cell, o.disclosure_preset, o.hours_target, o.time_zone
                 )
             });
             tx.audit(NewAuditEntry {
@@ -157,8 +163,9 @@ pub async fn update_settings(
                 subject_kind: "organisation",
                 subject_id: None,
                 detail: &format!(
-                    "min cell {min_cell}, rule {}, hours {hours}{was}",
-                    form.disclosure_preset
+                    "min cell {min_cell}, rule {}, hours {hours}, zone {}{was}",
+                    form.disclosure_preset,
+                    zone.name()
                 ),
                 address: &address,
             })

@@ -19,6 +19,7 @@ pub struct MeetingJson {
     pub pair_id: i64,
     /// The session of the plan, counted from 1.
     pub session: i64,
+    /// The start, RFC 3339 in UTC.
     pub starts_at: String,
     pub duration_minutes: i64,
     /// proposed, confirmed, declined or held
@@ -45,10 +46,11 @@ impl From<Meeting> for MeetingJson {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMeetingJson {
-    /// The day, as YYYY-MM-DD.
+    /// The day, as YYYY-MM-DD, in the organisation's time zone.
     #[schema(format = Date)]
     pub date: String,
-    /// The start time, as HH:MM.
+    /// The start time, as HH:MM on the organisation's wall clock: an hour the clocks skip is
+    /// refused, an hour they repeat means its first occurrence.
     #[schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub time: String,
     #[schema(minimum = 1)]

@@ -52,10 +52,6 @@ fn roles(user: &CurrentUser) -> Vec<String> {
         .collect()
 }
 
-fn day(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
 async fn page(
     state: &AppState,
     ctx: PageCtx,
@@ -64,6 +60,7 @@ async fn page(
     errors: FormErrors,
 ) -> Result<AccountPage, AppError> {
     let now = state.clock.now();
+    let day = |t: chrono::DateTime<chrono::Utc>| ctx.short(t);
     let tokens = state
         .store
         .api_tokens_of(user.id())
@@ -80,8 +77,8 @@ async fn page(
             },
             name: t.name,
             created: day(t.created_at),
-            expires: t.expires_at.map(day).unwrap_or_else(|| "—".into()),
-            last_used: t.last_used_at.map(day).unwrap_or_else(|| "never".into()),
+            expires: t.expires_at.map(&day).unwrap_or_else(|| "—".into()),
+            last_used: t.last_used_at.map(&day).unwrap_or_else(|| "never".into()),
         })
         .collect();
     Ok(AccountPage {

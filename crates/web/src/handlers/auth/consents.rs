@@ -52,7 +52,7 @@ pub async fn show(
         .map(|s| StaffConsentsView {
             invitation_id: s.invitation_id,
             cycle: cycle_words(&s.scheme_name, s.academic_year),
-            consents: consent_views(&s.events, &STAFF_CONSENTS),
+            consents: consent_views(&s.events, &STAFF_CONSENTS, ctx.zone),
         })
         .collect();
     let applications = state

@@ -10,6 +10,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use flipside_core::local_time::Zone;
 use flipside_core::policy;
 use flipside_core::privacy::{DataKind, RetentionSettings, Rule};
 use flipside_store::NewAuditEntry;
@@ -131,6 +132,7 @@ impl TableView {
     fn new(
         table: &'static str,
         rows: Vec<serde_json::Map<String, serde_json::Value>>,
+        zone: Zone,
     ) -> TableView {
         let columns = rows
             .first()
@@ -138,7 +140,7 @@ impl TableView {
             .unwrap_or_default();
         let rows = rows
             .into_iter()
-            .map(|row| row.into_iter().map(|(_, v)| in_words(v)).collect())
+            .map(|row| row.into_iter().map(|(_, v)| in_words(v, zone)).collect())
             .collect();
         TableView {
             table,
@@ -158,15 +160,12 @@ fn heading(column: &str) -> String {
     }
 }
 
-/// A stored value as a person reads it: instants to the minute in UTC, flags as yes or no,
-/// nothing as a dash.
-fn in_words(value: serde_json::Value) -> String {
+/// A stored value as a person reads it: instants to the minute in the organisation's zone,
+/// flags as yes or no, nothing as a dash.
+fn in_words(value: serde_json::Value, zone: Zone) -> String {
     match value {
         serde_json::Value::String(s) => match chrono::DateTime::parse_from_rfc3339(&s) {
-            Ok(at) => at
-                .with_timezone(&chrono::Utc)
-                .format("%-d %B %Y, %H:%M UTC")
-                .to_string(),
+            Ok(at) => zone.long(at.with_timezone(&chrono::Utc)),
             Err(_) => s,
         },
         serde_json::Value::Bool(true) => "yes".into(),
@@ -211,13 +210,14 @@ pub async fn page(
             tables: k
                 .tables
                 .into_iter()
-                .map(|(table, rows)| TableView::new(table, rows))
+                .map(|(table, rows)| TableView::new(table, rows, ctx.zone))
                 .collect(),
         })
         .collect();
+    let generated_at = in_words(serde_json::Value::String(export.generated_at), ctx.zone);
     Ok(DataPage {
         ctx,
-        generated_at: in_words(serde_json::Value::String(export.generated_at)),
+        generated_at,
         kinds,
     })
 }

@@ -5,14 +5,14 @@
 //! (or, worse, start a session nobody asked for).
 use crate::auth::ClientAddress;
 use crate::error::AppError;
-use crate::handlers::auth::sign_in::complete_sign_in;
+use crate::handlers::auth::sign_in::{NextQuery, complete_sign_in, safe_next};
 use crate::operations::accounts;
 use crate::page::{PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use flipside_core::email::Email;
@@ -35,6 +35,9 @@ async fn allowed(state: &AppState) -> Result<(), AppError> {
 pub struct LinkForm {
     #[serde(default)]
     email: String,
+    /// The page to return to once signed in, which the emailed link carries.
+    #[serde(default)]
+    next: Option<String>,
 }
 
 pub async fn request(
@@ -45,7 +48,8 @@ pub async fn request(
     allowed(&state).await?;
     let email = form.email.trim();
     if Email::parse(email).is_ok() {
-        accounts::request_sign_in_link(&state, email, &address).await?;
+        let next = safe_next(form.next.as_deref());
+        accounts::request_sign_in_link(&state, email, &address, &next).await?;
     }
     Ok(redirect_with_flash("/sign-in", LINK_SENT))
 }
@@ -57,16 +61,35 @@ pub struct LinkPage {
     /// `None` when the link cannot be used.
     email: Option<String>,
     token: String,
+    /// The page to return to once signed in.
+    next: String,
 }
 
 pub async fn show(
     State(state): State<AppState>,
     ctx: PageCtx,
     Path(token): Path<String>,
+    Query(q): Query<NextQuery>,
 ) -> Result<Response, AppError> {
     allowed(&state).await?;
     let (status, email) = super::link_email(&state, &token, LinkPurpose::SignIn).await?;
-    Ok((status, LinkPage { ctx, email, token }).into_response())
+    let next = safe_next(q.next.as_deref());
+    Ok((
+        status,
+        LinkPage {
+            ctx,
+            email,
+            token,
+            next,
+        },
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UseForm {
+    #[serde(default)]
+    next: Option<String>,
 }
 
 pub async fn use_link(
@@ -74,16 +97,19 @@ pub async fn use_link(
     ctx: PageCtx,
     ClientAddress(address): ClientAddress,
     Path(token): Path<String>,
+    Form(form): Form<UseForm>,
 ) -> Result<Response, AppError> {
     allowed(&state).await?;
+    let next = safe_next(form.next.as_deref());
     match accounts::take_sign_in_link(&state, &token).await? {
-        Some(user) => complete_sign_in(&state, &user, &address, "email link", "/").await,
+        Some(user) => complete_sign_in(&state, &user, &address, "email link", &next).await,
         None => Ok((
             StatusCode::NOT_FOUND,
             LinkPage {
                 ctx,
                 email: None,
                 token,
+                next,
             },
         )
             .into_response()),

@@ -33,14 +33,37 @@ pub struct SignInPage {
 
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {
-    next: Option<String>,
+    pub(crate) next: Option<String>,
 }
 
-/// Only same-site paths are followed after sign-in (no open redirect).
+/// Only same-site paths are followed after sign-in (no open redirect): a path that starts
+/// with one `/`, made of printable ASCII without a backslash. Browsers drop tabs and line
+/// breaks from an address and read `\` as `/`, so `/\tevil.test` or `/\\evil.test` would
+/// otherwise become `//evil.test`, another site; a path back to sign-in itself is home.
 pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+                && !n.starts_with("/sign-in") =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
+    }
+}
+
+/// The sign-in page that returns to `next` (a path with its query) once signed in.
+pub fn sign_in_then(next: &str) -> String {
+    let next = safe_next(Some(next));
+    if next == "/" {
+        "/sign-in".to_string()
+    } else {
+        format!(
+            "/sign-in?{}",
+            serde_urlencoded::to_string([("next", next.as_str())]).unwrap_or_default()
+        )
     }
 }
 
@@ -284,14 +307,39 @@ mod tests {
     #[test]
     fn only_same_site_paths_are_followed_after_sign_in() {
         assert_eq!(safe_next(Some("/schemes/3")), "/schemes/3");
+        assert_eq!(
+            safe_next(Some("/surveys/4/pre?x=1%2F2")),
+            "/surveys/4/pre?x=1%2F2"
+        );
         for bad in [
             "https://evil.test/",
             "//evil.test",
             "/\\evil.test",
+            "\\\\evil.test",
+            "/\t/evil.test",
+            "/\n/evil.test",
+            "/ /evil.test",
+            "/\r\nSet-Cookie: a=b",
+            "/é",
             "schemes",
+            "javascript:alert(1)",
+            "",
+            "/sign-in?next=/sign-in",
         ] {
-            assert_eq!(safe_next(Some(bad)), "/", "{bad}");
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
         }
         assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn the_sign_in_address_carries_the_page_to_return_to() {
+        use super::sign_in_then;
+        assert_eq!(sign_in_then("/pairs/3"), "/sign-in?next=%2Fpairs%2F3");
+        assert_eq!(
+            sign_in_then("/surveys/4/pre?a=1&b=2"),
+            "/sign-in?next=%2Fsurveys%2F4%2Fpre%3Fa%3D1%26b%3D2"
+        );
+        assert_eq!(sign_in_then("/"), "/sign-in");
+        assert_eq!(sign_in_then("//evil.test"), "/sign-in");
     }
 }

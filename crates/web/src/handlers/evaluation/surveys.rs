@@ -45,7 +45,7 @@ pub async fn list(
     // Only the signed-in person's own surveys are ever listed: the query is by their id.
     let surveys = state
         .store
-        .open_surveys_of(user.id(), state.clock.today())
+        .open_surveys_of(user.id(), state.today().await?)
         .await?;
     Ok(ListPage { ctx, surveys })
 }
@@ -122,9 +122,9 @@ async fn load(
         .await?
     {
         Standing::Submitted
-    } else if dates.is_closed(state.clock.today()) {
+    } else if dates.is_closed(state.today().await?) {
         Standing::Closed
-    } else if dates.is_open(state.clock.today()) {
+    } else if dates.is_open(state.today().await?) {
         Standing::Open
     } else {
         Standing::NotYetOpen

@@ -106,7 +106,7 @@ async fn render(
 ) -> Result<WavesPage, AppError> {
     let stored = state.store.survey_waves(cycle.id).await?;
     let mut rates = rates_by_wave(state, cycle.id).await?;
-    let today = state.clock.today();
+    let today = state.today().await?;
     let waves = Wave::ALL
         .iter()
         .map(|w| {
@@ -200,7 +200,7 @@ async fn mail(
             "Set the wave's dates before sending emails about it.",
         ));
     };
-    let today = state.clock.today();
+    let today = state.today().await?;
     if w.dates().is_closed(today) {
         return Ok(redirect_with_flash(
             &back,

@@ -2,12 +2,13 @@
 //! (attributed, or anonymous to the organisation), its owner moves it through the state machine
 //! of `flipside_core::actions` and attaches evidence; the scheme's "you said, we did" page
 //! shows every action and what came of it.
-use crate::auth::CurrentUser;
+use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
 use crate::handlers::mentoring::pair_page::{
     ActionForm, ActionView, Drafts, action_views, member_pair, render,
 };
+use crate::operations::{self, cycles::Actor};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -22,11 +23,13 @@ use flipside_core::policy::{self, Action};
 use flipside_store::{NewFollowUpAction, Scheme};
 use serde::Deserialize;
 
-/// Raising an action from the pair page; it is proposed to the pair's staff mentee.
+/// Raising an action from the pair page; it is proposed to the pair's staff mentee, who is
+/// emailed.
 pub async fn raise(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
     Form(form): Form<ActionForm>,
 ) -> Result<Response, AppError> {
@@ -50,9 +53,15 @@ pub async fn raise(
         };
         return render(&state, ctx, &user, pair, cycle, errors, drafts).await;
     };
-    state
-        .store
-        .raise_action(&NewFollowUpAction {
+    let owner = state.store.user(pair.mentee_id).await?;
+    operations::actions::raise(
+        &state,
+        Actor {
+            id: user.id(),
+            address: &address,
+        },
+        &user.user.display_name,
+        &NewFollowUpAction {
             pair_id: pair.id,
             cycle_id: cycle.id,
             raised_by: user.id(),
@@ -60,8 +69,10 @@ pub async fn raise(
             owner_id: pair.mentee_id,
             title: &title,
             description: &description,
-        })
-        .await?;
+        },
+        &owner,
+    )
+    .await?;
     Ok(redirect_with_flash(
         &format!("/pairs/{id}#actions"),
         &format!("Action raised. {} can now accept it.", pair.mentee_name),
@@ -77,11 +88,13 @@ pub struct StatusForm {
     reason: String,
 }
 
-/// The owner moves an action on; an illegal step is refused with the steps it may take.
+/// The owner moves an action on; an illegal step is refused with the steps it may take. The
+/// person who raised it is emailed.
 pub async fn change_status(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path(action_id): Path<i64>,
     Form(form): Form<StatusForm>,
 ) -> Result<Response, AppError> {
@@ -115,10 +128,19 @@ pub async fn change_status(
         }
         Err(e) => return Err(AppError::Conflict(e.to_string())),
     }
-    state
-        .store
-        .move_action(action_id, from, to, &form.reason)
-        .await?;
+    let raiser = state.store.user(action.raised_by).await?;
+    operations::actions::move_on(
+        &state,
+        Actor {
+            id: user.id(),
+            address: &address,
+        },
+        &action,
+        (from, to),
+        &form.reason,
+        &raiser,
+    )
+    .await?;
     Ok(redirect_with_flash(
         &format!("/pairs/{}#actions", pair.id),
         &format!("The action is now {}.", to.label()),

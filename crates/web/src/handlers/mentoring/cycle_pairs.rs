@@ -115,6 +115,8 @@ pub struct PairsPage {
     errors: FormErrors,
     /// The pair whose end-early form had an error, and what was typed.
     typed: Option<(i64, String)>,
+    /// How many people a nudge would email now: (not accepted the agreement, not met).
+    stuck: (usize, usize),
 }
 
 async fn pairs_page(
@@ -131,8 +133,14 @@ async fn pairs_page(
     } else {
         standing(state, cycle.id, &pairs).await?.without_partner()
     };
+    let stuck = operations::pairs::stuck_members(state, &pairs).await?;
+    let agreement = stuck
+        .iter()
+        .filter(|n| n.kind == flipside_core::nudge::NudgeKind::Agreement)
+        .count();
     Ok(PairsPage {
         ctx,
+        stuck: (agreement, stuck.len() - agreement),
         counts: state.store.pair_counts(cycle.id).await?,
         pairs,
         without_partner,
@@ -151,6 +159,37 @@ pub async fn list(
 ) -> Result<PairsPage, AppError> {
     let (cycle, scheme) = managed_cycle(&state, &user, id).await?;
     pairs_page(&state, ctx, cycle, scheme, FormErrors::default(), None).await
+}
+
+/// The coordinator's nudge: emails every member of a stuck active pair (see
+/// `flipside_core::nudge`), at most once a day for each reason.
+pub async fn nudge(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let (cycle, scheme) = managed_cycle(&state, &user, id).await?;
+    let pairs = state.store.pairs_of_cycle(cycle.id).await?;
+    let queued = operations::pairs::nudge(
+        &state,
+        Actor {
+            id: user.id(),
+            address: &address,
+        },
+        (&cycle, &scheme),
+        &pairs,
+    )
+    .await?;
+    Ok(redirect_with_flash(
+        &format!("/cycles/{id}/pairs#nudge"),
+        &match queued {
+            0 => "Nobody to nudge: every stuck pair's members were already emailed today."
+                .to_string(),
+            1 => "One reminder emailed.".to_string(),
+            n => format!("{n} reminders emailed."),
+        },
+    ))
 }
 
 /// Ending a pair early: why, and who (if anyone) leaves the scheme.

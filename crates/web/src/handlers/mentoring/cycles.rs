@@ -113,10 +113,10 @@ pub async fn new(
         Action::Create,
     ))?;
     let previous = state.store.cycles_of(scheme_id).await?;
-    let next_year = previous
-        .first()
-        .map(|c| c.year().next())
-        .unwrap_or_else(|| AcademicYear::containing(chrono::Utc::now().date_naive()));
+    let next_year = match previous.first() {
+        Some(c) => c.year().next(),
+        None => AcademicYear::containing(state.today().await?),
+    };
     let hours = match state.store.organisation().await? {
         Some(o) => o.hours_target,
         None => 20,

@@ -5,7 +5,7 @@ use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::handlers::allow;
 use crate::handlers::mentoring::pair_page::{
-    Drafts, MeetingForm, framework_of, member_pair, pair_ref, render, when,
+    Drafts, MeetingForm, framework_of, member_pair, pair_ref, render,
 };
 use crate::operations::{
     self,
@@ -92,8 +92,14 @@ pub(crate) async fn propose_for(
         minutes: &form.minutes,
         session: &form.session,
     };
-    let proposal = match check_proposal(&input, framework.sessions.len(), chrono::Utc::now(), &busy)
-    {
+    let zone = state.store.zone().await?;
+    let proposal = match check_proposal(
+        &input,
+        framework.sessions.len(),
+        state.clock.now(),
+        &busy,
+        zone,
+    ) {
         Ok(p) => p,
         Err(list) => return Ok(Err(list)),
     };
@@ -102,7 +108,7 @@ pub(crate) async fn propose_for(
         None => None,
     };
     let link = page_link(state, pair.id)?;
-    let when = when(proposal.slot.start, proposal.slot.minutes);
+    let when = zone.span(proposal.slot.start, proposal.slot.minutes);
     let id = operations::meetings::propose(
         state,
         &user.user,
@@ -204,7 +210,11 @@ pub(crate) async fn respond_for(
         let scheme = state.store.scheme(cycle.scheme_id).await?;
         let ics = calendar(state, &meeting, &pair, &cycle, &scheme);
         let link = page_link(state, pair.id)?;
-        let when = when(meeting.starts_at, meeting.duration_minutes);
+        let when = state
+            .store
+            .zone()
+            .await?
+            .span(meeting.starts_at, meeting.duration_minutes);
         let confirmation = Confirmation {
             when: &when,
             link: &link,
@@ -325,7 +335,7 @@ pub async fn held(
         Action::Edit,
     ))?;
     let field = format!("held-{}", meeting.id);
-    let checked = if meeting.starts_at > chrono::Utc::now() {
+    let checked = if meeting.starts_at > state.clock.now() {
         Err("You can log this meeting once it has started.".to_string())
     } else {
         check_held_minutes(&form.held_minutes)

@@ -15,7 +15,7 @@ use flipside_core::actions::ActionStatus;
 use flipside_core::framework::Framework;
 use flipside_core::meetings::{MeetingStatus, hours};
 use flipside_core::policy::{self, Action, PairRef};
-use flipside_store::{Agreement, Cycle, Evidence, FollowUpAction, Pair, PairStatus};
+use flipside_store::{Agreement, Concern, Cycle, Evidence, FollowUpAction, Pair, PairStatus};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -115,6 +115,8 @@ pub struct MeetingView {
     pub can_respond: bool,
     pub can_download: bool,
     pub can_log_held: bool,
+    /// A confirmed meeting that has not started yet: it can be logged as held from then.
+    pub held_from: Option<String>,
     pub held_hours: Option<String>,
     pub minutes: i64,
 }
@@ -152,17 +154,11 @@ pub struct PairPage {
     actions: Vec<ActionView>,
     errors: FormErrors,
     drafts: Drafts,
-}
-
-/// When a meeting takes place, in words.
-pub fn when(start: chrono::DateTime<chrono::Utc>, minutes: i64) -> String {
-    let end = start + chrono::Duration::minutes(minutes);
-    format!(
-        "{}, {}–{} UTC",
-        start.format("%A %-d %B %Y"),
-        start.format("%H:%M"),
-        end.format("%H:%M")
-    )
+    /// What the meeting form says about the hours the clocks skip or repeat.
+    repeated_hour_rule: &'static str,
+    /// The concerns the viewer raised, with their status and the coordinators' reply (only
+    /// the raiser sees them: not their partner).
+    my_concerns: Vec<Concern>,
 }
 
 /// Builds the pair page for a member.
@@ -179,7 +175,8 @@ pub async fn render(
     let scheme = state.store.scheme(cycle.scheme_id).await?;
     let framework = framework_of(&cycle);
     let agreements = state.store.agreements(pair.id).await?;
-    let now = chrono::Utc::now();
+    let now = state.clock.now();
+    let zone = ctx.zone;
     let meetings = state
         .store
         .meetings_of_pair(pair.id)
@@ -194,13 +191,15 @@ pub async fn render(
                     .get(m.session_index as usize)
                     .map(|s| format!("Session {}: {}", m.session_index + 1, s.topic))
                     .unwrap_or_else(|| format!("Session {}", m.session_index + 1)),
-                when: when(m.starts_at, m.duration_minutes),
+                when: zone.span(m.starts_at, m.duration_minutes),
                 status: status.as_str(),
                 proposed_by_me: m.proposed_by == me,
                 can_respond: status == MeetingStatus::Proposed && m.proposed_by != me,
                 can_download: matches!(status, MeetingStatus::Confirmed | MeetingStatus::Held),
                 can_log_held: matches!(status, MeetingStatus::Confirmed | MeetingStatus::Held)
                     && m.starts_at <= now,
+                held_from: (status == MeetingStatus::Confirmed && m.starts_at > now)
+                    .then(|| zone.long(m.starts_at)),
                 held_hours: m.held_minutes.map(hours),
                 minutes: m.held_minutes.unwrap_or(m.duration_minutes),
             }
@@ -223,12 +222,13 @@ pub async fn render(
             id: n.id,
             mine: n.author_id == me,
             shared: n.shared,
-            written: n.created_at.format("%-d %B %Y, %H:%M UTC").to_string(),
+            written: zone.long(n.created_at),
             body: n.body,
         })
         .collect();
     let actions = action_views(state, user, state.store.actions_of_pair(pair.id).await?).await?;
     let minutes = state.store.minutes_held(pair.id).await?;
+    let my_concerns = state.store.concerns_raised_by(pair.id, me).await?;
     let page = PairPage {
         ctx,
         status_label: pair.status().label(),
@@ -255,6 +255,8 @@ pub async fn render(
         pair,
         drafts,
         errors,
+        repeated_hour_rule: flipside_core::local_time::REPEATED_HOUR_RULE,
+        my_concerns,
     };
     let code = if page.errors.is_empty() {
         StatusCode::OK
@@ -306,7 +308,10 @@ pub async fn action_views(
         let status = a.status();
         let raiser = if policy::action_raiser_name(&user.actor, a.raised_by, a.anonymous) {
             if a.anonymous {
-                format!("Raised by {}, anonymously to everyone else", a.raiser_name)
+                format!(
+                    "Raised by {}, anonymously to the organisation",
+                    a.raiser_name
+                )
             } else {
                 format!("Raised by {}", a.raiser_name)
             }

@@ -159,7 +159,7 @@ pub async fn current(
         &state.store,
         scope,
         rule.disclosure(state).await?,
-        state.clock.today(),
+        state.today().await?,
     )
     .await
 }

@@ -56,6 +56,7 @@ async fn page(
     form: Option<TextForm>,
     errors: FormErrors,
 ) -> Result<ReportPage, AppError> {
+    let zone = ctx.zone;
     let draft = state.store.report_draft(subject.scope).await?;
     let usable = usable_quotes(state, &subject).await?;
     let versions = state
@@ -68,7 +69,7 @@ async fn page(
                 serde_json::from_str(&v.quote_ids).map_err(AppError::internal)?;
             Ok(VersionRow {
                 number: v.number,
-                published_at: v.published_at.format("%-d %B %Y, %H:%M UTC").to_string(),
+                published_at: zone.long(v.published_at),
                 published_by: v
                     .published_by_name
                     .unwrap_or_else(|| "someone no longer here".into()),
@@ -89,7 +90,7 @@ async fn page(
         subject,
         form,
         errors,
-        saved_at: draft.map(|d| d.updated_at.format("%-d %B %Y, %H:%M UTC").to_string()),
+        saved_at: draft.map(|d| zone.long(d.updated_at)),
         any_flagged: versions.iter().any(|v| v.flagged),
         versions,
         max_chars: MAX_TEXT_CHARS,

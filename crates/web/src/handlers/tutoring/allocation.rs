@@ -30,15 +30,15 @@ pub struct YearQuery {
     pub year: String,
 }
 
-/// The current academic year.
-pub fn current_year() -> AcademicYear {
-    AcademicYear::containing(chrono::Utc::now().date_naive())
+/// The current academic year, by the organisation's date.
+pub async fn current_year(state: &AppState) -> Result<AcademicYear, AppError> {
+    Ok(AcademicYear::containing(state.today().await?))
 }
 
 /// Parses a year field; empty means the current year.
-pub fn year_of(text: &str) -> Result<AcademicYear, AppError> {
+pub async fn year_of(state: &AppState, text: &str) -> Result<AcademicYear, AppError> {
     if text.trim().is_empty() {
-        return Ok(current_year());
+        return current_year(state).await;
     }
     AcademicYear::parse(text).map_err(|e| AppError::BadRequest(e.to_string()))
 }
@@ -112,7 +112,7 @@ pub async fn show(
     Query(q): Query<YearQuery>,
 ) -> Result<AllocationPage, AppError> {
     allow(policy::tutoring_allocation(&user.actor))?;
-    page(&state, ctx, year_of(&q.year)?).await
+    page(&state, ctx, year_of(&state, &q.year).await?).await
 }
 
 fn back(year: AcademicYear) -> String {
@@ -126,7 +126,7 @@ pub async fn run(
     Form(f): Form<YearQuery>,
 ) -> Result<Response, AppError> {
     allow(policy::tutoring_allocation(&user.actor))?;
-    let year = year_of(&f.year)?;
+    let year = year_of(&state, &f.year).await?;
     let (students, tutors) = state.store.allocation_input(year.start_year()).await?;
     let rules: HashMap<i64, SchoolRules> = state
         .store
@@ -171,7 +171,7 @@ pub async fn move_student(
     Form(f): Form<MoveForm>,
 ) -> Result<Response, AppError> {
     allow(policy::tutoring_allocation(&user.actor))?;
-    let year = year_of(&f.year)?;
+    let year = year_of(&state, &f.year).await?;
     let errors =
         match operations::tutoring::move_student(&state, year, &f.student, &f.tutor).await? {
             MoveOutcome::Moved(done) => return Ok(redirect_with_flash(&back(year), &done)),
@@ -192,7 +192,7 @@ pub async fn publish(
     Form(f): Form<YearQuery>,
 ) -> Result<Response, AppError> {
     allow(policy::tutoring_allocation(&user.actor))?;
-    let year = year_of(&f.year)?;
+    let year = year_of(&state, &f.year).await?;
     let written = operations::tutoring::publish_allocation(
         &state,
         Actor {

@@ -62,7 +62,7 @@ pub async fn show(
         .filter(|s| policy::tutoring_dashboard(&user.actor, Some(s.school_id)))
         .collect();
     allow(institution || !visible.is_empty())?;
-    let year = year_of(&q.year)?;
+    let year = year_of(&state, &q.year).await?;
     let y = year.start_year();
     let rule = match state.store.organisation().await? {
         Some(org) => rule_of(&org)?,
@@ -77,7 +77,7 @@ pub async fn show(
         .collect();
     let first = state.store.first_contact_days(y).await?;
     let loads = state.store.tutor_load_histogram(y).await?;
-    let today = state.clock.today();
+    let today = state.today().await?;
 
     let u = |n: i64| u64::try_from(n).unwrap_or(0);
     let figures: Vec<SchoolFigures> = visible

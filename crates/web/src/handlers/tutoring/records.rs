@@ -56,9 +56,9 @@ pub async fn tutees(
     let me = me(&state, &user).await?;
     allow(policy::tutees(me))?;
     let tutor_id = me.tutor_id.ok_or(AppError::Forbidden)?;
-    let year = current_year();
+    let year = current_year(&state).await?;
     let all_rules = state.store.tutoring_school_rules().await?;
-    let today = state.clock.today();
+    let today = state.today().await?;
     let rows = state
         .store
         .tutees(tutor_id, year.start_year())
@@ -122,7 +122,7 @@ pub async fn student(
     let me = me(&state, &user).await?;
     let current = state
         .store
-        .tutor_of(id, current_year().start_year())
+        .tutor_of(id, current_year(&state).await?.start_year())
         .await?;
     allow(policy::tutoring_record(&user.actor, me, id, current))?;
     let student = state.store.tutoring_student_record(id).await?;
@@ -259,14 +259,14 @@ pub async fn new_contact(
     allow(policy::log_contacts(me))?;
     let form = ContactForm {
         student: q.student,
-        date: state.clock.today().format("%Y-%m-%d").to_string(),
+        date: state.today().await?.format("%Y-%m-%d").to_string(),
         ..ContactForm::default()
     };
     Ok(new_contact_page(
         ctx,
         form,
         FormErrors::default(),
-        state.clock.today(),
+        state.today().await?,
     ))
 }
 
@@ -290,7 +290,7 @@ pub async fn create_contact(
 ) -> Result<Response, AppError> {
     let me = me(&state, &user).await?;
     allow(policy::log_contacts(me))?;
-    let year = current_year();
+    let year = current_year(&state).await?;
     let mut errors = FormErrors::default();
     let student = match state
         .store
@@ -339,7 +339,7 @@ pub async fn create_contact(
         initiated_by: &f.initiated_by,
         note: &f.note,
     };
-    let valid = match tutoring::validate_contact(&input, state.clock.today()) {
+    let valid = match tutoring::validate_contact(&input, state.today().await?) {
         Ok(v) => Some(v),
         Err(list) => {
             for (field, message) in list {
@@ -382,7 +382,7 @@ pub async fn create_contact(
     }
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,
-        new_contact_page(ctx, f, errors, state.clock.today()),
+        new_contact_page(ctx, f, errors, state.today().await?),
     )
         .into_response())
 }

@@ -19,9 +19,9 @@ use flipside_core::tutoring::ChangeRequestStatus;
 use flipside_store::{ChangeRequest, StoreError, TutorCapacity, TutoringPerson, TutoringProfile};
 use serde::Deserialize;
 
-/// The academic year today falls in.
-fn this_year() -> AcademicYear {
-    AcademicYear::containing(chrono::Utc::now().date_naive())
+/// The academic year today (the organisation's date) falls in.
+async fn this_year(state: &AppState) -> Result<AcademicYear, AppError> {
+    Ok(AcademicYear::containing(state.today().await?))
 }
 
 fn year_key(y: AcademicYear) -> i64 {
@@ -65,7 +65,7 @@ pub async fn profile(
     let me = me_as_student(&state, &user).await?;
     allow(policy::own_tutoring_profile(as_tutee(&me)))?;
     let student = me.ok_or(AppError::Forbidden)?;
-    let year = this_year();
+    let year = this_year(&state).await?;
     Ok(ProfilePage {
         ctx,
         tutor: state
@@ -136,7 +136,7 @@ pub async fn save_profile(
         tutor_note_shared: form.tutor_note_shared.is_some(),
     };
     if !errors.is_empty() {
-        let year = this_year();
+        let year = this_year(&state).await?;
         let page = ProfilePage {
             ctx,
             tutor: state
@@ -179,7 +179,7 @@ pub async fn tutor_view(
     let student = state.store.tutoring_student(id).await?;
     let tutor = state
         .store
-        .tutor_of_record(student.id, year_key(this_year()))
+        .tutor_of_record(student.id, year_key(this_year(&state).await?))
         .await?;
     let me = state.store.tutoring_self(user.id()).await?;
     let tutee = TuteeRef {
@@ -248,7 +248,7 @@ async fn change_page_for(
     reason: String,
     errors: FormErrors,
 ) -> Result<ChangePage, AppError> {
-    let year = this_year();
+    let year = this_year(state).await?;
     let requests = state.store.change_requests_of(student.id).await?;
     Ok(ChangePage {
         ctx,
@@ -298,7 +298,7 @@ pub async fn request_change(
         as_tutee(&Some(student.clone())),
         student.id,
     ))?;
-    let year = this_year();
+    let year = this_year(&state).await?;
     let mut errors = FormErrors::default();
     let tutor = state
         .store

@@ -66,6 +66,7 @@ pub async fn mine(
     let consents = consent_views(
         &state.store.consent_events(app.id).await?,
         &ConsentKind::ALL,
+        ctx.zone,
     );
     Ok(MinePage {
         ctx,

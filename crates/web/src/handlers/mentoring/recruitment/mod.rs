@@ -37,7 +37,12 @@ pub struct ConsentView {
 }
 
 /// The consents of `kinds` as they stand, each with its history.
-pub fn consent_views(events: &[ConsentEvent], kinds: &[ConsentKind]) -> Vec<ConsentView> {
+/// Each consent with its history, the times in the organisation's `zone`.
+pub fn consent_views(
+    events: &[ConsentEvent],
+    kinds: &[ConsentKind],
+    zone: flipside_core::local_time::Zone,
+) -> Vec<ConsentView> {
     let current = current_consents(events);
     kinds
         .iter()
@@ -51,9 +56,9 @@ pub fn consent_views(events: &[ConsentEvent], kinds: &[ConsentKind]) -> Vec<Cons
                 .filter(|e| e.kind == k.as_str())
                 .map(|e| {
                     format!(
-                        "{} {} UTC",
+                        "{} {}",
                         if e.given { "Given" } else { "Withdrawn" },
-                        e.at.format("%Y-%m-%d %H:%M")
+                        zone.short(e.at)
                     )
                 })
                 .collect(),

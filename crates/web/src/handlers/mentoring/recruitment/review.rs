@@ -84,12 +84,14 @@ pub(super) async fn review_page(
             app.message.clone(),
         ),
     };
+    let consents = consent_views(
+        &state.store.consent_events(app.id).await?,
+        &ConsentKind::ALL,
+        ctx.zone,
+    );
     Ok(ReviewPage {
         ctx,
-        consents: consent_views(
-            &state.store.consent_events(app.id).await?,
-            &ConsentKind::ALL,
-        ),
+        consents,
         decision,
         message,
         view: ApplicationView::new(app),
