@@ -55,7 +55,6 @@ impl Store {
         ).bind(cycle_id).fetch_all(pool).await)?)
     }
 
-
     /// The aims a scheme has tied its statements to, by statement code (only those set on the
     /// aims page; any other statement evidences its default aim).
     pub async fn statement_aims_of_scheme(

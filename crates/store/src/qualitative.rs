@@ -7,13 +7,13 @@ use crate::pool::on_pool;
 use crate::tx::on_tx;
 use crate::{Result, Store, Tx, now};
 use chrono::{DateTime, NaiveDate, Utc};
-use std::collections::{BTreeMap, BTreeSet};
 use flipside_core::qualitative::aims::{Aim, AimAudience, default_aims};
 use flipside_core::qualitative::codebook::{Code, Codebook, Colour, default_codebook};
 use flipside_core::qualitative::excerpt::{Excerpt, NewExcerpt, Span};
 use flipside_core::qualitative::transcript::{Chat, ChatStage, Segment};
 use flipside_core::recruitment::ConsentKind;
 use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A recorded reflective chat.
 #[derive(Debug, Clone, Serialize)]

@@ -79,7 +79,7 @@ async fn page(
             .iter()
             .map(|s| (s.as_str(), s.label()))
             .collect(),
-        today: state.clock.today().format("%Y-%m-%d").to_string(),
+        today: state.today().await?.format("%Y-%m-%d").to_string(),
     })
 }
 
@@ -97,7 +97,7 @@ pub async fn new(
 ) -> Result<NewPage, AppError> {
     let (cycle, scheme) = cycle_if(&state, id, may_record(&user)).await?;
     let form = RecordForm {
-        held_on: state.clock.today().format("%Y-%m-%d").to_string(),
+        held_on: state.today().await?.format("%Y-%m-%d").to_string(),
         stage: ChatStage::End.as_str().into(),
         interviewer: user.id().to_string(),
         ..RecordForm::default()
@@ -174,7 +174,7 @@ pub async fn create(
             Some(c) => Some(c.clone()),
         },
     };
-    let today = state.clock.today();
+    let today = state.today().await?;
     let held_on = match NaiveDate::parse_from_str(form.held_on.trim(), "%Y-%m-%d") {
         Ok(d) if d > today => {
             errors.add(
