@@ -323,7 +323,7 @@ mod tests {
             .map(|(e, p, r)| Attributed {
                 excerpt: e,
                 participant: *p,
-                role: *r,
+                role: r,
             })
             .collect();
         let rule = DisclosureRule::internal();
