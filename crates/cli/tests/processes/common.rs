@@ -160,8 +160,17 @@ impl Instance {
                 panic!("the server stopped before listening:\n{log}")
             });
         self.addr = addr;
-        // Keep reading stdout so that the server never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
+        // Keep reading stdout (where the server logs) so that it never blocks on a full pipe,
+        // and keep it beside standard error for a failing test to show.
+        let mut log = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&self.log)
+            .unwrap();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                let _ = writeln!(log, "{line}");
+            }
+        });
     }
 
     /// Starts a server and waits until it listens.

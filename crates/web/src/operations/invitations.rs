@@ -4,6 +4,7 @@ use crate::mail::messages::{InvitationLink, Recipient, SetPasswordReason};
 use crate::operations::accounts::queue_set_password_link;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
+use flipside_core::local_time::Zone;
 use flipside_core::recruitment::ConsentKind;
 use flipside_store::{Cycle, Invitation, NewAuditEntry, NewInvitation, Scheme, Tx};
 
@@ -14,8 +15,12 @@ pub struct Inviter<'a> {
 }
 
 /// Queues the email carrying an invitation's link (its `send`th), in the caller's transaction.
+/// It reads nothing outside that transaction (the time zone comes from the caller, read before
+/// the transaction began): on SQLite a transaction that waits for another connection while it
+/// holds the write lock can starve every request of the pool.
 async fn queue_link(
     state: &AppState,
+    zone: Zone,
     tx: &mut Tx,
     inv: &Invitation,
     scheme: &Scheme,
@@ -31,7 +36,7 @@ async fn queue_link(
         scheme: &scheme.name,
         purpose: &scheme.purpose,
         year: &cycle.year().to_string(),
-        until: &state.zone().await?.long(inv.expires_at),
+        until: &zone.long(inv.expires_at),
         link: &link,
     }
     .to(Recipient {
@@ -51,10 +56,11 @@ pub async fn invite(
     scheme: &Scheme,
     new: NewInvitation<'_>,
 ) -> Result<Invitation, AppError> {
+    let zone = state.zone().await?;
     let mut tx = state.store.begin().await?;
     let (id, token) = tx.create_invitation(new).await?;
     let inv = tx.invitation(id).await?;
-    queue_link(state, &mut tx, &inv, scheme, cycle, (&token, 1), from).await?;
+    queue_link(state, zone, &mut tx, &inv, scheme, cycle, (&token, 1), from).await?;
     tx.commit().await?;
     Ok(inv)
 }
@@ -69,10 +75,21 @@ pub async fn resend(
     invitation_id: i64,
     expires_at: DateTime<Utc>,
 ) -> Result<Invitation, AppError> {
+    let zone = state.zone().await?;
     let mut tx = state.store.begin().await?;
     let (token, send) = tx.resend_invitation(invitation_id, expires_at).await?;
     let inv = tx.invitation(invitation_id).await?;
-    queue_link(state, &mut tx, &inv, scheme, cycle, (&token, send), from).await?;
+    queue_link(
+        state,
+        zone,
+        &mut tx,
+        &inv,
+        scheme,
+        cycle,
+        (&token, send),
+        from,
+    )
+    .await?;
     tx.commit().await?;
     Ok(inv)
 }
