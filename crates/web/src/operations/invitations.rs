@@ -23,8 +23,7 @@ async fn queue_link(
     zone: Zone,
     tx: &mut Tx,
     inv: &Invitation,
-    scheme: &Scheme,
-    cycle: &Cycle,
+    (scheme, cycle): (&Scheme, &Cycle),
     (token, send): (&str, i64),
     from: Inviter<'_>,
 ) -> Result<(), AppError> {
@@ -60,7 +59,16 @@ pub async fn invite(
     let mut tx = state.store.begin().await?;
     let (id, token) = tx.create_invitation(new).await?;
     let inv = tx.invitation(id).await?;
-    queue_link(state, zone, &mut tx, &inv, scheme, cycle, (&token, 1), from).await?;
+    queue_link(
+        state,
+        zone,
+        &mut tx,
+        &inv,
+        (scheme, cycle),
+        (&token, 1),
+        from,
+    )
+    .await?;
     tx.commit().await?;
     Ok(inv)
 }
@@ -84,8 +92,7 @@ pub async fn resend(
         zone,
         &mut tx,
         &inv,
-        scheme,
-        cycle,
+        (scheme, cycle),
         (&token, send),
         from,
     )
