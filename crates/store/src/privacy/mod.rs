@@ -201,13 +201,20 @@ pub const REGISTRY: &[Entry] = &[
     Entry {
         table: "concerns",
         kind: DataKind::Concern,
-        person_columns: &["raised_by"],
+        person_columns: &["raised_by", "answered_by"],
         export: Some("raised_by = $1"),
-        erasure: &[Step {
-            rows: "raised_by = $1",
-            erase: Erase::Delete,
-            why: "concerns they raised",
-        }],
+        erasure: &[
+            Step {
+                rows: "raised_by = $1",
+                erase: Erase::Delete,
+                why: "concerns they raised",
+            },
+            Step {
+                rows: "answered_by = $1",
+                erase: Erase::Keep,
+                why: "a coordinator's answers to others' concerns stay with the raiser, naming the erased placeholder",
+            },
+        ],
     },
     Entry {
         table: "meetings",
