@@ -7,11 +7,12 @@ use crate::tx::on_tx;
 use crate::{Result, Tx};
 use flipside_core::qualitative::codebook::{Code, CodeId, Codebook, Colour};
 
-type CodeRow = (i64, Option<i64>, String, String, String, Option<String>);
+pub(crate) type CodeRow = (i64, Option<i64>, String, String, String, Option<String>);
 
-const CODE_SELECT: &str = "SELECT id, parent_id, name, description, colour, aim FROM qual_codes WHERE scheme_id = $1 ORDER BY position, id";
+pub(crate) const CODE_SELECT: &str = "SELECT id, parent_id, name, description, colour, aim FROM qual_codes WHERE scheme_id = $1 ORDER BY position, id";
 
-fn decode(rows: Vec<CodeRow>) -> Result<Codebook> {
+/// A scheme's codebook from its rows (the pool's read and the transaction's share it).
+pub(crate) fn decode(rows: Vec<CodeRow>) -> Result<Codebook> {
     let codes = rows
         .into_iter()
         .map(|(id, parent, name, description, colour, aim)| {

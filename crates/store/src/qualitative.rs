@@ -8,7 +8,7 @@ use crate::tx::on_tx;
 use crate::{Result, Store, Tx, now};
 use chrono::{DateTime, NaiveDate, Utc};
 use flipside_core::qualitative::aims::{Aim, AimAudience, default_aims};
-use flipside_core::qualitative::codebook::{Code, Codebook, Colour, default_codebook};
+use flipside_core::qualitative::codebook::{Codebook, default_codebook};
 use flipside_core::qualitative::excerpt::{Excerpt, NewExcerpt, Span};
 use flipside_core::qualitative::transcript::{Chat, ChatStage, Segment};
 use flipside_core::recruitment::ConsentKind;
@@ -182,26 +182,9 @@ impl Store {
 
     /// A scheme's codebook (empty until [`Tx::ensure_codebook`] or a code is added).
     pub async fn codebook_of_scheme(&self, scheme_id: i64) -> Result<Codebook> {
-        type CodeRow = (i64, Option<i64>, String, String, String, Option<String>);
-        let rows: Vec<CodeRow> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT id, parent_id, name, description, colour, aim FROM qual_codes WHERE scheme_id = $1 ORDER BY position, id"
-        ).bind(scheme_id).fetch_all(pool).await)?;
-        let codes = rows
-            .into_iter()
-            .map(|(id, parent, name, description, colour, aim)| {
-                let colour = Colour::parse(&colour)
-                    .map_err(|_| StoreError::Corrupt(format!("code colour {colour:?}")))?;
-                Ok(Code {
-                    id,
-                    name,
-                    description,
-                    colour,
-                    parent,
-                    aim,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Codebook { codes })
+        use crate::qual_analysis::{CODE_SELECT, CodeRow, decode};
+        let rows: Vec<CodeRow> = on_pool!(self, pool => sqlx::query_as(CODE_SELECT).bind(scheme_id).fetch_all(pool).await)?;
+        decode(rows)
     }
 
     /// One chat. Callers decide access with `flipside_core::policy` and audit the read.
