@@ -18,4 +18,5 @@ fi
 
 rm -rf test-results
 mkdir -p test-results
-exec node --test --test-concurrency="${BROWSER_TEST_CONCURRENCY:-2}" tests/*.test.js
+# A test that hangs fails after ten minutes instead of holding up the whole run.
+exec node --test --test-concurrency="${BROWSER_TEST_CONCURRENCY:-2}" --test-timeout=600000 tests/*.test.js

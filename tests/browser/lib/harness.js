@@ -162,12 +162,56 @@ export function formatViolations(violations) {
  * readable list if anything is violated. The script is evaluated through the
  * DevTools protocol, so the app's Content-Security-Policy stays in force.
  */
+/** Rejects with a message naming `what` when `promise` has not settled within `ms`. */
+async function within(ms, what, promise) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Whether the page runs scripts. In a context with JavaScript turned off, Playwright can still
+ * evaluate, but the page's timers never fire, so axe (which waits on them) would wait for
+ * ever: a short probe of a timer decides.
+ */
+async function runsScripts(page) {
+  const timerFires = page.evaluate(() => new Promise((resolve) => setTimeout(() => resolve(true), 0)));
+  return within(3_000, 'a timer probe', timerFires).catch(() => false);
+}
+
+/**
+ * Checks a page that runs no scripts: its HTML is loaded into a page of the same origin (so
+ * the same stylesheet applies) and size in a context that does run them, and axe checks that.
+ */
+async function checkHtmlA11y(page, label) {
+  const context = await page.context().browser().newContext({ viewport: page.viewportSize() });
+  try {
+    const scripted = await context.newPage();
+    await scripted.goto(new URL('/sign-in', page.url()).href);
+    await scripted.setContent(await page.content());
+    return await checkA11y(scripted, `${label} (without JavaScript)`);
+  } finally {
+    await context.close();
+  }
+}
+
 export async function checkA11y(page, label = page.url()) {
+  if (!(await runsScripts(page))) return checkHtmlA11y(page, label);
   const loaded = await page.evaluate(() => typeof window.axe !== 'undefined');
   if (!loaded) await page.evaluate(await axeScript());
-  const results = await page.evaluate(
-    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
-    AXE_TAGS,
+  const results = await within(
+    60_000,
+    `axe on ${label}`,
+    page.evaluate(
+      (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+      AXE_TAGS,
+    ),
   );
   if (results.violations.length > 0) {
     const msg = `axe found ${results.violations.length} WCAG 2.2 A/AA violation(s) on ${label} (${page.url()}):\n${formatViolations(results.violations)}`;
