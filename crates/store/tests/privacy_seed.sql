@@ -12,6 +12,7 @@ INSERT INTO users (id, email, display_name, password_hash, school_id, created_at
 INSERT INTO role_grants (user_id, role, scope_kind, scope_id, granted_by, granted_at) VALUES (9001, 'student', 'organisation', 0, 9003, '{T}');
 INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES ('session-hash', 9001, '{T}', '{T}');
 INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (9001, 'my token', 'token-hash', '{T}');
+INSERT INTO api_idempotency (user_id, idem_key, fingerprint, status, content_type, body, created_at) VALUES (9001, 'key-1', 'print', 201, 'application/json', '{"id": 1}', '{T}');
 INSERT INTO account_links (token_hash, user_id, purpose, created_at, expires_at) VALUES ('link-hash', 9001, 'reset', '{T}', '{T}');
 INSERT INTO login_failures (account, address, at) VALUES ('{EMAIL}', '10.0.0.9', '{T}');
 INSERT INTO schemes (id, name, kind, purpose, school_id, created_by, created_at) VALUES (9001, 'Test scheme', 'institutional', 'testing', 9001, 9001, '{T}');

@@ -91,7 +91,8 @@ pub fn router(state: AppState) -> Router {
         })
         // Unknown paths and methods under /api/v1 answer problem details, not the HTML page.
         .fallback(api::not_found)
-        .method_not_allowed_fallback(api::method_not_allowed);
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(from_fn_with_state(state.clone(), api::idempotency::honour));
 
     Router::new()
         .route("/", get(home::show))

@@ -649,6 +649,17 @@ pub const REGISTRY: &[Entry] = &[
         }],
     },
     Entry {
+        table: "api_idempotency",
+        kind: DataKind::Session,
+        person_columns: &["user_id"],
+        export: Some("user_id = $1"),
+        erasure: &[Step {
+            rows: "user_id = $1",
+            erase: Erase::Delete,
+            why: "the answers their API calls may replay (kept a day)",
+        }],
+    },
+    Entry {
         table: "account_links",
         kind: DataKind::Session,
         person_columns: &["user_id"],

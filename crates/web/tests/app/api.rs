@@ -1,7 +1,7 @@
 use crate::helpers::TestApp;
 use flipside_core::role::{Role, Scope};
 
-async fn token_for(app: &TestApp, email: &str, grants: &[(Role, Scope)]) -> String {
+pub(crate) async fn token_for(app: &TestApp, email: &str, grants: &[(Role, Scope)]) -> String {
     let id = app.person(email, grants).await;
     app.store
         .create_api_token(id, "test", chrono::Duration::days(90))
@@ -10,12 +10,12 @@ async fn token_for(app: &TestApp, email: &str, grants: &[(Role, Scope)]) -> Stri
         .0
 }
 
-fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::new()
 }
 
 /// Asserts that `r` is RFC 9457 problem details with this status, and returns the body.
-async fn problem(r: reqwest::Response, status: u16) -> serde_json::Value {
+pub(crate) async fn problem(r: reqwest::Response, status: u16) -> serde_json::Value {
     assert_eq!(r.status(), status, "status of {}", r.url());
     assert_eq!(
         r.headers()["content-type"],

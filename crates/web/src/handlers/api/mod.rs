@@ -5,6 +5,7 @@
 //! paths and bodies, and [`not_found`] / [`method_not_allowed`] answer unknown routes.
 pub mod concerns;
 pub mod cycles;
+pub mod idempotency;
 pub mod invitations;
 pub mod me;
 pub mod meetings;
@@ -80,6 +81,9 @@ fn add_problem(op: &mut Operation, status: &str, description: &str) {
 impl utoipa::Modify for CommonProblems {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for item in openapi.paths.paths.values_mut() {
+            if let Some(op) = item.post.as_mut() {
+                idempotency::document(op);
+            }
             let ops = [
                 (&mut item.get, false),
                 (&mut item.post, true),
