@@ -150,7 +150,7 @@ impl Evidence {
     }
 }
 
-/// Which aim of the scheme each statement of a cycle's instrument evidences, by statement code
+/// Which aim of the scheme each statement a cycle asks evidences, by statement code
 /// (as the cycle's instrument holds it: chosen when the statement was added, or on the scheme's
 /// aims page).
 pub async fn statement_aims(
@@ -163,6 +163,7 @@ pub async fn statement_aims(
         .await?
         .statements
         .into_iter()
+        .filter(|s| !s.retired)
         .map(|s| (s.code, s.aim))
         .collect())
 }
