@@ -498,6 +498,17 @@ pub fn edit_instruments(actor: &Actor) -> bool {
     actor.is_admin() || actor.has_org(Role::Coordinator)
 }
 
+/// A cycle's survey statements (issue 11). The scheme's research team and those who keep the
+/// instruments' scale labels (admins, organisation-wide coordinators) read them; the scheme's
+/// coordinators and admins add, reword and retire them (while the rules allow: before the first
+/// wave opens).
+pub fn cycle_instrument(actor: &Actor, scheme_id: i64, action: Action) -> bool {
+    match action {
+        Action::View => research_team(actor, scheme_id) || edit_instruments(actor),
+        Action::Create | Action::Edit => actor.coordinates(scheme_id) || edit_instruments(actor),
+    }
+}
+
 /// Downloading a cycle's pseudonymised answers of consenting participants (SPEC §2): researchers
 /// and the scheme's coordinators. Not admins: configuring the system is not analysing it.
 pub fn research_export(actor: &Actor, scheme_id: i64) -> bool {
@@ -1154,6 +1165,21 @@ mod tests {
                 "edit scale labels",
                 edit_instruments,
                 &["admin", "org coordinator"],
+            ),
+            (
+                "read a cycle's survey statements",
+                |a| cycle_instrument(a, SCHEME, Action::View),
+                &[
+                    "admin",
+                    "org coordinator",
+                    "scheme coordinator",
+                    "researcher",
+                ],
+            ),
+            (
+                "change a cycle's survey statements",
+                |a| cycle_instrument(a, SCHEME, Action::Edit),
+                &["admin", "org coordinator", "scheme coordinator"],
             ),
             (
                 "export research data",

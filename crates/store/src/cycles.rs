@@ -51,8 +51,9 @@ const CYCLE_COLUMNS: &str =
     "id, scheme_id, academic_year, state, hours_target, framework, copied_from, created_at";
 
 impl Store {
-    /// Opens a cycle in the recruiting state. With `copy_from`, the new cycle takes that cycle's
-    /// framework and hours target; otherwise the given framework.
+    /// Opens a cycle in the recruiting state, with its own copy of the survey statements (see
+    /// `Tx::create_cycle_instrument`). With `copy_from`, the new cycle takes that cycle's
+    /// framework, hours target and statements; otherwise the given framework.
     pub async fn create_cycle(
         &self,
         scheme_id: i64,
@@ -89,6 +90,8 @@ impl Store {
                 .bind(id).bind(CycleState::Recruiting.as_str()).bind(actor_id).bind(at).execute(&mut *c).await?;
             id
         });
+        tx.create_cycle_instrument(id, scheme_id, year_num, copy_from)
+            .await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -110,6 +110,33 @@ impl Store {
         Ok(())
     }
 
+    /// Applies only the migrations numbered below `version`: a test of a migration sets up the
+    /// data of an older schema, then runs [`Store::migrate`] to see what the migration does to
+    /// it.
+    #[doc(hidden)]
+    pub async fn migrate_below(&self, version: i64) -> Result<()> {
+        let below = |all: &sqlx::migrate::Migrator| sqlx::migrate::Migrator {
+            migrations: all
+                .iter()
+                .filter(|m| m.version < version)
+                .cloned()
+                .collect::<Vec<_>>()
+                .into(),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        match &self.pool {
+            Pool::Sqlite(p) => below(&SQLITE_MIGRATIONS)
+                .run(p)
+                .await
+                .map_err(sqlx::Error::from)?,
+            Pool::Postgres(p) => below(&POSTGRES_MIGRATIONS)
+                .run(p)
+                .await
+                .map_err(sqlx::Error::from)?,
+        }
+        Ok(())
+    }
+
     /// A trivial query, for `/healthz`.
     pub async fn ping(&self) -> Result<()> {
         on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|r| r.rows_affected()))?;

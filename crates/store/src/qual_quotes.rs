@@ -117,7 +117,7 @@ impl Tx {
         Ok(())
     }
 
-    /// Ties a survey statement to one of the scheme's aims.
+    /// Ties a survey statement to one of the scheme's aims, in every cycle of the scheme.
     pub async fn set_statement_aim(
         &mut self,
         scheme_id: i64,
@@ -127,6 +127,12 @@ impl Tx {
         on_tx!(self, c => sqlx::query(
             "INSERT INTO qual_statement_aims (scheme_id, statement_code, aim) VALUES ($1, $2, $3)
              ON CONFLICT (scheme_id, statement_code) DO UPDATE SET aim = excluded.aim"
+        ).bind(scheme_id).bind(statement_code).bind(aim).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        // Each cycle's instrument holds its statements' aims: the scheme's choice applies to all
+        // of its cycles, past ones too (an aim groups figures; it is not words anyone read).
+        on_tx!(self, c => sqlx::query(
+            "UPDATE cycle_statements SET aim = $3
+             WHERE code = $2 AND cycle_id IN (SELECT id FROM cycles WHERE scheme_id = $1)"
         ).bind(scheme_id).bind(statement_code).bind(aim).execute(&mut *c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }

@@ -48,11 +48,22 @@ impl Store {
         Ok(())
     }
 
-    /// The statements of an audience's instrument, in order.
+    /// The statement identities of an audience's instrument, in order: every code ever asked of
+    /// it, with the words it was first added with. What a cycle asks, in its words, is
+    /// [`Store::asked_statements`] or [`Store::cycle_instrument`].
     pub async fn statements(&self, audience: &str) -> Result<Vec<StatementRow>> {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, StatementRow>(
             "SELECT s.id, s.code, s.aim, s.text, s.position FROM instrument_statements s JOIN instruments i ON i.id = s.instrument_id WHERE i.audience = $1 ORDER BY s.position"
         ).bind(audience).fetch_all(pool).await)?)
+    }
+
+    /// The statements a cycle asks of `role`, in order, in the cycle's words (`aim` is the
+    /// heading the survey groups them under; `id` the identity answers are stored under).
+    pub async fn asked_statements(&self, cycle_id: i64, role: &str) -> Result<Vec<StatementRow>> {
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, StatementRow>(
+            "SELECT statement_id AS id, code, heading AS aim, text, position FROM cycle_statements
+             WHERE cycle_id = $1 AND role = $2 AND NOT retired ORDER BY position, id"
+        ).bind(cycle_id).bind(role).fetch_all(pool).await)?)
     }
 
     /// Enrols someone in a cycle's evaluation under a pseudonymous code.
@@ -87,10 +98,8 @@ impl Store {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             for (code, score) in answers {
-                let statement: Option<(i64,)> = sqlx::query_as(
-                    "SELECT s.id FROM instrument_statements s JOIN instruments i ON i.id = s.instrument_id
-                     JOIN survey_participants p ON p.role = i.audience WHERE p.id = $1 AND s.code = $2"
-                ).bind(participant_id).bind(code).fetch_optional(&mut *tx).await?;
+                let statement: Option<(i64,)> = sqlx::query_as(crate::surveys::ASKED_STATEMENT)
+                    .bind(participant_id).bind(code).fetch_optional(&mut *tx).await?;
                 let Some((statement_id,)) = statement else {
                     return Err(StoreError::Conflict(format!("'{code}' is not a statement of this participant's survey")));
                 };
@@ -104,13 +113,17 @@ impl Store {
         })
     }
 
-    /// Every answer given in a cycle's evaluation.
+    /// Every answer given in a cycle's evaluation, with the statement's heading and words as
+    /// the cycle asked it.
     pub async fn survey_answers(&self, cycle_id: i64) -> Result<Vec<AnswerRow>> {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, AnswerRow>(
-            "SELECT p.role, p.code, p.research_consent, r.wave, s.code AS statement_code, s.aim, s.text, s.position, r.score
+            "SELECT p.role, p.code, p.research_consent, r.wave, s.code AS statement_code,
+                    COALESCE(cs.heading, s.aim) AS aim, COALESCE(cs.text, s.text) AS text,
+                    COALESCE(cs.position, s.position) AS position, r.score
              FROM survey_responses r JOIN survey_participants p ON p.id = r.participant_id
              JOIN instrument_statements s ON s.id = r.statement_id
-             WHERE p.cycle_id = $1 ORDER BY p.role, s.position, p.code"
+             LEFT JOIN cycle_statements cs ON cs.cycle_id = p.cycle_id AND cs.statement_id = s.id
+             WHERE p.cycle_id = $1 ORDER BY p.role, COALESCE(cs.position, s.position), p.code"
         ).bind(cycle_id).fetch_all(pool).await)?)
     }
 
@@ -121,6 +134,12 @@ impl Store {
         ).bind(cycle_id).fetch_all(pool).await)?)
     }
 }
+
+/// The identity of a statement the participant's cycle asks of their role, by its code:
+/// retired statements and other cycles' statements take no answers.
+pub(crate) const ASKED_STATEMENT: &str = "SELECT cs.statement_id FROM cycle_statements cs
+     JOIN survey_participants p ON p.cycle_id = cs.cycle_id AND p.role = cs.role
+     WHERE p.id = $1 AND cs.code = $2 AND NOT cs.retired";
 
 const INSERT_PARTICIPANT: &str = "INSERT INTO survey_participants (cycle_id, code, role, user_id, research_consent) VALUES ($1, $2, $3, $4, $5) RETURNING id";
 

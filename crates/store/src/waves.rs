@@ -211,10 +211,8 @@ impl Store {
             sqlx::query("DELETE FROM survey_drafts WHERE participant_id = $1 AND wave = $2")
                 .bind(participant_id).bind(wave.as_str()).execute(&mut *tx).await?;
             for (code, score) in answers {
-                let statement: Option<(i64,)> = sqlx::query_as(
-                    "SELECT s.id FROM instrument_statements s JOIN instruments i ON i.id = s.instrument_id
-                     JOIN survey_participants p ON p.role = i.audience WHERE p.id = $1 AND s.code = $2"
-                ).bind(participant_id).bind(code).fetch_optional(&mut *tx).await?;
+                let statement: Option<(i64,)> = sqlx::query_as(crate::surveys::ASKED_STATEMENT)
+                    .bind(participant_id).bind(code).fetch_optional(&mut *tx).await?;
                 let Some((statement_id,)) = statement else {
                     return Err(StoreError::Conflict(format!("'{code}' is not a statement of this participant's survey")));
                 };
@@ -265,10 +263,11 @@ impl Store {
     /// codes only, never names.
     pub async fn research_rows(&self, cycle_id: i64) -> Result<Vec<ExportRow>> {
         let rows = on_pool!(self, pool => sqlx::query_as::<_, ExportRecord>(
-            "SELECT p.code, p.role, r.wave, s.code AS statement_code, s.aim, r.score
+            "SELECT p.code, p.role, r.wave, s.code AS statement_code, COALESCE(cs.heading, s.aim) AS aim, r.score
              FROM survey_responses r JOIN survey_participants p ON p.id = r.participant_id
              JOIN instrument_statements s ON s.id = r.statement_id
-             WHERE p.cycle_id = $1 AND p.research_consent ORDER BY p.role, p.code, r.wave, s.position"
+             LEFT JOIN cycle_statements cs ON cs.cycle_id = p.cycle_id AND cs.statement_id = s.id
+             WHERE p.cycle_id = $1 AND p.research_consent ORDER BY p.role, p.code, r.wave, COALESCE(cs.position, s.position)"
         ).bind(cycle_id).fetch_all(pool).await)?;
         let mut out: Vec<ExportRow> = rows
             .into_iter()

@@ -95,6 +95,7 @@ pub async fn cycle_report(
     )
     .await?;
     report.methods.invited = invited(store, &[&cycle], &report.disclosure).await?;
+    report.methods.instruments = instruments(store, &[&cycle]).await?;
     report.schemes.push(section);
     Ok(Gathered { report, quote_ids })
 }
@@ -136,6 +137,7 @@ pub async fn year_report(
     }
     let refs: Vec<&Cycle> = cycles.iter().collect();
     report.methods.invited = invited(store, &refs, &report.disclosure).await?;
+    report.methods.instruments = instruments(store, &refs).await?;
     Ok(Gathered { report, quote_ids })
 }
 
@@ -196,6 +198,46 @@ fn methods() -> m::Methods {
         ],
         invited: Vec::new(),
     }
+}
+
+/// The surveys as the reported cycles asked them (each cycle has its own statements, issue 11):
+/// one instrument per side, or, where the cycles' statements differ, one per side and scheme.
+async fn instruments(store: &Store, cycles: &[&Cycle]) -> Result<Vec<m::Instrument>> {
+    let mut asked: Vec<(String, m::Instrument)> = Vec::new();
+    for cycle in cycles {
+        let instrument = store.cycle_instrument(cycle.id).await?;
+        let scheme = store.scheme(cycle.scheme_id).await?.name;
+        for role in ["mentor", "mentee"] {
+            let mut aims: Vec<(String, Vec<String>)> = Vec::new();
+            for s in instrument.asked_of(role) {
+                match aims.iter_mut().find(|(a, _)| *a == s.heading) {
+                    Some((_, list)) => list.push(s.text.clone()),
+                    None => aims.push((s.heading.clone(), vec![s.text.clone()])),
+                }
+            }
+            let same = asked
+                .iter()
+                .any(|(_, i)| i.name == instrument_name(role) && i.aims == aims);
+            if !same && !aims.is_empty() {
+                let i = m::Instrument {
+                    name: instrument_name(role),
+                    scale: LIKERT_LABELS.iter().map(|l| (*l).to_owned()).collect(),
+                    aims,
+                };
+                asked.push((scheme.clone(), i));
+            }
+        }
+    }
+    let names: Vec<String> = asked.iter().map(|(_, i)| i.name.clone()).collect();
+    Ok(asked
+        .into_iter()
+        .map(|(scheme, mut i)| {
+            if names.iter().filter(|n| **n == i.name).count() > 1 {
+                i.name = format!("{} ({scheme})", i.name);
+            }
+            i
+        })
+        .collect())
 }
 
 fn instrument_name(audience: &str) -> String {

@@ -3,7 +3,7 @@ use crate::auth::csrf;
 use crate::handlers::admin::{audit, emails, organisation, people, population, privacy};
 use crate::handlers::auth::{account, consents, data, email_link, password, sign_in, sso};
 use crate::handlers::cocreation::sprints;
-use crate::handlers::evaluation::{instruments, results, surveys, waves};
+use crate::handlers::evaluation::{cycle_instrument, instruments, results, surveys, waves};
 use crate::handlers::mentoring::{
     actions, concerns, cycle_pairs, cycles, invitations, matching, meetings, pairs, plan,
     recruitment, schemes,
@@ -125,6 +125,19 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::handlers::qualitative::routes())
         .merge(report_routes("/years/{year}/report"))
         .route("/cycles/{id}/surveys", get(waves::show))
+        .route("/cycles/{id}/instrument", get(cycle_instrument::show))
+        .route(
+            "/cycles/{id}/instrument/statements",
+            post(cycle_instrument::add),
+        )
+        .route(
+            "/cycles/{id}/instrument/statements/{code}/reword",
+            post(cycle_instrument::reword),
+        )
+        .route(
+            "/cycles/{id}/instrument/statements/{code}/retire",
+            post(cycle_instrument::retire),
+        )
         .route("/cycles/{id}/surveys/dates", post(waves::set_dates))
         .route("/cycles/{id}/surveys/{wave}/invite", post(waves::invite))
         .route("/cycles/{id}/surveys/{wave}/remind", post(waves::remind))

@@ -10,7 +10,7 @@
 //!   ([`CycleInstrument::apply`] refuses with [`InstrumentError::Locked`]);
 //! * a retired statement stays in the instrument (answers may already refer to it in a copy)
 //!   but is not asked and is not copied forward; codes are never reused within an instrument;
-//! * every statement belongs to one of the scheme's aims.
+//! * every statement belongs to one of the scheme's aims, about the side it is asked of.
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -72,6 +72,8 @@ pub enum InstrumentError {
     BadCode(String),
     #[error("{0:?} is not an aim of this scheme")]
     UnknownAim(String),
+    #[error("the aim {0:?} is about the other side of the scheme")]
+    AimOfOtherRole(String),
     #[error("a statement is asked of mentors or mentees, not {0:?}")]
     UnknownRole(String),
     #[error("a statement's words are 1 to 300 characters")]
@@ -172,8 +174,13 @@ impl CycleInstrument {
                 if role != "mentor" && role != "mentee" {
                     return Err(InstrumentError::UnknownRole(role));
                 }
-                if !aims.iter().any(|a| a.key == aim) {
-                    return Err(InstrumentError::UnknownAim(aim));
+                match aims.iter().find(|a| a.key == aim) {
+                    None => return Err(InstrumentError::UnknownAim(aim)),
+                    // A statement asked of mentors evidences an aim about students, and so on.
+                    Some(a) if a.audience.role() != role => {
+                        return Err(InstrumentError::AimOfOtherRole(aim));
+                    }
+                    Some(_) => {}
                 }
                 next.statements.push(InstrumentStatement {
                     code,
@@ -308,6 +315,17 @@ mod tests {
         assert_eq!(
             i.apply(add("heard", "mentor", "voice", "x"), &aims, None, t),
             Err(InstrumentError::UnknownAim("voice".into()))
+        );
+        assert_eq!(
+            i.apply(
+                add("heard", "mentor", "understand_challenges", "x"),
+                &aims,
+                None,
+                t
+            ),
+            Err(InstrumentError::AimOfOtherRole(
+                "understand_challenges".into()
+            ))
         );
         assert_eq!(
             i.apply(add("heard", "tutor", "belonging", "x"), &aims, None, t),

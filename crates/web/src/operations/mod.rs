@@ -8,6 +8,7 @@ pub mod chats;
 pub mod codebook;
 pub mod consents;
 pub mod cycles;
+pub mod instruments;
 pub mod invitations;
 pub mod matching;
 pub mod meetings;

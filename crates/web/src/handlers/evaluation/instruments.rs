@@ -11,16 +11,19 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use flipside_core::evaluation::{Statement, default_instruments};
 use flipside_core::policy;
 use flipside_core::surveys::{label_field, stored_scale_labels, validate_scale_labels};
-use flipside_store::{NewAuditEntry, StatementRow};
+use flipside_store::NewAuditEntry;
 use std::collections::BTreeMap;
 
 /// One instrument as the page shows it.
 pub struct InstrumentView {
     pub id: i64,
     pub audience: String,
-    pub statements: Vec<StatementRow>,
+    /// The default statements: where a scheme's first cycle starts (each cycle then has its
+    /// own, on its instrument page).
+    pub statements: Vec<Statement>,
     /// The labels as stored, or as typed when the form had errors.
     pub labels: Vec<String>,
     pub errors: FormErrors,
@@ -57,7 +60,11 @@ async fn render(
     for i in state.store.instruments().await? {
         let mut view = InstrumentView {
             id: i.id,
-            statements: state.store.statements(&i.audience).await?,
+            statements: default_instruments()
+                .into_iter()
+                .find(|(audience, _)| *audience == i.audience)
+                .map(|(_, statements)| statements)
+                .unwrap_or_default(),
             labels: stored_scale_labels(&i.scale_labels).to_vec(),
             audience: i.audience,
             errors: FormErrors::default(),

@@ -259,7 +259,7 @@ pub async fn show(
     }
     let by_aim = crate::handlers::qualitative::quotes::triangulation::aim_figures(
         &answers,
-        &crate::handlers::qualitative::quotes::statement_aims(&state, cycle.scheme_id).await?,
+        &crate::handlers::qualitative::quotes::statement_aims(&state, cycle.id).await?,
         &state.store.aims_of_scheme(cycle.scheme_id).await?,
         &rule,
     );

@@ -136,7 +136,11 @@ async fn load(
             cycle.year(),
             dates.wave.label()
         ),
-        statements: state.store.statements(&participant.role).await?,
+        // The cycle's own statements, in the words its respondents see (issue 11).
+        statements: state
+            .store
+            .asked_statements(participant.cycle_id, &participant.role)
+            .await?,
         labels: stored_scale_labels(&state.store.scale_labels_of(&participant.role).await?),
         participant,
         wave,

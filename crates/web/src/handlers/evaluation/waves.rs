@@ -386,19 +386,29 @@ pub async fn export_codebook(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let (cycle, scheme) = exportable(&state, &user, &address, id, "codebook.md").await?;
-    let mut statements = Vec::new();
-    for instrument in state.store.instruments().await? {
-        let labels = stored_scale_labels(&instrument.scale_labels);
-        for s in state.store.statements(&instrument.audience).await? {
-            statements.push(CodebookStatement {
-                role: instrument.audience.clone(),
-                code: s.code,
-                aim: s.aim,
-                text: s.text,
-                labels: labels.clone(),
-            });
-        }
-    }
+    // The statements this cycle asked, in its words (issue 11), with its side's scale labels.
+    let labels: BTreeMap<String, String> = state
+        .store
+        .instruments()
+        .await?
+        .into_iter()
+        .map(|i| (i.audience, i.scale_labels))
+        .collect();
+    let statements: Vec<CodebookStatement> = state
+        .store
+        .cycle_instrument(cycle.id)
+        .await?
+        .statements
+        .into_iter()
+        .filter(|s| !s.retired)
+        .map(|s| CodebookStatement {
+            labels: stored_scale_labels(labels.get(&s.role).map_or("", String::as_str)),
+            role: s.role,
+            code: s.code,
+            aim: s.heading,
+            text: s.text,
+        })
+        .collect();
     let body = research_export::codebook(
         &format!("{} {}", scheme.name, cycle.year()),
         "Row-level data of consenting participants: keep it within the evaluation team and apply the organisation's disclosure rule to anything published from it.",

@@ -227,6 +227,8 @@ pub struct ShowPage {
     /// Pair counts, for those who may see aggregates of the cycle.
     counts: Option<PairCounts>,
     can_manage_surveys: bool,
+    /// The cycle's survey statements (issue 11).
+    can_see_instrument: bool,
     /// The scheme's research team sees the cycle's reflective chats (issue 11).
     can_see_chats: bool,
 }
@@ -286,6 +288,7 @@ pub async fn show(
             None
         },
         can_manage_surveys: policy::manage_surveys(&user.actor, cycle.scheme_id),
+        can_see_instrument: policy::cycle_instrument(&user.actor, cycle.scheme_id, Action::View),
         can_see_chats: policy::chat_list(&user.actor, cycle.scheme_id),
         copied_from_year,
         scheme,

@@ -1,7 +1,6 @@
 //! `/schemes/{id}/aims`: a scheme's aims. The research team reads them; the scheme's
 //! coordinators relabel, reorder and add aims, and tie each survey statement to one. An aim is
 //! never deleted (findings and codes refer to it by its key).
-use super::statement_aims;
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
@@ -17,6 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use flipside_core::policy::{self, Action};
 use flipside_core::qualitative::aims::{Aim, AimAudience};
+use flipside_core::qualitative::instrument::{CycleInstrument, InstrumentStatement};
 use flipside_store::Scheme;
 use std::collections::BTreeMap;
 
@@ -115,17 +115,40 @@ async fn render(
     typed: Option<(Typed, FormErrors)>,
 ) -> Result<AimsPage, AppError> {
     let aims = state.store.aims_of_scheme(scheme.id).await?;
-    let tied = statement_aims(state, scheme.id).await?;
+    // The statements the scheme asks now: its newest cycle's, or the default ones before it
+    // has a cycle (issue 11: each cycle has its own instrument).
+    let asked: Vec<InstrumentStatement> = match state.store.cycles_of(scheme.id).await?.first() {
+        Some(newest) => {
+            state
+                .store
+                .cycle_instrument(newest.id)
+                .await?
+                .rules()
+                .statements
+        }
+        None => {
+            let chosen = state.store.statement_aims_of_scheme(scheme.id).await?;
+            CycleInstrument::default_for()
+                .statements
+                .into_iter()
+                .map(|mut s| {
+                    if let Some(aim) = chosen.get(&s.code) {
+                        s.aim = aim.clone();
+                    }
+                    s
+                })
+                .collect()
+        }
+    };
     let (typed, errors) = typed.unwrap_or_default();
     let mut statements = Vec::new();
     for role in ["mentor", "mentee"] {
-        for s in state.store.statements(role).await? {
-            let aim = typed
-                .statements
-                .get(&s.code)
-                .or_else(|| tied.get(&s.code))
-                .cloned()
-                .unwrap_or_default();
+        for s in asked
+            .iter()
+            .filter(|s| s.role == role && !s.retired)
+            .cloned()
+        {
+            let aim = typed.statements.get(&s.code).cloned().unwrap_or(s.aim);
             statements.push(StatementRow {
                 choices: aims
                     .iter()

@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use axum::Router;
 use axum::routing::{get, post};
-use flipside_core::qualitative::aims::{Aim, default_aim_of_statement};
+use flipside_core::qualitative::aims::Aim;
 use flipside_core::qualitative::codebook::Codebook;
 use flipside_core::qualitative::excerpt::Excerpt;
 use flipside_core::qualitative::quotes::{ParticipantId, pseudonyms};
@@ -150,21 +150,20 @@ impl Evidence {
     }
 }
 
-/// Which aim of the scheme each survey statement evidences, by statement code: as set on the
-/// scheme's aims page, else the statement's default aim.
+/// Which aim of the scheme each statement a cycle asks evidences, by statement code
+/// (as the cycle's instrument holds it: chosen when the statement was added, or on the scheme's
+/// aims page).
 pub async fn statement_aims(
     state: &AppState,
-    scheme_id: i64,
+    cycle_id: i64,
 ) -> Result<BTreeMap<String, String>, AppError> {
-    let mut out: BTreeMap<String, String> = BTreeMap::new();
-    state.store.ensure_default_instruments().await?;
-    for audience in ["mentor", "mentee"] {
-        for s in state.store.statements(audience).await? {
-            if let Some(aim) = default_aim_of_statement(&s.code) {
-                out.insert(s.code, aim.to_string());
-            }
-        }
-    }
-    out.extend(state.store.statement_aims_of_scheme(scheme_id).await?);
-    Ok(out)
+    Ok(state
+        .store
+        .cycle_instrument(cycle_id)
+        .await?
+        .statements
+        .into_iter()
+        .filter(|s| !s.retired)
+        .map(|s| (s.code, s.aim))
+        .collect())
 }

@@ -62,7 +62,7 @@ pub async fn index(
     })
     .await?;
     let evidence = Evidence::load(&state, &cycle).await?;
-    let statements = statement_aims(&state, scheme.id).await?;
+    let statements = statement_aims(&state, cycle.id).await?;
     let findings = state.store.findings_of_cycle(id).await?;
     let rows = evidence
         .aims
@@ -155,7 +155,7 @@ async fn render(
         .ok_or(AppError::NotFound)?;
     let rule = results::rule_of(&org)?;
     // The survey change: the results page's own figures, narrowed to this aim's statements.
-    let statements = statement_aims(state, scheme.id).await?;
+    let statements = statement_aims(state, cycle.id).await?;
     let counts = state.store.survey_participant_counts(cycle.id).await?;
     let answers = state.store.survey_answers(cycle.id).await?;
     let mut comparisons: Vec<AimComparison> = Vec::new();
