@@ -2,12 +2,7 @@
 //! middleware buffers every unsafe request's body to find the `csrf` field, so the upload
 //! handler reads the same bytes with the same parser rather than a second, streaming one.
 
-/// The largest upload accepted (a large institution's students file is a few megabytes).
-pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
-
-/// The routes that accept uploads up to [`MAX_UPLOAD_BYTES`]; every other form is limited to
-/// a couple of megabytes.
-pub const UPLOAD_PATHS: &[&str] = &["/admin/import"];
+// How large an upload may be is the route's limit (`crate::limits::UPLOAD_ROUTES`).
 
 /// One part of a multipart body.
 #[derive(Debug, Clone, PartialEq, Eq)]

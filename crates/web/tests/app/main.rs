@@ -16,6 +16,7 @@ mod email;
 mod helpers;
 mod identity;
 mod import;
+mod limits;
 mod matching;
 mod meetings;
 mod oidc;
