@@ -92,7 +92,7 @@ impl BodyKind {
 /// A size in words: whole megabytes where it is one, otherwise kilobytes.
 fn describe_size(bytes: u64) -> String {
     const MB: u64 = 1024 * 1024;
-    if bytes >= MB && bytes % MB == 0 {
+    if bytes >= MB && bytes.is_multiple_of(MB) {
         format!("{} MB", bytes / MB)
     } else {
         format!("{} KB", bytes.div_ceil(1024))
@@ -374,10 +374,11 @@ mod tests {
 
     #[test]
     fn each_client_has_its_own_allowance_and_full_ones_are_forgotten() {
-        let mut s = Settings::default();
-        s.writes_per_minute_per_person = 2;
-        s.writes_per_minute_per_address = 1;
-        let limits = Limits::new(&s);
+        let limits = Limits::new(&Settings {
+            writes_per_minute_per_person: 2,
+            writes_per_minute_per_address: 1,
+            ..Settings::default()
+        });
         let now = Instant::now();
         for _ in 0..2 {
             assert!(limits.take_write(Client::Person(1), now).is_ok());
