@@ -14,12 +14,23 @@ pub enum Mode {
 
 /// Settings from the file and environment, then the command line on top.
 pub fn load_settings(args: &ServerArgs) -> anyhow::Result<Settings> {
-    let mut settings = Settings::load(args.config.as_deref(), std::env::vars())?;
+    load_settings_from(args, std::env::vars())
+}
+
+fn load_settings_from(
+    args: &ServerArgs,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> anyhow::Result<Settings> {
+    let mut settings = Settings::load(args.config.as_deref(), env)?;
     if let Some(listen) = &args.listen {
+        // `public_url` follows the listen address only while it is the default made from it:
+        // one set in the file or the environment is where people reach flipside (behind a
+        // proxy, say), whatever address it listens on.
+        let derived = settings.public_url.as_str() == format!("http://{}/", settings.listen);
         settings.listen = listen.parse().map_err(|_| {
             anyhow::anyhow!("setting --listen: '{listen}' is not an address such as 127.0.0.1:8080")
         })?;
-        if std::env::var("FLIPSIDE_PUBLIC_URL").is_err() {
+        if derived {
             settings.public_url = url::Url::parse(&format!("http://{}/", settings.listen))?;
         }
     }
@@ -139,4 +150,38 @@ async fn run_async(mode: Mode, settings: Settings) -> anyhow::Result<()> {
     }
     tracing::info!(%addr, "listening");
     app.run_until(flipside_web::app::shutdown_signal()).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(listen: &str, config: Option<std::path::PathBuf>) -> ServerArgs {
+        ServerArgs {
+            listen: Some(listen.to_string()),
+            data_dir: None,
+            config,
+        }
+    }
+
+    #[test]
+    fn listen_on_the_command_line_keeps_a_public_url_set_in_the_file_or_the_environment() {
+        let dir = std::env::temp_dir().join(format!("flipside-listen-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("flipside.toml");
+        std::fs::write(&file, "public_url = \"https://flipside.example.ac.uk/\"\n").unwrap();
+        let s = load_settings_from(&args("0.0.0.0:8080", Some(file)), Vec::new()).unwrap();
+        assert_eq!(s.listen.to_string(), "0.0.0.0:8080");
+        assert_eq!(s.public_url.as_str(), "https://flipside.example.ac.uk/");
+        let env = vec![(
+            "FLIPSIDE_PUBLIC_URL".to_string(),
+            "https://tutoring.example.ac.uk/".to_string(),
+        )];
+        let s = load_settings_from(&args("127.0.0.1:9000", None), env).unwrap();
+        assert_eq!(s.public_url.as_str(), "https://tutoring.example.ac.uk/");
+        // Without one, it follows the address.
+        let s = load_settings_from(&args("127.0.0.1:9000", None), Vec::new()).unwrap();
+        assert_eq!(s.public_url.as_str(), "http://127.0.0.1:9000/");
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

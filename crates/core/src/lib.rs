@@ -33,6 +33,7 @@
 //! | [`account`] | local accounts: which new passwords are acceptable (SPEC §3.13) |
 //! | [`annual_report`] | the annual report's scope, its coordinator's text and version numbers (SPEC §3.9) |
 //! | [`qualitative`] | reflective chats, coding, two coders' agreement, the quote bank, triangulation, REFI-QDA (SPEC §3.7) |
+//! | [`rate_limit`] | how often one client may change things: a token bucket per client |
 #![forbid(unsafe_code)]
 
 pub mod account;
@@ -57,6 +58,7 @@ pub mod outreach;
 pub mod policy;
 pub mod privacy;
 pub mod qualitative;
+pub mod rate_limit;
 pub mod recruitment;
 pub mod research_export;
 pub mod role;

@@ -81,9 +81,10 @@ pub const DEFAULT_LABELS: [(&str, &str); 5] = [
 impl Store {
     /// The organisation, if one has been set up.
     pub async fn organisation(&self) -> Result<Option<Organisation>> {
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, Organisation>(
-            "SELECT name, short_name, min_cell, disclosure_preset, hours_target, created_at, population_total, population_source, time_zone FROM organisation WHERE id = 1"
-        ).fetch_optional(pool).await)?)
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, Organisation>(ORGANISATION)
+            .fetch_optional(pool).await)?,
+        )
     }
 
     /// The organisation's time zone; the default zone before an organisation is set up. A name
@@ -220,7 +221,17 @@ impl Store {
     }
 }
 
+const ORGANISATION: &str = "SELECT name, short_name, min_cell, disclosure_preset, hours_target, created_at, population_total, population_source, time_zone FROM organisation WHERE id = 1";
+
 impl Tx {
+    /// The organisation, read inside an operation that writes (its name in an email).
+    pub async fn organisation(&mut self) -> Result<Option<Organisation>> {
+        Ok(
+            on_tx!(self, c => sqlx::query_as::<_, Organisation>(ORGANISATION)
+            .fetch_optional(&mut *c).await)?,
+        )
+    }
+
     /// Changes the organisation's time zone.
     pub async fn set_time_zone(&mut self, zone: Zone) -> Result<()> {
         on_tx!(self, c => sqlx::query("UPDATE organisation SET time_zone = $1 WHERE id = 1")

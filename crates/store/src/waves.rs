@@ -224,32 +224,6 @@ impl Store {
         })
     }
 
-    /// The people taking part in a cycle who are not yet enrolled in its evaluation, as
-    /// (user id, role, research consent): students whose application was accepted (role
-    /// `mentor`, consent as it stands on their application) and staff leaders who accepted their
-    /// invitation (role `mentee`, consent given when they accepted).
-    pub async fn survey_enrolment_candidates(
-        &self,
-        cycle_id: i64,
-    ) -> Result<Vec<(i64, String, bool)>> {
-        Ok(
-            on_pool!(self, pool => sqlx::query_as::<_, (i64, String, bool)>(
-            "SELECT a.user_id, 'mentor',
-                    COALESCE((SELECT c.given FROM application_consents c
-                              WHERE c.application_id = a.id AND c.kind = 'research' ORDER BY c.id DESC LIMIT 1), FALSE)
-             FROM applications a
-             WHERE a.cycle_id = $1 AND a.status = 'accepted'
-               AND NOT EXISTS (SELECT 1 FROM survey_participants p WHERE p.cycle_id = $1 AND p.user_id = a.user_id)
-             UNION ALL
-             SELECT i.user_id, 'mentee', i.research_consent
-             FROM staff_invitations i
-             WHERE i.cycle_id = $1 AND i.status = 'accepted' AND i.user_id IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM survey_participants p WHERE p.cycle_id = $1 AND p.user_id = i.user_id)
-             ORDER BY 1"
-        ).bind(cycle_id).fetch_all(pool).await)?,
-        )
-    }
-
     /// The people of a cycle's evaluation who can be emailed about a wave (enrolled with an
     /// account), and whether each has submitted it.
     pub async fn wave_recipients(&self, cycle_id: i64, wave: Wave) -> Result<Vec<WaveRecipient>> {
@@ -322,6 +296,32 @@ const WAVE_RECIPIENTS: &str = "SELECT p.id AS participant_id, u.email, u.display
      WHERE p.cycle_id = $1 ORDER BY p.id";
 
 impl Tx {
+    /// The people taking part in a cycle who are not yet enrolled in its evaluation, as
+    /// (user id, role, research consent): students whose application was accepted (role
+    /// `mentor`, consent as it stands on their application) and staff leaders who accepted their
+    /// invitation (role `mentee`, consent given when they accepted). Read inside the enrolling
+    /// operation's transaction (with its lock on PostgreSQL), so that two invitations sent at
+    /// once enrol each person once.
+    pub async fn survey_enrolment_candidates(
+        &mut self,
+        cycle_id: i64,
+    ) -> Result<Vec<(i64, String, bool)>> {
+        Ok(on_tx!(self, c => sqlx::query_as::<_, (i64, String, bool)>(
+            "SELECT a.user_id, 'mentor',
+                    COALESCE((SELECT c.given FROM application_consents c
+                              WHERE c.application_id = a.id AND c.kind = 'research' ORDER BY c.id DESC LIMIT 1), FALSE)
+             FROM applications a
+             WHERE a.cycle_id = $1 AND a.status = 'accepted'
+               AND NOT EXISTS (SELECT 1 FROM survey_participants p WHERE p.cycle_id = $1 AND p.user_id = a.user_id)
+             UNION ALL
+             SELECT i.user_id, 'mentee', i.research_consent
+             FROM staff_invitations i
+             WHERE i.cycle_id = $1 AND i.status = 'accepted' AND i.user_id IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM survey_participants p WHERE p.cycle_id = $1 AND p.user_id = i.user_id)
+             ORDER BY 1"
+        ).bind(cycle_id).fetch_all(&mut *c).await)?)
+    }
+
     /// The people a wave's emails go to, as the inviting operation's transaction sees them
     /// (including whoever it has just enrolled).
     pub async fn wave_recipients(

@@ -1,6 +1,7 @@
 //! Building and running the application: the same code path for `flipside serve`, `flipside
 //! demo` and the test suite (which binds port 0 and uses a fresh database).
 use crate::clock::Clock;
+use crate::limits::Limits;
 use crate::mail::{Mailer, spawn_worker};
 use crate::metrics::Metrics;
 use crate::oidc::OidcProvider;
@@ -53,6 +54,7 @@ impl Application {
         };
         let state = AppState::new(Inner {
             store,
+            limits: Limits::new(&settings),
             settings,
             csrf_key: secret.into_bytes(),
             oidc,
@@ -111,12 +113,14 @@ impl Application {
                 stopped,
             )
         });
-        let app =
-            crate::router::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("serving HTTP")?;
+        let settings = self.state.settings.clone();
+        serve(
+            self.listener,
+            crate::router::router(self.state),
+            &settings,
+            shutdown,
+        )
+        .await;
         let _ = stop.send(true);
         if let Some(worker) = worker {
             let _ = worker.await;
@@ -124,6 +128,75 @@ impl Application {
         store.close().await;
         Ok(())
     }
+}
+
+/// Serves HTTP/1.1 on `listener` until `shutdown` completes, then lets every connection finish
+/// the request it is answering. This is `axum::serve` with a clock: axum's own gives hyper no
+/// timer, so a client that sends its headers a byte at a time would hold a connection for
+/// ever. Here headers must arrive within `header_timeout_seconds` (also how long an idle
+/// keep-alive connection stays open) and fit in `max_header_kib` (else 431).
+async fn serve(
+    listener: TcpListener,
+    router: axum::Router,
+    settings: &Settings,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(
+            settings.header_timeout_seconds.unsigned_abs(),
+        ))
+        .max_header_size(usize::try_from(settings.max_header_kib * 1024).unwrap_or(usize::MAX));
+    // Connections hold a receiver of `stop` (told to finish) and of `open` (dropped when done).
+    let (stop, _) = tokio::sync::watch::channel(());
+    let (open_tx, open_rx) = tokio::sync::watch::channel(());
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors, say: wait rather than spin.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let service =
+            hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                let mut request = request.map(axum::body::Body::new);
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                tower::ServiceExt::oneshot(router.clone(), request)
+            });
+        let connection = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        let mut stopping = stop.subscribe();
+        let open = open_rx.clone();
+        tokio::spawn(async move {
+            let mut connection = std::pin::pin!(connection);
+            tokio::select! {
+                result = connection.as_mut() => {
+                    if let Err(e) = result {
+                        tracing::debug!(error = %e, "a connection ended with an error");
+                    }
+                }
+                _ = stopping.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
+            drop(open);
+        });
+    }
+    drop(listener);
+    let _ = stop.send(());
+    drop(open_rx);
+    open_tx.closed().await;
 }
 
 /// Completes on Ctrl-C or SIGTERM.

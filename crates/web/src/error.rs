@@ -37,12 +37,19 @@ pub enum AppError {
     MethodNotAllowed,
     #[error("{0}")]
     UnsupportedMediaType(String),
-    #[error("The request body is too large.")]
-    PayloadTooLarge,
+    /// A body larger than the route accepts; the message says how large it may be.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// A request that did not arrive in time (a body trickling in).
+    #[error("{0}")]
+    RequestTimeout(String),
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
     TooManyRequests(String),
+    /// The server is at a limit of its own (requests at once, time to answer): try again.
+    #[error("{0}")]
+    Unavailable(String),
     #[error(
         "The form has expired or did not come from flipside. Go back, reload the page and try again."
     )]
@@ -64,7 +71,9 @@ impl AppError {
             AppError::BadRequest(_) | AppError::Malformed { .. } => StatusCode::BAD_REQUEST,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Invalid { .. } | AppError::InvalidFields(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -168,7 +177,9 @@ impl Problem {
             AppError::UnsupportedMediaType(_) => {
                 ("unsupported-media-type", "Unsupported media type")
             }
-            AppError::PayloadTooLarge => ("payload-too-large", "Payload too large"),
+            AppError::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
+            AppError::RequestTimeout(_) => ("request-timeout", "Request timeout"),
+            AppError::Unavailable(_) => ("unavailable", "Service unavailable"),
             AppError::Conflict(_) => ("conflict", "Conflict"),
             AppError::TooManyRequests(_) => ("too-many-requests", "Too many requests"),
             AppError::Csrf => ("csrf", "Missing or wrong CSRF token"),

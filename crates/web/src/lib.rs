@@ -13,6 +13,7 @@ pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod handlers;
+pub mod limits;
 pub mod mail;
 pub mod metrics;
 pub mod multipart;

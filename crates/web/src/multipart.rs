@@ -2,12 +2,7 @@
 //! middleware buffers every unsafe request's body to find the `csrf` field, so the upload
 //! handler reads the same bytes with the same parser rather than a second, streaming one.
 
-/// The largest upload accepted (a large institution's students file is a few megabytes).
-pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
-
-/// The routes that accept uploads up to [`MAX_UPLOAD_BYTES`]; every other form is limited to
-/// a couple of megabytes.
-pub const UPLOAD_PATHS: &[&str] = &["/admin/import"];
+// How large an upload may be is the route's limit (`crate::limits::UPLOAD_ROUTES`).
 
 /// One part of a multipart body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,5 +118,75 @@ mod tests {
     fn a_truncated_body_is_not_multipart() {
         assert_eq!(parse(&BODY[..60], "XyZ"), None);
         assert_eq!(parse(b"no delimiter here", "XyZ"), None);
+    }
+
+    /// Property tests over outside input (issue 15): any bytes under any content type are
+    /// read or refused, never a panic, and a well-formed body gives back exactly its parts.
+    mod arbitrary_input {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn assemble(boundary: &str, parts: &[(String, Option<String>, Vec<u8>)]) -> Vec<u8> {
+            let mut body = Vec::new();
+            for (name, filename, data) in parts {
+                body.extend_from_slice(
+                    format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"")
+                        .as_bytes(),
+                );
+                if let Some(f) = filename {
+                    body.extend_from_slice(format!("; filename=\"{f}\"").as_bytes());
+                }
+                body.extend_from_slice(b"\r\n\r\n");
+                body.extend_from_slice(data);
+                body.extend_from_slice(b"\r\n");
+            }
+            body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+            body
+        }
+
+        proptest! {
+            #[test]
+            fn any_bytes_are_read_or_refused_without_a_panic(
+                body in proptest::collection::vec(any::<u8>(), 0..2048),
+                content_type in "(multipart/form-data; boundary=[-a-zA-Z0-9]{0,12}|[ -~]{0,40})",
+            ) {
+                let _ = boundary(&content_type);
+                if let Some(b) = boundary(&content_type) {
+                    let _ = parse(&body, &b);
+                }
+                let mut with_delimiters = b"--XyZ\r\n".to_vec();
+                with_delimiters.extend_from_slice(&body);
+                with_delimiters.extend_from_slice(b"\r\n--XyZ--");
+                let _ = parse(&with_delimiters, "XyZ");
+            }
+
+            #[test]
+            fn a_well_formed_body_gives_back_its_parts(
+                boundary in "[a-zA-Z0-9]{8,24}",
+                parts in proptest::collection::vec(
+                    (
+                        "[a-z_]{1,12}",
+                        proptest::option::of("[a-zA-Z0-9 ._-]{0,20}"),
+                        proptest::collection::vec(any::<u8>(), 0..256),
+                    ),
+                    0..6,
+                ),
+            ) {
+                // Data holding the delimiter cannot be sent under that boundary: a browser
+                // chooses another.
+                let delimiter = format!("--{boundary}");
+                prop_assume!(parts.iter().all(|(_, _, d)| {
+                    !d.windows(delimiter.len()).any(|w| w == delimiter.as_bytes())
+                }));
+                let body = assemble(&boundary, &parts);
+                let read = parse(&body, &boundary).expect("a well-formed body is read");
+                prop_assert_eq!(read.len(), parts.len());
+                for (got, (name, filename, data)) in read.iter().zip(&parts) {
+                    prop_assert_eq!(&got.name, name);
+                    prop_assert_eq!(&got.filename, filename);
+                    prop_assert_eq!(got.data, data.as_slice());
+                }
+            }
+        }
     }
 }

@@ -12,7 +12,7 @@ use crate::handlers::report::{self as report, download as report_download};
 use crate::handlers::tutoring::{self, import};
 use crate::handlers::{api, home, ops};
 use crate::state::AppState;
-use crate::{error, metrics, page, security};
+use crate::{error, limits, metrics, page, security};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
@@ -279,12 +279,7 @@ pub fn router(state: AppState) -> Router {
             "/admin/people/{id}/erase",
             get(privacy::preview).post(privacy::confirm),
         )
-        .route(
-            "/admin/import",
-            get(import::show)
-                .post(import::upload)
-                .layer(DefaultBodyLimit::max(crate::multipart::MAX_UPLOAD_BYTES)),
-        )
+        .route("/admin/import", get(import::show).post(import::upload))
         .route("/tutoring/allocation", get(tutoring::allocation::show))
         .route("/tutoring/allocation/run", post(tutoring::allocation::run))
         .route(
@@ -383,6 +378,12 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(page::clear_flash))
         .layer(from_fn(page::return_after_sign_in))
         .layer(from_fn_with_state(state.clone(), csrf::guard))
+        // Before anything reads a body or writes: how often a client may write, how large a
+        // body may be (per route), how long a request may take, how many run at once
+        // (`limits`). Their limits replace axum's own default body limit.
+        .layer(from_fn_with_state(state.clone(), limits::writes))
+        .layer(from_fn_with_state(state.clone(), limits::requests))
+        .layer(DefaultBodyLimit::disable())
         .layer(from_fn_with_state(state.clone(), metrics::record))
         .layer(from_fn_with_state(state.clone(), security::headers))
         .layer(TraceLayer::new_for_http())

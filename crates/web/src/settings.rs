@@ -75,6 +75,24 @@ pub struct Settings {
     /// The bearer token a scraper sends to read `/metrics`; without one, `/metrics` is not
     /// served at all (404).
     pub metrics_token: Option<Secret>,
+    /// The largest body of a form or a JSON request, in KiB (`crate::limits`).
+    pub max_form_kib: i64,
+    /// The largest upload of a document (a chat transcript, a codebook), in MiB.
+    pub max_file_mib: i64,
+    /// The largest import of an institution's CSV files together, in MiB.
+    pub max_import_mib: i64,
+    /// The largest request line and headers, in KiB.
+    pub max_header_kib: i64,
+    /// How long a request's headers may take to arrive (and an idle connection stays open).
+    pub header_timeout_seconds: i64,
+    /// How long a request may take to arrive and be answered.
+    pub request_timeout_seconds: i64,
+    /// Requests answered at once by this process; more are refused at once (503).
+    pub max_concurrent_requests: i64,
+    /// Writes one signed-in person may make at once, refilled evenly over a minute.
+    pub writes_per_minute_per_person: i64,
+    /// The same for one client address of people not signed in.
+    pub writes_per_minute_per_address: i64,
 }
 
 impl Default for Settings {
@@ -97,6 +115,15 @@ impl Default for Settings {
             mail_poll_seconds: 5,
             retention: RetentionSettings::default(),
             metrics_token: None,
+            max_form_kib: 1024,
+            max_file_mib: 16,
+            max_import_mib: 64,
+            max_header_kib: 32,
+            header_timeout_seconds: 20,
+            request_timeout_seconds: 60,
+            max_concurrent_requests: 512,
+            writes_per_minute_per_person: 120,
+            writes_per_minute_per_address: 300,
         }
     }
 }
@@ -137,6 +164,15 @@ struct FileSettings {
     mail_poll_seconds: Option<i64>,
     retention: Option<RetentionSettings>,
     metrics_token: Option<String>,
+    max_form_kib: Option<i64>,
+    max_file_mib: Option<i64>,
+    max_import_mib: Option<i64>,
+    max_header_kib: Option<i64>,
+    header_timeout_seconds: Option<i64>,
+    request_timeout_seconds: Option<i64>,
+    max_concurrent_requests: Option<i64>,
+    writes_per_minute_per_person: Option<i64>,
+    writes_per_minute_per_address: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -202,6 +238,8 @@ impl Settings {
                 "must be a postgres:// URL; leave it unset for the embedded SQLite database",
             ));
         }
+        // Every number is positive; those that count bytes, seconds or requests also have a
+        // ceiling, so that arithmetic on them cannot overflow (a gigabyte, a day, a million).
         let positive = |name: &str, v: Option<i64>, default: i64| match v {
             Some(n) if n > 0 => Ok(n),
             Some(n) => Err(err(
@@ -209,6 +247,13 @@ impl Settings {
                 format!("must be a positive whole number, not {n}"),
             )),
             None => Ok(default),
+        };
+        let bounded = |name: &str, v: Option<i64>, default: i64, most: i64| {
+            let n = positive(name, v, default)?;
+            if n > most {
+                return Err(err(name, format!("must be at most {most}, not {n}")));
+            }
+            Ok(n)
         };
         let log_format = match raw.log_format.as_deref() {
             None | Some("text") => LogFormat::Text,
@@ -308,6 +353,40 @@ impl Settings {
                 d.mail_poll_seconds,
             )?,
             metrics_token,
+            max_form_kib: bounded("max_form_kib", raw.max_form_kib, d.max_form_kib, 1 << 20)?,
+            max_file_mib: bounded("max_file_mib", raw.max_file_mib, d.max_file_mib, 1024)?,
+            max_import_mib: bounded("max_import_mib", raw.max_import_mib, d.max_import_mib, 1024)?,
+            max_header_kib: bounded("max_header_kib", raw.max_header_kib, d.max_header_kib, 1024)?,
+            header_timeout_seconds: bounded(
+                "header_timeout_seconds",
+                raw.header_timeout_seconds,
+                d.header_timeout_seconds,
+                86_400,
+            )?,
+            request_timeout_seconds: bounded(
+                "request_timeout_seconds",
+                raw.request_timeout_seconds,
+                d.request_timeout_seconds,
+                86_400,
+            )?,
+            max_concurrent_requests: bounded(
+                "max_concurrent_requests",
+                raw.max_concurrent_requests,
+                d.max_concurrent_requests,
+                1_000_000,
+            )?,
+            writes_per_minute_per_person: bounded(
+                "writes_per_minute_per_person",
+                raw.writes_per_minute_per_person,
+                d.writes_per_minute_per_person,
+                1_000_000,
+            )?,
+            writes_per_minute_per_address: bounded(
+                "writes_per_minute_per_address",
+                raw.writes_per_minute_per_address,
+                d.writes_per_minute_per_address,
+                1_000_000,
+            )?,
         })
     }
 
@@ -376,6 +455,19 @@ fn apply_env(raw: &mut FileSettings, key: &str, value: String) -> Result<(), Set
         "MAIL_DIR" => raw.mail_dir = Some(value.into()),
         "MAIL_POLL_SECONDS" => raw.mail_poll_seconds = Some(parse_i64(&value)?),
         "METRICS_TOKEN" => raw.metrics_token = Some(value),
+        "MAX_FORM_KIB" => raw.max_form_kib = Some(parse_i64(&value)?),
+        "MAX_FILE_MIB" => raw.max_file_mib = Some(parse_i64(&value)?),
+        "MAX_IMPORT_MIB" => raw.max_import_mib = Some(parse_i64(&value)?),
+        "MAX_HEADER_KIB" => raw.max_header_kib = Some(parse_i64(&value)?),
+        "HEADER_TIMEOUT_SECONDS" => raw.header_timeout_seconds = Some(parse_i64(&value)?),
+        "REQUEST_TIMEOUT_SECONDS" => raw.request_timeout_seconds = Some(parse_i64(&value)?),
+        "MAX_CONCURRENT_REQUESTS" => raw.max_concurrent_requests = Some(parse_i64(&value)?),
+        "WRITES_PER_MINUTE_PER_PERSON" => {
+            raw.writes_per_minute_per_person = Some(parse_i64(&value)?);
+        }
+        "WRITES_PER_MINUTE_PER_ADDRESS" => {
+            raw.writes_per_minute_per_address = Some(parse_i64(&value)?);
+        }
         "OIDC_ISSUER_URL" => raw.oidc.get_or_insert_with(oidc).issuer_url = Some(value),
         "OIDC_CLIENT_ID" => raw.oidc.get_or_insert_with(oidc).client_id = Some(value),
         "OIDC_CLIENT_SECRET" => raw.oidc.get_or_insert_with(oidc).client_secret = Some(value),
@@ -467,6 +559,89 @@ mod tests {
             ("DATABASE_URL", "mysql://x", "database_url"),
             ("FLIPSIDE_LOG_FORMAT", "xml", "log_format"),
             ("FLIPSIDE_OIDC_CLIENT_ID", "flipside", "oidc.issuer_url"),
+        ] {
+            let e = Settings::load(None, env(&[(k, v)])).unwrap_err();
+            assert_eq!(e.name, name, "{k}={v}: {e}");
+        }
+    }
+
+    #[test]
+    fn request_limits_have_defaults_and_are_read_from_the_file_and_the_environment() {
+        let s = Settings::load(None, env(&[])).unwrap();
+        assert_eq!(
+            (
+                s.max_form_kib,
+                s.max_file_mib,
+                s.max_import_mib,
+                s.max_header_kib
+            ),
+            (1024, 16, 64, 32)
+        );
+        assert_eq!(
+            (s.header_timeout_seconds, s.request_timeout_seconds),
+            (20, 60)
+        );
+        assert_eq!(s.max_concurrent_requests, 512);
+        assert_eq!(
+            (
+                s.writes_per_minute_per_person,
+                s.writes_per_minute_per_address
+            ),
+            (120, 300)
+        );
+        let dir = std::env::temp_dir().join(format!("flipside-limits-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("flipside.toml");
+        std::fs::write(
+            &file,
+            "max_file_mib = 32\nwrites_per_minute_per_person = 30\nrequest_timeout_seconds = 120\n",
+        )
+        .unwrap();
+        let s = Settings::load(
+            Some(&file),
+            env(&[
+                ("FLIPSIDE_WRITES_PER_MINUTE_PER_PERSON", "40"),
+                ("FLIPSIDE_MAX_CONCURRENT_REQUESTS", "64"),
+                ("FLIPSIDE_HEADER_TIMEOUT_SECONDS", "5"),
+                ("FLIPSIDE_MAX_IMPORT_MIB", "128"),
+                ("FLIPSIDE_MAX_FORM_KIB", "256"),
+                ("FLIPSIDE_MAX_HEADER_KIB", "16"),
+                ("FLIPSIDE_WRITES_PER_MINUTE_PER_ADDRESS", "100"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!((s.max_file_mib, s.request_timeout_seconds), (32, 120));
+        assert_eq!(s.writes_per_minute_per_person, 40, "the environment wins");
+        assert_eq!(
+            (
+                s.max_concurrent_requests,
+                s.header_timeout_seconds,
+                s.max_import_mib
+            ),
+            (64, 5, 128)
+        );
+        assert_eq!(
+            (
+                s.max_form_kib,
+                s.max_header_kib,
+                s.writes_per_minute_per_address
+            ),
+            (256, 16, 100)
+        );
+        let _ = std::fs::remove_dir_all(dir);
+        for (k, v, name) in [
+            ("FLIPSIDE_MAX_FORM_KIB", "0", "max_form_kib"),
+            ("FLIPSIDE_MAX_IMPORT_MIB", "4096", "max_import_mib"),
+            (
+                "FLIPSIDE_REQUEST_TIMEOUT_SECONDS",
+                "-1",
+                "request_timeout_seconds",
+            ),
+            (
+                "FLIPSIDE_WRITES_PER_MINUTE_PER_PERSON",
+                "many",
+                "FLIPSIDE_WRITES_PER_MINUTE_PER_PERSON",
+            ),
         ] {
             let e = Settings::load(None, env(&[(k, v)])).unwrap_err();
             assert_eq!(e.name, name, "{k}={v}: {e}");

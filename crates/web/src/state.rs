@@ -1,6 +1,7 @@
 //! What every handler can reach.
 use crate::clock::Clock;
 use crate::error::AppError;
+use crate::limits::Limits;
 use crate::metrics::Metrics;
 use crate::oidc::OidcProvider;
 use crate::settings::Settings;
@@ -29,6 +30,8 @@ pub struct Inner {
     pub metrics: Metrics,
     /// The one clock: every handler and job asks it for now and today.
     pub clock: Clock,
+    /// Requests in flight and each client's allowance of writes, in this process.
+    pub limits: Limits,
 }
 
 impl AppState {

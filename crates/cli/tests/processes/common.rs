@@ -130,6 +130,9 @@ impl Instance {
             .args(["serve", "--listen", "127.0.0.1:0"])
             .env("FLIPSIDE_MAIL_DIR", &mail_dir)
             .env("FLIPSIDE_MAIL_POLL_SECONDS", "1")
+            // The crash test's writers write as fast as they can as one person: these tests
+            // are about durability and instances, not the write allowance.
+            .env("FLIPSIDE_WRITES_PER_MINUTE_PER_PERSON", "1000000")
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()

@@ -19,8 +19,6 @@ use sha2::Sha256;
 pub const COOKIE: &str = "flipside_csrf";
 pub const FIELD: &str = "csrf";
 pub const HEADER: &str = "x-csrf-token";
-/// Forms are small; a larger body is not a form this middleware needs to read.
-const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
 
 /// The token to put in forms for this request (an extension set by [`guard`]).
 #[derive(Debug, Clone)]
@@ -97,21 +95,15 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         } else if is_api {
             false
         } else {
-            // Read the form body to find the field, then hand the same bytes on.
+            // Read the form body to find the field, then hand the same bytes on. The route's
+            // body limit is kept by `limits::requests`, which answers 413 when reading stops
+            // there.
             let (parts, body) = request.into_parts();
-            // Only the upload route takes large bodies: anywhere else a request is refused at
-            // the form limit before anything else reads it (this runs before sign-in checks).
-            let limit = if is_multipart(&parts.headers)
-                && crate::multipart::UPLOAD_PATHS.contains(&parts.uri.path())
-            {
-                crate::multipart::MAX_UPLOAD_BYTES
-            } else {
-                MAX_FORM_BYTES
-            };
-            let bytes = match to_bytes(body, limit).await {
+            let bytes = match to_bytes(body, usize::MAX).await {
                 Ok(b) => b,
                 Err(_) => {
-                    return AppError::BadRequest("The form is too large.".into()).into_response();
+                    return AppError::BadRequest("The form could not be read.".into())
+                        .into_response();
                 }
             };
             if has_nul(&parts.headers, &bytes) {
@@ -193,14 +185,6 @@ fn has_nul(headers: &axum::http::HeaderMap, body: &[u8]) -> bool {
         .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
     urlencoded
         && url::form_urlencoded::parse(body).any(|(k, v)| k.contains('\0') || v.contains('\0'))
-}
-
-fn is_multipart(headers: &axum::http::HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(crate::multipart::boundary)
-        .is_some()
 }
 
 /// The `csrf` field of an urlencoded or a `multipart/form-data` form body (file uploads).

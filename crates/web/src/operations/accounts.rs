@@ -32,8 +32,9 @@ pub async fn queue_set_password_link(
     let link = tx
         .create_account_link(user.id, LinkPurpose::SetPassword, Duration::hours(hours))
         .await?;
-    let organisation = state
-        .store
+    // Through the transaction: on SQLite it holds the write lock, and waiting for another
+    // connection of the pool would starve every writer waiting for that lock.
+    let organisation = tx
         .organisation()
         .await?
         .map(|o| o.name)

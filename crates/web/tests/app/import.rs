@@ -293,5 +293,5 @@ async fn files_of_several_megabytes_upload_but_only_to_the_import_page() {
     let elsewhere = browser
         .post_multipart("/admin/organisation", &[], &files, true)
         .await;
-    assert_eq!(elsewhere.status, 400, "{}", elsewhere.body);
+    assert_eq!(elsewhere.status, 413, "{}", elsewhere.body);
 }

@@ -239,6 +239,8 @@ async fn audit_or_show_conflict(
             Ok(redirect_with_flash("/admin/organisation", &added.done))
         }
         Err(StoreError::Conflict(m)) => {
+            // End the transaction before the page reads: on SQLite it holds the write lock.
+            drop(tx);
             let mut errors = FormErrors::default();
             errors.add(added.field, m);
             invalid(state, ctx, errors).await
@@ -328,6 +330,8 @@ pub async fn add_label(
     {
         Ok(_) => {}
         Err(StoreError::Conflict(m)) => {
+            // End the transaction before the page reads: on SQLite it holds the write lock.
+            drop(tx);
             let mut errors = FormErrors::default();
             errors.add("label_name", m);
             return invalid(&state, ctx, errors).await;

@@ -16,7 +16,9 @@ use crate::error::{ApiError, AppError, PROBLEM_JSON};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use utoipa::OpenApi;
+use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::Operation;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 
@@ -78,6 +80,35 @@ fn add_problem(op: &mut Operation, status: &str, description: &str) {
         .or_insert_with(|| problem_response(description));
 }
 
+/// A problem answered with `Retry-After`: the whole seconds to wait before trying again.
+fn add_retry_problem(op: &mut Operation, status: &str, description: &str) {
+    let retry_after = HeaderBuilder::new()
+        .schema(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1)),
+        )
+        .description(Some("Seconds to wait before trying again."))
+        .build();
+    op.responses
+        .responses
+        .entry(status.to_string())
+        .or_insert_with(|| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .header("Retry-After", retry_after)
+                    .content(
+                        PROBLEM_JSON,
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("Problem")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        });
+}
+
 impl utoipa::Modify for CommonProblems {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for item in openapi.paths.paths.values_mut() {
@@ -102,6 +133,11 @@ impl utoipa::Modify for CommonProblems {
                         op,
                         "403",
                         "Forbidden: the policy refuses the caller, or a session-authenticated write lacks X-CSRF-Token.",
+                    );
+                    add_retry_problem(
+                        op,
+                        "429",
+                        "Too many writes by this person (or, signed out, from this address) in the last minute.",
                     );
                 }
                 let has_path = op.parameters.as_ref().is_some_and(|p| {
@@ -130,6 +166,7 @@ impl utoipa::Modify for CommonProblems {
                         "400",
                         "The body is not JSON of the documented shape (the field is named).",
                     );
+                    add_problem(op, "408", "The body did not arrive in time.");
                     add_problem(op, "413", "The body is too large.");
                     add_problem(op, "415", "The body is not sent as application/json.");
                 }
@@ -137,6 +174,11 @@ impl utoipa::Modify for CommonProblems {
                     op,
                     "500",
                     "Something went wrong on the server; it is logged.",
+                );
+                add_retry_problem(
+                    op,
+                    "503",
+                    "The server is answering as many requests as it can, or took too long to answer.",
                 );
             }
         }
@@ -194,7 +236,9 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for JsonBody
             .await
             .map_err(|rejection| {
                 if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError(AppError::PayloadTooLarge)
+                    ApiError(AppError::PayloadTooLarge(
+                        "The body is larger than this operation accepts.".into(),
+                    ))
                 } else {
                     ApiError(AppError::BadRequest(rejection.body_text()))
                 }

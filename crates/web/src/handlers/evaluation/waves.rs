@@ -217,7 +217,7 @@ async fn mail(
     // and every email commit together.
     let mut tx = state.store.begin().await?;
     let enrolled = if mailing == Mailing::Invite {
-        enrol(state, &mut tx, id).await?
+        enrol(&mut tx, id).await?
     } else {
         0
     };
@@ -281,12 +281,16 @@ async fn mail(
 /// Enrols everyone taking part in the cycle who is not enrolled yet (accepted student
 /// applicants as mentors, staff leaders who accepted as mentees), each under a new random
 /// code that says nothing about them. Returns how many were enrolled.
-/// Inside the inviting operation's transaction. A code already taken (about one chance in a
-/// billion) fails the whole operation with a conflict that asks to try again: on PostgreSQL a
-/// failed statement ends the transaction, so drawing again inside it is not possible.
-pub async fn enrol(state: &AppState, tx: &mut Tx, cycle_id: i64) -> Result<usize, AppError> {
+/// Inside the inviting operation's transaction, reading only through it: on SQLite it holds
+/// the write lock, and waiting for another connection of the pool would starve every writer
+/// waiting for that lock. Invitations sent at once (two tabs) take turns on the cycle's lock,
+/// so each person is enrolled once. A code already taken (about one chance in a billion)
+/// fails the whole operation with a conflict that asks to try again: on PostgreSQL a failed
+/// statement ends the transaction, so drawing again inside it is not possible.
+pub async fn enrol(tx: &mut Tx, cycle_id: i64) -> Result<usize, AppError> {
+    tx.lock(&format!("survey-enrolment:{cycle_id}")).await?;
     let mut added = 0;
-    for (user_id, role, consent) in state.store.survey_enrolment_candidates(cycle_id).await? {
+    for (user_id, role, consent) in tx.survey_enrolment_candidates(cycle_id).await? {
         let code = participant_code(&role);
         tx.add_survey_participant(cycle_id, &code, &role, Some(user_id), consent)
             .await?;
