@@ -64,6 +64,18 @@ impl CycleState {
         self == CycleState::Closed
     }
 
+    /// Whether a cycle in this state has people in it whose pages depend on it: from the open
+    /// call to the evaluation.
+    pub fn is_under_way(self) -> bool {
+        matches!(
+            self,
+            CycleState::Recruiting
+                | CycleState::Matching
+                | CycleState::Running
+                | CycleState::Evaluating
+        )
+    }
+
     /// Checks a requested change.
     pub fn transition(self, to: CycleState) -> Result<CycleState, InvalidTransition> {
         if self.next() == Some(to) {

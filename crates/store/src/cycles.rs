@@ -119,6 +119,16 @@ impl Store {
 }
 
 impl Tx {
+    /// A scheme's cycles as this transaction sees them, newest year first.
+    pub async fn cycles_of(&mut self, scheme_id: i64) -> Result<Vec<Cycle>> {
+        let sql = format!(
+            "SELECT {CYCLE_COLUMNS} FROM cycles WHERE scheme_id = $1 ORDER BY academic_year DESC"
+        );
+        Ok(
+            on_tx!(self, c => sqlx::query_as::<_, Cycle>(&sql).bind(scheme_id).fetch_all(&mut *c).await)?,
+        )
+    }
+
     /// Replaces a cycle's framework (JSON) and hours target. A closed cycle keeps what it ran
     /// with.
     pub async fn update_cycle_plan(

@@ -114,7 +114,17 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/schemes", get(schemes::list).post(schemes::create))
         .route("/schemes/new", get(schemes::new))
+        .route("/schemes/archived", get(schemes::archived))
         .route("/schemes/{id}", get(schemes::show))
+        .route(
+            "/schemes/{id}/edit",
+            get(schemes::edit).post(schemes::update),
+        )
+        .route(
+            "/schemes/{id}/archive",
+            get(schemes::archive_confirm).post(schemes::archive),
+        )
+        .route("/schemes/{id}/restore", post(schemes::restore))
         .route("/schemes/{id}/cycles/new", get(cycles::new))
         .route("/schemes/{id}/cycles", post(cycles::create))
         .route("/cycles/{id}", get(cycles::show))

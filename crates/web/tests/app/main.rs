@@ -29,6 +29,7 @@ mod recruitment;
 mod reports;
 mod results;
 mod return_to_page;
+mod scheme_editing;
 mod schemes;
 mod security;
 mod sign_in;

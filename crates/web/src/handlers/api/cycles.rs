@@ -123,10 +123,11 @@ pub async fn create(
     ApiPath(scheme_id): ApiPath<i64>,
     JsonBody(body): JsonBody<NewCycleJson>,
 ) -> Result<(StatusCode, Json<CycleJson>), ApiError> {
-    state.store.scheme(scheme_id).await?;
+    let scheme = state.store.scheme(scheme_id).await?;
     if !policy::cycle(&user.actor, CycleRef { id: 0, scheme_id }, Action::Create) {
         return Err(AppError::Forbidden.into());
     }
+    crate::handlers::mentoring::cycles::takes_new_cycles(&scheme)?;
     let hours = match body.hours_target {
         Some(h) => h,
         None => state

@@ -100,6 +100,16 @@ pub fn validate(form: &CycleForm, existing: &[Cycle]) -> Result<ValidCycle, Form
     }
 }
 
+/// An archived scheme starts no cycles: it is brought back into the lists first.
+pub fn takes_new_cycles(scheme: &Scheme) -> Result<(), AppError> {
+    match scheme.archived_at {
+        Some(_) => Err(AppError::Conflict(
+            "This scheme is archived: bring it back into the lists before starting a cycle.".into(),
+        )),
+        None => Ok(()),
+    }
+}
+
 pub async fn new(
     State(state): State<AppState>,
     ctx: PageCtx,
@@ -112,6 +122,7 @@ pub async fn new(
         CycleRef { id: 0, scheme_id },
         Action::Create,
     ))?;
+    takes_new_cycles(&scheme)?;
     let previous = state.store.cycles_of(scheme_id).await?;
     let next_year = match previous.first() {
         Some(c) => c.year().next(),
@@ -150,6 +161,7 @@ pub async fn create(
         CycleRef { id: 0, scheme_id },
         Action::Create,
     ))?;
+    takes_new_cycles(&scheme)?;
     let previous = state.store.cycles_of(scheme_id).await?;
     let valid = match validate(&form, &previous) {
         Ok(v) => v,
