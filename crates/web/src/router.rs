@@ -182,6 +182,14 @@ pub fn router(state: AppState) -> Router {
             "/cycles/{id}/invitations/{inv_id}/resend",
             post(invitations::resend),
         )
+        .route(
+            "/cycles/{id}/invitations/{inv_id}/cancel",
+            get(invitations::cancel_confirm).post(invitations::cancel),
+        )
+        .route(
+            "/cycles/{id}/invitations/list",
+            post(invitations::invite_list),
+        )
         .route("/invitations/answered", get(invitations::thanks))
         .route("/invitations/{token}", get(invitations::show_answer))
         .route("/invitations/{token}/accept", post(invitations::accept))

@@ -15,6 +15,7 @@ mod email;
 mod helpers;
 mod identity;
 mod import;
+mod invitation_lists;
 mod matching;
 mod meetings;
 mod oidc;
