@@ -51,7 +51,8 @@ const CYCLE_COLUMNS: &str =
     "id, scheme_id, academic_year, state, hours_target, framework, copied_from, created_at";
 
 impl Store {
-    /// Opens a cycle in the recruiting state. With `copy_from`, the new cycle takes that cycle's
+    /// Starts a cycle as a draft: its coordinators prepare the plan, then open the call
+    /// ([`Tx::transition_cycle`] to recruiting). With `copy_from`, the new cycle takes that cycle's
     /// framework and hours target; otherwise the given framework.
     pub async fn create_cycle(
         &self,
@@ -82,11 +83,11 @@ impl Store {
             // returns from the function, so a mapping after the block would never see it.
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO cycles (scheme_id, academic_year, state, hours_target, framework, copied_from, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
-            ).bind(scheme_id).bind(year_num).bind(CycleState::Recruiting.as_str()).bind(hours).bind(&framework).bind(copy_from).bind(at)
+            ).bind(scheme_id).bind(year_num).bind(CycleState::Draft.as_str()).bind(hours).bind(&framework).bind(copy_from).bind(at)
                 .fetch_one(&mut *c).await
                 .map_err(|e| StoreError::unique(e, format!("this scheme already has a cycle for {year}")))?;
             sqlx::query("INSERT INTO cycle_events (cycle_id, from_state, to_state, actor_id, at) VALUES ($1, NULL, $2, $3, $4)")
-                .bind(id).bind(CycleState::Recruiting.as_str()).bind(actor_id).bind(at).execute(&mut *c).await?;
+                .bind(id).bind(CycleState::Draft.as_str()).bind(actor_id).bind(at).execute(&mut *c).await?;
             id
         });
         tx.commit().await?;
@@ -167,6 +168,18 @@ impl Tx {
     ) -> Result<u64> {
         from.transition(to)
             .map_err(|e| StoreError::Conflict(e.to_string()))?;
+        if to == CycleState::Recruiting {
+            // An archived scheme has left every list: a call opened in it would reach nobody.
+            let archived: Option<(Option<DateTime<Utc>>,)> = on_tx!(self, c => sqlx::query_as(
+                "SELECT s.archived_at FROM cycles c JOIN schemes s ON s.id = c.scheme_id WHERE c.id = $1"
+            ).bind(id).fetch_optional(&mut *c).await)?;
+            if let Some((Some(_),)) = archived {
+                return Err(StoreError::Conflict(
+                    "this scheme is archived: bring it back into the lists before opening a call"
+                        .into(),
+                ));
+            }
+        }
         let at = now();
         let moved = on_tx!(self, c => sqlx::query("UPDATE cycles SET state = $1 WHERE id = $2 AND state = $3")
             .bind(to.as_str()).bind(id).bind(from.as_str()).execute(&mut *c).await.map(|r| r.rows_affected()))?;

@@ -128,7 +128,10 @@ pub fn router(state: AppState) -> Router {
         .route("/schemes/{id}/cycles/new", get(cycles::new))
         .route("/schemes/{id}/cycles", post(cycles::create))
         .route("/cycles/{id}", get(cycles::show))
-        .route("/cycles/{id}/advance", post(cycles::advance))
+        .route(
+            "/cycles/{id}/advance",
+            get(cycles::advance_confirm).post(cycles::advance),
+        )
         .route("/cycles/{id}/results", get(results::show))
         .merge(report_routes("/cycles/{id}/report"))
         .merge(crate::handlers::qualitative::routes())

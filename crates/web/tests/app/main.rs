@@ -9,6 +9,7 @@ mod api;
 mod chats;
 mod codebook;
 mod consents;
+mod cycle_steps;
 mod cycles;
 mod demo;
 mod email;

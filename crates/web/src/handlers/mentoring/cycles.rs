@@ -2,18 +2,21 @@
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
+use crate::handlers::confirm::ConfirmPage;
 use crate::operations::{self, cycles::Actor};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use flipside_core::cycle::{AcademicYear, CycleState};
+use flipside_core::cycle::{AcademicYear, CycleFacts, CycleState};
 use flipside_core::framework::Framework;
+use flipside_core::invitation::InvitationStatus;
 use flipside_core::policy::{self, Action, CycleRef, ReportSubject};
+use flipside_core::recruitment::ApplicationStatus;
 use flipside_store::{Cycle, CycleEvent, PairCounts, Scheme, StoreError};
 use serde::Deserialize;
 
@@ -195,7 +198,10 @@ pub async fn create(
     {
         Ok(id) => Ok(redirect_with_flash(
             &format!("/cycles/{id}"),
-            &format!("Cycle {} started: it is recruiting.", valid.year),
+            &format!(
+                "Cycle {} started as a draft: prepare its meeting plan, then open the call.",
+                valid.year
+            ),
         )),
         Err(StoreError::Conflict(m)) => {
             let mut errors = FormErrors::default();
@@ -224,6 +230,8 @@ pub struct ShowPage {
     cycle: Cycle,
     states: Vec<(&'static str, bool)>,
     next: Option<&'static str>,
+    /// The next step's words ("Open the call"), on the button that asks to take it.
+    next_step: &'static str,
     events: Vec<CycleEvent>,
     framework: Option<Framework>,
     copied_from_year: Option<String>,
@@ -271,6 +279,7 @@ pub async fn show(
             .map(|s| (s.as_str(), *s == current))
             .collect(),
         next: current.next().map(CycleState::as_str),
+        next_step: current.next().map_or("", CycleState::step),
         events: state.store.cycle_events(id).await?,
         framework: serde_json::from_str(&cycle.framework).ok(),
         can_edit: policy::cycle(
@@ -303,6 +312,89 @@ pub async fn show(
         scheme,
         cycle,
     })
+}
+
+/// The step a coordinator asks to take, from the cycle page's button.
+#[derive(Debug, Deserialize)]
+pub struct AdvanceQuery {
+    #[serde(default)]
+    to: String,
+}
+
+/// What the confirmation page of a step states: the plan, the applications, the unanswered
+/// invitations and the active pairs.
+async fn facts(state: &AppState, cycle: &Cycle) -> Result<CycleFacts, AppError> {
+    let applications: Vec<_> = state
+        .store
+        .applications_of(cycle.id)
+        .await?
+        .into_iter()
+        .filter(|a| a.status.get() != ApplicationStatus::Withdrawn)
+        .collect();
+    let unanswered = state
+        .store
+        .invitations_of(cycle.id)
+        .await?
+        .iter()
+        .filter(|i| i.status() == InvitationStatus::Invited)
+        .count();
+    Ok(CycleFacts {
+        sessions: serde_json::from_str::<Framework>(&cycle.framework)
+            .map_or(0, |f| f.sessions.len()),
+        hours_target: cycle.hours_target,
+        undecided: applications
+            .iter()
+            .filter(|a| a.status.get() == ApplicationStatus::Submitted)
+            .count(),
+        applications: applications.len(),
+        unanswered_invitations: unanswered,
+        active_pairs: usize::try_from(state.store.pair_counts(cycle.id).await?.active).unwrap_or(0),
+    })
+}
+
+/// Asks before a cycle moves on, saying what the step will do; the button posts it.
+pub async fn advance_confirm(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(query): Query<AdvanceQuery>,
+) -> Result<Response, AppError> {
+    let cycle = state.store.cycle(id).await?;
+    allow(policy::cycle(
+        &user.actor,
+        CycleRef {
+            id,
+            scheme_id: cycle.scheme_id,
+        },
+        Action::Edit,
+    ))?;
+    let scheme = state.store.scheme(cycle.scheme_id).await?;
+    let from = cycle.state()?;
+    let Some(to) = CycleState::parse(&query.to).filter(|to| from.next() == Some(*to)) else {
+        return Ok(redirect_with_flash(
+            &format!("/cycles/{id}"),
+            &format!("The cycle is {from}: take the step its page offers now."),
+        ));
+    };
+    let refused = (to == CycleState::Recruiting && scheme.archived_at.is_some()).then(|| {
+        "This scheme is archived: bring it back into the lists before opening a call.".to_string()
+    });
+    Ok(ConfirmPage {
+        ctx,
+        title: format!("{}: {} {}?", to.step(), scheme.name, cycle.year()),
+        back_href: format!("/cycles/{id}"),
+        back_label: format!("{}, {} cycle", scheme.name, cycle.year()),
+        effects: flipside_core::cycle::consequences(from, to, &facts(&state, &cycle).await?),
+        action: format!("/cycles/{id}/advance"),
+        hidden: vec![
+            ("from".into(), from.as_str().into()),
+            ("to".into(), to.as_str().into()),
+        ],
+        button: to.step().into(),
+        refused,
+    }
+    .into_response())
 }
 
 #[derive(Debug, Deserialize)]
