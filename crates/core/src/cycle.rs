@@ -182,7 +182,7 @@ pub fn consequences(from: CycleState, to: CycleState, facts: &CycleFacts) -> Vec
         }
         (CycleState::Evaluating, CycleState::Closed) => {
             out.push(format!(
-                "{} marked completed.",
+                "{} recorded as completed or ended early, as you choose below; a pair that never met is recorded as ended early.",
                 plural(facts.active_pairs, "active pair is", "active pairs are")
             ));
             out.push("The meeting plan is kept as it ran: it can no longer be edited.".into());
@@ -193,6 +193,80 @@ pub fn consequences(from: CycleState, to: CycleState, facts: &CycleFacts) -> Vec
     out.push("No one is emailed.".into());
     out.push("This cannot be undone: a cycle only moves forward.".into());
     out
+}
+
+/// How a pair's year ended, as recorded when its cycle closes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PairOutcome {
+    Completed,
+    EndedEarly,
+}
+
+impl PairOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PairOutcome::Completed => "completed",
+            PairOutcome::EndedEarly => "ended_early",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PairOutcome> {
+        [PairOutcome::Completed, PairOutcome::EndedEarly]
+            .into_iter()
+            .find(|o| o.as_str() == s)
+    }
+}
+
+/// What a pair did against its cycle's plan: meetings logged as held, minutes met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PairRecord {
+    pub meetings_held: i64,
+    pub minutes_held: i64,
+}
+
+impl PairRecord {
+    /// A pair that never met did not complete, whatever anyone ticks.
+    pub fn may_complete(self) -> bool {
+        self.meetings_held > 0
+    }
+
+    /// The outcome the closing page suggests: completed when the pair met at all and held at
+    /// least half the plan's sessions or half the hours target; otherwise ended early. The
+    /// coordinator, who knows the pair, may choose the other (except completing a pair that
+    /// never met).
+    pub fn suggested(self, planned_sessions: usize, hours_target: i64) -> PairOutcome {
+        let half_the_sessions =
+            planned_sessions > 0 && 2 * self.meetings_held >= planned_sessions as i64;
+        let half_the_hours = 2 * self.minutes_held >= 60 * hours_target;
+        if self.may_complete() && (half_the_sessions || half_the_hours) {
+            PairOutcome::Completed
+        } else {
+            PairOutcome::EndedEarly
+        }
+    }
+}
+
+/// A cycle's pairs counted once each, in words: "3 pairs: 2 completed, 1 ended early". Every
+/// pair is in exactly one state, so the parts add up to the whole.
+pub fn pairs_in_words(active: i64, completed: i64, ended_early: i64) -> String {
+    let total = active + completed + ended_early;
+    if total == 0 {
+        return "No pairs yet.".into();
+    }
+    let parts: Vec<String> = [
+        (active, "active"),
+        (completed, "completed"),
+        (ended_early, "ended early"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    format!(
+        "{total} {}: {}.",
+        if total == 1 { "pair" } else { "pairs" },
+        parts.join(", ")
+    )
 }
 
 /// An academic year such as 2025/26, starting in the autumn of its first calendar year.
@@ -312,7 +386,7 @@ mod tests {
         assert!(close_call.contains("3 invitations"), "{close_call}");
         let closing = say(CycleState::Evaluating, CycleState::Closed);
         assert!(
-            closing.contains("26 active pairs are marked completed."),
+            closing.contains("26 active pairs are recorded as completed or ended early"),
             "{closing}"
         );
         let none = CycleFacts::default();
@@ -333,6 +407,50 @@ mod tests {
                 assert!(all.contains(&"No one is emailed.".to_string()));
             }
         }
+    }
+
+    #[test]
+    fn a_pair_that_never_met_is_never_suggested_or_allowed_as_completed() {
+        let rec = |meetings_held, minutes_held| PairRecord {
+            meetings_held,
+            minutes_held,
+        };
+        assert!(!rec(0, 0).may_complete());
+        assert_eq!(rec(0, 0).suggested(0, 0), PairOutcome::EndedEarly);
+        assert_eq!(rec(0, 0).suggested(6, 20), PairOutcome::EndedEarly);
+        assert_eq!(
+            rec(3, 180).suggested(6, 20),
+            PairOutcome::Completed,
+            "half the sessions"
+        );
+        assert_eq!(
+            rec(2, 600).suggested(6, 20),
+            PairOutcome::Completed,
+            "half the hours"
+        );
+        assert_eq!(rec(2, 120).suggested(6, 20), PairOutcome::EndedEarly);
+        assert_eq!(
+            rec(1, 60).suggested(0, 2),
+            PairOutcome::Completed,
+            "no plan: hours decide"
+        );
+        for o in [PairOutcome::Completed, PairOutcome::EndedEarly] {
+            assert_eq!(PairOutcome::parse(o.as_str()), Some(o));
+        }
+    }
+
+    #[test]
+    fn pairs_are_counted_once_each_in_words() {
+        assert_eq!(
+            pairs_in_words(0, 2, 1),
+            "3 pairs: 2 completed, 1 ended early."
+        );
+        assert_eq!(pairs_in_words(1, 0, 0), "1 pair: 1 active.");
+        assert_eq!(
+            pairs_in_words(4, 1, 1),
+            "6 pairs: 4 active, 1 completed, 1 ended early."
+        );
+        assert_eq!(pairs_in_words(0, 0, 0), "No pairs yet.");
     }
 
     #[test]

@@ -156,8 +156,8 @@ impl Tx {
     }
 
     /// Moves a cycle to its next state and records who did it; entering a state that completes
-    /// the active pairs ([`CycleState::completes_active_pairs`]) completes them in the same
-    /// transaction. The update only applies if the cycle is still in `from`, so two
+    /// the active pairs ([`CycleState::completes_active_pairs`]) closes them in the same
+    /// transaction ([`Tx::close_active_pairs`]: a pair that never met ended early). The update only applies if the cycle is still in `from`, so two
     /// coordinators clicking at once cannot skip a state. Returns how many pairs completed.
     pub async fn transition_cycle(
         &mut self,
@@ -199,6 +199,6 @@ impl Tx {
         if !to.completes_active_pairs() {
             return Ok(0);
         }
-        self.complete_active_pairs(id).await
+        Ok(self.close_active_pairs(id).await?.0)
     }
 }

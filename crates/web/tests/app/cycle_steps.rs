@@ -203,8 +203,161 @@ async fn closing_the_call_early_says_what_is_still_undecided_and_emails_nobody()
     );
 }
 
+/// A meeting of the pair logged as held, `minutes` long.
+async fn held(app: &TestApp, pair: &flipside_store::Pair, minutes: i64) {
+    let id = app
+        .store
+        .propose_meeting(
+            pair.id,
+            0,
+            flipside_core::meetings::Slot {
+                start: chrono::Utc::now() - chrono::Duration::days(7),
+                minutes,
+            },
+            pair.mentor_id,
+        )
+        .await
+        .unwrap();
+    app.store.respond_to_meeting(id, true).await.unwrap();
+    app.store.mark_meeting_held(id, minutes).await.unwrap();
+}
+
 #[tokio::test]
-async fn the_last_step_says_how_many_pairs_it_completes() {
+async fn closing_asks_pair_by_pair_and_counts_each_pair_once() {
+    let app = TestApp::spawn().await;
+    let (scheme, c) = app.scheme_with_cycle("Reverse Mentoring", "{}").await;
+    let b = app
+        .as_role(
+            "priya@tu.test",
+            &[(Role::Coordinator, Scope::Scheme(scheme))],
+        )
+        .await;
+    let mut new_pairs = Vec::new();
+    for who in ["ada", "bo", "cy", "di"] {
+        new_pairs.push(flipside_store::NewPair {
+            mentor_id: app.person(&format!("{who}.student@tu.test"), &[]).await,
+            mentee_id: app.person(&format!("{who}.leader@tu.test"), &[]).await,
+            reason: "r".into(),
+            cost: 0,
+        });
+    }
+    take_offered_step(&b, c).await; // close the call
+    app.publish_pairs(c, &new_pairs, None).await.unwrap();
+    let pairs = app.store.pairs_of_cycle(c).await.unwrap();
+    // Ada's pair met for 11 of the 20 hours; Bo's once; Cy's never; Di's for 12 hours.
+    held(&app, &pairs[0], 360).await;
+    held(&app, &pairs[0], 300).await;
+    held(&app, &pairs[1], 60).await;
+    held(&app, &pairs[3], 720).await;
+    let confirm = take_offered_step(&b, c).await; // start the meetings
+    assert!(
+        confirm.contains("4 pairs are published; they start meeting."),
+        "{confirm}"
+    );
+    take_offered_step(&b, c).await; // start the evaluation
+
+    // The closing page asks about each active pair, with a suggestion from what it did.
+    let page = b.get_ok(&format!("/cycles/{c}/advance?to=closed")).await;
+    assert_eq!(
+        h1(&page.body),
+        "Close the cycle: Reverse Mentoring 2026/27?"
+    );
+    assert!(
+        page.body.contains("met 2 times, 11.0 of 20 hours"),
+        "{}",
+        page.body
+    );
+    let checked = |pair: i64, outcome: &str| {
+        let id = format!(
+            "id=\"outcome-{pair}-{}\"",
+            if outcome == "completed" {
+                "completed"
+            } else {
+                "ended"
+            }
+        );
+        let at = page.body.find(&id).unwrap_or_else(|| panic!("{id}"));
+        let input = &page.body[at..at + page.body[at..].find('>').unwrap()];
+        input.contains("checked")
+    };
+    assert!(
+        checked(pairs[0].id, "completed"),
+        "half the hours: completed"
+    );
+    assert!(
+        checked(pairs[1].id, "ended_early"),
+        "once: ended early suggested"
+    );
+    assert!(checked(pairs[3].id, "completed"));
+    assert!(
+        !page
+            .body
+            .contains(&format!("id=\"outcome-{}-completed\"", pairs[2].id)),
+        "a pair that never met is not offered as completed"
+    );
+    assert!(page.body.contains("Ended early: this pair never met."));
+    assert_eq!(
+        app.store.cycle(c).await.unwrap().state,
+        "evaluating",
+        "asking changes nothing"
+    );
+
+    // The coordinator knows better about Bo's and Di's pairs; a forged "completed" for Cy's
+    // pair, which never met, is not believed.
+    let outcome = |i: usize| format!("outcome-{}", pairs[i].id);
+    let (o0, o1, o2, o3) = (outcome(0), outcome(1), outcome(2), outcome(3));
+    let r = b
+        .post(
+            &format!("/cycles/{c}/advance"),
+            &[
+                ("from", "evaluating"),
+                ("to", "closed"),
+                (o0.as_str(), "completed"),
+                (o1.as_str(), "completed"),
+                (o2.as_str(), "completed"),
+                (o3.as_str(), "ended_early"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = b.follow(&r).await;
+    assert!(
+        page.body
+            .contains("The cycle is now closed. 4 pairs: 2 completed, 2 ended early."),
+        "{}",
+        page.body
+    );
+    let status: Vec<String> = app
+        .store
+        .pairs_of_cycle(c)
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.status.to_string())
+        .collect();
+    assert_eq!(
+        status,
+        ["completed", "completed", "ended_early", "ended_early"]
+    );
+    let cycle_page = b.get_ok(&format!("/cycles/{c}")).await;
+    assert!(
+        cycle_page
+            .body
+            .contains("4 pairs: 2 completed, 2 ended early.")
+    );
+    let entries = app
+        .store
+        .audit_entries(Some("cycle_state_changed"), 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        entries[0].detail,
+        "evaluating → closed; 2 pair(s) completed, 2 ended early"
+    );
+}
+
+#[tokio::test]
+async fn closing_without_choices_never_completes_a_pair_that_never_met() {
     let app = TestApp::spawn().await;
     let (scheme, c) = app.scheme_with_cycle("Reverse Mentoring", "{}").await;
     let b = app
@@ -217,7 +370,6 @@ async fn the_last_step_says_how_many_pairs_it_completes() {
         app.person("m@tu.test", &[]).await,
         app.person("e@tu.test", &[]).await,
     );
-    take_offered_step(&b, c).await; // close the call
     app.publish_pairs(
         c,
         &[flipside_store::NewPair {
@@ -230,25 +382,23 @@ async fn the_last_step_says_how_many_pairs_it_completes() {
     )
     .await
     .unwrap();
-    let confirm = take_offered_step(&b, c).await; // start the meetings
-    assert!(
-        confirm.contains("1 pair is published; they start meeting."),
-        "{confirm}"
-    );
-    take_offered_step(&b, c).await; // start the evaluation
-    let confirm = b.get_ok(&format!("/cycles/{c}/advance?to=closed")).await;
+    let mut state = flipside_core::cycle::CycleState::Recruiting;
+    while let Some(next) = state.next() {
+        let r = b
+            .post(
+                &format!("/cycles/{c}/advance"),
+                &[("from", state.as_str()), ("to", next.as_str())],
+            )
+            .await;
+        assert_eq!(r.status, 303);
+        state = next;
+    }
+    let counts = app.store.pair_counts(c).await.unwrap();
+    assert_eq!((counts.completed, counts.ended_early), (0, 1));
+    let pair = app.store.pairs_of_cycle(c).await.unwrap().remove(0);
     assert_eq!(
-        h1(&confirm.body),
-        "Close the cycle: Reverse Mentoring 2026/27?"
-    );
-    assert!(confirm.body.contains("1 active pair is marked completed."));
-    take_offered_step(&b, c).await;
-    assert_eq!(app.store.cycle(c).await.unwrap().state, "closed");
-    assert!(
-        b.get_ok(&format!("/cycles/{c}"))
-            .await
-            .body
-            .contains("This cycle is closed.")
+        pair.ended_reason,
+        "The pair never met before the cycle closed."
     );
 }
 

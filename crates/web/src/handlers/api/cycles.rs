@@ -221,7 +221,8 @@ pub async fn transition(
         id: user.id(),
         address: &address,
     };
-    operations::cycles::transition(&state, actor, id, c.state()?, to).await?;
+    // Over the API every active pair closes by the rule alone: completed if it ever met.
+    operations::cycles::transition(&state, actor, id, (c.state()?, to), &[]).await?;
     Ok(Json(json(
         state.store.cycle(id).await?,
         state.store.cycle_events(id).await?,

@@ -12,7 +12,9 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use flipside_core::cycle::{AcademicYear, CycleFacts, CycleState};
+use flipside_core::cycle::{
+    AcademicYear, CycleFacts, CycleState, PairOutcome, PairRecord, pairs_in_words,
+};
 use flipside_core::framework::Framework;
 use flipside_core::invitation::InvitationStatus;
 use flipside_core::policy::{self, Action, CycleRef, ReportSubject};
@@ -377,6 +379,10 @@ pub async fn advance_confirm(
             &format!("The cycle is {from}: take the step its page offers now."),
         ));
     };
+    if to.completes_active_pairs() {
+        let effects = flipside_core::cycle::consequences(from, to, &facts(&state, &cycle).await?);
+        return close_page(&state, ctx, (scheme, cycle), effects).await;
+    }
     let refused = (to == CycleState::Recruiting && scheme.archived_at.is_some()).then(|| {
         "This scheme is archived: bring it back into the lists before opening a call.".to_string()
     });
@@ -397,19 +403,14 @@ pub async fn advance_confirm(
     .into_response())
 }
 
-#[derive(Debug, Deserialize)]
-pub struct AdvanceForm {
-    /// The state the page showed, so that a stale page cannot skip a step.
-    from: String,
-    to: String,
-}
-
 pub async fn advance(
     State(state): State<AppState>,
     user: CurrentUser,
     ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
-    Form(form): Form<AdvanceForm>,
+    // The state the page showed (`from`, so that a stale page cannot skip a step), the state
+    // to move to (`to`), and, when closing, each pair's outcome (`outcome-PAIR`).
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let cycle = state.store.cycle(id).await?;
     allow(policy::cycle(
@@ -420,18 +421,40 @@ pub async fn advance(
         },
         Action::Edit,
     ))?;
-    let (Some(from), Some(to)) = (CycleState::parse(&form.from), CycleState::parse(&form.to))
-    else {
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    };
+    let (Some(from), Some(to)) = (
+        CycleState::parse(field("from")),
+        CycleState::parse(field("to")),
+    ) else {
         return Err(AppError::BadRequest("Unknown cycle state.".into()));
     };
+    let mut ended_early = Vec::new();
+    for (k, v) in &fields {
+        let Some(pair) = k.strip_prefix("outcome-") else {
+            continue;
+        };
+        let (Ok(pair), Some(outcome)) = (pair.parse::<i64>(), PairOutcome::parse(v)) else {
+            return Err(AppError::BadRequest("Unknown pair outcome.".into()));
+        };
+        if outcome == PairOutcome::EndedEarly {
+            ended_early.push(pair);
+        }
+    }
     let actor = Actor {
         id: user.id(),
         address: &address,
     };
-    match operations::cycles::transition(&state, actor, id, from, to).await {
-        Ok(completed) => {
-            let note = if completed > 0 {
-                format!(" {completed} active pairs are now completed.")
+    match operations::cycles::transition(&state, actor, id, (from, to), &ended_early).await {
+        Ok(_) => {
+            let note = if to.completes_active_pairs() {
+                let n = state.store.pair_counts(id).await?;
+                format!(" {}", pairs_in_words(n.active, n.completed, n.ended_early))
             } else {
                 String::new()
             };
@@ -443,4 +466,72 @@ pub async fn advance(
         Err(AppError::Conflict(m)) => Ok(redirect_with_flash(&format!("/cycles/{id}"), &m)),
         Err(e) => Err(e),
     }
+}
+
+/// One active pair on the closing page: what it did against the plan, and the outcome
+/// suggested for it.
+pub struct ClosingPair {
+    pub pair_id: i64,
+    pub mentor_name: String,
+    pub mentee_name: String,
+    pub meetings_held: i64,
+    /// Hours met, to one decimal place.
+    pub hours: String,
+    pub suggested_completed: bool,
+    /// A pair that never met cannot be recorded as completed.
+    pub may_complete: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "cycles/close.html")]
+pub struct ClosePage {
+    ctx: PageCtx,
+    scheme: Scheme,
+    cycle: Cycle,
+    sessions: usize,
+    pairs: Vec<ClosingPair>,
+    effects: Vec<String>,
+}
+
+/// The closing step's confirmation page: pair by pair, did it complete?
+async fn close_page(
+    state: &AppState,
+    ctx: PageCtx,
+    (scheme, cycle): (Scheme, Cycle),
+    effects: Vec<String>,
+) -> Result<Response, AppError> {
+    let sessions =
+        serde_json::from_str::<Framework>(&cycle.framework).map_or(0, |f| f.sessions.len());
+    let pairs = state
+        .store
+        .hours_of_cycle(cycle.id)
+        .await?
+        .into_iter()
+        .filter(|p| p.status.get() == flipside_store::PairStatus::Active)
+        .map(|p| {
+            let record = PairRecord {
+                meetings_held: p.meetings_held,
+                minutes_held: p.minutes_held,
+            };
+            ClosingPair {
+                pair_id: p.pair_id,
+                mentor_name: p.mentor_name,
+                mentee_name: p.mentee_name,
+                meetings_held: p.meetings_held,
+                hours: format!("{:.1}", p.minutes_held as f64 / 60.0),
+                suggested_completed: record.suggested(sessions, cycle.hours_target)
+                    == PairOutcome::Completed,
+                may_complete: record.may_complete(),
+            }
+        })
+        .collect();
+    Ok(ClosePage {
+        ctx,
+        scheme,
+        cycle,
+        sessions,
+        pairs,
+        effects,
+    }
+    .into_response())
 }
