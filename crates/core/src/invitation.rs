@@ -13,14 +13,17 @@ pub enum InvitationStatus {
     Accepted,
     Declined,
     Expired,
+    /// Withdrawn by a coordinator before it was answered: the link no longer works.
+    Cancelled,
 }
 
 impl InvitationStatus {
-    pub const ALL: [InvitationStatus; 4] = [
+    pub const ALL: [InvitationStatus; 5] = [
         InvitationStatus::Invited,
         InvitationStatus::Accepted,
         InvitationStatus::Declined,
         InvitationStatus::Expired,
+        InvitationStatus::Cancelled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -29,6 +32,7 @@ impl InvitationStatus {
             InvitationStatus::Accepted => "accepted",
             InvitationStatus::Declined => "declined",
             InvitationStatus::Expired => "expired",
+            InvitationStatus::Cancelled => "cancelled",
         }
     }
 
@@ -43,7 +47,14 @@ impl InvitationStatus {
             InvitationStatus::Accepted => "Accepted",
             InvitationStatus::Declined => "Declined",
             InvitationStatus::Expired => "Expired without an answer",
+            InvitationStatus::Cancelled => "Cancelled by a coordinator",
         }
+    }
+
+    /// Whether a coordinator may still cancel it: only while it waits for an answer (an
+    /// expired link already works no more; an answer is the invitee's).
+    pub fn can_cancel(self) -> bool {
+        self == InvitationStatus::Invited
     }
 
     /// The status as it stands at `now`, from the stored one and the expiry.
@@ -69,6 +80,10 @@ pub enum LinkRefused {
     AlreadyDeclined,
     #[error("This invitation has expired. Ask the scheme's coordinator to send you a new link.")]
     Expired,
+    #[error(
+        "This invitation was cancelled by the scheme's coordinator, so the link no longer works. If you think this is a mistake, contact the coordinator who invited you."
+    )]
+    Cancelled,
 }
 
 /// Whether a link in this state may still be answered.
@@ -78,6 +93,120 @@ pub fn usable(status: InvitationStatus) -> Result<(), LinkRefused> {
         InvitationStatus::Accepted => Err(LinkRefused::AlreadyAccepted),
         InvitationStatus::Declined => Err(LinkRefused::AlreadyDeclined),
         InvitationStatus::Expired => Err(LinkRefused::Expired),
+        InvitationStatus::Cancelled => Err(LinkRefused::Cancelled),
+    }
+}
+
+/// The most leaders invited from one pasted list.
+pub const LIST_MAX: usize = 200;
+
+/// One leader from a pasted list, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitee {
+    /// The line of the list it came from (1 = first).
+    pub line: usize,
+    pub name: String,
+    /// Lowercased, as stored.
+    pub email: String,
+}
+
+/// What is wrong with one line of a pasted list; `line` 0 for the list as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for LineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line == 0 {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "Line {}: {}", self.line, self.message)
+        }
+    }
+}
+
+/// Reads a pasted list of leaders, one `name, email` a line (a tab, as pasted from a
+/// spreadsheet, does as well as a comma; the last one on the line separates the address, so a
+/// name may hold a comma). Blank lines are skipped. Every line is checked, and every error
+/// reported with its line number: the list is used whole or not at all. An address already
+/// invited to the cycle (`already`, lowercased) or twice in the list is an error.
+pub fn parse_invitee_list(text: &str, already: &[String]) -> Result<Vec<Invitee>, Vec<LineError>> {
+    use crate::email::Email;
+    use crate::text::{BoundedText, NAME_MAX};
+    let mut invitees: Vec<Invitee> = Vec::new();
+    let mut errors = Vec::new();
+    let mut err = |line, message: String| errors.push(LineError { line, message });
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty())
+        .collect();
+    if lines.is_empty() {
+        err(
+            0,
+            "Paste at least one line: a name, a comma, then the email address.".into(),
+        );
+    } else if lines.len() > LIST_MAX {
+        err(
+            0,
+            format!(
+                "The list has {} people; invite at most {LIST_MAX} at once.",
+                lines.len()
+            ),
+        );
+    }
+    for (n, l) in lines.into_iter().take(LIST_MAX) {
+        let Some((name, address)) = l.rsplit_once([',', '\t']) else {
+            err(
+                n,
+                "write the name, a comma, then the email address (Ada Lovelace, ada@example.ac.uk).".into(),
+            );
+            continue;
+        };
+        let name = match BoundedText::line(name, NAME_MAX) {
+            Ok(name) => name,
+            Err(e) => {
+                err(n, e.for_field("the name"));
+                continue;
+            }
+        };
+        let email = match Email::parse(address) {
+            Ok(e) => e.into_string(),
+            Err(_) => {
+                err(
+                    n,
+                    format!(
+                        "'{}' is not an email address (like name@example.ac.uk).",
+                        address.trim()
+                    ),
+                );
+                continue;
+            }
+        };
+        if let Some(first) = invitees.iter().find(|i| i.email == email) {
+            err(n, format!("{email} is already on line {}.", first.line));
+            continue;
+        }
+        if already.contains(&email) {
+            err(
+                n,
+                format!("{email} has already been invited to this cycle."),
+            );
+            continue;
+        }
+        invitees.push(Invitee {
+            line: n,
+            name: name.into_string(),
+            email,
+        });
+    }
+    if errors.is_empty() {
+        Ok(invitees)
+    } else {
+        Err(errors)
     }
 }
 
@@ -120,6 +249,70 @@ mod tests {
             usable(InvitationStatus::Accepted),
             Err(LinkRefused::AlreadyAccepted)
         );
+    }
+
+    #[test]
+    fn a_cancelled_link_is_refused_and_only_an_unanswered_one_can_be_cancelled() {
+        assert_eq!(
+            InvitationStatus::at("cancelled", Utc::now() + Duration::days(1), Utc::now()),
+            InvitationStatus::Cancelled
+        );
+        assert_eq!(
+            usable(InvitationStatus::Cancelled),
+            Err(LinkRefused::Cancelled)
+        );
+        for s in InvitationStatus::ALL {
+            assert_eq!(s.can_cancel(), s == InvitationStatus::Invited, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn a_pasted_list_is_read_line_by_line() {
+        let list = "Prof Helen Marsh, Helen.Marsh@tu.ac.uk\n\n  Marsh, Graham\tgraham@tu.ac.uk  \n";
+        let got = parse_invitee_list(list, &[]).unwrap();
+        assert_eq!(
+            got,
+            vec![
+                Invitee {
+                    line: 1,
+                    name: "Prof Helen Marsh".into(),
+                    email: "helen.marsh@tu.ac.uk".into()
+                },
+                Invitee {
+                    line: 3,
+                    name: "Marsh, Graham".into(),
+                    email: "graham@tu.ac.uk".into()
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn every_bad_line_of_a_list_is_named_by_its_number() {
+        let list = "Ada, ada@tu.ac.uk\nno address here\n, bob@tu.ac.uk\nCy, not-an-address\nAda again, ADA@tu.ac.uk\nDee, dee@tu.ac.uk\n";
+        let errors = parse_invitee_list(list, &["dee@tu.ac.uk".to_string()]).unwrap_err();
+        let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            errors.iter().map(|e| e.line).collect::<Vec<_>>(),
+            [2, 3, 4, 5, 6]
+        );
+        assert!(
+            text[0].starts_with("Line 2: write the name, a comma"),
+            "{}",
+            text[0]
+        );
+        assert_eq!(text[1], "Line 3: the name is required.");
+        assert!(text[2].contains("'not-an-address' is not an email address"));
+        assert_eq!(text[3], "Line 5: ada@tu.ac.uk is already on line 1.");
+        assert_eq!(
+            text[4],
+            "Line 6: dee@tu.ac.uk has already been invited to this cycle."
+        );
+        let empty = parse_invitee_list(" \n\n", &[]).unwrap_err();
+        assert_eq!(empty[0].line, 0);
+        let long = "A, a@tu.ac.uk\n".repeat(LIST_MAX + 1);
+        let too_many = parse_invitee_list(&long, &[]).unwrap_err();
+        assert!(too_many[0].to_string().contains("at most 200"));
     }
 
     #[test]

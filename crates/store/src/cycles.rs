@@ -51,9 +51,10 @@ const CYCLE_COLUMNS: &str =
     "id, scheme_id, academic_year, state, hours_target, framework, copied_from, created_at";
 
 impl Store {
-    /// Opens a cycle in the recruiting state, with its own copy of the survey statements (see
-    /// `Tx::create_cycle_instrument`). With `copy_from`, the new cycle takes that cycle's
-    /// framework, hours target and statements; otherwise the given framework.
+    /// Starts a cycle as a draft, with its own copy of the survey statements (see
+    /// `Tx::create_cycle_instrument`): its coordinators prepare the plan, then open the call
+    /// ([`Tx::transition_cycle`] to recruiting). With `copy_from`, the new cycle takes that
+    /// cycle's framework, hours target and statements; otherwise the given framework.
     pub async fn create_cycle(
         &self,
         scheme_id: i64,
@@ -83,11 +84,11 @@ impl Store {
             // returns from the function, so a mapping after the block would never see it.
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO cycles (scheme_id, academic_year, state, hours_target, framework, copied_from, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
-            ).bind(scheme_id).bind(year_num).bind(CycleState::Recruiting.as_str()).bind(hours).bind(&framework).bind(copy_from).bind(at)
+            ).bind(scheme_id).bind(year_num).bind(CycleState::Draft.as_str()).bind(hours).bind(&framework).bind(copy_from).bind(at)
                 .fetch_one(&mut *c).await
                 .map_err(|e| StoreError::unique(e, format!("this scheme already has a cycle for {year}")))?;
             sqlx::query("INSERT INTO cycle_events (cycle_id, from_state, to_state, actor_id, at) VALUES ($1, NULL, $2, $3, $4)")
-                .bind(id).bind(CycleState::Recruiting.as_str()).bind(actor_id).bind(at).execute(&mut *c).await?;
+                .bind(id).bind(CycleState::Draft.as_str()).bind(actor_id).bind(at).execute(&mut *c).await?;
             id
         });
         tx.create_cycle_instrument(id, scheme_id, year_num, copy_from)
@@ -122,6 +123,16 @@ impl Store {
 }
 
 impl Tx {
+    /// A scheme's cycles as this transaction sees them, newest year first.
+    pub async fn cycles_of(&mut self, scheme_id: i64) -> Result<Vec<Cycle>> {
+        let sql = format!(
+            "SELECT {CYCLE_COLUMNS} FROM cycles WHERE scheme_id = $1 ORDER BY academic_year DESC"
+        );
+        Ok(
+            on_tx!(self, c => sqlx::query_as::<_, Cycle>(&sql).bind(scheme_id).fetch_all(&mut *c).await)?,
+        )
+    }
+
     /// Replaces a cycle's framework (JSON) and hours target. A closed cycle keeps what it ran
     /// with.
     pub async fn update_cycle_plan(
@@ -148,8 +159,8 @@ impl Tx {
     }
 
     /// Moves a cycle to its next state and records who did it; entering a state that completes
-    /// the active pairs ([`CycleState::completes_active_pairs`]) completes them in the same
-    /// transaction. The update only applies if the cycle is still in `from`, so two
+    /// the active pairs ([`CycleState::completes_active_pairs`]) closes them in the same
+    /// transaction ([`Tx::close_active_pairs`]: a pair that never met ended early). The update only applies if the cycle is still in `from`, so two
     /// coordinators clicking at once cannot skip a state. Returns how many pairs completed.
     pub async fn transition_cycle(
         &mut self,
@@ -160,6 +171,18 @@ impl Tx {
     ) -> Result<u64> {
         from.transition(to)
             .map_err(|e| StoreError::Conflict(e.to_string()))?;
+        if to == CycleState::Recruiting {
+            // An archived scheme has left every list: a call opened in it would reach nobody.
+            let archived: Option<(Option<DateTime<Utc>>,)> = on_tx!(self, c => sqlx::query_as(
+                "SELECT s.archived_at FROM cycles c JOIN schemes s ON s.id = c.scheme_id WHERE c.id = $1"
+            ).bind(id).fetch_optional(&mut *c).await)?;
+            if let Some((Some(_),)) = archived {
+                return Err(StoreError::Conflict(
+                    "this scheme is archived: bring it back into the lists before opening a call"
+                        .into(),
+                ));
+            }
+        }
         let at = now();
         let moved = on_tx!(self, c => sqlx::query("UPDATE cycles SET state = $1 WHERE id = $2 AND state = $3")
             .bind(to.as_str()).bind(id).bind(from.as_str()).execute(&mut *c).await.map(|r| r.rows_affected()))?;
@@ -179,6 +202,6 @@ impl Tx {
         if !to.completes_active_pairs() {
             return Ok(0);
         }
-        self.complete_active_pairs(id).await
+        Ok(self.close_active_pairs(id).await?.0)
     }
 }

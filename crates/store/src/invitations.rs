@@ -219,6 +219,23 @@ impl Tx {
             .or_not_found()
     }
 
+    /// Cancels an invitation still waiting for its answer: its link stops working at once. One
+    /// answered, expired or already cancelled is a conflict and changes nothing.
+    pub async fn cancel_invitation(&mut self, id: i64) -> Result<()> {
+        let at = now();
+        let done = on_tx!(self, c => sqlx::query(
+            "UPDATE staff_invitations SET status = $1 WHERE id = $3 AND status = $4 AND expires_at > $2"
+        ).bind(InvitationStatus::Cancelled.as_str()).bind(at).bind(id).bind(InvitationStatus::Invited.as_str())
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        if done == 0 {
+            self.invitation(id).await?;
+            return Err(StoreError::Conflict(
+                "only an invitation still waiting for its answer can be cancelled".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Replaces an unanswered, unexpired invitation's link with a new one (the old one stops
     /// working) and extends it. Returns the new token and how many times it has now been
     /// sent. Queue the new link's email in the same transaction: the old link must not die

@@ -102,6 +102,13 @@ pub struct PairCounts {
     pub ended_early: i64,
 }
 
+impl PairCounts {
+    /// Each pair counted once, in words: "3 pairs: 2 completed, 1 ended early."
+    pub fn in_words(&self) -> String {
+        flipside_core::cycle::pairs_in_words(self.active, self.completed, self.ended_early)
+    }
+}
+
 const PAIR_COLUMNS: &str = "p.id, p.cycle_id, p.mentor_id, mr.display_name AS mentor_name, p.mentee_id, me.display_name AS mentee_name, p.status, p.reason, p.cost, p.ended_reason, p.ended_at, p.published_at";
 const PAIR_FROM: &str =
     "pairs p JOIN users mr ON mr.id = p.mentor_id JOIN users me ON me.id = p.mentee_id";
@@ -215,8 +222,30 @@ impl Tx {
         )
     }
 
-    /// Marks every active pair of a cycle completed. Returns how many. Closing a cycle does
-    /// this (`transition_cycle`); seeding a past cycle's history is the only other use.
+    /// Records how a closing cycle's active pairs ended: a pair that held at least one meeting
+    /// is completed, one that never met ended early
+    /// ([`flipside_core::cycle::PairRecord::may_complete`]). The coordinator's own choices of
+    /// "ended early" are applied first, in the same transaction ([`Tx::end_pair_early`]).
+    /// Returns (completed, ended early).
+    pub async fn close_active_pairs(&mut self, cycle_id: i64) -> Result<(u64, u64)> {
+        let at = now();
+        let held = flipside_core::meetings::MeetingStatus::Held.as_str();
+        let completed = on_tx!(self, c => sqlx::query(
+            "UPDATE pairs SET status = $1, ended_at = $2 WHERE cycle_id = $3 AND status = $4
+             AND EXISTS (SELECT 1 FROM meetings m WHERE m.pair_id = pairs.id AND m.status = $5)"
+        ).bind(PairStatus::Completed.as_str()).bind(at).bind(cycle_id).bind(PairStatus::Active.as_str()).bind(held)
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        let ended = on_tx!(self, c => sqlx::query(
+            "UPDATE pairs SET status = $1, ended_reason = $2, ended_at = $3 WHERE cycle_id = $4 AND status = $5"
+        ).bind(PairStatus::EndedEarly.as_str()).bind("The pair never met before the cycle closed.").bind(at)
+            .bind(cycle_id).bind(PairStatus::Active.as_str())
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok((completed, ended))
+    }
+
+    /// Marks every active pair of a cycle completed, met or not. Returns how many. Only
+    /// seeding a past cycle's history uses it; closing a cycle uses
+    /// [`Tx::close_active_pairs`].
     pub async fn complete_active_pairs(&mut self, cycle_id: i64) -> Result<u64> {
         Ok(on_tx!(self, c => sqlx::query(
             "UPDATE pairs SET status = $1, ended_at = $2 WHERE cycle_id = $3 AND status = $4"

@@ -235,7 +235,7 @@ impl Store {
     pub async fn open_calls(&self) -> Result<Vec<OpenCall>> {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, OpenCall>(
             "SELECT c.id AS cycle_id, c.academic_year, s.name AS scheme_name FROM cycles c JOIN schemes s ON s.id = c.scheme_id
-             WHERE c.state = 'recruiting' ORDER BY s.name, c.academic_year"
+             WHERE c.state = 'recruiting' AND s.archived_at IS NULL ORDER BY s.name, c.academic_year"
         ).fetch_all(pool).await)?)
     }
 }

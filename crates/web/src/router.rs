@@ -115,11 +115,24 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/schemes", get(schemes::list).post(schemes::create))
         .route("/schemes/new", get(schemes::new))
+        .route("/schemes/archived", get(schemes::archived))
         .route("/schemes/{id}", get(schemes::show))
+        .route(
+            "/schemes/{id}/edit",
+            get(schemes::edit).post(schemes::update),
+        )
+        .route(
+            "/schemes/{id}/archive",
+            get(schemes::archive_confirm).post(schemes::archive),
+        )
+        .route("/schemes/{id}/restore", post(schemes::restore))
         .route("/schemes/{id}/cycles/new", get(cycles::new))
         .route("/schemes/{id}/cycles", post(cycles::create))
         .route("/cycles/{id}", get(cycles::show))
-        .route("/cycles/{id}/advance", post(cycles::advance))
+        .route(
+            "/cycles/{id}/advance",
+            get(cycles::advance_confirm).post(cycles::advance),
+        )
         .route("/cycles/{id}/results", get(results::show))
         .merge(report_routes("/cycles/{id}/report"))
         .merge(crate::handlers::qualitative::routes())
@@ -185,6 +198,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/cycles/{id}/invitations/{inv_id}/resend",
             post(invitations::resend),
+        )
+        .route(
+            "/cycles/{id}/invitations/{inv_id}/cancel",
+            get(invitations::cancel_confirm).post(invitations::cancel),
+        )
+        .route(
+            "/cycles/{id}/invitations/list",
+            post(invitations::invite_list),
         )
         .route("/invitations/answered", get(invitations::thanks))
         .route("/invitations/{token}", get(invitations::show_answer))

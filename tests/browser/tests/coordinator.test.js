@@ -1,5 +1,6 @@
-// The demo coordinator signs in, creates a scheme, starts a cycle, moves it
-// from recruiting to matching and sees the change in the history table.
+// The demo coordinator signs in, creates a scheme, starts a cycle (a draft), opens
+// its call and closes it, each step confirmed on its own page, and sees the change
+// in the history table.
 // Every page visited is screenshotted and checked with axe-core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,16 +65,28 @@ test('coordinator creates a scheme and a cycle, and moves the cycle to matching'
     ]);
     assert.equal((await page.getByRole('heading', { level: 1 }).textContent()).trim(), '2031/32 cycle');
     const current = page.locator('ol.states li[aria-current="step"]');
-    assert.equal((await current.textContent()).trim(), 'recruiting');
+    assert.equal((await current.textContent()).trim(), 'draft');
     assert.ok((await page.locator('main').textContent()).includes('Hours each pair aims to meet: 9.'));
-    await visit(page, 'cycle-recruiting');
+    await visit(page, 'cycle-draft');
 
-    await Promise.all([
-      page.waitForLoadState('load'),
-      page.waitForURL(/\/cycles\/\d+$/),
-      page.getByRole('button', { name: 'Move the cycle to matching' }).click(),
-    ]);
-    await page.getByRole('button', { name: 'Move the cycle to running' }).waitFor();
+    // Each step is asked for on a page that says what it will do, then taken by its button.
+    const step = async (name, shot) => {
+      await Promise.all([
+        page.waitForURL(/\/cycles\/\d+\/advance\?to=/),
+        page.getByRole('button', { name }).click(),
+      ]);
+      assert.ok((await page.locator('main').textContent()).includes('This cannot be undone'));
+      await visit(page, shot);
+      await Promise.all([
+        page.waitForURL(/\/cycles\/\d+$/),
+        page.getByRole('button', { name }).click(),
+      ]);
+    };
+    await step('Open the call', 'cycle-open-call');
+    assert.equal((await current.textContent()).trim(), 'recruiting');
+    await visit(page, 'cycle-recruiting');
+    await step('Close the call and start matching', 'cycle-close-call');
+    await page.getByRole('button', { name: 'Start the meetings' }).waitFor();
     assert.equal((await current.textContent()).trim(), 'matching');
 
     const rows = page.getByRole('table', { name: /Every change of state/ }).locator('tbody tr');

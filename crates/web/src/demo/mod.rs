@@ -152,7 +152,7 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
     let past = store
         .create_cycle(institutional, last_year, 20, &framework, None, None)
         .await?;
-    let mut state = CycleState::Recruiting;
+    let mut state = CycleState::Draft;
     while let Some(next) = state.next() {
         let mut tx = store.begin().await?;
         tx.transition_cycle(past, state, next, None).await?;
@@ -173,6 +173,13 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
     let pilot = store
         .create_cycle(law_pilot, last_year.next(), 12, &framework, None, None)
         .await?;
+    // This year's cycles start as drafts, like every new cycle; their calls are open.
+    for cycle in [current, pilot] {
+        let mut tx = store.begin().await?;
+        tx.transition_cycle(cycle, CycleState::Draft, CycleState::Recruiting, None)
+            .await?;
+        tx.commit().await?;
+    }
 
     let hash = crate::auth::password::hash(PASSWORD)?;
     let mut ids = Vec::new();

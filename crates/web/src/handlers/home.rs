@@ -72,7 +72,7 @@ pub async fn show(
             .schemes()
             .await?
             .into_iter()
-            .filter(|s| u.actor.coordinates(s.id))
+            .filter(|s| u.actor.coordinates(s.id) && s.archived_at.is_none())
             .collect();
         page.can_create_scheme = policy::scheme(&u.actor, None, policy::Action::Create);
         page.is_admin = u.actor.has(Role::Admin);

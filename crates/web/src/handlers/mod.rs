@@ -4,6 +4,7 @@ pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod cocreation;
+pub mod confirm;
 pub mod error_page;
 pub mod evaluation;
 pub mod figures;

@@ -2,7 +2,7 @@
 use crate::error::AppError;
 use crate::state::AppState;
 use flipside_core::cycle::CycleState;
-use flipside_store::NewAuditEntry;
+use flipside_store::{NewAuditEntry, PairStatus};
 
 /// Who is acting, and from where (for the audit log).
 #[derive(Debug, Clone, Copy)]
@@ -12,19 +12,36 @@ pub struct Actor<'a> {
 }
 
 /// Moves a cycle from `from` to `to`: the state change, its recorded event, the pairs it
-/// completes (closing) and the audit entry, in one transaction. Returns how many pairs
-/// completed.
+/// closes (closing) and the audit entry, in one transaction. Closing records the pairs the
+/// coordinator named in `ended_early` as ended early, then every other active pair as
+/// completed if it ever met and as ended early if not. Returns how many pairs were completed
+/// and how many ended early by this step.
 pub async fn transition(
     state: &AppState,
     actor: Actor<'_>,
     id: i64,
-    from: CycleState,
-    to: CycleState,
-) -> Result<u64, AppError> {
+    (from, to): (CycleState, CycleState),
+    ended_early: &[i64],
+) -> Result<(u64, u64), AppError> {
     let mut tx = state.store.begin().await?;
+    let mut active = 0;
+    if to.completes_active_pairs() {
+        for pair in tx.pairs_of_cycle(id).await? {
+            if pair.status() != PairStatus::Active {
+                continue;
+            }
+            active += 1;
+            if ended_early.contains(&pair.id) {
+                tx.end_pair_early(pair.id, "Recorded as ended early when the cycle closed.")
+                    .await?;
+            }
+        }
+    }
     let completed = tx.transition_cycle(id, from, to, Some(actor.id)).await?;
-    let detail = if completed > 0 {
-        format!("{from} → {to}; {completed} active pair(s) completed")
+    // Every pair active before closing is now completed or ended early.
+    let ended = active - completed;
+    let detail = if to.completes_active_pairs() {
+        format!("{from} → {to}; {completed} pair(s) completed, {ended} ended early")
     } else {
         format!("{from} → {to}")
     };
@@ -38,5 +55,5 @@ pub async fn transition(
     })
     .await?;
     tx.commit().await?;
-    Ok(completed)
+    Ok((completed, ended))
 }

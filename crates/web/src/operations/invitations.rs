@@ -2,8 +2,10 @@
 use crate::error::AppError;
 use crate::mail::messages::{InvitationLink, Recipient, SetPasswordReason};
 use crate::operations::accounts::queue_set_password_link;
+use crate::operations::cycles::Actor;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
+use flipside_core::invitation::Invitee;
 use flipside_core::local_time::Zone;
 use flipside_core::recruitment::ConsentKind;
 use flipside_store::{Cycle, Invitation, NewAuditEntry, NewInvitation, Scheme, Tx};
@@ -71,6 +73,83 @@ pub async fn invite(
     .await?;
     tx.commit().await?;
     Ok(inv)
+}
+
+/// Invites every leader of a pasted list (already validated, [`Invitee`]): each invitation
+/// and the email with its link, and one audit entry for the list, in one transaction, so
+/// that either everyone on the list is invited and emailed or nobody is. The zone is read
+/// before the transaction begins (see [`queue_link`]).
+pub async fn invite_many(
+    state: &AppState,
+    from: Inviter<'_>,
+    actor: Actor<'_>,
+    (scheme, cycle): (&Scheme, &Cycle),
+    invitees: &[Invitee],
+    expires_at: DateTime<Utc>,
+) -> Result<Vec<Invitation>, AppError> {
+    let zone = state.zone().await?;
+    let mut tx = state.store.begin().await?;
+    let mut invited = Vec::with_capacity(invitees.len());
+    for who in invitees {
+        let (id, token) = tx
+            .create_invitation(NewInvitation {
+                cycle_id: cycle.id,
+                email: &who.email,
+                name: &who.name,
+                school_id: None,
+                invited_by: Some(actor.id),
+                expires_at,
+            })
+            .await?;
+        let inv = tx.invitation(id).await?;
+        queue_link(
+            state,
+            zone,
+            &mut tx,
+            &inv,
+            (scheme, cycle),
+            (&token, 1),
+            from,
+        )
+        .await?;
+        invited.push(inv);
+    }
+    tx.audit(NewAuditEntry {
+        actor_id: Some(actor.id),
+        action: "invitations_sent_from_list",
+        subject_kind: "cycle",
+        subject_id: Some(cycle.id),
+        detail: &format!(
+            "{} staff leader(s) invited from a pasted list",
+            invited.len()
+        ),
+        address: actor.address,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(invited)
+}
+
+/// Cancels an invitation still waiting for its answer, with its audit entry: its link stops
+/// working at once. Nobody is emailed.
+pub async fn cancel(
+    state: &AppState,
+    actor: Actor<'_>,
+    invitation_id: i64,
+) -> Result<(), AppError> {
+    let mut tx = state.store.begin().await?;
+    tx.cancel_invitation(invitation_id).await?;
+    tx.audit(NewAuditEntry {
+        actor_id: Some(actor.id),
+        action: "invitation_cancelled",
+        subject_kind: "invitation",
+        subject_id: Some(invitation_id),
+        detail: "an unanswered invitation cancelled; its link no longer works",
+        address: actor.address,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Sends an unanswered invitation again: the old link dies and the email with the new one is

@@ -19,4 +19,5 @@ pub mod quotes;
 pub mod recruitment;
 pub mod reports;
 pub mod retention;
+pub mod schemes;
 pub mod tutoring;

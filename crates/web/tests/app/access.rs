@@ -40,6 +40,8 @@ async fn every_page_answers_each_role_as_the_policy_says() {
         )
         .await
         .unwrap();
+    app.open_call(c).await;
+    app.open_call(oc).await;
 
     let owner = app.person("owner@tu.test", &[]).await;
     let participant = app
@@ -90,6 +92,13 @@ async fn every_page_answers_each_role_as_the_policy_says() {
         ("/schemes/new".into(), &["admin"]),
         (format!("/schemes/{s}/cycles/new"), &["coordinator"]),
         (format!("/schemes/{other}/cycles/new"), &[]),
+        ("/schemes/archived".into(), &["*"]),
+        (format!("/schemes/{s}/edit"), &["coordinator"]),
+        (format!("/schemes/{other}/edit"), &[]),
+        (format!("/schemes/{s}/archive"), &["coordinator"]),
+        (format!("/schemes/{other}/archive"), &[]),
+        (format!("/cycles/{c}/advance?to=matching"), &["coordinator"]),
+        (format!("/cycles/{oc}/advance?to=matching"), &[]),
         (
             format!("/cycles/{c}"),
             &["admin", "coordinator", "mentor", "mentee", "researcher"],

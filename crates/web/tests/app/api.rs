@@ -101,12 +101,20 @@ async fn schemes_and_cycles_are_created_and_moved_through_the_api() {
         .unwrap();
     assert_eq!(r.status(), 201);
     let cycle: serde_json::Value = r.json().await.unwrap();
-    assert_eq!(cycle["state"], "recruiting");
+    assert_eq!(cycle["state"], "draft", "a new cycle starts as a draft");
     assert_eq!(
         cycle["hours_target"], 20,
         "the organisation's default target"
     );
     let cid = cycle["id"].as_i64().unwrap();
+    let r = client()
+        .post(app.url(&format!("/api/v1/cycles/{cid}/transition")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"to": "recruiting"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "the call opens");
 
     let r = client()
         .post(app.url(&format!("/api/v1/cycles/{cid}/transition")))
@@ -126,7 +134,7 @@ async fn schemes_and_cycles_are_created_and_moved_through_the_api() {
     assert_eq!(r.status(), 200);
     let moved: serde_json::Value = r.json().await.unwrap();
     assert_eq!(moved["state"], "matching");
-    assert_eq!(moved["history"].as_array().unwrap().len(), 2);
+    assert_eq!(moved["history"].as_array().unwrap().len(), 3);
 
     let listed: serde_json::Value = client()
         .get(app.url(&format!("/api/v1/schemes/{id}/cycles")))

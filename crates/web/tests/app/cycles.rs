@@ -44,7 +44,13 @@ async fn a_coordinator_runs_a_cycle_through_every_state_and_each_change_is_recor
         "the default plan is shown"
     );
 
+    assert!(
+        page.body
+            .contains("This cycle is a draft: nobody can apply"),
+        "a new cycle starts as a draft"
+    );
     for (from, to) in [
+        ("draft", "recruiting"),
         ("recruiting", "matching"),
         ("matching", "running"),
         ("running", "evaluating"),
@@ -61,12 +67,12 @@ async fn a_coordinator_runs_a_cycle_through_every_state_and_each_change_is_recor
         .iter()
         .map(|e| (e.from_state.clone(), e.to_state.clone()))
         .collect();
-    assert_eq!(steps[0], (None, "recruiting".to_string()));
+    assert_eq!(steps[0], (None, "draft".to_string()));
     assert_eq!(
         steps.last().unwrap(),
         &(Some("evaluating".into()), "closed".into())
     );
-    assert_eq!(events.len(), 5);
+    assert_eq!(events.len(), 6);
     assert!(
         events.iter().all(|e| e.actor_id == Some(coordinator)),
         "who made each change is recorded"
@@ -90,6 +96,7 @@ async fn a_stale_page_cannot_skip_a_state() {
         )
         .await
         .unwrap();
+    app.open_call(id).await;
     let b = app
         .as_role("priya@tu.test", &[(Role::Coordinator, Scope::Organisation)])
         .await;
@@ -118,7 +125,7 @@ async fn a_stale_page_cannot_skip_a_state() {
     )
     .await;
     assert_eq!(app.store.cycle(id).await.unwrap().state, "matching");
-    assert_eq!(app.store.cycle_events(id).await.unwrap().len(), 2);
+    assert_eq!(app.store.cycle_events(id).await.unwrap().len(), 3);
 }
 
 #[tokio::test]

@@ -174,7 +174,21 @@ impl TestApp {
             )
             .await
             .unwrap();
+        self.open_call(cycle).await;
         (scheme, cycle)
+    }
+
+    /// Opens the call of a cycle that is still a draft (a test's set-up: every new cycle
+    /// starts as a draft).
+    pub async fn open_call(&self, cycle: i64) {
+        self.transition_cycle(
+            cycle,
+            flipside_core::cycle::CycleState::Draft,
+            flipside_core::cycle::CycleState::Recruiting,
+            None,
+        )
+        .await
+        .expect("opening the call");
     }
 
     pub async fn spawn() -> TestApp {

@@ -508,12 +508,13 @@ async fn ending_a_pair_early_needs_a_reason_and_re_matching_the_one_left_changes
             .get(&format!("/cycles/{c}"))
             .await
             .body
-            .contains("Ended early: 1")
+            .contains("3 pairs: 2 active, 1 ended early."),
+        "each pair counted once"
     );
 }
 
 #[tokio::test]
-async fn closing_the_cycle_completes_its_active_pairs() {
+async fn closing_the_cycle_completes_its_active_pairs_that_met() {
     let app = TestApp::spawn().await;
     let (scheme, c) = cycle(&app).await;
     let coord = app.as_role("coord@tu.test", &coordinator(scheme)).await;
@@ -528,6 +529,23 @@ async fn closing_the_cycle_completes_its_active_pairs() {
             &[("expect", &expect[0])],
         )
         .await;
+    // The pair met once (a pair that never met is not completed: see `cycle_steps`).
+    let pair = app.store.pairs_of_cycle(c).await.unwrap().remove(0);
+    let met = app
+        .store
+        .propose_meeting(
+            pair.id,
+            0,
+            flipside_core::meetings::Slot {
+                start: chrono::Utc::now() - chrono::Duration::days(7),
+                minutes: 60,
+            },
+            pair.mentor_id,
+        )
+        .await
+        .unwrap();
+    app.store.respond_to_meeting(met, true).await.unwrap();
+    app.store.mark_meeting_held(met, 60).await.unwrap();
     let mut state = CycleState::Recruiting;
     while let Some(next) = state.next() {
         let r = coord

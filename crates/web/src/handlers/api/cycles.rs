@@ -30,7 +30,7 @@ pub struct CycleJson {
     pub scheme_id: i64,
     /// For example 2026/27.
     pub academic_year: String,
-    /// recruiting, matching, running, evaluating or closed
+    /// draft (every new cycle), recruiting, matching, running, evaluating or closed
     pub state: String,
     pub hours_target: i64,
     pub copied_from: Option<i64>,
@@ -114,7 +114,8 @@ pub async fn list(
     Ok(Json(CyclePage { items, next_cursor }))
 }
 
-/// Starts a cycle of a scheme (its coordinators).
+/// Starts a cycle of a scheme as a draft (its coordinators); moving it to recruiting opens
+/// the call.
 #[utoipa::path(post, operation_id = "createCycle", path = "/api/v1/schemes/{id}/cycles", tag = "cycles", params(("id" = i64, Path, description = "Scheme id")), request_body = NewCycleJson,
     responses((status = 201, description = "The new cycle", body = CycleJson), (status = 409, description = "The scheme already has a cycle for that year", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "A field breaks a rule (named in field)", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn create(
@@ -123,10 +124,11 @@ pub async fn create(
     ApiPath(scheme_id): ApiPath<i64>,
     JsonBody(body): JsonBody<NewCycleJson>,
 ) -> Result<(StatusCode, Json<CycleJson>), ApiError> {
-    state.store.scheme(scheme_id).await?;
+    let scheme = state.store.scheme(scheme_id).await?;
     if !policy::cycle(&user.actor, CycleRef { id: 0, scheme_id }, Action::Create) {
         return Err(AppError::Forbidden.into());
     }
+    crate::handlers::mentoring::cycles::takes_new_cycles(&scheme)?;
     let hours = match body.hours_target {
         Some(h) => h,
         None => state
@@ -219,7 +221,8 @@ pub async fn transition(
         id: user.id(),
         address: &address,
     };
-    operations::cycles::transition(&state, actor, id, c.state()?, to).await?;
+    // Over the API every active pair closes by the rule alone: completed if it ever met.
+    operations::cycles::transition(&state, actor, id, (c.state()?, to), &[]).await?;
     Ok(Json(json(
         state.store.cycle(id).await?,
         state.store.cycle_events(id).await?,

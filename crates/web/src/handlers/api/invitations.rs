@@ -24,7 +24,8 @@ pub struct InvitationJson {
     pub name: String,
     pub email: String,
     pub school_id: Option<i64>,
-    /// invited, accepted, declined or expired (an unanswered link past its expiry)
+    /// invited, accepted, declined, expired (an unanswered link past its expiry) or cancelled
+    /// (by a coordinator)
     pub status: String,
     pub expires_at: String,
     /// How many times the link was sent.

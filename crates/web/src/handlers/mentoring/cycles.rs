@@ -2,18 +2,23 @@
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
+use crate::handlers::confirm::ConfirmPage;
 use crate::operations::{self, cycles::Actor};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use flipside_core::cycle::{AcademicYear, CycleState};
+use flipside_core::cycle::{
+    AcademicYear, CycleFacts, CycleState, PairOutcome, PairRecord, pairs_in_words,
+};
 use flipside_core::framework::Framework;
+use flipside_core::invitation::InvitationStatus;
 use flipside_core::policy::{self, Action, CycleRef, ReportSubject};
+use flipside_core::recruitment::ApplicationStatus;
 use flipside_store::{Cycle, CycleEvent, PairCounts, Scheme, StoreError};
 use serde::Deserialize;
 
@@ -100,6 +105,16 @@ pub fn validate(form: &CycleForm, existing: &[Cycle]) -> Result<ValidCycle, Form
     }
 }
 
+/// An archived scheme starts no cycles: it is brought back into the lists first.
+pub fn takes_new_cycles(scheme: &Scheme) -> Result<(), AppError> {
+    match scheme.archived_at {
+        Some(_) => Err(AppError::Conflict(
+            "This scheme is archived: bring it back into the lists before starting a cycle.".into(),
+        )),
+        None => Ok(()),
+    }
+}
+
 pub async fn new(
     State(state): State<AppState>,
     ctx: PageCtx,
@@ -112,6 +127,7 @@ pub async fn new(
         CycleRef { id: 0, scheme_id },
         Action::Create,
     ))?;
+    takes_new_cycles(&scheme)?;
     let previous = state.store.cycles_of(scheme_id).await?;
     let next_year = match previous.first() {
         Some(c) => c.year().next(),
@@ -150,6 +166,7 @@ pub async fn create(
         CycleRef { id: 0, scheme_id },
         Action::Create,
     ))?;
+    takes_new_cycles(&scheme)?;
     let previous = state.store.cycles_of(scheme_id).await?;
     let valid = match validate(&form, &previous) {
         Ok(v) => v,
@@ -183,7 +200,10 @@ pub async fn create(
     {
         Ok(id) => Ok(redirect_with_flash(
             &format!("/cycles/{id}"),
-            &format!("Cycle {} started: it is recruiting.", valid.year),
+            &format!(
+                "Cycle {} started as a draft: prepare its meeting plan, then open the call.",
+                valid.year
+            ),
         )),
         Err(StoreError::Conflict(m)) => {
             let mut errors = FormErrors::default();
@@ -212,6 +232,8 @@ pub struct ShowPage {
     cycle: Cycle,
     states: Vec<(&'static str, bool)>,
     next: Option<&'static str>,
+    /// The next step's words ("Open the call"), on the button that asks to take it.
+    next_step: &'static str,
     events: Vec<CycleEvent>,
     framework: Option<Framework>,
     copied_from_year: Option<String>,
@@ -261,6 +283,7 @@ pub async fn show(
             .map(|s| (s.as_str(), *s == current))
             .collect(),
         next: current.next().map(CycleState::as_str),
+        next_step: current.next().map_or("", CycleState::step),
         events: state.store.cycle_events(id).await?,
         framework: serde_json::from_str(&cycle.framework).ok(),
         can_edit: policy::cycle(
@@ -296,19 +319,51 @@ pub async fn show(
     })
 }
 
+/// The step a coordinator asks to take, from the cycle page's button.
 #[derive(Debug, Deserialize)]
-pub struct AdvanceForm {
-    /// The state the page showed, so that a stale page cannot skip a step.
-    from: String,
+pub struct AdvanceQuery {
+    #[serde(default)]
     to: String,
 }
 
-pub async fn advance(
+/// What the confirmation page of a step states: the plan, the applications, the unanswered
+/// invitations and the active pairs.
+async fn facts(state: &AppState, cycle: &Cycle) -> Result<CycleFacts, AppError> {
+    let applications: Vec<_> = state
+        .store
+        .applications_of(cycle.id)
+        .await?
+        .into_iter()
+        .filter(|a| a.status.get() != ApplicationStatus::Withdrawn)
+        .collect();
+    let unanswered = state
+        .store
+        .invitations_of(cycle.id)
+        .await?
+        .iter()
+        .filter(|i| i.status() == InvitationStatus::Invited)
+        .count();
+    Ok(CycleFacts {
+        sessions: serde_json::from_str::<Framework>(&cycle.framework)
+            .map_or(0, |f| f.sessions.len()),
+        hours_target: cycle.hours_target,
+        undecided: applications
+            .iter()
+            .filter(|a| a.status.get() == ApplicationStatus::Submitted)
+            .count(),
+        applications: applications.len(),
+        unanswered_invitations: unanswered,
+        active_pairs: usize::try_from(state.store.pair_counts(cycle.id).await?.active).unwrap_or(0),
+    })
+}
+
+/// Asks before a cycle moves on, saying what the step will do; the button posts it.
+pub async fn advance_confirm(
     State(state): State<AppState>,
+    ctx: PageCtx,
     user: CurrentUser,
-    ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
-    Form(form): Form<AdvanceForm>,
+    Query(query): Query<AdvanceQuery>,
 ) -> Result<Response, AppError> {
     let cycle = state.store.cycle(id).await?;
     allow(policy::cycle(
@@ -319,18 +374,90 @@ pub async fn advance(
         },
         Action::Edit,
     ))?;
-    let (Some(from), Some(to)) = (CycleState::parse(&form.from), CycleState::parse(&form.to))
-    else {
+    let scheme = state.store.scheme(cycle.scheme_id).await?;
+    let from = cycle.state()?;
+    let Some(to) = CycleState::parse(&query.to).filter(|to| from.next() == Some(*to)) else {
+        return Ok(redirect_with_flash(
+            &format!("/cycles/{id}"),
+            &format!("The cycle is {from}: take the step its page offers now."),
+        ));
+    };
+    if to.completes_active_pairs() {
+        let effects = flipside_core::cycle::consequences(from, to, &facts(&state, &cycle).await?);
+        return close_page(&state, ctx, (scheme, cycle), effects).await;
+    }
+    let refused = (to == CycleState::Recruiting && scheme.archived_at.is_some()).then(|| {
+        "This scheme is archived: bring it back into the lists before opening a call.".to_string()
+    });
+    Ok(ConfirmPage {
+        ctx,
+        title: format!("{}: {} {}?", to.step(), scheme.name, cycle.year()),
+        back_href: format!("/cycles/{id}"),
+        back_label: format!("{}, {} cycle", scheme.name, cycle.year()),
+        effects: flipside_core::cycle::consequences(from, to, &facts(&state, &cycle).await?),
+        action: format!("/cycles/{id}/advance"),
+        hidden: vec![
+            ("from".into(), from.as_str().into()),
+            ("to".into(), to.as_str().into()),
+        ],
+        button: to.step().into(),
+        refused,
+    }
+    .into_response())
+}
+
+pub async fn advance(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Path(id): Path<i64>,
+    // The state the page showed (`from`, so that a stale page cannot skip a step), the state
+    // to move to (`to`), and, when closing, each pair's outcome (`outcome-PAIR`).
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let cycle = state.store.cycle(id).await?;
+    allow(policy::cycle(
+        &user.actor,
+        CycleRef {
+            id,
+            scheme_id: cycle.scheme_id,
+        },
+        Action::Edit,
+    ))?;
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    };
+    let (Some(from), Some(to)) = (
+        CycleState::parse(field("from")),
+        CycleState::parse(field("to")),
+    ) else {
         return Err(AppError::BadRequest("Unknown cycle state.".into()));
     };
+    let mut ended_early = Vec::new();
+    for (k, v) in &fields {
+        let Some(pair) = k.strip_prefix("outcome-") else {
+            continue;
+        };
+        let (Ok(pair), Some(outcome)) = (pair.parse::<i64>(), PairOutcome::parse(v)) else {
+            return Err(AppError::BadRequest("Unknown pair outcome.".into()));
+        };
+        if outcome == PairOutcome::EndedEarly {
+            ended_early.push(pair);
+        }
+    }
     let actor = Actor {
         id: user.id(),
         address: &address,
     };
-    match operations::cycles::transition(&state, actor, id, from, to).await {
-        Ok(completed) => {
-            let note = if completed > 0 {
-                format!(" {completed} active pairs are now completed.")
+    match operations::cycles::transition(&state, actor, id, (from, to), &ended_early).await {
+        Ok(_) => {
+            let note = if to.completes_active_pairs() {
+                let n = state.store.pair_counts(id).await?;
+                format!(" {}", pairs_in_words(n.active, n.completed, n.ended_early))
             } else {
                 String::new()
             };
@@ -342,4 +469,72 @@ pub async fn advance(
         Err(AppError::Conflict(m)) => Ok(redirect_with_flash(&format!("/cycles/{id}"), &m)),
         Err(e) => Err(e),
     }
+}
+
+/// One active pair on the closing page: what it did against the plan, and the outcome
+/// suggested for it.
+pub struct ClosingPair {
+    pub pair_id: i64,
+    pub mentor_name: String,
+    pub mentee_name: String,
+    pub meetings_held: i64,
+    /// Hours met, to one decimal place.
+    pub hours: String,
+    pub suggested_completed: bool,
+    /// A pair that never met cannot be recorded as completed.
+    pub may_complete: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "cycles/close.html")]
+pub struct ClosePage {
+    ctx: PageCtx,
+    scheme: Scheme,
+    cycle: Cycle,
+    sessions: usize,
+    pairs: Vec<ClosingPair>,
+    effects: Vec<String>,
+}
+
+/// The closing step's confirmation page: pair by pair, did it complete?
+async fn close_page(
+    state: &AppState,
+    ctx: PageCtx,
+    (scheme, cycle): (Scheme, Cycle),
+    effects: Vec<String>,
+) -> Result<Response, AppError> {
+    let sessions =
+        serde_json::from_str::<Framework>(&cycle.framework).map_or(0, |f| f.sessions.len());
+    let pairs = state
+        .store
+        .hours_of_cycle(cycle.id)
+        .await?
+        .into_iter()
+        .filter(|p| p.status.get() == flipside_store::PairStatus::Active)
+        .map(|p| {
+            let record = PairRecord {
+                meetings_held: p.meetings_held,
+                minutes_held: p.minutes_held,
+            };
+            ClosingPair {
+                pair_id: p.pair_id,
+                mentor_name: p.mentor_name,
+                mentee_name: p.mentee_name,
+                meetings_held: p.meetings_held,
+                hours: format!("{:.1}", p.minutes_held as f64 / 60.0),
+                suggested_completed: record.suggested(sessions, cycle.hours_target)
+                    == PairOutcome::Completed,
+                may_complete: record.may_complete(),
+            }
+        })
+        .collect();
+    Ok(ClosePage {
+        ctx,
+        scheme,
+        cycle,
+        sessions,
+        pairs,
+        effects,
+    }
+    .into_response())
 }

@@ -4,8 +4,10 @@
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
+use crate::handlers::confirm::ConfirmPage;
 use crate::handlers::mentoring::recruitment::apply::{Choice, DayChoices};
 use crate::operations;
+use crate::operations::cycles::Actor;
 use crate::operations::invitations::Inviter;
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
@@ -41,6 +43,7 @@ pub struct Row {
     pub status: InvitationStatus,
     pub availability: Vec<String>,
     pub can_resend: bool,
+    pub can_cancel: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -53,6 +56,8 @@ pub struct ListPage {
     counts: Vec<(&'static str, usize)>,
     schools: Vec<School>,
     form: InviteForm,
+    /// The pasted list of leaders, as typed (`name, email` a line).
+    people: String,
     errors: FormErrors,
 }
 
@@ -86,6 +91,17 @@ async fn list_page(
     form: InviteForm,
     errors: FormErrors,
 ) -> Result<ListPage, AppError> {
+    list_page_with(state, ctx, (cycle, scheme), form, String::new(), errors).await
+}
+
+async fn list_page_with(
+    state: &AppState,
+    ctx: PageCtx,
+    (cycle, scheme): (Cycle, Scheme),
+    form: InviteForm,
+    people: String,
+    errors: FormErrors,
+) -> Result<ListPage, AppError> {
     let rows: Vec<Row> = state
         .store
         .invitations_of(cycle.id)
@@ -100,6 +116,7 @@ async fn list_page(
                     .map(recruitment::slot_label)
                     .collect(),
                 can_resend: status == InvitationStatus::Invited,
+                can_cancel: status.can_cancel(),
                 status,
                 inv,
             }
@@ -117,6 +134,7 @@ async fn list_page(
         rows,
         counts,
         form,
+        people,
         errors,
     })
 }
@@ -255,6 +273,201 @@ pub async fn resend(
             &format!("/cycles/{id}/invitations"),
             &format!("Not sent: {m}."),
         )),
+        Err(e) => Err(e),
+    }
+}
+
+/// The invitation `inv_id` of cycle `id`, if the actor manages the cycle's invitations.
+async fn managed_invitation(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    inv_id: i64,
+) -> Result<(Cycle, Scheme, Invitation), AppError> {
+    let (cycle, scheme) = managed_cycle(state, user, id).await?;
+    let inv = state.store.invitation(inv_id).await?;
+    if inv.cycle_id != id {
+        return Err(AppError::NotFound);
+    }
+    Ok((cycle, scheme, inv))
+}
+
+/// Asks before cancelling an invitation, saying what cancelling does.
+pub async fn cancel_confirm(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path((id, inv_id)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let (cycle, scheme, inv) = managed_invitation(&state, &user, id, inv_id).await?;
+    let status = inv.status();
+    Ok(ConfirmPage {
+        ctx,
+        title: format!("Cancel the invitation to {}?", inv.name),
+        back_href: format!("/cycles/{id}/invitations"),
+        back_label: format!("Staff invitations: {} {}", scheme.name, cycle.year()),
+        effects: vec![
+            format!(
+                "The link sent to {} stops working at once: whoever opens it reads that the invitation was cancelled.",
+                inv.email
+            ),
+            "No one is emailed: tell them yourself if they are expecting it.".into(),
+            "This cannot be undone.".into(),
+        ],
+        action: format!("/cycles/{id}/invitations/{inv_id}/cancel"),
+        hidden: vec![],
+        button: "Cancel the invitation".into(),
+        refused: (!status.can_cancel()).then(|| {
+            format!(
+                "This invitation cannot be cancelled: it is {}.",
+                status.label().to_lowercase()
+            )
+        }),
+    }
+    .into_response())
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Path((id, inv_id)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let (_, _, inv) = managed_invitation(&state, &user, id, inv_id).await?;
+    let actor = Actor {
+        id: user.id(),
+        address: &address,
+    };
+    let to = format!("/cycles/{id}/invitations");
+    match operations::invitations::cancel(&state, actor, inv_id).await {
+        Ok(()) => Ok(redirect_with_flash(
+            &to,
+            &format!(
+                "The invitation to {} is cancelled: its link no longer works.",
+                inv.name
+            ),
+        )),
+        Err(AppError::Conflict(m)) => Ok(redirect_with_flash(&to, &format!("Not cancelled: {m}."))),
+        Err(e) => Err(e),
+    }
+}
+
+/// A pasted list of leaders, and whether the coordinator has seen the confirmation page.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ListForm {
+    #[serde(default)]
+    pub people: String,
+    /// Set by the confirmation page's button.
+    #[serde(default)]
+    pub confirmed: Option<String>,
+}
+
+/// Invites a pasted list of leaders: every line is checked (an error names its line, and
+/// nothing is sent); a valid list is shown on a confirmation page that says whom it emails;
+/// confirmed, everyone is invited in one transaction.
+pub async fn invite_list(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Path(id): Path<i64>,
+    Form(form): Form<ListForm>,
+) -> Result<Response, AppError> {
+    let (cycle, scheme) = managed_cycle(&state, &user, id).await?;
+    let already: Vec<String> = state
+        .store
+        .invitations_of(id)
+        .await?
+        .into_iter()
+        .map(|i| i.email)
+        .collect();
+    let refuse = |message: String| {
+        let mut errors = FormErrors::default();
+        errors.add("people", message);
+        errors
+    };
+    let invitees = match invitation::parse_invitee_list(&form.people, &already) {
+        Ok(v) => v,
+        Err(lines) => {
+            let listed: Vec<String> = lines.iter().map(ToString::to_string).collect();
+            let errors = refuse(format!(
+                "Nobody was invited: correct the list and check it again. {}",
+                listed.join(" ")
+            ));
+            let page = list_page_with(
+                &state,
+                ctx,
+                (cycle, scheme),
+                InviteForm::default(),
+                form.people,
+                errors,
+            )
+            .await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let n = invitees.len();
+    let people = if n == 1 { "person" } else { "people" };
+    if form.confirmed.as_deref() != Some("yes") {
+        let mut effects = vec![format!(
+            "This emails {n} {people}, each with a link of their own that works once and expires after {VALID_DAYS} days:"
+        )];
+        effects.extend(invitees.iter().map(|i| format!("{} ({})", i.name, i.email)));
+        return Ok(ConfirmPage {
+            ctx,
+            title: format!(
+                "Invite {n} staff {}?",
+                if n == 1 { "leader" } else { "leaders" }
+            ),
+            back_href: format!("/cycles/{id}/invitations"),
+            back_label: format!("Staff invitations: {} {}", scheme.name, cycle.year()),
+            effects,
+            action: format!("/cycles/{id}/invitations/list"),
+            hidden: vec![
+                ("people".into(), form.people.clone()),
+                ("confirmed".into(), "yes".into()),
+            ],
+            button: format!("Send {n} invitation{}", if n == 1 { "" } else { "s" }),
+            refused: None,
+        }
+        .into_response());
+    }
+    let from = Inviter {
+        name: &user.user.display_name,
+    };
+    let actor = Actor {
+        id: user.id(),
+        address: &address,
+    };
+    let expires = flipside_store::now() + Duration::days(VALID_DAYS);
+    match operations::invitations::invite_many(
+        &state,
+        from,
+        actor,
+        (&scheme, &cycle),
+        &invitees,
+        expires,
+    )
+    .await
+    {
+        Ok(_) => Ok(redirect_with_flash(
+            &format!("/cycles/{id}/invitations"),
+            &format!("{n} invitation{} sent.", if n == 1 { "" } else { "s" }),
+        )),
+        // Someone on the list was invited between the check and the transaction.
+        Err(AppError::Conflict(m)) => {
+            let errors = refuse(format!("Nobody was invited: {m}."));
+            let page = list_page_with(
+                &state,
+                ctx,
+                (cycle, scheme),
+                InviteForm::default(),
+                form.people,
+                errors,
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
         Err(e) => Err(e),
     }
 }

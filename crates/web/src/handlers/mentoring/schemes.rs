@@ -1,7 +1,10 @@
-//! Schemes: the list, creating one, and a scheme's page with its cycles.
-use crate::auth::CurrentUser;
+//! Schemes: the list, creating one, a scheme's page with its cycles, editing its name and
+//! purpose, archiving it once it has finished and bringing it back.
+use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
+use crate::handlers::confirm::ConfirmPage;
+use crate::operations::{self, cycles::Actor};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -21,6 +24,8 @@ pub struct ListPage {
     ctx: PageCtx,
     schemes: Vec<SchemeRow>,
     can_create: bool,
+    /// How many schemes are archived (listed on a page of their own).
+    archived: usize,
 }
 
 pub struct SchemeRow {
@@ -49,11 +54,43 @@ pub async fn list(
     ctx: PageCtx,
     user: CurrentUser,
 ) -> Result<ListPage, AppError> {
-    let schemes = state.store.schemes().await?;
+    let (archived, current): (Vec<Scheme>, Vec<Scheme>) = state
+        .store
+        .schemes()
+        .await?
+        .into_iter()
+        .partition(|s| s.archived_at.is_some());
     Ok(ListPage {
         ctx,
-        schemes: rows(&state.store, schemes).await?,
+        schemes: rows(&state.store, current).await?,
         can_create: policy::scheme(&user.actor, None, Action::Create),
+        archived: archived.len(),
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "schemes/archived.html")]
+pub struct ArchivedPage {
+    ctx: PageCtx,
+    schemes: Vec<SchemeRow>,
+}
+
+/// The archived schemes, for whoever may see the list.
+pub async fn archived(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    _user: CurrentUser,
+) -> Result<ArchivedPage, AppError> {
+    let archived = state
+        .store
+        .schemes()
+        .await?
+        .into_iter()
+        .filter(|s| s.archived_at.is_some())
+        .collect();
+    Ok(ArchivedPage {
+        ctx,
+        schemes: rows(&state.store, archived).await?,
     })
 }
 
@@ -251,4 +288,203 @@ pub async fn show(
         can_edit: policy::scheme(&user.actor, Some(SchemeRef { id }), Action::Edit),
         can_code: policy::codebook(&user.actor, id, Action::View),
     })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "schemes/edit.html")]
+pub struct EditPage {
+    ctx: PageCtx,
+    scheme: Scheme,
+    form: EditForm,
+    errors: FormErrors,
+}
+
+/// The edit form as typed: a scheme's name and purpose (its kind and School stay).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct EditForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub purpose: String,
+}
+
+/// Checks the edit form with the rules creating a scheme follows: (name, purpose).
+pub fn validate_edit(form: &EditForm) -> Result<(String, String), FormErrors> {
+    let mut errors = FormErrors::default();
+    let name =
+        BoundedText::parse(&form.name, 120).map_err(|e| errors.add("name", format!("Name {e}.")));
+    let purpose = BoundedText::parse(&form.purpose, 2000)
+        .map_err(|e| errors.add("purpose", format!("Purpose {e}.")));
+    match (name, purpose) {
+        (Ok(n), Ok(p)) => Ok((n.into_string(), p.into_string())),
+        _ => Err(errors),
+    }
+}
+
+/// The scheme, if the actor may change it (its coordinators).
+async fn editable(state: &AppState, user: &CurrentUser, id: i64) -> Result<Scheme, AppError> {
+    let scheme = state.store.scheme(id).await?;
+    allow(policy::scheme(
+        &user.actor,
+        Some(SchemeRef { id }),
+        Action::Edit,
+    ))?;
+    Ok(scheme)
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<EditPage, AppError> {
+    let scheme = editable(&state, &user, id).await?;
+    Ok(EditPage {
+        ctx,
+        form: EditForm {
+            name: scheme.name.clone(),
+            purpose: scheme.purpose.clone(),
+        },
+        scheme,
+        errors: FormErrors::default(),
+    })
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Path(id): Path<i64>,
+    Form(form): Form<EditForm>,
+) -> Result<Response, AppError> {
+    let scheme = editable(&state, &user, id).await?;
+    let again = |errors: FormErrors, scheme: Scheme| {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            EditPage {
+                ctx: ctx.clone(),
+                scheme,
+                form: form.clone(),
+                errors,
+            },
+        )
+            .into_response()
+    };
+    let (name, purpose) = match validate_edit(&form) {
+        Ok(v) => v,
+        Err(errors) => return Ok(again(errors, scheme)),
+    };
+    let actor = Actor {
+        id: user.id(),
+        address: &address,
+    };
+    match operations::schemes::update(&state, actor, id, &name, &purpose).await {
+        Ok(()) => Ok(redirect_with_flash(
+            &format!("/schemes/{id}"),
+            &format!("Scheme '{name}' saved."),
+        )),
+        Err(AppError::Conflict(m)) => {
+            let mut errors = FormErrors::default();
+            errors.add("name", format!("{}.", capitalise(&m)));
+            Ok(again(errors, scheme))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn capitalise(m: &str) -> String {
+    let mut chars = m.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Asks before archiving, saying what archiving does; or says why it cannot be done yet.
+pub async fn archive_confirm(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let scheme = editable(&state, &user, id).await?;
+    if scheme.archived_at.is_some() {
+        return Ok(redirect_with_flash(
+            &format!("/schemes/{id}"),
+            "This scheme is already archived.",
+        ));
+    }
+    let cycles = state.store.cycles_of(id).await?;
+    let refused =
+        flipside_core::scheme::may_archive(cycles.iter().map(|c| (c.year(), c.state.get())))
+            .err()
+            .map(|e| e.to_string());
+    Ok(ConfirmPage {
+        ctx,
+        title: format!("Archive {}?", scheme.name),
+        back_href: format!("/schemes/{id}"),
+        back_label: scheme.name.clone(),
+        effects: vec![
+            "The scheme leaves the list of schemes and everyone's home page; it is listed under archived schemes.".into(),
+            format!(
+                "Its {} cycle(s), their results, chats, quotes and reports stay as they are and stay readable from the scheme's page.",
+                cycles.len()
+            ),
+            "No one is emailed. You can bring the scheme back into the lists later.".into(),
+        ],
+        action: format!("/schemes/{id}/archive"),
+        hidden: vec![],
+        button: "Archive the scheme".into(),
+        refused,
+    }
+    .into_response())
+}
+
+pub async fn archive(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let scheme = editable(&state, &user, id).await?;
+    let actor = Actor {
+        id: user.id(),
+        address: &address,
+    };
+    match operations::schemes::archive(&state, actor, id).await {
+        Ok(()) => Ok(redirect_with_flash(
+            &format!("/schemes/{id}"),
+            &format!(
+                "'{}' is archived: it no longer appears in lists, and its data stays readable here.",
+                scheme.name
+            ),
+        )),
+        Err(AppError::Conflict(m)) => Ok(redirect_with_flash(&format!("/schemes/{id}"), &m)),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn restore(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let scheme = editable(&state, &user, id).await?;
+    let actor = Actor {
+        id: user.id(),
+        address: &address,
+    };
+    match operations::schemes::restore(&state, actor, id).await {
+        Ok(()) => Ok(redirect_with_flash(
+            &format!("/schemes/{id}"),
+            &format!("'{}' is back in the lists.", scheme.name),
+        )),
+        Err(AppError::Conflict(m)) => Ok(redirect_with_flash(
+            &format!("/schemes/{id}"),
+            &format!("{}.", capitalise(&m)),
+        )),
+        Err(e) => Err(e),
+    }
 }
