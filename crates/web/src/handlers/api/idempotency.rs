@@ -22,8 +22,6 @@ use sha2::{Digest, Sha256};
 pub const HEADER: &str = "idempotency-key";
 /// The answer header marking a replayed answer.
 pub const REPLAYED: &str = "idempotent-replayed";
-/// The largest body a keyed request may have (the API's usual limit).
-const MAX_BODY: usize = 2 * 1024 * 1024;
 /// The largest answer that is kept for replay; a larger one is not (none is this big today).
 const MAX_KEPT_ANSWER: usize = 256 * 1024;
 
@@ -73,8 +71,12 @@ pub async fn honour(State(state): State<AppState>, request: Request, next: Next)
         Ok(u) => u,
         Err(e) => return problem(e),
     };
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return problem(AppError::PayloadTooLarge);
+    // The body's size is already bounded by the request limits (crate::limits), which answer
+    // 413 before this reads it; a body that fails to arrive is refused the same way.
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return problem(AppError::PayloadTooLarge(
+            "The request body could not be read in full: it is larger than this server accepts, or it stopped arriving.".into(),
+        ));
     };
     let print = fingerprint(&parts.method, &parts.uri, &bytes);
     let claim = state
