@@ -13,6 +13,7 @@ mod cycles;
 mod demo;
 mod email;
 mod helpers;
+mod home;
 mod identity;
 mod import;
 mod matching;
