@@ -26,6 +26,7 @@
 //! | [`meetings`] | proposing meetings: future, no overlap; hours (SPEC §3.4) |
 //! | [`concerns`] | concerns raised with coordinators: status and reply (SPEC §3.4) |
 //! | [`nudge`] | who a coordinator's nudge emails: pairs stuck before agreeing or meeting |
+//! | [`progress`] | a cycle's figures as to-do items and stages (recruit, match, run, evaluate); pairs not meeting |
 //! | [`actions`] | the action state machine and evidence links (SPEC §3.8) |
 //! | [`dates`] | the one rule for a plausible date in any date field |
 //! | [`local_time`] | the organisation's time zone: local times to UTC and back, local dates |
@@ -57,6 +58,7 @@ pub mod nudge;
 pub mod outreach;
 pub mod policy;
 pub mod privacy;
+pub mod progress;
 pub mod qualitative;
 pub mod rate_limit;
 pub mod recruitment;

@@ -196,6 +196,32 @@ pub fn apply(_actor: &Actor, cycle_state: CycleState) -> bool {
     cycle_state == CycleState::Recruiting
 }
 
+/// Whether open calls for student mentors are offered to this person (the home page, issue
+/// 14): students, whether tutees, Student APT Leads or student mentors of a cycle. Staff
+/// leaders are invited by a coordinator, never by open call (SPEC §1), and the call is not
+/// offered to staff in any other role either.
+pub fn offered_student_calls(actor: &Actor) -> bool {
+    actor.has(Role::Student) || actor.has(Role::StudentLead) || actor.has(Role::Mentor)
+}
+
+/// The schemes list in the navigation: whoever takes part in reverse mentoring in some way
+/// (runs it, administers it, evaluates it, is a mentor or a mentee) and students who may
+/// answer its calls. Tutors and School leads, whose work is personal tutoring, are not sent
+/// there (the list stays readable to every member who asks for it, see [`scheme`]).
+pub fn schemes_in_navigation(actor: &Actor) -> bool {
+    actor.is_admin()
+        || actor.has(Role::Coordinator)
+        || actor.has(Role::Researcher)
+        || actor.has(Role::Mentee)
+        || offered_student_calls(actor)
+}
+
+/// Whether the person evaluates some scheme (researchers): the home page points them to the
+/// cycles whose results, chats and codes they read.
+pub fn evaluates_schemes(actor: &Actor) -> bool {
+    actor.has(Role::Researcher)
+}
+
 /// One person's application to a cycle of `scheme_id`. The applicant may see it and change
 /// it (edit it, withdraw consents); the scheme's coordinators may see it to review it. Nobody
 /// else: not other students, not mentors, not admins without a coordinator role.
@@ -788,6 +814,33 @@ mod tests {
                 &["admin", "org coordinator"],
             ),
             ("audit log", audit_log, &["admin"]),
+            (
+                "offered student calls",
+                offered_student_calls,
+                &[
+                    "mentor in cycle",
+                    "mentor elsewhere",
+                    "student",
+                    "student lead",
+                ],
+            ),
+            (
+                "schemes in the navigation",
+                schemes_in_navigation,
+                &[
+                    "admin",
+                    "org coordinator",
+                    "scheme coordinator",
+                    "other scheme coordinator",
+                    "mentor in cycle",
+                    "mentee in cycle",
+                    "mentor elsewhere",
+                    "student",
+                    "student lead",
+                    "researcher",
+                ],
+            ),
+            ("evaluates schemes", evaluates_schemes, &["researcher"]),
             ("email delivery log", email_log, &["admin"]),
             ("download own personal data", own_personal_data, &["*"]),
             (

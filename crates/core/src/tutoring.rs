@@ -46,6 +46,19 @@ pub fn no_contact_by(year: AcademicYear, rules: &SchoolRules) -> NaiveDate {
     year_start(year) + chrono::Days::new(u64::from(rules.no_contact_weeks) * 7)
 }
 
+/// Whether a tutee has missed their School's no-contact-by date: the date has passed (in the
+/// organisation's calendar, `today`) and their first contact of the year, if any, came after
+/// it. `first_day` is that contact's day of the year ([`day_of_year`]).
+pub fn contact_overdue(
+    year: AcademicYear,
+    rules: &SchoolRules,
+    first_day: Option<i64>,
+    today: NaiveDate,
+) -> bool {
+    let by = no_contact_by(year, rules);
+    today > by && first_day.is_none_or(|d| d > day_of_year(year, by))
+}
+
 /// A tutor as the allocation sees them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AllocTutor {
@@ -439,6 +452,30 @@ pub fn spread(histogram: &[(i64, u64)]) -> Option<Spread> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tutee_is_overdue_once_the_date_passes_without_a_contact_by_it() {
+        let year = AcademicYear::parse("2026/27").unwrap();
+        let rules = SchoolRules::default();
+        // Ten weeks after 1 August 2026: 10 October.
+        let by = no_contact_by(year, &rules);
+        assert_eq!(by, NaiveDate::from_ymd_opt(2026, 10, 10).unwrap());
+        let day = day_of_year(year, by);
+        let after = by.succ_opt().unwrap();
+        assert!(
+            !contact_overdue(year, &rules, None, by),
+            "not before it passes"
+        );
+        assert!(contact_overdue(year, &rules, None, after));
+        assert!(
+            !contact_overdue(year, &rules, Some(day), after),
+            "a contact on the day"
+        );
+        assert!(
+            contact_overdue(year, &rules, Some(day + 1), after),
+            "too late"
+        );
+    }
 
     fn tutor(id: i64, school: i64, capacity: u32) -> AllocTutor {
         AllocTutor {

@@ -24,6 +24,7 @@ mod outbox;
 mod pairs;
 mod pool;
 pub mod privacy;
+mod progress;
 mod qual_analysis;
 mod qual_chats;
 mod qual_quotes;
@@ -58,6 +59,7 @@ pub use organisation::{Faculty, IdentityLabel, Organisation, School};
 pub use outbox::{NewEmail, OutboxEmail};
 pub use pairs::{NewPair, Pair, PairCounts, PairStatus};
 pub use pool::{Backend, Store};
+pub use progress::{CycleProgress, PairToDo, WaveProgress};
 pub use qual_analysis::CodeWrite;
 pub use qual_chats::{
     ChatCandidate, ChatListRow, Interviewer, RemovalRequest, RemovalStatus, side_label,

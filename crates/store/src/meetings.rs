@@ -109,6 +109,9 @@ pub struct PairHours {
     pub status: Decoded<crate::pairs::PairStatus>,
     pub meetings_held: i64,
     pub minutes_held: i64,
+    /// When the pair's latest held meeting started.
+    pub last_met: Option<DateTime<Utc>>,
+    pub published_at: DateTime<Utc>,
 }
 
 const MEETING_COLUMNS: &str = "m.id, m.pair_id, m.session_index, m.starts_at, m.duration_minutes, m.status, m.proposed_by, m.proposed_at, m.responded_at, m.held_minutes, m.held_at";
@@ -236,11 +239,12 @@ impl Store {
     pub async fn hours_of_cycle(&self, cycle_id: i64) -> Result<Vec<PairHours>> {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, PairHours>(
             "SELECT p.id AS pair_id, mr.display_name AS mentor_name, me.display_name AS mentee_name, p.status,
-                    CAST(COUNT(m.id) AS BIGINT) AS meetings_held, CAST(COALESCE(SUM(m.held_minutes), 0) AS BIGINT) AS minutes_held
+                    CAST(COUNT(m.id) AS BIGINT) AS meetings_held, CAST(COALESCE(SUM(m.held_minutes), 0) AS BIGINT) AS minutes_held,
+                    MAX(m.starts_at) AS last_met, p.published_at
              FROM pairs p JOIN users mr ON mr.id = p.mentor_id JOIN users me ON me.id = p.mentee_id
              LEFT JOIN meetings m ON m.pair_id = p.id AND m.status = $2
              WHERE p.cycle_id = $1
-             GROUP BY p.id, mr.display_name, me.display_name, p.status ORDER BY p.id"
+             GROUP BY p.id, mr.display_name, me.display_name, p.status, p.published_at ORDER BY p.id"
         ).bind(cycle_id).bind(MeetingStatus::Held.as_str()).fetch_all(pool).await)?)
     }
 

@@ -9,6 +9,7 @@ const SET_POPULATION_TOTAL: &str =
 const SET_LABEL_POPULATION: &str = "UPDATE identity_labels SET population = $1 WHERE id = $2";
 use chrono::{DateTime, Utc};
 use flipside_core::local_time::Zone;
+use flipside_core::progress::StaleWeeks;
 use serde::Serialize;
 
 /// The one organisation a flipside instance serves.
@@ -29,6 +30,9 @@ pub struct Organisation {
     pub population_source: String,
     /// The IANA time zone times are typed and shown in (read it decoded: [`Store::zone`]).
     pub time_zone: String,
+    /// Weeks without a held meeting after which an active pair is listed as not meeting
+    /// (decode it with `flipside_core::progress::StaleWeeks::from_stored`).
+    pub stale_pair_weeks: i64,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -221,7 +225,7 @@ impl Store {
     }
 }
 
-const ORGANISATION: &str = "SELECT name, short_name, min_cell, disclosure_preset, hours_target, created_at, population_total, population_source, time_zone FROM organisation WHERE id = 1";
+const ORGANISATION: &str = "SELECT name, short_name, min_cell, disclosure_preset, hours_target, created_at, population_total, population_source, time_zone, stale_pair_weeks FROM organisation WHERE id = 1";
 
 impl Tx {
     /// The organisation, read inside an operation that writes (its name in an email).
@@ -236,6 +240,13 @@ impl Tx {
     pub async fn set_time_zone(&mut self, zone: Zone) -> Result<()> {
         on_tx!(self, c => sqlx::query("UPDATE organisation SET time_zone = $1 WHERE id = 1")
             .bind(zone.name()).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Sets after how many weeks without a held meeting a pair is listed as not meeting.
+    pub async fn set_stale_pair_weeks(&mut self, weeks: StaleWeeks) -> Result<()> {
+        on_tx!(self, c => sqlx::query("UPDATE organisation SET stale_pair_weeks = $1 WHERE id = 1")
+            .bind(i64::from(weeks.get())).execute(&mut *c).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 

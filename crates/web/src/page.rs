@@ -58,6 +58,9 @@ pub struct PageCtx {
     pub path: String,
     /// The organisation's time zone, in which every time is shown.
     pub zone: Zone,
+    /// Who the person is in personal tutoring (the navigation and the home page ask the
+    /// policy with it).
+    pub tutoring: TutoringSelf,
 }
 
 impl PageCtx {
@@ -98,10 +101,12 @@ fn nav_for(user: Option<&CurrentUser>, me: TutoringSelf) -> Vec<NavLink> {
     let Some(u) = user else {
         return nav;
     };
-    nav.push(NavLink {
-        href: "/schemes",
-        label: "Schemes",
-    });
+    if policy::schemes_in_navigation(&u.actor) {
+        nav.push(NavLink {
+            href: "/schemes",
+            label: "Schemes",
+        });
+    }
     nav.push(NavLink {
         href: "/sprints",
         label: "Design sprints",
@@ -210,6 +215,7 @@ impl FromRequestParts<AppState> for PageCtx {
             flash,
             path: parts.uri.path().to_string(),
             zone: state.store.zone().await?,
+            tutoring: me,
         })
     }
 }

@@ -16,6 +16,7 @@ mod cycles;
 mod demo;
 mod email;
 mod helpers;
+mod home;
 mod identity;
 mod import;
 mod instruments;

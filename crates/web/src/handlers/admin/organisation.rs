@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use flipside_core::local_time::Zone;
 use flipside_core::policy::{self, Action};
+use flipside_core::progress::StaleWeeks;
 use flipside_core::scheme::BoundedText;
 use flipside_store::{Faculty, IdentityLabel, NewAuditEntry, Organisation, School, StoreError, Tx};
 use serde::Deserialize;
@@ -44,6 +45,10 @@ pub struct SettingsForm {
     pub hours_target: String,
     #[serde(default)]
     pub time_zone: String,
+    /// Weeks without a meeting before a pair is listed as not meeting. A form without the
+    /// field (an older page) leaves the setting as it is.
+    #[serde(default)]
+    pub stale_pair_weeks: Option<String>,
 }
 
 async fn page(
@@ -78,6 +83,7 @@ async fn page(
         disclosure_preset: org.disclosure_preset.clone(),
         hours_target: org.hours_target.to_string(),
         time_zone: org.time_zone.clone(),
+        stale_pair_weeks: Some(org.stale_pair_weeks.to_string()),
     });
     Ok(OrganisationPage {
         ctx,
@@ -143,18 +149,36 @@ pub async fn update_settings(
         );
     }
     let zone = Zone::parse(&form.time_zone).map_err(|e| errors.add("time_zone", e));
-    match (name, min_cell, hours, zone) {
-        (Ok(name), Some(min_cell), Some(hours), Ok(zone)) if errors.is_empty() => {
+    let stale = form
+        .stale_pair_weeks
+        .as_deref()
+        .map(StaleWeeks::parse)
+        .transpose()
+        .map_err(|e| errors.add("stale_pair_weeks", e));
+    match (name, min_cell, hours, zone, stale) {
+        (Ok(name), Some(min_cell), Some(hours), Ok(zone), Ok(stale)) if errors.is_empty() => {
             let before = state.store.organisation().await?;
             let mut tx = state.store.begin().await?;
             tx.update_organisation(name.as_str(), min_cell, &form.disclosure_preset, hours)
                 .await?;
             tx.set_time_zone(zone).await?;
+            if let Some(weeks) = stale {
+                tx.set_stale_pair_weeks(weeks).await?;
+            }
+            let stale_now = match (stale, &before) {
+                (Some(w), _) => i64::from(w.get()),
+                (None, Some(o)) => o.stale_pair_weeks,
+                (None, None) => i64::from(StaleWeeks::default().get()),
+            };
             // Every change of the disclosure thresholds is on the record, with what it was.
             let was = before.map_or_else(String::new, |o| {
                 format!(
-                    " (was min cell {}, rule {}, hours {}, zone {})",
-                    o.min_cell, o.disclosure_preset, o.hours_target, o.time_zone
+                    " (was min cell {}, rule {}, hours {}, stale after {} weeks, zone {})",
+                    o.min_cell,
+                    o.disclosure_preset,
+                    o.hours_target,
+                    o.stale_pair_weeks,
+                    o.time_zone
                 )
             });
             tx.audit(NewAuditEntry {
@@ -163,7 +187,7 @@ pub async fn update_settings(
                 subject_kind: "organisation",
                 subject_id: None,
                 detail: &format!(
-                    "min cell {min_cell}, rule {}, hours {hours}, zone {}{was}",
+                    "min cell {min_cell}, rule {}, hours {hours}, stale after {stale_now} weeks, zone {}{was}",
                     form.disclosure_preset,
                     zone.name()
                 ),

@@ -18,6 +18,7 @@ use flipside_core::cycle::{
 use flipside_core::framework::Framework;
 use flipside_core::invitation::InvitationStatus;
 use flipside_core::policy::{self, Action, CycleRef, ReportSubject};
+use flipside_core::progress::{self, Figures, StageReport, StaleWeeks};
 use flipside_core::recruitment::ApplicationStatus;
 use flipside_store::{Cycle, CycleEvent, PairCounts, Scheme, StoreError};
 use serde::Deserialize;
@@ -246,6 +247,11 @@ pub struct ShowPage {
     can_report_year: bool,
     can_invite: bool,
     can_match: bool,
+    /// The year's four stages (recruit, match, run, evaluate), each done, now or later.
+    stages: Vec<StageView>,
+    /// Whether the stages show the cycle's figures and what waits (those who may see
+    /// aggregates of the cycle).
+    figures_shown: bool,
     /// Pair counts, for those who may see aggregates of the cycle.
     counts: Option<PairCounts>,
     can_manage_surveys: bool,
@@ -253,6 +259,74 @@ pub struct ShowPage {
     can_see_instrument: bool,
     /// The scheme's research team sees the cycle's reflective chats (issue 11).
     can_see_chats: bool,
+}
+
+/// One stage of the cycle as its page shows it: what is done, and what waits, each waiting
+/// item linked to the page where it is dealt with (when the viewer may open it).
+pub struct StageView {
+    pub report: StageReport,
+    pub items: Vec<crate::handlers::home::Item>,
+}
+
+impl StageView {
+    fn id(&self) -> &'static str {
+        self.report.stage.id()
+    }
+
+    fn name(&self) -> &'static str {
+        self.report.stage.name()
+    }
+
+    fn standing(&self) -> &'static str {
+        self.report.standing.label()
+    }
+}
+
+/// The cycle's stages; with its figures and what waits when `figures` (one query for the
+/// counts, one for the open waves).
+async fn stages(
+    state: &AppState,
+    ctx: &PageCtx,
+    user: &CurrentUser,
+    cycle: &Cycle,
+    current: CycleState,
+    figures: bool,
+) -> Result<(Vec<StageView>, Figures), AppError> {
+    let (figures, stale) = if figures {
+        let stale = state
+            .store
+            .organisation()
+            .await?
+            .and_then(|o| StaleWeeks::from_stored(o.stale_pair_weeks))
+            .unwrap_or_default();
+        let today = state.clock.today_in(ctx.zone);
+        let counts = state
+            .store
+            .cycle_progress(cycle.id, state.clock.now(), stale.cutoff(today, ctx.zone))
+            .await?;
+        let waves = state.store.open_waves_of(cycle.id, today).await?;
+        (counts.figures(&waves), stale)
+    } else {
+        (Figures::default(), StaleWeeks::default())
+    };
+    let stages = progress::stages(current, &figures, stale)
+        .into_iter()
+        .map(|report| StageView {
+            items: report
+                .to_do
+                .iter()
+                .filter_map(|i| {
+                    crate::handlers::home::step_href(&user.actor, cycle.id, cycle.scheme_id, i.step)
+                        .map(|href| crate::handlers::home::Item {
+                            text: i.text.clone(),
+                            href,
+                        })
+                })
+                .collect(),
+            report,
+        })
+        .collect();
+    Ok((stages, figures))
 }
 
 pub async fn show(
@@ -276,6 +350,15 @@ pub async fn show(
         Some(c) => Some(state.store.cycle(c).await?.year().to_string()),
         None => None,
     };
+    let figures_shown = policy::aggregate_results(&user.actor, cycle.scheme_id);
+    let (stages, figures) = stages(&state, &ctx, &user, &cycle, current, figures_shown).await?;
+    let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    let counts = figures_shown.then(|| PairCounts {
+        matched: count(figures.pairs_matched),
+        active: count(figures.pairs_active),
+        completed: count(figures.pairs_completed),
+        ended_early: count(figures.pairs_ended_early),
+    });
     Ok(ShowPage {
         ctx,
         states: CycleState::ALL
@@ -305,11 +388,9 @@ pub async fn show(
         can_report_year: policy::annual_report(&user.actor, ReportSubject::Year),
         can_invite: policy::invite_staff(&user.actor, cycle.scheme_id),
         can_match: policy::match_pairs(&user.actor, cycle.scheme_id),
-        counts: if policy::aggregate_results(&user.actor, cycle.scheme_id) {
-            Some(state.store.pair_counts(id).await?)
-        } else {
-            None
-        },
+        stages,
+        figures_shown,
+        counts,
         can_manage_surveys: policy::manage_surveys(&user.actor, cycle.scheme_id),
         can_see_instrument: policy::cycle_instrument(&user.actor, cycle.scheme_id, Action::View),
         can_see_chats: policy::chat_list(&user.actor, cycle.scheme_id),

@@ -23,6 +23,7 @@ use flipside_core::meetings::{
     MeetingStatus, ProposalInput, check_held_minutes, check_proposal, hours,
 };
 use flipside_core::policy::{self, Action};
+use flipside_core::progress::StaleWeeks;
 use flipside_store::{Cycle, Meeting, Pair, PairHours, PairStatus, Scheme};
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 use serde::Deserialize;
@@ -370,6 +371,15 @@ pub struct HoursPage {
     total_hours: String,
     mean_hours: String,
     at_target: usize,
+    /// The organisation's weeks without a meeting before a pair is marked as not meeting.
+    stale_weeks: u32,
+}
+
+impl HoursPage {
+    /// Active pairs that have not met for the organisation's number of weeks.
+    fn not_meeting(&self) -> usize {
+        self.rows.iter().filter(|r| r.not_meeting).count()
+    }
 }
 
 pub struct HoursRow {
@@ -377,6 +387,8 @@ pub struct HoursRow {
     pub hours: String,
     pub status_label: &'static str,
     pub reached: bool,
+    /// An active pair that has not met for the organisation's number of weeks.
+    pub not_meeting: bool,
 }
 
 /// Hours met per pair against the target, for the scheme's coordinators.
@@ -390,6 +402,13 @@ pub async fn cycle_hours(
     allow(policy::pair_hours(&user.actor, cycle.scheme_id))?;
     let scheme = state.store.scheme(cycle.scheme_id).await?;
     let pairs = state.store.hours_of_cycle(id).await?;
+    let stale = state
+        .store
+        .organisation()
+        .await?
+        .and_then(|o| StaleWeeks::from_stored(o.stale_pair_weeks))
+        .unwrap_or_default();
+    let cutoff = stale.cutoff(state.clock.today_in(ctx.zone), ctx.zone);
     let total: i64 = pairs.iter().map(|p| p.minutes_held).sum();
     let target_minutes = cycle.hours_target * 60;
     let rows: Vec<HoursRow> = pairs
@@ -398,6 +417,8 @@ pub async fn cycle_hours(
             hours: hours(p.minutes_held),
             status_label: p.status.get().label(),
             reached: p.minutes_held >= target_minutes,
+            not_meeting: p.status.get() == PairStatus::Active
+                && flipside_core::progress::not_meeting(p.published_at, p.last_met, cutoff),
             pair: p,
         })
         .collect();
@@ -410,6 +431,7 @@ pub async fn cycle_hours(
             hours(total / rows.len() as i64)
         },
         at_target: rows.iter().filter(|r| r.reached).count(),
+        stale_weeks: stale.get(),
         rows,
         scheme,
         cycle,

@@ -70,13 +70,10 @@ pub async fn tutees(
                 .find(|r| r.school_id == tutee.school_id)
                 .map(|r| r.rules())
                 .unwrap_or_default();
-            let by = tutoring::no_contact_by(year, &rules);
-            let deadline_day = tutoring::day_of_year(year, by);
-            let overdue = today > by && tutee.first_day.is_none_or(|d| d > deadline_day);
             TuteeRow {
+                no_contact_by: tutoring::no_contact_by(year, &rules),
+                overdue: tutoring::contact_overdue(year, &rules, tutee.first_day, today),
                 tutee,
-                no_contact_by: by,
-                overdue,
             }
         })
         .collect();
