@@ -48,7 +48,9 @@ async fn a_new_cycle_is_a_draft_until_its_coordinator_confirms_opening_the_call(
     let b = app
         .as_role("priya@tu.test", &[(Role::Coordinator, Scope::Scheme(s))])
         .await;
-    let student = app.as_role("sam@tu.test", &[]).await;
+    let student = app
+        .as_role("sam@tu.test", &[(Role::Student, Scope::Organisation)])
+        .await;
     let r = b
         .post(
             &format!("/schemes/{s}/cycles"),
