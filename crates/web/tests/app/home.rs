@@ -709,7 +709,9 @@ async fn the_navigation_shows_each_role_only_what_it_may_use() {
         .assign_tutor(student, tutor, i64::from(year.start_year()), "import")
         .await
         .unwrap();
-    let cases: Vec<(&str, Vec<(Role, Scope)>, Vec<&str>)> = vec![
+    // (who, their grants, the navigation links they see)
+    type NavCase<'a> = (&'a str, Vec<(Role, Scope)>, Vec<&'a str>);
+    let cases: Vec<NavCase> = vec![
         ("nobody", vec![], vec!["/", "/sprints", "/account"]),
         (
             "admin",
