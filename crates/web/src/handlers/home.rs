@@ -226,7 +226,9 @@ pub async fn show(
 }
 
 /// The organisation's stale-pair setting (the default before an organisation exists).
-fn stale_weeks(org: Option<&Organisation>) -> StaleWeeks {
+/// The organisation's stale-pairs setting, or its default (before set-up, or a stored value out
+/// of range).
+pub(crate) fn stale_weeks(org: Option<&Organisation>) -> StaleWeeks {
     org.and_then(|o| StaleWeeks::from_stored(o.stale_pair_weeks))
         .unwrap_or_default()
 }

@@ -3,6 +3,7 @@
 //! connection closed, 431), bodies that trickle in (408), requests beyond those answered at
 //! once (503), and writes beyond a person's or an address's allowance (429 with
 //! `Retry-After`).
+use crate::api::token_for;
 use crate::helpers::TestApp;
 use flipside_core::role::{Role, Scope};
 use std::time::{Duration, Instant};
@@ -133,15 +134,12 @@ async fn uploads_may_be_larger_than_forms_but_only_where_the_route_takes_files()
 #[tokio::test]
 async fn an_api_body_over_the_limit_is_refused_as_problem_details() {
     let app = TestApp::spawn_with(|s| s.max_form_kib = 8).await;
-    let id = app
-        .person("priya@tu.test", &[(Role::Coordinator, Scope::Organisation)])
-        .await;
-    let token = app
-        .store
-        .create_api_token(id, "test", chrono::Duration::days(1))
-        .await
-        .unwrap()
-        .0;
+    let token = token_for(
+        &app,
+        "priya@tu.test",
+        &[(Role::Coordinator, Scope::Organisation)],
+    )
+    .await;
     let purpose = "p".repeat(16 * 1024);
     let r = reqwest::Client::new()
         .post(app.url("/api/v1/schemes"))
@@ -331,15 +329,12 @@ async fn signed_out_writes_are_counted_per_address() {
 #[tokio::test]
 async fn api_writes_over_the_allowance_are_refused_as_problem_details_with_retry_after() {
     let app = TestApp::spawn_with(|s| s.writes_per_minute_per_person = 1).await;
-    let id = app
-        .person("priya@tu.test", &[(Role::Coordinator, Scope::Organisation)])
-        .await;
-    let token = app
-        .store
-        .create_api_token(id, "test", chrono::Duration::days(1))
-        .await
-        .unwrap()
-        .0;
+    let token = token_for(
+        &app,
+        "priya@tu.test",
+        &[(Role::Coordinator, Scope::Organisation)],
+    )
+    .await;
     let create = |name: &'static str| {
         reqwest::Client::new()
             .post(app.url("/api/v1/schemes"))

@@ -293,12 +293,7 @@ async fn stages(
     figures: bool,
 ) -> Result<(Vec<StageView>, Figures), AppError> {
     let (figures, stale) = if figures {
-        let stale = state
-            .store
-            .organisation()
-            .await?
-            .and_then(|o| StaleWeeks::from_stored(o.stale_pair_weeks))
-            .unwrap_or_default();
+        let stale = crate::handlers::home::stale_weeks(state.store.organisation().await?.as_ref());
         let today = state.clock.today_in(ctx.zone);
         let counts = state
             .store

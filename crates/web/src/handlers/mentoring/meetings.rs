@@ -23,7 +23,6 @@ use flipside_core::meetings::{
     MeetingStatus, ProposalInput, check_held_minutes, check_proposal, hours,
 };
 use flipside_core::policy::{self, Action};
-use flipside_core::progress::StaleWeeks;
 use flipside_store::{Cycle, Meeting, Pair, PairHours, PairStatus, Scheme};
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 use serde::Deserialize;
@@ -402,12 +401,7 @@ pub async fn cycle_hours(
     allow(policy::pair_hours(&user.actor, cycle.scheme_id))?;
     let scheme = state.store.scheme(cycle.scheme_id).await?;
     let pairs = state.store.hours_of_cycle(id).await?;
-    let stale = state
-        .store
-        .organisation()
-        .await?
-        .and_then(|o| StaleWeeks::from_stored(o.stale_pair_weeks))
-        .unwrap_or_default();
+    let stale = crate::handlers::home::stale_weeks(state.store.organisation().await?.as_ref());
     let cutoff = stale.cutoff(state.clock.today_in(ctx.zone), ctx.zone);
     let total: i64 = pairs.iter().map(|p| p.minutes_held).sum();
     let target_minutes = cycle.hours_target * 60;
