@@ -25,6 +25,8 @@ use tower_http::trace::TraceLayer;
 /// router is built from this table, and a test holds the OpenAPI document to it, so no
 /// operation goes undocumented. Paths listed twice are merged into one route.
 pub fn api_operations() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    // An area that keeps its own table (`api::<area>::operations()`) is appended after these:
+    // `let mut ops = vec![..]; ops.extend(api::<area>::operations()); ops`.
     vec![
         (Method::GET, "/openapi.json", get(api::openapi)),
         (Method::GET, "/me", get(api::me::show)),

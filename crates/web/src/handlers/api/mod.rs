@@ -27,10 +27,28 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
     info(title = "flipside API", description = "Reverse mentoring and academic personal tutoring. Authenticate with a bearer token (create one on your account page) or a browser session (then send the X-CSRF-Token header on writes). Every error is RFC 9457 problem details (application/problem+json)."),
     paths(openapi, me::show, schemes::list, schemes::create, schemes::show, cycles::list, cycles::create, cycles::show, cycles::transition, pairs::list, pairs::end_early, invitations::list, invitations::create, invitations::resend, meetings::propose, meetings::respond, concerns::raise),
     components(schemas(crate::error::Problem, crate::error::FieldProblem, me::Me, me::GrantJson, schemes::SchemeJson, schemes::SchemePage, cycles::CyclePage, pairs::PairPage, invitations::InvitationPage, schemes::NewSchemeJson, cycles::CycleJson, cycles::NewCycleJson, cycles::TransitionJson, cycles::EventJson, pairs::PairJson, pairs::EndPairJson, pairs::Leaving, invitations::InvitationJson, invitations::NewInvitationJson, meetings::MeetingJson, meetings::NewMeetingJson, meetings::RespondJson, meetings::Decision, concerns::NewConcernJson, concerns::RaisedConcernJson)),
-    modifiers(&Security, &CommonProblems),
     security(("bearer" = []), ("session" = [], "csrf" = []))
 )]
 pub struct ApiDoc;
+
+/// The whole document: [`ApiDoc`] with each area's own document merged in (an area module
+/// declares `#[derive(OpenApi)] pub struct Doc` with its paths and schemas, and is listed
+/// here), then the security schemes and the common error statuses added to every operation.
+pub fn document() -> utoipa::openapi::OpenApi {
+    use utoipa::Modify;
+    let mut doc = ApiDoc::openapi();
+    for area in area_documents() {
+        doc.merge(area);
+    }
+    Security.modify(&mut doc);
+    CommonProblems.modify(&mut doc);
+    doc
+}
+
+/// The documents of the areas that keep their own (see [`document`]).
+fn area_documents() -> Vec<utoipa::openapi::OpenApi> {
+    vec![]
+}
 
 struct Security;
 
@@ -189,12 +207,12 @@ impl utoipa::Modify for CommonProblems {
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta", operation_id = "getOpenApiDocument", security(()),
     responses((status = 200, description = "The OpenAPI 3.1 document of this API", body = Object)))]
 pub async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
-    axum::Json(ApiDoc::openapi())
+    axum::Json(document())
 }
 
 /// The document as pretty-printed JSON, for `flipside openapi`.
 pub fn openapi_json() -> String {
-    ApiDoc::openapi()
+    document()
         .to_pretty_json()
         .expect("the OpenAPI document serialises")
 }
