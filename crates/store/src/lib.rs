@@ -41,6 +41,7 @@ mod tutoring_contacts;
 mod tutoring_people;
 mod tx;
 mod users;
+mod versions;
 mod waves;
 
 pub use accounts::{AccountLink, LinkPurpose};
@@ -71,7 +72,7 @@ pub use recruitment::{
 };
 pub use reports::{NewReportVersion, ReportDraft, ReportVersion, ReportVersionSummary};
 pub use schemes::{NewScheme, Scheme};
-pub use sessions::{ApiToken, LoginFailures, SessionToken};
+pub use sessions::{ApiToken, LoginFailures, SessionContext, SessionToken};
 pub use sprints::{NewSprint, Sprint, SprintComment, SprintItem};
 pub use surveys::{AnswerRow, StatementRow};
 pub use tutoring::{ImportCounts, ImportSummary, SchoolTutoring, TutorLoad};

@@ -82,6 +82,16 @@ pub const DEFAULT_LABELS: [(&str, &str); 5] = [
     ("In my own words", "Describe yourself as you choose"),
 ];
 
+/// The zone a stored `organisation.time_zone` names (`None`: no organisation yet, the default).
+pub(crate) fn zone_named(name: Option<String>) -> Result<Zone> {
+    match name {
+        None => Ok(Zone::default()),
+        Some(name) => {
+            Zone::parse(&name).map_err(|_| StoreError::Corrupt(format!("time zone '{name}'")))
+        }
+    }
+}
+
 impl Store {
     /// The organisation, if one has been set up.
     pub async fn organisation(&self) -> Result<Option<Organisation>> {
@@ -95,12 +105,7 @@ impl Store {
     /// that is not a zone is a corrupt value (the settings page only stores zones).
     pub async fn zone(&self) -> Result<Zone> {
         let name: Option<(String,)> = on_pool!(self, pool => sqlx::query_as("SELECT time_zone FROM organisation WHERE id = 1").fetch_optional(pool).await)?;
-        match name {
-            None => Ok(Zone::default()),
-            Some((name,)) => {
-                Zone::parse(&name).map_err(|_| StoreError::Corrupt(format!("time zone '{name}'")))
-            }
-        }
+        zone_named(name.map(|(n,)| n))
     }
 
     /// [`Tx::set_time_zone`] on its own (test set-up).

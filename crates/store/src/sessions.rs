@@ -4,12 +4,14 @@
 //! backends share one schema and migrations, and so that a session is tied to a person (for
 //! sign-out everywhere and for the audit log). Only a SHA-256 hash of each token is stored:
 //! a copy of the database does not let anyone sign in.
-use crate::error::OrNotFound;
+use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
 use crate::tx::{Tx, on_tx};
-use crate::{Result, Store, User, now};
+use crate::{GrantRow, Result, Store, User, now};
 use chrono::{DateTime, Duration, Utc};
 use flipside_core::account::Failures;
+use flipside_core::local_time::Zone;
+use flipside_core::policy::TutoringSelf;
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
@@ -59,7 +61,95 @@ pub struct LoginFailures {
     pub from_address: Failures,
 }
 
+/// Everything a page needs to know about who is asking, read with one query per request (see
+/// [`Store::session_context`]).
+#[derive(Debug, Clone)]
+pub struct SessionContext {
+    pub user: User,
+    /// Their role grants, in the order of [`Store::grants_of`].
+    pub grants: Vec<GrantRow>,
+    /// Their linked tutoring records.
+    pub tutoring: TutoringSelf,
+    /// Some tutor or student record names their email and no account holds it yet (they may
+    /// confirm it as theirs: `operations::tutoring::tutoring_self`).
+    pub unlinked_records: bool,
+    /// The organisation's time zone (`None`: the stored name is not a zone; whoever needs the
+    /// zone reads it with [`Store::zone`], which reports the corruption).
+    pub zone: Option<Zone>,
+}
+
+/// One row of [`SESSION_CONTEXT`]: the person and one of their grants (none: the grant columns
+/// are NULL).
+#[derive(sqlx::FromRow)]
+struct SessionContextRow {
+    #[sqlx(flatten)]
+    user: User,
+    tutor_id: Option<i64>,
+    student_id: Option<i64>,
+    unlinked_records: bool,
+    time_zone: Option<String>,
+    grant_id: Option<i64>,
+    role: Option<String>,
+    scope_kind: Option<String>,
+    scope_id: Option<i64>,
+    granted_at: Option<DateTime<Utc>>,
+}
+
+/// The session's person, each of their grants as a row, their linked tutoring records, whether
+/// a record waits to be linked, and the organisation's zone: what five queries read before.
+const SESSION_CONTEXT: &str = "SELECT u.id, u.email, u.display_name, u.password_hash, u.school_id, u.disabled, u.created_at,
+        (SELECT id FROM tutoring_tutors WHERE user_id = u.id ORDER BY id LIMIT 1) AS tutor_id,
+        (SELECT id FROM tutoring_students WHERE user_id = u.id ORDER BY id LIMIT 1) AS student_id,
+        (EXISTS (SELECT 1 FROM tutoring_tutors WHERE user_id IS NULL AND lower(email) = lower(u.email))
+            OR EXISTS (SELECT 1 FROM tutoring_students WHERE user_id IS NULL AND lower(email) = lower(u.email))) AS unlinked_records,
+        (SELECT time_zone FROM organisation WHERE id = 1) AS time_zone,
+        g.id AS grant_id, g.role, g.scope_kind, g.scope_id, g.granted_at
+     FROM sessions s JOIN users u ON u.id = s.user_id
+     LEFT JOIN role_grants g ON g.user_id = u.id
+     WHERE s.id_hash = $1 AND s.expires_at > $2 AND NOT u.disabled
+     ORDER BY g.role, g.scope_kind, g.scope_id";
+
 impl Store {
+    /// Who a live session belongs to, with their grants, tutoring records and the
+    /// organisation's zone, in one query (every signed-in page asks this first); `NotFound` for
+    /// an unknown, expired or disabled session.
+    pub async fn session_context(&self, token: &str) -> Result<SessionContext> {
+        let rows: Vec<SessionContextRow> = on_pool!(self, pool => sqlx::query_as(SESSION_CONTEXT)
+            .bind(SessionToken::hash(token)).bind(now()).fetch_all(pool).await)?;
+        let mut grants = Vec::new();
+        let mut first = None;
+        for row in rows {
+            if let (Some(id), Some(role), Some(scope_kind), Some(scope_id), Some(granted_at)) = (
+                row.grant_id,
+                row.role.clone(),
+                row.scope_kind.clone(),
+                row.scope_id,
+                row.granted_at,
+            ) {
+                grants.push(GrantRow {
+                    id,
+                    user_id: row.user.id,
+                    role,
+                    scope_kind,
+                    scope_id,
+                    granted_at,
+                });
+            }
+            first.get_or_insert(row);
+        }
+        let row = first.ok_or(StoreError::NotFound)?;
+        Ok(SessionContext {
+            zone: crate::organisation::zone_named(row.time_zone).ok(),
+            tutoring: TutoringSelf {
+                tutor_id: row.tutor_id,
+                student_id: row.student_id,
+            },
+            unlinked_records: row.unlinked_records,
+            grants,
+            user: row.user,
+        })
+    }
+
     /// The person a live session belongs to, or `NotFound` for an unknown, expired or disabled one.
     pub async fn session_user(&self, token: &str) -> Result<User> {
         on_pool!(self, pool => sqlx::query_as::<_, User>(

@@ -2,6 +2,7 @@
 use crate::error::StoreError;
 use crate::pool::on_pool;
 use crate::tx::on_tx;
+use crate::versions::Versioned;
 use crate::{Result, Store, Tx, now};
 use flipside_core::evaluation::{Wave, default_instruments};
 use serde::Serialize;
@@ -115,7 +116,19 @@ impl Store {
 
     /// Every answer given in a cycle's evaluation, with the statement's heading and words as
     /// the cycle asked it.
+    /// Kept in memory until an answer, a participant or a statement changes (see
+    /// [`crate::versions`]).
     pub async fn survey_answers(&self, cycle_id: i64) -> Result<Vec<AnswerRow>> {
+        let version = self.data_version(Versioned::Surveys).await?;
+        let answers = self
+            .caches
+            .survey_answers
+            .get(cycle_id, version, || self.read_survey_answers(cycle_id))
+            .await?;
+        Ok(answers.as_ref().clone())
+    }
+
+    async fn read_survey_answers(&self, cycle_id: i64) -> Result<Vec<AnswerRow>> {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, AnswerRow>(
             "SELECT p.role, p.code, p.research_consent, r.wave, s.code AS statement_code,
                     COALESCE(cs.heading, s.aim) AS aim, COALESCE(cs.text, s.text) AS text,

@@ -3,6 +3,7 @@
 //! for distributions) rather than by loading every student.
 use crate::error::OrNotFound;
 use crate::pool::on_pool;
+use crate::versions::Versioned;
 use crate::{Result, Store, now};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -62,7 +63,7 @@ pub struct Tutee {
 }
 
 /// One School's dashboard counts for a year.
-#[derive(Debug, Clone, Default, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct SchoolCounts {
     pub school_id: i64,
     /// Students with a tutor this year.
@@ -168,8 +169,21 @@ impl Store {
     }
 
     /// Per School: students with a tutor this year, contacted, continuity, and those without a
-    /// contact by the School's no-contact-by date.
+    /// contact by the School's no-contact-by date. Kept in memory until tutoring data changes
+    /// (see [`crate::versions`]).
     pub async fn dashboard_counts(&self, academic_year: i32) -> Result<Vec<SchoolCounts>> {
+        let version = self.data_version(Versioned::Tutoring).await?;
+        let counts = self
+            .caches
+            .dashboard_counts
+            .get(academic_year, version, || {
+                self.compute_dashboard_counts(academic_year)
+            })
+            .await?;
+        Ok(counts.as_ref().clone())
+    }
+
+    async fn compute_dashboard_counts(&self, academic_year: i32) -> Result<Vec<SchoolCounts>> {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, SchoolCounts>(
             "SELECT st.school_id, COUNT(*) AS students,
                 CAST(COALESCE(SUM(CASE WHEN f.first_day IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS contacted,
@@ -187,8 +201,21 @@ impl Store {
         ).bind(i64::from(academic_year)).bind(i64::from(academic_year) - 1).fetch_all(pool).await)?)
     }
 
-    /// Per School: how many students had their first contact on each day of the year.
+    /// Per School: how many students had their first contact on each day of the year. Kept in
+    /// memory until tutoring data changes.
     pub async fn first_contact_days(&self, academic_year: i32) -> Result<SchoolHistogram> {
+        let version = self.data_version(Versioned::Tutoring).await?;
+        let days = self
+            .caches
+            .first_contact_days
+            .get(academic_year, version, || {
+                self.compute_first_contact_days(academic_year)
+            })
+            .await?;
+        Ok(days.as_ref().clone())
+    }
+
+    async fn compute_first_contact_days(&self, academic_year: i32) -> Result<SchoolHistogram> {
         let rows: Vec<(i64, i64, i64)> = on_pool!(self, pool => sqlx::query_as(
             "SELECT st.school_id, f.first_day, COUNT(*) FROM
                 (SELECT student_id, MIN(year_day) AS first_day FROM tutoring_contacts WHERE academic_year = $1 GROUP BY student_id) f
@@ -198,8 +225,21 @@ impl Store {
         Ok(histogram(rows))
     }
 
-    /// Per School: how many tutors have each number of tutees this year (none included).
+    /// Per School: how many tutors have each number of tutees this year (none included). Kept
+    /// in memory until tutoring data changes.
     pub async fn tutor_load_histogram(&self, academic_year: i32) -> Result<SchoolHistogram> {
+        let version = self.data_version(Versioned::Tutoring).await?;
+        let loads = self
+            .caches
+            .tutor_loads
+            .get(academic_year, version, || {
+                self.compute_tutor_load_histogram(academic_year)
+            })
+            .await?;
+        Ok(loads.as_ref().clone())
+    }
+
+    async fn compute_tutor_load_histogram(&self, academic_year: i32) -> Result<SchoolHistogram> {
         let rows: Vec<(i64, i64, i64)> = on_pool!(self, pool => sqlx::query_as(
             // Count per tutor first, then join: joining tutors to assignments row by row let
             // SQLite pick the year index and scan the whole year once per tutor (13 s).

@@ -32,6 +32,10 @@ impl Application {
             .migrate()
             .await
             .context("applying database migrations")?;
+        store
+            .optimize_if_never_analysed()
+            .await
+            .context("gathering the query planner's statistics")?;
         let secret = store
             .instance_secret()
             .await

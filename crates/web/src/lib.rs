@@ -20,6 +20,7 @@ pub mod multipart;
 pub mod oidc;
 pub mod operations;
 pub mod page;
+pub mod request_memo;
 pub mod router;
 pub mod security;
 pub mod settings;

@@ -214,7 +214,7 @@ impl FromRequestParts<AppState> for PageCtx {
             csrf,
             flash,
             path: parts.uri.path().to_string(),
-            zone: state.store.zone().await?,
+            zone: state.zone().await?,
             tutoring: me,
         })
     }

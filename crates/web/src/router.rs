@@ -398,6 +398,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(ops::metrics))
         .nest("/api/v1", api)
         .fallback(security::not_found)
+        .layer(from_fn(crate::request_memo::scope))
         .layer(from_fn(page::clear_flash))
         .layer(from_fn(page::return_after_sign_in))
         .layer(from_fn_with_state(state.clone(), csrf::guard))

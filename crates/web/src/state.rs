@@ -41,8 +41,15 @@ impl AppState {
 
     /// The organisation's time zone, read where it is kept (so that every server process
     /// agrees the moment an administrator changes it).
+    /// Read once per page: a `GET` remembers it for the rest of the request
+    /// ([`crate::request_memo`]).
     pub async fn zone(&self) -> Result<Zone, AppError> {
-        Ok(self.store.zone().await?)
+        if let Some(zone) = crate::request_memo::zone() {
+            return Ok(zone);
+        }
+        let zone = self.store.zone().await?;
+        crate::request_memo::remember_zone(zone);
+        Ok(zone)
     }
 
     /// Today, as the organisation's calendar reads it: the date every rule that decides by

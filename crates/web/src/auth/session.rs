@@ -6,7 +6,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
 use flipside_core::policy::Actor;
-use flipside_store::{StoreError, User};
+use flipside_store::{GrantRow, StoreError, User};
 use std::net::SocketAddr;
 
 pub const COOKIE: &str = "flipside_session";
@@ -59,31 +59,45 @@ fn bearer(parts: &Parts) -> Option<String> {
         .map(|t| t.trim().to_string())
 }
 
+fn current_user(user: User, grants: &[GrantRow], session_token: Option<String>) -> CurrentUser {
+    CurrentUser {
+        actor: Actor::new(user.id, grants.iter().filter_map(|g| g.grant()).collect()),
+        user,
+        session_token,
+    }
+}
+
 async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>, AppError> {
-    let (found, session_token) = if let Some(token) = bearer(parts) {
-        (state.store.api_token_user(&token).await, None)
-    } else if let Some(token) = cookie_value(&parts.headers, COOKIE) {
-        (state.store.session_user(&token).await, Some(token))
-    } else {
+    if let Some(token) = bearer(parts) {
+        let user = match state.store.api_token_user(&token).await {
+            Ok(u) => u,
+            Err(StoreError::NotFound) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let grants = state.store.grants_of(user.id).await?;
+        return Ok(Some(current_user(user, &grants, None)));
+    }
+    let Some(token) = cookie_value(&parts.headers, COOKIE) else {
         return Ok(None);
     };
-    let user = match found {
-        Ok(u) => u,
+    let context = match state.store.session_context(&token).await {
+        Ok(c) => c,
         Err(StoreError::NotFound) => return Ok(None),
         Err(e) => return Err(e.into()),
     };
-    let grants = state
-        .store
-        .grants_of(user.id)
-        .await?
-        .iter()
-        .filter_map(|g| g.grant())
-        .collect();
-    Ok(Some(CurrentUser {
-        actor: Actor::new(user.id, grants),
-        user,
-        session_token,
-    }))
+    // Read with the person: what the page and its handler would otherwise ask again. Their
+    // tutoring records only when none waits to be linked (then the operation links it).
+    if let Some(zone) = context.zone {
+        crate::request_memo::remember_zone(zone);
+    }
+    if !context.unlinked_records {
+        crate::request_memo::remember_tutoring_self(context.user.id, context.tutoring);
+    }
+    Ok(Some(current_user(
+        context.user,
+        &context.grants,
+        Some(token),
+    )))
 }
 
 impl FromRequestParts<AppState> for CurrentUser {

@@ -235,6 +235,7 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
         .map_or(coordinator_id, |i| ids[i]);
     crate::demo::qualitative::seed(store, past, coordinator_id, researcher_id).await?;
     crate::demo::cocreation::seed(store).await?;
+    store.optimize().await?;
     Ok(accounts_text())
 }
 

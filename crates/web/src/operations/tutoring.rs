@@ -127,6 +127,7 @@ pub async fn publish_allocation(
     })
     .await?;
     tx.commit().await?;
+    state.store.optimize().await?;
     Ok(written)
 }
 
@@ -189,6 +190,10 @@ pub async fn tutoring_self(
     user: &CurrentUser,
     address: &str,
 ) -> Result<TutoringSelf, AppError> {
+    // A page learnt it with the session, with no record waiting to be linked.
+    if let Some(me) = crate::request_memo::tutoring_self(user.id()) {
+        return Ok(me);
+    }
     let candidates = state
         .store
         .unlinked_records_naming(&user.user.email)
@@ -289,5 +294,7 @@ pub async fn import_institution(
     })
     .await?;
     tx.commit().await?;
+    // Tens of thousands of rows may have arrived: the planner's statistics follow them.
+    store.optimize().await?;
     Ok(summary)
 }

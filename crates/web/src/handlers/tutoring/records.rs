@@ -23,6 +23,10 @@ use flipside_store::{Contact, NewContact, StoreError, StudentRecord, Tutee, Tuto
 use serde::Deserialize;
 
 async fn me(state: &AppState, user: &CurrentUser) -> Result<TutoringSelf, AppError> {
+    // A page learnt it with the session.
+    if let Some(me) = crate::request_memo::tutoring_self(user.id()) {
+        return Ok(me);
+    }
     Ok(state.store.tutoring_self(user.id()).await?)
 }
 

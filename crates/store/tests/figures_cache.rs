@@ -1,0 +1,269 @@
+//! The tutoring dashboard's figures are kept in memory between requests (`versions.rs`): here,
+//! on the backend `FLIPSIDE_TEST_DATABASE` names, every kind of write to the tables behind
+//! them, made by another server process or by hand in SQL, is seen by the next read, which
+//! answers exactly what a process with nothing cached computes.
+use chrono::Utc;
+use flipside_core::import::{Files, Source, read_institution};
+use flipside_core::tutoring::SchoolRules;
+use flipside_store::{NewContact, SchoolCounts, SchoolHistogram, Store};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+const YEAR: i32 = 2026;
+
+/// How to open the same fresh database again, as another process would.
+enum Database {
+    Sqlite(std::path::PathBuf),
+    Postgres(String),
+}
+
+impl Database {
+    async fn open(&self) -> Store {
+        match self {
+            Database::Sqlite(dir) => Store::open_sqlite(dir).await.expect("opening SQLite"),
+            Database::Postgres(url) => Store::open_postgres(url).await.expect("PostgreSQL"),
+        }
+    }
+}
+
+/// A fresh, migrated database, as `crates/web/tests/app/helpers.rs::fresh_store` makes one.
+async fn fresh_database() -> Database {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let nanos = Utc::now().timestamp_subsec_nanos();
+    let unique = format!("{}_{n}_{nanos}", std::process::id());
+    let backend = std::env::var("FLIPSIDE_TEST_DATABASE").unwrap_or_else(|_| "sqlite".into());
+    let database = match backend.as_str() {
+        "sqlite" => {
+            Database::Sqlite(std::env::temp_dir().join(format!("flipside-figures-{unique}")))
+        }
+        "postgres" => {
+            let admin_url = std::env::var("FLIPSIDE_TEST_POSTGRES_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+            let name = format!("flipside_test_figures_{unique}");
+            let admin = Store::open_postgres(&admin_url).await.expect("PostgreSQL");
+            admin
+                .execute_admin(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("creating a test database");
+            admin.close().await;
+            let (base, _) = admin_url.rsplit_once('/').expect("a database name");
+            Database::Postgres(format!("{base}/{name}"))
+        }
+        other => panic!("FLIPSIDE_TEST_DATABASE must be sqlite or postgres, not {other}"),
+    };
+    database.open().await.migrate().await.expect("migrating");
+    database
+}
+
+const SCHOOLS: &str = "school_code,school_name,faculty\nLAW,School of Law,Faculty of Social Sciences\nHIS,School of History,Faculty of Arts\n";
+const TUTORS: &str = "tutor_id,name,email,school_code,capacity\nT1,Ada Quill,ada@example.ac.uk,LAW,5\nT2,Ben Sorrel,ben@example.ac.uk,LAW,5\nT3,Cy Holt,cy@example.ac.uk,HIS,5\n";
+const STUDENTS: &str = "student_id,name,email,school_code,programme,year_of_study\nS1,Cat Marsh,cat@example.ac.uk,LAW,LLB Law,2\nS2,Dan Reed,dan@example.ac.uk,LAW,LLB Law,2\nS3,Eve Lark,eve@example.ac.uk,LAW,LLB Law,1\nS4,Fay Moss,fay@example.ac.uk,HIS,BA History,3\nS5,Gus Hale,gus@example.ac.uk,HIS,BA History,1\n";
+const ASSIGNMENTS: &str = "student_id,tutor_id,academic_year\nS1,T1,2025/26\nS1,T1,2026/27\nS2,T1,2026/27\nS3,T2,2026/27\nS4,T3,2025/26\nS4,T3,2026/27\nS5,T3,2026/27\n";
+
+async fn import(store: &Store) {
+    let read = read_institution(
+        Files {
+            schools: Some(Source::new("schools.csv", SCHOOLS.as_bytes())),
+            tutors: Some(Source::new("tutors.csv", TUTORS.as_bytes())),
+            students: Some(Source::new("students.csv", STUDENTS.as_bytes())),
+            assignments: Some(Source::new("assignments.csv", ASSIGNMENTS.as_bytes())),
+        },
+        &store.tutoring_known().await.unwrap(),
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    store
+        .import_institution(&read, false, &|_| {})
+        .await
+        .unwrap();
+}
+
+/// The three figures of a year, in a fixed order.
+#[derive(Debug, PartialEq)]
+struct Figures {
+    counts: Vec<SchoolCounts>,
+    first_contact_days: SchoolHistogram,
+    loads: SchoolHistogram,
+}
+
+async fn figures(store: &Store) -> Figures {
+    let mut counts = store.dashboard_counts(YEAR).await.unwrap();
+    counts.sort_by_key(|c| c.school_id);
+    let mut first_contact_days = store.first_contact_days(YEAR).await.unwrap();
+    first_contact_days.sort();
+    let mut loads = store.tutor_load_histogram(YEAR).await.unwrap();
+    loads.sort();
+    Figures {
+        counts,
+        first_contact_days,
+        loads,
+    }
+}
+
+async fn student(store: &Store, external: &str) -> (i64, i64) {
+    let s = store
+        .tutoring_student_by_external_id(external)
+        .await
+        .unwrap();
+    let tutor = store.tutor_of(s.id, YEAR).await.unwrap().unwrap();
+    (s.id, tutor)
+}
+
+fn contact(student_id: i64, tutor_id: i64, year_day: i64) -> NewContact {
+    NewContact {
+        student_id,
+        tutor_id,
+        academic_year: YEAR,
+        date: format!("{YEAR}-10-01"),
+        year_day,
+        mode: "online".into(),
+        duration_minutes: 20,
+        initiated_by: "tutor".into(),
+        logged_by: "tutor".into(),
+        note: String::new(),
+    }
+}
+
+/// After `write`, the reading process's figures differ from before (so the write mattered)
+/// and equal what a process with nothing cached computes.
+async fn after(reader: &Store, database: &Database, what: &str, before: Figures) -> Figures {
+    let now = figures(reader).await;
+    assert_ne!(now, before, "{what}: the write changes the figures");
+    let fresh = database.open().await;
+    assert_eq!(
+        now,
+        figures(&fresh).await,
+        "{what}: the cached figures are exact"
+    );
+    fresh.close().await;
+    now
+}
+
+#[tokio::test]
+async fn every_write_behind_the_dashboard_is_seen_by_a_process_that_cached_its_figures() {
+    let database = fresh_database().await;
+    // Two server processes on one database: the reader caches, the writer writes.
+    let reader = database.open().await;
+    let writer = database.open().await;
+    import(&writer).await;
+    let (s1, t1) = student(&writer, "S1").await;
+    writer.add_contact(&contact(s1, t1, 20)).await.unwrap();
+
+    let mut seen = figures(&reader).await;
+    assert_eq!(
+        seen,
+        figures(&reader).await,
+        "nothing written, nothing changes"
+    );
+
+    // A contact logged (an insert through the store).
+    let (s4, t3) = student(&writer, "S4").await;
+    writer.add_contact(&contact(s4, t3, 40)).await.unwrap();
+    seen = after(&reader, &database, "a contact logged", seen).await;
+
+    // A School's no-contact-by date moved (an upsert of its rules).
+    let law = writer
+        .tutoring_school_rules()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.code == "LAW")
+        .unwrap();
+    writer
+        .set_tutoring_school_rules(
+            law.school_id,
+            SchoolRules {
+                no_contact_weeks: 2,
+                ..law.rules()
+            },
+        )
+        .await
+        .unwrap();
+    seen = after(&reader, &database, "a School's rules changed", seen).await;
+
+    // A contact's day corrected by hand, in SQL.
+    writer
+        .execute_admin(&format!(
+            "UPDATE tutoring_contacts SET year_day = 5 WHERE student_id = {s1}"
+        ))
+        .await
+        .unwrap();
+    seen = after(&reader, &database, "a contact's day changed", seen).await;
+
+    // A student moved to another School.
+    let his = writer
+        .tutoring_school_rules()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.code == "HIS")
+        .unwrap();
+    let (s2, _) = student(&writer, "S2").await;
+    writer
+        .execute_admin(&format!(
+            "UPDATE tutoring_students SET school_id = {} WHERE id = {s2}",
+            his.school_id
+        ))
+        .await
+        .unwrap();
+    seen = after(&reader, &database, "a student changed School", seen).await;
+
+    // A student given another tutor.
+    let (s3, t2) = student(&writer, "S3").await;
+    writer
+        .execute_admin(&format!(
+            "UPDATE tutoring_assignments SET tutor_id = {t1} WHERE student_id = {s3} AND tutor_id = {t2}"
+        ))
+        .await
+        .unwrap();
+    seen = after(&reader, &database, "a student's tutor changed", seen).await;
+
+    // A tutor added.
+    writer
+        .execute_admin(&format!(
+            "INSERT INTO tutoring_tutors (external_id, name, email, school_id, capacity) VALUES ('T9', 'Nia Ford', 'nia@example.ac.uk', {}, 3)",
+            his.school_id
+        ))
+        .await
+        .unwrap();
+    seen = after(&reader, &database, "a tutor added", seen).await;
+
+    // Contacts deleted.
+    writer
+        .execute_admin(&format!(
+            "DELETE FROM tutoring_contacts WHERE student_id = {s4}"
+        ))
+        .await
+        .unwrap();
+    seen = after(&reader, &database, "a contact deleted", seen).await;
+
+    // A student deleted (their assignments and contacts go with them).
+    writer
+        .execute_admin(&format!("DELETE FROM tutoring_students WHERE id = {s1}"))
+        .await
+        .unwrap();
+    let _ = after(&reader, &database, "a student deleted", seen).await;
+
+    reader.close().await;
+    writer.close().await;
+}
+
+#[tokio::test]
+async fn writes_that_change_no_figure_of_the_dashboard_leave_its_version_alone() {
+    let database = fresh_database().await;
+    let store = database.open().await;
+    import(&store).await;
+    let before = store.tutoring_data_version().await.unwrap();
+    // A student's programme is none of the dashboard's figures.
+    store
+        .execute_admin(
+            "UPDATE tutoring_students SET programme = 'LLB Law (Hons)' WHERE external_id = 'S1'",
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.tutoring_data_version().await.unwrap(), before);
+    let (s1, t1) = student(&store, "S1").await;
+    store.add_contact(&contact(s1, t1, 20)).await.unwrap();
+    assert!(store.tutoring_data_version().await.unwrap() > before);
+    store.close().await;
+}
