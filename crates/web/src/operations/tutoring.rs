@@ -100,6 +100,15 @@ pub async fn move_student(
     )))
 }
 
+/// After a bulk write (tens of thousands of rows may have arrived), the query planner's
+/// statistics follow the data. The write is committed whatever happens here: a failure is
+/// logged, never reported as the operation's.
+async fn refresh_statistics(store: &Store) {
+    if let Err(e) = store.optimize().await {
+        tracing::warn!(error = %e, "refreshing the query planner's statistics failed");
+    }
+}
+
 /// Publishes `year`'s draft as the year's assignments, with its audit entry, in one
 /// transaction. Returns how many assignments were written.
 pub async fn publish_allocation(
@@ -127,7 +136,7 @@ pub async fn publish_allocation(
     })
     .await?;
     tx.commit().await?;
-    state.store.optimize().await?;
+    refresh_statistics(&state.store).await;
     Ok(written)
 }
 
@@ -294,7 +303,6 @@ pub async fn import_institution(
     })
     .await?;
     tx.commit().await?;
-    // Tens of thousands of rows may have arrived: the planner's statistics follow them.
-    store.optimize().await?;
+    refresh_statistics(store).await;
     Ok(summary)
 }
