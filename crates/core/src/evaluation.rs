@@ -34,6 +34,15 @@ impl Wave {
         }
     }
 
+    /// The wave's name on its own, as a heading or a row reads it: "Before the cycle".
+    pub fn title(self) -> &'static str {
+        match self {
+            Wave::Pre => "Before the cycle",
+            Wave::Post => "After the cycle",
+            Wave::Followup => "Six-month follow-up",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Wave> {
         Wave::ALL.into_iter().find(|w| w.as_str() == s)
     }

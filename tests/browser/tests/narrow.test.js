@@ -65,3 +65,34 @@ test('pages reflow at 320px without horizontal scrolling and pass axe', async ()
     await context.close();
   }
 });
+
+test('the tutoring dashboard on a phone: its wide table scrolls inside a focusable region, columns unclipped', async () => {
+  for (const width of [WIDTH, 390]) {
+    const context = await env.browser.newContext({ viewport: { width, height: 800 } });
+    const page = await context.newPage();
+    const visit = visitor(`narrow-${width}`);
+    try {
+      await signIn(page, env.baseUrl, COORDINATOR);
+      await page.getByRole('link', { name: 'Tutoring dashboard' }).click();
+      await page.waitForURL(/\/tutoring\/dashboard$/);
+      const region = page.getByRole('region', { name: /Personal tutoring by School/ });
+      assert.equal(await region.getAttribute('tabindex'), '0', 'the scrolling region takes the keyboard focus');
+      const { page: pageWidth, region: regionWidth, table, header } = await page.evaluate(() => {
+        const r = document.querySelector('main .table-scroll');
+        const th = r.querySelector('thead th:nth-child(5)');
+        return {
+          page: document.documentElement.scrollWidth,
+          region: r.clientWidth,
+          table: r.scrollWidth,
+          header: th.scrollWidth <= th.clientWidth + 1,
+        };
+      });
+      assert.ok(pageWidth <= width, `the page itself does not scroll sideways (${pageWidth}px)`);
+      assert.ok(table > regionWidth, `the table scrolls inside its region (${table} > ${regionWidth})`);
+      assert.ok(header, 'a long column heading wraps inside its column, not clipped');
+      await visit(page, 'tutoring-dashboard');
+    } finally {
+      await context.close();
+    }
+  }
+});

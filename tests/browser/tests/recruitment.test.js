@@ -27,11 +27,11 @@ test('a student applies, the coordinator decides, the student sees it and withdr
     await visit(s, 'apply');
 
     // Without consent to take part the form comes back with the error and the input kept.
-    await s.getByLabel('In my own words (optional)').fill(OWN_WORDS);
+    await s.getByLabel('How you describe yourself, in your words (optional)').fill(OWN_WORDS);
     await s.getByRole('button', { name: /Send my application/ }).click();
     await s.getByRole('heading', { name: 'There is a problem' }).waitFor();
     assert.ok((await s.title()).startsWith('Error:'), await s.title());
-    assert.equal(await s.getByLabel('In my own words (optional)').inputValue(), OWN_WORDS);
+    assert.equal(await s.getByLabel('How you describe yourself, in your words (optional)').inputValue(), OWN_WORDS);
     await visit(s, 'apply-error');
 
     const labels = s.getByRole('group', { name: /How do you describe yourself/ }).getByRole('checkbox');

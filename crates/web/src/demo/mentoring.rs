@@ -1,8 +1,8 @@
 //! The demo's mentoring in practice: last year's (2025/26, closed) cycle of the institutional
 //! scheme with its 26 pairs (25 completed, one ended early), expectations accepted, meetings
 //! held for around the 20-hour target, a few private notes, and actions in every state so that
-//! "you said, we did" has something to show; and one active pair in this year's Law School
-//! pilot for trying the pair page. Every name and text is invented. Running it again on the
+//! "you said, we did" has something to show; and two active pairs in this year's Law School
+//! pilot for trying the pair page (one yet to accept its expectations, one under way). Every name and text is invented. Running it again on the
 //! same data changes nothing.
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use flipside_core::actions::ActionStatus;
@@ -267,6 +267,47 @@ pub async fn seed(store: &Store, past: i64, pilot: i64, former_mentee: i64) -> a
         .await?;
         tx.commit().await?;
     }
+    if store.pairs_of_cycle(pilot).await?.len() < 2 {
+        pilot_pair_under_way(store, pilot).await?;
+    }
+    Ok(())
+}
+
+/// The demo's headline mentor and mentee (`mentor@`, `mentee@`) as a second pilot pair that
+/// has accepted its expectations and has its first meeting in the diary, so that both have a
+/// pair to open.
+async fn pilot_pair_under_way(store: &Store, pilot: i64) -> anyhow::Result<()> {
+    let mentor = person(store, "mentor", "Amara Nwosu", Role::Mentor, pilot).await?;
+    let mentee = person(
+        store,
+        "mentee",
+        "Professor Helen Marsh",
+        Role::Mentee,
+        pilot,
+    )
+    .await?;
+    let mut tx = store.begin().await?;
+    tx.publish_pairs(
+        pilot,
+        &[NewPair {
+            mentor_id: mentor,
+            mentee_id: mentee,
+            reason: "Both interested in belonging and commuting; both free on Wednesday mornings."
+                .into(),
+            cost: 6,
+        }],
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    let pair = store
+        .pairs_of_cycle(pilot)
+        .await?
+        .into_iter()
+        .find(|p| p.mentor_id == mentor)
+        .ok_or_else(|| anyhow::anyhow!("the pilot pair just published"))?;
+    store.accept_agreement(pair.id, mentor).await?;
+    store.accept_agreement(pair.id, mentee).await?;
     Ok(())
 }
 

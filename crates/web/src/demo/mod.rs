@@ -173,12 +173,20 @@ pub async fn ensure(store: &Store) -> anyhow::Result<String> {
     let pilot = store
         .create_cycle(law_pilot, last_year.next(), 12, &framework, None, None)
         .await?;
-    // This year's cycles start as drafts, like every new cycle; their calls are open.
-    for cycle in [current, pilot] {
-        let mut tx = store.begin().await?;
-        tx.transition_cycle(cycle, CycleState::Draft, CycleState::Recruiting, None)
-            .await?;
-        tx.commit().await?;
+    // This year's cycles start as drafts, like every new cycle. The institutional scheme's
+    // call is open; the Law pilot has matched its pairs and they are meeting.
+    for (cycle, reached) in [
+        (current, CycleState::Recruiting),
+        (pilot, CycleState::Running),
+    ] {
+        let mut state = CycleState::Draft;
+        while state != reached {
+            let Some(next) = state.next() else { break };
+            let mut tx = store.begin().await?;
+            tx.transition_cycle(cycle, state, next, None).await?;
+            tx.commit().await?;
+            state = next;
+        }
     }
 
     let hash = crate::auth::password::hash(PASSWORD)?;

@@ -8,7 +8,7 @@ use crate::operations::qualitative::{code_excerpt, promote_quote, record_chat, s
 use chrono::NaiveDate;
 use flipside_core::qualitative::excerpt::Span;
 use flipside_core::qualitative::transcript::{Chat, ChatStage};
-use flipside_core::recruitment::ConsentKind;
+use flipside_core::recruitment::{ApplicationStatus, ConsentKind};
 use flipside_store::{NewApplication, NewChat, Store};
 
 /// (code name, answer): what mentors (students) said, by the code it evidences.
@@ -156,7 +156,7 @@ pub async fn seed(
         if i % 4 != 3 {
             consents.push(ConsentKind::Quotes);
         }
-        store
+        let application = store
             .save_application(NewApplication {
                 cycle_id,
                 user_id,
@@ -170,6 +170,18 @@ pub async fn seed(
                 consents: &consents,
             })
             .await?;
+        if role == "mentee" {
+            // A staff mentee's consents sit on an application of their own; they took part,
+            // so it is not left waiting for a decision on a closed cycle.
+            store
+                .decide_application(
+                    application,
+                    ApplicationStatus::Accepted,
+                    "Thank you for taking part.",
+                    None,
+                )
+                .await?;
+        }
         let answers = if role == "mentor" {
             MENTOR_ANSWERS
         } else {

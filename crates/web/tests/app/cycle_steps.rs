@@ -347,6 +347,16 @@ async fn closing_asks_pair_by_pair_and_counts_each_pair_once() {
             .body
             .contains("4 pairs: 2 completed, 2 ended early.")
     );
+    // The pairs page counts them in the same words, each pair once.
+    let pairs_page = b.get_ok(&format!("/cycles/{c}/pairs")).await;
+    assert!(
+        pairs_page
+            .body
+            .contains("<p class=\"counts\">4 pairs: 2 completed, 2 ended early.</p>"),
+        "{}",
+        pairs_page.body
+    );
+    assert!(!pairs_page.body.contains("Matched:"));
     let entries = app
         .store
         .audit_entries(Some("cycle_state_changed"), 1)
@@ -455,7 +465,7 @@ async fn an_archived_schemes_draft_cannot_open_its_call() {
 }
 
 #[tokio::test]
-async fn the_demo_keeps_its_calls_open_and_its_past_cycle_closed() {
+async fn the_demo_keeps_its_call_open_its_pilot_running_and_its_past_cycle_closed() {
     let app = TestApp::spawn().await;
     flipside_web::demo::ensure(&app.store).await.unwrap();
     let mut states = Vec::new();
@@ -480,7 +490,7 @@ async fn the_demo_keeps_its_calls_open_and_its_past_cycle_closed() {
             (
                 "Law School Reverse Mentoring Pilot".to_string(),
                 "2026/27".to_string(),
-                "recruiting".to_string()
+                "running".to_string()
             ),
             (
                 "Reverse Mentoring at Northmoor".into(),

@@ -143,3 +143,75 @@ async fn the_demo_organisation_has_people_in_every_role_and_is_created_once() {
         let _ = std::fs::remove_dir_all(d);
     }
 }
+
+/// Signs in as a demo account and returns its home page's HTML.
+async fn demo_home(app: &crate::helpers::TestApp, local: &str) -> String {
+    let b = app.browser();
+    let email = format!("{local}@demo.flipside.test");
+    b.post(
+        "/sign-in",
+        &[("email", email.as_str()), ("password", "flipside-demo")],
+    )
+    .await;
+    b.get_ok("/").await.body
+}
+
+#[tokio::test]
+async fn every_printed_demo_account_has_something_to_do() {
+    let app = crate::helpers::TestApp::spawn().await;
+    flipside_web::demo::ensure(&app.store).await.unwrap();
+    // The headline mentor and mentee are a pair under way in the Law pilot, which is running
+    // (a cycle still recruiting has no pairs).
+    let mentor = demo_home(&app, "mentor").await;
+    assert!(
+        mentor.contains("Your pair with Professor Helen Marsh"),
+        "{mentor}"
+    );
+    assert!(!mentor.contains("You are not in a pair yet"), "{mentor}");
+    let mentee = demo_home(&app, "mentee").await;
+    assert!(mentee.contains("Your pair with Amara Nwosu"), "{mentee}");
+    let holt = demo_home(&app, "mentee2").await;
+    assert!(holt.contains("Your pair with Tomasz Wiśniewski"), "{holt}");
+    for scheme in app.store.schemes().await.unwrap() {
+        for cycle in app.store.cycles_of(scheme.id).await.unwrap() {
+            let pairs = app.store.pairs_of_cycle(cycle.id).await.unwrap();
+            assert!(
+                pairs.is_empty() || !matches!(cycle.state.as_str(), "draft" | "recruiting"),
+                "{} {} is {} with {} pairs",
+                scheme.name,
+                cycle.year(),
+                cycle.state,
+                pairs.len()
+            );
+        }
+    }
+    // The coordinator took part as a mentee last year: that application is decided, not
+    // left waiting on a closed cycle.
+    let coordinator = demo_home(&app, "coordinator").await;
+    assert!(
+        !coordinator.contains("Received, not yet decided"),
+        "{coordinator}"
+    );
+    assert!(
+        coordinator.contains("Reverse Mentoring at Northmoor 2025/26</a>: <strong>Accepted"),
+        "{coordinator}"
+    );
+    // Every other printed account's home offers at least one link into its work.
+    for local in [
+        "admin",
+        "law.coordinator",
+        "mentor2",
+        "tutor",
+        "student",
+        "student.lead",
+        "researcher",
+        "school.lead",
+    ] {
+        let home = demo_home(&app, local).await;
+        let main = &home[home.find("<main").unwrap()..];
+        assert!(
+            main.matches("<a href=\"/").count() >= 2,
+            "{local} has little to do: {main}"
+        );
+    }
+}

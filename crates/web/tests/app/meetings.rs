@@ -720,7 +720,8 @@ async fn the_demo_has_last_years_pairs_hours_and_actions_in_every_state_once() {
             "no {status} action"
         );
     }
-    assert_eq!(app.store.pair_counts(pilot).await.unwrap().active, 1);
+    // Two pilot pairs: one yet to accept its expectations, the headline mentor's under way.
+    assert_eq!(app.store.pair_counts(pilot).await.unwrap().active, 2);
 
     // Seeding again changes nothing.
     let users = app.store.users().await.unwrap().len();
@@ -735,6 +736,7 @@ async fn the_demo_has_last_years_pairs_hours_and_actions_in_every_state_once() {
     flipside_web::demo::ensure(&app.store).await.unwrap();
     assert_eq!(app.store.users().await.unwrap().len(), users);
     assert_eq!(app.store.pair_counts(past.id).await.unwrap().matched, 26);
+    assert_eq!(app.store.pair_counts(pilot).await.unwrap().matched, 2);
     assert_eq!(
         app.store
             .actions_of_scheme(institutional)

@@ -276,3 +276,75 @@ async fn adding_a_faculty_or_a_school_commits_with_its_audit_entry_or_not_at_all
     assert_eq!(app.store.faculties().await.unwrap().len(), 2);
     assert_eq!(app.audited("faculty_added").await, 1);
 }
+
+#[tokio::test]
+async fn the_people_page_searches_by_name_or_email_and_shows_fifty_a_page() {
+    let app = TestApp::spawn().await;
+    let admin = app
+        .as_role("morgan@tu.test", &[(Role::Admin, Scope::Organisation)])
+        .await;
+    for i in 0..55 {
+        app.store
+            .create_user(flipside_store::NewUser {
+                email: &format!("student{i:02}@tu.test"),
+                display_name: &format!("Student Number {i:02}"),
+                password_hash: None,
+                school_id: None,
+            })
+            .await
+            .unwrap();
+    }
+    app.store
+        .create_user(flipside_store::NewUser {
+            email: "h.marsh@tu.test",
+            display_name: "Professor Helen Marsh",
+            password_hash: None,
+            school_id: None,
+        })
+        .await
+        .unwrap();
+    // 57 people (with the admin): two pages.
+    let first = admin.get_ok("/admin/people").await.body;
+    assert!(first.contains("Showing 1–50 of 57 people."), "{first}");
+    assert!(first.contains("page 1 of 2"));
+    assert!(first.contains("href=\"/admin/people?page=2\""), "{first}");
+    assert_eq!(
+        first.matches("<tr><td><a href=\"/admin/people/").count(),
+        50
+    );
+    let second = admin.get_ok("/admin/people?page=2").await.body;
+    assert!(second.contains("Showing 51–57 of 57 people."), "{second}");
+    assert_eq!(
+        second.matches("<tr><td><a href=\"/admin/people/").count(),
+        7
+    );
+    assert!(second.contains("href=\"/admin/people?page=1\""));
+    // A page past the end shows the last one.
+    assert!(
+        admin
+            .get_ok("/admin/people?page=9")
+            .await
+            .body
+            .contains("Showing 51–57")
+    );
+
+    // By name, in any case; by part of the email address.
+    let by_name = admin.get_ok("/admin/people?q=helen+MARSH").await.body;
+    assert!(
+        by_name.contains("Showing 1–1 of 1 person matching “helen MARSH”."),
+        "{by_name}"
+    );
+    assert!(by_name.contains("Professor Helen Marsh"));
+    assert!(!by_name.contains("Student Number"));
+    let by_email = admin.get_ok("/admin/people?q=student5").await.body;
+    assert!(by_email.contains("Showing 1–5 of 5 people"), "{by_email}");
+    // Paging keeps the search.
+    let many = admin.get_ok("/admin/people?q=Student").await.body;
+    assert!(
+        many.contains("href=\"/admin/people?page=2&#38;q=Student\""),
+        "{many}"
+    );
+    let none = admin.get_ok("/admin/people?q=nobody-here").await.body;
+    assert!(none.contains("Nobody matches “nobody-here”."));
+    assert!(!none.contains("<table>"));
+}

@@ -134,3 +134,82 @@ async fn a_coordinator_edits_the_plan_with_mistakes_reported_by_line() {
     assert_eq!(refused.status, 303);
     assert_eq!(app.store.cycle(cycle).await.unwrap().hours_target, 16);
 }
+
+#[tokio::test]
+async fn a_coordinator_previews_the_plan_as_pairs_will_see_it_before_saving() {
+    let app = TestApp::spawn().await;
+    let plan = serde_json::to_string(&Framework::default_plan()).unwrap();
+    let (scheme, cycle) = app.scheme_with_cycle("Reverse Mentoring", &plan).await;
+    let priya = app
+        .as_role(
+            "priya@tu.test",
+            &[(Role::Coordinator, Scope::Scheme(scheme))],
+        )
+        .await;
+    let path = format!("/cycles/{cycle}/plan");
+    // The saved plan is shown as pairs see it, under the editor.
+    let page = priya.get_ok(&path).await;
+    assert!(page.body.contains("How pairs see this plan"));
+    assert!(page.body.contains("<strong>Getting to know each other"));
+    assert!(page.body.contains("class=\"editor\" id=\"sessions\""));
+
+    let typed = "## The library at night\n- Where do you study after ten?\nPre-reading: The opening hours\n";
+    let preview = priya
+        .post(
+            &path,
+            &[
+                ("sessions", typed),
+                ("expectations", "We keep to time."),
+                ("hours_target", "8"),
+                ("preview", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    assert!(
+        preview
+            .body
+            .contains("Preview: how pairs will see this plan (not saved yet)")
+    );
+    assert!(
+        preview
+            .body
+            .contains("<strong>The library at night</strong>")
+    );
+    assert!(
+        preview
+            .body
+            .contains("<p>Pre-reading: The opening hours</p>")
+    );
+    assert!(
+        preview
+            .body
+            .contains("Where do you study after ten?</textarea>")
+            || preview.body.contains("The opening hours\n</textarea>"),
+        "what was typed stays in the editor"
+    );
+    // Nothing is saved by a preview.
+    let stored = app.store.cycle(cycle).await.unwrap();
+    assert_eq!(stored.framework, plan);
+    assert_ne!(stored.hours_target, 8);
+
+    // A preview with a mistake reports it as saving would.
+    let bad = priya
+        .post(
+            &path,
+            &[
+                ("sessions", "A stray line\n"),
+                ("expectations", "We keep to time."),
+                ("hours_target", "8"),
+                ("preview", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.body.contains("Line 1: start the plan with a session"),
+        "{}",
+        bad.body
+    );
+    assert!(!bad.body.contains("Preview: how pairs"));
+}

@@ -132,6 +132,10 @@ async fn a_respondent_saves_a_draft_returns_to_it_and_submits() {
         r.body
             .contains("Choose an answer to statement 4 before submitting.")
     );
+    // The summary lists them in the page's order, not by field name.
+    let third = r.body.find("statement 3 before").unwrap();
+    let fourth = r.body.find("statement 4 before").unwrap();
+    assert!(third < fourth, "statement 3 is listed before statement 4");
     assert!(
         r.body.contains("value=\"3\" checked"),
         "typed answers are kept"
@@ -232,7 +236,15 @@ async fn coordinators_set_wave_dates_and_bad_dates_change_nothing() {
         )
         .await;
     let url = format!("/cycles/{}/surveys", s.cycle);
-    assert_eq!(co.get(&url).await.status, 200);
+    let page = co.get(&url).await;
+    assert_eq!(page.status, 200);
+    // Waves are named in words, not as "pre (before)".
+    assert!(page.body.contains("<legend>Before the cycle</legend>"));
+    assert!(
+        page.body
+            .contains("<th scope=\"row\">Six-month follow-up</th>")
+    );
+    assert!(!page.body.contains("pre (before)") && !page.body.contains("pre wave (before)"));
     let r = co
         .post(
             &format!("{url}/dates"),

@@ -8,7 +8,7 @@ use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use flipside_core::email::Email;
@@ -83,9 +83,51 @@ pub struct PersonRow {
 #[template(path = "admin/people.html")]
 pub struct ListPage {
     ctx: PageCtx,
-    people: Vec<PersonRow>,
+    listing: Listing,
     form: PersonForm,
     errors: FormErrors,
+}
+
+/// People shown a page at a time.
+pub const PAGE_SIZE: usize = 50;
+
+/// The search and page asked for in the address (`?q=…&page=2`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PeopleQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub page: String,
+}
+
+/// One page of the people matching a search.
+pub struct Listing {
+    pub people: Vec<PersonRow>,
+    /// The search as typed (trimmed); empty for everyone.
+    pub q: String,
+    /// This page, from 1.
+    pub page: usize,
+    pub pages: usize,
+    /// How many people match.
+    pub total: usize,
+    /// The first and last shown, counted from 1.
+    pub from: usize,
+    pub to: usize,
+}
+
+impl Listing {
+    /// The address of another page of the same search.
+    pub fn href(&self, page: usize) -> String {
+        let page = page.to_string();
+        let mut pairs = vec![("page", page.as_str())];
+        if !self.q.is_empty() {
+            pairs.push(("q", self.q.as_str()));
+        }
+        format!(
+            "/admin/people?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -96,19 +138,40 @@ pub struct PersonForm {
     pub display_name: String,
 }
 
-async fn people(store: &Store) -> Result<Vec<PersonRow>, StoreError> {
-    let grants = store.all_grants().await?;
-    Ok(store
+/// The people whose name or email contains the search (any case), a page at a time.
+async fn people(store: &Store, query: &PeopleQuery) -> Result<Listing, StoreError> {
+    let q = query.q.trim().to_string();
+    let needle = q.to_lowercase();
+    let matching: Vec<User> = store
         .users()
         .await?
         .into_iter()
+        .filter(|u| {
+            needle.is_empty()
+                || u.display_name.to_lowercase().contains(&needle)
+                || u.email.to_lowercase().contains(&needle)
+        })
+        .collect();
+    let total = matching.len();
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let page = query
+        .page
+        .trim()
+        .parse::<usize>()
+        .unwrap_or(1)
+        .clamp(1, pages);
+    let mut roles_of: std::collections::HashMap<i64, Vec<Role>> = std::collections::HashMap::new();
+    for g in store.all_grants().await? {
+        if let Some(grant) = g.grant() {
+            roles_of.entry(g.user_id).or_default().push(grant.role);
+        }
+    }
+    let people = matching
+        .into_iter()
+        .skip((page - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
         .map(|u| {
-            let mut roles: Vec<Role> = grants
-                .iter()
-                .filter(|g| g.user_id == u.id)
-                .filter_map(|g| g.grant())
-                .map(|g| g.role)
-                .collect();
+            let mut roles = roles_of.remove(&u.id).unwrap_or_default();
             roles.sort();
             roles.dedup();
             PersonRow {
@@ -116,18 +179,33 @@ async fn people(store: &Store) -> Result<Vec<PersonRow>, StoreError> {
                 user: u,
             }
         })
-        .collect())
+        .collect::<Vec<_>>();
+    let from = if total == 0 {
+        0
+    } else {
+        (page - 1) * PAGE_SIZE + 1
+    };
+    Ok(Listing {
+        to: from + people.len().saturating_sub(1),
+        people,
+        q,
+        page,
+        pages,
+        total,
+        from,
+    })
 }
 
 pub async fn list(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    Query(query): Query<PeopleQuery>,
 ) -> Result<ListPage, AppError> {
     allow(policy::people(&user.actor, Action::View))?;
     Ok(ListPage {
         ctx,
-        people: people(&state.store).await?,
+        listing: people(&state.store, &query).await?,
         form: PersonForm::default(),
         errors: FormErrors::default(),
     })
@@ -184,7 +262,7 @@ pub async fn create(
             StatusCode::UNPROCESSABLE_ENTITY,
             ListPage {
                 ctx,
-                people: people(&state.store).await?,
+                listing: people(&state.store, &PeopleQuery::default()).await?,
                 form,
                 errors,
             },

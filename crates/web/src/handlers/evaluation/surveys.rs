@@ -87,6 +87,8 @@ pub struct TakePage {
     /// (aim, its questions)
     aims: Vec<(String, Vec<Question>)>,
     errors: FormErrors,
+    /// The errors in the order the page shows their statements, for the summary.
+    summary: Vec<(String, String)>,
 }
 
 /// The participant, wave and statements behind a survey URL, after asking the policy.
@@ -137,15 +139,31 @@ async fn load(
             dates.wave.label()
         ),
         // The cycle's own statements, in the words its respondents see (issue 11).
-        statements: state
-            .store
-            .asked_statements(participant.cycle_id, &participant.role)
-            .await?,
+        statements: in_page_order(
+            state
+                .store
+                .asked_statements(participant.cycle_id, &participant.role)
+                .await?,
+        ),
         labels: stored_scale_labels(&state.store.scale_labels_of(&participant.role).await?),
         participant,
         wave,
         standing,
     })
+}
+
+/// The statements as the page shows them: grouped under their aims, each aim where its first
+/// statement comes, so that statement numbers (and error messages naming them) run in order.
+fn in_page_order(statements: Vec<StatementRow>) -> Vec<StatementRow> {
+    let mut aims: Vec<String> = Vec::new();
+    for st in &statements {
+        if !aims.contains(&st.aim) {
+            aims.push(st.aim.clone());
+        }
+    }
+    let mut ordered = statements;
+    ordered.sort_by_key(|st| aims.iter().position(|a| *a == st.aim));
+    ordered
 }
 
 fn page(ctx: PageCtx, s: Survey, values: &BTreeMap<String, i64>, errors: FormErrors) -> TakePage {
@@ -164,6 +182,11 @@ fn page(ctx: PageCtx, s: Survey, values: &BTreeMap<String, i64>, errors: FormErr
             None => aims.push((st.aim.clone(), vec![q])),
         }
     }
+    let summary = aims
+        .iter()
+        .flat_map(|(_, qs)| qs)
+        .filter_map(|q| q.error.clone().map(|e| (q.field.clone(), e)))
+        .collect();
     TakePage {
         ctx,
         action: format!("/surveys/{}/{}", s.participant.id, s.wave.wave),
@@ -173,6 +196,7 @@ fn page(ctx: PageCtx, s: Survey, values: &BTreeMap<String, i64>, errors: FormErr
         labels: s.labels,
         aims,
         errors,
+        summary,
     }
 }
 

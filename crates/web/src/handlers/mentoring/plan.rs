@@ -28,6 +28,10 @@ pub struct PlanPage {
     errors: FormErrors,
     form: PlanForm,
     closed: bool,
+    /// The plan as pairs will see it: the saved one, or the one typed when previewing.
+    preview: Option<Framework>,
+    /// Whether `preview` shows text not saved yet.
+    unsaved: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -38,6 +42,9 @@ pub struct PlanForm {
     pub expectations: String,
     #[serde(default)]
     pub hours_target: String,
+    /// Set by the "Preview" button: show the plan as typed, save nothing.
+    #[serde(default)]
+    pub preview: Option<String>,
 }
 
 async fn editable(
@@ -71,6 +78,7 @@ pub async fn show(
         sessions: plan_to_text(&framework.sessions),
         expectations: framework.expectations.join("\n"),
         hours_target: cycle.hours_target.to_string(),
+        preview: None,
     };
     Ok(PlanPage {
         ctx,
@@ -79,6 +87,8 @@ pub async fn show(
         scheme,
         errors: FormErrors::default(),
         form,
+        preview: Some(framework),
+        unsaved: false,
     })
 }
 
@@ -129,6 +139,8 @@ pub async fn update(
             errors,
             form,
             closed,
+            preview: None,
+            unsaved: false,
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
@@ -136,6 +148,19 @@ pub async fn update(
         sessions,
         expectations,
     };
+    if form.preview.is_some() {
+        return Ok(PlanPage {
+            ctx,
+            cycle,
+            scheme,
+            errors,
+            form,
+            closed,
+            preview: Some(framework),
+            unsaved: true,
+        }
+        .into_response());
+    }
     let json = serde_json::to_string(&framework).map_err(|e| AppError::Internal(e.into()))?;
     let mut tx = state.store.begin().await?;
     match tx.update_cycle_plan(id, &json, hours).await {

@@ -198,7 +198,7 @@ pub fn validate(
     if own_words.chars().count() > 500 {
         errors.add(
             "own_words",
-            "In my own words is too long: at most 500 characters.",
+            "How you describe yourself is too long: at most 500 characters.",
         );
     }
     let course = BoundedText::parse(&form.course, 200)
