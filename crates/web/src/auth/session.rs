@@ -5,6 +5,7 @@ use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
+use flipside_core::api_scope::Scopes;
 use flipside_core::policy::Actor;
 use flipside_store::{StoreError, User};
 use std::net::SocketAddr;
@@ -42,6 +43,9 @@ pub struct CurrentUser {
     pub actor: Actor,
     /// The session cookie's token, when signed in through the browser (for sign-out).
     pub session_token: Option<String>,
+    /// The scopes of the API token the request came with; `None` for a browser session,
+    /// which scopes do not limit (`crate::handlers::api::scopes`).
+    pub scopes: Option<Scopes>,
 }
 
 impl CurrentUser {
@@ -61,13 +65,23 @@ fn bearer(parts: &Parts) -> Option<String> {
 
 async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>, AppError> {
     let (found, session_token) = if let Some(token) = bearer(parts) {
-        (state.store.api_token_user(&token).await, None)
+        (
+            state
+                .store
+                .api_token_bearer(&token)
+                .await
+                .map(|(u, s)| (u, Some(s))),
+            None,
+        )
     } else if let Some(token) = cookie_value(&parts.headers, COOKIE) {
-        (state.store.session_user(&token).await, Some(token))
+        (
+            state.store.session_user(&token).await.map(|u| (u, None)),
+            Some(token),
+        )
     } else {
         return Ok(None);
     };
-    let user = match found {
+    let (user, scopes) = match found {
         Ok(u) => u,
         Err(StoreError::NotFound) => return Ok(None),
         Err(e) => return Err(e.into()),
@@ -83,6 +97,7 @@ async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>,
         actor: Actor::new(user.id, grants),
         user,
         session_token,
+        scopes,
     }))
 }
 
