@@ -77,7 +77,12 @@ def token_for(base, email):
     page = get("/sign-in")
     post("/sign-in", {"csrf": csrf_of(page), "next": "", "email": email, "password": PASSWORD})
     page = get("/account")
-    page = post("/account/tokens", {"csrf": csrf_of(page), "name": "contract tests", "days": ""})
+    scopes = ["read", "mentoring", "evaluation", "tutoring", "cocreation", "administration"]
+    page = post(
+        "/account/tokens",
+        [("csrf", csrf_of(page)), ("name", "contract tests"), ("days", "")]
+        + [("scope", s) for s in scopes],
+    )
     m = re.search(r'<p class="token">([^<]+)</p>', page)
     if not m:
         raise SystemExit("the account page did not show a new token")

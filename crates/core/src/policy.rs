@@ -157,6 +157,13 @@ pub fn email_log(actor: &Actor) -> bool {
     actor.is_admin()
 }
 
+/// Webhook subscriptions (issue 16): adding, pausing and deleting them and reading their
+/// deliveries. Administrators only: a subscription sends the organisation's events to another
+/// system, and its secret signs them.
+pub fn webhooks(actor: &Actor) -> bool {
+    actor.is_admin()
+}
+
 /// A private note in a pair. Readable by its author, and by the partner it was shared with;
 /// nobody else, whatever their roles: admins and coordinators included.
 pub fn private_note(
@@ -842,6 +849,7 @@ mod tests {
             ),
             ("evaluates schemes", evaluates_schemes, &["researcher"]),
             ("email delivery log", email_log, &["admin"]),
+            ("webhook subscriptions", webhooks, &["admin"]),
             ("download own personal data", own_personal_data, &["*"]),
             (
                 "personal data administration",

@@ -43,6 +43,7 @@ mod tx;
 mod users;
 mod versions;
 mod waves;
+mod webhooks;
 
 pub use accounts::{AccountLink, LinkPurpose};
 pub use actions::{Evidence, FollowUpAction, NewFollowUpAction};
@@ -87,6 +88,7 @@ pub use tutoring_people::{
 pub use tx::Tx;
 pub use users::{GrantRow, NewUser, User};
 pub use waves::{InstrumentRow, OpenSurvey, SurveyParticipant, SurveyWave, WaveRecipient};
+pub use webhooks::{ClaimedDelivery, WebhookDelivery, WebhookSubscription};
 
 /// What every store operation returns.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -10,6 +10,7 @@ use crate::tx::{Tx, on_tx};
 use crate::{GrantRow, Result, Store, User, now};
 use chrono::{DateTime, Duration, Utc};
 use flipside_core::account::Failures;
+use flipside_core::api_scope::Scopes;
 use flipside_core::local_time::Zone;
 use flipside_core::policy::TutoringSelf;
 use rand::Rng;
@@ -50,6 +51,8 @@ pub struct ApiToken {
     pub expires_at: Option<DateTime<Utc>>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The token's scopes, as stored (`flipside_core::api_scope::Scopes::parse` reads them).
+    pub scopes: String,
 }
 
 /// Recent failed sign-ins, for slowing the next attempt down.
@@ -208,24 +211,42 @@ impl Store {
         })
     }
 
-    /// Issues a named API token that expires after `ttl`; the plain token is returned once and
-    /// never stored.
+    /// Issues a named API token with every scope that expires after `ttl`; the plain token is
+    /// returned once and never stored.
     pub async fn create_api_token(
         &self,
         user_id: i64,
         name: &str,
         ttl: Duration,
     ) -> Result<SessionToken> {
+        self.create_scoped_api_token(user_id, name, ttl, &Scopes::all())
+            .await
+    }
+
+    /// Issues a named API token limited to `scopes` that expires after `ttl`.
+    pub async fn create_scoped_api_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        ttl: Duration,
+        scopes: &Scopes,
+    ) -> Result<SessionToken> {
         let token = SessionToken(format!("fs_{}", SessionToken::generate().0));
         let at = now();
-        on_pool!(self, pool => sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(user_id).bind(name).bind(SessionToken::hash(&token.0)).bind(at).bind(at + ttl).execute(pool).await.map(|r| r.rows_affected()))?;
+        on_pool!(self, pool => sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at, scopes) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(user_id).bind(name).bind(SessionToken::hash(&token.0)).bind(at).bind(at + ttl).bind(scopes.to_stored())
+            .execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(token)
     }
 
     /// The person an API token belongs to, unless it was revoked, has expired or its account
     /// is disabled; checked on every request. Records the token's use.
     pub async fn api_token_user(&self, token: &str) -> Result<User> {
+        Ok(self.api_token_bearer(token).await?.0)
+    }
+
+    /// [`Store::api_token_user`] with the token's scopes.
+    pub async fn api_token_bearer(&self, token: &str) -> Result<(User, Scopes)> {
         let at = now();
         let hash = SessionToken::hash(token);
         let user = on_pool!(self, pool => sqlx::query_as::<_, User>(
@@ -233,15 +254,19 @@ impl Store {
              FROM api_tokens t JOIN users u ON u.id = t.user_id
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND NOT u.disabled"
         ).bind(&hash).bind(at).fetch_optional(pool).await).or_not_found()?;
-        on_pool!(self, pool => sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
-            .bind(at).bind(&hash).execute(pool).await.map(|r| r.rows_affected()))?;
-        Ok(user)
+        let (scopes,): (String,) = on_pool!(self, pool => sqlx::query_as(
+            "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 RETURNING scopes"
+        ).bind(at).bind(&hash).fetch_optional(pool).await)
+        .or_not_found()?;
+        let scopes = Scopes::parse(&scopes)
+            .map_err(|e| crate::StoreError::Corrupt(format!("API token scopes: {e}")))?;
+        Ok((user, scopes))
     }
 
     /// A person's API tokens, newest first (never the tokens themselves).
     pub async fn api_tokens_of(&self, user_id: i64) -> Result<Vec<ApiToken>> {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, ApiToken>(
-            "SELECT id, name, created_at, expires_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC"
+            "SELECT id, name, created_at, expires_at, last_used_at, revoked_at, scopes FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC"
         ).bind(user_id).fetch_all(pool).await)?)
     }
 

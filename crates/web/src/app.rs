@@ -20,8 +20,8 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     mailer: Arc<Mailer>,
-    /// Whether [`Application::run_until`] starts the email worker (tests drain the outbox
-    /// themselves, one explicit pass at a time).
+    /// Whether [`Application::run_until`] starts the email and webhook workers (tests drain
+    /// them themselves, one explicit pass at a time).
     email_worker: bool,
 }
 
@@ -107,6 +107,9 @@ impl Application {
         tracing::info!(transport = %self.mailer.describe(), "sending emails");
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let interval = Duration::from_secs(self.state.settings.mail_poll_seconds.unsigned_abs());
+        let webhooks = self
+            .email_worker
+            .then(|| crate::webhooks::spawn_worker(store.clone(), interval, stopped.clone()));
         let worker = self.email_worker.then(|| {
             spawn_worker(
                 store.clone(),
@@ -127,6 +130,9 @@ impl Application {
         .await;
         let _ = stop.send(true);
         if let Some(worker) = worker {
+            let _ = worker.await;
+        }
+        if let Some(worker) = webhooks {
             let _ = worker.await;
         }
         store.close().await;

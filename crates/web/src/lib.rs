@@ -25,6 +25,7 @@ pub mod router;
 pub mod security;
 pub mod settings;
 pub mod state;
+pub mod webhooks;
 
 pub use app::Application;
 pub use settings::Settings;

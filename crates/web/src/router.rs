@@ -1,6 +1,6 @@
 //! Every route, in one place.
 use crate::auth::csrf;
-use crate::handlers::admin::{audit, emails, organisation, people, population, privacy};
+use crate::handlers::admin::{audit, emails, organisation, people, population, privacy, webhooks};
 use crate::handlers::auth::{account, consents, data, email_link, password, sign_in, sso};
 use crate::handlers::cocreation::sprints;
 use crate::handlers::evaluation::{cycle_instrument, instruments, results, surveys, waves};
@@ -27,7 +27,7 @@ use tower_http::trace::TraceLayer;
 pub fn api_operations() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
     // An area that keeps its own table (`api::<area>::operations()`) is appended after these:
     // `let mut ops = vec![..]; ops.extend(api::<area>::operations()); ops`.
-    vec![
+    let mut ops = vec![
         (Method::GET, "/openapi.json", get(api::openapi)),
         (Method::GET, "/me", get(api::me::show)),
         (Method::GET, "/schemes", get(api::schemes::list)),
@@ -81,7 +81,9 @@ pub fn api_operations() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/pairs/{id}/concerns",
             post(api::concerns::raise),
         ),
-    ]
+    ];
+    ops.extend(api::webhooks::operations());
+    ops
 }
 
 /// The whole application.
@@ -91,6 +93,8 @@ pub fn router(state: AppState) -> Router {
         .fold(Router::new(), |api, (_, path, handler)| {
             api.route(path, handler)
         })
+        // Each operation's token scope is checked here, for every route at once.
+        .route_layer(from_fn_with_state(state.clone(), api::scopes::enforce))
         // Unknown paths and methods under /api/v1 answer problem details, not the HTML page.
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed)
@@ -286,6 +290,13 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/admin/organisation/labels", post(organisation::add_label))
         .route("/admin/emails", get(emails::show))
+        .route(
+            "/admin/webhooks",
+            get(webhooks::show).post(webhooks::create),
+        )
+        .route("/admin/webhooks/{id}/pause", post(webhooks::pause))
+        .route("/admin/webhooks/{id}/resume", post(webhooks::resume))
+        .route("/admin/webhooks/{id}/delete", post(webhooks::delete))
         .route("/cycles/{id}/plan", get(plan::show).post(plan::update))
         .route(
             "/admin/organisation/population",

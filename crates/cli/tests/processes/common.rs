@@ -277,7 +277,7 @@ pub fn api_token(addr: &str, session: &str) -> String {
     let account = page(addr, "GET", "/account", session, "");
     assert_eq!(account.status, 200);
     let form = format!(
-        "csrf={}&name=tests&days=",
+        "csrf={}&name=tests&days=&scope=read&scope=mentoring&scope=evaluation&scope=tutoring&scope=cocreation&scope=administration",
         form_encode(&csrf_of(&account.body))
     );
     let made = page(addr, "POST", "/account/tokens", session, &form);

@@ -5,6 +5,7 @@ use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
+use flipside_core::api_scope::Scopes;
 use flipside_core::policy::Actor;
 use flipside_store::{GrantRow, StoreError, User};
 use std::net::SocketAddr;
@@ -42,6 +43,9 @@ pub struct CurrentUser {
     pub actor: Actor,
     /// The session cookie's token, when signed in through the browser (for sign-out).
     pub session_token: Option<String>,
+    /// The scopes of the API token the request came with; `None` for a browser session,
+    /// which scopes do not limit (`crate::handlers::api::scopes`).
+    pub scopes: Option<Scopes>,
 }
 
 impl CurrentUser {
@@ -59,23 +63,29 @@ fn bearer(parts: &Parts) -> Option<String> {
         .map(|t| t.trim().to_string())
 }
 
-fn current_user(user: User, grants: &[GrantRow], session_token: Option<String>) -> CurrentUser {
+fn current_user(
+    user: User,
+    grants: &[GrantRow],
+    session_token: Option<String>,
+    scopes: Option<Scopes>,
+) -> CurrentUser {
     CurrentUser {
         actor: Actor::new(user.id, grants.iter().filter_map(|g| g.grant()).collect()),
         user,
         session_token,
+        scopes,
     }
 }
 
 async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>, AppError> {
     if let Some(token) = bearer(parts) {
-        let user = match state.store.api_token_user(&token).await {
+        let (user, scopes) = match state.store.api_token_bearer(&token).await {
             Ok(u) => u,
             Err(StoreError::NotFound) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
         let grants = state.store.grants_of(user.id).await?;
-        return Ok(Some(current_user(user, &grants, None)));
+        return Ok(Some(current_user(user, &grants, None, Some(scopes))));
     }
     let Some(token) = cookie_value(&parts.headers, COOKIE) else {
         return Ok(None);
@@ -97,6 +107,7 @@ async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>,
         context.user,
         &context.grants,
         Some(token),
+        None,
     )))
 }
 

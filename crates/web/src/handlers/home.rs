@@ -378,6 +378,12 @@ fn admin_links(actor: &policy::Actor) -> Vec<Link> {
             text: "Emails sent and waiting",
         });
     }
+    if policy::webhooks(actor) {
+        links.push(Link {
+            href: "/admin/webhooks",
+            text: "Webhooks: events sent to other systems",
+        });
+    }
     if policy::personal_data_admin(actor) {
         links.push(Link {
             href: "/admin/privacy",

@@ -5,6 +5,7 @@ use crate::error::AppError;
 use crate::mail::messages::{ActionMoved, ActionRaised, Recipient};
 use crate::operations::cycles::Actor;
 use crate::state::AppState;
+use crate::webhooks::{self, Event};
 use flipside_core::actions::ActionStatus;
 use flipside_store::{FollowUpAction, NewAuditEntry, NewFollowUpAction, User};
 
@@ -61,8 +62,8 @@ pub async fn raise(
     Ok(id)
 }
 
-/// The owner moves an action from `from` to `to`: the step, its audit entry and the email to
-/// whoever raised it, in one transaction.
+/// The owner moves an action from `from` to `to`: the step, its audit entry, the email to
+/// whoever raised it and the webhook event, in one transaction.
 pub async fn move_on(
     state: &AppState,
     actor: Actor<'_>,
@@ -81,6 +82,17 @@ pub async fn move_on(
         detail: &format!("{} → {}", from.as_str(), to.as_str()),
         address: actor.address,
     })
+    .await?;
+    webhooks::record(
+        &mut tx,
+        &state.settings,
+        Event::ActionStatusChanged {
+            action_id: action.id,
+            pair_id: action.pair_id,
+            from: from.as_str(),
+            to: to.as_str(),
+        },
+    )
     .await?;
     if raiser.id != actor.id {
         let link = action_link(state, action.pair_id, action.id);

@@ -3,13 +3,14 @@ use crate::error::AppError;
 use crate::mail::messages::{PairPublished, Recipient};
 use crate::operations::cycles::Actor;
 use crate::state::AppState;
+use crate::webhooks::{self, Event};
 use flipside_core::cycle_matching;
 use flipside_core::matching::MatchedPair;
 use flipside_store::{Cycle, NewAuditEntry, NewPair, PairStatus, Scheme};
 
 /// Publishes pairs, all or none, with everything publishing means, in one transaction: the
 /// pairs, the mentor role in the cycle for each student, the audit entry, and an email to both
-/// members of each pair. A crash at any point leaves either all of it or none of it. The
+/// members of each pair, and the webhook event. A crash at any point leaves either all of it or none of it. The
 /// follow-ups cover every active pair of the cycle and are idempotent (a grant already held is
 /// kept, an email's key queues it once). Returns how many pairs were published.
 pub async fn publish(
@@ -41,6 +42,17 @@ pub async fn publish(
         address: actor.address,
     })
     .await?;
+    if !ids.is_empty() {
+        webhooks::record(
+            &mut tx,
+            &state.settings,
+            Event::PairsPublished {
+                cycle_id: cycle.id,
+                pair_ids: &ids,
+            },
+        )
+        .await?;
+    }
     let year = cycle.year().to_string();
     for pair in tx.pairs_of_cycle(cycle.id).await? {
         if pair.status() != PairStatus::Active {

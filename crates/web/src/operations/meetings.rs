@@ -5,6 +5,7 @@ use crate::mail::messages::{
 };
 use crate::operations::cycles::Actor;
 use crate::state::AppState;
+use crate::webhooks::{self, Event};
 use flipside_core::concerns::{Answer, ConcernStatus};
 use flipside_core::meetings::Slot;
 use flipside_store::{Concern, Cycle, NewAuditEntry, Pair, Scheme, User};
@@ -76,7 +77,7 @@ pub struct Confirmation<'a> {
 }
 
 /// Confirms or declines a proposed meeting. Confirming queues the calendar email to both
-/// members in the same transaction: a meeting is never confirmed without its emails.
+/// members, and the webhook event, in the same transaction: a meeting is never confirmed without its emails.
 pub async fn respond(
     state: &AppState,
     meeting_id: i64,
@@ -87,6 +88,16 @@ pub async fn respond(
     tx.respond_to_meeting(meeting_id, confirmed.is_some())
         .await?;
     if let Some(c) = confirmed {
+        let pair_id = tx.meeting(meeting_id).await?.pair_id;
+        webhooks::record(
+            &mut tx,
+            &state.settings,
+            Event::MeetingConfirmed {
+                meeting_id,
+                pair_id,
+            },
+        )
+        .await?;
         for person in members {
             let email = MeetingConfirmed {
                 meeting_id,

@@ -21,3 +21,4 @@ pub mod reports;
 pub mod retention;
 pub mod schemes;
 pub mod tutoring;
+pub mod webhooks;

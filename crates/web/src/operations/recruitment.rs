@@ -3,11 +3,12 @@ use crate::error::AppError;
 use crate::mail::messages::{ApplicationDecided, Recipient};
 use crate::operations::cycles::Actor;
 use crate::state::AppState;
+use crate::webhooks::{self, Event};
 use flipside_core::recruitment::ApplicationStatus;
 use flipside_store::NewAuditEntry;
 
 /// Records a coordinator's decision and message with its audit entry and the email that tells
-/// the applicant, in one transaction: a decision that cannot be audited or told is not taken.
+/// the applicant, and the webhook event, in one transaction: a decision that cannot be audited or told is not taken.
 /// `Conflict` when the applicant has withdrawn.
 pub async fn decide_application(
     state: &AppState,
@@ -49,6 +50,16 @@ pub async fn decide_application(
     })
     .await?;
     tx.enqueue_email(&email.as_new()).await?;
+    webhooks::record(
+        &mut tx,
+        &state.settings,
+        Event::ApplicationDecided {
+            application_id,
+            cycle_id: cycle.id,
+            decision: decision.as_str(),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 use crate::error::AppError;
 use crate::operations::cycles::Actor;
 use crate::state::AppState;
+use crate::webhooks::{self, Event};
 use flipside_core::annual_report::{ReportScope, ReportText};
 use flipside_report::ReportData;
 use flipside_store::{NewAuditEntry, NewReportVersion};
@@ -62,6 +63,17 @@ pub async fn publish(
         detail: &format!("version {number}"),
         address: actor.address,
     })
+    .await?;
+    webhooks::record(
+        &mut tx,
+        &state.settings,
+        Event::ReportPublished {
+            scope: scope.kind(),
+            scope_id: scope.key(),
+            version: number,
+            link: &scope.path(),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(number)

@@ -130,6 +130,7 @@ async fn every_page_answers_each_role_as_the_policy_says() {
         ("/admin/organisation/population".into(), &["admin"]),
         ("/admin/audit".into(), &["admin"]),
         ("/admin/emails".into(), &["admin"]),
+        ("/admin/webhooks".into(), &["admin"]),
         ("/account".into(), &["*"]),
         ("/account/data".into(), &["*"]),
         ("/account/data.json".into(), &["*"]),

@@ -502,7 +502,7 @@ async fn api_tokens_are_listed_with_their_use_and_expiry_and_revoked_or_expired_
     let r = ada
         .post(
             "/account/tokens",
-            &[("name", "weekly report"), ("days", "30")],
+            &[("name", "weekly report"), ("days", "30"), ("scope", "read")],
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -557,7 +557,10 @@ async fn api_tokens_are_listed_with_their_use_and_expiry_and_revoked_or_expired_
 
     // An expired token is refused.
     let r = ada
-        .post("/account/tokens", &[("name", "old"), ("days", "7")])
+        .post(
+            "/account/tokens",
+            &[("name", "old"), ("days", "7"), ("scope", "read")],
+        )
         .await;
     let at = r.body.find("fs_").unwrap();
     let old = r.body[at..at + 3 + 64].to_string();

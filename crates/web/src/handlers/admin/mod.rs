@@ -1,8 +1,9 @@
 //! Administration: the organisation's settings, people and roles, population figures, the audit
-//! log and the email delivery log.
+//! log, the email delivery log and webhook subscriptions.
 pub mod audit;
 pub mod emails;
 pub mod organisation;
 pub mod people;
 pub mod population;
 pub mod privacy;
+pub mod webhooks;

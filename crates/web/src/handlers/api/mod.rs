@@ -11,6 +11,8 @@ pub mod me;
 pub mod meetings;
 pub mod pairs;
 pub mod schemes;
+pub mod scopes;
+pub mod webhooks;
 
 use crate::error::{ApiError, AppError, PROBLEM_JSON};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -47,17 +49,25 @@ pub fn document() -> utoipa::openapi::OpenApi {
 
 /// The documents of the areas that keep their own (see [`document`]).
 fn area_documents() -> Vec<utoipa::openapi::OpenApi> {
-    vec![]
+    vec![webhooks::Doc::openapi()]
 }
 
 struct Security;
+
+/// What the bearer scheme says of scopes (`flipside_core::api_scope`).
+const BEARER_SCOPES: &str = "An API token made on the account page (/account). A token holds scopes: 'read' reads everything its person may read; 'mentoring', 'evaluation', 'tutoring', 'cocreation' and 'administration' each change (and read) one area. An operation the token's scopes do not cover answers 403 problem details of type urn:flipside:problem:insufficient-scope naming the missing scope. Scopes only narrow a token: the person's roles still decide. Tokens made before scopes existed hold every scope; a browser session is not limited by scopes.";
 
 impl utoipa::Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(BEARER_SCOPES))
+                    .build(),
+            ),
         );
         components.add_security_scheme(
             "session",
@@ -145,12 +155,19 @@ impl utoipa::Modify for CommonProblems {
                 let public = op.operation_id.as_deref() == Some("getOpenApiDocument");
                 if !public {
                     add_problem(op, "401", "No valid bearer token or session was sent.");
+                    if !write {
+                        add_problem(
+                            op,
+                            "403",
+                            "Forbidden: the policy refuses the caller, or the bearer token lacks the scope this operation needs (named in detail).",
+                        );
+                    }
                 }
                 if write {
                     add_problem(
                         op,
                         "403",
-                        "Forbidden: the policy refuses the caller, or a session-authenticated write lacks X-CSRF-Token.",
+                        "Forbidden: the policy refuses the caller, the bearer token lacks the scope this operation needs (named in detail), or a session-authenticated write lacks X-CSRF-Token.",
                     );
                     add_retry_problem(
                         op,

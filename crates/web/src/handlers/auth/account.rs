@@ -10,9 +10,11 @@ use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use flipside_core::api_scope::{Area, Scope, Scopes};
 use flipside_store::{NewAuditEntry, StoreError};
 use serde::Deserialize;
 
@@ -29,6 +31,8 @@ pub struct AccountPage {
     has_password: bool,
     tokens: Vec<TokenView>,
     token_days: [i64; 4],
+    /// The scopes offered on the form: (name, what it allows, checked).
+    scope_choices: Vec<(&'static str, &'static str, bool)>,
     new_token: Option<String>,
     errors: FormErrors,
 }
@@ -42,6 +46,8 @@ pub struct TokenView {
     pub last_used: String,
     /// `active`, `expired` or `revoked`.
     pub status: &'static str,
+    /// Its scopes, as stored (`read mentoring ...`).
+    pub scopes: String,
 }
 
 fn roles(user: &CurrentUser) -> Vec<String> {
@@ -52,12 +58,28 @@ fn roles(user: &CurrentUser) -> Vec<String> {
         .collect()
 }
 
+/// The scopes the form offers, `chosen` ones checked (`read` alone on a fresh form).
+fn scope_choices(chosen: Option<&[String]>) -> Vec<(&'static str, &'static str, bool)> {
+    let read = Scope::Read;
+    std::iter::once((read.as_str(), "Read everything you may read", read))
+        .chain(Area::ALL.map(|a| (a.as_str(), a.label(), Scope::Write(a))))
+        .map(|(name, label, scope)| {
+            let checked = match chosen {
+                Some(c) => c.iter().any(|s| s == name),
+                None => scope == Scope::Read,
+            };
+            (name, label, checked)
+        })
+        .collect()
+}
+
 async fn page(
     state: &AppState,
     ctx: PageCtx,
     user: &CurrentUser,
     new_token: Option<String>,
     errors: FormErrors,
+    chosen: Option<&[String]>,
 ) -> Result<AccountPage, AppError> {
     let now = state.clock.now();
     let day = |t: chrono::DateTime<chrono::Utc>| ctx.short(t);
@@ -76,6 +98,7 @@ async fn page(
                 "active"
             },
             name: t.name,
+            scopes: t.scopes.split_whitespace().collect::<Vec<_>>().join(", "),
             created: day(t.created_at),
             expires: t.expires_at.map(&day).unwrap_or_else(|| "—".into()),
             last_used: t.last_used_at.map(&day).unwrap_or_else(|| "never".into()),
@@ -88,6 +111,7 @@ async fn page(
         has_password: user.user.password_hash.is_some(),
         tokens,
         token_days: TOKEN_DAYS,
+        scope_choices: scope_choices(chosen),
         new_token,
         errors,
     })
@@ -98,7 +122,7 @@ pub async fn show(
     ctx: PageCtx,
     user: CurrentUser,
 ) -> Result<AccountPage, AppError> {
-    page(&state, ctx, &user, None, FormErrors::default()).await
+    page(&state, ctx, &user, None, FormErrors::default(), None).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -107,6 +131,9 @@ pub struct TokenForm {
     name: String,
     #[serde(default)]
     days: String,
+    /// The checked scopes (a repeated field).
+    #[serde(default)]
+    scope: Vec<String>,
 }
 
 pub async fn create_token(
@@ -114,8 +141,11 @@ pub async fn create_token(
     ctx: PageCtx,
     user: CurrentUser,
     ClientAddress(address): ClientAddress,
-    Form(form): Form<TokenForm>,
+    body: Bytes,
 ) -> Result<Response, AppError> {
+    // Repeated `scope` fields: `serde_html_form` keeps them all (axum's `Form` keeps one).
+    let form: TokenForm = serde_html_form::from_bytes(&body)
+        .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
     let mut errors = FormErrors::default();
     let name = form.name.trim();
     if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
@@ -131,16 +161,20 @@ pub async fn create_token(
     if days.is_none() {
         errors.add("days", "Choose how long the token lasts.");
     }
-    let Some(days) = days.filter(|_| errors.is_empty()) else {
+    let scopes = Scopes::from_names(form.scope.iter().map(String::as_str));
+    if let Err(e) = &scopes {
+        errors.add("scopes", format!("Scopes: {e}."));
+    }
+    let (Some(days), Ok(scopes)) = (days.filter(|_| errors.is_empty()), scopes) else {
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            page(&state, ctx, &user, None, errors).await?,
+            page(&state, ctx, &user, None, errors, Some(&form.scope)).await?,
         )
             .into_response());
     };
     let token = state
         .store
-        .create_api_token(user.id(), name, chrono::Duration::days(days))
+        .create_scoped_api_token(user.id(), name, chrono::Duration::days(days), &scopes)
         .await?;
     state
         .store
@@ -149,15 +183,20 @@ pub async fn create_token(
             action: "api_token_created",
             subject_kind: "user",
             subject_id: Some(user.id()),
-            detail: &format!("{name} ({days} days)"),
+            detail: &format!("{name} ({days} days; {})", scopes.to_stored()),
             address: &address,
         })
         .await?;
-    Ok(
-        page(&state, ctx, &user, Some(token.0), FormErrors::default())
-            .await?
-            .into_response(),
+    Ok(page(
+        &state,
+        ctx,
+        &user,
+        Some(token.0),
+        FormErrors::default(),
+        None,
     )
+    .await?
+    .into_response())
 }
 
 /// Revokes one of the person's own tokens; it is refused from the next request.
@@ -234,7 +273,7 @@ pub async fn change_password(
         errors.add("current", "Your current password is not right.");
     }
     if !errors.is_empty() {
-        let answer = page(&state, ctx, &user, None, errors).await?;
+        let answer = page(&state, ctx, &user, None, errors, None).await?;
         return Ok(match wait {
             Some(wait) => slowed(
                 (StatusCode::TOO_MANY_REQUESTS, answer).into_response(),

@@ -221,6 +221,21 @@ async fn mail(
     } else {
         0
     };
+    // Its invitations open the wave to its respondents (recorded the first time only).
+    if mailing == Mailing::Invite {
+        crate::webhooks::record(
+            &mut tx,
+            &state.settings,
+            crate::webhooks::Event::SurveyWaveOpened {
+                cycle_id: id,
+                wave_id: w.id,
+                wave: wave.as_str(),
+                opens_on: &w.opens_on.to_string(),
+                closes_on: &w.closes_on.to_string(),
+            },
+        )
+        .await?;
+    }
     let mut queued = 0;
     let mut already = 0;
     let year = cycle.year().to_string();

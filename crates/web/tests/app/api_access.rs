@@ -1,0 +1,522 @@
+//! The access matrix over the JSON API: every operation answers each role (and owner or
+//! non-owner) as the policy says, and each token scope as `flipside_core::api_scope` says.
+//! Every operation of `router::api_operations()` needs a row here.
+use crate::api::client;
+use crate::helpers::TestApp;
+use crate::meetings::{COORDINATOR, MENTEE, MENTOR, both_accept, setup};
+use axum::http::Method;
+use flipside_core::api_scope::{self, Area, Scope as TokenScope, Scopes};
+use flipside_core::role::{Role, Scope};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+/// One operation, called on concrete resources.
+struct Row {
+    method: Method,
+    /// As the route table declares it.
+    route: &'static str,
+    path: String,
+    body: Option<Value>,
+    /// The roles the policy lets through (answered anything but 401, 403 or 404); `*` for all.
+    allowed: &'static [&'static str],
+}
+
+fn row(
+    method: Method,
+    route: &'static str,
+    path: String,
+    body: Option<Value>,
+    allowed: &'static [&'static str],
+) -> Row {
+    Row {
+        method,
+        route,
+        path,
+        body,
+        allowed,
+    }
+}
+
+async fn call(app: &TestApp, token: &str, r: &Row) -> (u16, Value) {
+    let mut req = client()
+        .request(r.method.clone(), app.url(&format!("/api/v1{}", r.path)))
+        .bearer_auth(token);
+    if let Some(b) = &r.body {
+        req = req.json(b);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let body = resp.json::<Value>().await.unwrap_or(Value::Null);
+    (status, body)
+}
+
+/// The resources the rows act on, and a token per role.
+struct World {
+    rows: Vec<Row>,
+    tokens: Vec<(&'static str, String)>,
+    admin: String,
+}
+
+async fn world(app: &TestApp) -> World {
+    let s = setup(app).await;
+    both_accept(
+        &s,
+        &app.signed_in(MENTOR).await,
+        &app.signed_in(MENTEE).await,
+    )
+    .await;
+    let other = app.scheme_with_cycle("Other scheme", "{}").await.0;
+    let token = |id: i64| async move {
+        app.store
+            .create_api_token(id, "matrix", chrono::Duration::days(1))
+            .await
+            .unwrap()
+            .0
+    };
+    let admin = token(
+        app.person("admin@tu.test", &[(Role::Admin, Scope::Organisation)])
+            .await,
+    )
+    .await;
+    let coordinator = token(app.store.user_by_email(COORDINATOR).await.unwrap().id).await;
+    let other_coordinator = token(
+        app.person(
+            "other.coord@tu.test",
+            &[(Role::Coordinator, Scope::Scheme(other))],
+        )
+        .await,
+    )
+    .await;
+    let mentor = token(s.mentor).await;
+    let mentee = token(s.mentee).await;
+    let researcher = token(
+        app.person(
+            "researcher@tu.test",
+            &[(Role::Researcher, Scope::Organisation)],
+        )
+        .await,
+    )
+    .await;
+    let nobody = token(app.person("nobody@tu.test", &[]).await).await;
+    let (c, p, sc) = (s.cycle, s.pair, s.scheme);
+
+    // Resources the rows need: an invitation, a proposed meeting, a webhook.
+    let r = client()
+        .post(app.url(&format!("/api/v1/cycles/{c}/invitations")))
+        .bearer_auth(&coordinator)
+        .json(&json!({"name": "Dean Ray", "email": "dean@tu.test"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let inv = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let date = (chrono::Utc::now() + chrono::Duration::days(3))
+        .format("%Y-%m-%d")
+        .to_string();
+    let meeting_body = json!({"date": date, "time": "14:00", "minutes": 60, "session": 2});
+    let r = client()
+        .post(app.url(&format!("/api/v1/pairs/{p}/meetings")))
+        .bearer_auth(&mentor)
+        .json(&meeting_body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let m = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let r = client()
+        .post(app.url("/api/v1/webhooks"))
+        .bearer_auth(&admin)
+        .json(&json!({"url": "https://hooks.tu.test/in", "events": ["pairs.published"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let w = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+
+    use Method as M;
+    const MEMBERS: &[&str] = &["mentor", "mentee"];
+    const ADMIN: &[&str] = &["admin"];
+    const COORD: &[&str] = &["coordinator"];
+    // Writes that end or move things come last: an allowed role may change what later rows see.
+    let rows = vec![
+        row(
+            M::GET,
+            "/openapi.json",
+            "/openapi.json".into(),
+            None,
+            &["*"],
+        ),
+        row(M::GET, "/me", "/me".into(), None, &["*"]),
+        row(M::GET, "/schemes", "/schemes".into(), None, &["*"]),
+        row(
+            M::GET,
+            "/schemes/{id}",
+            format!("/schemes/{sc}"),
+            None,
+            &["*"],
+        ),
+        row(
+            M::GET,
+            "/schemes/{id}/cycles",
+            format!("/schemes/{sc}/cycles"),
+            None,
+            &["*"],
+        ),
+        row(
+            M::GET,
+            "/cycles/{id}",
+            format!("/cycles/{c}"),
+            None,
+            &["admin", "coordinator", "mentor", "mentee", "researcher"],
+        ),
+        row(
+            M::GET,
+            "/cycles/{id}/pairs",
+            format!("/cycles/{c}/pairs"),
+            None,
+            COORD,
+        ),
+        row(
+            M::GET,
+            "/cycles/{id}/invitations",
+            format!("/cycles/{c}/invitations"),
+            None,
+            COORD,
+        ),
+        row(
+            M::POST,
+            "/cycles/{id}/invitations",
+            format!("/cycles/{c}/invitations"),
+            Some(json!({"name": "Eve Lam", "email": "eve@tu.test"})),
+            COORD,
+        ),
+        row(
+            M::POST,
+            "/cycles/{id}/invitations/{invitation}/resend",
+            format!("/cycles/{c}/invitations/{inv}/resend"),
+            None,
+            COORD,
+        ),
+        row(
+            M::POST,
+            "/pairs/{id}/meetings",
+            format!("/pairs/{p}/meetings"),
+            Some(meeting_body.clone()),
+            MEMBERS,
+        ),
+        // The proposer's answer is a conflict, the partner's a decision: both past the policy.
+        row(
+            M::POST,
+            "/meetings/{id}/respond",
+            format!("/meetings/{m}/respond"),
+            Some(json!({"decision": "decline"})),
+            MEMBERS,
+        ),
+        row(
+            M::POST,
+            "/pairs/{id}/concerns",
+            format!("/pairs/{p}/concerns"),
+            Some(json!({"concern": "A matter to raise."})),
+            MEMBERS,
+        ),
+        row(
+            M::POST,
+            "/schemes",
+            "/schemes".into(),
+            Some(
+                json!({"name": "Matrix scheme", "kind": "institutional", "purpose": "Testing access."}),
+            ),
+            ADMIN,
+        ),
+        row(
+            M::POST,
+            "/schemes/{id}/cycles",
+            format!("/schemes/{sc}/cycles"),
+            Some(json!({"academic_year": "2027/28"})),
+            COORD,
+        ),
+        row(M::GET, "/webhooks", "/webhooks".into(), None, ADMIN),
+        row(
+            M::POST,
+            "/webhooks",
+            "/webhooks".into(),
+            Some(json!({"url": "https://hooks.tu.test/two", "events": ["report.published"]})),
+            ADMIN,
+        ),
+        row(
+            M::GET,
+            "/webhooks/{id}",
+            format!("/webhooks/{w}"),
+            None,
+            ADMIN,
+        ),
+        row(
+            M::GET,
+            "/webhooks/{id}/deliveries",
+            format!("/webhooks/{w}/deliveries"),
+            None,
+            ADMIN,
+        ),
+        row(
+            M::POST,
+            "/webhooks/{id}/pause",
+            format!("/webhooks/{w}/pause"),
+            None,
+            ADMIN,
+        ),
+        row(
+            M::POST,
+            "/webhooks/{id}/resume",
+            format!("/webhooks/{w}/resume"),
+            None,
+            ADMIN,
+        ),
+        row(
+            M::DELETE,
+            "/webhooks/{id}",
+            format!("/webhooks/{w}"),
+            None,
+            ADMIN,
+        ),
+        row(
+            M::POST,
+            "/cycles/{id}/pairs/{pair}/end",
+            format!("/cycles/{c}/pairs/{p}/end"),
+            Some(json!({"reason": "Moved away."})),
+            COORD,
+        ),
+        row(
+            M::POST,
+            "/cycles/{id}/transition",
+            format!("/cycles/{c}/transition"),
+            Some(json!({"to": "matching"})),
+            COORD,
+        ),
+    ];
+    World {
+        rows,
+        tokens: vec![
+            ("admin", admin.clone()),
+            ("coordinator", coordinator),
+            ("other coordinator", other_coordinator),
+            ("mentor", mentor),
+            ("mentee", mentee),
+            ("researcher", researcher),
+            ("nobody", nobody),
+        ],
+        admin,
+    }
+}
+
+fn operations() -> BTreeSet<(String, String)> {
+    flipside_web::router::api_operations()
+        .into_iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect()
+}
+
+#[test]
+fn every_api_operation_needs_a_scope_from_the_one_table() {
+    for (method, route) in operations() {
+        assert!(
+            api_scope::required(&method, &route).is_some(),
+            "{method} {route} is under no prefix of flipside_core::api_scope::ROUTES: add its prefix there"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_api_operation_answers_each_role_as_the_policy_says() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    let covered: BTreeSet<(String, String)> = w
+        .rows
+        .iter()
+        .map(|r| (r.method.to_string(), r.route.to_string()))
+        .collect();
+    assert_eq!(
+        covered,
+        operations(),
+        "every API operation has a row in this matrix, and no other"
+    );
+    let mut wrong = Vec::new();
+    for r in &w.rows {
+        for (role, token) in &w.tokens {
+            let (status, body) = call(&app, token, r).await;
+            let expected = r.allowed.contains(&"*") || r.allowed.contains(role);
+            let refused = matches!(status, 401 | 403 | 404);
+            if refused == expected || status >= 500 {
+                wrong.push(format!(
+                    "{} {} as {role}: {status} {body}",
+                    r.method, r.path
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "answers against the policy:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn every_api_operation_answers_each_token_scope_as_the_scope_table_says() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    let admin = app.store.user_by_email("admin@tu.test").await.unwrap().id;
+    let mut singles = vec![TokenScope::Read];
+    singles.extend(Area::ALL.map(TokenScope::Write));
+    let mut wrong = Vec::new();
+    for scope in singles {
+        let scopes = Scopes::from_names([scope.as_str()]).unwrap();
+        let token = app
+            .store
+            .create_scoped_api_token(admin, scope.as_str(), chrono::Duration::days(1), &scopes)
+            .await
+            .unwrap()
+            .0;
+        for r in &w.rows {
+            let need = api_scope::required(r.method.as_str(), r.route).unwrap();
+            let (status, body) = call(&app, &token, r).await;
+            let refused = body["type"] == "urn:flipside:problem:insufficient-scope";
+            match scopes.check(need) {
+                Ok(()) if refused => wrong.push(format!(
+                    "{} {} with {scope}: refused {body}",
+                    r.method, r.path
+                )),
+                Err(missing)
+                    if !refused
+                        || status != 403
+                        || !body["detail"]
+                            .as_str()
+                            .unwrap_or("")
+                            .contains(&format!("'{missing}'")) =>
+                {
+                    wrong.push(format!(
+                        "{} {} with {scope}: {status} {body}, expected 403 naming '{missing}'",
+                        r.method, r.path
+                    ))
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "answers against the scope table:\n{}",
+        wrong.join("\n")
+    );
+    // A browser session is not limited by scopes.
+    let admin_session = app.signed_in("admin@tu.test").await;
+    assert_eq!(admin_session.get("/api/v1/webhooks").await.status, 200);
+    let _ = w.admin;
+}
+
+#[tokio::test]
+async fn a_read_token_reads_but_changes_nothing_and_the_refusal_names_the_scope() {
+    let app = TestApp::spawn().await;
+    let admin = app
+        .person("admin@tu.test", &[(Role::Admin, Scope::Organisation)])
+        .await;
+    let read = app
+        .store
+        .create_scoped_api_token(
+            admin,
+            "dashboard",
+            chrono::Duration::days(1),
+            &Scopes::parse("read").unwrap(),
+        )
+        .await
+        .unwrap()
+        .0;
+    let r = client()
+        .get(app.url("/api/v1/schemes"))
+        .bearer_auth(&read)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = client()
+        .post(app.url("/api/v1/schemes"))
+        .bearer_auth(&read)
+        .json(&json!({"name": "Nope", "kind": "institutional", "purpose": "p"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["www-authenticate"],
+        "Bearer error=\"insufficient_scope\", scope=\"mentoring\""
+    );
+    let body = crate::api::problem(r, 403).await;
+    assert!(
+        body["detail"].as_str().unwrap().contains("'mentoring'"),
+        "{body}"
+    );
+    assert!(
+        app.store.schemes().await.unwrap().is_empty(),
+        "nothing was created"
+    );
+    // Tokens made before scopes existed (and `create_api_token`) hold every scope.
+    let all = app
+        .store
+        .create_api_token(admin, "old", chrono::Duration::days(1))
+        .await
+        .unwrap()
+        .0;
+    let r = client()
+        .post(app.url("/api/v1/schemes"))
+        .bearer_auth(&all)
+        .json(&json!({"name": "Yes", "kind": "institutional", "purpose": "p"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+}
+
+#[tokio::test]
+async fn a_token_is_made_with_the_scopes_checked_on_the_account_page_and_lists_them() {
+    let app = TestApp::spawn().await;
+    let ada = app.as_role("ada@tu.test", &[]).await;
+    let form = ada.get_ok("/account").await;
+    assert!(
+        form.body.contains(r#"name="scope" value="read" checked"#),
+        "read is offered, checked"
+    );
+    assert!(form.body.contains(r#"name="scope" value="tutoring">"#));
+    let r = ada
+        .post("/account/tokens", &[("name", "none"), ("days", "7")])
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("id=\"scopes-error\""), "{}", r.body);
+    let r = ada
+        .post(
+            "/account/tokens",
+            &[
+                ("name", "sync"),
+                ("days", "7"),
+                ("scope", "read"),
+                ("scope", "tutoring"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let at = r.body.find("fs_").unwrap();
+    let token = r.body[at..at + 3 + 64].to_string();
+    assert!(
+        r.body.contains("<td>sync</td><td>read, tutoring</td>"),
+        "{}",
+        r.body
+    );
+    let r = client()
+        .post(app.url("/api/v1/schemes"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "Nope", "kind": "institutional", "purpose": "p"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        crate::api::problem(r, 403).await["type"],
+        "urn:flipside:problem:insufficient-scope"
+    );
+}

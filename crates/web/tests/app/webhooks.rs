@@ -1,0 +1,572 @@
+//! Webhooks (issue 16): administrators subscribe an endpoint to events; operations record them
+//! in their own transaction; the worker POSTs them signed, retries failures with back-off,
+//! never delivers one twice from two workers, and sends nothing to a paused subscription.
+use crate::api::{client, problem, token_for};
+use crate::helpers::TestApp;
+use crate::meetings::{MENTEE, MENTOR, both_accept, setup};
+use axum::http::HeaderMap;
+use flipside_core::role::{Role, Scope};
+use flipside_core::webhook::EventKind;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+const ADMIN: &str = "ada.admin@tu.test";
+
+/// What a receiver was sent: its headers and body, in order.
+#[derive(Clone, Default)]
+struct Inbox {
+    received: Arc<Mutex<Vec<(HeaderMap, String)>>>,
+    /// Statuses to answer, one per request; 200 once they run out.
+    answers: Arc<Mutex<VecDeque<u16>>>,
+}
+
+impl Inbox {
+    fn all(&self) -> Vec<(HeaderMap, String)> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+/// A receiver on a free port of this machine: (its URL, what it gets).
+async fn receiver(answers: &[u16]) -> (String, Inbox) {
+    let inbox = Inbox {
+        answers: Arc::new(Mutex::new(answers.iter().copied().collect())),
+        ..Inbox::default()
+    };
+    let state = inbox.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let state = state.clone();
+            async move {
+                state.received.lock().unwrap().push((headers, body));
+                let status = state.answers.lock().unwrap().pop_front().unwrap_or(200);
+                (
+                    axum::http::StatusCode::from_u16(status).unwrap(),
+                    if status == 200 {
+                        "ok"
+                    } else {
+                        "boom: not today"
+                    },
+                )
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}/hook"), inbox)
+}
+
+/// One pass of the webhook worker at `at`.
+async fn drain(
+    app: &TestApp,
+    at: chrono::DateTime<chrono::Utc>,
+) -> flipside_web::webhooks::Delivery {
+    flipside_web::webhooks::deliver_due(&app.store, &flipside_web::webhooks::client(), at)
+        .await
+        .expect("delivering webhooks")
+}
+
+/// Subscribes `url` through the API as an administrator; returns (id, secret).
+async fn subscribe(app: &TestApp, admin: &str, url: &str, events: &[&str]) -> (i64, String) {
+    let r = client()
+        .post(app.url("/api/v1/webhooks"))
+        .bearer_auth(admin)
+        .json(&serde_json::json!({ "url": url, "events": events }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let body: serde_json::Value = r.json().await.unwrap();
+    (
+        body["id"].as_i64().unwrap(),
+        body["secret"].as_str().unwrap().to_string(),
+    )
+}
+
+/// Records an event as an operation does, in a transaction of its own.
+async fn record(app: &TestApp, key: &str, kind: EventKind) -> usize {
+    let mut tx = app.store.begin().await.unwrap();
+    let n = tx
+        .record_event(
+            key,
+            kind,
+            &format!(r#"{{"event":"{}","data":{{}}}}"#, kind.as_str()),
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    n
+}
+
+fn header<'a>(h: &'a HeaderMap, name: &str) -> &'a str {
+    h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+}
+
+/// The keys a payload may hold anywhere in it: ids, states, dates and links.
+const ALLOWED_KEYS: &[&str] = &[
+    "event",
+    "occurred_at",
+    "data",
+    "links",
+    "application_id",
+    "cycle_id",
+    "status",
+    "pair_ids",
+    "pairs",
+    "cycle",
+    "meeting_id",
+    "pair_id",
+    "pair",
+    "action_id",
+    "from",
+    "action",
+    "wave_id",
+    "wave",
+    "opens_on",
+    "closes_on",
+    "surveys",
+    "scope",
+    "scope_id",
+    "version",
+    "report",
+];
+
+fn keys(v: &serde_json::Value, out: &mut Vec<String>) {
+    if let serde_json::Value::Object(map) = v {
+        for (k, v) in map {
+            out.push(k.clone());
+            keys(v, out);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_receiver_gets_each_event_signed_and_without_names_or_words() {
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let (url, inbox) = receiver(&[]).await;
+    // The administrator subscribes on the page, which shows the secret once.
+    let admin = app
+        .as_role(ADMIN, &[(Role::Admin, Scope::Organisation)])
+        .await;
+    let r = admin
+        .post(
+            "/admin/webhooks",
+            &[
+                ("url", url.as_str()),
+                ("event", "meeting.confirmed"),
+                ("event", "action.status_changed"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let at = r.body.find("whsec_").expect("the secret is shown once");
+    let secret = r.body[at..at + 6 + 48].to_string();
+    assert!(!admin.get_ok("/admin/webhooks").await.body.contains(&secret));
+
+    // A meeting confirmed through the API, an action moved on through the pages.
+    both_accept(
+        &s,
+        &app.signed_in(MENTOR).await,
+        &app.signed_in(MENTEE).await,
+    )
+    .await;
+    let mentor = app
+        .store
+        .create_api_token(s.mentor, "t", chrono::Duration::days(1))
+        .await
+        .unwrap()
+        .0;
+    let mentee = app
+        .store
+        .create_api_token(s.mentee, "t", chrono::Duration::days(1))
+        .await
+        .unwrap()
+        .0;
+    let date = (chrono::Utc::now() + chrono::Duration::days(3))
+        .format("%Y-%m-%d")
+        .to_string();
+    let r = client()
+        .post(app.url(&format!("/api/v1/pairs/{}/meetings", s.pair)))
+        .bearer_auth(&mentor)
+        .json(&serde_json::json!({"date": date, "time": "14:00", "minutes": 60, "session": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let meeting = r.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        drain(&app, flipside_store::now()).await.delivered,
+        0,
+        "a proposal is no event"
+    );
+    let r = client()
+        .post(app.url(&format!("/api/v1/meetings/{meeting}/respond")))
+        .bearer_auth(&mentee)
+        .json(&serde_json::json!({"decision": "confirm"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    const TITLE: &str = "Quiet study space 7f3a";
+    let r = app
+        .signed_in(MENTOR)
+        .await
+        .post(
+            &format!("/pairs/{}/actions", s.pair),
+            &[
+                ("action_title", TITLE),
+                ("action_description", "Private words 9c1e."),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let action = app.store.actions_of_pair(s.pair).await.unwrap().remove(0);
+    let r = app
+        .signed_in(MENTEE)
+        .await
+        .post(
+            &format!("/actions/{}/status", action.id),
+            &[("from", "proposed"), ("to", "agreed")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+
+    let done = drain(&app, flipside_store::now()).await;
+    assert_eq!(done.delivered, 2, "{done:?}");
+    let got = inbox.all();
+    assert_eq!(got.len(), 2);
+    let now = chrono::Utc::now().timestamp();
+    let mut events = Vec::new();
+    for (h, body) in &got {
+        let signature = header(h, "flipside-signature");
+        let t = flipside_web::webhooks::verify(&secret, signature, body.as_bytes(), now, 300)
+            .unwrap_or_else(|e| panic!("{e}: {signature}"));
+        assert!((now - t).abs() < 60, "a fresh timestamp");
+        assert!(
+            flipside_web::webhooks::verify("whsec_wrong", signature, body.as_bytes(), now, 300)
+                .is_err()
+        );
+        let json: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(header(h, "flipside-event"), json["event"]);
+        assert!(header(h, "flipside-delivery").parse::<i64>().is_ok());
+        assert_eq!(header(h, "content-type"), "application/json");
+        events.push(json["event"].as_str().unwrap().to_string());
+        // Ids, states and links only: no names, addresses or words people wrote.
+        for secret_text in [
+            "amara", "Amara", "helen", "Helen", "tu.test", "7f3a", "9c1e", "Quiet",
+        ] {
+            assert!(!body.contains(secret_text), "{secret_text} in {body}");
+        }
+        let mut all = Vec::new();
+        keys(&json, &mut all);
+        for k in all {
+            assert!(ALLOWED_KEYS.contains(&k.as_str()), "key {k} in {body}");
+        }
+    }
+    events.sort();
+    assert_eq!(events, ["action.status_changed", "meeting.confirmed"]);
+    let confirmed = got
+        .iter()
+        .find(|(h, _)| header(h, "flipside-event") == "meeting.confirmed")
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&confirmed.1).unwrap();
+    assert_eq!(json["data"]["meeting_id"], meeting);
+    assert_eq!(json["data"]["pair_id"], s.pair);
+    assert_eq!(
+        drain(&app, flipside_store::now()).await.delivered,
+        0,
+        "each once"
+    );
+}
+
+#[tokio::test]
+async fn a_failing_receiver_is_retried_with_back_off_and_admins_see_the_failures() {
+    let app = TestApp::spawn().await;
+    let admin = token_for(&app, ADMIN, &[(Role::Admin, Scope::Organisation)]).await;
+    let (url, inbox) = receiver(&[500, 503]).await;
+    let (id, _) = subscribe(&app, &admin, &url, &["report.published"]).await;
+    assert_eq!(
+        record(&app, "report:1", EventKind::ReportPublished).await,
+        1
+    );
+    assert_eq!(
+        record(&app, "report:1", EventKind::ReportPublished).await,
+        0,
+        "recorded once"
+    );
+    assert_eq!(
+        record(&app, "meeting:1", EventKind::MeetingConfirmed).await,
+        0,
+        "not subscribed"
+    );
+
+    let t0 = flipside_store::now();
+    assert_eq!(drain(&app, t0).await.retrying, 1);
+    let page = app.signed_in(ADMIN).await.get_ok("/admin/webhooks").await;
+    assert!(
+        page.body.contains("HTTP 500: boom: not today"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        drain(&app, t0 + chrono::Duration::seconds(10)).await,
+        Default::default(),
+        "not due yet"
+    );
+    let t1 = t0 + chrono::Duration::seconds(31);
+    assert_eq!(
+        drain(&app, t1).await.retrying,
+        1,
+        "the second attempt fails too"
+    );
+    let deliveries = |id: i64| {
+        let admin = admin.clone();
+        let url = app.url(&format!("/api/v1/webhooks/{id}/deliveries"));
+        async move {
+            let r = client().get(url).bearer_auth(admin).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            r.json::<serde_json::Value>().await.unwrap()["items"][0].clone()
+        }
+    };
+    let d = deliveries(id).await;
+    assert_eq!(
+        (
+            d["status"].as_str(),
+            d["attempts"].as_i64(),
+            d["last_status"].as_i64()
+        ),
+        (Some("pending"), Some(2), Some(503))
+    );
+    assert!(
+        d["last_error"].as_str().unwrap().starts_with("HTTP 503"),
+        "{d}"
+    );
+    // Doubling: due 60 s after the second attempt.
+    assert_eq!(
+        drain(&app, t1 + chrono::Duration::seconds(59))
+            .await
+            .delivered,
+        0
+    );
+    assert_eq!(
+        drain(&app, t1 + chrono::Duration::seconds(61))
+            .await
+            .delivered,
+        1
+    );
+    let d = deliveries(id).await;
+    assert_eq!(
+        (
+            d["status"].as_str(),
+            d["attempts"].as_i64(),
+            d["last_error"].as_str()
+        ),
+        (Some("delivered"), Some(3), Some(""))
+    );
+    let got = inbox.all();
+    assert_eq!(got.len(), 3);
+    let ids: Vec<&str> = got
+        .iter()
+        .map(|(h, _)| header(h, "flipside-delivery"))
+        .collect();
+    assert!(
+        ids.iter().all(|i| *i == ids[0]),
+        "the same delivery id on every attempt: {ids:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_paused_subscription_gets_nothing_until_it_resumes() {
+    let app = TestApp::spawn().await;
+    let admin_token = token_for(&app, ADMIN, &[(Role::Admin, Scope::Organisation)]).await;
+    let (paused_url, paused) = receiver(&[]).await;
+    let (active_url, active) = receiver(&[]).await;
+    let (p, _) = subscribe(&app, &admin_token, &paused_url, &["pairs.published"]).await;
+    subscribe(&app, &admin_token, &active_url, &["pairs.published"]).await;
+    let admin = app.signed_in(ADMIN).await;
+    assert_eq!(
+        admin
+            .post(&format!("/admin/webhooks/{p}/pause"), &[])
+            .await
+            .status,
+        303
+    );
+    assert!(
+        admin
+            .get_ok("/admin/webhooks")
+            .await
+            .body
+            .contains("paused")
+    );
+    assert_eq!(
+        record(&app, "pairs:1", EventKind::PairsPublished).await,
+        1,
+        "only the active one"
+    );
+    assert_eq!(drain(&app, flipside_store::now()).await.delivered, 1);
+    assert_eq!((paused.all().len(), active.all().len()), (0, 1));
+
+    // Paused after an event was queued for it: held back, then sent on resuming.
+    let r = client()
+        .post(app.url(&format!("/api/v1/webhooks/{p}/resume")))
+        .bearer_auth(&admin_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["active"], true);
+    assert_eq!(record(&app, "pairs:2", EventKind::PairsPublished).await, 2);
+    assert_eq!(
+        admin
+            .post(&format!("/admin/webhooks/{p}/pause"), &[])
+            .await
+            .status,
+        303
+    );
+    assert_eq!(
+        drain(&app, flipside_store::now()).await.delivered,
+        1,
+        "the active one only"
+    );
+    assert_eq!(paused.all().len(), 0);
+    assert_eq!(
+        admin
+            .post(&format!("/admin/webhooks/{p}/resume"), &[])
+            .await
+            .status,
+        303
+    );
+    assert_eq!(drain(&app, flipside_store::now()).await.delivered, 1);
+    assert_eq!(paused.all().len(), 1);
+    // Deleted, it gets nothing more.
+    assert_eq!(
+        admin
+            .post(&format!("/admin/webhooks/{p}/delete"), &[])
+            .await
+            .status,
+        303
+    );
+    assert_eq!(record(&app, "pairs:3", EventKind::PairsPublished).await, 1);
+    assert_eq!(app.audited("webhook_paused").await, 2);
+    assert_eq!(app.audited("webhook_deleted").await, 1);
+}
+
+#[tokio::test]
+async fn two_workers_racing_deliver_each_delivery_once() {
+    let app = TestApp::spawn().await;
+    let admin = token_for(&app, ADMIN, &[(Role::Admin, Scope::Organisation)]).await;
+    let (url, inbox) = receiver(&[]).await;
+    subscribe(&app, &admin, &url, &["action.status_changed"]).await;
+    let total = 60;
+    for i in 0..total {
+        record(&app, &format!("race:{i}"), EventKind::ActionStatusChanged).await;
+    }
+    let at = flipside_store::now();
+    let (a, b) = tokio::join!(drain(&app, at), drain(&app, at));
+    assert_eq!(a.delivered + b.delivered, total, "{a:?} {b:?}");
+    let mut ids: Vec<String> = inbox
+        .all()
+        .iter()
+        .map(|(h, _)| header(h, "flipside-delivery").to_string())
+        .collect();
+    assert_eq!(ids.len(), total);
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), total, "no delivery was sent twice");
+}
+
+#[tokio::test]
+async fn only_administrators_manage_webhooks_and_bad_subscriptions_are_named() {
+    let app = TestApp::spawn().await;
+    let admin = token_for(&app, ADMIN, &[(Role::Admin, Scope::Organisation)]).await;
+    let coordinator = token_for(
+        &app,
+        "coord@tu.test",
+        &[(Role::Coordinator, Scope::Organisation)],
+    )
+    .await;
+    let r = client()
+        .get(app.url("/api/v1/webhooks"))
+        .bearer_auth(&coordinator)
+        .send()
+        .await
+        .unwrap();
+    problem(r, 403).await;
+    let r = client()
+        .post(app.url("/api/v1/webhooks"))
+        .bearer_auth(&coordinator)
+        .json(&serde_json::json!({"url": "https://example.org/h", "events": ["pairs.published"]}))
+        .send()
+        .await
+        .unwrap();
+    problem(r, 403).await;
+    let coordinator_page = app.signed_in("coord@tu.test").await;
+    assert_eq!(coordinator_page.get("/admin/webhooks").await.status, 403);
+    assert_eq!(
+        coordinator_page
+            .post(
+                "/admin/webhooks",
+                &[
+                    ("url", "https://example.org/h"),
+                    ("event", "pairs.published")
+                ]
+            )
+            .await
+            .status,
+        403
+    );
+    let r = client()
+        .post(app.url("/api/v1/webhooks"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({"url": "http://example.org/h", "events": ["meeting.held"]}))
+        .send()
+        .await
+        .unwrap();
+    let body = problem(r, 422).await;
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["url", "events"], "{body}");
+    let page = app
+        .signed_in(ADMIN)
+        .await
+        .post("/admin/webhooks", &[("url", "ftp://x")])
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("id=\"url-error\"") && page.body.contains("id=\"events-error\""));
+    let r = client()
+        .get(app.url("/api/v1/webhooks"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["items"],
+        serde_json::json!([]),
+        "nothing was added"
+    );
+}
+
+/// A production instance (reached at another host) accepts https:// endpoints only.
+#[tokio::test]
+async fn an_instance_reached_elsewhere_refuses_plain_http_endpoints() {
+    let app = TestApp::spawn_with(|s| {
+        s.public_url = url::Url::parse("https://flipside.tu.test/").unwrap()
+    })
+    .await;
+    let admin = token_for(&app, ADMIN, &[(Role::Admin, Scope::Organisation)]).await;
+    let r = client()
+        .post(app.url("/api/v1/webhooks"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({"url": "http://127.0.0.1:9/h", "events": ["pairs.published"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(r, 422).await["field"], "url");
+}
