@@ -27,7 +27,7 @@ use tower_http::trace::TraceLayer;
 pub fn api_operations() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
     // An area that keeps its own table (`api::<area>::operations()`) is appended after these:
     // `let mut ops = vec![..]; ops.extend(api::<area>::operations()); ops`.
-    vec![
+    let mut ops = vec![
         (Method::GET, "/openapi.json", get(api::openapi)),
         (Method::GET, "/me", get(api::me::show)),
         (Method::GET, "/schemes", get(api::schemes::list)),
@@ -81,7 +81,16 @@ pub fn api_operations() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/pairs/{id}/concerns",
             post(api::concerns::raise),
         ),
-    ]
+    ];
+    ops.extend(api::applications::operations());
+    ops.extend(api::invitations::operations());
+    ops.extend(api::matching::operations());
+    ops.extend(api::pairs::operations());
+    ops.extend(api::meetings::operations());
+    ops.extend(api::actions::operations());
+    ops.extend(api::concerns::operations());
+    ops.extend(api::surveys::operations());
+    ops
 }
 
 /// The whole application.
