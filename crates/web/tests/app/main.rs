@@ -6,6 +6,7 @@ mod access;
 mod accounts;
 mod actions;
 mod api;
+mod api_cycle;
 mod api_idempotency;
 mod chats;
 mod codebook;

@@ -31,7 +31,7 @@ use utoipa::{OpenApi, ToSchema};
         NewActionJson,
         StatusChangeJson,
         NewEvidenceJson,
-        Status
+        ActionState
     ))
 )]
 pub struct Doc;
@@ -49,7 +49,7 @@ pub fn operations() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
 /// An action's state.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
-pub enum Status {
+pub enum ActionState {
     Proposed,
     Agreed,
     InProgress,
@@ -57,14 +57,14 @@ pub enum Status {
     Declined,
 }
 
-impl Status {
+impl ActionState {
     fn get(self) -> ActionStatus {
         match self {
-            Status::Proposed => ActionStatus::Proposed,
-            Status::Agreed => ActionStatus::Agreed,
-            Status::InProgress => ActionStatus::InProgress,
-            Status::Done => ActionStatus::Done,
-            Status::Declined => ActionStatus::Declined,
+            ActionState::Proposed => ActionStatus::Proposed,
+            ActionState::Agreed => ActionStatus::Agreed,
+            ActionState::InProgress => ActionStatus::InProgress,
+            ActionState::Done => ActionStatus::Done,
+            ActionState::Declined => ActionStatus::Declined,
         }
     }
 }
@@ -134,8 +134,8 @@ pub struct NewActionJson {
 #[serde(deny_unknown_fields)]
 pub struct StatusChangeJson {
     /// The state the caller last saw, so that a stale view cannot skip a step.
-    pub from: Status,
-    pub to: Status,
+    pub from: ActionState,
+    pub to: ActionState,
     /// Why, when declining (required then).
     #[serde(default)]
     pub reason: String,

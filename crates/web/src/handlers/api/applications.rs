@@ -28,7 +28,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         ApplicationPage,
         NewApplicationJson,
         DecisionJson,
-        Decision
+        ApplicationDecision,
+        ApplicationState
     ))
 )]
 pub struct Doc;
@@ -142,13 +143,13 @@ pub struct ApplicationQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// Only applications in this state.
-    pub decision: Option<Status>,
+    pub decision: Option<ApplicationState>,
 }
 
 /// An application's state, as a filter.
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Status {
+pub enum ApplicationState {
     Submitted,
     Accepted,
     Waitlisted,
@@ -156,14 +157,14 @@ pub enum Status {
     Withdrawn,
 }
 
-impl Status {
+impl ApplicationState {
     fn get(self) -> ApplicationStatus {
         match self {
-            Status::Submitted => ApplicationStatus::Submitted,
-            Status::Accepted => ApplicationStatus::Accepted,
-            Status::Waitlisted => ApplicationStatus::Waitlisted,
-            Status::Declined => ApplicationStatus::Declined,
-            Status::Withdrawn => ApplicationStatus::Withdrawn,
+            ApplicationState::Submitted => ApplicationStatus::Submitted,
+            ApplicationState::Accepted => ApplicationStatus::Accepted,
+            ApplicationState::Waitlisted => ApplicationStatus::Waitlisted,
+            ApplicationState::Declined => ApplicationStatus::Declined,
+            ApplicationState::Withdrawn => ApplicationStatus::Withdrawn,
         }
     }
 }
@@ -171,7 +172,7 @@ impl Status {
 /// A coordinator's decision.
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Decision {
+pub enum ApplicationDecision {
     Accepted,
     Waitlisted,
     Declined,
@@ -180,7 +181,7 @@ pub enum Decision {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionJson {
-    pub decision: Decision,
+    pub decision: ApplicationDecision,
     /// The coordinator's message to the applicant, sent with the decision (at most 2000
     /// characters).
     #[serde(default)]
@@ -376,9 +377,9 @@ pub async fn decide(
         .into());
     }
     let decision = match body.decision {
-        Decision::Accepted => ApplicationStatus::Accepted,
-        Decision::Waitlisted => ApplicationStatus::Waitlisted,
-        Decision::Declined => ApplicationStatus::Declined,
+        ApplicationDecision::Accepted => ApplicationStatus::Accepted,
+        ApplicationDecision::Waitlisted => ApplicationStatus::Waitlisted,
+        ApplicationDecision::Declined => ApplicationStatus::Declined,
     };
     let actor = Actor {
         id: user.id(),
