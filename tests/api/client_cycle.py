@@ -396,7 +396,8 @@ def main():
     admin_url = args.postgres
     db = None
     if admin_url:
-        db = f"flipside_client_{secrets.token_hex(4)}"
+        # Named so that the test script sweeps it away should a run die before dropping it.
+        db = f"flipside_test_client_{secrets.token_hex(4)}"
         subprocess.run(["psql", admin_url, "-qc", f'CREATE DATABASE "{db}"'], check=True)
         parts = urllib.parse.urlsplit(admin_url)
         database_url = urllib.parse.urlunsplit(parts._replace(path=f"/{db}"))
