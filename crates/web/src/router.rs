@@ -83,6 +83,14 @@ pub fn api_operations() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         ),
     ];
     ops.extend(api::webhooks::operations());
+    ops.extend(api::applications::operations());
+    ops.extend(api::invitations::operations());
+    ops.extend(api::matching::operations());
+    ops.extend(api::pairs::operations());
+    ops.extend(api::meetings::operations());
+    ops.extend(api::actions::operations());
+    ops.extend(api::concerns::operations());
+    ops.extend(api::surveys::operations());
     ops
 }
 

@@ -7,6 +7,7 @@ mod accounts;
 mod actions;
 mod api;
 mod api_access;
+mod api_cycle;
 mod api_idempotency;
 mod chats;
 mod codebook;

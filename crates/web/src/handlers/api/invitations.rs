@@ -2,20 +2,49 @@
 //! with the link is queued in the same transaction) and sending the link again, through the
 //! same operations, validation and policy as the invitations page.
 use super::{ApiPath, ApiQuery, JsonBody, PageParams, page, page_of};
-use crate::auth::ApiUser;
+use crate::auth::{ApiUser, ClientAddress};
 use crate::error::{ApiError, AppError};
-use crate::handlers::mentoring::invitations::{InviteForm, managed_cycle, validate};
-use crate::operations::{self, invitations::Inviter};
+use crate::handlers::mentoring::invitations::{
+    InviteForm, managed_cycle, managed_invitation, validate,
+};
+use crate::operations::{self, cycles::Actor, invitations::Inviter};
 use crate::page::FormErrors;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
+use axum::routing::{MethodRouter, post};
 use chrono::Duration;
+use flipside_core::invitation::Invitee;
 use flipside_core::invitation::VALID_DAYS;
 use flipside_store::{Invitation, NewInvitation};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{OpenApi, ToSchema};
+
+/// The operations this area adds beyond the router's own table: inviting many at once, and
+/// cancelling.
+#[derive(OpenApi)]
+#[openapi(
+    paths(create_many, cancel),
+    components(schemas(NewInvitationsJson, NewInviteeJson, InvitationList))
+)]
+pub struct Doc;
+
+/// This area's operations (see [`Doc`]), for the router's table.
+pub fn operations() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    vec![
+        (
+            Method::POST,
+            "/cycles/{id}/invitations/batch",
+            post(create_many),
+        ),
+        (
+            Method::POST,
+            "/cycles/{id}/invitations/{invitation}/cancel",
+            post(cancel),
+        ),
+    ]
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InvitationJson {
@@ -139,4 +168,132 @@ pub async fn resend(
     let inv =
         operations::invitations::resend(&state, from, &cycle, &scheme, inv_id, expires).await?;
     Ok(Json(inv.into()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewInviteeJson {
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewInvitationsJson {
+    /// The staff leaders to invite, each once (at least one).
+    #[schema(min_items = 1)]
+    pub invitations: Vec<NewInviteeJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationList {
+    pub items: Vec<InvitationJson>,
+}
+
+/// Invites many staff leaders at once, all or nothing: every invitation and its email, with
+/// one audit entry, in one transaction (its coordinators).
+#[utoipa::path(post, operation_id = "createInvitations", path = "/api/v1/cycles/{id}/invitations/batch", tag = "invitations", params(("id" = i64, Path, description = "Cycle id")), request_body = NewInvitationsJson,
+    responses((status = 201, description = "The invitations, in the order given; their emails are queued", body = InvitationList), (status = 403, description = "The caller may not invite to this cycle", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Someone was invited to the cycle meanwhile; nobody was invited", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "An invitee breaks a rule (named as invitations[i].field); nobody was invited", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn create_many(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ClientAddress(address): ClientAddress,
+    ApiPath(id): ApiPath<i64>,
+    JsonBody(body): JsonBody<NewInvitationsJson>,
+) -> Result<(StatusCode, Json<InvitationList>), ApiError> {
+    let (cycle, scheme) = managed_cycle(&state, &user, id).await?;
+    if body.invitations.is_empty() {
+        return Err(AppError::Invalid {
+            field: "invitations".into(),
+            message: "List at least one staff leader to invite.".into(),
+        }
+        .into());
+    }
+    let already: Vec<String> = state
+        .store
+        .invitations_of(id)
+        .await?
+        .into_iter()
+        .map(|i| i.email.to_lowercase())
+        .collect();
+    let mut errors = Vec::new();
+    let mut invitees: Vec<Invitee> = Vec::new();
+    for (i, who) in body.invitations.into_iter().enumerate() {
+        let form = InviteForm {
+            name: who.name,
+            email: who.email,
+            school_id: String::new(),
+        };
+        match validate(&form, &[]) {
+            Ok((name, email, _)) => {
+                let key = email.to_lowercase();
+                if already.contains(&key) {
+                    errors.push((
+                        format!("invitations[{i}].email"),
+                        format!("{email} is already invited to this cycle."),
+                    ));
+                } else if invitees.iter().any(|x| x.email.to_lowercase() == key) {
+                    errors.push((
+                        format!("invitations[{i}].email"),
+                        format!("{email} is listed twice."),
+                    ));
+                } else {
+                    invitees.push(Invitee {
+                        line: i + 1,
+                        name,
+                        email,
+                    });
+                }
+            }
+            Err(e) => errors.extend(
+                e.0.into_iter()
+                    .map(|(f, m)| (format!("invitations[{i}].{f}"), m)),
+            ),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::InvalidFields(errors).into());
+    }
+    let from = Inviter {
+        name: &user.user.display_name,
+    };
+    let actor = Actor {
+        id: user.id(),
+        address: &address,
+    };
+    let expires = flipside_store::now() + Duration::days(VALID_DAYS);
+    let invited = operations::invitations::invite_many(
+        &state,
+        from,
+        actor,
+        (&scheme, &cycle),
+        &invitees,
+        expires,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(InvitationList {
+            items: invited.into_iter().map(Into::into).collect(),
+        }),
+    ))
+}
+
+/// Cancels an unanswered invitation: its link stops working at once; nobody is emailed.
+#[utoipa::path(post, operation_id = "cancelInvitation", path = "/api/v1/cycles/{id}/invitations/{invitation}/cancel", tag = "invitations",
+    params(("id" = i64, Path, description = "Cycle id"), ("invitation" = i64, Path, description = "Invitation id")),
+    responses((status = 200, description = "The invitation, cancelled", body = InvitationJson), (status = 403, description = "The caller may not invite to this cycle", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "The invitation is already answered or cancelled", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ClientAddress(address): ClientAddress,
+    ApiPath((id, inv_id)): ApiPath<(i64, i64)>,
+) -> Result<Json<InvitationJson>, ApiError> {
+    managed_invitation(&state, &user, id, inv_id).await?;
+    let actor = Actor {
+        id: user.id(),
+        address: &address,
+    };
+    operations::invitations::cancel(&state, actor, inv_id).await?;
+    Ok(Json(state.store.invitation(inv_id).await?.into()))
 }

@@ -3,15 +3,47 @@
 use super::{ApiPath, JsonBody};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
-use crate::handlers::mentoring::meetings::{propose_for, respond_for};
+use crate::handlers::mentoring::meetings::{calendar_for, held_for, propose_for, respond_for};
 use crate::handlers::mentoring::pair_page::MeetingForm;
+use crate::handlers::mentoring::pair_page::member_pair;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+use flipside_core::policy::Action;
 use flipside_store::Meeting;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{OpenApi, ToSchema};
+
+/// The operations this area adds beyond the router's own table: a pair's meetings, logging
+/// one as held, and its calendar entry.
+#[derive(OpenApi)]
+#[openapi(paths(list, held, ics), components(schemas(MeetingList, HeldJson)))]
+pub struct Doc;
+
+/// This area's operations (see [`Doc`]), for the router's table.
+pub fn operations() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    vec![
+        (Method::GET, "/pairs/{id}/meetings", get(list)),
+        (Method::POST, "/meetings/{id}/held", post(held)),
+        (Method::GET, "/meetings/{id}/ics", get(ics)),
+    ]
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeetingList {
+    pub items: Vec<MeetingJson>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HeldJson {
+    /// How long the meeting lasted, in minutes (1 to 480).
+    #[schema(minimum = 1, maximum = 480)]
+    pub held_minutes: i64,
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MeetingJson {
@@ -117,4 +149,54 @@ pub async fn respond(
     };
     respond_for(&state, &user, meeting_id, decision).await?;
     Ok(Json(state.store.meeting(meeting_id).await?.into()))
+}
+
+/// The caller's pair's meetings, in time order.
+#[utoipa::path(get, operation_id = "listMeetings", path = "/api/v1/pairs/{id}/meetings", tag = "meetings", params(("id" = i64, Path, description = "Pair id")),
+    responses((status = 200, description = "The pair's meetings", body = MeetingList), (status = 403, description = "The caller is not a member of the pair", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(pair_id): ApiPath<i64>,
+) -> Result<Json<MeetingList>, ApiError> {
+    let (pair, _) = member_pair(&state, &user, pair_id, Action::View).await?;
+    let meetings = state.store.meetings_of_pair(pair.id).await?;
+    Ok(Json(MeetingList {
+        items: meetings.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// Logs a confirmed meeting of the caller's pair as held, once it has started.
+#[utoipa::path(post, operation_id = "markMeetingHeld", path = "/api/v1/meetings/{id}/held", tag = "meetings", params(("id" = i64, Path, description = "Meeting id")), request_body = HeldJson,
+    responses((status = 200, description = "The meeting, held", body = MeetingJson), (status = 403, description = "The caller is not a member of the meeting's pair", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "The meeting is not confirmed", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "The meeting has not started, or the minutes are out of range (held_minutes)", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn held(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(meeting_id): ApiPath<i64>,
+    JsonBody(body): JsonBody<HeldJson>,
+) -> Result<Json<MeetingJson>, ApiError> {
+    match held_for(&state, &user, meeting_id, &body.held_minutes.to_string()).await? {
+        Ok(_) => Ok(Json(state.store.meeting(meeting_id).await?.into())),
+        Err(message) => Err(AppError::Invalid {
+            field: "held_minutes".into(),
+            message,
+        }
+        .into()),
+    }
+}
+
+/// A confirmed (or held) meeting of the caller's pair as an iCalendar (RFC 5545) entry.
+#[utoipa::path(get, operation_id = "getMeetingCalendar", path = "/api/v1/meetings/{id}/ics", tag = "meetings", params(("id" = i64, Path, description = "Meeting id")),
+    responses((status = 200, description = "The calendar entry", body = String, content_type = "text/calendar"), (status = 403, description = "The caller is not a member of the meeting's pair", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "The meeting is not confirmed", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn ics(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(meeting_id): ApiPath<i64>,
+) -> Result<Response, ApiError> {
+    let body = calendar_for(&state, &user, meeting_id).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
+        body,
+    )
+        .into_response())
 }

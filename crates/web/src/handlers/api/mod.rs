@@ -3,16 +3,20 @@
 //! `flipside openapi`). Every error is RFC 9457 problem details ([`crate::error::Problem`]),
 //! including requests that fail before a handler runs: the extractors here answer malformed
 //! paths and bodies, and [`not_found`] / [`method_not_allowed`] answer unknown routes.
+pub mod actions;
+pub mod applications;
 pub mod concerns;
 pub mod cycles;
 pub mod idempotency;
 pub mod invitations;
+pub mod matching;
 pub mod me;
 pub mod meetings;
 pub mod pairs;
 pub mod schemes;
 pub mod scopes;
 pub mod webhooks;
+pub mod surveys;
 
 use crate::error::{ApiError, AppError, PROBLEM_JSON};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -49,7 +53,17 @@ pub fn document() -> utoipa::openapi::OpenApi {
 
 /// The documents of the areas that keep their own (see [`document`]).
 fn area_documents() -> Vec<utoipa::openapi::OpenApi> {
-    vec![webhooks::Doc::openapi()]
+    vec![
+        webhooks::Doc::openapi(),
+        applications::Doc::openapi(),
+        invitations::Doc::openapi(),
+        matching::Doc::openapi(),
+        pairs::Doc::openapi(),
+        meetings::Doc::openapi(),
+        actions::Doc::openapi(),
+        concerns::Doc::openapi(),
+        surveys::Doc::openapi(),
+    ]
 }
 
 struct Security;

@@ -3,15 +3,38 @@
 use super::{ApiPath, ApiQuery, JsonBody, PageParams, page, page_of};
 use crate::auth::{ApiUser, ClientAddress};
 use crate::error::{ApiError, AppError};
+use crate::handlers::mentoring::pair_page::{member_pair, pair_ref};
 use crate::operations::{self, cycles::Actor};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
+use axum::http::Method;
+use axum::routing::{MethodRouter, get, post};
 use flipside_core::policy;
+use flipside_core::policy::Action;
 use flipside_core::scheme::BoundedText;
 use flipside_store::Pair;
+use flipside_store::PairStatus;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{OpenApi, ToSchema};
+
+/// The operations this area adds beyond the router's own table: one pair, and accepting its
+/// expectations agreement.
+#[derive(OpenApi)]
+#[openapi(paths(show, accept_agreement), components(schemas(PairDetailJson)))]
+pub struct Doc;
+
+/// This area's operations (see [`Doc`]), for the router's table.
+pub fn operations() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    vec![
+        (Method::GET, "/pairs/{id}", get(show)),
+        (
+            Method::POST,
+            "/pairs/{id}/agreement",
+            post(accept_agreement),
+        ),
+    ]
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PairJson {
@@ -152,4 +175,69 @@ pub async fn end_early(
     )
     .await?;
     Ok(Json(state.store.pair(pair_id).await?.into()))
+}
+
+/// A pair, with who has accepted its expectations agreement.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PairDetailJson {
+    #[serde(flatten)]
+    pub pair: PairJson,
+    /// The members (user ids) who have accepted the expectations agreement; meetings can be
+    /// proposed once both have.
+    pub agreed_by: Vec<i64>,
+}
+
+async fn detail(state: &AppState, pair_id: i64) -> Result<PairDetailJson, ApiError> {
+    let agreed_by = state
+        .store
+        .agreements(pair_id)
+        .await?
+        .into_iter()
+        .map(|a| a.user_id)
+        .collect();
+    Ok(PairDetailJson {
+        pair: state.store.pair(pair_id).await?.into(),
+        agreed_by,
+    })
+}
+
+/// One pair, for its two members (as on the pair's page) or its cycle's coordinators (as on
+/// the pairs page).
+#[utoipa::path(get, operation_id = "getPair", path = "/api/v1/pairs/{id}", tag = "pairs", params(("id" = i64, Path, description = "Pair id")),
+    responses((status = 200, description = "The pair", body = PairDetailJson), (status = 403, description = "The caller is neither a member of the pair nor a coordinator of its scheme", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn show(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<PairDetailJson>, ApiError> {
+    let pair = state.store.pair(id).await?;
+    let cycle = state.store.cycle(pair.cycle_id).await?;
+    let actor = &user.0.actor;
+    if !policy::pair(actor, pair_ref(&pair, &cycle), Action::View)
+        && !policy::match_pairs(actor, cycle.scheme_id)
+    {
+        return Err(AppError::Forbidden.into());
+    }
+    Ok(Json(detail(&state, id).await?))
+}
+
+/// The caller accepts their pair's expectations agreement.
+#[utoipa::path(post, operation_id = "acceptPairAgreement", path = "/api/v1/pairs/{id}/agreement", tag = "pairs", params(("id" = i64, Path, description = "Pair id")),
+    responses((status = 200, description = "The pair, with the caller among those who agreed", body = PairDetailJson), (status = 403, description = "The caller is not a member of the pair", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "The pair has ended", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn accept_agreement(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ClientAddress(address): ClientAddress,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<PairDetailJson>, ApiError> {
+    let (pair, _) = member_pair(&state, &user, id, Action::Edit).await?;
+    if pair.status() != PairStatus::Active {
+        return Err(AppError::Conflict("This pair has ended.".into()).into());
+    }
+    let actor = Actor {
+        id: user.id(),
+        address: &address,
+    };
+    operations::meetings::accept_agreement(&state, actor, pair.id).await?;
+    Ok(Json(detail(&state, id).await?))
 }

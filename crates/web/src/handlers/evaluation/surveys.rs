@@ -67,7 +67,7 @@ impl Question {
 }
 
 /// Where the survey stands for this respondent.
-#[derive(PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Standing {
     Open,
     NotYetOpen,
@@ -92,16 +92,16 @@ pub struct TakePage {
 }
 
 /// The participant, wave and statements behind a survey URL, after asking the policy.
-struct Survey {
-    participant: SurveyParticipant,
-    wave: SurveyWave,
-    title: String,
-    statements: Vec<StatementRow>,
-    labels: ScaleLabels,
-    standing: Standing,
+pub(crate) struct Survey {
+    pub participant: SurveyParticipant,
+    pub wave: SurveyWave,
+    pub title: String,
+    pub statements: Vec<StatementRow>,
+    pub labels: ScaleLabels,
+    pub standing: Standing,
 }
 
-async fn load(
+pub(crate) async fn load(
     state: &AppState,
     user: &CurrentUser,
     participant_id: i64,
@@ -224,6 +224,41 @@ pub async fn answer(
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
     let s = load(&state, &user, participant_id, &wave).await?;
+    let submit = form.get("action").map(String::as_str) == Some("submit");
+    match store_answers(&state, &s, &form, submit).await? {
+        Err((answers, field_errors)) => {
+            let values: BTreeMap<String, i64> = answers.into_iter().collect();
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page(ctx, s, &values, FormErrors(field_errors)),
+            )
+                .into_response())
+        }
+        Ok(()) if submit => Ok(redirect_with_flash(
+            "/surveys",
+            "Thank you: your answers are submitted.",
+        )),
+        Ok(()) => Ok(redirect_with_flash(
+            "/surveys",
+            &format!(
+                "Your answers are saved. Return to finish and submit them by {}.",
+                s.wave.closes_on
+            ),
+        )),
+    }
+}
+
+/// Answers as read from a form (`q_<code>` = 1..5), and the errors keyed by field.
+pub(crate) type Refused = (Vec<(String, i64)>, BTreeMap<String, String>);
+
+/// Saves a respondent's answers as a draft, or submits them (every statement answered), for
+/// the page and the API alike. A survey not open to answers is a `Conflict` saying why.
+pub(crate) async fn store_answers(
+    state: &AppState,
+    s: &Survey,
+    form: &BTreeMap<String, String>,
+    submit: bool,
+) -> Result<Result<(), Refused>, AppError> {
     match s.standing {
         Standing::Open => {}
         Standing::Submitted => {
@@ -244,16 +279,10 @@ pub async fn answer(
             )));
         }
     }
-    let submit = form.get("action").map(String::as_str) == Some("submit");
     let codes: Vec<&str> = s.statements.iter().map(|st| st.code.as_str()).collect();
-    let (answers, field_errors) = read_answers(&codes, &form, submit);
+    let (answers, field_errors) = read_answers(&codes, form, submit);
     if !field_errors.is_empty() {
-        let values: BTreeMap<String, i64> = answers.into_iter().collect();
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            page(ctx, s, &values, FormErrors(field_errors)),
-        )
-            .into_response());
+        return Ok(Err((answers, field_errors)));
     }
     let wave = s.wave.wave();
     if submit {
@@ -261,21 +290,11 @@ pub async fn answer(
             .store
             .submit_answers(s.participant.id, wave, &answers)
             .await?;
-        Ok(redirect_with_flash(
-            "/surveys",
-            "Thank you: your answers are submitted.",
-        ))
     } else {
         state
             .store
             .save_draft(s.participant.id, wave, &answers)
             .await?;
-        Ok(redirect_with_flash(
-            "/surveys",
-            &format!(
-                "Your answers are saved. Return to finish and submit them by {}.",
-                s.wave.closes_on
-            ),
-        ))
     }
+    Ok(Ok(()))
 }

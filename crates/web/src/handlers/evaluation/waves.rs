@@ -55,7 +55,7 @@ impl WavesPage {
 }
 
 /// The cycle and its scheme, once the policy allows managing its surveys.
-async fn managed(
+pub(crate) async fn managed(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
@@ -179,9 +179,19 @@ pub async fn set_dates(
 
 /// Which emails a wave action sends.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Mailing {
+pub(crate) enum Mailing {
     Invite,
     Remind,
+}
+
+/// What a wave's mailing queued.
+pub(crate) struct Mailed {
+    /// Emails queued now.
+    pub queued: usize,
+    /// Emails already queued earlier (today, for reminders) and not sent again.
+    pub already: usize,
+    /// People enrolled in the evaluation by this invitation.
+    pub enrolled: usize,
 }
 
 async fn mail(
@@ -191,26 +201,67 @@ async fn mail(
     wave: &str,
     mailing: Mailing,
 ) -> Result<Response, AppError> {
-    let (cycle, scheme) = managed(state, user, id).await?;
     let back = format!("/cycles/{id}/surveys");
+    let Mailed {
+        queued,
+        already,
+        enrolled,
+    } = match mail_wave(state, user, id, wave, mailing).await {
+        Ok(m) => m,
+        Err(AppError::Conflict(message)) => return Ok(redirect_with_flash(&back, &message)),
+        Err(e) => return Err(e),
+    };
+    let what = match mailing {
+        Mailing::Invite => "invitations",
+        Mailing::Remind => "reminders",
+    };
+    let message = if already > 0 {
+        format!(
+            "{queued} {what} queued; {already} had already been queued{} and were not sent again.",
+            if mailing == Mailing::Remind {
+                " today"
+            } else {
+                ""
+            }
+        )
+    } else {
+        format!("{queued} {what} queued.")
+    };
+    let message = if enrolled > 0 {
+        format!("{enrolled} newly enrolled in the evaluation. {message}")
+    } else {
+        message
+    };
+    Ok(redirect_with_flash(&back, &message))
+}
+
+/// Invites a wave's respondents (enrolling whoever has joined the cycle since) or reminds
+/// those who have not responded, for the page and the API alike: the policy, the wave's
+/// dates, then the enrolments and every email in one transaction. A wave without dates, closed,
+/// or (for reminders) not open is a `Conflict` saying so; an unknown wave is `NotFound`.
+pub(crate) async fn mail_wave(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    wave: &str,
+    mailing: Mailing,
+) -> Result<Mailed, AppError> {
+    let (cycle, scheme) = managed(state, user, id).await?;
     let wave = Wave::parse(wave).ok_or(AppError::NotFound)?;
     let Some(w) = state.store.survey_wave(id, wave).await? else {
-        return Ok(redirect_with_flash(
-            &back,
-            "Set the wave's dates before sending emails about it.",
+        return Err(AppError::Conflict(
+            "Set the wave's dates before sending emails about it.".into(),
         ));
     };
     let today = state.today().await?;
     if w.dates().is_closed(today) {
-        return Ok(redirect_with_flash(
-            &back,
-            "This wave has closed: no emails were sent.",
+        return Err(AppError::Conflict(
+            "This wave has closed: no emails were sent.".into(),
         ));
     }
     if mailing == Mailing::Remind && !w.dates().is_open(today) {
-        return Ok(redirect_with_flash(
-            &back,
-            "Reminders can be sent while the wave is open.",
+        return Err(AppError::Conflict(
+            "Reminders can be sent while the wave is open.".into(),
         ));
     }
     // Inviting enrols whoever has joined the cycle since the last invitation; the enrolments
@@ -269,28 +320,11 @@ async fn mail(
         }
     }
     tx.commit().await?;
-    let what = match mailing {
-        Mailing::Invite => "invitations",
-        Mailing::Remind => "reminders",
-    };
-    let message = if already > 0 {
-        format!(
-            "{queued} {what} queued; {already} had already been queued{} and were not sent again.",
-            if mailing == Mailing::Remind {
-                " today"
-            } else {
-                ""
-            }
-        )
-    } else {
-        format!("{queued} {what} queued.")
-    };
-    let message = if enrolled > 0 {
-        format!("{enrolled} newly enrolled in the evaluation. {message}")
-    } else {
-        message
-    };
-    Ok(redirect_with_flash(&back, &message))
+    Ok(Mailed {
+        queued,
+        already,
+        enrolled,
+    })
 }
 
 /// Enrols everyone taking part in the cycle who is not enrolled yet (accepted student

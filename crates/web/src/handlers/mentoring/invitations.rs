@@ -278,7 +278,7 @@ pub async fn resend(
 }
 
 /// The invitation `inv_id` of cycle `id`, if the actor manages the cycle's invitations.
-async fn managed_invitation(
+pub(crate) async fn managed_invitation(
     state: &AppState,
     user: &CurrentUser,
     id: i64,

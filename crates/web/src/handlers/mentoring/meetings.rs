@@ -136,7 +136,7 @@ fn page_link(state: &AppState, pair_id: i64) -> Result<String, AppError> {
 }
 
 /// A meeting and its pair, for one of the pair's members.
-async fn member_meeting(
+pub(crate) async fn member_meeting(
     state: &AppState,
     user: &CurrentUser,
     meeting_id: i64,
@@ -287,7 +287,31 @@ pub async fn ics(
     user: CurrentUser,
     Path(meeting_id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let (meeting, pair, cycle) = member_meeting(&state, &user, meeting_id).await?;
+    let body = calendar_for(&state, &user, meeting_id).await?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/calendar; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"meeting-{meeting_id}.ics\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// A confirmed (or held) meeting as an RFC 5545 calendar, for one of its pair's members, for
+/// the page and the API alike.
+pub(crate) async fn calendar_for(
+    state: &AppState,
+    user: &CurrentUser,
+    meeting_id: i64,
+) -> Result<String, AppError> {
+    let (meeting, pair, cycle) = member_meeting(state, user, meeting_id).await?;
     if !matches!(
         meeting.status(),
         MeetingStatus::Confirmed | MeetingStatus::Held
@@ -297,21 +321,7 @@ pub async fn ics(
         ));
     }
     let scheme = state.store.scheme(cycle.scheme_id).await?;
-    let body = calendar(&state, &meeting, &pair, &cycle, &scheme);
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "text/calendar; charset=utf-8".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"meeting-{}.ics\"", meeting.id),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(calendar(state, &meeting, &pair, &cycle, &scheme))
 }
 
 #[derive(Debug, Deserialize)]
@@ -329,35 +339,50 @@ pub async fn held(
     Form(form): Form<HeldForm>,
 ) -> Result<Response, AppError> {
     let (meeting, pair, cycle) = member_meeting(&state, &user, meeting_id).await?;
-    allow(policy::pair(
-        &user.actor,
-        pair_ref(&pair, &cycle),
-        Action::Edit,
-    ))?;
-    let field = format!("held-{}", meeting.id);
-    let checked = if meeting.starts_at > state.clock.now() {
-        Err("You can log this meeting once it has started.".to_string())
-    } else {
-        check_held_minutes(&form.held_minutes)
-    };
-    let minutes = match checked {
-        Ok(m) => m,
+    match held_for(&state, &user, meeting_id, &form.held_minutes).await? {
+        Ok(minutes) => Ok(redirect_with_flash(
+            &format!("/pairs/{}#meetings", pair.id),
+            &format!("Meeting logged: {} hours.", hours(minutes)),
+        )),
         Err(message) => {
             let mut errors = FormErrors::default();
-            errors.add(&field, message);
+            errors.add(&format!("held-{}", meeting.id), message);
             let drafts = Drafts {
                 target: Some(meeting.id),
                 held_minutes: form.held_minutes,
                 ..Drafts::default()
             };
-            return render(&state, ctx, &user, pair, cycle, errors, drafts).await;
+            render(&state, ctx, &user, pair, cycle, errors, drafts).await
         }
+    }
+}
+
+/// A member logs a meeting as held, for the page and the API alike: the policy, then the
+/// checks (it has started; the minutes are in range), then the change. Returns the minutes
+/// logged, or why the input was refused.
+pub(crate) async fn held_for(
+    state: &AppState,
+    user: &CurrentUser,
+    meeting_id: i64,
+    held_minutes: &str,
+) -> Result<Result<i64, String>, AppError> {
+    let (meeting, pair, cycle) = member_meeting(state, user, meeting_id).await?;
+    allow(policy::pair(
+        &user.actor,
+        pair_ref(&pair, &cycle),
+        Action::Edit,
+    ))?;
+    let checked = if meeting.starts_at > state.clock.now() {
+        Err("You can log this meeting once it has started.".to_string())
+    } else {
+        check_held_minutes(held_minutes)
+    };
+    let minutes = match checked {
+        Ok(m) => m,
+        Err(message) => return Ok(Err(message)),
     };
     state.store.mark_meeting_held(meeting.id, minutes).await?;
-    Ok(redirect_with_flash(
-        &format!("/pairs/{}#meetings", pair.id),
-        &format!("Meeting logged: {} hours.", hours(minutes)),
-    ))
+    Ok(Ok(minutes))
 }
 
 #[derive(Template, WebTemplate)]

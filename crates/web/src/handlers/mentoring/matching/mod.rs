@@ -24,7 +24,7 @@ use flipside_store::{Cycle, DoNotPair, MatchingSettings, Pair, PairStatus, Schem
 use std::collections::BTreeSet;
 
 /// The engine's defaults, as stored settings.
-pub(super) fn default_settings() -> MatchingSettings {
+pub(crate) fn default_settings() -> MatchingSettings {
     let w = MatchWeights::default();
     MatchingSettings {
         interests_weight: i64::from(w.interests),
@@ -122,7 +122,7 @@ pub struct Proposal {
 }
 
 impl Proposal {
-    fn label(&self, key: &str) -> String {
+    pub fn label(&self, key: &str) -> String {
         self.problem
             .mentors
             .iter()
@@ -141,7 +141,7 @@ impl Proposal {
     }
 }
 
-pub(super) async fn proposal(
+pub(crate) async fn proposal(
     state: &AppState,
     cycle_id: i64,
     mut edits: Vec<PairEdit>,
@@ -263,7 +263,7 @@ impl MatchingPage {
     }
 }
 
-pub(super) async fn managed_cycle(
+pub(crate) async fn managed_cycle(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
