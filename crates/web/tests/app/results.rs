@@ -102,19 +102,25 @@ async fn answers_without_research_consent_count_in_rates_but_not_in_analysis() {
             .add_survey_participant(c, &format!("M{i}"), "mentor", None, i > 0)
             .await
             .unwrap();
-        app.store
-            .record_answers(p, Wave::Pre, &[("belonging", 2)])
-            .await
-            .unwrap();
+        for wave in [Wave::Pre, Wave::Post] {
+            app.store
+                .record_answers(p, wave, &[("belonging", 2)])
+                .await
+                .unwrap();
+        }
     }
     let b = app
         .as_role("co@tu.test", &[(Role::Coordinator, Scope::Scheme(s))])
         .await;
     let page = b.get(&format!("/cycles/{c}/results")).await;
-    assert!(page.body.contains("6 of 6 before"), "{}", page.body);
+    assert!(
+        page.body.contains("6 of 6 before; 6 of 6 after"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("5 consented to research use"));
     assert!(
-        page.body.contains("<td>5</td><td>2.00</td>"),
+        page.body.contains("<td>5</td><td>2.00 (0.00)</td>"),
         "analysis counts the 5 consenting: {}",
         page.body
     );
