@@ -386,7 +386,8 @@ async fn results_open_with_sentences_that_hide_what_the_tables_hide_and_say_too_
     );
 
     // Staff: 3 answered both; one sentence says so, no table of dashes, no hidden bars.
-    let staff = &body[body.find("<h2>Staff mentees</h2>").unwrap()..];
+    let staff =
+        &body[body.find("<h2>Staff mentees</h2>").unwrap()..body.find("<h2>By aim</h2>").unwrap()];
     assert_eq!(
         staff
             .matches("Too few of the 3 staff mentees answered both before and after")
