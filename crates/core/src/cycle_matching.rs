@@ -30,6 +30,9 @@ pub struct Rules {
     pub require_common_availability: bool,
     /// (mentor user id, mentee user id) pairs never to make.
     pub do_not_pair: Vec<(i64, i64)>,
+    /// (mentor user id, mentee user id) pairs the coordinator allows across the same-School
+    /// rule, one by one.
+    pub same_school_allowed: Vec<(i64, i64)>,
 }
 
 /// The matcher's id of a student mentor.
@@ -68,8 +71,8 @@ fn participant(key: String, c: &Candidate) -> Participant {
     }
 }
 
-/// The problem for these mentors and mentees under these rules. Do-not-pair entries naming
-/// someone not in the problem are left out.
+/// The problem for these mentors and mentees under these rules. Do-not-pair entries and
+/// same-School exceptions naming someone not in the problem are left out.
 pub fn problem(mentors: &[Candidate], mentees: &[Candidate], rules: &Rules) -> MatchingProblem {
     let mentors: Vec<Participant> = mentors
         .iter()
@@ -79,14 +82,16 @@ pub fn problem(mentors: &[Candidate], mentees: &[Candidate], rules: &Rules) -> M
         .iter()
         .map(|c| participant(mentee_key(c.user_id), c))
         .collect();
-    let do_not_pair = rules
-        .do_not_pair
-        .iter()
-        .map(|(m, e)| PairRef::new(mentor_key(*m), mentee_key(*e)))
-        .filter(|p| {
-            mentors.iter().any(|x| x.id == p.mentor) && mentees.iter().any(|x| x.id == p.mentee)
-        })
-        .collect();
+    let present = |list: &[(i64, i64)]| {
+        list.iter()
+            .map(|(m, e)| PairRef::new(mentor_key(*m), mentee_key(*e)))
+            .filter(|p| {
+                mentors.iter().any(|x| x.id == p.mentor) && mentees.iter().any(|x| x.id == p.mentee)
+            })
+            .collect()
+    };
+    let do_not_pair = present(&rules.do_not_pair);
+    let same_school_allowed = present(&rules.same_school_allowed);
     MatchingProblem {
         mentors,
         mentees,
@@ -94,6 +99,7 @@ pub fn problem(mentors: &[Candidate], mentees: &[Candidate], rules: &Rules) -> M
         constraints: MatchConstraints {
             allow_same_school: rules.allow_same_school,
             do_not_pair,
+            same_school_allowed,
             require_common_availability: rules.require_common_availability,
             ..MatchConstraints::default()
         },
@@ -245,6 +251,40 @@ mod tests {
                 .summary
                 .contains("Tuesday afternoons")
         );
+    }
+
+    #[test]
+    fn a_same_school_exception_allows_that_pair_only() {
+        let mentors = [
+            c(1, "Law", "climate", "tue-pm"),
+            c(3, "Law", "climate", "tue-pm"),
+        ];
+        let mentees = [c(2, "Law", "climate", "tue-pm")];
+        let p = problem(&mentors, &mentees, &Rules::default());
+        assert!(crate::matching::solve(&p).is_err());
+
+        let rules = Rules {
+            same_school_allowed: vec![(3, 2), (9, 2)],
+            ..Rules::default()
+        };
+        let p = problem(&mentors, &mentees, &rules);
+        // The exception for someone not in the problem is dropped, not an error.
+        assert_eq!(p.constraints.same_school_allowed.len(), 1);
+        let m = crate::matching::solve(&p).unwrap();
+        assert_eq!(
+            (m.pairs[0].mentor.as_str(), m.pairs[0].mentee.as_str()),
+            ("m3", "e2")
+        );
+        assert!(
+            m.pairs[0]
+                .explanation
+                .summary
+                .contains("both in Law, which the coordinator allowed")
+        );
+        let m1 = p
+            .assess(&crate::matching::PairRef::new("m1", "e2"))
+            .unwrap();
+        assert!(!m1.is_allowed());
     }
 
     #[test]

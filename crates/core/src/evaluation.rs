@@ -1,7 +1,7 @@
 //! Evaluation of a cycle (SPEC §3.5–3.6): the default survey instruments, response rates, and
 //! the per-statement comparison of two waves, with the organisation's disclosure rule applied
 //! to every figure about people. Pure: the store supplies the answers, pages render the result.
-use crate::disclosure::{Cell, DisclosureRule};
+use crate::disclosure::{Cell, DisclosureRule, Suppression};
 use crate::stats::{self, WilcoxonOptions};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -153,6 +153,10 @@ pub struct ComparedStatement {
     pub n_paired: u64,
     pub mean_from: Cell<f64>,
     pub mean_to: Cell<f64>,
+    /// Sample standard deviations of each wave's answers, hidden where the mean is (and with
+    /// fewer than two answers).
+    pub sd_from: Cell<f64>,
+    pub sd_to: Cell<f64>,
     /// Mean of (to − from) over paired respondents.
     pub mean_change: Cell<f64>,
     /// Wilcoxon signed-rank p-value (SciPy defaults), shown only where the change is shown.
@@ -235,6 +239,12 @@ pub fn compare(
     let shown = !mean_change.is_suppressed();
     let mean_from = mean_cell(a);
     let mean_to = mean_cell(b);
+    let sd_cell = |s: stats::Summary, mean: Cell<f64>| match (s.sd, mean) {
+        (Some(sd), Cell::Shown(_)) => Cell::Shown(sd),
+        (_, Cell::Suppressed(why)) => Cell::Suppressed(why),
+        (None, Cell::Shown(_)) => Cell::Suppressed(Suppression::SmallMeanN),
+    };
+    let (sd_from, sd_to) = (sd_cell(a, mean_from), sd_cell(b, mean_to));
     let unpaired = if !mean_from.is_suppressed() && !mean_to.is_suppressed() {
         let (x, y) = (values(to), values(from));
         stats::mann_whitney(&x, &y).ok().map(|t| UnpairedTest {
@@ -260,6 +270,8 @@ pub fn compare(
         n_paired,
         mean_from,
         mean_to,
+        sd_from,
+        sd_to,
         mean_change,
         p_value: test.map(|t| t.p_value),
         method: test.map(|t| t.method.as_str()),

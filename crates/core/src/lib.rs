@@ -64,6 +64,7 @@ pub mod qualitative;
 pub mod rate_limit;
 pub mod recruitment;
 pub mod research_export;
+pub mod results_words;
 pub mod role;
 pub mod scheme;
 pub mod spreadsheet;

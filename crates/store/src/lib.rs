@@ -31,6 +31,7 @@ mod qual_quotes;
 mod qualitative;
 mod recruitment;
 mod reports;
+mod same_school;
 mod schemes;
 mod sessions;
 mod sprints;
@@ -72,6 +73,7 @@ pub use recruitment::{
     Application, ConsentEvent, MyApplication, NewApplication, OpenCall, current_consents,
 };
 pub use reports::{NewReportVersion, ReportDraft, ReportVersion, ReportVersionSummary};
+pub use same_school::SameSchoolException;
 pub use schemes::{NewScheme, Scheme};
 pub use sessions::{ApiToken, LoginFailures, SessionContext, SessionToken};
 pub use sprints::{NewSprint, Sprint, SprintComment, SprintItem};

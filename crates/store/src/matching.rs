@@ -45,11 +45,12 @@ fn candidates(rows: Vec<CandidateRow>) -> Vec<Candidate> {
 }
 
 impl Store {
-    /// Students whose application to the cycle was accepted, oldest application first.
+    /// Students whose application to the cycle was accepted, oldest application first, with
+    /// the School named on the application (else the one on their account).
     pub async fn accepted_mentors(&self, cycle_id: i64) -> Result<Vec<Candidate>> {
         let rows: Vec<CandidateRow> = on_pool!(self, pool => sqlx::query_as(
             "SELECT a.user_id, u.display_name, s.name, a.interests, a.availability
-             FROM applications a JOIN users u ON u.id = a.user_id LEFT JOIN schools s ON s.id = u.school_id
+             FROM applications a JOIN users u ON u.id = a.user_id LEFT JOIN schools s ON s.id = COALESCE(a.school_id, u.school_id)
              WHERE a.cycle_id = $1 AND a.status = $2 ORDER BY a.id"
         ).bind(cycle_id).bind(ApplicationStatus::Accepted.as_str()).fetch_all(pool).await)?;
         Ok(candidates(rows))

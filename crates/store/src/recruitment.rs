@@ -22,6 +22,9 @@ pub struct Application {
     pub interests: String,
     pub availability: String,
     pub hopes: String,
+    /// The School the student named on the application (the same-School matching rule uses
+    /// it), if they named one.
+    pub school_id: Option<i64>,
     pub status: Decoded<ApplicationStatus>,
     /// The coordinator's message to the applicant with the decision.
     pub message: String,
@@ -73,11 +76,13 @@ pub struct NewApplication<'a> {
     pub interests: &'a str,
     pub availability: &'a str,
     pub hopes: &'a str,
+    /// The student's School (for the same-School matching rule), if they named one.
+    pub school_id: Option<i64>,
     /// The consents ticked; taking part must be among them.
     pub consents: &'a [ConsentKind],
 }
 
-const APPLICATION_COLUMNS: &str = "a.id, a.cycle_id, a.user_id, u.display_name AS applicant_name, a.own_words, a.course, a.level, a.interests, a.availability, a.hopes, a.status, a.message, a.decided_at, a.submitted_at, a.updated_at";
+const APPLICATION_COLUMNS: &str = "a.id, a.cycle_id, a.user_id, u.display_name AS applicant_name, a.own_words, a.course, a.level, a.interests, a.availability, a.hopes, a.school_id, a.status, a.message, a.decided_at, a.submitted_at, a.updated_at";
 
 /// The consents as they stand, from their history (oldest first).
 pub fn current_consents(events: &[ConsentEvent]) -> Vec<ConsentKind> {
@@ -111,18 +116,18 @@ impl Store {
                 Some((id,)) => {
                     // A withdrawn application comes back to be decided afresh.
                     sqlx::query("UPDATE applications SET own_words = $1, course = $2, level = $3, interests = $4, availability = $5, hopes = $6, updated_at = $7,
-                                 status = CASE WHEN status = $8 THEN $9 ELSE status END WHERE id = $10")
+                                 status = CASE WHEN status = $8 THEN $9 ELSE status END, school_id = $11 WHERE id = $10")
                         .bind(new.own_words).bind(new.course).bind(new.level).bind(new.interests).bind(new.availability).bind(new.hopes).bind(at)
-                        .bind(ApplicationStatus::Withdrawn.as_str()).bind(ApplicationStatus::Submitted.as_str()).bind(id)
+                        .bind(ApplicationStatus::Withdrawn.as_str()).bind(ApplicationStatus::Submitted.as_str()).bind(id).bind(new.school_id)
                         .execute(&mut *tx).await?;
                     sqlx::query("DELETE FROM application_labels WHERE application_id = $1").bind(id).execute(&mut *tx).await?;
                     id
                 }
                 None => {
-                    let (id,): (i64,) = sqlx::query_as("INSERT INTO applications (cycle_id, user_id, own_words, course, level, interests, availability, hopes, status, submitted_at, updated_at)
-                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id")
+                    let (id,): (i64,) = sqlx::query_as("INSERT INTO applications (cycle_id, user_id, own_words, course, level, interests, availability, hopes, status, submitted_at, updated_at, school_id)
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) RETURNING id")
                         .bind(new.cycle_id).bind(new.user_id).bind(new.own_words).bind(new.course).bind(new.level).bind(new.interests).bind(new.availability).bind(new.hopes)
-                        .bind(ApplicationStatus::Submitted.as_str()).bind(at)
+                        .bind(ApplicationStatus::Submitted.as_str()).bind(at).bind(new.school_id)
                         .fetch_one(&mut *tx).await?;
                     id
                 }

@@ -37,6 +37,7 @@ INSERT INTO staff_invitations (id, cycle_id, user_id, email, name, token_hash, s
 INSERT INTO invitation_consents (invitation_id, kind, given, at) VALUES (9001, 'quotes', TRUE, '{T}');
 INSERT INTO do_not_pair (cycle_id, mentor_id, mentee_id, created_at) VALUES (9001, 9002, 9001, '{T}');
 INSERT INTO cycle_leavers (cycle_id, user_id, at) VALUES (9001, 9001, '{T}');
+INSERT INTO same_school_exceptions (cycle_id, mentor_id, mentee_id, reason, created_by, created_at) VALUES (9001, 9002, 9001, 'They work in different departments of the School.', 9003, '{T}');
 INSERT INTO pair_agreements (pair_id, user_id, accepted_at) VALUES (9001, 9001, '{T}'), (9001, 9002, '{T}');
 INSERT INTO meetings (pair_id, session_index, starts_at, duration_minutes, status, proposed_by, proposed_at) VALUES (9001, 1, '{T}', 60, 'held', 9001, '{T}');
 INSERT INTO pair_notes (pair_id, author_id, body, shared, created_at) VALUES

@@ -239,6 +239,14 @@ pub fn router(state: AppState) -> Router {
             post(matching::do_not_pair::remove_do_not_pair),
         )
         .route(
+            "/cycles/{id}/matching/same-school",
+            post(matching::same_school::allow),
+        )
+        .route(
+            "/cycles/{id}/matching/same-school/remove",
+            post(matching::same_school::remove),
+        )
+        .route(
             "/cycles/{id}/matching/publish",
             post(matching::publish::publish),
         )

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{MatchingProblem, PairRef, Participant, Slot};
 
 /// Mismatch scale of each cost component: 0 (perfect) to 100 (nothing in common).
-const SCALE: i64 = 100;
+pub(crate) const SCALE: i64 = 100;
 
 /// A pair's cost and its parts (each already multiplied by its weight).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

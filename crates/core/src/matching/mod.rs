@@ -39,6 +39,7 @@
 
 mod cost;
 mod edit;
+mod levels;
 mod solve;
 #[cfg(test)]
 mod tests;
@@ -48,8 +49,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) use cost::join_words;
 pub use cost::{CostBreakdown, ForbiddenReason, PairAssessment, PairExplanation};
 pub use edit::{EditedMatching, PairEdit, Rematch, evaluate_pairs, rematch_after_dropout};
+pub use levels::{WeightLevel, cost_in_words};
 pub use solve::solve;
 
 /// The largest weight a coordinator may set; keeps every cost sum far inside `i64`.

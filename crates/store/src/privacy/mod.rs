@@ -268,6 +268,24 @@ pub const REGISTRY: &[Entry] = &[
         }],
     },
     Entry {
+        table: "same_school_exceptions",
+        kind: DataKind::MatchingRecord,
+        person_columns: &["mentor_id", "mentee_id", "created_by"],
+        export: Some("mentor_id = $1 OR mentee_id = $1"),
+        erasure: &[
+            Step {
+                rows: "mentor_id = $1 OR mentee_id = $1",
+                erase: Erase::Delete,
+                why: "matching exceptions about them",
+            },
+            Step {
+                rows: "created_by = $1",
+                erase: Erase::Anonymise("created_by = NULL"),
+                why: "exceptions they allowed stay, without who allowed them",
+            },
+        ],
+    },
+    Entry {
         table: "cycle_leavers",
         kind: DataKind::MatchingRecord,
         person_columns: &["user_id"],

@@ -82,7 +82,7 @@ async fn candidates(store: &Store, rule: Rule) -> Result<Vec<(Key, Option<DateTi
         Rule::MatchingRecords => {
             // Keyed by cycle: both tables' rows of a cycle go together.
             instants(format!(
-                "SELECT x.cycle_id, {CYCLE_CLOSED} FROM (SELECT cycle_id FROM do_not_pair UNION SELECT cycle_id FROM cycle_leavers) x"
+                "SELECT x.cycle_id, {CYCLE_CLOSED} FROM (SELECT cycle_id FROM do_not_pair UNION SELECT cycle_id FROM cycle_leavers UNION SELECT cycle_id FROM same_school_exceptions) x"
             ))
             .await
         }
@@ -153,6 +153,7 @@ fn deletes(rule: Rule) -> &'static [&'static str] {
         ],
         Rule::MatchingRecords => &[
             "DELETE FROM do_not_pair WHERE cycle_id IN ({keys})",
+            "DELETE FROM same_school_exceptions WHERE cycle_id IN ({keys})",
             "DELETE FROM cycle_leavers WHERE cycle_id IN ({keys})",
         ],
         Rule::PrivateNotes => &["DELETE FROM pair_notes WHERE id IN ({keys})"],

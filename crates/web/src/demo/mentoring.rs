@@ -367,6 +367,7 @@ async fn recruitment(
                 interests: "",
                 availability: "",
                 hopes: "That the people who run the university hear what studying here is like.",
+                school_id: None,
                 consents: &consents,
             })
             .await?;

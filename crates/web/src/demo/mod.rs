@@ -545,6 +545,7 @@ async fn applications(store: &Store, cycle: i64, coordinator: i64) -> anyhow::Re
                 interests: interests[i % 5],
                 availability: &availability,
                 hopes: "That lectures and assessment feel like they were designed with students like me in mind.",
+                school_id: None,
                 consents: &consents,
             })
             .await?;

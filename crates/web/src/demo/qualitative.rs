@@ -167,6 +167,7 @@ pub async fn seed(
                 interests: "",
                 availability: "",
                 hopes: "",
+                school_id: None,
                 consents: &consents,
             })
             .await?;

@@ -4,7 +4,7 @@ use crate::mail::messages::{PairPublished, Recipient};
 use crate::operations::cycles::Actor;
 use crate::state::AppState;
 use crate::webhooks::{self, Event};
-use flipside_core::cycle_matching;
+use flipside_core::cycle_matching::{self, Candidate};
 use flipside_core::matching::MatchedPair;
 use flipside_store::{Cycle, NewAuditEntry, NewPair, PairStatus, Scheme};
 
@@ -84,4 +84,63 @@ pub async fn publish(
     }
     tx.commit().await?;
     Ok(new.len())
+}
+
+/// Allows one named pair across the same-School rule, with the reason, and audits it, in one
+/// transaction.
+pub async fn allow_same_school_pair(
+    state: &AppState,
+    actor: Actor<'_>,
+    cycle: &Cycle,
+    (mentor, mentee): (&Candidate, &Candidate),
+    reason: &str,
+) -> Result<(), AppError> {
+    let mut tx = state.store.begin().await?;
+    tx.allow_same_school_pair(cycle.id, (mentor.user_id, mentee.user_id), reason, actor.id)
+        .await?;
+    tx.audit(NewAuditEntry {
+        actor_id: Some(actor.id),
+        action: "same_school_pair_allowed",
+        subject_kind: "cycle",
+        subject_id: Some(cycle.id),
+        detail: &format!(
+            "mentor {} ({}) and mentee {} ({}) in {}: {reason}",
+            mentor.name,
+            mentor.user_id,
+            mentee.name,
+            mentee.user_id,
+            mentor.school.as_deref().unwrap_or("a School not known")
+        ),
+        address: actor.address,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes a same-School exception and audits it, in one transaction; returns whether there
+/// was one.
+pub async fn remove_same_school_exception(
+    state: &AppState,
+    actor: Actor<'_>,
+    cycle: &Cycle,
+    (mentor_id, mentee_id): (i64, i64),
+) -> Result<bool, AppError> {
+    let mut tx = state.store.begin().await?;
+    let removed = tx
+        .remove_same_school_exception(cycle.id, (mentor_id, mentee_id))
+        .await?;
+    if removed {
+        tx.audit(NewAuditEntry {
+            actor_id: Some(actor.id),
+            action: "same_school_pair_disallowed",
+            subject_kind: "cycle",
+            subject_id: Some(cycle.id),
+            detail: &format!("mentor {mentor_id} and mentee {mentee_id}"),
+            address: actor.address,
+        })
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(removed)
 }

@@ -37,6 +37,7 @@ async fn apply(app: &TestApp, cycle: i64, user: i64, consents: &[ConsentKind]) {
             interests: "",
             availability: "",
             hopes: "",
+            school_id: None,
             consents,
         })
         .await

@@ -90,6 +90,7 @@ async fn chat_with(
             interests: "",
             availability: "",
             hopes: "",
+            school_id: None,
             consents: &[
                 ConsentKind::TakePart,
                 ConsentKind::Research,

@@ -62,6 +62,7 @@ async fn scene(app: &TestApp) -> Scene {
             interests: "",
             availability: "",
             hopes: "Better feedback.",
+            school_id: None,
             consents: &ConsentKind::ALL,
         })
         .await

@@ -105,6 +105,7 @@ async fn a_survey_invitation_sent_from_many_tabs_at_once_enrols_everyone_once() 
             interests: "belonging",
             availability: "tue-pm",
             hopes: "",
+            school_id: None,
             consents: &[ConsentKind::TakePart, ConsentKind::Research],
         })
         .await

@@ -148,6 +148,7 @@ async fn closing_the_call_early_says_what_is_still_undecided_and_emails_nobody()
             interests: "assessment",
             availability: "tue-pm",
             hopes: "Better feedback.",
+            school_id: None,
             consents: &[ConsentKind::TakePart],
         })
         .await

@@ -30,6 +30,7 @@ mod oidc;
 mod operations;
 mod parsing;
 mod people;
+mod plain_words;
 mod plan;
 mod population;
 mod privacy;

@@ -26,6 +26,7 @@ async fn mentor(app: &TestApp, cycle: i64, email: &str, interests: &str, slots: 
             interests,
             availability: slots,
             hopes: "Better feedback.",
+            school_id: None,
             consents: &[ConsentKind::TakePart],
         })
         .await
@@ -382,14 +383,14 @@ async fn the_matching_page_says_who_is_left_over_when_nobody_can_be_matched_and_
     );
     assert!(!page.body.contains("matching/publish"));
 
-    // A weight out of range is refused next to its field and not saved.
+    // A weight that is not one of the named levels is refused next to its field and not
+    // saved.
     let r = coord
         .post(
             &format!("/cycles/{c}/matching/settings"),
             &[
                 ("interests_weight", "5000"),
-                ("availability_weight", "2"),
-                ("preferences_weight", "1"),
+                ("availability_weight", "some"),
             ],
         )
         .await;

@@ -163,6 +163,7 @@ async fn a_corrupt_stored_status_answers_500_instead_of_passing_for_a_default() 
             interests: "",
             availability: "",
             hopes: "",
+            school_id: None,
             consents: &[flipside_core::recruitment::ConsentKind::TakePart],
         })
         .await

@@ -97,6 +97,7 @@ async fn scene(app: &TestApp) -> Scene {
             interests: "",
             availability: "",
             hopes: "Better feedback.",
+            school_id: None,
             consents: &ConsentKind::ALL,
         })
         .await

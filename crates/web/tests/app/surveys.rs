@@ -543,6 +543,7 @@ async fn results_show_a_chart_the_unpaired_test_and_respondents_by_label_under_t
                 interests: "",
                 availability: "mon-pm",
                 hopes: "",
+                school_id: None,
                 consents: &[ConsentKind::TakePart, ConsentKind::Research],
             })
             .await
@@ -742,6 +743,7 @@ async fn inviting_enrols_accepted_students_and_staff_under_codes_with_their_own_
                     interests: "belonging",
                     availability: "tue-pm",
                     hopes: "",
+                    school_id: None,
                     consents,
                 })
                 .await

@@ -12,6 +12,7 @@ use axum::extract::{Path, State};
 use flipside_core::disclosure::{DisclosureRule, LabelTable};
 use flipside_core::evaluation::{self, ComparedStatement, ResponseRate, Wave};
 use flipside_core::policy;
+use flipside_core::results_words::{MovedCounts, RoleSummary, StatementMovement, summarise};
 use flipside_store::{AnswerRow, Cycle, Organisation, Scheme};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,6 +21,9 @@ pub struct Comparison {
     pub heading: String,
     pub rows: Vec<ComparedStatement>,
     pub chart: Option<Chart>,
+    /// Whether the rule shows the change of any statement; when not, the page says so once
+    /// instead of printing a table of hidden cells.
+    pub any_shown: bool,
 }
 
 /// Respondents of one wave by identity label and by combination of labels.
@@ -34,6 +38,8 @@ pub struct RoleResults {
     pub title: &'static str,
     pub rates: Vec<ResponseRate>,
     pub comparisons: Vec<Comparison>,
+    /// The before → after comparison in plain sentences, said first.
+    pub summary: RoleSummary,
     pub consenting: usize,
     /// Only where some respondent applied with identity labels (students, via recruitment).
     pub breakdowns: Vec<Breakdown>,
@@ -47,6 +53,8 @@ pub struct ResultsPage {
     cycle: Cycle,
     rule_name: String,
     rule_description: String,
+    /// How the tests treat unchanged answers and ties.
+    methods_note: String,
     roles: Vec<RoleResults>,
     can_export: bool,
     /// Figures per aim, before → after (issue 11).
@@ -69,6 +77,21 @@ pub fn rule_of(org: &Organisation) -> Result<DisclosureRule, AppError> {
             "the organisation's disclosure preset '{other}' is not internal or publication"
         ))),
     }
+}
+
+/// The role's people as the sentences name them.
+fn people_noun(role: &str) -> &'static str {
+    match role {
+        "mentor" => "student mentors",
+        "mentee" => "staff mentees",
+        _ => "participants",
+    }
+}
+
+/// Whether the rule shows a statement's change: a comparison none of whose changes can be
+/// shown is said in one sentence instead of a table of dashes.
+fn change_shown(s: &ComparedStatement) -> bool {
+    !s.mean_change.is_suppressed()
 }
 
 fn title(role: &str) -> &'static str {
@@ -186,7 +209,8 @@ pub fn build(
                     })
                     .collect();
                 let heading = format!("{} → {}", from.label(), to.label());
-                let chart = (*to == Wave::Post && !rows.is_empty()).then(|| {
+                let any_shown = rows.iter().any(change_shown);
+                let chart = (*to == Wave::Post && any_shown).then(|| {
                     chart(
                         format!("chart-{role}"),
                         format!("{}: mean answer {heading}", title(role)),
@@ -198,9 +222,42 @@ pub fn build(
                     heading,
                     rows,
                     chart,
+                    any_shown,
                 }
             })
             .collect();
+        let answered = |wave: Wave| -> BTreeSet<&str> {
+            consenting
+                .iter()
+                .filter(|a| a.wave == wave.as_str())
+                .map(|a| a.code.as_str())
+                .collect()
+        };
+        let answered_both = answered(Wave::Pre)
+            .intersection(&answered(Wave::Post))
+            .count() as u64;
+        let movements: Vec<StatementMovement> = statements
+            .iter()
+            .map(|(_, code, aim, text)| {
+                let (from, to) = (scores(code, Wave::Pre), scores(code, Wave::Post));
+                let d: Vec<f64> = from
+                    .iter()
+                    .filter_map(|(c, x)| to.get(c).map(|y| y - x))
+                    .collect();
+                StatementMovement {
+                    aim,
+                    text,
+                    movement: MovedCounts::of(&d),
+                }
+            })
+            .collect();
+        let summary = summarise(
+            people_noun(role),
+            *invited as u64,
+            answered_both,
+            &movements,
+            rule,
+        );
         let people: BTreeSet<&str> = consenting.iter().map(|a| a.code.as_str()).collect();
         let breakdowns = if people.iter().any(|c| labels.contains_key(*c)) {
             [Wave::Pre, Wave::Post]
@@ -229,6 +286,7 @@ pub fn build(
             title: title(role),
             rates,
             comparisons,
+            summary,
             consenting: people.len(),
             breakdowns,
         });
@@ -269,6 +327,7 @@ pub async fn show(
         can_see_aims: policy::quotes(&user.actor, cycle.scheme_id, policy::Action::View),
         rule_name: rule.name(),
         rule_description: rule.description(),
+        methods_note: flipside_core::results_words::methods_note(),
         roles: build(&counts, &answers, &rule, &labels),
         can_export: policy::research_export(&user.actor, cycle.scheme_id),
         scheme,

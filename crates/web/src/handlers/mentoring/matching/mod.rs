@@ -6,6 +6,7 @@
 //! it no longer matches what the coordinator saw.
 pub mod do_not_pair;
 pub mod publish;
+pub mod same_school;
 pub mod settings;
 pub mod show;
 
@@ -17,26 +18,45 @@ use askama::Template;
 use askama_web::WebTemplate;
 use flipside_core::cycle_matching::{self, Candidate, Rules};
 use flipside_core::matching::{
-    MAX_WEIGHT, MatchWeights, MatchedPair, MatchingProblem, PairEdit, solve,
+    MatchWeights, MatchedPair, MatchingProblem, PairEdit, WeightLevel, cost_in_words, solve,
 };
 use flipside_core::policy;
-use flipside_store::{Cycle, DoNotPair, MatchingSettings, Pair, PairStatus, Scheme};
+use flipside_store::{
+    Cycle, DoNotPair, MatchingSettings, Pair, PairStatus, SameSchoolException, Scheme,
+};
 use std::collections::BTreeSet;
 
-/// The engine's defaults, as stored settings.
+/// The engine's defaults, as stored settings. The preferences weight is always 0: nothing
+/// in a cycle collects School preferences (see the README's matching section).
 pub(crate) fn default_settings() -> MatchingSettings {
     let w = MatchWeights::default();
     MatchingSettings {
         interests_weight: i64::from(w.interests),
         availability_weight: i64::from(w.availability),
-        preferences_weight: i64::from(w.preferences),
+        preferences_weight: 0,
         allow_same_school: false,
         require_common_availability: false,
     }
 }
 
-pub(super) fn weight(v: i64) -> u32 {
-    u32::try_from(v.clamp(0, i64::from(MAX_WEIGHT))).unwrap_or(0)
+/// The level a stored weight stands for. Every weight written is a level (and migration 0190
+/// moved older numbers to the nearest one), so any other number is corrupt: an error, never a
+/// silent default.
+pub(super) fn level(which: &str, v: i64) -> Result<WeightLevel, AppError> {
+    WeightLevel::from_weight(v).ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!(
+            "the stored {which} weight {v} is not one of the named levels"
+        ))
+    })
+}
+
+/// The stored weights as the engine's.
+pub(super) fn weights(s: &MatchingSettings) -> Result<MatchWeights, AppError> {
+    Ok(MatchWeights {
+        interests: level("interests", s.interests_weight)?.weight(),
+        availability: level("availability", s.availability_weight)?.weight(),
+        preferences: 0,
+    })
 }
 
 /// The coordinator's rules for the cycle, with the extra do-not-pair entries given.
@@ -58,15 +78,19 @@ pub async fn rules(
         .map(|d| (d.mentor_id, d.mentee_id))
         .collect();
     do_not_pair.extend_from_slice(extra_do_not_pair);
+    let same_school_allowed = state
+        .store
+        .same_school_exceptions_of(cycle_id)
+        .await?
+        .into_iter()
+        .map(|x| (x.mentor_id, x.mentee_id))
+        .collect();
     Ok(Rules {
-        weights: MatchWeights {
-            interests: weight(s.interests_weight),
-            availability: weight(s.availability_weight),
-            preferences: weight(s.preferences_weight),
-        },
+        weights: weights(&s)?,
         allow_same_school: s.allow_same_school,
         require_common_availability: s.require_common_availability,
         do_not_pair,
+        same_school_allowed,
     })
 }
 
@@ -98,6 +122,8 @@ pub struct Proposed {
     pub mentee: String,
     pub reason: String,
     pub cost: i64,
+    /// The cost's parts in words, e.g. "interests 150 + availability 0".
+    pub cost_parts: String,
 }
 
 /// A person in a select list.
@@ -224,6 +250,10 @@ pub struct MatchingPage {
     settings: SettingsView,
     errors: FormErrors,
     do_not_pair: Vec<DoNotPair>,
+    exceptions: Vec<SameSchoolException>,
+    /// How a pair's cost is made under the weights in force, in sentences.
+    cost_words: Vec<String>,
+    levels: [WeightLevel; 4],
     mentors: Vec<Person>,
     mentees: Vec<Person>,
     waitlisted: Vec<Person>,
@@ -241,23 +271,18 @@ pub struct MatchingPage {
 }
 
 impl MatchingPage {
-    /// The three weight fields: (name, label, value as shown).
+    /// The weight fields: (name, legend, chosen level's code).
     fn weight_fields(&self) -> Vec<(&'static str, &'static str, &str)> {
         vec![
             (
                 "interests_weight",
-                "Weight of shared interests",
+                "How much shared interests count",
                 &self.settings.interests_weight,
             ),
             (
                 "availability_weight",
-                "Weight of shared availability",
+                "How much shared weekly slots count",
                 &self.settings.availability_weight,
-            ),
-            (
-                "preferences_weight",
-                "Weight of stated preferences",
-                &self.settings.preferences_weight,
             ),
         ]
     }
@@ -283,12 +308,13 @@ pub(super) async fn page(
     let p = proposal(state, cycle.id, edits).await?;
     let settings = match settings {
         Some(s) => s,
-        None => state
-            .store
-            .matching_settings(cycle.id)
-            .await?
-            .unwrap_or_else(default_settings)
-            .into(),
+        None => SettingsView::of(
+            &state
+                .store
+                .matching_settings(cycle.id)
+                .await?
+                .unwrap_or_else(default_settings),
+        )?,
     };
     let people = |list: &[flipside_core::matching::Participant]| {
         list.iter()
@@ -303,6 +329,9 @@ pub(super) async fn page(
         settings,
         errors,
         do_not_pair: state.store.do_not_pair_of(cycle.id).await?,
+        exceptions: state.store.same_school_exceptions_of(cycle.id).await?,
+        cost_words: cost_in_words(p.problem.weights),
+        levels: WeightLevel::ALL,
         mentors: people(&p.problem.mentors),
         mentees: people(&p.problem.mentees),
         waitlisted: p
@@ -323,6 +352,10 @@ pub(super) async fn page(
                 mentee_key: x.mentee.clone(),
                 reason: x.explanation.summary.clone(),
                 cost: x.cost.total,
+                cost_parts: format!(
+                    "interests {} + availability {}",
+                    x.cost.interests, x.cost.availability
+                ),
             })
             .collect(),
         edit_codes: p.edits.iter().map(cycle_matching::edit_code).collect(),
@@ -346,24 +379,25 @@ pub(super) async fn page(
     })
 }
 
-/// The weights and rules as the form shows them (typed text after an error).
+/// The weights and rules as the form shows them: each weight as a level's code (what was
+/// chosen, after an error).
 pub struct SettingsView {
     pub interests_weight: String,
     pub availability_weight: String,
-    pub preferences_weight: String,
     pub allow_same_school: bool,
     pub require_common_availability: bool,
 }
 
-impl From<MatchingSettings> for SettingsView {
-    fn from(s: MatchingSettings) -> Self {
-        SettingsView {
-            interests_weight: s.interests_weight.to_string(),
-            availability_weight: s.availability_weight.to_string(),
-            preferences_weight: s.preferences_weight.to_string(),
+impl SettingsView {
+    fn of(s: &MatchingSettings) -> Result<Self, AppError> {
+        Ok(SettingsView {
+            interests_weight: level("interests", s.interests_weight)?.code().to_owned(),
+            availability_weight: level("availability", s.availability_weight)?
+                .code()
+                .to_owned(),
             allow_same_school: s.allow_same_school,
             require_common_availability: s.require_common_availability,
-        }
+        })
     }
 }
 

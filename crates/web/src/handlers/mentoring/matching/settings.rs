@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::response::Response;
-use flipside_core::matching::MAX_WEIGHT;
+use flipside_core::matching::WeightLevel;
 use flipside_store::MatchingSettings;
 use serde::Deserialize;
 
@@ -20,8 +20,6 @@ pub struct SettingsForm {
     interests_weight: String,
     #[serde(default)]
     availability_weight: String,
-    #[serde(default)]
-    preferences_weight: String,
     #[serde(default)]
     allow_same_school: Option<String>,
     #[serde(default)]
@@ -37,30 +35,31 @@ pub async fn save_settings(
 ) -> Result<Response, AppError> {
     let (cycle, scheme) = managed_cycle(&state, &user, id).await?;
     let mut errors = FormErrors::default();
-    let mut read = |field: &str, text: &str, what: &str| -> i64 {
-        match text.trim().parse::<i64>() {
-            Ok(v) if (0..=i64::from(MAX_WEIGHT)).contains(&v) => v,
-            _ => {
+    let mut read = |field: &str, code: &str, what: &str| -> i64 {
+        match WeightLevel::parse(code) {
+            Some(level) => i64::from(level.weight()),
+            None => {
                 errors.add(
                     field,
-                    format!("Enter the {what} weight as a whole number from 0 to {MAX_WEIGHT}."),
+                    format!("Choose how much {what} count: off, a little, some or a lot."),
                 );
                 0
             }
         }
     };
     let settings = MatchingSettings {
-        interests_weight: read("interests_weight", &form.interests_weight, "interests"),
+        interests_weight: read(
+            "interests_weight",
+            &form.interests_weight,
+            "shared interests",
+        ),
         availability_weight: read(
             "availability_weight",
             &form.availability_weight,
-            "availability",
+            "shared weekly slots",
         ),
-        preferences_weight: read(
-            "preferences_weight",
-            &form.preferences_weight,
-            "preferences",
-        ),
+        // Nothing in a cycle collects preferences, so their weight is always off.
+        preferences_weight: 0,
         allow_same_school: form.allow_same_school.is_some(),
         require_common_availability: form.require_common_availability.is_some(),
     };
@@ -69,7 +68,6 @@ pub async fn save_settings(
         let shown = SettingsView {
             interests_weight: form.interests_weight,
             availability_weight: form.availability_weight,
-            preferences_weight: form.preferences_weight,
             allow_same_school: settings.allow_same_school,
             require_common_availability: settings.require_common_availability,
         };

@@ -16,7 +16,9 @@ use flipside_core::cycle::CycleState;
 use flipside_core::policy::{self};
 use flipside_core::recruitment::{self, ConsentKind, LEVELS, TIMES_OF_DAY, WEEKDAYS};
 use flipside_core::scheme::BoundedText;
-use flipside_store::{Application, Cycle, IdentityLabel, NewApplication, Scheme, current_consents};
+use flipside_store::{
+    Application, Cycle, IdentityLabel, NewApplication, Scheme, School, current_consents,
+};
 use serde::Deserialize;
 
 /// The application form as typed. Checkbox groups repeat their field name, so this is read
@@ -31,6 +33,9 @@ pub struct ApplicationForm {
     pub course: String,
     #[serde(default)]
     pub level: String,
+    /// The School's id, or empty when not listed.
+    #[serde(default)]
+    pub school: String,
     #[serde(default)]
     pub interests: String,
     #[serde(default)]
@@ -48,6 +53,7 @@ impl ApplicationForm {
             own_words: app.own_words.clone(),
             course: app.course.clone(),
             level: app.level.clone(),
+            school: app.school_id.map(|id| id.to_string()).unwrap_or_default(),
             interests: app.interests.clone(),
             availability: app
                 .availability
@@ -86,6 +92,7 @@ pub struct ApplyPage {
     form: ApplicationForm,
     labels: Vec<Choice>,
     levels: Vec<Choice>,
+    schools: Vec<Choice>,
     days: Vec<DayChoices>,
     consents: Vec<Choice>,
 }
@@ -95,7 +102,7 @@ impl ApplyPage {
         ctx: PageCtx,
         scheme: Scheme,
         cycle: Cycle,
-        labels: &[IdentityLabel],
+        (labels, schools): (&[IdentityLabel], &[School]),
         form: ApplicationForm,
         errors: FormErrors,
         applied_before: bool,
@@ -120,6 +127,15 @@ impl ApplyPage {
                     label: (*l).into(),
                     hint: String::new(),
                     checked: form.level == *c,
+                })
+                .collect(),
+            schools: schools
+                .iter()
+                .map(|x| Choice {
+                    value: x.id.to_string(),
+                    label: x.name.clone(),
+                    hint: String::new(),
+                    checked: form.school == x.id.to_string(),
                 })
                 .collect(),
             days: WEEKDAYS
@@ -169,6 +185,7 @@ pub struct ValidApplication {
     pub own_words: String,
     pub course: String,
     pub level: String,
+    pub school_id: Option<i64>,
     pub interests: String,
     pub availability: String,
     pub hopes: String,
@@ -180,6 +197,7 @@ pub struct ValidApplication {
 pub fn validate(
     form: &ApplicationForm,
     labels: &[IdentityLabel],
+    schools: &[School],
 ) -> Result<ValidApplication, FormErrors> {
     let mut errors = FormErrors::default();
     let mut label_ids = Vec::new();
@@ -207,6 +225,20 @@ pub fn validate(
     if !LEVELS.iter().any(|(c, _)| *c == form.level) {
         errors.add("level", "Choose your level of study.");
     }
+    // Optional: a student whose School is not listed can still apply.
+    let school_id = match form.school.trim() {
+        "" => None,
+        raw => {
+            let id = raw
+                .parse::<i64>()
+                .ok()
+                .filter(|id| schools.iter().any(|x| x.id == *id));
+            if id.is_none() {
+                errors.add("school", "Choose your School from the list.");
+            }
+            id
+        }
+    };
     let interests = recruitment::parse_interests(&form.interests).join(", ");
     if interests.chars().count() > 500 {
         errors.add(
@@ -243,6 +275,7 @@ pub fn validate(
             own_words,
             course: course.into_string(),
             level: form.level.clone(),
+            school_id,
             interests,
             availability: availability.join(" "),
             hopes: hopes.into_string(),
@@ -261,6 +294,7 @@ pub async fn show_call(
 ) -> Result<ApplyPage, AppError> {
     let (cycle, scheme) = cycle_and_scheme(&state, id).await?;
     let labels = state.store.identity_labels().await?;
+    let schools = state.store.schools().await?;
     let mine = state.store.application_of(id, user.id()).await?;
     let form = match &mine {
         Some(app) => {
@@ -280,7 +314,7 @@ pub async fn show_call(
         ctx,
         scheme,
         cycle,
-        &labels,
+        (&labels, &schools),
         form,
         FormErrors::default(),
         mine.is_some(),
@@ -296,6 +330,7 @@ pub async fn apply(
 ) -> Result<Response, AppError> {
     let (cycle, scheme) = cycle_and_scheme(&state, id).await?;
     let labels = state.store.identity_labels().await?;
+    let schools = state.store.schools().await?;
     let form: ApplicationForm = serde_html_form::from_bytes(&body)
         .map_err(|_| AppError::BadRequest("The application form could not be read.".into()))?;
     let applied_before = state.store.application_of(id, user.id()).await?.is_some();
@@ -304,17 +339,25 @@ pub async fn apply(
             ctx,
             scheme,
             cycle,
-            &labels,
+            (&labels, &schools),
             form,
             FormErrors::default(),
             applied_before,
         );
         return Ok((StatusCode::CONFLICT, page).into_response());
     }
-    let valid = match validate(&form, &labels) {
+    let valid = match validate(&form, &labels, &schools) {
         Ok(v) => v,
         Err(errors) => {
-            let page = ApplyPage::new(ctx, scheme, cycle, &labels, form, errors, applied_before);
+            let page = ApplyPage::new(
+                ctx,
+                scheme,
+                cycle,
+                (&labels, &schools),
+                form,
+                errors,
+                applied_before,
+            );
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -330,6 +373,7 @@ pub async fn apply(
             interests: &valid.interests,
             availability: &valid.availability,
             hopes: &valid.hopes,
+            school_id: valid.school_id,
             consents: &valid.consents,
         })
         .await?;
