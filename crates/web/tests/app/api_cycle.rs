@@ -412,18 +412,43 @@ async fn matching_is_read_ruled_and_published_through_the_api() {
     )
     .await;
     let mut bad = settings.clone();
-    bad["interests_weight"] = json!(5000);
-    invalid(
-        put(
-            &app,
-            &fx.coordinator,
-            &format!("/cycles/{c}/matching/settings"),
-            bad,
+    // Weights are the matching page's named levels (0, 1, 2, 4); the preferences weight is 0.
+    for (field, value) in [
+        ("interests_weight", 5000),
+        ("interests_weight", 3),
+        ("availability_weight", -1),
+        ("preferences_weight", 2),
+    ] {
+        let mut bad = settings.clone();
+        bad[field] = json!(value);
+        invalid(
+            put(
+                &app,
+                &fx.coordinator,
+                &format!("/cycles/{c}/matching/settings"),
+                bad,
+            )
+            .await,
+            field,
         )
-        .await,
-        "interests_weight",
-    )
-    .await;
+        .await;
+    }
+    let mut levelled = settings.clone();
+    levelled["interests_weight"] = json!(4);
+    assert_eq!(
+        json_of(
+            put(
+                &app,
+                &fx.coordinator,
+                &format!("/cycles/{c}/matching/settings"),
+                levelled,
+            )
+            .await,
+            200,
+        )
+        .await["interests_weight"],
+        4
+    );
     let mut relaxed = settings.clone();
     relaxed["allow_same_school"] = json!(true);
     let saved = json_of(

@@ -65,6 +65,8 @@ pub struct ApplicationJson {
     /// Slots such as `mon-morning`, separated by spaces.
     pub availability: String,
     pub hopes: String,
+    /// The applicant's School (an id from the organisation's Schools), or none.
+    pub school_id: Option<i64>,
     /// submitted, accepted, waitlisted, declined or withdrawn
     pub status: String,
     /// The coordinator's message with the decision.
@@ -86,6 +88,7 @@ impl From<Application> for ApplicationJson {
             interests: a.interests,
             availability: a.availability,
             hopes: a.hopes,
+            school_id: a.school_id,
             message: a.message,
             decided_at: a.decided_at.map(|t| t.to_rfc3339()),
             submitted_at: a.submitted_at.to_rfc3339(),
@@ -129,6 +132,10 @@ pub struct NewApplicationJson {
     pub hopes: String,
     /// Consents given: take_part is required; research and quotes are optional.
     pub consents: Vec<String>,
+    /// The applicant's School (an id from the organisation's Schools), or none: the matching
+    /// keeps same-School pairs apart with it.
+    #[serde(default)]
+    pub school_id: Option<i64>,
 }
 
 /// The paging parameters and the decision to filter by.
@@ -215,8 +222,10 @@ pub async fn submit(
         availability: body.availability,
         hopes: body.hopes,
         consent: body.consents,
+        school: body.school_id.map(|id| id.to_string()).unwrap_or_default(),
     };
-    let valid = validate(&form, &labels).map_err(|errors| {
+    let schools = state.store.schools().await?;
+    let valid = validate(&form, &labels, &schools).map_err(|errors| {
         AppError::InvalidFields(
             errors
                 .0
@@ -224,6 +233,8 @@ pub async fn submit(
                 .map(|(f, m)| {
                     let f = if f == "consent_take_part" {
                         "consents".to_string()
+                    } else if f == "school" {
+                        "school_id".to_string()
                     } else {
                         f
                     };
@@ -245,6 +256,7 @@ pub async fn submit(
             availability: &valid.availability,
             hopes: &valid.hopes,
             consents: &valid.consents,
+            school_id: valid.school_id,
         })
         .await?;
     let app = state

@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::{Method, StatusCode};
 use axum::routing::{MethodRouter, delete, get, post, put};
 use flipside_core::cycle_matching;
-use flipside_core::matching::MAX_WEIGHT;
+use flipside_core::matching::WeightLevel;
 use flipside_store::{DoNotPair, MatchingSettings, PairStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
@@ -104,12 +104,15 @@ pub struct ProposalJson {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsJson {
-    /// From 0 to 1000.
-    #[schema(minimum = 0, maximum = 1000)]
+    /// A named level's weight, as on the matching page: 0 (off), 1 (a little), 2 (some) or
+    /// 4 (a lot).
+    #[schema(minimum = 0, maximum = 4)]
     pub interests_weight: i64,
-    #[schema(minimum = 0, maximum = 1000)]
+    /// A named level's weight: 0, 1, 2 or 4.
+    #[schema(minimum = 0, maximum = 4)]
     pub availability_weight: i64,
-    #[schema(minimum = 0, maximum = 1000)]
+    /// Always 0: nothing in a cycle collects the preferences this weight would use.
+    #[schema(minimum = 0, maximum = 0)]
     pub preferences_weight: i64,
     pub allow_same_school: bool,
     pub require_common_availability: bool,
@@ -247,14 +250,21 @@ pub async fn update_settings(
             body.availability_weight,
             "availability",
         ),
-        ("preferences_weight", body.preferences_weight, "preferences"),
     ] {
-        if !(0..=i64::from(MAX_WEIGHT)).contains(&v) {
+        if WeightLevel::from_weight(v).is_none() {
             errors.push((
                 field.to_string(),
-                format!("Enter the {what} weight as a whole number from 0 to {MAX_WEIGHT}."),
+                format!(
+                    "Enter the {what} weight as a level's weight: 0 (off), 1 (a little), 2 (some) or 4 (a lot)."
+                ),
             ));
         }
+    }
+    if body.preferences_weight != 0 {
+        errors.push((
+            "preferences_weight".to_string(),
+            "The preferences weight is 0: nothing in a cycle collects preferences.".to_string(),
+        ));
     }
     if !errors.is_empty() {
         return Err(AppError::InvalidFields(errors).into());
