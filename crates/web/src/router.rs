@@ -27,7 +27,7 @@ use tower_http::trace::TraceLayer;
 pub fn api_operations() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
     // An area that keeps its own table (`api::<area>::operations()`) is appended after these:
     // `let mut ops = vec![..]; ops.extend(api::<area>::operations()); ops`.
-    vec![
+    let mut ops = vec![
         (Method::GET, "/openapi.json", get(api::openapi)),
         (Method::GET, "/me", get(api::me::show)),
         (Method::GET, "/schemes", get(api::schemes::list)),
@@ -81,7 +81,10 @@ pub fn api_operations() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/pairs/{id}/concerns",
             post(api::concerns::raise),
         ),
-    ]
+    ];
+    ops.extend(api::admin::operations());
+    ops.extend(api::tutoring::operations());
+    ops
 }
 
 /// The whole application.

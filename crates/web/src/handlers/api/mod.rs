@@ -3,14 +3,17 @@
 //! `flipside openapi`). Every error is RFC 9457 problem details ([`crate::error::Problem`]),
 //! including requests that fail before a handler runs: the extractors here answer malformed
 //! paths and bodies, and [`not_found`] / [`method_not_allowed`] answer unknown routes.
+pub mod admin;
 pub mod concerns;
 pub mod cycles;
+pub mod etag;
 pub mod idempotency;
 pub mod invitations;
 pub mod me;
 pub mod meetings;
 pub mod pairs;
 pub mod schemes;
+pub mod tutoring;
 
 use crate::error::{ApiError, AppError, PROBLEM_JSON};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -47,7 +50,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
 
 /// The documents of the areas that keep their own (see [`document`]).
 fn area_documents() -> Vec<utoipa::openapi::OpenApi> {
-    vec![]
+    vec![admin::Doc::openapi(), tutoring::Doc::openapi()]
 }
 
 struct Security;
@@ -132,6 +135,17 @@ impl utoipa::Modify for CommonProblems {
         for item in openapi.paths.paths.values_mut() {
             if let Some(op) = item.post.as_mut() {
                 idempotency::document(op);
+            }
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                etag::document(op);
             }
             let ops = [
                 (&mut item.get, false),
