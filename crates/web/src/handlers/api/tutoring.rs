@@ -99,9 +99,9 @@ fn invalid(errors: FormErrors) -> ApiError {
     ApiError(AppError::InvalidFields(errors.0.into_iter().collect()))
 }
 
-/// An academic year as typed (`2026/27`); empty or absent: the current one.
+/// An academic year as typed (`2026/27`); absent: the current one.
 async fn year_of(state: &AppState, text: Option<&str>) -> Result<AcademicYear, ApiError> {
-    match text.map(str::trim).filter(|t| !t.is_empty()) {
+    match text {
         None => Ok(current_year(state).await?),
         Some(t) => AcademicYear::parse(t).map_err(|e| {
             ApiError(AppError::Invalid {
@@ -781,6 +781,17 @@ pub async fn show_dashboard(
 ) -> Result<Json<DashboardJson>, ApiError> {
     // The year is checked as the API checks it (422 naming the field), then read again by the
     // page's own function, which refuses first when the caller sees no School.
+    if let Some(y) = params.year.as_deref()
+        && y.trim().is_empty()
+    {
+        return Err(AppError::Invalid {
+            field: "year".into(),
+            message:
+                "Enter an academic year such as 2026/27, or leave year out for the current one."
+                    .into(),
+        }
+        .into());
+    }
     let year = params.year.as_deref().unwrap_or("");
     let f = match dashboard::figures(&state, &user, year).await {
         Err(AppError::BadRequest(m)) => {
