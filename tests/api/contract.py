@@ -122,7 +122,17 @@ def main():
             capture_output=True,
             text=True,
             cwd=data_dir,  # schemathesis keeps a cache in its working directory
-            env={**os.environ, "NO_COLOR": "1"},
+            env={
+                **os.environ,
+                "NO_COLOR": "1",
+                # contract_hooks.py, next to this script: fresh Idempotency-Keys.
+                "SCHEMATHESIS_HOOKS": "contract_hooks",
+                "PYTHONPATH": os.pathsep.join(
+                    p
+                    for p in [os.path.dirname(os.path.abspath(__file__)), os.environ.get("PYTHONPATH", "")]
+                    if p
+                ),
+            },
         )
         elapsed = time.time() - started
     finally:

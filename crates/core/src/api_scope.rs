@@ -226,6 +226,7 @@ pub const ROUTES: &[(&str, Option<Area>)] = &[
     ("/people", Some(Area::Administration)),
     ("/organisation", Some(Area::Administration)),
     ("/audit", Some(Area::Administration)),
+    ("/audit-entries", Some(Area::Administration)),
     ("/emails", Some(Area::Administration)),
     ("/webhooks", Some(Area::Administration)),
 ];

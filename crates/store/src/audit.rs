@@ -52,4 +52,29 @@ impl Store {
              WHERE ($1 IS NULL OR a.action = $1) ORDER BY a.id DESC LIMIT $2"
         ).bind(action).bind(limit).fetch_all(pool).await)?)
     }
+
+    /// A page of entries, newest first: those older than `before` (an entry id), filtered by
+    /// action, actor and subject kind where given.
+    pub async fn audit_page(
+        &self,
+        filter: AuditFilter<'_>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>> {
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, AuditEntry>(
+            "SELECT a.id, a.at, a.actor_id, u.display_name AS actor_name, a.action, a.subject_kind, a.subject_id, a.detail, a.address
+             FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+             WHERE ($1 IS NULL OR a.action = $1) AND ($2 IS NULL OR a.actor_id = $2)
+               AND ($3 IS NULL OR a.subject_kind = $3) AND ($4 IS NULL OR a.id < $4)
+             ORDER BY a.id DESC LIMIT $5"
+        ).bind(filter.action).bind(filter.actor_id).bind(filter.subject_kind).bind(before).bind(limit).fetch_all(pool).await)?)
+    }
+}
+
+/// What a page of the audit log is narrowed to (`None`: any).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AuditFilter<'a> {
+    pub action: Option<&'a str>,
+    pub actor_id: Option<i64>,
+    pub subject_kind: Option<&'a str>,
 }

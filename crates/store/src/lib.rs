@@ -48,7 +48,7 @@ mod webhooks;
 
 pub use accounts::{AccountLink, LinkPurpose};
 pub use actions::{Evidence, FollowUpAction, NewFollowUpAction};
-pub use audit::{AuditEntry, NewAuditEntry};
+pub use audit::{AuditEntry, AuditFilter, NewAuditEntry};
 pub use consents::{STAFF_CONSENTS, StaffConsents, WITHDREW, Withdrawal};
 pub use cycle_instruments::{CycleStatement, StoredInstrument};
 pub use cycles::{Cycle, CycleEvent};

@@ -120,6 +120,22 @@ impl Store {
         )
     }
 
+    /// A page of the outbox, newest first: emails older than `before` (an email id), only
+    /// those in `status` where given.
+    pub async fn emails_page(
+        &self,
+        status: Option<&str>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<OutboxEmail>> {
+        let sql = format!(
+            "SELECT {EMAIL_COLUMNS} FROM outbox WHERE ($1 IS NULL OR status = $1) AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
+        );
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, OutboxEmail>(&sql).bind(status).bind(before).bind(limit).fetch_all(pool).await)?,
+        )
+    }
+
     /// The most recent emails, newest first.
     pub async fn recent_emails(&self, limit: i64) -> Result<Vec<OutboxEmail>> {
         let sql = format!("SELECT {EMAIL_COLUMNS} FROM outbox ORDER BY id DESC LIMIT $1");

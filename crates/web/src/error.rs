@@ -45,6 +45,9 @@ pub enum AppError {
     RequestTimeout(String),
     #[error("{0}")]
     Conflict(String),
+    /// An update whose `If-Match` names a state the resource is no longer in.
+    #[error("{0}")]
+    PreconditionFailed(String),
     #[error("{0}")]
     TooManyRequests(String),
     /// The server is at a limit of its own (requests at once, time to answer): try again.
@@ -78,6 +81,7 @@ impl AppError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -181,6 +185,7 @@ impl Problem {
             AppError::RequestTimeout(_) => ("request-timeout", "Request timeout"),
             AppError::Unavailable(_) => ("unavailable", "Service unavailable"),
             AppError::Conflict(_) => ("conflict", "Conflict"),
+            AppError::PreconditionFailed(_) => ("precondition-failed", "Precondition failed"),
             AppError::TooManyRequests(_) => ("too-many-requests", "Too many requests"),
             AppError::Csrf => ("csrf", "Missing or wrong CSRF token"),
             AppError::Internal(_) => ("internal", "Internal error"),

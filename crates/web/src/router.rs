@@ -91,6 +91,8 @@ pub fn api_operations() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
     ops.extend(api::actions::operations());
     ops.extend(api::concerns::operations());
     ops.extend(api::surveys::operations());
+    ops.extend(api::admin::operations());
+    ops.extend(api::tutoring::operations());
     ops
 }
 

@@ -109,6 +109,35 @@ async fn refresh_statistics(store: &Store) {
     }
 }
 
+/// Runs the exact allocation of `year` from the stored institution and the Schools' rules,
+/// and keeps it as the year's draft (replacing any earlier draft; nothing is published).
+/// Returns how many students the draft holds.
+pub async fn run_allocation(
+    state: &AppState,
+    run_by: i64,
+    year: AcademicYear,
+) -> Result<usize, AppError> {
+    let (students, tutors) = state.store.allocation_input(year.start_year()).await?;
+    let rules: std::collections::HashMap<i64, tutoring::SchoolRules> = state
+        .store
+        .tutoring_school_rules()
+        .await?
+        .iter()
+        .map(|r| (r.school_id, r.rules()))
+        .collect();
+    // An institution is tens of thousands of students: solve off the async workers.
+    let proposals = tokio::task::spawn_blocking(move || {
+        tutoring::allocate_institution(&students, &tutors, &rules)
+    })
+    .await
+    .map_err(AppError::internal)?;
+    state
+        .store
+        .save_allocation_draft(year.start_year(), &proposals, Some(run_by))
+        .await?;
+    Ok(proposals.len())
+}
+
 /// Publishes `year`'s draft as the year's assignments, with its audit entry, in one
 /// transaction. Returns how many assignments were written.
 pub async fn publish_allocation(

@@ -105,14 +105,15 @@ pub async fn show(
     page(&state, ctx, FormErrors::default(), None).await
 }
 
-pub async fn update_settings(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    ClientAddress(address): ClientAddress,
-    Form(form): Form<SettingsForm>,
-) -> Result<Response, AppError> {
-    allow(policy::organisation(&user.actor, Action::Edit))?;
+/// Checks and saves the organisation's settings with their audit entry, in one transaction
+/// (the page and the API both save through here); the errors by field when a value breaks a
+/// rule, and then nothing is saved.
+pub async fn save_settings(
+    state: &AppState,
+    user: &CurrentUser,
+    address: &str,
+    form: &SettingsForm,
+) -> Result<Result<(), FormErrors>, AppError> {
     let mut errors = FormErrors::default();
     let name =
         BoundedText::parse(&form.name, 200).map_err(|e| errors.add("name", format!("Name {e}.")));
@@ -191,16 +192,30 @@ pub async fn update_settings(
                     form.disclosure_preset,
                     zone.name()
                 ),
-                address: &address,
+                address,
             })
             .await?;
             tx.commit().await?;
-            Ok(redirect_with_flash(
-                "/admin/organisation",
-                "Settings saved.",
-            ))
+            Ok(Ok(()))
         }
-        _ => Ok((
+        _ => Ok(Err(errors)),
+    }
+}
+
+pub async fn update_settings(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Form(form): Form<SettingsForm>,
+) -> Result<Response, AppError> {
+    allow(policy::organisation(&user.actor, Action::Edit))?;
+    match save_settings(&state, &user, &address, &form).await? {
+        Ok(()) => Ok(redirect_with_flash(
+            "/admin/organisation",
+            "Settings saved.",
+        )),
+        Err(errors) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             page(&state, ctx, errors, Some(form)).await?,
         )

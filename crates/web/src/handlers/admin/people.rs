@@ -26,7 +26,7 @@ pub struct GrantView {
 }
 
 /// Names a scope in words ("Scheme: Reverse mentoring", "School: Law").
-async fn scope_label(store: &Store, g: &Grant) -> Result<String, StoreError> {
+pub(crate) async fn scope_label(store: &Store, g: &Grant) -> Result<String, StoreError> {
     Ok(match g.scope {
         Scope::Organisation => "Whole organisation".into(),
         Scope::Scheme(id) => format!(

@@ -1,4 +1,5 @@
 //! Cycles over the API.
+use super::etag::{IfMatch, Tagged};
 use super::{ApiPath, ApiQuery, JsonBody, PageParams, page, page_of};
 use crate::auth::{ApiUser, ClientAddress};
 use crate::error::{ApiError, AppError};
@@ -168,12 +169,12 @@ pub async fn create(
 
 /// One cycle with its history.
 #[utoipa::path(get, operation_id = "getCycle", path = "/api/v1/cycles/{id}", tag = "cycles", params(("id" = i64, Path, description = "Cycle id")),
-    responses((status = 200, description = "The cycle with its history", body = CycleJson), (status = 403, description = "The caller may not see this cycle", body = crate::error::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The cycle with its history (with its ETag)", body = CycleJson), (status = 403, description = "The caller may not see this cycle", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn show(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<CycleJson>, ApiError> {
+) -> Result<Tagged<CycleJson>, ApiError> {
     let c = state.store.cycle(id).await?;
     if !policy::cycle(
         &user.actor,
@@ -186,19 +187,20 @@ pub async fn show(
         return Err(AppError::Forbidden.into());
     }
     let events = state.store.cycle_events(id).await?;
-    Ok(Json(json(c, events)))
+    Ok(Tagged(json(c, events)))
 }
 
 /// Moves a cycle to its next state (its coordinators).
-#[utoipa::path(post, operation_id = "transitionCycle", path = "/api/v1/cycles/{id}/transition", tag = "cycles", params(("id" = i64, Path, description = "Cycle id")), request_body = TransitionJson,
+#[utoipa::path(post, operation_id = "transitionCycle", path = "/api/v1/cycles/{id}/transition", tag = "cycles", params(("id" = i64, Path, description = "Cycle id"), IfMatch), request_body = TransitionJson,
     responses((status = 200, description = "The cycle in its new state", body = CycleJson), (status = 409, description = "The move is not the next step from the current state", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "to is not a cycle state", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn transition(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ClientAddress(address): ClientAddress,
     ApiPath(id): ApiPath<i64>,
+    if_match: IfMatch,
     JsonBody(body): JsonBody<TransitionJson>,
-) -> Result<Json<CycleJson>, ApiError> {
+) -> Result<Tagged<CycleJson>, ApiError> {
     let c = state.store.cycle(id).await?;
     if !policy::cycle(
         &user.actor,
@@ -210,6 +212,7 @@ pub async fn transition(
     ) {
         return Err(AppError::Forbidden.into());
     }
+    if_match.check(&json(c.clone(), state.store.cycle_events(id).await?))?;
     let to = CycleState::parse(&body.to).ok_or_else(|| AppError::Invalid {
         field: "to".into(),
         message: format!(
@@ -223,7 +226,7 @@ pub async fn transition(
     };
     // Over the API every active pair closes by the rule alone: completed if it ever met.
     operations::cycles::transition(&state, actor, id, (c.state()?, to), &[]).await?;
-    Ok(Json(json(
+    Ok(Tagged(json(
         state.store.cycle(id).await?,
         state.store.cycle_events(id).await?,
     )))

@@ -5,8 +5,10 @@
 //! paths and bodies, and [`not_found`] / [`method_not_allowed`] answer unknown routes.
 pub mod actions;
 pub mod applications;
+pub mod admin;
 pub mod concerns;
 pub mod cycles;
+pub mod etag;
 pub mod idempotency;
 pub mod invitations;
 pub mod matching;
@@ -17,6 +19,7 @@ pub mod schemes;
 pub mod scopes;
 pub mod webhooks;
 pub mod surveys;
+pub mod tutoring;
 
 use crate::error::{ApiError, AppError, PROBLEM_JSON};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -63,6 +66,8 @@ fn area_documents() -> Vec<utoipa::openapi::OpenApi> {
         actions::Doc::openapi(),
         concerns::Doc::openapi(),
         surveys::Doc::openapi(),
+        admin::Doc::openapi(),
+        tutoring::Doc::openapi(),
     ]
 }
 
@@ -156,6 +161,17 @@ impl utoipa::Modify for CommonProblems {
         for item in openapi.paths.paths.values_mut() {
             if let Some(op) = item.post.as_mut() {
                 idempotency::document(op);
+            }
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                etag::document(op);
             }
             let ops = [
                 (&mut item.get, false),

@@ -15,13 +15,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use flipside_core::cycle::AcademicYear;
 use flipside_core::policy;
-use flipside_core::tutoring::{self, SchoolRules, Spread, UnplacedReason, allocate_institution};
+use flipside_core::tutoring::{self, SchoolRules, Spread, UnplacedReason};
 use flipside_store::{AllocationRun, DraftCounts, SchoolRulesRow, UnplacedStudent};
 use serde::Deserialize;
-use std::collections::HashMap;
 
 /// How many unplaced students the preview lists by name.
-const SHOWN_UNPLACED: i64 = 200;
+pub const SHOWN_UNPLACED: i64 = 200;
 
 /// The academic year a page is about: `?year=2026/27`, or the current one.
 #[derive(Debug, Default, Deserialize)]
@@ -127,28 +126,11 @@ pub async fn run(
 ) -> Result<Response, AppError> {
     allow(policy::tutoring_allocation(&user.actor))?;
     let year = year_of(&state, &f.year).await?;
-    let (students, tutors) = state.store.allocation_input(year.start_year()).await?;
-    let rules: HashMap<i64, SchoolRules> = state
-        .store
-        .tutoring_school_rules()
-        .await?
-        .iter()
-        .map(|r| (r.school_id, r.rules()))
-        .collect();
-    // An institution is tens of thousands of students: solve off the async workers.
-    let proposals =
-        tokio::task::spawn_blocking(move || allocate_institution(&students, &tutors, &rules))
-            .await
-            .map_err(AppError::internal)?;
-    state
-        .store
-        .save_allocation_draft(year.start_year(), &proposals, Some(user.id()))
-        .await?;
+    let students = operations::tutoring::run_allocation(&state, user.id(), year).await?;
     Ok(redirect_with_flash(
         &back(year),
         &format!(
-            "Allocation for {year} run: a draft of {} students. Nothing is published yet.",
-            proposals.len()
+            "Allocation for {year} run: a draft of {students} students. Nothing is published yet."
         ),
     ))
 }

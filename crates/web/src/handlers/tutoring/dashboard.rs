@@ -49,12 +49,23 @@ fn histogram_of(h: &SchoolHistogram, school: i64) -> Vec<(i64, u64)> {
         .collect()
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    Query(q): Query<YearQuery>,
-) -> Result<DashboardPage, AppError> {
+/// The dashboard as the caller may see it (the page and the API show the same).
+pub struct Figures {
+    pub year: AcademicYear,
+    pub rule: DisclosureRule,
+    /// Each visible School's row with its no-contact-by date.
+    pub rows: Vec<(DashboardRow, String)>,
+    /// The institution's row, for those who see it.
+    pub total: Option<DashboardRow>,
+}
+
+/// The dashboard of the year `year` names (empty: the current one). Refused when the caller
+/// sees no School, before the year is read.
+pub async fn figures(
+    state: &AppState,
+    user: &CurrentUser,
+    year: &str,
+) -> Result<Figures, AppError> {
     let schools = state.store.tutoring_school_rules().await?;
     let institution = policy::tutoring_dashboard(&user.actor, None);
     let visible: Vec<_> = schools
@@ -62,7 +73,7 @@ pub async fn show(
         .filter(|s| policy::tutoring_dashboard(&user.actor, Some(s.school_id)))
         .collect();
     allow(institution || !visible.is_empty())?;
-    let year = year_of(&state, &q.year).await?;
+    let year = year_of(state, year).await?;
     let y = year.start_year();
     let rule = match state.store.organisation().await? {
         Some(org) => rule_of(&org)?,
@@ -105,12 +116,27 @@ pub async fn show(
         .zip(&visible)
         .map(|(r, s)| (r, tutoring::no_contact_by(year, &s.rules()).to_string()))
         .collect();
-    Ok(DashboardPage {
-        ctx,
+    Ok(Figures {
         year,
-        rule_name: rule.name(),
-        rule_description: rule.description(),
+        rule,
         rows,
         total: shown.total,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Query(q): Query<YearQuery>,
+) -> Result<DashboardPage, AppError> {
+    let f = figures(&state, &user, &q.year).await?;
+    Ok(DashboardPage {
+        ctx,
+        year: f.year,
+        rule_name: f.rule.name(),
+        rule_description: f.rule.description(),
+        rows: f.rows,
+        total: f.total,
     })
 }

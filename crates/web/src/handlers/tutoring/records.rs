@@ -282,16 +282,15 @@ fn not_yours(me: &TutoringSelf, typed: &str, year: AcademicYear) -> String {
     }
 }
 
-/// Logs a contact: by a tutor for a tutee of this year, or by a student with their tutor.
-pub async fn create_contact(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    Form(f): Form<ContactForm>,
-) -> Result<Response, AppError> {
-    let me = me(&state, &user).await?;
-    allow(policy::log_contacts(me))?;
-    let year = current_year(&state).await?;
+/// Checks and logs a contact by `me`: a tutor's with a tutee of this year, or a student's with
+/// their tutor (the page and the API log through here). Returns the student's id and name, or
+/// the errors by field, and then nothing is logged.
+pub async fn record_contact(
+    state: &AppState,
+    me: &TutoringSelf,
+    f: &ContactForm,
+) -> Result<Result<(i64, String), FormErrors>, AppError> {
+    let year = current_year(state).await?;
     let mut errors = FormErrors::default();
     let student = match state
         .store
@@ -305,7 +304,7 @@ pub async fn create_contact(
                 if f.student.trim().is_empty() {
                     "Enter the student's ID.".to_string()
                 } else {
-                    not_yours(&me, &f.student, year)
+                    not_yours(me, &f.student, year)
                 },
             );
             None
@@ -320,7 +319,7 @@ pub async fn create_contact(
             tutor_of_record: state.store.tutor_of(s.id, year.start_year()).await?,
         };
         let as_student = me.student_id == Some(s.id);
-        if policy::log_contact_with(me, tutee) {
+        if policy::log_contact_with(*me, tutee) {
             parties = tutee
                 .tutor_of_record
                 .map(|t| (t, if as_student { "student" } else { "tutor" }));
@@ -330,7 +329,7 @@ pub async fn create_contact(
                 format!("You have no personal tutor in {year} yet, so there is no one to log a contact with."),
             );
         } else {
-            errors.add("student", not_yours(&me, &f.student, year));
+            errors.add("student", not_yours(me, &f.student, year));
         }
     }
     let input = ContactInput {
@@ -349,41 +348,55 @@ pub async fn create_contact(
             None
         }
     };
-    match (student, parties, valid) {
-        (Some(s), Some((tutor_id, logged_by)), Some(v)) if errors.is_empty() => {
-            let contact_year = AcademicYear::containing(v.date);
-            if contact_year != year {
-                errors.add(
-                    "date",
-                    format!("Enter a date in the current academic year, {year}."),
-                );
-            } else {
-                state
-                    .store
-                    .add_contact(&NewContact {
-                        student_id: s.id,
-                        tutor_id,
-                        academic_year: year.start_year(),
-                        date: v.date.format("%Y-%m-%d").to_string(),
-                        year_day: tutoring::day_of_year(year, v.date),
-                        mode: v.mode,
-                        duration_minutes: v.duration_minutes,
-                        initiated_by: v.initiated_by,
-                        logged_by: logged_by.to_string(),
-                        note: v.note,
-                    })
-                    .await?;
-                return Ok(redirect_with_flash(
-                    &format!("/tutoring/students/{}", s.id),
-                    &format!("Contact with {} logged.", s.name),
-                ));
-            }
+    if let (Some(s), Some((tutor_id, logged_by)), Some(v)) = (student, parties, valid)
+        && errors.is_empty()
+    {
+        let contact_year = AcademicYear::containing(v.date);
+        if contact_year != year {
+            errors.add(
+                "date",
+                format!("Enter a date in the current academic year, {year}."),
+            );
+        } else {
+            state
+                .store
+                .add_contact(&NewContact {
+                    student_id: s.id,
+                    tutor_id,
+                    academic_year: year.start_year(),
+                    date: v.date.format("%Y-%m-%d").to_string(),
+                    year_day: tutoring::day_of_year(year, v.date),
+                    mode: v.mode,
+                    duration_minutes: v.duration_minutes,
+                    initiated_by: v.initiated_by,
+                    logged_by: logged_by.to_string(),
+                    note: v.note,
+                })
+                .await?;
+            return Ok(Ok((s.id, s.name)));
         }
-        _ => {}
     }
-    Ok((
-        StatusCode::UNPROCESSABLE_ENTITY,
-        new_contact_page(ctx, f, errors, state.today().await?),
-    )
-        .into_response())
+    Ok(Err(errors))
+}
+
+/// Logs a contact: by a tutor for a tutee of this year, or by a student with their tutor.
+pub async fn create_contact(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    Form(f): Form<ContactForm>,
+) -> Result<Response, AppError> {
+    let me = me(&state, &user).await?;
+    allow(policy::log_contacts(me))?;
+    match record_contact(&state, &me, &f).await? {
+        Ok((id, name)) => Ok(redirect_with_flash(
+            &format!("/tutoring/students/{id}"),
+            &format!("Contact with {name} logged."),
+        )),
+        Err(errors) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            new_contact_page(ctx, f, errors, state.today().await?),
+        )
+            .into_response()),
+    }
 }
