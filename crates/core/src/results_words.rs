@@ -298,7 +298,7 @@ mod tests {
             {
                 let n: u64 = word.parse().unwrap();
                 assert!(
-                    n == 40 || n % rule.rounding_base == 0,
+                    n == 40 || n.is_multiple_of(rule.rounding_base),
                     "{n} is not rounded in {line}"
                 );
             }

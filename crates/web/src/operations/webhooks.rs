@@ -19,12 +19,15 @@ pub struct Created {
     pub secret: String,
 }
 
+/// Each problem with a form or body, as (field, message).
+pub type FieldErrors = Vec<(String, String)>;
+
 /// Checks a new subscription: the endpoint (`url`) and the events (`events`), every problem
 /// named by its field.
 pub fn check(
     state: &AppState,
     new: &NewSubscription<'_>,
-) -> Result<(url::Url, Vec<EventKind>), Vec<(String, String)>> {
+) -> Result<(url::Url, Vec<EventKind>), FieldErrors> {
     let allow_http = crate::webhooks::loopback_endpoints_allowed(&state.settings);
     let url = parse_endpoint(new.url, allow_http);
     let events = parse_events(new.events.iter().copied());

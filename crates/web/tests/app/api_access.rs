@@ -324,7 +324,10 @@ const NOT_YET_IN_MATRIX: &[(&str, &str)] = &[
     ("PUT", "/cycles/{id}/matching/settings"),
     ("GET", "/cycles/{id}/matching/do-not-pair"),
     ("POST", "/cycles/{id}/matching/do-not-pair"),
-    ("DELETE", "/cycles/{id}/matching/do-not-pair/{mentor}/{mentee}"),
+    (
+        "DELETE",
+        "/cycles/{id}/matching/do-not-pair/{mentor}/{mentee}",
+    ),
     ("POST", "/cycles/{id}/matching/publish"),
     ("GET", "/pairs/{id}"),
     ("POST", "/pairs/{id}/agreement"),

@@ -411,7 +411,6 @@ async fn matching_is_read_ruled_and_published_through_the_api() {
         200,
     )
     .await;
-    let mut bad = settings.clone();
     // Weights are the matching page's named levels (0, 1, 2, 4); the preferences weight is 0.
     for (field, value) in [
         ("interests_weight", 5000),

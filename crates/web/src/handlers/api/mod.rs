@@ -4,8 +4,8 @@
 //! including requests that fail before a handler runs: the extractors here answer malformed
 //! paths and bodies, and [`not_found`] / [`method_not_allowed`] answer unknown routes.
 pub mod actions;
-pub mod applications;
 pub mod admin;
+pub mod applications;
 pub mod concerns;
 pub mod cycles;
 pub mod etag;
@@ -17,9 +17,9 @@ pub mod meetings;
 pub mod pairs;
 pub mod schemes;
 pub mod scopes;
-pub mod webhooks;
 pub mod surveys;
 pub mod tutoring;
+pub mod webhooks;
 
 use crate::error::{ApiError, AppError, PROBLEM_JSON};
 use axum::extract::{FromRequest, FromRequestParts, Request};
