@@ -508,6 +508,19 @@ pub const REGISTRY: &[Entry] = &[
         ],
     },
     Entry {
+        table: "webhook_subscriptions",
+        kind: DataKind::Authorship,
+        person_columns: &["created_by"],
+        // Not exported: the row holds the subscription's signing secret, which belongs to the
+        // organisation, not to the administrator who happened to add it.
+        export: None,
+        erasure: &[Step {
+            rows: "created_by = $1",
+            erase: Erase::Anonymise("created_by = NULL"),
+            why: "the organisation's webhook subscriptions stay, without who added them",
+        }],
+    },
+    Entry {
         table: "qual_findings",
         kind: DataKind::Authorship,
         person_columns: &["updated_by"],
