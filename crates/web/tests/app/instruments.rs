@@ -211,8 +211,9 @@ async fn statements_are_fixed_once_the_first_wave_opens_and_past_cycles_keep_the
         .await;
     assert!(form.body.contains(BELONG), "{}", form.body);
     assert!(!form.body.contains(AT_HOME));
+    // With one answer the results page says "too few" once and shows no statement's words;
+    // it must still never show the next cycle's.
     let results = b.get_ok(&format!("/cycles/{first}/results")).await;
-    assert!(results.body.contains(BELONG), "{}", results.body);
     assert!(!results.body.contains(AT_HOME));
     let codebook = b
         .get_ok(&format!("/cycles/{first}/export/codebook.md"))
