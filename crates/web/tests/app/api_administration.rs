@@ -409,3 +409,111 @@ async fn the_audit_log_is_paged_newest_first_and_filtered_and_the_email_log_hide
     problem(get(&app, &coordinator, "/api/v1/audit-entries").await, 403).await;
     problem(get(&app, &coordinator, "/api/v1/emails").await, 403).await;
 }
+
+/// The schema an operation's document gives for a request or response body, resolved.
+fn body_schema(doc: &Value, path: &str, method: &str, response: Option<&str>) -> Value {
+    let op = &doc["paths"][path][method];
+    let content = match response {
+        Some(status) => &op["responses"][status]["content"],
+        None => &op["requestBody"]["content"],
+    };
+    let schema = &content["application/json"]["schema"];
+    match schema["$ref"].as_str() {
+        Some(r) => {
+            let name = r.trim_start_matches("#/components/schemas/");
+            doc["components"]["schemas"][name].clone()
+        }
+        None => schema.clone(),
+    }
+}
+
+fn property_names(schema: &Value) -> Vec<String> {
+    let mut names: Vec<String> = schema["properties"]
+        .as_object()
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn the_documented_settings_body_is_the_one_the_settings_update_accepts() {
+    let app = TestApp::spawn().await;
+    let doc: Value = client()
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let schema = body_schema(&doc, "/api/v1/organisation/settings", "put", None);
+    let mut expected: Vec<String> = settings("x", 5)
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    expected.sort();
+    assert_eq!(property_names(&schema), expected, "{schema}");
+    let read = body_schema(&doc, "/api/v1/organisation/settings", "get", Some("200"));
+    assert_eq!(property_names(&read), expected, "{read}");
+
+    // And a body built from the document alone is accepted.
+    let token = admin(&app, "doc@tu.test").await;
+    let r = client()
+        .put(app.url("/api/v1/organisation/settings"))
+        .bearer_auth(&token)
+        .json(&settings("Documented University", 5))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    // Tutoring's publish answers the shape documented for it.
+    let published = body_schema(
+        &doc,
+        "/api/v1/tutoring/allocation/publish",
+        "post",
+        Some("200"),
+    );
+    assert_eq!(
+        property_names(&published),
+        ["assignments", "year"],
+        "{published}"
+    );
+    // Matching's publish keeps its own.
+    let pairs = body_schema(
+        &doc,
+        "/api/v1/cycles/{id}/matching/publish",
+        "post",
+        Some("200"),
+    );
+    assert_eq!(property_names(&pairs), ["published"], "{pairs}");
+}
+
+#[tokio::test]
+async fn a_transition_to_no_state_is_refused_as_invalid_before_its_if_match_is_weighed() {
+    let app = TestApp::spawn().await;
+    let (scheme, c) = app.scheme_with_cycle("Order", "{}").await;
+    let token = token_for(
+        &app,
+        "order@tu.test",
+        &[(Role::Coordinator, Scope::Scheme(scheme))],
+    )
+    .await;
+    let r = client()
+        .post(app.url(&format!("/api/v1/cycles/{c}/transition")))
+        .bearer_auth(&token)
+        .header("If-Match", "W/\"\", \"stale\"")
+        .json(&json!({ "to": "\u{9e}5>" }))
+        .send()
+        .await
+        .unwrap();
+    let body = problem(r, 422).await;
+    assert_eq!(body["field"], "to", "{body}");
+    assert_eq!(
+        app.store.cycle(c).await.unwrap().state.to_string(),
+        "recruiting"
+    );
+}

@@ -33,9 +33,9 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
     components(schemas(
         PersonJson,
         PersonPage,
-        GrantJson,
-        NewGrantJson,
-        SettingsJson,
+        RoleGrantJson,
+        NewRoleGrantJson,
+        OrganisationSettingsJson,
         AuditEntryJson,
         AuditPage,
         EmailJson,
@@ -70,7 +70,7 @@ fn invalid(errors: FormErrors) -> ApiError {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct GrantJson {
+pub struct RoleGrantJson {
     pub id: i64,
     /// admin, coordinator, school_lead, ... (as `GET /me` names roles)
     pub role: String,
@@ -81,9 +81,9 @@ pub struct GrantJson {
     pub granted_at: String,
 }
 
-fn grant_json(r: &GrantRow) -> Option<GrantJson> {
+fn grant_json(r: &GrantRow) -> Option<RoleGrantJson> {
     let g = r.grant()?;
-    Some(GrantJson {
+    Some(RoleGrantJson {
         id: r.id,
         role: g.role.as_str().to_string(),
         scope: g.scope.kind().as_str().to_string(),
@@ -100,7 +100,7 @@ pub struct PersonJson {
     pub school_id: Option<i64>,
     pub disabled: bool,
     pub created_at: String,
-    pub roles: Vec<GrantJson>,
+    pub roles: Vec<RoleGrantJson>,
 }
 
 page_of!(PersonPage, PersonJson);
@@ -175,7 +175,7 @@ pub async fn list_people(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct NewGrantJson {
+pub struct NewRoleGrantJson {
     /// The role to give.
     #[schema(pattern = "^[a-z_]{1,40}$")]
     pub role: String,
@@ -185,15 +185,15 @@ pub struct NewGrantJson {
 }
 
 /// Gives a person a role in a scope (admins); audited.
-#[utoipa::path(post, operation_id = "grantRole", path = "/api/v1/people/{id}/roles", tag = "administration", params(("id" = i64, Path, description = "Person id")), request_body = NewGrantJson,
-    responses((status = 201, description = "The new grant", body = GrantJson), (status = 403, description = REFUSED, body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "The person already has that role there", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "The role or scope is not one that exists or fits (named in field)", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[utoipa::path(post, operation_id = "grantRole", path = "/api/v1/people/{id}/roles", tag = "administration", params(("id" = i64, Path, description = "Person id")), request_body = NewRoleGrantJson,
+    responses((status = 201, description = "The new grant", body = RoleGrantJson), (status = 403, description = REFUSED, body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "The person already has that role there", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "The role or scope is not one that exists or fits (named in field)", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn grant_role(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ClientAddress(address): ClientAddress,
     ApiPath(id): ApiPath<i64>,
-    JsonBody(body): JsonBody<NewGrantJson>,
-) -> Result<(StatusCode, Json<GrantJson>), ApiError> {
+    JsonBody(body): JsonBody<NewRoleGrantJson>,
+) -> Result<(StatusCode, Json<RoleGrantJson>), ApiError> {
     if !policy::people(&user.actor, Action::Edit) {
         return Err(AppError::Forbidden.into());
     }
@@ -280,7 +280,7 @@ pub async fn revoke_role(
 /// The organisation's settings.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct SettingsJson {
+pub struct OrganisationSettingsJson {
     #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     /// The smallest count shown under the internal disclosure rule.
@@ -299,8 +299,8 @@ pub struct SettingsJson {
     pub stale_pair_weeks: i64,
 }
 
-fn settings_json(o: &Organisation) -> SettingsJson {
-    SettingsJson {
+fn settings_json(o: &Organisation) -> OrganisationSettingsJson {
+    OrganisationSettingsJson {
         name: o.name.clone(),
         min_cell: o.min_cell,
         disclosure_preset: o.disclosure_preset.clone(),
@@ -316,11 +316,11 @@ async fn organisation(store: &Store) -> Result<Organisation, ApiError> {
 
 /// The organisation's settings (admins), with their ETag.
 #[utoipa::path(get, operation_id = "getOrganisationSettings", path = "/api/v1/organisation/settings", tag = "administration",
-    responses((status = 200, description = "The settings", body = SettingsJson), (status = 403, description = REFUSED, body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "The organisation is not set up yet", body = crate::error::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The settings", body = OrganisationSettingsJson), (status = 403, description = REFUSED, body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "The organisation is not set up yet", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn show_settings(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-) -> Result<Tagged<SettingsJson>, ApiError> {
+) -> Result<Tagged<OrganisationSettingsJson>, ApiError> {
     if !policy::organisation(&user.actor, Action::Edit) {
         return Err(AppError::Forbidden.into());
     }
@@ -329,15 +329,15 @@ pub async fn show_settings(
 
 /// Replaces the organisation's settings (admins); audited with what they were. Send the ETag
 /// of the settings read as `If-Match` so as not to overwrite another admin's change.
-#[utoipa::path(put, operation_id = "updateOrganisationSettings", path = "/api/v1/organisation/settings", tag = "administration", params(IfMatch), request_body = SettingsJson,
-    responses((status = 200, description = "The settings as saved", body = SettingsJson), (status = 403, description = REFUSED, body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "The organisation is not set up yet", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "A value breaks a rule (each named in errors)", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[utoipa::path(put, operation_id = "updateOrganisationSettings", path = "/api/v1/organisation/settings", tag = "administration", params(IfMatch), request_body = OrganisationSettingsJson,
+    responses((status = 200, description = "The settings as saved", body = OrganisationSettingsJson), (status = 403, description = REFUSED, body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "The organisation is not set up yet", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "A value breaks a rule (each named in errors)", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn update_settings(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ClientAddress(address): ClientAddress,
     if_match: IfMatch,
-    JsonBody(body): JsonBody<SettingsJson>,
-) -> Result<Tagged<SettingsJson>, ApiError> {
+    JsonBody(body): JsonBody<OrganisationSettingsJson>,
+) -> Result<Tagged<OrganisationSettingsJson>, ApiError> {
     if !policy::organisation(&user.actor, Action::Edit) {
         return Err(AppError::Forbidden.into());
     }

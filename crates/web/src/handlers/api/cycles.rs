@@ -212,7 +212,8 @@ pub async fn transition(
     ) {
         return Err(AppError::Forbidden.into());
     }
-    if_match.check(&json(c.clone(), state.store.cycle_events(id).await?))?;
+    // What is asked is checked before whether it was asked of the current state: a request
+    // that names no state is invalid however fresh its tag.
     let to = CycleState::parse(&body.to).ok_or_else(|| AppError::Invalid {
         field: "to".into(),
         message: format!(
@@ -220,6 +221,7 @@ pub async fn transition(
             body.to
         ),
     })?;
+    if_match.check(&json(c.clone(), state.store.cycle_events(id).await?))?;
     let actor = Actor {
         id: user.id(),
         address: &address,

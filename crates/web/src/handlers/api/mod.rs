@@ -530,3 +530,37 @@ fn integral_floats_as_integers(bytes: &[u8]) -> Option<serde_json::Value> {
     let mut value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
     walk(&mut value).then_some(value)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// Merging the areas' documents keeps one schema per name, so two areas that each
+    /// declare a `SettingsJson` of their own (as matching and administration once did) would silently lose one of them: every
+    /// operation would then be documented with the other area's shape.
+    #[test]
+    fn no_two_areas_declare_different_schemas_under_one_name() {
+        let mut seen: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+        let mut clashes = Vec::new();
+        for doc in std::iter::once(ApiDoc::openapi()).chain(area_documents()) {
+            let Some(components) = doc.components else {
+                continue;
+            };
+            for (name, schema) in components.schemas {
+                let json = serde_json::to_value(&schema).unwrap();
+                match seen.get(&name) {
+                    Some(earlier) if *earlier != json => clashes.push(name),
+                    Some(_) => {}
+                    None => {
+                        seen.insert(name, json);
+                    }
+                }
+            }
+        }
+        assert!(
+            clashes.is_empty(),
+            "schemas declared twice with different shapes: {clashes:?}"
+        );
+    }
+}

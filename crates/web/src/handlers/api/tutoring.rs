@@ -49,7 +49,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         YearJson,
         MoveJson,
         MovedJson,
-        PublishedJson,
+        AllocationPublishedJson,
         TuteeJson,
         TuteePage,
         ContactJson,
@@ -446,7 +446,7 @@ pub async fn move_student(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct PublishedJson {
+pub struct AllocationPublishedJson {
     /// For example 2026/27.
     pub year: String,
     /// How many tutor assignments were written.
@@ -455,13 +455,13 @@ pub struct PublishedJson {
 
 /// Publishes a year's draft as the year's tutor assignments; audited.
 #[utoipa::path(post, operation_id = "publishAllocation", path = "/api/v1/tutoring/allocation/publish", tag = "tutoring", request_body = YearJson,
-    responses((status = 200, description = "The draft is published", body = PublishedJson), (status = 403, description = REFUSED, body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "There is no draft to publish: run one first", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "year is not an academic year", body = crate::error::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The draft is published", body = AllocationPublishedJson), (status = 403, description = REFUSED, body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "There is no draft to publish: run one first", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "year is not an academic year", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn publish_allocation(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ClientAddress(address): ClientAddress,
     JsonBody(body): JsonBody<YearJson>,
-) -> Result<Json<PublishedJson>, ApiError> {
+) -> Result<Json<AllocationPublishedJson>, ApiError> {
     if !policy::tutoring_allocation(&user.actor) {
         return Err(AppError::Forbidden.into());
     }
@@ -475,7 +475,7 @@ pub async fn publish_allocation(
         year,
     )
     .await?;
-    Ok(Json(PublishedJson {
+    Ok(Json(AllocationPublishedJson {
         year: year.to_string(),
         assignments,
     }))
