@@ -429,3 +429,51 @@ async fn the_dashboard_figures_suppress_small_cells_as_the_page_does() {
     .await;
     problem(get(&app, &tutor, "/api/v1/tutoring/dashboard").await, 403).await;
 }
+
+#[tokio::test]
+async fn a_file_sent_as_raw_bytes_is_imported_as_its_csv_would_be() {
+    // Client generators send a file as `application/octet-stream`; the document offers it
+    // beside `text/csv`, and both read the same bytes as the same CSV.
+    let app = TestApp::spawn().await;
+    let token = coordinator(&app).await;
+    let r = client()
+        .post(app.url("/api/v1/tutoring/imports/schools"))
+        .bearer_auth(&token)
+        .header("Content-Type", "application/octet-stream")
+        .body(SCHOOLS.as_bytes().to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(
+        app.store.tutoring_known().await.unwrap().school_codes.len(),
+        2
+    );
+    // Its problems are named as the CSV's are.
+    let r = client()
+        .post(app.url("/api/v1/tutoring/imports/tutors"))
+        .bearer_auth(&token)
+        .header("Content-Type", "application/octet-stream")
+        .body(b"tutor_id,name,email,school_code,capacity\nT1,Ada,not-an-email,LAW,1\n".to_vec())
+        .send()
+        .await
+        .unwrap();
+    let body = problem(r, 422).await;
+    assert_eq!(body["errors"][0]["field"], "tutors.csv:2:email", "{body}");
+
+    let doc: Value = client()
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let content =
+        &doc["paths"]["/api/v1/tutoring/imports/{file}"]["post"]["requestBody"]["content"];
+    assert!(content["text/csv"].is_object(), "{content}");
+    assert_eq!(
+        content["application/octet-stream"]["schema"]["format"], "binary",
+        "{content}"
+    );
+}

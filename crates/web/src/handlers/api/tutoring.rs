@@ -170,6 +170,12 @@ pub struct ImportParams {
     pub dry_run: Option<bool>,
 }
 
+/// A file's bytes as sent, documented as binary so that client generators offer a file.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)] // only its schema is used: the handler reads the body as bytes
+pub struct FileBytes(Vec<u8>);
+
 /// Imports one of the student record system's CSV files (admins and organisation-wide
 /// coordinators): `schools`, `tutors`, `students` or `assignments`, sent as the body
 /// (`Content-Type: text/csv`). Import them in that order: a file may name what an earlier one
@@ -178,7 +184,7 @@ pub struct ImportParams {
 /// for the whole line). With `dry_run=true` nothing is written either way.
 #[utoipa::path(post, operation_id = "importTutoringFile", path = "/api/v1/tutoring/imports/{file}", tag = "tutoring",
     params(("file" = String, Path, description = "Which file: schools, tutors, students or assignments", pattern = "^(schools|tutors|students|assignments)$"), ImportParams),
-    request_body(content = String, content_type = "text/csv", description = "The CSV file, with its header line"),
+    request_body(description = "The CSV file, with its header line, as `text/csv` or as the file's bytes (`application/octet-stream`, what generated clients send for a file)", content((String = "text/csv"), (inline(FileBytes) = "application/octet-stream"))),
     responses((status = 200, description = "What was imported, or in a dry run would be", body = ImportSummaryJson), (status = 403, description = REFUSED, body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "The file conflicts with stored data; nothing was imported", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "The file has problems, each listed in errors as FILE:LINE:COLUMN; nothing was imported", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn import_file(
     State(state): State<AppState>,
@@ -196,10 +202,14 @@ pub async fn import_file(
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .is_some_and(|m| m.trim().eq_ignore_ascii_case("text/csv"));
+        .is_some_and(|m| {
+            let m = m.trim();
+            m.eq_ignore_ascii_case("text/csv") || m.eq_ignore_ascii_case("application/octet-stream")
+        });
     if !csv {
         return Err(AppError::UnsupportedMediaType(
-            "Send the file as the body with 'Content-Type: text/csv'.".into(),
+            "Send the file as the body with 'Content-Type: text/csv' (or application/octet-stream)."
+                .into(),
         )
         .into());
     }
