@@ -1,7 +1,7 @@
 //! Webhooks (issue 16): administrators subscribe an endpoint to events; operations record them
 //! in their own transaction; the worker POSTs them signed, retries failures with back-off,
 //! never delivers one twice from two workers, and sends nothing to a paused subscription.
-use crate::api::{client, problem, token_for};
+use crate::api::{admin_token, client, org_coordinator_token, problem};
 use crate::helpers::TestApp;
 use crate::meetings::{MENTEE, MENTOR, both_accept, setup};
 use axum::http::HeaderMap;
@@ -286,7 +286,7 @@ async fn a_receiver_gets_each_event_signed_and_without_names_or_words() {
 #[tokio::test]
 async fn a_failing_receiver_is_retried_with_back_off_and_admins_see_the_failures() {
     let app = TestApp::spawn().await;
-    let admin = token_for(&app, ADMIN, &[(Role::Admin, Scope::Organisation)]).await;
+    let admin = admin_token(&app, ADMIN).await;
     let (url, inbox) = receiver(&[500, 503]).await;
     let (id, _) = subscribe(&app, &admin, &url, &["report.published"]).await;
     assert_eq!(
@@ -382,7 +382,7 @@ async fn a_failing_receiver_is_retried_with_back_off_and_admins_see_the_failures
 #[tokio::test]
 async fn a_paused_subscription_gets_nothing_until_it_resumes() {
     let app = TestApp::spawn().await;
-    let admin_token = token_for(&app, ADMIN, &[(Role::Admin, Scope::Organisation)]).await;
+    let admin_token = admin_token(&app, ADMIN).await;
     let (paused_url, paused) = receiver(&[]).await;
     let (active_url, active) = receiver(&[]).await;
     let (p, _) = subscribe(&app, &admin_token, &paused_url, &["pairs.published"]).await;
@@ -457,7 +457,7 @@ async fn a_paused_subscription_gets_nothing_until_it_resumes() {
 #[tokio::test]
 async fn two_workers_racing_deliver_each_delivery_once() {
     let app = TestApp::spawn().await;
-    let admin = token_for(&app, ADMIN, &[(Role::Admin, Scope::Organisation)]).await;
+    let admin = admin_token(&app, ADMIN).await;
     let (url, inbox) = receiver(&[]).await;
     subscribe(&app, &admin, &url, &["action.status_changed"]).await;
     let total = 60;
@@ -481,13 +481,8 @@ async fn two_workers_racing_deliver_each_delivery_once() {
 #[tokio::test]
 async fn only_administrators_manage_webhooks_and_bad_subscriptions_are_named() {
     let app = TestApp::spawn().await;
-    let admin = token_for(&app, ADMIN, &[(Role::Admin, Scope::Organisation)]).await;
-    let coordinator = token_for(
-        &app,
-        "coord@tu.test",
-        &[(Role::Coordinator, Scope::Organisation)],
-    )
-    .await;
+    let admin = admin_token(&app, ADMIN).await;
+    let coordinator = org_coordinator_token(&app, "coord@tu.test").await;
     let r = client()
         .get(app.url("/api/v1/webhooks"))
         .bearer_auth(&coordinator)
@@ -560,7 +555,7 @@ async fn an_instance_reached_elsewhere_refuses_plain_http_endpoints() {
         s.public_url = url::Url::parse("https://flipside.tu.test/").unwrap()
     })
     .await;
-    let admin = token_for(&app, ADMIN, &[(Role::Admin, Scope::Organisation)]).await;
+    let admin = admin_token(&app, ADMIN).await;
     let r = client()
         .post(app.url("/api/v1/webhooks"))
         .bearer_auth(&admin)
@@ -570,3 +565,4 @@ async fn an_instance_reached_elsewhere_refuses_plain_http_endpoints() {
         .unwrap();
     assert_eq!(problem(r, 422).await["field"], "url");
 }
+
