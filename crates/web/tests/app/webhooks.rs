@@ -1,9 +1,9 @@
 //! Webhooks (issue 16): administrators subscribe an endpoint to events; operations record them
 //! in their own transaction; the worker POSTs them signed, retries failures with back-off,
 //! never delivers one twice from two workers, and sends nothing to a paused subscription.
-use crate::api::{admin_token, client, org_coordinator_token, problem};
+use crate::api::{admin_token, client, org_coordinator_token, post, problem, put, token_of};
 use crate::helpers::TestApp;
-use crate::meetings::{MENTEE, MENTOR, both_accept, setup};
+use crate::meetings::{COORDINATOR, MENTEE, MENTOR, both_accept, setup};
 use axum::http::HeaderMap;
 use flipside_core::role::{Role, Scope};
 use flipside_core::webhook::EventKind;
@@ -566,3 +566,61 @@ async fn an_instance_reached_elsewhere_refuses_plain_http_endpoints() {
     assert_eq!(problem(r, 422).await["field"], "url");
 }
 
+/// Opening a survey wave (its first invitations) records its event in the invitations' own
+/// transaction, with their audit entry: an opening whose emails cannot be queued leaves no
+/// event and no audit entry, and the opening that succeeds sends the event once.
+#[tokio::test]
+async fn a_survey_wave_opened_is_sent_only_when_its_invitations_commit() {
+    let app = TestApp::spawn().await;
+    app.store.ensure_default_instruments().await.unwrap();
+    let s = setup(&app).await;
+    let admin = admin_token(&app, ADMIN).await;
+    let (url, inbox) = receiver(&[]).await;
+    subscribe(&app, &admin, &url, &["survey_wave.opened"]).await;
+    let coordinator = token_of(&app, app.store.user_by_email(COORDINATOR).await.unwrap().id).await;
+    let today = flipside_core::local_time::Zone::default().date_of(chrono::Utc::now());
+    let day = |n: u64| (today + chrono::Days::new(n)).to_string();
+    let r = put(
+        &app,
+        &coordinator,
+        &format!("/cycles/{}/surveys", s.cycle),
+        serde_json::json!({"pre": {"opens_on": day(0), "closes_on": day(10)},
+                           "post": {"opens_on": day(60), "closes_on": day(70)}}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    app.store
+        .add_survey_participant(s.cycle, "M-OPENS1", "mentor", Some(s.mentor), true)
+        .await
+        .unwrap();
+    let invite = format!("/cycles/{}/surveys/pre/invite", s.cycle);
+
+    app.refuse_emails().await;
+    let r = post(&app, &coordinator, &invite, serde_json::json!({})).await;
+    assert_eq!(r.status(), 500, "the invitations cannot be queued");
+    assert_eq!(
+        drain(&app, flipside_store::now()).await,
+        Default::default(),
+        "a failed opening sends no event"
+    );
+    assert_eq!(
+        app.audited("survey_invitations_sent").await,
+        0,
+        "nor audits it"
+    );
+    app.allow_inserts_into("outbox").await;
+    let r = post(&app, &coordinator, &invite, serde_json::json!({})).await;
+    assert_eq!(r.status(), 200);
+    let sent: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(sent["queued"], 1, "{sent}");
+    let r = post(&app, &coordinator, &invite, serde_json::json!({})).await;
+    assert_eq!(r.status(), 200, "inviting again");
+    assert_eq!(app.audited("survey_invitations_sent").await, 2);
+    assert_eq!(drain(&app, flipside_store::now()).await.delivered, 1);
+    let got = inbox.all();
+    assert_eq!(got.len(), 1, "the wave opens once");
+    let json: serde_json::Value = serde_json::from_str(&got[0].1).unwrap();
+    assert_eq!(json["event"], "survey_wave.opened");
+    assert_eq!(json["data"]["cycle_id"], s.cycle);
+    assert_eq!(json["data"]["wave"], "pre");
+}
