@@ -1,11 +1,48 @@
-//! Deciding an application.
+//! Deciding an application, and reading an applicant's identity labels to review it.
+use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::mail::messages::{ApplicationDecided, Recipient};
 use crate::operations::cycles::Actor;
 use crate::state::AppState;
 use crate::webhooks::{self, Event};
+use flipside_core::policy::{self, Action};
 use flipside_core::recruitment::ApplicationStatus;
-use flipside_store::NewAuditEntry;
+use flipside_store::{Application, NewAuditEntry};
+
+/// The applicant's identity labels (special-category data) for the one reviewing the
+/// application, the review page and the API alike: `None` when the policy does not let the
+/// reader see them (`policy::identity`, with the application's scheme). The read is written to
+/// the audit log before the labels are returned: a read that cannot be recorded is not answered.
+pub async fn read_identity_labels(
+    state: &AppState,
+    reader: &CurrentUser,
+    address: &str,
+    app: &Application,
+    scheme_id: i64,
+) -> Result<Option<Vec<String>>, AppError> {
+    if !policy::identity(&reader.actor, app.user_id, Some(scheme_id), Action::View) {
+        return Ok(None);
+    }
+    let names: Vec<String> = state
+        .store
+        .application_labels(app.id)
+        .await?
+        .into_iter()
+        .map(|(_, n)| n)
+        .collect();
+    state
+        .store
+        .audit(NewAuditEntry {
+            actor_id: Some(reader.id()),
+            action: "identity_read",
+            subject_kind: "application",
+            subject_id: Some(app.id),
+            detail: &format!("identity labels of applicant {} reviewed", app.user_id),
+            address,
+        })
+        .await?;
+    Ok(Some(names))
+}
 
 /// Records a coordinator's decision and message with its audit entry and the email that tells
 /// the applicant, and the webhook event, in one transaction: a decision that cannot be audited or told is not taken.

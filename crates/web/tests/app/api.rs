@@ -1,8 +1,17 @@
+//! The JSON API's common behaviour (authentication, the document, problem details, paging),
+//! and the helpers every API test file uses: tokens, requests and problem details.
 use crate::helpers::TestApp;
 use flipside_core::role::{Role, Scope};
+use serde_json::Value;
 
+/// A token for a new person with these roles.
 pub(crate) async fn token_for(app: &TestApp, email: &str, grants: &[(Role, Scope)]) -> String {
     let id = app.person(email, grants).await;
+    token_of(app, id).await
+}
+
+/// A token for someone who already has an account.
+pub(crate) async fn token_of(app: &TestApp, id: i64) -> String {
     app.store
         .create_api_token(id, "test", chrono::Duration::days(90))
         .await
@@ -10,8 +19,50 @@ pub(crate) async fn token_for(app: &TestApp, email: &str, grants: &[(Role, Scope
         .0
 }
 
+/// A token for a new administrator.
+pub(crate) async fn admin_token(app: &TestApp, email: &str) -> String {
+    token_for(app, email, &[(Role::Admin, Scope::Organisation)]).await
+}
+
+/// A token for a new organisation-wide coordinator.
+pub(crate) async fn org_coordinator_token(app: &TestApp, email: &str) -> String {
+    token_for(app, email, &[(Role::Coordinator, Scope::Organisation)]).await
+}
+
 pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::new()
+}
+
+/// A request to `path` under `/api/v1` as the bearer of `token`, with a JSON body if any.
+pub(crate) async fn send(
+    app: &TestApp,
+    method: reqwest::Method,
+    token: &str,
+    path: &str,
+    body: Option<Value>,
+) -> reqwest::Response {
+    let mut r = client()
+        .request(method, app.url(&format!("/api/v1{path}")))
+        .bearer_auth(token);
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    r.send().await.unwrap()
+}
+
+/// GET `path` under `/api/v1`.
+pub(crate) async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
+    send(app, reqwest::Method::GET, token, path, None).await
+}
+
+/// POST `body` to `path` under `/api/v1`.
+pub(crate) async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
+    send(app, reqwest::Method::POST, token, path, Some(body)).await
+}
+
+/// PUT `body` to `path` under `/api/v1`.
+pub(crate) async fn put(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
+    send(app, reqwest::Method::PUT, token, path, Some(body)).await
 }
 
 /// Asserts that `r` is RFC 9457 problem details with this status, and returns the body.

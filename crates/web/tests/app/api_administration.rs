@@ -1,22 +1,9 @@
 //! Administration over the API (people, roles, settings, the audit and email logs) and
 //! `ETag` / `If-Match` on updates (issue 16).
-use crate::api::{client, problem, token_for};
+use crate::api::{admin_token, client, get, org_coordinator_token, problem, token_for};
 use crate::helpers::TestApp;
 use flipside_core::role::{Role, Scope};
 use serde_json::{Value, json};
-
-async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
-    client()
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn admin(app: &TestApp, email: &str) -> String {
-    token_for(app, email, &[(Role::Admin, Scope::Organisation)]).await
-}
 
 #[tokio::test]
 async fn two_coordinators_racing_on_a_cycle_the_second_with_a_stale_etag_gets_412_and_changes_nothing()
@@ -122,9 +109,9 @@ fn settings(name: &str, min_cell: i64) -> Value {
 async fn two_admins_racing_on_the_settings_the_second_with_a_stale_etag_gets_412_and_the_first_stands()
  {
     let app = TestApp::spawn().await;
-    let first = admin(&app, "first@tu.test").await;
-    let second = admin(&app, "second@tu.test").await;
-    let r = get(&app, &first, "/api/v1/organisation/settings").await;
+    let first = admin_token(&app, "first@tu.test").await;
+    let second = admin_token(&app, "second@tu.test").await;
+    let r = get(&app, &first, "/organisation/settings").await;
     assert_eq!(r.status(), 200);
     let tag = r.headers()["etag"].to_str().unwrap().to_string();
     let before: Value = r.json().await.unwrap();
@@ -181,17 +168,8 @@ async fn two_admins_racing_on_the_settings_the_second_with_a_stale_etag_gets_412
     );
 
     // Only admins read or change the settings.
-    let coordinator = token_for(
-        &app,
-        "coord@tu.test",
-        &[(Role::Coordinator, Scope::Organisation)],
-    )
-    .await;
-    problem(
-        get(&app, &coordinator, "/api/v1/organisation/settings").await,
-        403,
-    )
-    .await;
+    let coordinator = org_coordinator_token(&app, "coord@tu.test").await;
+    problem(get(&app, &coordinator, "/organisation/settings").await, 403).await;
     problem(
         put(&coordinator, settings("Coordinated", 7), "*")
             .await
@@ -208,14 +186,14 @@ async fn two_admins_racing_on_the_settings_the_second_with_a_stale_etag_gets_412
 #[tokio::test]
 async fn admins_list_and_search_people_by_cursor_and_grant_and_revoke_roles_with_an_audit_entry() {
     let app = TestApp::spawn().await;
-    let token = admin(&app, "root@tu.test").await;
+    let token = admin_token(&app, "root@tu.test").await;
     for i in 0..5 {
         app.person(&format!("staff{i}@tu.test"), &[]).await;
     }
     let other = app.person("zed.quill@tu.test", &[]).await;
 
     // Search by name or email, any case.
-    let r = get(&app, &token, "/api/v1/people?q=QUILL").await;
+    let r = get(&app, &token, "/people?q=QUILL").await;
     assert_eq!(r.status(), 200);
     let found: Value = r.json().await.unwrap();
     assert_eq!(found["items"].as_array().unwrap().len(), 1, "{found}");
@@ -225,15 +203,11 @@ async fn admins_list_and_search_people_by_cursor_and_grant_and_revoke_roles_with
     let mut seen = Vec::new();
     let mut cursor = String::new();
     loop {
-        let page: Value = get(
-            &app,
-            &token,
-            &format!("/api/v1/people?limit=2&cursor={cursor}"),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+        let page: Value = get(&app, &token, &format!("/people?limit=2&cursor={cursor}"))
+            .await
+            .json()
+            .await
+            .unwrap();
         for p in page["items"].as_array().unwrap() {
             seen.push(p["id"].as_i64().unwrap());
         }
@@ -244,7 +218,7 @@ async fn admins_list_and_search_people_by_cursor_and_grant_and_revoke_roles_with
     }
     assert_eq!(seen.len(), 7, "{seen:?}");
     assert!(seen.windows(2).all(|w| w[0] < w[1]));
-    problem(get(&app, &token, "/api/v1/people?limit=0").await, 400).await;
+    problem(get(&app, &token, "/people?limit=0").await, 400).await;
 
     // Grant: 201 with the grant, on the record; a bad scope is named and grants nothing.
     let grant = |body: Value| {
@@ -292,7 +266,7 @@ async fn admins_list_and_search_people_by_cursor_and_grant_and_revoke_roles_with
         .unwrap();
     assert_eq!(r.status(), 204);
     assert!(app.store.grants_of(other).await.unwrap().is_empty());
-    let me: Value = get(&app, &token, "/api/v1/me").await.json().await.unwrap();
+    let me: Value = get(&app, &token, "/me").await.json().await.unwrap();
     let my_id = me["id"].as_i64().unwrap();
     let mine = app.store.grants_of(my_id).await.unwrap()[0].id;
     let r = client()
@@ -305,13 +279,8 @@ async fn admins_list_and_search_people_by_cursor_and_grant_and_revoke_roles_with
     assert_eq!(app.store.grants_of(my_id).await.unwrap().len(), 1);
 
     // Others may not list people or grant roles.
-    let coordinator = token_for(
-        &app,
-        "coord@tu.test",
-        &[(Role::Coordinator, Scope::Organisation)],
-    )
-    .await;
-    problem(get(&app, &coordinator, "/api/v1/people").await, 403).await;
+    let coordinator = org_coordinator_token(&app, "coord@tu.test").await;
+    problem(get(&app, &coordinator, "/people").await, 403).await;
     let r = client()
         .post(app.url(&format!("/api/v1/people/{other}/roles")))
         .bearer_auth(&coordinator)
@@ -326,7 +295,7 @@ async fn admins_list_and_search_people_by_cursor_and_grant_and_revoke_roles_with
 #[tokio::test]
 async fn the_audit_log_is_paged_newest_first_and_filtered_and_the_email_log_hides_bodies() {
     let app = TestApp::spawn().await;
-    let token = admin(&app, "root@tu.test").await;
+    let token = admin_token(&app, "root@tu.test").await;
     let subject = app.person("someone@tu.test", &[]).await;
     for _ in 0..3 {
         for role in ["coordinator", "researcher"] {
@@ -354,7 +323,7 @@ async fn the_audit_log_is_paged_newest_first_and_filtered_and_the_email_log_hide
         let r = get(
             &app,
             &token,
-            &format!("/api/v1/audit-entries?action=role_granted&limit=4&cursor={cursor}"),
+            &format!("/audit-entries?action=role_granted&limit=4&cursor={cursor}"),
         )
         .await;
         assert_eq!(r.status(), 200);
@@ -370,13 +339,13 @@ async fn the_audit_log_is_paged_newest_first_and_filtered_and_the_email_log_hide
     }
     assert_eq!(ids.len(), 6, "{ids:?}");
     assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first: {ids:?}");
-    let revoked: Value = get(&app, &token, "/api/v1/audit-entries?action=role_revoked")
+    let revoked: Value = get(&app, &token, "/audit-entries?action=role_revoked")
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(revoked["items"].as_array().unwrap().len(), 6);
-    let r = get(&app, &token, "/api/v1/audit-entries?actor_id=abc").await;
+    let r = get(&app, &token, "/audit-entries?actor_id=abc").await;
     assert_eq!(problem(r, 400).await["field"], "actor_id");
 
     // The email log: what was queued, never the body.
@@ -392,22 +361,17 @@ async fn the_audit_log_is_paged_newest_first_and_filtered_and_the_email_log_hide
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let r = get(&app, &token, "/api/v1/emails?status=pending").await;
+    let r = get(&app, &token, "/emails?status=pending").await;
     assert_eq!(r.status(), 200);
     let text = r.text().await.unwrap();
     assert!(text.contains("\"subject\":\"Hello\""), "{text}");
     assert!(!text.contains("secret"), "{text}");
-    let r = get(&app, &token, "/api/v1/emails?status=lost").await;
+    let r = get(&app, &token, "/emails?status=lost").await;
     assert_eq!(problem(r, 400).await["field"], "status");
 
-    let coordinator = token_for(
-        &app,
-        "coord@tu.test",
-        &[(Role::Coordinator, Scope::Organisation)],
-    )
-    .await;
-    problem(get(&app, &coordinator, "/api/v1/audit-entries").await, 403).await;
-    problem(get(&app, &coordinator, "/api/v1/emails").await, 403).await;
+    let coordinator = org_coordinator_token(&app, "coord@tu.test").await;
+    problem(get(&app, &coordinator, "/audit-entries").await, 403).await;
+    problem(get(&app, &coordinator, "/emails").await, 403).await;
 }
 
 /// The schema an operation's document gives for a request or response body, resolved.

@@ -2,7 +2,7 @@
 //! actions and concerns, survey waves, a respondent's survey and the results. Each area: what
 //! succeeds (with its state change, audit entry and email, as on the pages), what the policy
 //! refuses, and bad input answered 422 with the field named.
-use crate::api::{client, problem, token_for};
+use crate::api::{get, post, problem, put, send, token_for, token_of};
 use crate::helpers::TestApp;
 use chrono::{Days, Utc};
 use flipside_core::evaluation::Wave;
@@ -11,34 +11,6 @@ use flipside_core::role::{Role, Scope};
 use flipside_core::surveys::WaveDates;
 use flipside_store::NewPair;
 use serde_json::{Value, json};
-
-async fn send(
-    app: &TestApp,
-    method: reqwest::Method,
-    token: &str,
-    path: &str,
-    body: Option<Value>,
-) -> reqwest::Response {
-    let mut r = client()
-        .request(method, app.url(&format!("/api/v1{path}")))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    r.send().await.unwrap()
-}
-
-async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
-    send(app, reqwest::Method::GET, token, path, None).await
-}
-
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
-    send(app, reqwest::Method::POST, token, path, Some(body)).await
-}
-
-async fn put(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
-    send(app, reqwest::Method::PUT, token, path, Some(body)).await
-}
 
 async fn json_of(r: reqwest::Response, status: u16) -> Value {
     let url = r.url().to_string();
@@ -569,15 +541,6 @@ async fn matching_is_read_ruled_and_published_through_the_api() {
         409,
     )
     .await;
-}
-
-/// A token for someone who already has an account.
-async fn token_of(app: &TestApp, id: i64) -> String {
-    app.store
-        .create_api_token(id, "test", chrono::Duration::days(90))
-        .await
-        .unwrap()
-        .0
 }
 
 struct PairFx {

@@ -1,6 +1,6 @@
 //! Personal tutoring over the API (issue 16): imports, the allocation, tutees, contacts and the
 //! dashboard, under the same rules as the pages.
-use crate::api::{client, problem, token_for};
+use crate::api::{client, get, org_coordinator_token, post, problem, token_for};
 use crate::helpers::TestApp;
 use flipside_core::cycle::AcademicYear;
 use flipside_core::role::{Role, Scope};
@@ -29,15 +29,6 @@ async fn import(app: &TestApp, token: &str, file: &str, csv: &str, dry: bool) ->
         .unwrap()
 }
 
-async fn coordinator(app: &TestApp) -> String {
-    token_for(
-        app,
-        "coord@example.ac.uk",
-        &[(Role::Coordinator, Scope::Organisation)],
-    )
-    .await
-}
-
 /// Imports the three files above and these assignments through the API.
 async fn institution(app: &TestApp, token: &str, assignments: &str) {
     for (file, csv) in [
@@ -53,30 +44,11 @@ async fn institution(app: &TestApp, token: &str, assignments: &str) {
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
 }
 
-async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
-    client()
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
-    client()
-        .post(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn an_import_is_checked_by_a_dry_run_and_a_file_with_problems_lists_each_and_writes_nothing()
 {
     let app = TestApp::spawn().await;
-    let token = coordinator(&app).await;
+    let token = org_coordinator_token(&app, "coord@example.ac.uk").await;
 
     // A dry run says what would change and writes nothing.
     let r = import(&app, &token, "schools", SCHOOLS, true).await;
@@ -147,17 +119,12 @@ async fn an_import_is_checked_by_a_dry_run_and_a_file_with_problems_lists_each_a
 #[tokio::test]
 async fn a_coordinator_runs_previews_moves_and_publishes_an_allocation_through_the_api() {
     let app = TestApp::spawn().await;
-    let token = coordinator(&app).await;
+    let token = org_coordinator_token(&app, "coord@example.ac.uk").await;
     let last = last_year();
     institution(&app, &token, &format!("S1,T2,{last}\nS3,T3,{last}\n")).await;
     let year = this_year().to_string();
 
-    let r = get(
-        &app,
-        &token,
-        &format!("/api/v1/tutoring/allocation?year={year}"),
-    )
-    .await;
+    let r = get(&app, &token, &format!("/tutoring/allocation?year={year}")).await;
     assert_eq!(r.status(), 200);
     let before: Value = r.json().await.unwrap();
     assert!(before["run_at"].is_null(), "{before}");
@@ -165,7 +132,7 @@ async fn a_coordinator_runs_previews_moves_and_publishes_an_allocation_through_t
     let r = post(
         &app,
         &token,
-        "/api/v1/tutoring/allocation/run",
+        "/tutoring/allocation/run",
         json!({"year": year}),
     )
     .await;
@@ -179,7 +146,7 @@ async fn a_coordinator_runs_previews_moves_and_publishes_an_allocation_through_t
     let r = post(
         &app,
         &token,
-        "/api/v1/tutoring/allocation/moves",
+        "/tutoring/allocation/moves",
         json!({"year": year, "student": "S2", "tutor": "T1"}),
     )
     .await;
@@ -187,7 +154,7 @@ async fn a_coordinator_runs_previews_moves_and_publishes_an_allocation_through_t
     let r = post(
         &app,
         &token,
-        "/api/v1/tutoring/allocation/moves",
+        "/tutoring/allocation/moves",
         json!({"year": year, "student": "S1", "tutor": "T3"}),
     )
     .await;
@@ -195,7 +162,7 @@ async fn a_coordinator_runs_previews_moves_and_publishes_an_allocation_through_t
     let r = post(
         &app,
         &token,
-        "/api/v1/tutoring/allocation/moves",
+        "/tutoring/allocation/moves",
         json!({"year": year, "student": "S9", "tutor": "T9"}),
     )
     .await;
@@ -203,7 +170,7 @@ async fn a_coordinator_runs_previews_moves_and_publishes_an_allocation_through_t
     let r = post(
         &app,
         &token,
-        "/api/v1/tutoring/allocation/run",
+        "/tutoring/allocation/run",
         json!({"year": "2026/99"}),
     )
     .await;
@@ -212,7 +179,7 @@ async fn a_coordinator_runs_previews_moves_and_publishes_an_allocation_through_t
     let r = post(
         &app,
         &token,
-        "/api/v1/tutoring/allocation/publish",
+        "/tutoring/allocation/publish",
         json!({"year": year}),
     )
     .await;
@@ -247,7 +214,7 @@ async fn a_coordinator_runs_previews_moves_and_publishes_an_allocation_through_t
     let r = post(
         &app,
         &token,
-        "/api/v1/tutoring/allocation/publish",
+        "/tutoring/allocation/publish",
         json!({"year": "2001/02"}),
     )
     .await;
@@ -260,9 +227,9 @@ async fn a_coordinator_runs_previews_moves_and_publishes_an_allocation_through_t
         &[(Role::Tutor, Scope::Organisation)],
     )
     .await;
-    problem(get(&app, &tutor, "/api/v1/tutoring/allocation").await, 403).await;
+    problem(get(&app, &tutor, "/tutoring/allocation").await, 403).await;
     problem(
-        post(&app, &tutor, "/api/v1/tutoring/allocation/run", json!({})).await,
+        post(&app, &tutor, "/tutoring/allocation/run", json!({})).await,
         403,
     )
     .await;
@@ -271,7 +238,7 @@ async fn a_coordinator_runs_previews_moves_and_publishes_an_allocation_through_t
 #[tokio::test]
 async fn a_tutor_lists_tutees_and_logs_and_reads_contacts_and_others_cannot_read_the_notes() {
     let app = TestApp::spawn().await;
-    let token = coordinator(&app).await;
+    let token = org_coordinator_token(&app, "coord@example.ac.uk").await;
     let now = this_year();
     institution(&app, &token, &format!("S1,T1,{now}\nS2,T2,{now}\n")).await;
     let ada = token_for(
@@ -285,7 +252,7 @@ async fn a_tutor_lists_tutees_and_logs_and_reads_contacts_and_others_cannot_read
         .format("%Y-%m-%d")
         .to_string();
 
-    let r = get(&app, &ada, "/api/v1/tutoring/tutees").await;
+    let r = get(&app, &ada, "/tutoring/tutees").await;
     assert_eq!(r.status(), 200);
     let tutees: Value = r.json().await.unwrap();
     assert_eq!(tutees["items"].as_array().unwrap().len(), 1, "{tutees}");
@@ -293,7 +260,7 @@ async fn a_tutor_lists_tutees_and_logs_and_reads_contacts_and_others_cannot_read
     assert_eq!(tutees["items"][0]["contacts"], 0);
 
     let contact = |student: &str, minutes: i64| json!({"student": student, "date": today, "mode": "online", "duration_minutes": minutes, "initiated_by": "tutor", "note": "Worried about rent"});
-    let r = post(&app, &ada, "/api/v1/tutoring/contacts", contact("S1", 30)).await;
+    let r = post(&app, &ada, "/tutoring/contacts", contact("S1", 30)).await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
     let s1 = app
         .store
@@ -303,21 +270,16 @@ async fn a_tutor_lists_tutees_and_logs_and_reads_contacts_and_others_cannot_read
         .id;
 
     // Not her tutee, and a bad duration: each named; nothing logged.
-    let r = post(&app, &ada, "/api/v1/tutoring/contacts", contact("S2", 30)).await;
+    let r = post(&app, &ada, "/tutoring/contacts", contact("S2", 30)).await;
     let body = problem(r, 422).await;
     assert_eq!(body["field"], "student");
     assert!(!body.to_string().contains("Dan Reed"), "{body}");
-    let r = post(&app, &ada, "/api/v1/tutoring/contacts", contact("S1", 601)).await;
+    let r = post(&app, &ada, "/tutoring/contacts", contact("S1", 601)).await;
     assert_eq!(problem(r, 422).await["field"], "duration");
     assert_eq!(app.store.count_contacts(None).await.unwrap(), 1);
 
     // She reads the note, and the read is on the record.
-    let r = get(
-        &app,
-        &ada,
-        &format!("/api/v1/tutoring/students/{s1}/contacts"),
-    )
-    .await;
+    let r = get(&app, &ada, &format!("/tutoring/students/{s1}/contacts")).await;
     assert_eq!(r.status(), 200);
     let list: Value = r.json().await.unwrap();
     assert_eq!(list["items"][0]["note"], "Worried about rent");
@@ -336,7 +298,7 @@ async fn a_tutor_lists_tutees_and_logs_and_reads_contacts_and_others_cannot_read
         &[(Role::Tutor, Scope::Organisation)],
     )
     .await;
-    let path = format!("/api/v1/tutoring/students/{s1}/contacts");
+    let path = format!("/tutoring/students/{s1}/contacts");
     problem(get(&app, &ben, &path).await, 403).await;
     let root = token_for(
         &app,
@@ -352,9 +314,9 @@ async fn a_tutor_lists_tutees_and_logs_and_reads_contacts_and_others_cannot_read
     let body: Value = r.json().await.unwrap();
     assert!(body["items"].as_array().unwrap().is_empty(), "{body}");
     // Someone who is neither tutor nor student has no tutees and logs nothing.
-    problem(get(&app, &root, "/api/v1/tutoring/tutees").await, 403).await;
+    problem(get(&app, &root, "/tutoring/tutees").await, 403).await;
     problem(
-        post(&app, &root, "/api/v1/tutoring/contacts", contact("S1", 30)).await,
+        post(&app, &root, "/tutoring/contacts", contact("S1", 30)).await,
         403,
     )
     .await;
@@ -363,7 +325,7 @@ async fn a_tutor_lists_tutees_and_logs_and_reads_contacts_and_others_cannot_read
 #[tokio::test]
 async fn the_dashboard_figures_suppress_small_cells_as_the_page_does() {
     let app = TestApp::spawn().await;
-    let token = coordinator(&app).await;
+    let token = org_coordinator_token(&app, "coord@example.ac.uk").await;
     let now = this_year();
     let mut students = String::from("student_id,name,email,school_code,programme,year_of_study\n");
     let mut assignments = String::new();
@@ -398,7 +360,7 @@ async fn the_dashboard_figures_suppress_small_cells_as_the_page_does() {
         200
     );
 
-    let r = get(&app, &token, "/api/v1/tutoring/dashboard").await;
+    let r = get(&app, &token, "/tutoring/dashboard").await;
     assert_eq!(r.status(), 200);
     let d: Value = r.json().await.unwrap();
     let school = |name: &str| {
@@ -419,7 +381,7 @@ async fn the_dashboard_figures_suppress_small_cells_as_the_page_does() {
     }
     assert_eq!(d["institution"]["students"]["value"], 15.0, "{d}");
 
-    let r = get(&app, &token, "/api/v1/tutoring/dashboard?year=2026/99").await;
+    let r = get(&app, &token, "/tutoring/dashboard?year=2026/99").await;
     assert_eq!(problem(r, 422).await["field"], "year");
     let tutor = token_for(
         &app,
@@ -427,7 +389,7 @@ async fn the_dashboard_figures_suppress_small_cells_as_the_page_does() {
         &[(Role::Tutor, Scope::Organisation)],
     )
     .await;
-    problem(get(&app, &tutor, "/api/v1/tutoring/dashboard").await, 403).await;
+    problem(get(&app, &tutor, "/tutoring/dashboard").await, 403).await;
 }
 
 #[tokio::test]

@@ -1,9 +1,9 @@
 //! Webhooks (issue 16): administrators subscribe an endpoint to events; operations record them
 //! in their own transaction; the worker POSTs them signed, retries failures with back-off,
 //! never delivers one twice from two workers, and sends nothing to a paused subscription.
-use crate::api::{client, problem, token_for};
+use crate::api::{admin_token, client, org_coordinator_token, post, problem, put, token_of};
 use crate::helpers::TestApp;
-use crate::meetings::{MENTEE, MENTOR, both_accept, setup};
+use crate::meetings::{COORDINATOR, MENTEE, MENTOR, both_accept, setup};
 use axum::http::HeaderMap;
 use flipside_core::role::{Role, Scope};
 use flipside_core::webhook::EventKind;
@@ -286,7 +286,7 @@ async fn a_receiver_gets_each_event_signed_and_without_names_or_words() {
 #[tokio::test]
 async fn a_failing_receiver_is_retried_with_back_off_and_admins_see_the_failures() {
     let app = TestApp::spawn().await;
-    let admin = token_for(&app, ADMIN, &[(Role::Admin, Scope::Organisation)]).await;
+    let admin = admin_token(&app, ADMIN).await;
     let (url, inbox) = receiver(&[500, 503]).await;
     let (id, _) = subscribe(&app, &admin, &url, &["report.published"]).await;
     assert_eq!(
@@ -382,7 +382,7 @@ async fn a_failing_receiver_is_retried_with_back_off_and_admins_see_the_failures
 #[tokio::test]
 async fn a_paused_subscription_gets_nothing_until_it_resumes() {
     let app = TestApp::spawn().await;
-    let admin_token = token_for(&app, ADMIN, &[(Role::Admin, Scope::Organisation)]).await;
+    let admin_token = admin_token(&app, ADMIN).await;
     let (paused_url, paused) = receiver(&[]).await;
     let (active_url, active) = receiver(&[]).await;
     let (p, _) = subscribe(&app, &admin_token, &paused_url, &["pairs.published"]).await;
@@ -457,7 +457,7 @@ async fn a_paused_subscription_gets_nothing_until_it_resumes() {
 #[tokio::test]
 async fn two_workers_racing_deliver_each_delivery_once() {
     let app = TestApp::spawn().await;
-    let admin = token_for(&app, ADMIN, &[(Role::Admin, Scope::Organisation)]).await;
+    let admin = admin_token(&app, ADMIN).await;
     let (url, inbox) = receiver(&[]).await;
     subscribe(&app, &admin, &url, &["action.status_changed"]).await;
     let total = 60;
@@ -481,13 +481,8 @@ async fn two_workers_racing_deliver_each_delivery_once() {
 #[tokio::test]
 async fn only_administrators_manage_webhooks_and_bad_subscriptions_are_named() {
     let app = TestApp::spawn().await;
-    let admin = token_for(&app, ADMIN, &[(Role::Admin, Scope::Organisation)]).await;
-    let coordinator = token_for(
-        &app,
-        "coord@tu.test",
-        &[(Role::Coordinator, Scope::Organisation)],
-    )
-    .await;
+    let admin = admin_token(&app, ADMIN).await;
+    let coordinator = org_coordinator_token(&app, "coord@tu.test").await;
     let r = client()
         .get(app.url("/api/v1/webhooks"))
         .bearer_auth(&coordinator)
@@ -560,7 +555,7 @@ async fn an_instance_reached_elsewhere_refuses_plain_http_endpoints() {
         s.public_url = url::Url::parse("https://flipside.tu.test/").unwrap()
     })
     .await;
-    let admin = token_for(&app, ADMIN, &[(Role::Admin, Scope::Organisation)]).await;
+    let admin = admin_token(&app, ADMIN).await;
     let r = client()
         .post(app.url("/api/v1/webhooks"))
         .bearer_auth(&admin)
@@ -569,4 +564,63 @@ async fn an_instance_reached_elsewhere_refuses_plain_http_endpoints() {
         .await
         .unwrap();
     assert_eq!(problem(r, 422).await["field"], "url");
+}
+
+/// Opening a survey wave (its first invitations) records its event in the invitations' own
+/// transaction, with their audit entry: an opening whose emails cannot be queued leaves no
+/// event and no audit entry, and the opening that succeeds sends the event once.
+#[tokio::test]
+async fn a_survey_wave_opened_is_sent_only_when_its_invitations_commit() {
+    let app = TestApp::spawn().await;
+    app.store.ensure_default_instruments().await.unwrap();
+    let s = setup(&app).await;
+    let admin = admin_token(&app, ADMIN).await;
+    let (url, inbox) = receiver(&[]).await;
+    subscribe(&app, &admin, &url, &["survey_wave.opened"]).await;
+    let coordinator = token_of(&app, app.store.user_by_email(COORDINATOR).await.unwrap().id).await;
+    let today = flipside_core::local_time::Zone::default().date_of(chrono::Utc::now());
+    let day = |n: u64| (today + chrono::Days::new(n)).to_string();
+    let r = put(
+        &app,
+        &coordinator,
+        &format!("/cycles/{}/surveys", s.cycle),
+        serde_json::json!({"pre": {"opens_on": day(0), "closes_on": day(10)},
+                           "post": {"opens_on": day(60), "closes_on": day(70)}}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    app.store
+        .add_survey_participant(s.cycle, "M-OPENS1", "mentor", Some(s.mentor), true)
+        .await
+        .unwrap();
+    let invite = format!("/cycles/{}/surveys/pre/invite", s.cycle);
+
+    app.refuse_emails().await;
+    let r = post(&app, &coordinator, &invite, serde_json::json!({})).await;
+    assert_eq!(r.status(), 500, "the invitations cannot be queued");
+    assert_eq!(
+        drain(&app, flipside_store::now()).await,
+        Default::default(),
+        "a failed opening sends no event"
+    );
+    assert_eq!(
+        app.audited("survey_invitations_sent").await,
+        0,
+        "nor audits it"
+    );
+    app.allow_inserts_into("outbox").await;
+    let r = post(&app, &coordinator, &invite, serde_json::json!({})).await;
+    assert_eq!(r.status(), 200);
+    let sent: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(sent["queued"], 1, "{sent}");
+    let r = post(&app, &coordinator, &invite, serde_json::json!({})).await;
+    assert_eq!(r.status(), 200, "inviting again");
+    assert_eq!(app.audited("survey_invitations_sent").await, 2);
+    assert_eq!(drain(&app, flipside_store::now()).await.delivered, 1);
+    let got = inbox.all();
+    assert_eq!(got.len(), 1, "the wave opens once");
+    let json: serde_json::Value = serde_json::from_str(&got[0].1).unwrap();
+    assert_eq!(json["event"], "survey_wave.opened");
+    assert_eq!(json["data"]["cycle_id"], s.cycle);
+    assert_eq!(json["data"]["wave"], "pre");
 }

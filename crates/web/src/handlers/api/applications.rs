@@ -15,7 +15,7 @@ use axum::http::{Method, StatusCode};
 use axum::routing::{MethodRouter, get, post};
 use flipside_core::policy::{self, Action};
 use flipside_core::recruitment::ApplicationStatus;
-use flipside_store::{Application, NewApplication, NewAuditEntry};
+use flipside_store::{Application, NewApplication};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -62,7 +62,7 @@ pub struct ApplicationJson {
     /// The level of study (ug1 … pgr, as on the application form).
     pub level: String,
     pub interests: String,
-    /// Slots such as `mon-morning`, separated by spaces.
+    /// Slots such as `mon-am` (weekday mon–fri, then am, pm or eve), separated by spaces.
     pub availability: String,
     pub hopes: String,
     /// The applicant's School (an id from the organisation's Schools), or none.
@@ -126,7 +126,7 @@ pub struct NewApplicationJson {
     pub level: String,
     #[serde(default)]
     pub interests: String,
-    /// Slots such as `mon-morning` (weekday mon–fri, then morning, afternoon or evening).
+    /// Slots such as `mon-am` (weekday mon–fri, then am, pm or eve).
     #[serde(default)]
     pub availability: Vec<String>,
     pub hopes: String,
@@ -327,30 +327,9 @@ pub async fn show(
     ApiPath((id, app_id)): ApiPath<(i64, i64)>,
 ) -> Result<Json<ApplicationDetailJson>, ApiError> {
     let (app, scheme_id) = reviewed(&state, &user, id, app_id).await?;
-    let labels = if policy::identity(&user.actor, app.user_id, Some(scheme_id), Action::View) {
-        let names: Vec<String> = state
-            .store
-            .application_labels(app.id)
-            .await?
-            .into_iter()
-            .map(|(_, n)| n)
-            .collect();
-        // Written before the answer is sent: a read that cannot be recorded is not answered.
-        state
-            .store
-            .audit(NewAuditEntry {
-                actor_id: Some(user.id()),
-                action: "identity_read",
-                subject_kind: "application",
-                subject_id: Some(app.id),
-                detail: &format!("identity labels of applicant {} reviewed", app.user_id),
-                address: &address,
-            })
+    let labels =
+        operations::recruitment::read_identity_labels(&state, &user, &address, &app, scheme_id)
             .await?;
-        Some(names)
-    } else {
-        None
-    };
     let consents = flipside_store::current_consents(&state.store.consent_events(app.id).await?)
         .into_iter()
         .map(|k| k.as_str().to_string())

@@ -4,7 +4,7 @@
 //! waves and results pages. Answers are stored against the pseudonymous participant code;
 //! small cells are suppressed exactly as on the results page.
 use super::{ApiPath, JsonBody};
-use crate::auth::ApiUser;
+use crate::auth::{ApiUser, ClientAddress};
 use crate::error::{ApiError, AppError};
 use crate::handlers::allow;
 use crate::handlers::evaluation::results::{self, rule_of};
@@ -376,7 +376,7 @@ pub async fn set_dates(
 
 async fn mailing(
     state: &AppState,
-    user: &crate::auth::CurrentUser,
+    (user, address): (&crate::auth::CurrentUser, &str),
     id: i64,
     wave: &str,
     kind: Mailing,
@@ -385,7 +385,7 @@ async fn mailing(
         queued,
         already,
         enrolled,
-    } = mail_wave(state, user, id, wave, kind).await?;
+    } = mail_wave(state, (user, address), id, wave, kind).await?;
     Ok(Json(MailedJson {
         queued: queued as i64,
         already: already as i64,
@@ -401,9 +401,10 @@ async fn mailing(
 pub async fn invite(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    ClientAddress(address): ClientAddress,
     ApiPath((id, wave)): ApiPath<(i64, String)>,
 ) -> Result<Json<MailedJson>, ApiError> {
-    mailing(&state, &user, id, &wave, Mailing::Invite).await
+    mailing(&state, (&user, &address), id, &wave, Mailing::Invite).await
 }
 
 /// Reminds the wave's respondents who have not responded (once a day), while it is open.
@@ -413,9 +414,10 @@ pub async fn invite(
 pub async fn remind(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    ClientAddress(address): ClientAddress,
     ApiPath((id, wave)): ApiPath<(i64, String)>,
 ) -> Result<Json<MailedJson>, ApiError> {
-    mailing(&state, &user, id, &wave, Mailing::Remind).await
+    mailing(&state, (&user, &address), id, &wave, Mailing::Remind).await
 }
 
 /// The caller's own open surveys.

@@ -112,6 +112,19 @@ async fn year_of(state: &AppState, text: Option<&str>) -> Result<AcademicYear, A
     }
 }
 
+/// The year an allocation operation is about (as typed, or the current one), once the policy
+/// lets the caller run allocations: refused before the year is read.
+async fn allocation_year(
+    state: &AppState,
+    user: &CurrentUser,
+    text: Option<&str>,
+) -> Result<AcademicYear, ApiError> {
+    if !policy::tutoring_allocation(&user.actor) {
+        return Err(AppError::Forbidden.into());
+    }
+    year_of(state, text).await
+}
+
 /// Who the caller is in personal tutoring, linking the records that name their address as a
 /// page view does (so a token works for a tutor who has not opened a page since the import).
 async fn me(state: &AppState, user: &CurrentUser, address: &str) -> Result<TutoringSelf, ApiError> {
@@ -392,10 +405,7 @@ pub async fn show_allocation(
     ApiUser(user): ApiUser,
     ApiQuery(params): ApiQuery<YearParams>,
 ) -> Result<Json<AllocationJson>, ApiError> {
-    if !policy::tutoring_allocation(&user.actor) {
-        return Err(AppError::Forbidden.into());
-    }
-    let year = year_of(&state, params.year.as_deref()).await?;
+    let year = allocation_year(&state, &user, params.year.as_deref()).await?;
     Ok(Json(allocation(&state, year).await?))
 }
 
@@ -408,10 +418,7 @@ pub async fn run_allocation(
     ApiUser(user): ApiUser,
     JsonBody(body): JsonBody<YearJson>,
 ) -> Result<Json<AllocationJson>, ApiError> {
-    if !policy::tutoring_allocation(&user.actor) {
-        return Err(AppError::Forbidden.into());
-    }
-    let year = year_of(&state, body.year.as_deref()).await?;
+    let year = allocation_year(&state, &user, body.year.as_deref()).await?;
     operations::tutoring::run_allocation(&state, user.id(), year).await?;
     Ok(Json(allocation(&state, year).await?))
 }
@@ -445,10 +452,7 @@ pub async fn move_student(
     ApiUser(user): ApiUser,
     JsonBody(body): JsonBody<MoveJson>,
 ) -> Result<Json<MovedJson>, ApiError> {
-    if !policy::tutoring_allocation(&user.actor) {
-        return Err(AppError::Forbidden.into());
-    }
-    let year = year_of(&state, body.year.as_deref()).await?;
+    let year = allocation_year(&state, &user, body.year.as_deref()).await?;
     match operations::tutoring::move_student(&state, year, &body.student, &body.tutor).await? {
         MoveOutcome::Moved(detail) => Ok(Json(MovedJson { detail })),
         MoveOutcome::Refused(errors) => Err(invalid(errors)),
@@ -472,10 +476,7 @@ pub async fn publish_allocation(
     ClientAddress(address): ClientAddress,
     JsonBody(body): JsonBody<YearJson>,
 ) -> Result<Json<AllocationPublishedJson>, ApiError> {
-    if !policy::tutoring_allocation(&user.actor) {
-        return Err(AppError::Forbidden.into());
-    }
-    let year = year_of(&state, body.year.as_deref()).await?;
+    let year = allocation_year(&state, &user, body.year.as_deref()).await?;
     let assignments = operations::tutoring::publish_allocation(
         &state,
         Actor {

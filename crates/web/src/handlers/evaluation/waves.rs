@@ -5,7 +5,7 @@ use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
 use crate::handlers::evaluation::results::{self, rule_of};
-use crate::mail::messages::{Recipient, SurveyWaveMail};
+use crate::operations::{cycles::Actor, surveys};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -18,7 +18,7 @@ use flipside_core::evaluation::{ResponseRate, Wave};
 use flipside_core::policy;
 use flipside_core::research_export::{self, CodebookStatement};
 use flipside_core::surveys::{date_field, stored_scale_labels, validate_wave_dates};
-use flipside_store::{Cycle, NewAuditEntry, Scheme, SurveyWave, Tx};
+use flipside_store::{Cycle, NewAuditEntry, Scheme, SurveyWave};
 use std::collections::BTreeMap;
 
 /// One wave as the page shows it.
@@ -177,26 +177,11 @@ pub async fn set_dates(
     }
 }
 
-/// Which emails a wave action sends.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Mailing {
-    Invite,
-    Remind,
-}
-
-/// What a wave's mailing queued.
-pub(crate) struct Mailed {
-    /// Emails queued now.
-    pub queued: usize,
-    /// Emails already queued earlier (today, for reminders) and not sent again.
-    pub already: usize,
-    /// People enrolled in the evaluation by this invitation.
-    pub enrolled: usize,
-}
+pub(crate) use crate::operations::surveys::{Mailed, Mailing};
 
 async fn mail(
     state: &AppState,
-    user: &CurrentUser,
+    (user, address): (&CurrentUser, &str),
     id: i64,
     wave: &str,
     mailing: Mailing,
@@ -206,7 +191,7 @@ async fn mail(
         queued,
         already,
         enrolled,
-    } = match mail_wave(state, user, id, wave, mailing).await {
+    } = match mail_wave(state, (user, address), id, wave, mailing).await {
         Ok(m) => m,
         Err(AppError::Conflict(message)) => return Ok(redirect_with_flash(&back, &message)),
         Err(e) => return Err(e),
@@ -237,11 +222,12 @@ async fn mail(
 
 /// Invites a wave's respondents (enrolling whoever has joined the cycle since) or reminds
 /// those who have not responded, for the page and the API alike: the policy, the wave's
-/// dates, then the enrolments and every email in one transaction. A wave without dates, closed,
+/// dates, then the operation ([`surveys::mail_wave`]: the enrolments, the event, every email
+/// and the audit entry in one transaction). A wave without dates, closed,
 /// or (for reminders) not open is a `Conflict` saying so; an unknown wave is `NotFound`.
 pub(crate) async fn mail_wave(
     state: &AppState,
-    user: &CurrentUser,
+    (user, address): (&CurrentUser, &str),
     id: i64,
     wave: &str,
     mailing: Mailing,
@@ -264,117 +250,29 @@ pub(crate) async fn mail_wave(
             "Reminders can be sent while the wave is open.".into(),
         ));
     }
-    // Inviting enrols whoever has joined the cycle since the last invitation; the enrolments
-    // and every email commit together.
-    let mut tx = state.store.begin().await?;
-    let enrolled = if mailing == Mailing::Invite {
-        enrol(&mut tx, id).await?
-    } else {
-        0
+    let actor = Actor {
+        id: user.id(),
+        address,
     };
-    // Its invitations open the wave to its respondents (recorded the first time only).
-    if mailing == Mailing::Invite {
-        crate::webhooks::record(
-            &mut tx,
-            &state.settings,
-            crate::webhooks::Event::SurveyWaveOpened {
-                cycle_id: id,
-                wave_id: w.id,
-                wave: wave.as_str(),
-                opens_on: &w.opens_on.to_string(),
-                closes_on: &w.closes_on.to_string(),
-            },
-        )
-        .await?;
-    }
-    let mut queued = 0;
-    let mut already = 0;
-    let year = cycle.year().to_string();
-    let closes_on = w.closes_on.to_string();
-    let day = today.to_string();
-    for r in tx.wave_recipients(id, wave).await? {
-        if mailing == Mailing::Remind && r.responded {
-            continue;
-        }
-        let link = state
-            .settings
-            .link(&format!("surveys/{}/{}", r.participant_id, wave.as_str()));
-        let email = SurveyWaveMail {
-            wave_id: w.id,
-            participant_id: r.participant_id,
-            reminder_on: (mailing == Mailing::Remind).then_some(day.as_str()),
-            wave: wave.label(),
-            scheme: &scheme.name,
-            year: &year,
-            closes_on: &closes_on,
-            link: &link,
-        }
-        .to(Recipient {
-            name: &r.display_name,
-            email: &r.email,
-        });
-        if tx.enqueue_email(&email.as_new()).await? {
-            queued += 1;
-        } else {
-            already += 1;
-        }
-    }
-    tx.commit().await?;
-    Ok(Mailed {
-        queued,
-        already,
-        enrolled,
-    })
-}
-
-/// Enrols everyone taking part in the cycle who is not enrolled yet (accepted student
-/// applicants as mentors, staff leaders who accepted as mentees), each under a new random
-/// code that says nothing about them. Returns how many were enrolled.
-/// Inside the inviting operation's transaction, reading only through it: on SQLite it holds
-/// the write lock, and waiting for another connection of the pool would starve every writer
-/// waiting for that lock. Invitations sent at once (two tabs) take turns on the cycle's lock,
-/// so each person is enrolled once. A code already taken (about one chance in a billion)
-/// fails the whole operation with a conflict that asks to try again: on PostgreSQL a failed
-/// statement ends the transaction, so drawing again inside it is not possible.
-pub async fn enrol(tx: &mut Tx, cycle_id: i64) -> Result<usize, AppError> {
-    tx.lock(&format!("survey-enrolment:{cycle_id}")).await?;
-    let mut added = 0;
-    for (user_id, role, consent) in tx.survey_enrolment_candidates(cycle_id).await? {
-        let code = participant_code(&role);
-        tx.add_survey_participant(cycle_id, &code, &role, Some(user_id), consent)
-            .await?;
-        added += 1;
-    }
-    Ok(added)
-}
-
-/// A pseudonymous participant code: `M-` (mentor) or `S-` (staff mentee) and six characters
-/// drawn at random from letters and digits that cannot be misread.
-fn participant_code(role: &str) -> String {
-    use rand::Rng;
-    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut rng = rand::rng();
-    let tail: String = (0..6)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect();
-    let prefix = if role == "mentor" { "M" } else { "S" };
-    format!("{prefix}-{tail}")
+    surveys::mail_wave(state, actor, (&cycle, &scheme), &w, mailing, today).await
 }
 
 pub async fn invite(
     State(state): State<AppState>,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path((id, wave)): Path<(i64, String)>,
 ) -> Result<Response, AppError> {
-    mail(&state, &user, id, &wave, Mailing::Invite).await
+    mail(&state, (&user, &address), id, &wave, Mailing::Invite).await
 }
 
 pub async fn remind(
     State(state): State<AppState>,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path((id, wave)): Path<(i64, String)>,
 ) -> Result<Response, AppError> {
-    mail(&state, &user, id, &wave, Mailing::Remind).await
+    mail(&state, (&user, &address), id, &wave, Mailing::Remind).await
 }
 
 /// The cycle, once the policy allows exporting its research data; the export is audited.

@@ -11,7 +11,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use flipside_core::policy::{self, Action};
 use flipside_core::recruitment::ConsentKind;
-use flipside_store::{Cycle, NewAuditEntry, Scheme};
+use flipside_store::{Cycle, Scheme};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "recruitment/review.html")]
@@ -52,30 +52,9 @@ pub(super) async fn review_page(
         scheme.id,
         Action::View,
     ))?;
-    let labels = if policy::identity(&user.actor, app.user_id, Some(scheme.id), Action::View) {
-        let names: Vec<String> = state
-            .store
-            .application_labels(app.id)
-            .await?
-            .into_iter()
-            .map(|(_, n)| n)
-            .collect();
-        // Written before the page is sent: a read that cannot be recorded is not shown.
-        state
-            .store
-            .audit(NewAuditEntry {
-                actor_id: Some(user.id()),
-                action: "identity_read",
-                subject_kind: "application",
-                subject_id: Some(app.id),
-                detail: &format!("identity labels of applicant {} reviewed", app.user_id),
-                address,
-            })
+    let labels =
+        crate::operations::recruitment::read_identity_labels(state, user, address, &app, scheme.id)
             .await?;
-        Some(names)
-    } else {
-        None
-    };
     let (errors, decision, message) = match refused {
         Some((errors, typed)) => (errors, typed.decision.clone(), typed.message.clone()),
         None => (
