@@ -46,12 +46,14 @@ impl Area {
     pub fn label(self) -> &'static str {
         match self {
             Area::Mentoring => {
-                "Change mentoring: schemes, cycles, applications, invitations, matching, pairs, meetings, actions, concerns"
+                "Change mentoring: schemes, cycles, meeting plans, applications, invitations, matching, pairs, notes, meetings, actions, concerns"
             }
             Area::Evaluation => {
                 "Change evaluation: survey waves, surveys, reports, research exports"
             }
-            Area::Tutoring => "Change tutoring: imports, allocations, tutees, contacts",
+            Area::Tutoring => {
+                "Change tutoring: imports, allocations, tutees, contacts, profiles, change requests"
+            }
             Area::Cocreation => "Change co-creation: sprints and their items",
             Area::Administration => {
                 "Change administration: people, roles, organisation settings, webhooks"

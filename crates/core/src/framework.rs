@@ -246,9 +246,138 @@ pub fn expectations_from_text(text: &str) -> Result<Vec<String>, Vec<PlanError>>
     }
 }
 
+/// Checks a plan given as data (the API) by the rules of its text form ([`plan_from_text`],
+/// [`expectations_from_text`]): each value is trimmed and must be one non-empty line of at
+/// most 500 characters; a plan has 1 to 20 sessions, each with at least one prompt, and at
+/// least one expectation. Errors name the field (`sessions[1].prompts[0]`).
+pub fn checked_framework(
+    sessions: &[PlannedSession],
+    expectations: &[String],
+) -> Result<Framework, Vec<(String, String)>> {
+    let mut errors = Vec::new();
+    let mut line = |field: String, value: &str, what: &str| -> String {
+        let v = value.trim();
+        if v.is_empty() {
+            errors.push((field, format!("write {what}")));
+        } else if v.contains(['\n', '\r']) {
+            errors.push((field, format!("keep {what} to one line")));
+        } else if v.chars().count() > MAX_LINE {
+            errors.push((field, format!("keep each line to {MAX_LINE} characters")));
+        }
+        v.to_string()
+    };
+    let mut out = Vec::new();
+    for (i, s) in sessions.iter().enumerate() {
+        let topic = line(
+            format!("sessions[{i}].topic"),
+            &s.topic,
+            "the session's topic",
+        );
+        let prompts = s
+            .prompts
+            .iter()
+            .enumerate()
+            .map(|(j, p)| line(format!("sessions[{i}].prompts[{j}]"), p, "the prompt"))
+            .collect::<Vec<_>>();
+        let pre_reading = s.pre_reading.as_ref().map(|r| {
+            line(
+                format!("sessions[{i}].pre_reading"),
+                r,
+                "the pre-reading (or leave it out)",
+            )
+        });
+        out.push((
+            i,
+            PlannedSession {
+                topic,
+                prompts,
+                pre_reading,
+            },
+        ));
+    }
+    let expectations = expectations
+        .iter()
+        .enumerate()
+        .map(|(i, e)| line(format!("expectations[{i}]"), e, "the expectation"))
+        .collect::<Vec<_>>();
+    for (i, s) in &out {
+        if s.prompts.is_empty() {
+            errors.push((
+                format!("sessions[{i}].prompts"),
+                "a session needs at least one prompt".into(),
+            ));
+        }
+    }
+    if out.is_empty() {
+        errors.push((
+            "sessions".into(),
+            "a plan needs at least one session".into(),
+        ));
+    }
+    if out.len() > MAX_SESSIONS {
+        errors.push((
+            "sessions".into(),
+            format!("a plan has at most {MAX_SESSIONS} sessions"),
+        ));
+    }
+    if expectations.is_empty() {
+        errors.push((
+            "expectations".into(),
+            "write at least one expectation both members agree to".into(),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(Framework {
+            sessions: out.into_iter().map(|(_, s)| s).collect(),
+            expectations,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plan_given_as_data_is_checked_by_the_rules_of_its_text_and_names_each_field() {
+        let plan = Framework::default_plan();
+        let checked = checked_framework(&plan.sessions, &plan.expectations).unwrap();
+        assert_eq!(checked, plan);
+        let bad = vec![PlannedSession {
+            topic: "  ".into(),
+            prompts: vec!["ok".into(), "two\nlines".into()],
+            pre_reading: Some(String::new()),
+        }];
+        let errors = checked_framework(&bad, &[]).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "sessions[0].topic",
+                "sessions[0].prompts[1]",
+                "sessions[0].pre_reading",
+                "expectations"
+            ]
+        );
+        let none = checked_framework(&[], &["Be kind".into()]).unwrap_err();
+        assert_eq!(none[0].0, "sessions");
+        let trimmed = checked_framework(
+            &[PlannedSession {
+                topic: " Belonging ".into(),
+                prompts: vec![" Where? ".into()],
+                pre_reading: None,
+            }],
+            &[" Be kind ".into()],
+        )
+        .unwrap();
+        assert_eq!(trimmed.sessions[0].topic, "Belonging");
+        assert_eq!(
+            plan_from_text(&plan_to_text(&trimmed.sessions)).unwrap(),
+            trimmed.sessions
+        );
+    }
 
     #[test]
     fn the_default_plan_survives_its_text_form() {

@@ -93,6 +93,12 @@ pub fn api_operations() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
     ops.extend(api::surveys::operations());
     ops.extend(api::admin::operations());
     ops.extend(api::tutoring::operations());
+    ops.extend(api::notes::operations());
+    ops.extend(api::plan::operations());
+    ops.extend(api::sprints::operations());
+    ops.extend(api::tutoring_students::operations());
+    ops.extend(api::research::operations());
+    ops.extend(api::my_data::operations());
     ops
 }
 

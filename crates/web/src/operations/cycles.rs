@@ -57,3 +57,32 @@ pub async fn transition(
     tx.commit().await?;
     Ok((completed, ended))
 }
+
+/// Saves a cycle's meeting plan, expectations and hours target with its audit entry, in one
+/// transaction (the plan page and the API). A closed cycle keeps its plan: a conflict.
+pub async fn update_plan(
+    state: &AppState,
+    actor: Actor<'_>,
+    id: i64,
+    framework: &flipside_core::framework::Framework,
+    hours_target: i64,
+) -> Result<(), AppError> {
+    let json = serde_json::to_string(framework).map_err(AppError::internal)?;
+    let mut tx = state.store.begin().await?;
+    tx.update_cycle_plan(id, &json, hours_target).await?;
+    tx.audit(NewAuditEntry {
+        actor_id: Some(actor.id),
+        action: "meeting_plan_updated",
+        subject_kind: "cycle",
+        subject_id: Some(id),
+        detail: &format!(
+            "{} sessions, {} expectations, {hours_target} hours",
+            framework.sessions.len(),
+            framework.expectations.len()
+        ),
+        address: actor.address,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -25,6 +25,16 @@ struct Row {
     removes: bool,
     /// The roles the policy lets through (answered anything but 401, 403 or 404); `*` for all.
     allowed: &'static [&'static str],
+    /// Tokens asked besides the world's, for this row only (owner variants of people the
+    /// world's roles do not cover, such as a tutoring student and their tutor).
+    extra: Vec<(&'static str, String)>,
+}
+
+impl Row {
+    fn also(mut self, tokens: &[(&'static str, &String)]) -> Row {
+        self.extra = tokens.iter().map(|(r, t)| (*r, (*t).clone())).collect();
+        self
+    }
 }
 
 fn row(
@@ -42,6 +52,7 @@ fn row(
         csv: false,
         removes: false,
         allowed,
+        extra: Vec::new(),
     }
 }
 
@@ -308,6 +319,15 @@ async fn world(app: &TestApp) -> World {
         .id;
     let contact = json!({"student": "S1", "date": today.to_string(), "mode": "online",
                          "duration_minutes": 30, "initiated_by": "tutor"});
+    let more = more_resources(app, &s, &mentor).await;
+    // The tutoring student and tutors the profile and change-request rows are about (the
+    // world's own tutor and tutee are another student's).
+    let tutoring = [
+        ("their student", &more.tokens[0]),
+        ("their tutor", &more.tokens[1]),
+        ("another tutor", &more.tokens[2]),
+        ("school lead", &more.tokens[3]),
+    ];
 
     use Method as M;
     const MEMBERS: &[&str] = &["mentor", "mentee"];
@@ -836,6 +856,209 @@ async fn world(app: &TestApp) -> World {
             Some(json!({"to": "matching"})),
             COORD,
         ),
+        row(
+            M::GET,
+            "/pairs/{id}/notes",
+            format!("/pairs/{p}/notes"),
+            None,
+            MEMBERS,
+        ),
+        row(
+            M::POST,
+            "/pairs/{id}/notes",
+            format!("/pairs/{p}/notes"),
+            Some(json!({"body": "A note."})),
+            MEMBERS,
+        ),
+        // The mentor's note: only its author changes it, the partner included.
+        row(
+            M::PATCH,
+            "/pairs/{id}/notes/{note}",
+            format!("/pairs/{p}/notes/{}", more.note),
+            Some(json!({"shared": true})),
+            &["mentor"],
+        ),
+        row(
+            M::GET,
+            "/cycles/{id}/plan",
+            format!("/cycles/{c}/plan"),
+            None,
+            &[
+                "admin",
+                "coordinator",
+                "org coordinator",
+                "mentor",
+                "mentee",
+                "researcher",
+            ],
+        ),
+        row(
+            M::PUT,
+            "/cycles/{id}/plan",
+            format!("/cycles/{c}/plan"),
+            Some(
+                json!({"sessions": [{"topic": "T", "prompts": ["P"]}], "expectations": ["E"], "hours_target": 6}),
+            ),
+            COORD,
+        ),
+        // Sprints: everyone contributes; Student APT Leads and organisation-wide coordinators
+        // run one; admins and organisation-wide coordinators decide proposals.
+        row(M::GET, "/sprints", "/sprints".into(), None, &["*"]),
+        row(
+            M::POST,
+            "/sprints",
+            "/sprints".into(),
+            Some(
+                json!({"faculty_id": more.faculty, "title": "T", "question": "Q", "starts_on": "2026-10-01", "ends_on": "2026-10-31"}),
+            ),
+            &["org coordinator"],
+        ),
+        row(
+            M::GET,
+            "/sprints/{id}",
+            format!("/sprints/{}", more.sprint),
+            None,
+            &["*"],
+        ),
+        row(
+            M::POST,
+            "/sprints/{id}/items",
+            format!("/sprints/{}/items", more.sprint),
+            Some(json!({"stage": "problems", "title": "A problem", "body": "B"})),
+            &["*"],
+        ),
+        row(
+            M::POST,
+            "/sprints/{id}/items/{item}/comments",
+            format!(
+                "/sprints/{}/items/{}/comments",
+                more.sprint, more.sprint_problem
+            ),
+            Some(json!({"body": "A comment."})),
+            &["*"],
+        ),
+        row(
+            M::POST,
+            "/sprints/{id}/items/{item}/support",
+            format!(
+                "/sprints/{}/items/{}/support",
+                more.sprint, more.sprint_problem
+            ),
+            Some(json!({"support": true})),
+            &["*"],
+        ),
+        row(
+            M::POST,
+            "/sprints/{id}/items/{item}/promote",
+            format!(
+                "/sprints/{}/items/{}/promote",
+                more.sprint, more.sprint_problem
+            ),
+            None,
+            &["org coordinator"],
+        ),
+        row(
+            M::POST,
+            "/sprints/{id}/items/{item}/decision",
+            format!(
+                "/sprints/{}/items/{}/decision",
+                more.sprint, more.sprint_proposal
+            ),
+            Some(json!({"decision": "not_taken_forward", "reasons": "R."})),
+            &["admin", "org coordinator"],
+        ),
+        row(
+            M::POST,
+            "/sprints/{id}/items/{item}/status",
+            format!(
+                "/sprints/{}/items/{}/status",
+                more.sprint, more.sprint_accepted
+            ),
+            Some(json!({"status": "in_progress"})),
+            &["admin", "org coordinator"],
+        ),
+        row(
+            M::POST,
+            "/sprints/{id}/advance",
+            format!("/sprints/{}/advance", more.sprint),
+            Some(json!({"from": "problems"})),
+            &["org coordinator"],
+        ),
+        // A tutoring student's profile and change requests: the student, their tutor of
+        // record (the profile as shared), and their School's lead (the requests); nobody else.
+        row(
+            M::GET,
+            "/tutoring/me/profile",
+            "/tutoring/me/profile".into(),
+            None,
+            &["their student", "tutee"],
+        )
+        .also(&tutoring),
+        row(
+            M::PUT,
+            "/tutoring/me/profile",
+            "/tutoring/me/profile".into(),
+            Some(json!({"goals": "G", "goals_shared": true})),
+            &["their student", "tutee"],
+        )
+        .also(&tutoring),
+        row(
+            M::GET,
+            "/tutoring/students/{id}/profile",
+            format!("/tutoring/students/{}/profile", more.tutee),
+            None,
+            &["their student", "their tutor"],
+        )
+        .also(&tutoring),
+        row(
+            M::GET,
+            "/tutoring/me/change-requests",
+            "/tutoring/me/change-requests".into(),
+            None,
+            &["their student", "tutee"],
+        )
+        .also(&tutoring),
+        // The student's request is pending: another is a conflict, past the policy.
+        row(
+            M::POST,
+            "/tutoring/me/change-requests",
+            "/tutoring/me/change-requests".into(),
+            Some(json!({"reason": "Another."})),
+            &["their student", "tutee"],
+        )
+        .also(&tutoring),
+        row(
+            M::GET,
+            "/tutoring/change-requests",
+            "/tutoring/change-requests".into(),
+            None,
+            &["school lead"],
+        )
+        .also(&tutoring),
+        row(
+            M::POST,
+            "/tutoring/change-requests/{id}/decision",
+            format!("/tutoring/change-requests/{}/decision", more.change_request),
+            Some(json!({"outcome": "decline", "reason": "Not this term."})),
+            &["school lead"],
+        )
+        .also(&tutoring),
+        // The research export: the scheme's researchers and coordinators, not admins.
+        row(
+            M::GET,
+            "/cycles/{id}/research-export",
+            format!("/cycles/{c}/research-export"),
+            None,
+            &["coordinator", "org coordinator", "researcher"],
+        ),
+        row(
+            M::GET,
+            "/cycles/{id}/codebook",
+            format!("/cycles/{c}/codebook"),
+            None,
+            &["coordinator", "org coordinator", "researcher"],
+        ),
+        row(M::GET, "/me/data", "/me/data".into(), None, &["*"]).also(&tutoring),
     ];
     World {
         rows,
@@ -900,7 +1123,7 @@ async fn every_api_operation_answers_each_role_and_each_token_scope_as_the_table
     let mut wrong = Vec::new();
     for r in &w.rows {
         let mut removed = false;
-        for (role, token) in &w.tokens {
+        for (role, token) in w.tokens.iter().chain(&r.extra) {
             let (status, body) = call(&app, token, r).await;
             let expected = r.allowed.contains(&"*") || r.allowed.contains(role);
             let gone = status == 404 && r.removes && removed && expected;
@@ -1079,4 +1302,141 @@ async fn a_token_is_made_with_the_scopes_checked_on_the_account_page_and_lists_t
         crate::api::problem(r, 403).await["type"],
         "urn:flipside:problem:insufficient-scope"
     );
+}
+
+/// The resources the rows appended last act on.
+struct More {
+    /// A private note the mentor wrote in the pair.
+    note: i64,
+    /// A faculty, and an open sprint in it with a problem, an undecided proposal and an
+    /// accepted one.
+    faculty: i64,
+    sprint: i64,
+    sprint_problem: i64,
+    sprint_proposal: i64,
+    sprint_accepted: i64,
+    /// A tutoring student with a tutor of record this year and a pending request for a
+    /// change of tutor, and the tokens of the student, their tutor, another tutor of the
+    /// School and the School's lead.
+    tutee: i64,
+    change_request: i64,
+    tokens: [String; 4],
+}
+
+async fn more_resources(app: &TestApp, s: &crate::meetings::Setup, mentor: &str) -> More {
+    let r = client()
+        .post(app.url(&format!("/api/v1/pairs/{}/notes", s.pair)))
+        .bearer_auth(mentor)
+        .json(&json!({"body": "Mine alone."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let note = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let faculty = app
+        .store
+        .create_faculty("Faculty of Matrices")
+        .await
+        .unwrap();
+    let sprint = app
+        .store
+        .create_sprint(flipside_store::NewSprint {
+            faculty_id: faculty,
+            title: "Matrix sprint",
+            question: "What?",
+            starts_on: "2026-10-01",
+            ends_on: "2026-10-31",
+            created_by: None,
+        })
+        .await
+        .unwrap();
+    let item = |stage: &'static str| async move {
+        app.store
+            .add_sprint_item(sprint, stage, "An item", "Its words.", s.mentor)
+            .await
+            .unwrap()
+    };
+    let sprint_problem = item("problems").await;
+    let sprint_proposal = item("proposals").await;
+    let sprint_accepted = item("proposals").await;
+    app.store
+        .decide_proposal(
+            sprint_accepted,
+            "accepted",
+            "Good.",
+            s.mentor,
+            Some(("An action", "Someone")),
+        )
+        .await
+        .unwrap();
+    let school = app
+        .store
+        .create_school(faculty, "School of Matrices", "MTX")
+        .await
+        .unwrap();
+    let tutor = app
+        .store
+        .add_tutoring_tutor("MT1", "Dr Mat Rix", "mat.rix@tu.test", school, 3)
+        .await
+        .unwrap();
+    app.store
+        .add_tutoring_tutor("MT2", "Dr Other Rix", "other.rix@tu.test", school, 3)
+        .await
+        .unwrap();
+    let tutee = app
+        .store
+        .add_tutoring_student("MS1", "Tess Tee", "tess.tee@tu.test", school)
+        .await
+        .unwrap();
+    let year = flipside_core::cycle::AcademicYear::containing(chrono::Utc::now().date_naive());
+    app.store
+        .assign_tutor(tutee, tutor, i64::from(year.start_year()), "import")
+        .await
+        .unwrap();
+    let token = |email: &'static str, grants: Vec<(Role, Scope)>| async move {
+        let id = app.person(email, &grants).await;
+        app.store
+            .create_api_token(id, "matrix", chrono::Duration::days(1))
+            .await
+            .unwrap()
+            .0
+    };
+    let tokens = [
+        token(
+            "tess.tee@tu.test",
+            vec![(Role::Student, Scope::Organisation)],
+        )
+        .await,
+        token("mat.rix@tu.test", vec![(Role::Tutor, Scope::Organisation)]).await,
+        token(
+            "other.rix@tu.test",
+            vec![(Role::Tutor, Scope::Organisation)],
+        )
+        .await,
+        token(
+            "lead.matrix@tu.test",
+            vec![(Role::SchoolLead, Scope::School(school))],
+        )
+        .await,
+    ];
+    let r = client()
+        .post(app.url("/api/v1/tutoring/me/change-requests"))
+        .bearer_auth(&tokens[0])
+        .json(&json!({"reason": "Our times never match."}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let change_request = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    More {
+        tutee,
+        change_request,
+        tokens,
+        note,
+        faculty,
+        sprint,
+        sprint_problem,
+        sprint_proposal,
+        sprint_accepted,
+    }
 }

@@ -424,7 +424,7 @@ async fn the_documented_settings_body_is_the_one_the_settings_update_accepts() {
     assert_eq!(property_names(&read), expected, "{read}");
 
     // And a body built from the document alone is accepted.
-    let token = admin(&app, "doc@tu.test").await;
+    let token = admin_token(&app, "doc@tu.test").await;
     let r = client()
         .put(app.url("/api/v1/organisation/settings"))
         .bearer_auth(&token)

@@ -397,7 +397,7 @@ async fn a_file_sent_as_raw_bytes_is_imported_as_its_csv_would_be() {
     // Client generators send a file as `application/octet-stream`; the document offers it
     // beside `text/csv`, and both read the same bytes as the same CSV.
     let app = TestApp::spawn().await;
-    let token = coordinator(&app).await;
+    let token = org_coordinator_token(&app, "coord@example.ac.uk").await;
     let r = client()
         .post(app.url("/api/v1/tutoring/imports/schools"))
         .bearer_auth(&token)

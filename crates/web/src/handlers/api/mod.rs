@@ -14,11 +14,17 @@ pub mod invitations;
 pub mod matching;
 pub mod me;
 pub mod meetings;
+pub mod my_data;
+pub mod notes;
 pub mod pairs;
+pub mod plan;
+pub mod research;
 pub mod schemes;
 pub mod scopes;
+pub mod sprints;
 pub mod surveys;
 pub mod tutoring;
+pub mod tutoring_students;
 pub mod webhooks;
 
 use crate::error::{ApiError, AppError, PROBLEM_JSON};
@@ -68,6 +74,12 @@ fn area_documents() -> Vec<utoipa::openapi::OpenApi> {
         surveys::Doc::openapi(),
         admin::Doc::openapi(),
         tutoring::Doc::openapi(),
+        notes::Doc::openapi(),
+        plan::Doc::openapi(),
+        sprints::Doc::openapi(),
+        tutoring_students::Doc::openapi(),
+        research::Doc::openapi(),
+        my_data::Doc::openapi(),
     ]
 }
 

@@ -68,7 +68,7 @@ pub async fn notice(State(state): State<AppState>, ctx: PageCtx) -> NoticePage {
     }
 }
 
-async fn own_export(
+pub async fn own_export(
     state: &AppState,
     user: &CurrentUser,
     address: &str,

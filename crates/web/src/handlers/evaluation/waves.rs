@@ -320,7 +320,18 @@ pub async fn export_answers(
     ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let (cycle, _) = exportable(&state, &user, &address, id, "answers.csv").await?;
+    answers_download(&state, &user, &address, id).await
+}
+
+/// The research export of a cycle as a CSV download (the page and the API): refused unless
+/// the policy allows it, audited before anything is sent.
+pub async fn answers_download(
+    state: &AppState,
+    user: &CurrentUser,
+    address: &str,
+    id: i64,
+) -> Result<Response, AppError> {
+    let (cycle, _) = exportable(state, user, address, id, "answers.csv").await?;
     let rows = state.store.research_rows(id).await?;
     let body = research_export::csv(&rows).map_err(AppError::internal)?;
     Ok(download(
@@ -336,7 +347,18 @@ pub async fn export_codebook(
     ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let (cycle, scheme) = exportable(&state, &user, &address, id, "codebook.md").await?;
+    codebook_download(&state, &user, &address, id).await
+}
+
+/// The codebook of a cycle's research export as a Markdown download (the page and the API):
+/// refused unless the policy allows the export, audited before anything is sent.
+pub async fn codebook_download(
+    state: &AppState,
+    user: &CurrentUser,
+    address: &str,
+    id: i64,
+) -> Result<Response, AppError> {
+    let (cycle, scheme) = exportable(state, user, address, id, "codebook.md").await?;
     // The statements this cycle asked, in its words (issue 11), with its side's scale labels.
     let labels: BTreeMap<String, String> = state
         .store

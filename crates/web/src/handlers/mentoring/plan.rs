@@ -16,7 +16,7 @@ use flipside_core::framework::{
     Framework, PlanError, expectations_from_text, plan_from_text, plan_to_text,
 };
 use flipside_core::policy::{self, Action, CycleRef};
-use flipside_store::{Cycle, NewAuditEntry, Scheme, StoreError};
+use flipside_store::{Cycle, Scheme};
 use serde::Deserialize;
 
 #[derive(Template, WebTemplate)]
@@ -161,29 +161,17 @@ pub async fn update(
         }
         .into_response());
     }
-    let json = serde_json::to_string(&framework).map_err(|e| AppError::Internal(e.into()))?;
-    let mut tx = state.store.begin().await?;
-    match tx.update_cycle_plan(id, &json, hours).await {
+    let actor = crate::operations::cycles::Actor {
+        id: user.id(),
+        address: &address,
+    };
+    match crate::operations::cycles::update_plan(&state, actor, id, &framework, hours).await {
         Ok(()) => {}
-        Err(StoreError::Conflict(m)) => {
+        Err(AppError::Conflict(m)) => {
             return Ok(redirect_with_flash(&format!("/cycles/{id}"), &m));
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(e),
     }
-    tx.audit(NewAuditEntry {
-        actor_id: Some(user.id()),
-        action: "meeting_plan_updated",
-        subject_kind: "cycle",
-        subject_id: Some(id),
-        detail: &format!(
-            "{} sessions, {} expectations, {hours} hours",
-            framework.sessions.len(),
-            framework.expectations.len()
-        ),
-        address: &address,
-    })
-    .await?;
-    tx.commit().await?;
     Ok(redirect_with_flash(
         &format!("/cycles/{id}"),
         "Meeting plan saved.",

@@ -116,24 +116,9 @@ pub async fn save_profile(
     let me = me_as_student(&state, &user).await?;
     allow(policy::own_tutoring_profile(as_tutee(&me)))?;
     let student = me.ok_or(AppError::Forbidden)?;
-    let mut errors = FormErrors::default();
-    let profile = TutoringProfile {
-        goals: optional_text(&mut errors, "goals", "Your goals", &form.goals),
-        goals_shared: form.goals_shared.is_some(),
-        success: optional_text(
-            &mut errors,
-            "success",
-            "What success means to you",
-            &form.success,
-        ),
-        success_shared: form.success_shared.is_some(),
-        tutor_note: optional_text(
-            &mut errors,
-            "tutor_note",
-            "What you want your tutor to know",
-            &form.tutor_note,
-        ),
-        tutor_note_shared: form.tutor_note_shared.is_some(),
+    let (profile, errors) = match checked_profile(&form) {
+        Ok(p) => (p, FormErrors::default()),
+        Err((p, e)) => (p, e),
     };
     if !errors.is_empty() {
         let year = this_year(&state).await?;
@@ -177,51 +162,12 @@ pub async fn tutor_view(
     Path(id): Path<i64>,
 ) -> Result<TutorViewPage, AppError> {
     let student = state.store.tutoring_student(id).await?;
-    let tutor = state
-        .store
-        .tutor_of_record(student.id, year_key(this_year(&state).await?))
-        .await?;
     let me = state.store.tutoring_self(user.id()).await?;
-    let tutee = TuteeRef {
-        student_id: student.id,
-        tutor_of_record: tutor.map(|t| t.id),
-    };
-    allow(policy::student_profile(me, tutee, Action::View))?;
-    let full = state.store.tutoring_profile(student.id).await?;
-    if me.student_id != Some(student.id)
-        && (full.goals_shared || full.success_shared || full.tutor_note_shared)
-    {
-        crate::handlers::audit_read(
-            &state,
-            &user,
-            &address,
-            "tutoring_profile_read",
-            ("tutoring_student", student.id),
-            "the fields of the profile the student shared with their tutor",
-        )
-        .await?;
-    }
-    // Only what the student chose to share leaves this function.
-    let profile = TutoringProfile {
-        goals: if full.goals_shared {
-            full.goals
-        } else {
-            String::new()
-        },
-        goals_shared: full.goals_shared,
-        success: if full.success_shared {
-            full.success
-        } else {
-            String::new()
-        },
-        success_shared: full.success_shared,
-        tutor_note: if full.tutor_note_shared {
-            full.tutor_note
-        } else {
-            String::new()
-        },
-        tutor_note_shared: full.tutor_note_shared,
-    };
+    // The tutor's view: only what the student chose to share, even for the student.
+    let profile = profile_as_seen(
+        readable_profile(&state, &user, me, &address, &student).await?,
+        false,
+    );
     Ok(TutorViewPage {
         ctx,
         student,
@@ -428,61 +374,20 @@ pub async fn decide(
             "This request has already been decided.".into(),
         ));
     }
-    let mut errors = FormErrors::default();
-    let outcome_key = format!("outcome-{id}");
-    let tutor_key = format!("tutor_id-{id}");
-    let reason_key = format!("reason-{id}");
     let tutors = state
         .store
         .school_tutor_capacities(request.school_id, request.academic_year)
         .await?;
     let student = state.store.tutoring_student(request.student_id).await?;
     let year = AcademicYear::from_start_year(request.academic_year as i32);
-    let outcome = match form.outcome.as_str() {
-        "approve" => {
-            let chosen = form
-                .tutor_id
-                .trim()
-                .parse::<i64>()
-                .ok()
-                .and_then(|t| tutors.iter().find(|x| x.id == t));
-            match chosen {
-                None => errors.add(&tutor_key, "Choose the new tutor from the School's tutors."),
-                Some(t) if t.id == request.from_tutor_id => {
-                    errors.add(&tutor_key, format!("{} is already the student's tutor.", t.name))
-                }
-                Some(t) if !t.has_room() => errors.add(
-                    &tutor_key,
-                    format!(
-                        "{} has no room: {} of {} places are taken in {year}. Choose another tutor.",
-                        t.name, t.assigned, t.capacity
-                    ),
-                ),
-                Some(_) => {}
+    let (approve, tutor_name, tutor_id) =
+        match check_decision(&form, &request, &tutors, |f| format!("{f}-{id}")) {
+            Ok(d) => d,
+            Err(errors) => {
+                let page = queue(&state, ctx, &user, Some((id, errors, form.reason))).await?;
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
             }
-            chosen.map(|t| (true, t.name.clone(), t.id))
-        }
-        "decline" => {
-            if BoundedText::parse(&form.reason, 2000).is_err() {
-                errors.add(
-                    &reason_key,
-                    "Give the student a reason for declining (at most 2000 characters).",
-                );
-            }
-            Some((false, String::new(), 0))
-        }
-        _ => {
-            errors.add(
-                &outcome_key,
-                "Choose whether to approve or decline the request.",
-            );
-            None
-        }
-    };
-    let Some((approve, tutor_name, tutor_id)) = outcome.filter(|_| errors.is_empty()) else {
-        let page = queue(&state, ctx, &user, Some((id, errors, form.reason))).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    };
+        };
     let decision = if approve {
         Decision::Approve {
             tutor_id,
@@ -504,4 +409,161 @@ pub async fn decide(
         format!("Declined the request from {}.", student.name)
     };
     Ok(redirect_with_flash("/tutoring/change-requests", &flash))
+}
+
+/// Checks a decision on a pending request (the queue page and the API): approving needs a
+/// tutor of the request's School, other than the current one, with room that year; declining
+/// needs a reason. Answers (approved, the new tutor's name, their id), or each error under the
+/// field name `key` gives (`outcome`, `tutor_id`, `reason`).
+pub fn check_decision(
+    form: &DecideForm,
+    request: &ChangeRequest,
+    tutors: &[TutorCapacity],
+    key: impl Fn(&str) -> String,
+) -> Result<(bool, String, i64), FormErrors> {
+    let mut errors = FormErrors::default();
+    let year = AcademicYear::from_start_year(request.academic_year as i32);
+    let outcome = match form.outcome.as_str() {
+        "approve" => {
+            let chosen = form
+                .tutor_id
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .and_then(|t| tutors.iter().find(|x| x.id == t));
+            match chosen {
+                None => errors.add(
+                    &key("tutor_id"),
+                    "Choose the new tutor from the School's tutors.",
+                ),
+                Some(t) if t.id == request.from_tutor_id => errors.add(
+                    &key("tutor_id"),
+                    format!("{} is already the student's tutor.", t.name),
+                ),
+                Some(t) if !t.has_room() => errors.add(
+                    &key("tutor_id"),
+                    format!(
+                        "{} has no room: {} of {} places are taken in {year}. Choose another tutor.",
+                        t.name, t.assigned, t.capacity
+                    ),
+                ),
+                Some(_) => {}
+            }
+            chosen.map(|t| (true, t.name.clone(), t.id))
+        }
+        "decline" => {
+            if BoundedText::parse(&form.reason, 2000).is_err() {
+                errors.add(
+                    &key("reason"),
+                    "Give the student a reason for declining (at most 2000 characters).",
+                );
+            }
+            Some((false, String::new(), 0))
+        }
+        _ => {
+            errors.add(
+                &key("outcome"),
+                "Choose whether to approve or decline the request.",
+            );
+            None
+        }
+    };
+    match outcome {
+        Some(d) if errors.is_empty() => Ok(d),
+        _ => Err(errors),
+    }
+}
+
+/// Checks a profile as sent (the profile page and the API): each text at most 2000
+/// characters, trimmed; a checkbox ticked shares that field with the tutor. On error, the
+/// profile as typed (to show again) and each field's error.
+pub fn checked_profile(
+    form: &ProfileForm,
+) -> Result<TutoringProfile, (TutoringProfile, FormErrors)> {
+    let mut errors = FormErrors::default();
+    let profile = TutoringProfile {
+        goals: optional_text(&mut errors, "goals", "Your goals", &form.goals),
+        goals_shared: form.goals_shared.is_some(),
+        success: optional_text(
+            &mut errors,
+            "success",
+            "What success means to you",
+            &form.success,
+        ),
+        success_shared: form.success_shared.is_some(),
+        tutor_note: optional_text(
+            &mut errors,
+            "tutor_note",
+            "What you want your tutor to know",
+            &form.tutor_note,
+        ),
+        tutor_note_shared: form.tutor_note_shared.is_some(),
+    };
+    if errors.is_empty() {
+        Ok(profile)
+    } else {
+        Err((profile, errors))
+    }
+}
+
+/// What of a profile its reader sees: the student everything; their tutor of record only the
+/// fields the student chose to share (the others empty).
+pub fn profile_as_seen(full: TutoringProfile, by_the_student: bool) -> TutoringProfile {
+    if by_the_student {
+        return full;
+    }
+    TutoringProfile {
+        goals: if full.goals_shared {
+            full.goals
+        } else {
+            String::new()
+        },
+        goals_shared: full.goals_shared,
+        success: if full.success_shared {
+            full.success
+        } else {
+            String::new()
+        },
+        success_shared: full.success_shared,
+        tutor_note: if full.tutor_note_shared {
+            full.tutor_note
+        } else {
+            String::new()
+        },
+        tutor_note_shared: full.tutor_note_shared,
+    }
+}
+
+/// A student's profile for `user`, who the policy lets read it: the tutor of record's read of
+/// shared fields is audited (before anything is shown). Refused to anyone else.
+pub async fn readable_profile(
+    state: &AppState,
+    user: &CurrentUser,
+    me: TutoringSelf,
+    address: &str,
+    student: &TutoringPerson,
+) -> Result<TutoringProfile, AppError> {
+    let tutor = state
+        .store
+        .tutor_of_record(student.id, year_key(this_year(state).await?))
+        .await?;
+    let tutee = TuteeRef {
+        student_id: student.id,
+        tutor_of_record: tutor.map(|t| t.id),
+    };
+    allow(policy::student_profile(me, tutee, Action::View))?;
+    let full = state.store.tutoring_profile(student.id).await?;
+    let by_the_student = me.student_id == Some(student.id);
+    if !by_the_student && (full.goals_shared || full.success_shared || full.tutor_note_shared) {
+        crate::handlers::audit_read(
+            state,
+            user,
+            address,
+            "tutoring_profile_read",
+            ("tutoring_student", student.id),
+            "the fields of the profile the student shared with their tutor",
+        )
+        .await?;
+    }
+    Ok(profile_as_seen(full, by_the_student))
 }

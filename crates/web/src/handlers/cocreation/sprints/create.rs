@@ -8,8 +8,9 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
 use flipside_core::policy;
-use flipside_store::NewSprint;
+use flipside_store::{Faculty, NewSprint};
 
 use super::{NewPage, SprintForm, date, text};
 
@@ -21,6 +22,40 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     allow(policy::sprint_run(&user.actor))?;
     let faculties = state.store.faculties().await?;
+    let valid = match validate(&form, &faculties) {
+        Ok(v) => v,
+        Err(errors) => {
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                NewPage {
+                    ctx,
+                    form,
+                    errors,
+                    faculties,
+                },
+            )
+                .into_response());
+        }
+    };
+    let id = create_sprint(&state, &user, &valid).await?;
+    let title = valid.title;
+    Ok(redirect_with_flash(
+        &format!("/sprints/{id}"),
+        &format!("Sprint '{title}' created. It is collecting problems."),
+    ))
+}
+
+/// A sprint as checked, ready to be created.
+pub struct ValidSprint {
+    pub faculty_id: i64,
+    pub title: String,
+    pub question: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+}
+
+/// Checks the sprint form (the page and the API): each field's error by its name.
+pub fn validate(form: &SprintForm, faculties: &[Faculty]) -> Result<ValidSprint, FormErrors> {
     let mut errors = FormErrors::default();
     let title = text(&mut errors, "title", "Title", &form.title, 120);
     let faculty = form
@@ -46,33 +81,33 @@ pub async fn create(
     {
         errors.add("ends_on", "End date must be on or after the start date.");
     }
-    let (Some(faculty_id), Some(starts), Some(ends), true) =
-        (faculty, starts, ends, errors.is_empty())
-    else {
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            NewPage {
-                ctx,
-                form,
-                errors,
-                faculties,
-            },
-        )
-            .into_response());
-    };
-    let id = state
+    match (faculty, starts, ends, errors.is_empty()) {
+        (Some(faculty_id), Some(starts_on), Some(ends_on), true) => Ok(ValidSprint {
+            faculty_id,
+            title,
+            question,
+            starts_on,
+            ends_on,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Creates the checked sprint, collecting problems, by this person.
+pub async fn create_sprint(
+    state: &AppState,
+    user: &CurrentUser,
+    valid: &ValidSprint,
+) -> Result<i64, AppError> {
+    Ok(state
         .store
         .create_sprint(NewSprint {
-            faculty_id,
-            title: &title,
-            question: &question,
-            starts_on: &starts.to_string(),
-            ends_on: &ends.to_string(),
+            faculty_id: valid.faculty_id,
+            title: &valid.title,
+            question: &valid.question,
+            starts_on: &valid.starts_on.to_string(),
+            ends_on: &valid.ends_on.to_string(),
             created_by: Some(user.id()),
         })
-        .await?;
-    Ok(redirect_with_flash(
-        &format!("/sprints/{id}"),
-        &format!("Sprint '{title}' created. It is collecting problems."),
-    ))
+        .await?)
 }

@@ -54,7 +54,7 @@ pub struct SprintForm {
     pub ends_on: String,
 }
 
-pub(super) fn text(
+pub(crate) fn text(
     errors: &mut FormErrors,
     field: &str,
     what: &str,
@@ -70,7 +70,7 @@ pub(super) fn text(
     }
 }
 
-pub(super) fn date(
+pub(crate) fn date(
     errors: &mut FormErrors,
     field: &str,
     what: &str,
@@ -220,7 +220,7 @@ pub(super) async fn show_page(
 
 /// Whether this person decides the sprint's proposals (asks the policy with the faculty's
 /// Schools).
-pub(super) async fn decider(
+pub(crate) async fn decider(
     state: &AppState,
     user: &CurrentUser,
     sprint: &Sprint,
@@ -254,7 +254,7 @@ pub(super) fn back(id: i64, anchor: &str, message: &str) -> Response {
 }
 
 /// The item, which must belong to the sprint.
-pub(super) async fn item_of(
+pub(crate) async fn item_of(
     state: &AppState,
     sprint: &Sprint,
     item_id: i64,
