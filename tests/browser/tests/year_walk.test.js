@@ -397,7 +397,7 @@ test('a whole cycle, walked through links and emails by a coordinator, students 
     await follow(s0, s0.getByRole('link', { name: `Your pair with ${leader0.name}` }).first(), /\/pairs\/\d+$/);
     await s0.getByLabel('How long you met, in minutes').fill('90');
     await follow(s0, s0.getByRole('button', { name: 'Log as held' }));
-    assert.match(await mainText(s0), /met for 1\.5 hours/);
+    assert.match(await mainText(s0), /met for 1 hour 30 minutes/);
     await visit(s0, 'student-meeting-held');
 
     // --- Closing, pair by pair: the pair that met completed, the other never met.
