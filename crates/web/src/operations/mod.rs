@@ -20,5 +20,6 @@ pub mod recruitment;
 pub mod reports;
 pub mod retention;
 pub mod schemes;
+pub mod survey_reminders;
 pub mod tutoring;
 pub mod webhooks;
