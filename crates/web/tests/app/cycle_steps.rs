@@ -267,7 +267,7 @@ async fn closing_asks_pair_by_pair_and_counts_each_pair_once() {
     );
     assert!(
         page.body
-            .contains("met 2 times, 11 hours of the 20 aimed for"),
+            .contains("met 2 times, 11 hours of the 20 hours aimed for"),
         "{}",
         page.body
     );
