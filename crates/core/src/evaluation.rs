@@ -188,15 +188,29 @@ pub struct Moved {
 }
 
 impl Moved {
-    /// The shares of `d` (paired differences) under `rule`.
+    /// The shares of `d` (paired differences) under `rule`. Shown beside the paired n, a
+    /// share next to a hidden one would give it away by subtraction: a share is shown only
+    /// where the plain-words sentence tells its group alone
+    /// ([`crate::results_words::moved_groups`]); the others are hidden as complementary.
     pub fn of(d: &[f64], rule: &DisclosureRule) -> Moved {
-        let n = d.len() as u64;
-        let up = d.iter().filter(|x| **x > 0.0).count() as u64;
-        let down = d.iter().filter(|x| **x < 0.0).count() as u64;
+        let m = crate::results_words::MovedCounts::of(d);
+        let n = m.total();
+        let counts = [m.up, m.same, m.down];
+        let groups = crate::results_words::moved_groups(counts, rule);
+        let cell = |i: usize| {
+            let share = rule.percentage(counts[i], n);
+            let alone = groups
+                .as_ref()
+                .is_some_and(|g| g.iter().any(|group| group.as_slice() == [i]));
+            match share {
+                Cell::Shown(_) if !alone => Cell::Suppressed(Suppression::Complementary),
+                other => other,
+            }
+        };
         Moved {
-            up: rule.percentage(up, n),
-            same: rule.percentage(n - up - down, n),
-            down: rule.percentage(down, n),
+            up: cell(0),
+            same: cell(1),
+            down: cell(2),
         }
     }
 }
@@ -237,8 +251,19 @@ pub fn compare(
         None => rule.mean(0.0, 0),
     };
     let shown = !mean_change.is_suppressed();
-    let mean_from = mean_cell(a);
-    let mean_to = mean_cell(b);
+    let mut mean_from = mean_cell(a);
+    let mut mean_to = mean_cell(b);
+    // When everyone who answered one wave answered both, that wave's mean and the mean change
+    // give the paired people's mean in the other wave; beside that wave's mean over everyone,
+    // it would give the mean of the few who answered only it (one person's answer, when one).
+    let few_unpaired =
+        |n: usize| n as u64 > n_paired && rule.mean(0.0, n as u64 - n_paired).is_suppressed();
+    if shown && b.n as u64 == n_paired && few_unpaired(a.n) && !mean_to.is_suppressed() {
+        mean_from = Cell::Suppressed(Suppression::Complementary);
+    }
+    if shown && a.n as u64 == n_paired && few_unpaired(b.n) && !mean_from.is_suppressed() {
+        mean_to = Cell::Suppressed(Suppression::Complementary);
+    }
     let sd_cell = |s: stats::Summary, mean: Cell<f64>| match (s.sd, mean) {
         (Some(sd), Cell::Shown(_)) => Cell::Shown(sd),
         (_, Cell::Suppressed(why)) => Cell::Suppressed(why),
@@ -336,10 +361,14 @@ mod tests {
         );
         assert_eq!((r.n_from, r.n_to, r.n_paired), (9, 9, 8));
         assert_eq!(r.mean_change, Cell::Shown(1.0), "(2+1+0+1+1+1+2+0)/8");
-        assert_eq!(r.moved.up, Cell::Shown(75.0), "6 of 8 moved up");
         assert!(
-            r.moved.same.is_suppressed(),
-            "2 of 8 stayed the same: a count under 5, so its share is hidden too"
+            r.moved.same.is_suppressed() && r.moved.down.is_suppressed(),
+            "2 of 8 stayed the same and none moved down: counts under 5, so their shares are hidden"
+        );
+        assert_eq!(
+            r.moved.up,
+            Cell::Suppressed(Suppression::Complementary),
+            "6 of 8 moved up beside the paired 8 would tell that 2 did not"
         );
         assert!(r.p_value.unwrap() < 0.05 && r.p_value.unwrap() > 0.0);
         assert!(r.effect_r.unwrap() > 0.0, "post higher: positive r");
@@ -391,6 +420,87 @@ mod tests {
             "7 paired: below the percentage base"
         );
         assert_eq!((r.rank_biserial_paired, r.mann_whitney), (None, None));
+    }
+
+    /// `(before, after)` answers of people P0, P1, …; `None`: did not answer that wave.
+    fn people(
+        scores: &[(Option<f64>, Option<f64>)],
+    ) -> (BTreeMap<String, f64>, BTreeMap<String, f64>) {
+        let mut pre = BTreeMap::new();
+        let mut post = BTreeMap::new();
+        for (i, (a, b)) in scores.iter().enumerate() {
+            if let Some(a) = a {
+                pre.insert(format!("P{i:02}"), *a);
+            }
+            if let Some(b) = b {
+                post.insert(format!("P{i:02}"), *b);
+            }
+        }
+        (pre, post)
+    }
+
+    #[test]
+    fn a_share_that_would_give_away_a_hidden_one_by_subtraction_is_hidden_too() {
+        // 13 paired: 6 up, 5 same, 2 down. Beside the paired n, showing "same" (5 of 13) would
+        // give away the 2 who moved down.
+        let mut s = vec![(Some(2.0), Some(4.0)); 6];
+        s.extend(vec![(Some(3.0), Some(3.0)); 5]);
+        s.extend(vec![(Some(4.0), Some(3.0)); 2]);
+        let (pre, post) = people(&s);
+        let r = compare(("x", "X", "X"), &pre, &post, &DisclosureRule::internal());
+        assert_eq!(r.n_shown[2], Cell::Shown(13));
+        assert!(r.moved.up.shown().is_some());
+        assert_eq!(r.moved.down, Cell::Suppressed(Suppression::SmallBase));
+        assert_eq!(r.moved.same, Cell::Suppressed(Suppression::Complementary));
+
+        // 8 paired: 6 up, 1 same, 1 down. The two hidden add up to 2, itself a small count that
+        // "up" beside the paired n would give away: nothing of who moved is shown.
+        let mut s = vec![(Some(2.0), Some(4.0)); 6];
+        s.push((Some(3.0), Some(3.0)));
+        s.push((Some(4.0), Some(3.0)));
+        let (pre, post) = people(&s);
+        let r = compare(("x", "X", "X"), &pre, &post, &DisclosureRule::internal());
+        assert_eq!(r.moved.up, Cell::Suppressed(Suppression::Complementary));
+        assert!(r.moved.same.is_suppressed() && r.moved.down.is_suppressed());
+    }
+
+    #[test]
+    fn a_wave_mean_is_hidden_when_with_the_change_it_would_give_away_the_answers_of_a_few_unpaired_people()
+     {
+        // Six answered before, five of them after. The mean after and the mean change are over
+        // the same five, so they give those five's mean before; with the mean before of all
+        // six it would give the sixth person's answer.
+        let mut s = vec![(Some(2.0), Some(4.0)), (Some(3.0), Some(4.0))];
+        s.extend(vec![(Some(3.0), Some(3.0)); 3]);
+        s.push((Some(5.0), None));
+        let (pre, post) = people(&s);
+        let r = compare(("x", "X", "X"), &pre, &post, &DisclosureRule::internal());
+        assert!(r.mean_to.shown().is_some() && r.mean_change.shown().is_some());
+        assert_eq!(r.mean_from, Cell::Suppressed(Suppression::Complementary));
+        assert!(r.sd_from.is_suppressed());
+        assert_eq!(r.mann_whitney, None);
+        assert_eq!(
+            r.n_shown[0],
+            Cell::Shown(6),
+            "how many answered stays shown"
+        );
+
+        // The same the other way round (a late joiner answers only after).
+        let mut s = vec![(Some(2.0), Some(4.0)), (Some(3.0), Some(4.0))];
+        s.extend(vec![(Some(3.0), Some(3.0)); 3]);
+        s.push((None, Some(1.0)));
+        let (pre, post) = people(&s);
+        let r = compare(("x", "X", "X"), &pre, &post, &DisclosureRule::internal());
+        assert_eq!(r.mean_to, Cell::Suppressed(Suppression::Complementary));
+        assert!(r.mean_from.shown().is_some());
+
+        // Five or more unpaired people: their mean is a figure the rule shows, so nothing more
+        // is hidden.
+        let mut s = vec![(Some(3.0), Some(4.0)); 5];
+        s.extend(vec![(Some(2.0), None); 5]);
+        let (pre, post) = people(&s);
+        let r = compare(("x", "X", "X"), &pre, &post, &DisclosureRule::internal());
+        assert!(r.mean_from.shown().is_some() && r.mean_to.shown().is_some());
     }
 
     #[test]

@@ -21,6 +21,7 @@
 //! | [`tutoring`] | allocation from School rules, hand-made moves, contacts, dashboard figures (SPEC §3.10) |
 //! | [`tutoring_dashboard`] | the tutoring dashboard's figures under the disclosure rule (SPEC §3.10) |
 //! | [`surveys`] | wave dates, scale labels and a respondent's answers (SPEC §3.5) |
+//! | [`survey_reminders`] | reminders on a schedule set per wave: which day's is due, the schedule as typed |
 //! | [`research_export`] | the researchers' tidy CSV of survey answers and its codebook |
 //! | [`outreach`] | the applicant pool against the organisation's population (SPEC §3.2) |
 //! | [`meetings`] | proposing meetings: future, no overlap; hours (SPEC §3.4) |
@@ -70,6 +71,7 @@ pub mod scheme;
 pub mod spreadsheet;
 pub mod sprint;
 pub mod stats;
+pub mod survey_reminders;
 pub mod surveys;
 pub mod text;
 pub mod tutoring;

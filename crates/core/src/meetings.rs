@@ -172,9 +172,20 @@ pub fn check_held_minutes(raw: &str) -> Result<i64, String> {
         .ok_or_else(|| format!("Enter how long you met, in minutes, from 1 to {MAX_HELD_MINUTES}."))
 }
 
-/// Minutes as hours with one decimal place, as the pages show them.
+/// A length of time in words, as every page and email says one: "1 hour 12 minutes",
+/// "45 minutes", "20 hours", "0 hours" — whole hours and minutes, never a decimal fraction.
 pub fn hours(minutes: i64) -> String {
-    format!("{:.1}", minutes as f64 / 60.0)
+    let (h, m) = (minutes.max(0) / 60, minutes.max(0) % 60);
+    let unit = |n: i64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    match (h, m) {
+        (h, 0) => unit(h, "hour", "hours"),
+        (0, m) => unit(m, "minute", "minutes"),
+        (h, m) => format!(
+            "{} {}",
+            unit(h, "hour", "hours"),
+            unit(m, "minute", "minutes")
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -333,12 +344,17 @@ mod tests {
     }
 
     #[test]
-    fn held_minutes_are_bounded_and_hours_have_one_decimal() {
+    fn held_minutes_are_bounded_and_time_is_said_in_hours_and_minutes() {
         assert_eq!(check_held_minutes(" 75 "), Ok(75));
         assert!(check_held_minutes("0").is_err());
         assert!(check_held_minutes("481").is_err());
         assert!(check_held_minutes("an hour").is_err());
-        assert_eq!(hours(80), "1.3");
-        assert_eq!(hours(1200), "20.0");
+        assert_eq!(hours(72), "1 hour 12 minutes");
+        assert_eq!(hours(80), "1 hour 20 minutes");
+        assert_eq!(hours(121), "2 hours 1 minute");
+        assert_eq!(hours(45), "45 minutes");
+        assert_eq!(hours(60), "1 hour");
+        assert_eq!(hours(1200), "20 hours");
+        assert_eq!(hours(0), "0 hours");
     }
 }

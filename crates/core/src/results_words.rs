@@ -28,7 +28,8 @@ impl MovedCounts {
         }
     }
 
-    fn total(&self) -> u64 {
+    /// How many answered both.
+    pub fn total(&self) -> u64 {
         self.up + self.same + self.down
     }
 }
@@ -55,13 +56,16 @@ pub struct RoleSummary {
 
 const LABELS: [&str; 3] = ["moved up", "stayed the same", "moved down"];
 
-/// "11 moved up, 7 stayed the same and 2 moved down" under `rule`, or `None` when the rule
-/// leaves nothing to say.
-fn movement_words(m: MovedCounts, rule: &DisclosureRule) -> Option<String> {
-    let counts = [m.up, m.same, m.down];
+/// How who moved up, stayed the same and moved down (indices 0, 1, 2 of `counts`) can be told
+/// under `rule`: groups said each with its count, a group of two said together ("9 stayed the
+/// same or moved down"); `None` when nothing can be told. A count the rule hides is told only
+/// together with the smaller other one, so that neither follows from the number who answered
+/// both; two hidden counts are told together only when their sum is itself a count the rule
+/// shows. The results table hides the same shares (issue 14), so the sentence and the table
+/// together give away no more than either.
+pub fn moved_groups(counts: [u64; 3], rule: &DisclosureRule) -> Option<Vec<Vec<usize>>> {
     let hidden: Vec<usize> = (0..3).filter(|i| rule.hides_count(counts[*i])).collect();
-    // Groups of categories, each said with its count.
-    let groups: Vec<Vec<usize>> = match hidden.as_slice() {
+    Some(match hidden.as_slice() {
         [] => vec![vec![0], vec![1], vec![2]],
         [h] => {
             // Said with the smaller of the other two, so neither can be worked out.
@@ -85,7 +89,14 @@ fn movement_words(m: MovedCounts, rule: &DisclosureRule) -> Option<String> {
             g
         }
         _ => return None,
-    };
+    })
+}
+
+/// "11 moved up, 7 stayed the same and 2 moved down" under `rule`, or `None` when the rule
+/// leaves nothing to say.
+fn movement_words(m: MovedCounts, rule: &DisclosureRule) -> Option<String> {
+    let counts = [m.up, m.same, m.down];
+    let groups = moved_groups(counts, rule)?;
     let parts: Vec<String> = groups
         .iter()
         .map(|g| {

@@ -37,6 +37,24 @@ pub fn default_followup(post_closes: NaiveDate) -> (NaiveDate, NaiveDate) {
     (opens, opens + chrono::Days::new(DEFAULT_WAVE_DAYS))
 }
 
+/// A wave as a sentence names it: "the wave before the cycle".
+fn the_wave(wave: Wave) -> &'static str {
+    match wave {
+        Wave::Pre => "the wave before the cycle",
+        Wave::Post => "the wave after the cycle",
+        Wave::Followup => "the six-month follow-up",
+    }
+}
+
+/// "Enter the date" as the rest of a sentence: "enter the date".
+fn lower_first(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// The field name of a wave's opening or closing date in the dates form, e.g. `pre_opens`.
 pub fn date_field(wave: Wave, end: &str) -> String {
     format!("{}_{end}", wave.as_str())
@@ -49,33 +67,38 @@ pub fn validate_wave_dates(
     form: &BTreeMap<String, String>,
 ) -> Result<Vec<WaveDates>, BTreeMap<String, String>> {
     let mut errors = BTreeMap::new();
-    let mut parse = |field: String, required: bool| -> Option<NaiveDate> {
+    // The three waves share one form: every message names its wave.
+    let mut parse = |wave: Wave, end: &str, required: bool| -> Option<NaiveDate> {
+        let field = date_field(wave, end);
         let raw = form.get(&field).map(|s| s.trim()).unwrap_or("");
         if raw.is_empty() {
             if required {
-                errors.insert(field, "Enter a date.".to_string());
+                errors.insert(field, format!("{}: enter the date it {end}.", wave.title()));
             }
             return None;
         }
         match crate::dates::plausible_date(raw) {
             Ok(d) => Some(d),
             Err(message) => {
-                errors.insert(field, message);
+                errors.insert(
+                    field,
+                    format!("{}: {}", wave.title(), lower_first(&message)),
+                );
                 None
             }
         }
     };
     let pre = (
-        parse(date_field(Wave::Pre, "opens"), true),
-        parse(date_field(Wave::Pre, "closes"), true),
+        parse(Wave::Pre, "opens", true),
+        parse(Wave::Pre, "closes", true),
     );
     let post = (
-        parse(date_field(Wave::Post, "opens"), true),
-        parse(date_field(Wave::Post, "closes"), true),
+        parse(Wave::Post, "opens", true),
+        parse(Wave::Post, "closes", true),
     );
     let followup_given = (
-        parse(date_field(Wave::Followup, "opens"), false),
-        parse(date_field(Wave::Followup, "closes"), false),
+        parse(Wave::Followup, "opens", false),
+        parse(Wave::Followup, "closes", false),
     );
     let followup = match (followup_given, post.1) {
         ((Some(o), Some(c)), _) => (Some(o), Some(c)),
@@ -87,7 +110,7 @@ pub fn validate_wave_dates(
         ((None, Some(c)), _) => {
             errors.insert(
                 date_field(Wave::Followup, "opens"),
-                "Enter the date the follow-up opens, or leave both follow-up dates blank for the default.".into(),
+                "Six-month follow-up: enter the date it opens, or leave both of its dates blank for the default.".into(),
             );
             (None, Some(c))
         }
@@ -105,8 +128,8 @@ pub fn validate_wave_dates(
             errors.insert(
                 date_field(wave, "closes"),
                 format!(
-                    "The {} wave must close after it opens ({o}).",
-                    wave.as_str()
+                    "{}: the wave must close after it opens ({o}).",
+                    wave.title()
                 ),
             );
         }
@@ -116,9 +139,9 @@ pub fn validate_wave_dates(
             errors.insert(
                 date_field(wave, "opens"),
                 format!(
-                    "The {} wave must open after the {} wave closes ({prev}).",
-                    wave.as_str(),
-                    before.as_str()
+                    "{}: the wave must open after {} closes ({prev}).",
+                    wave.title(),
+                    the_wave(before)
                 ),
             );
         }
@@ -285,11 +308,39 @@ mod tests {
         ]))
         .unwrap_err();
         assert!(errors["pre_closes"].contains("close after it opens"));
-        assert!(errors["post_opens"].contains("after the pre wave closes"));
-        assert!(errors["followup_opens"].contains("after the post wave closes"));
+        assert!(errors["post_opens"].contains("after the wave before the cycle closes"));
+        assert!(errors["followup_opens"].contains("after the wave after the cycle closes"));
         let errors = validate_wave_dates(&form(&[("pre_opens", "1 Oct")])).unwrap_err();
         assert!(errors["pre_opens"].contains("year-month-day"));
-        assert_eq!(errors["post_closes"], "Enter a date.");
+    }
+
+    #[test]
+    fn every_date_error_names_its_wave_by_name_since_the_three_share_one_form() {
+        let errors = validate_wave_dates(&form(&[
+            ("pre_opens", "1 Oct"),
+            ("post_opens", "2027-05-01"),
+            ("followup_closes", "2027-12-01"),
+        ]))
+        .unwrap_err();
+        assert!(
+            errors["pre_opens"].starts_with("Before the cycle: enter the date"),
+            "{errors:?}"
+        );
+        assert!(
+            errors["pre_closes"].starts_with("Before the cycle: enter the date it closes"),
+            "{errors:?}"
+        );
+        assert_eq!(
+            errors["post_closes"],
+            "After the cycle: enter the date it closes."
+        );
+        assert!(errors["followup_opens"].starts_with("Six-month follow-up: "));
+        for message in errors.values() {
+            assert!(
+                !message.contains(" pre ") && !message.contains(" post "),
+                "{message}"
+            );
+        }
     }
 
     #[test]

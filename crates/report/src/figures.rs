@@ -49,6 +49,22 @@ impl Disclosure {
         Mean(self.rule.mean(value, n))
     }
 
+    /// A count hidden because, beside the figures shown with it, it would give a hidden one
+    /// away (complementary suppression, decided from those figures by the caller).
+    pub fn complementary_count(&self) -> Count {
+        Count(Cell::Suppressed(Suppression::Complementary))
+    }
+
+    /// A percentage hidden as [`Disclosure::complementary_count`] is.
+    pub fn complementary_percent(&self) -> Percent {
+        Percent(Cell::Suppressed(Suppression::Complementary))
+    }
+
+    /// An average hidden as [`Disclosure::complementary_count`] is.
+    pub fn complementary_mean(&self) -> Mean {
+        Mean(Cell::Suppressed(Suppression::Complementary))
+    }
+
     /// A statistic computed over `n` people (an effect size, a p-value): shown only where an
     /// average over the same people would be, since with few people it describes individuals.
     pub fn statistic(&self, value: f64, n: u64) -> Statistic {

@@ -19,7 +19,15 @@ pub struct SurveyWave {
     pub wave: Decoded<Wave>,
     pub opens_on: NaiveDate,
     pub closes_on: NaiveDate,
+    /// Reminders go out on their own every this many days after the wave opens.
+    pub remind_every_days: Option<i64>,
+    /// Reminders go out on their own on these dates ("2026-10-08, 2026-10-15"; empty: none).
+    pub remind_on_dates: String,
 }
+
+/// The columns of [`SurveyWave`], for its queries.
+const WAVE_COLUMNS: &str =
+    "id, cycle_id, wave, opens_on, closes_on, remind_every_days, remind_on_dates";
 
 impl SurveyWave {
     pub fn wave(&self) -> Wave {
@@ -103,18 +111,29 @@ impl Store {
 
     /// A cycle's waves, in order pre, post, follow-up.
     pub async fn survey_waves(&self, cycle_id: i64) -> Result<Vec<SurveyWave>> {
-        let mut waves = on_pool!(self, pool => sqlx::query_as::<_, SurveyWave>(
-            "SELECT id, cycle_id, wave, opens_on, closes_on FROM survey_waves WHERE cycle_id = $1"
-        ).bind(cycle_id).fetch_all(pool).await)?;
+        let sql = format!("SELECT {WAVE_COLUMNS} FROM survey_waves WHERE cycle_id = $1");
+        let mut waves = on_pool!(self, pool => sqlx::query_as::<_, SurveyWave>(&sql)
+            .bind(cycle_id).fetch_all(pool).await)?;
         waves.sort_by_key(SurveyWave::wave);
         Ok(waves)
     }
 
     /// One wave of a cycle, if its dates are set.
     pub async fn survey_wave(&self, cycle_id: i64, wave: Wave) -> Result<Option<SurveyWave>> {
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, SurveyWave>(
-            "SELECT id, cycle_id, wave, opens_on, closes_on FROM survey_waves WHERE cycle_id = $1 AND wave = $2"
-        ).bind(cycle_id).bind(wave.as_str()).fetch_optional(pool).await)?)
+        let sql =
+            format!("SELECT {WAVE_COLUMNS} FROM survey_waves WHERE cycle_id = $1 AND wave = $2");
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, SurveyWave>(&sql)
+            .bind(cycle_id).bind(wave.as_str()).fetch_optional(pool).await)?)
+    }
+
+    /// Every wave with reminders on a schedule, for the email worker.
+    pub async fn waves_with_reminder_schedules(&self) -> Result<Vec<SurveyWave>> {
+        let sql = format!(
+            "SELECT {WAVE_COLUMNS} FROM survey_waves
+             WHERE remind_every_days IS NOT NULL OR remind_on_dates <> '' ORDER BY id"
+        );
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, SurveyWave>(&sql)
+            .fetch_all(pool).await)?)
     }
 
     /// One enrolled participant.
@@ -333,6 +352,34 @@ impl Tx {
             on_tx!(self, c => sqlx::query_as::<_, WaveRecipient>(WAVE_RECIPIENTS)
             .bind(cycle_id).bind(wave.as_str()).fetch_all(&mut *c).await)?,
         )
+    }
+
+    /// Sets a wave's reminder schedule (`None` and "": reminders only when sent by hand).
+    pub async fn set_wave_reminder_schedule(
+        &mut self,
+        wave_id: i64,
+        every_days: Option<i64>,
+        dates: &str,
+    ) -> Result<()> {
+        let n = on_tx!(self, c => sqlx::query(
+            "UPDATE survey_waves SET remind_every_days = $1, remind_on_dates = $2 WHERE id = $3"
+        ).bind(every_days).bind(dates).bind(wave_id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Claims the scheduled reminder of `day` for a wave: true for the one transaction that
+    /// moves the wave's last scheduled reminder forward to `day`, false when it is there
+    /// already. On PostgreSQL a second instance's UPDATE waits for the first's row lock and
+    /// then finds the condition false; on SQLite the write lock puts them in turn.
+    pub async fn claim_scheduled_reminder(&mut self, wave_id: i64, day: NaiveDate) -> Result<bool> {
+        let n = on_tx!(self, c => sqlx::query(
+            "UPDATE survey_waves SET scheduled_reminder_on = $1
+             WHERE id = $2 AND (scheduled_reminder_on IS NULL OR scheduled_reminder_on < $1)"
+        ).bind(day).bind(wave_id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
     }
 
     /// Sets an instrument's scale labels (a JSON array of five).

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use flipside_core::actions::ActionStatus;
 use flipside_core::annual_report::{ReportScope, ReportText};
 use flipside_core::cycle::AcademicYear;
-use flipside_core::disclosure::DisclosureRule;
+use flipside_core::disclosure::{Cell, DisclosureRule, Suppression};
 use flipside_core::evaluation::{self, LIKERT_LABELS, Wave as CoreWave};
 use flipside_core::recruitment::ApplicationStatus;
 use flipside_core::sprint::{Decision, Implementation};
@@ -512,24 +512,62 @@ pub fn survey_results(
         let scores = |code: &str, wave: CoreWave| analysed.scores(code, wave);
         let mut by_aim: Vec<m::AimResult> = Vec::new();
         for &(_, code, aim, text) in &analysed.statements {
+            // The results page's comparisons under the report's rule: a figure they hide so
+            // that another cannot be worked out is hidden here too.
+            let page = |to: CoreWave| {
+                evaluation::compare(
+                    (code, aim, text),
+                    &scores(code, CoreWave::Pre),
+                    &scores(code, to),
+                    d.rule(),
+                )
+            };
+            let mut on_page = vec![vec![page(CoreWave::Post)], vec![page(CoreWave::Followup)]];
+            crate::handlers::evaluation::results::hide_the_first_wave_everywhere(&mut on_page);
+            let complementary = |c: &Cell<f64>| c.suppression() == Some(Suppression::Complementary);
+            let mean_hidden = |w: CoreWave| match w {
+                CoreWave::Pre => complementary(&on_page[0][0].mean_from),
+                CoreWave::Post => complementary(&on_page[0][0].mean_to),
+                CoreWave::Followup => complementary(&on_page[1][0].mean_to),
+            };
             let waves: Vec<m::WaveResult> = CoreWave::ALL
                 .iter()
                 .filter_map(|w| {
                     let values: Vec<f64> = scores(code, *w).into_values().collect();
                     let s = stats::describe(&values);
                     let n = s.n as u64;
+                    let hidden = mean_hidden(*w);
                     (n > 0).then(|| m::WaveResult {
                         wave: wave_of(*w),
                         n: d.count(n),
-                        mean: d.mean(s.mean.unwrap_or(0.0), n),
-                        sd: d.mean(s.sd.unwrap_or(0.0), if s.sd.is_some() { n } else { 0 }),
+                        mean: if hidden {
+                            d.complementary_mean()
+                        } else {
+                            d.mean(s.mean.unwrap_or(0.0), n)
+                        },
+                        sd: if hidden {
+                            d.complementary_mean()
+                        } else {
+                            d.mean(s.sd.unwrap_or(0.0), if s.sd.is_some() { n } else { 0 })
+                        },
                     })
                 })
                 .collect();
             let change = |to: CoreWave| {
                 let from_scores = scores(code, CoreWave::Pre);
                 let to_scores = scores(code, to);
-                paired_change((code, aim, text), &from_scores, &to_scores, to, &open, d)
+                let moved = if to == CoreWave::Post {
+                    on_page[0][0].moved
+                } else {
+                    on_page[1][0].moved
+                };
+                paired_change(
+                    (code, aim, text),
+                    (&from_scores, &to_scores),
+                    to,
+                    (&open, moved),
+                    d,
+                )
             };
             let follow_up =
                 (!scores(code, CoreWave::Followup).is_empty()).then(|| change(CoreWave::Followup));
@@ -567,12 +605,13 @@ fn short_label(text: &str) -> String {
     out
 }
 
+/// The paired change to `to_wave`; `moved` is who moved as the results page shows it, whose
+/// complementary suppressions the report follows.
 fn paired_change(
     statement: (&str, &str, &str),
-    from: &BTreeMap<String, f64>,
-    to: &BTreeMap<String, f64>,
+    (from, to): (&BTreeMap<String, f64>, &BTreeMap<String, f64>),
     to_wave: CoreWave,
-    open: &DisclosureRule,
+    (open, moved): (&DisclosureRule, evaluation::Moved),
     d: &Disclosure,
 ) -> m::PairedChange {
     let diffs: Vec<f64> = from
@@ -585,6 +624,21 @@ fn paired_change(
     let same = n - up - down;
     let compared = evaluation::compare(statement, from, to, open);
     let mean = stats::describe(&diffs).mean.unwrap_or(0.0);
+    let complementary = |c: &Cell<f64>| c.suppression() == Some(Suppression::Complementary);
+    let count = |k: u64, page: &Cell<f64>| {
+        if complementary(page) {
+            d.complementary_count()
+        } else {
+            d.count(k)
+        }
+    };
+    let percent = |k: u64, page: &Cell<f64>| {
+        if complementary(page) {
+            d.complementary_percent()
+        } else {
+            d.percent(k, n)
+        }
+    };
     // Without a test result there is nothing to show: disclose over no one.
     let tested = |v: Option<f64>| match v {
         Some(v) if v.is_finite() => d.statistic(v, n),
@@ -595,12 +649,12 @@ fn paired_change(
         to: wave_of(to_wave),
         n: d.count(n),
         mean_change: d.mean(mean, n),
-        moved_up: d.count(up),
-        same: d.count(same),
-        moved_down: d.count(down),
-        moved_up_pct: d.percent(up, n),
-        same_pct: d.percent(same, n),
-        moved_down_pct: d.percent(down, n),
+        moved_up: count(up, &moved.up),
+        same: count(same, &moved.same),
+        moved_down: count(down, &moved.down),
+        moved_up_pct: percent(up, &moved.up),
+        same_pct: percent(same, &moved.same),
+        moved_down_pct: percent(down, &moved.down),
         effect_size_r: tested(compared.effect_r),
         p_value: tested(compared.p_value),
         test: match compared.method {

@@ -177,6 +177,10 @@ pub fn router(state: AppState) -> Router {
         .route("/cycles/{id}/surveys/{wave}/invite", post(waves::invite))
         .route("/cycles/{id}/surveys/{wave}/remind", post(waves::remind))
         .route(
+            "/cycles/{id}/surveys/{wave}/reminders",
+            post(waves::set_reminders),
+        )
+        .route(
             "/cycles/{id}/export/answers.csv",
             get(waves::export_answers),
         )

@@ -397,7 +397,7 @@ test('a whole cycle, walked through links and emails by a coordinator, students 
     await follow(s0, s0.getByRole('link', { name: `Your pair with ${leader0.name}` }).first(), /\/pairs\/\d+$/);
     await s0.getByLabel('How long you met, in minutes').fill('90');
     await follow(s0, s0.getByRole('button', { name: 'Log as held' }));
-    assert.match(await mainText(s0), /met for 1\.5 hours/);
+    assert.match(await mainText(s0), /met for 1 hour 30 minutes/);
     await visit(s0, 'student-meeting-held');
 
     // --- Closing, pair by pair: the pair that met completed, the other never met.
@@ -409,7 +409,7 @@ test('a whole cycle, walked through links and emails by a coordinator, students 
         // One meeting of nine sessions is suggested as ended early; the coordinator knows
         // this pair finished its work, and says so. The pair that never met has no choice.
         const met = c.getByRole('group', { name: new RegExp(`^${STUDENTS[0].name} and`) });
-        assert.match(await met.textContent(), /met 1 time, 1\.5 of 6 hours/);
+        assert.match(await met.textContent(), /met 1 time, 1 hour 30 minutes of the 6 hours aimed for/);
         await met.getByLabel('Completed').check();
         const never = c.getByRole('group', { name: new RegExp(`^${STUDENTS[1].name} and`) });
         assert.match(await never.textContent(), /Ended early: this pair never met/);

@@ -126,10 +126,10 @@ impl SetPasswordLink<'_> {
             to_name: r.name.to_string(),
             subject,
             body: format!(
-                "Dear {name},\n\n{opening}\n\n{link}\n\nThe link works once and for {hours} hours.\n\n{closing}\n",
+                "Dear {name},\n\n{opening}\n\n{link}\n\nThe link works once and for {hours}.\n\n{closing}\n",
                 name = r.name,
                 link = self.link,
-                hours = self.valid_hours,
+                hours = flipside_core::meetings::hours(self.valid_hours * 60),
             ),
             calendar: None,
         }

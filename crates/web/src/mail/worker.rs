@@ -79,7 +79,7 @@ pub async fn deliver_due(
 }
 
 /// Applies retention once a day ([`crate::operations::retention::run_daily`]), queues due
-/// reminders and runs [`deliver_due`] every `interval` until `stop` turns true.
+/// reminders (meetings, and surveys on their waves' schedules) and runs [`deliver_due`] every `interval` until `stop` turns true.
 pub fn spawn_worker(
     store: Store,
     mailer: Arc<Mailer>,
@@ -101,6 +101,15 @@ pub fn spawn_worker(
             }
             if let Err(e) = super::queue_meeting_reminders(&store, &public_url, now).await {
                 tracing::error!(error = %e, "the email worker could not queue meeting reminders");
+            }
+            if let Err(e) = crate::operations::survey_reminders::queue_scheduled_survey_reminders(
+                &store,
+                &public_url,
+                now,
+            )
+            .await
+            {
+                tracing::error!(error = %e, "the email worker could not queue scheduled survey reminders");
             }
             if let Err(e) = deliver_due(&store, &mailer, flipside_store::now()).await {
                 tracing::error!(error = %e, "the email worker could not read the outbox");

@@ -266,7 +266,8 @@ async fn closing_asks_pair_by_pair_and_counts_each_pair_once() {
         "Close the cycle: Reverse Mentoring 2026/27?"
     );
     assert!(
-        page.body.contains("met 2 times, 11.0 of 20 hours"),
+        page.body
+            .contains("met 2 times, 11 hours of the 20 hours aimed for"),
         "{}",
         page.body
     );

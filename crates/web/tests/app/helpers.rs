@@ -229,15 +229,29 @@ impl TestApp {
     }
 
     /// One pass of the email worker, run here and now: queues the meeting reminders that have
-    /// come due, then sends every due email.
+    /// come due and the survey reminders scheduled for the app clock's day, then sends every
+    /// due email.
     pub async fn drain_outbox(&self) -> flipside_web::mail::Delivery {
         let now = flipside_store::now();
         flipside_web::mail::queue_meeting_reminders(&self.store, &self.public_url, now)
             .await
             .expect("queueing reminders");
+        self.queue_scheduled_survey_reminders().await;
         flipside_web::mail::deliver_due(&self.store, &self.mailer, now)
             .await
             .expect("draining the outbox")
+    }
+
+    /// The email worker's pass over the survey waves' reminder schedules, on the app clock's
+    /// day: how many reminders it queued.
+    pub async fn queue_scheduled_survey_reminders(&self) -> usize {
+        flipside_web::operations::survey_reminders::queue_scheduled_survey_reminders(
+            &self.store,
+            &self.public_url,
+            self.clock.now(),
+        )
+        .await
+        .expect("queueing scheduled survey reminders")
     }
 
     /// Makes every later attempt to queue an email fail in the database, so that a test can

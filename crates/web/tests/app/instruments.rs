@@ -303,7 +303,7 @@ async fn an_added_statement_is_asked_and_its_answers_count_under_its_aim() {
     let by_aim = &page.body[page.body.find("<h2>By aim</h2>").unwrap()..];
     let row = &by_aim[by_aim.find("Belonging").unwrap()..];
     let row = &row[..row.find("</tr>").unwrap()];
-    assert!(row.contains("mean over 2 statement(s)"), "{row}");
+    assert!(row.contains("mean over its 2 statements"), "{row}");
 }
 
 #[tokio::test]

@@ -24,6 +24,7 @@ mod cycle_steps;
 mod cycles;
 mod demo;
 mod email;
+mod fixtures;
 mod helpers;
 mod home;
 mod identity;

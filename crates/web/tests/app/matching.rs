@@ -1,61 +1,13 @@
 //! Staff invitations, matching, and a cycle's pairs (SPEC §3.2 staff part, §3.3).
+use crate::fixtures::{coordinator, mentee, mentor};
 use crate::helpers::{TestApp, h1};
 use flipside_core::cycle::CycleState;
-use flipside_core::recruitment::{ApplicationStatus, ConsentKind};
-use flipside_core::role::{Role, Scope};
-use flipside_store::{NewApplication, NewInvitation};
+use flipside_store::NewInvitation;
 
 /// A scheme with a recruiting cycle: (scheme id, cycle id).
 async fn cycle(app: &TestApp) -> (i64, i64) {
     let (scheme, cycle) = app.scheme_with_cycle("Reverse Mentoring", "{}").await;
     (scheme, cycle)
-}
-
-/// A student whose application was accepted; returns their id.
-async fn mentor(app: &TestApp, cycle: i64, email: &str, interests: &str, slots: &str) -> i64 {
-    let id = app.person(email, &[]).await;
-    let application = app
-        .store
-        .save_application(NewApplication {
-            cycle_id: cycle,
-            user_id: id,
-            label_ids: &[],
-            own_words: "",
-            course: "BSc Law",
-            level: "ug2",
-            interests,
-            availability: slots,
-            hopes: "Better feedback.",
-            school_id: None,
-            consents: &[ConsentKind::TakePart],
-        })
-        .await
-        .unwrap();
-    app.store
-        .decide_application(application, ApplicationStatus::Accepted, "", None)
-        .await
-        .unwrap();
-    id
-}
-
-/// A staff leader who accepted an invitation; returns their id.
-async fn mentee(app: &TestApp, cycle: i64, email: &str, interests: &str, slots: &str) -> i64 {
-    let (_, token) = app
-        .store
-        .create_invitation(NewInvitation {
-            cycle_id: cycle,
-            email,
-            name: &email.split('@').next().unwrap().replace('.', " "),
-            school_id: None,
-            invited_by: None,
-            expires_at: flipside_store::now() + chrono::Duration::days(14),
-        })
-        .await
-        .unwrap();
-    app.store
-        .accept_invitation(&token, interests, slots, true)
-        .await
-        .unwrap()
 }
 
 /// The token in the last invitation email to `address`.
@@ -80,10 +32,6 @@ fn hidden(body: &str, marker: &str, name: &str) -> Vec<String> {
             v[..v.find('"').unwrap()].to_string()
         })
         .collect()
-}
-
-fn coordinator(scheme: i64) -> [(Role, Scope); 1] {
-    [(Role::Coordinator, Scope::Scheme(scheme))]
 }
 
 #[tokio::test]

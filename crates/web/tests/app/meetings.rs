@@ -110,7 +110,10 @@ async fn members_agree_then_propose_confirm_download_and_log_a_meeting() {
     let page = mentor.get(&format!("/pairs/{}", s.pair)).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Your pair with helen marsh"));
-    assert!(page.body.contains("Hours met so far: 0.0 of 20."));
+    assert!(
+        page.body
+            .contains("Met so far: 0 hours of the 20 hours aimed for.")
+    );
     assert!(page.body.contains("Belonging"));
 
     // Before both accept the expectations, no meeting can be proposed.
@@ -301,21 +304,35 @@ async fn members_agree_then_propose_confirm_download_and_log_a_meeting() {
         .post(&format!("/meetings/{past}/held"), &[("held_minutes", "90")])
         .await;
     assert_eq!(r.status, 303);
+    let pair_page = mentor.get(&format!("/pairs/{}", s.pair)).await.body;
+    assert!(pair_page.contains("Met so far: 1 hour 30 minutes of the 20 hours aimed for."));
+    // Logged as held, it is no longer offered to be logged as held: its time can be corrected.
     assert!(
-        mentor
-            .get(&format!("/pairs/{}", s.pair))
-            .await
-            .body
-            .contains("Hours met so far: 1.5 of 20.")
+        pair_page.contains("met for 1 hour 30 minutes."),
+        "{pair_page}"
     );
+    assert!(!pair_page.contains("Log as held"), "{pair_page}");
+    assert!(pair_page.contains("<button type=\"submit\">Correct the time met</button>"));
+    let r = mentee
+        .post(&format!("/meetings/{past}/held"), &[("held_minutes", "75")])
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(app.store.minutes_held(s.pair).await.unwrap(), 75);
+    let r = mentee
+        .post(&format!("/meetings/{past}/held"), &[("held_minutes", "90")])
+        .await;
+    assert_eq!(r.status, 303);
 
     // The coordinator sees hours per pair against the target, and totals.
     let r = coordinator
         .get(&format!("/cycles/{}/meetings", s.cycle))
         .await;
     assert_eq!(r.status, 200);
-    assert!(r.body.contains("<td>amara nwosu</td><td>helen marsh</td><td>Active</td><td>1</td><td>1.5</td><td>no</td>"), "{}", r.body);
-    assert!(r.body.contains("<dt>Hours met in all</dt><dd>1.5</dd>"));
+    assert!(r.body.contains("<td>amara nwosu</td><td>helen marsh</td><td>Active</td><td>1</td><td>1 hour 30 minutes</td><td>no</td>"), "{}", r.body);
+    assert!(
+        r.body
+            .contains("<dt>Time met in all</dt><dd>1 hour 30 minutes</dd>")
+    );
 }
 
 #[tokio::test]

@@ -2,69 +2,10 @@
 //! force, weights as named levels, the student's School on the application and pairs allowed
 //! across the same-School rule with a reason; results that open with sentences under the
 //! disclosure rule.
+use crate::fixtures::{answered, coordinator, mentee_of as mentee, mentor};
 use crate::helpers::TestApp;
-use flipside_core::cycle::AcademicYear;
-use flipside_core::evaluation::Wave;
-use flipside_core::recruitment::{ApplicationStatus, ConsentKind};
+use flipside_core::recruitment::ApplicationStatus;
 use flipside_core::role::{Role, Scope};
-use flipside_store::{NewApplication, NewInvitation, NewScheme};
-
-fn coordinator(scheme: i64) -> [(Role, Scope); 1] {
-    [(Role::Coordinator, Scope::Scheme(scheme))]
-}
-
-/// A student whose application was accepted; returns their id.
-async fn mentor(app: &TestApp, cycle: i64, email: &str, interests: &str, slots: &str) -> i64 {
-    let id = app.person(email, &[]).await;
-    let application = app
-        .store
-        .save_application(NewApplication {
-            cycle_id: cycle,
-            user_id: id,
-            label_ids: &[],
-            own_words: "",
-            course: "BSc Law",
-            level: "ug2",
-            interests,
-            availability: slots,
-            hopes: "Better feedback.",
-            school_id: None,
-            consents: &[ConsentKind::TakePart],
-        })
-        .await
-        .unwrap();
-    app.store
-        .decide_application(application, ApplicationStatus::Accepted, "", None)
-        .await
-        .unwrap();
-    id
-}
-
-/// A staff leader of `school` who accepted an invitation; returns their id.
-async fn mentee(
-    app: &TestApp,
-    cycle: i64,
-    email: &str,
-    school_id: Option<i64>,
-    (interests, slots): (&str, &str),
-) -> i64 {
-    let (_, token) = app
-        .store
-        .create_invitation(NewInvitation {
-            cycle_id: cycle,
-            email,
-            name: &email.split('@').next().unwrap().replace('.', " "),
-            school_id,
-            invited_by: None,
-            expires_at: flipside_store::now() + chrono::Duration::days(14),
-        })
-        .await
-        .unwrap();
-    app.store
-        .accept_invitation(&token, interests, slots, true)
-        .await
-        .unwrap()
-}
 
 #[tokio::test]
 async fn the_matching_page_explains_the_cost_from_the_weights_and_saves_them_as_named_levels() {
@@ -291,56 +232,6 @@ async fn a_pair_not_in_one_school_needs_no_exception() {
     assert_eq!(app.audited("same_school_pair_allowed").await, 0);
 }
 
-/// A scheme with a cycle whose survey answers are given: per role, each person's (before,
-/// after) answer to the role's first statement (`None`: did not answer that wave).
-async fn answered(app: &TestApp, people: &[(&str, Option<i64>, Option<i64>)]) -> (i64, i64) {
-    app.store.ensure_default_instruments().await.unwrap();
-    let s = app
-        .store
-        .create_scheme(NewScheme {
-            name: "S",
-            kind: flipside_core::scheme::SchemeKind::Institutional,
-            purpose: "p",
-            school_id: None,
-            created_by: None,
-        })
-        .await
-        .unwrap();
-    let c = app
-        .store
-        .create_cycle(
-            s,
-            AcademicYear::parse("2025/26").unwrap(),
-            20,
-            "{}",
-            None,
-            None,
-        )
-        .await
-        .unwrap();
-    for (i, (role, pre, post)) in people.iter().enumerate() {
-        let p = app
-            .store
-            .add_survey_participant(c, &format!("P{i}"), role, None, true)
-            .await
-            .unwrap();
-        let statement = if *role == "mentor" {
-            "belonging"
-        } else {
-            "understand_challenges"
-        };
-        for (wave, score) in [(Wave::Pre, pre), (Wave::Post, post)] {
-            if let Some(score) = score {
-                app.store
-                    .record_answers(p, wave, &[(statement, *score)])
-                    .await
-                    .unwrap();
-            }
-        }
-    }
-    (s, c)
-}
-
 #[tokio::test]
 async fn results_open_with_sentences_that_hide_what_the_tables_hide_and_say_too_few_once() {
     let app = TestApp::spawn().await;
@@ -372,6 +263,11 @@ async fn results_open_with_sentences_that_hide_what_the_tables_hide_and_say_too_
         body.find(opening).unwrap() < body.find("<table").unwrap(),
         "the sentences come before any table"
     );
+    // Beside the paired 13, the share of the 5 who stayed the same would give away the 2 who
+    // moved down: the table hides both, as the sentence tells them only together.
+    let after_table = &body[table..];
+    let row = &after_table[..after_table.find("</tbody>").unwrap()];
+    assert!(row.contains("<td>46% / – / –</td>"), "{row}");
     // Standard deviations beside the means; the tests in a details section with their method.
     assert!(body.contains("Mean (SD), first"));
     let details = body[table..].find("<details>").unwrap() + table;
@@ -397,4 +293,16 @@ async fn results_open_with_sentences_that_hide_what_the_tables_hide_and_say_too_
     );
     assert!(!staff.contains("<table"), "{staff}");
     assert!(!staff.contains("hidden"), "{staff}");
+
+    // By aim, too: the staff's aims are said once to be hidden, not shown as rows of dashes.
+    let by_aim = &body[body.find("<h2>By aim</h2>").unwrap()..];
+    assert!(by_aim.contains("<caption>Student mentors: before → after, by aim</caption>"));
+    assert_eq!(
+        by_aim
+            .matches("Staff mentees: too few answered both waves for the change on any aim")
+            .count(),
+        1,
+        "{by_aim}"
+    );
+    assert!(!by_aim.contains("Staff mentees: before → after, by aim"));
 }

@@ -1,8 +1,7 @@
+use crate::fixtures::evaluated_cycle;
 use crate::helpers::TestApp;
-use flipside_core::cycle::AcademicYear;
 use flipside_core::evaluation::Wave;
 use flipside_core::role::{Role, Scope};
-use flipside_store::NewScheme;
 
 #[tokio::test]
 async fn the_demo_cycle_shows_the_published_response_rates_and_paired_results() {
@@ -75,30 +74,7 @@ async fn under_the_publication_rule_averages_of_seven_or_fewer_people_are_hidden
 #[tokio::test]
 async fn answers_without_research_consent_count_in_rates_but_not_in_analysis() {
     let app = TestApp::spawn().await;
-    app.store.ensure_default_instruments().await.unwrap();
-    let s = app
-        .store
-        .create_scheme(NewScheme {
-            name: "S",
-            kind: flipside_core::scheme::SchemeKind::Institutional,
-            purpose: "p",
-            school_id: None,
-            created_by: None,
-        })
-        .await
-        .unwrap();
-    let c = app
-        .store
-        .create_cycle(
-            s,
-            AcademicYear::parse("2025/26").unwrap(),
-            20,
-            "{}",
-            None,
-            None,
-        )
-        .await
-        .unwrap();
+    let (s, c) = evaluated_cycle(&app).await;
     for i in 0..6 {
         let p = app
             .store
@@ -158,29 +134,7 @@ async fn answers_without_research_consent_count_in_rates_but_not_in_analysis() {
 #[tokio::test]
 async fn results_are_for_coordinators_researchers_and_admins_only() {
     let app = TestApp::spawn().await;
-    let s = app
-        .store
-        .create_scheme(NewScheme {
-            name: "S",
-            kind: flipside_core::scheme::SchemeKind::Institutional,
-            purpose: "p",
-            school_id: None,
-            created_by: None,
-        })
-        .await
-        .unwrap();
-    let c = app
-        .store
-        .create_cycle(
-            s,
-            AcademicYear::parse("2025/26").unwrap(),
-            20,
-            "{}",
-            None,
-            None,
-        )
-        .await
-        .unwrap();
+    let (s, c) = evaluated_cycle(&app).await;
     for (who, role, scope, status) in [
         ("co", Role::Coordinator, Scope::Scheme(s), 200),
         ("re", Role::Researcher, Scope::Organisation, 200),

@@ -257,8 +257,20 @@ async fn coordinators_set_wave_dates_and_bad_dates_change_nothing() {
         )
         .await;
     assert_eq!(r.status, 422);
-    assert!(r.body.contains("The pre wave must close after it opens"));
+    // Three waves share the form: each error, beside its field and in the summary, names its
+    // wave by name.
+    assert!(
+        r.body
+            .contains("Before the cycle: the wave must close after it opens"),
+        "{}",
+        r.body
+    );
     assert!(r.body.contains("id=\"post_closes-error\""));
+    assert!(
+        r.body
+            .contains("<a href=\"#post_closes\">After the cycle: enter the date as year-month-day")
+    );
+    assert!(!r.body.contains("pre wave") && !r.body.contains("post wave"));
     assert!(
         r.body.contains("value=\"next week\""),
         "what was typed is kept"
@@ -289,6 +301,14 @@ async fn coordinators_set_wave_dates_and_bad_dates_change_nothing() {
     );
     let page = co.get(&url).await;
     assert!(page.body.contains("value=\"2027-11-30\""));
+    // The buttons name the wave as the page does, not as "pre" or "post".
+    assert!(
+        page.body
+            .contains("Send invitations<span class=\"visually-hidden\">: After the cycle</span>"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("the pre wave") && !page.body.contains("post wave"));
 
     // A mentor of the cycle may not set dates.
     let m = app
@@ -847,4 +867,137 @@ async fn inviting_enrols_accepted_students_and_staff_under_codes_with_their_own_
         3
     );
     assert_eq!(app.store.emails_to("keen@tu.test").await.unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reminders_go_on_the_schedule_set_for_a_wave_once_each_to_those_who_have_not_answered() {
+    use chrono::TimeZone;
+    let app = TestApp::spawn().await;
+    let s = setup(&app).await;
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    app.store
+        .set_wave_dates(
+            s.cycle,
+            &[WaveDates {
+                wave: Wave::Pre,
+                opens_on: d("2026-10-01"),
+                closes_on: d("2026-10-21"),
+            }],
+        )
+        .await
+        .unwrap();
+    let at = |day: u32| Utc.with_ymd_and_hms(2026, 10, day, 9, 0, 0).unwrap();
+    app.clock.set(at(1));
+    let (_, done) = respondent(&app, &s, "done@tu.test", "M01", true).await;
+    respondent(&app, &s, "waiting@tu.test", "M02", true).await;
+    let co = app
+        .as_role(
+            "co@tu.test",
+            &[(Role::Coordinator, Scope::Scheme(s.scheme))],
+        )
+        .await;
+    let page = format!("/cycles/{}/surveys", s.cycle);
+    let url = format!("{page}/pre/reminders");
+    assert!(
+        co.get_ok(&page)
+            .await
+            .body
+            .contains("No reminders go out on their own.")
+    );
+
+    // Bad input is refused beside its field, naming the wave; nothing is saved.
+    let r = co
+        .post(
+            &url,
+            &[
+                ("pre_remind_every", "0"),
+                ("pre_remind_dates", "2026-11-02"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("id=\"pre_remind_every-error\""));
+    assert!(
+        r.body
+            .contains("<a href=\"#pre_remind_dates\">Before the cycle: 2026-11-02 is not a day")
+    );
+    assert!(
+        r.body.contains("value=\"2026-11-02\""),
+        "what was typed is kept"
+    );
+    assert_eq!(app.audited("survey_reminder_schedule_set").await, 0);
+
+    // A mentor may not set it.
+    let m = app.signed_in("waiting@tu.test").await;
+    assert_eq!(m.post(&url, &[("pre_remind_every", "7")]).await.status, 403);
+
+    // Every 7 days, and on the 20th.
+    let r = co
+        .post(
+            &url,
+            &[
+                ("pre_remind_every", "7"),
+                ("pre_remind_dates", "2026-10-20"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(app.audited("survey_reminder_schedule_set").await, 1);
+    let shown = co.get_ok(&page).await.body;
+    assert!(
+        shown.contains(
+            "A reminder every 7 days while the wave is open, and on 2026-10-20. The next goes on 2026-10-08."
+        ),
+        "{shown}"
+    );
+    assert!(shown.contains("id=\"pre_remind_every\" name=\"pre_remind_every\" inputmode=\"numeric\" min=\"1\" max=\"60\" value=\"7\""));
+
+    app.store
+        .submit_answers(done, Wave::Pre, &[("belonging".into(), 3)])
+        .await
+        .unwrap();
+    let reminders = || async { app.store.emails_to("waiting@tu.test").await.unwrap() };
+
+    // Nothing before the first day on the schedule.
+    app.clock.set(at(7));
+    assert_eq!(app.queue_scheduled_survey_reminders().await, 0);
+    // On the 8th, one reminder to the one who has not answered, however many workers try at
+    // once and however often, with one audit entry.
+    app.clock.set(at(8));
+    let (a, b) = tokio::join!(
+        app.queue_scheduled_survey_reminders(),
+        app.queue_scheduled_survey_reminders()
+    );
+    assert_eq!(a + b, 1);
+    assert_eq!(app.queue_scheduled_survey_reminders().await, 0);
+    app.clock.set(at(9));
+    assert_eq!(app.queue_scheduled_survey_reminders().await, 0);
+    assert_eq!(app.audited("survey_reminders_scheduled").await, 1);
+    let sent = reminders().await;
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0].dedup_key.ends_with(":remind:2026-10-08"));
+    assert!(
+        sent[0].subject.starts_with("Reminder: survey before"),
+        "{}",
+        sent[0].subject
+    );
+    assert!(
+        app.store
+            .emails_to("done@tu.test")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // The 15th (7 days on) and the named 20th; nothing once the wave has closed.
+    for (day, expected) in [(15, 1), (16, 0), (20, 1), (21, 0), (22, 0), (29, 0)] {
+        app.clock.set(at(day));
+        assert_eq!(
+            app.queue_scheduled_survey_reminders().await,
+            expected,
+            "on the {day}th"
+        );
+    }
+    assert_eq!(reminders().await.len(), 3);
+    assert_eq!(app.audited("survey_reminders_scheduled").await, 3);
 }

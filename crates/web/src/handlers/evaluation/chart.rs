@@ -64,7 +64,8 @@ pub fn chart(id: String, title: String, waves: (&str, &str), rows: &[ComparedSta
             let y = top + 8.0 + j as f64 * 18.0;
             let (width, text) = match cell.shown() {
                 Some(m) => (x_of(m) - LEFT, figure(cell)),
-                None => (0.0, "hidden".to_string()),
+                // A dash, as in the tables: the page says once what a dash means.
+                None => (0.0, figure(cell)),
             };
             bars.push(Bar {
                 class,

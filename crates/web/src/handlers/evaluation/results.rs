@@ -9,7 +9,7 @@ use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use flipside_core::disclosure::{DisclosureRule, LabelTable};
+use flipside_core::disclosure::{Cell, DisclosureRule, LabelTable, Suppression};
 use flipside_core::evaluation::{self, ComparedStatement, ResponseRate, Wave};
 use flipside_core::policy;
 use flipside_core::results_words::{MovedCounts, RoleSummary, StatementMovement, summarise};
@@ -99,6 +99,29 @@ fn title(role: &str) -> &'static str {
         "mentor" => "Student mentors",
         "mentee" => "Staff mentees",
         _ => "Participants",
+    }
+}
+
+/// The first wave's mean of a statement is one figure in both comparisons: hidden in one so
+/// that it cannot be worked out (complementary), it is hidden in the other too, where it would
+/// otherwise be shown beside the same figures.
+pub fn hide_the_first_wave_everywhere(comparisons: &mut [Vec<ComparedStatement>]) {
+    let hidden: Vec<bool> = (0..comparisons.first().map_or(0, Vec::len))
+        .map(|i| {
+            comparisons.iter().any(|rows| {
+                rows.get(i).and_then(|r| r.mean_from.suppression())
+                    == Some(Suppression::Complementary)
+            })
+        })
+        .collect();
+    for rows in comparisons.iter_mut() {
+        for (row, hide) in rows.iter_mut().zip(&hidden) {
+            if *hide && !row.mean_from.is_suppressed() {
+                row.mean_from = Cell::Suppressed(Suppression::Complementary);
+                row.sd_from = Cell::Suppressed(Suppression::Complementary);
+                row.mann_whitney = None;
+            }
+        }
     }
 }
 
@@ -194,20 +217,28 @@ pub fn build(
         let analysed = Analysed::of(&mine);
         let (consenting, statements) = (&analysed.consenting, &analysed.statements);
         let scores = |code: &str, wave: Wave| analysed.scores(code, wave);
+        let mut compared: Vec<Vec<ComparedStatement>> =
+            [(Wave::Pre, Wave::Post), (Wave::Pre, Wave::Followup)]
+                .iter()
+                .map(|(from, to)| {
+                    statements
+                        .iter()
+                        .map(|(_, code, aim, text)| {
+                            evaluation::compare(
+                                (code, aim, text),
+                                &scores(code, *from),
+                                &scores(code, *to),
+                                rule,
+                            )
+                        })
+                        .collect()
+                })
+                .collect();
+        hide_the_first_wave_everywhere(&mut compared);
         let comparisons = [(Wave::Pre, Wave::Post), (Wave::Pre, Wave::Followup)]
             .iter()
-            .map(|(from, to)| {
-                let rows: Vec<ComparedStatement> = statements
-                    .iter()
-                    .map(|(_, code, aim, text)| {
-                        evaluation::compare(
-                            (code, aim, text),
-                            &scores(code, *from),
-                            &scores(code, *to),
-                            rule,
-                        )
-                    })
-                    .collect();
+            .zip(compared)
+            .map(|((from, to), rows)| {
                 let heading = format!("{} → {}", from.label(), to.label());
                 let any_shown = rows.iter().any(change_shown);
                 let chart = (*to == Wave::Post && any_shown).then(|| {

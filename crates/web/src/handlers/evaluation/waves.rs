@@ -5,6 +5,7 @@ use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
 use crate::handlers::evaluation::results::{self, rule_of};
+use crate::operations::survey_reminders::{schedule_of, set_schedule};
 use crate::operations::{cycles::Actor, surveys};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
@@ -17,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use flipside_core::evaluation::{ResponseRate, Wave};
 use flipside_core::policy;
 use flipside_core::research_export::{self, CodebookStatement};
+use flipside_core::survey_reminders::{schedule_field, validate_schedule};
 use flipside_core::surveys::{date_field, stored_scale_labels, validate_wave_dates};
 use flipside_store::{Cycle, NewAuditEntry, Scheme, SurveyWave};
 use std::collections::BTreeMap;
@@ -28,6 +30,10 @@ pub struct WaveRow {
     pub status: &'static str,
     /// "Student mentors: 25 of 26"
     pub rates: Vec<String>,
+    /// The reminder schedule in words.
+    pub schedule: String,
+    /// The next scheduled reminder, if one is still to come.
+    pub next_reminder: Option<chrono::NaiveDate>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -37,11 +43,17 @@ pub struct WavesPage {
     scheme: Scheme,
     cycle: Cycle,
     waves: Vec<WaveRow>,
+    /// Whether any wave's dates are set (reminders can be scheduled only then).
+    any_dates: bool,
     form: BTreeMap<String, String>,
     errors: FormErrors,
 }
 
 impl WavesPage {
+    fn field(&self, name: &str) -> String {
+        self.form.get(name).cloned().unwrap_or_default()
+    }
+
     fn value(&self, wave: &Wave, end: &str) -> String {
         self.form
             .get(&date_field(*wave, end))
@@ -107,36 +119,53 @@ async fn render(
     let stored = state.store.survey_waves(cycle.id).await?;
     let mut rates = rates_by_wave(state, cycle.id).await?;
     let today = state.today().await?;
-    let waves = Wave::ALL
-        .iter()
-        .map(|w| {
-            let dates = stored.iter().find(|s| s.wave() == *w).cloned();
-            let status = match &dates {
-                None => "dates not set",
-                Some(d) if d.dates().is_open(today) => "open",
-                Some(d) if d.dates().is_closed(today) => "closed",
-                Some(_) => "not open yet",
-            };
-            WaveRow {
-                wave: *w,
-                dates,
-                status,
-                rates: rates.remove(w).unwrap_or_default(),
-            }
-        })
-        .collect();
-    let form = form.unwrap_or_else(|| {
-        let mut f = BTreeMap::new();
-        for s in &stored {
-            f.insert(date_field(s.wave(), "opens"), s.opens_on.to_string());
-            f.insert(date_field(s.wave(), "closes"), s.closes_on.to_string());
-        }
-        f
-    });
+    let mut waves = Vec::new();
+    for w in Wave::ALL {
+        let dates = stored.iter().find(|s| s.wave() == w).cloned();
+        let status = match &dates {
+            None => "dates not set",
+            Some(d) if d.dates().is_open(today) => "open",
+            Some(d) if d.dates().is_closed(today) => "closed",
+            Some(_) => "not open yet",
+        };
+        let schedule = match &dates {
+            Some(d) => Some((schedule_of(d)?, d.dates())),
+            None => None,
+        };
+        waves.push(WaveRow {
+            wave: w,
+            dates,
+            status,
+            rates: rates.remove(&w).unwrap_or_default(),
+            schedule: schedule
+                .as_ref()
+                .map(|(s, _)| s.words())
+                .unwrap_or_default(),
+            next_reminder: schedule.and_then(|(s, d)| s.next_after(&d, today)),
+        });
+    }
+    // What the coordinator typed, over what is stored.
+    let mut stored_form = BTreeMap::new();
+    for s in &stored {
+        stored_form.insert(date_field(s.wave(), "opens"), s.opens_on.to_string());
+        stored_form.insert(date_field(s.wave(), "closes"), s.closes_on.to_string());
+        let schedule = schedule_of(s)?;
+        stored_form.insert(
+            schedule_field(s.wave(), "every"),
+            schedule
+                .every_days
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+        );
+        stored_form.insert(schedule_field(s.wave(), "dates"), schedule.dates_text());
+    }
+    stored_form.extend(form.unwrap_or_default());
+    let form = stored_form;
     Ok(WavesPage {
         ctx,
         scheme,
         cycle,
+        any_dates: !stored.is_empty(),
         waves,
         form,
         errors,
@@ -174,6 +203,56 @@ pub async fn set_dates(
             render(&state, ctx, cycle, scheme, Some(form), FormErrors(errors)).await?,
         )
             .into_response()),
+    }
+}
+
+/// Sets one wave's reminder schedule. Errors name the wave and sit beside its fields; nothing
+/// is saved on failure.
+pub async fn set_reminders(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Path((id, wave)): Path<(i64, String)>,
+    Form(form): Form<BTreeMap<String, String>>,
+) -> Result<Response, AppError> {
+    let (cycle, scheme) = managed(&state, &user, id).await?;
+    let wave = Wave::parse(&wave).ok_or(AppError::NotFound)?;
+    let back = format!("/cycles/{id}/surveys");
+    let Some(w) = state.store.survey_wave(id, wave).await? else {
+        return Ok(redirect_with_flash(
+            &back,
+            "Set the wave's dates before its reminders.",
+        ));
+    };
+    let typed = |which: &str| {
+        form.get(&schedule_field(wave, which))
+            .map_or("", String::as_str)
+    };
+    match validate_schedule(&w.dates(), typed("every"), typed("dates")) {
+        Ok(schedule) => {
+            let actor = Actor {
+                id: user.id(),
+                address: &address,
+            };
+            set_schedule(&state.store, actor, &w, &schedule).await?;
+            Ok(redirect_with_flash(
+                &format!("{back}#reminders"),
+                &format!("{}: {}", wave.title(), schedule.words()),
+            ))
+        }
+        Err(errors) => {
+            // Only this wave's schedule fields are kept as typed.
+            let typed: BTreeMap<String, String> = form
+                .into_iter()
+                .filter(|(k, _)| k.starts_with(&format!("{}_remind_", wave.as_str())))
+                .collect();
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(&state, ctx, cycle, scheme, Some(typed), FormErrors(errors)).await?,
+            )
+                .into_response())
+        }
     }
 }
 

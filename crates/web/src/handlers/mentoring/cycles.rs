@@ -597,7 +597,7 @@ async fn close_page(
                 mentor_name: p.mentor_name,
                 mentee_name: p.mentee_name,
                 meetings_held: p.meetings_held,
-                hours: format!("{:.1}", p.minutes_held as f64 / 60.0),
+                hours: flipside_core::meetings::hours(p.minutes_held),
                 suggested_completed: record.suggested(sessions, cycle.hours_target)
                     == PairOutcome::Completed,
                 may_complete: record.may_complete(),

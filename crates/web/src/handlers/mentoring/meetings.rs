@@ -342,7 +342,7 @@ pub async fn held(
     match held_for(&state, &user, meeting_id, &form.held_minutes).await? {
         Ok(minutes) => Ok(redirect_with_flash(
             &format!("/pairs/{}#meetings", pair.id),
-            &format!("Meeting logged: {} hours.", hours(minutes)),
+            &format!("Meeting logged: {}.", hours(minutes)),
         )),
         Err(message) => {
             let mut errors = FormErrors::default();
@@ -447,7 +447,7 @@ pub async fn cycle_hours(
         mean_hours: if rows.is_empty() {
             "–".into()
         } else {
-            hours(total / rows.len() as i64)
+            hours((total + rows.len() as i64 / 2) / rows.len() as i64)
         },
         at_target: rows.iter().filter(|r| r.reached).count(),
         stale_weeks: stale.get(),

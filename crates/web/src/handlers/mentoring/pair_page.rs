@@ -115,6 +115,8 @@ pub struct MeetingView {
     pub can_respond: bool,
     pub can_download: bool,
     pub can_log_held: bool,
+    /// Already logged as held: the form corrects the time met instead.
+    pub held: bool,
     /// A confirmed meeting that has not started yet: it can be logged as held from then.
     pub held_from: Option<String>,
     pub held_hours: Option<String>,
@@ -200,6 +202,7 @@ pub async fn render(
                     && m.starts_at <= now,
                 held_from: (status == MeetingStatus::Confirmed && m.starts_at > now)
                     .then(|| zone.long(m.starts_at)),
+                held: status == MeetingStatus::Held,
                 held_hours: m.held_minutes.map(hours),
                 minutes: m.held_minutes.unwrap_or(m.duration_minutes),
             }

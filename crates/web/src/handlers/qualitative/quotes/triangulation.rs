@@ -336,6 +336,9 @@ pub async fn save_finding(
 pub struct AimTable {
     pub role: String,
     pub rows: Vec<ComparedStatement>,
+    /// Whether the rule shows any aim's change; when not, the page says so once instead of
+    /// printing a table of hidden cells.
+    pub any_shown: bool,
 }
 
 /// The results page's figures per aim: for each side and each of its aims with answered
@@ -373,7 +376,10 @@ pub fn aim_figures(
                         .collect::<Vec<_>>(),
                 )
             };
-            let what = format!("Each respondent's mean over {} statement(s)", codes.len());
+            let what = match codes.len() {
+                1 => "Each respondent's answer to its one statement".to_string(),
+                n => format!("Each respondent's mean over its {n} statements"),
+            };
             rows.push(compare(
                 (aim.key.as_str(), aim.label.as_str(), what.as_str()),
                 &wave(Wave::Pre),
@@ -384,6 +390,7 @@ pub fn aim_figures(
         if !rows.is_empty() {
             out.push(AimTable {
                 role: role.to_string(),
+                any_shown: rows.iter().any(|r| !r.mean_change.is_suppressed()),
                 rows,
             });
         }
