@@ -25,6 +25,18 @@ async fn the_demo_cycle_shows_the_published_response_rates_and_paired_results() 
         "the table names its rule"
     );
     assert!(page.body.contains("Belonging") && page.body.contains("harder to engage"));
+    // Five consenting mentors answered only before: enough for the mean over everyone who
+    // answered before to be shown beside the paired change (four would give theirs away).
+    let before = page
+        .body
+        .split("Belonging: before ")
+        .nth(1)
+        .expect("the mentors' chart describes a before mean");
+    assert!(
+        before.starts_with(|c: char| c.is_ascii_digit()),
+        "the mentors' before mean is shown: {}",
+        &before[..20]
+    );
     assert!(
         page.body.find("Student mentors").unwrap() < page.body.find("Staff mentees").unwrap(),
         "students first"
