@@ -338,6 +338,16 @@ async fn the_meeting_plan_is_read_by_the_cycle_and_replaced_by_its_coordinators_
         .unwrap();
     problem(r, 412).await;
     assert_eq!(app.store.cycle(s.cycle).await.unwrap().hours_target, 8);
+    // An invalid plan sent with a stale tag is refused as invalid, naming its field.
+    let r = client()
+        .put(app.url(&plan))
+        .bearer_auth(&coordinator)
+        .header("If-Match", &tag)
+        .json(&json!({"sessions": [{"topic": "Other", "prompts": ["p"]}], "expectations": ["e"], "hours_target": 0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(r, 422).await["field"], "hours_target");
 
     // The plan page shows what the API saved.
     let page = app

@@ -131,7 +131,6 @@ pub async fn update(
     JsonBody(body): JsonBody<MeetingPlanUpdateJson>,
 ) -> Result<Tagged<MeetingPlanJson>, ApiError> {
     let cycle = cycle_for(&state, &user, id, Action::Edit).await?;
-    if_match.check(&json(&cycle)?)?;
     let sessions: Vec<PlannedSession> = body
         .sessions
         .into_iter()
@@ -152,6 +151,9 @@ pub async fn update(
     let (Ok(framework), true) = (checked, errors.is_empty()) else {
         return Err(AppError::InvalidFields(errors).into());
     };
+    // What is asked is checked before whether it was asked of the current plan: an invalid
+    // plan is refused as invalid however fresh its tag.
+    if_match.check(&json(&cycle)?)?;
     operations::cycles::update_plan(
         &state,
         Actor {
