@@ -168,6 +168,30 @@ async fn a_students_school_on_the_application_keeps_a_leader_of_that_school_away
     assert_eq!(r.status, 422);
     assert!(r.body.contains("id=\"ss_reason-error\""));
     assert_eq!(app.audited("same_school_pair_allowed").await, 0);
+    // What the coordinator typed and chose is kept when one of the fields is wrong.
+    let r = coord
+        .post(
+            &format!("/cycles/{c}/matching/same-school"),
+            &[
+                ("mentor", format!("m{sam}").as_str()),
+                ("mentee", ""),
+                ("reason", "Typed once & kept."),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("id=\"ss_mentee-error\""));
+    assert!(
+        r.body.contains(">Typed once &#38; kept.</textarea>"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body
+            .contains(&format!("<option value=\"m{sam}\" selected>")),
+        "{}",
+        r.body
+    );
 
     fields.pop();
     fields.push((

@@ -268,6 +268,8 @@ pub struct MatchingPage {
     optimal_cost: i64,
     change: i64,
     published: usize,
+    /// What was typed into the same-School exception form, shown again with its errors.
+    pub(super) exception_typed: same_school::AllowForm,
 }
 
 impl MatchingPage {
@@ -368,6 +370,7 @@ pub(super) async fn page(
             .iter()
             .filter(|x| x.status() == PairStatus::Active)
             .count(),
+        exception_typed: same_school::AllowForm::default(),
         nobody: p.nobody,
         infeasible: p.infeasible,
         edit_error: p.edit_error,

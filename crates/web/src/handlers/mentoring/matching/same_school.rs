@@ -18,11 +18,11 @@ use serde::Deserialize;
 #[derive(Debug, Default, Deserialize)]
 pub struct AllowForm {
     #[serde(default)]
-    mentor: String,
+    pub(super) mentor: String,
     #[serde(default)]
-    mentee: String,
+    pub(super) mentee: String,
     #[serde(default)]
-    reason: String,
+    pub(super) reason: String,
 }
 
 pub async fn allow(
@@ -66,7 +66,8 @@ pub async fn allow(
     let (Some(mentor), Some(mentee), Some(reason), true) =
         (mentor, mentee, reason, errors.is_empty())
     else {
-        let p = page(&state, ctx, cycle, scheme, Vec::new(), None, errors).await?;
+        let mut p = page(&state, ctx, cycle, scheme, Vec::new(), None, errors).await?;
+        p.exception_typed = form;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
     };
     let actor = Actor {
