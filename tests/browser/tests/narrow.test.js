@@ -49,6 +49,21 @@ test('pages reflow at 320px without horizontal scrolling and pass axe', async ()
     await assertNoHorizontalScroll(page, 'scheme');
     await visit(page, 'scheme');
 
+    // "You said, we did": the evidence's long links wrap instead of widening the page.
+    // (on each scheme's page, to reach the demo's scheme whose actions have evidence).
+    const schemeUrl = page.url();
+    await page.goto(`${env.baseUrl}/schemes`);
+    const schemes = await page.locator('main table a[href^="/schemes/"]').evaluateAll(
+      (links) => links.map((a) => a.getAttribute('href')));
+    let links = 0;
+    for (const href of schemes) {
+      await page.goto(`${env.baseUrl}${href}/you-said-we-did`);
+      await assertNoHorizontalScroll(page, `you said, we did (${href})`);
+      links += await page.locator('main a.long-link').count();
+    }
+    assert.ok(links > 0, 'the demo shows evidence with a link');
+    await page.goto(schemeUrl);
+
     await page.goto(`${env.baseUrl}/schemes/new`);
     await assertNoHorizontalScroll(page, 'new scheme form');
     await visit(page, 'scheme-new');
