@@ -65,6 +65,16 @@ pub(crate) async fn put(app: &TestApp, token: &str, path: &str, body: Value) -> 
     send(app, reqwest::Method::PUT, token, path, Some(body)).await
 }
 
+/// PATCH `body` to `path` under `/api/v1`.
+pub(crate) async fn patch(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    body: Value,
+) -> reqwest::Response {
+    send(app, reqwest::Method::PATCH, token, path, Some(body)).await
+}
+
 /// Asserts that `r` is RFC 9457 problem details with this status, and returns the body.
 pub(crate) async fn problem(r: reqwest::Response, status: u16) -> serde_json::Value {
     assert_eq!(r.status(), status, "status of {}", r.url());
@@ -572,12 +582,7 @@ async fn a_coordinator_lists_pairs_and_ends_one_early_through_the_api_and_others
     let mentee = app
         .person("kay@tu.test", &[(Role::Mentee, Scope::Cycle(c))])
         .await;
-    let member = app
-        .store
-        .create_api_token(mentor, "test", chrono::Duration::days(90))
-        .await
-        .unwrap()
-        .0;
+    let member = token_of(&app, mentor).await;
     let ids = app
         .publish_pairs(
             c,
@@ -733,18 +738,8 @@ async fn a_coordinator_invites_and_reinvites_staff_through_the_api_and_others_ar
 async fn members_propose_and_answer_meetings_through_the_api_and_others_are_refused() {
     let app = TestApp::spawn().await;
     let s = crate::meetings::setup(&app).await;
-    let mentor = app
-        .store
-        .create_api_token(s.mentor, "test", chrono::Duration::days(90))
-        .await
-        .unwrap()
-        .0;
-    let mentee = app
-        .store
-        .create_api_token(s.mentee, "test", chrono::Duration::days(90))
-        .await
-        .unwrap()
-        .0;
+    let mentor = token_of(&app, s.mentor).await;
+    let mentee = token_of(&app, s.mentee).await;
     let coordinator = token_for(
         &app,
         "coord2@tu.test",
@@ -827,12 +822,7 @@ async fn members_propose_and_answer_meetings_through_the_api_and_others_are_refu
 async fn a_member_raises_a_concern_through_the_api_and_others_are_refused() {
     let app = TestApp::spawn().await;
     let s = crate::meetings::setup(&app).await;
-    let mentee = app
-        .store
-        .create_api_token(s.mentee, "test", chrono::Duration::days(90))
-        .await
-        .unwrap()
-        .0;
+    let mentee = token_of(&app, s.mentee).await;
     let outsider = token_for(
         &app,
         "other@tu.test",

@@ -1,44 +1,11 @@
 //! A pair member's own notes and the cycle's meeting plan over the API (issue 16), under the
 //! same rules as the pair's page and the plan page.
-use crate::api::{client, problem, token_for};
+use crate::api::{client, get, patch, post, problem, put, token_for, token_of};
 use crate::helpers::TestApp;
 use crate::meetings::{COORDINATOR, setup};
 use flipside_core::framework::Framework;
 use flipside_core::role::{Role, Scope};
 use serde_json::{Value, json};
-
-async fn token(app: &TestApp, id: i64) -> String {
-    app.store
-        .create_api_token(id, "test", chrono::Duration::days(1))
-        .await
-        .unwrap()
-        .0
-}
-
-async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
-    client()
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn send(
-    app: &TestApp,
-    method: reqwest::Method,
-    token: &str,
-    path: &str,
-    body: Value,
-) -> reqwest::Response {
-    client()
-        .request(method, app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
 
 fn bodies(page: &Value) -> Vec<&str> {
     page["items"]
@@ -53,15 +20,17 @@ fn bodies(page: &Value) -> Vec<&str> {
 async fn a_note_is_read_by_its_author_and_the_partner_it_is_shared_with_and_nobody_else() {
     let app = TestApp::spawn().await;
     let s = setup(&app).await;
-    let (mentor, mentee) = (token(&app, s.mentor).await, token(&app, s.mentee).await);
+    let (mentor, mentee) = (
+        token_of(&app, s.mentor).await,
+        token_of(&app, s.mentee).await,
+    );
     let admin = token_for(&app, "admin@tu.test", &[(Role::Admin, Scope::Organisation)]).await;
-    let coordinator = token(&app, app.store.user_by_email(COORDINATOR).await.unwrap().id).await;
-    let notes = format!("/api/v1/pairs/{}/notes", s.pair);
+    let coordinator = token_of(&app, app.store.user_by_email(COORDINATOR).await.unwrap().id).await;
+    let notes = format!("/pairs/{}/notes", s.pair);
 
     // Written private, then one shared at once.
-    let r = send(
+    let r = post(
         &app,
-        reqwest::Method::POST,
         &mentor,
         &notes,
         json!({"body": "  Ask about marking.  "}),
@@ -72,9 +41,8 @@ async fn a_note_is_read_by_its_author_and_the_partner_it_is_shared_with_and_nobo
     assert_eq!(private["body"], "Ask about marking.");
     assert_eq!(private["shared"], false);
     assert_eq!(private["mine"], true);
-    let r = send(
+    let r = post(
         &app,
-        reqwest::Method::POST,
         &mentor,
         &notes,
         json!({"body": "We met in the library.", "shared": true}),
@@ -104,11 +72,7 @@ async fn a_note_is_read_by_its_author_and_the_partner_it_is_shared_with_and_nobo
     // Administrators and coordinators read none of them, whatever their roles.
     for t in [&admin, &coordinator] {
         problem(get(&app, t, &notes).await, 403).await;
-        problem(
-            send(&app, reqwest::Method::POST, t, &notes, json!({"body": "x"})).await,
-            403,
-        )
-        .await;
+        problem(post(&app, t, &notes, json!({"body": "x"})).await, 403).await;
     }
 
     // Paged like every list.
@@ -123,30 +87,12 @@ async fn a_note_is_read_by_its_author_and_the_partner_it_is_shared_with_and_nobo
 
     // An empty note is refused naming the field; nothing is written.
     let body = problem(
-        send(
-            &app,
-            reqwest::Method::POST,
-            &mentee,
-            &notes,
-            json!({"body": "   "}),
-        )
-        .await,
+        post(&app, &mentee, &notes, json!({"body": "   "})).await,
         422,
     )
     .await;
     assert_eq!(body["field"], "body");
-    let body = problem(
-        send(
-            &app,
-            reqwest::Method::POST,
-            &mentee,
-            &notes,
-            json!({"text": "x"}),
-        )
-        .await,
-        400,
-    )
-    .await;
+    let body = problem(post(&app, &mentee, &notes, json!({"text": "x"})).await, 400).await;
     assert_eq!(body["field"], "text", "{body}");
     assert_eq!(app.store.notes_of_pair(s.pair).await.unwrap().len(), 2);
 
@@ -154,73 +100,37 @@ async fn a_note_is_read_by_its_author_and_the_partner_it_is_shared_with_and_nobo
     let id = private["id"].as_i64().unwrap();
     let one = format!("{notes}/{id}");
     problem(
-        send(
-            &app,
-            reqwest::Method::PATCH,
-            &mentee,
-            &one,
-            json!({"shared": true}),
-        )
-        .await,
+        patch(&app, &mentee, &one, json!({"shared": true})).await,
         403,
     )
     .await;
     problem(
-        send(
-            &app,
-            reqwest::Method::PATCH,
-            &admin,
-            &one,
-            json!({"shared": true}),
-        )
-        .await,
+        patch(&app, &admin, &one, json!({"shared": true})).await,
         403,
     )
     .await;
     let body = problem(
-        send(
-            &app,
-            reqwest::Method::PATCH,
-            &mentor,
-            &one,
-            json!({"shared": "yes"}),
-        )
-        .await,
+        patch(&app, &mentor, &one, json!({"shared": "yes"})).await,
         400,
     )
     .await;
     assert_eq!(body["field"], "shared");
     assert!(!app.store.note(id).await.unwrap().shared);
-    let r = send(
-        &app,
-        reqwest::Method::PATCH,
-        &mentor,
-        &one,
-        json!({"shared": true}),
-    )
-    .await;
+    let r = patch(&app, &mentor, &one, json!({"shared": true})).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().await.unwrap()["shared"], true);
     let r = get(&app, &mentee, &notes).await;
     assert_eq!(bodies(&r.json().await.unwrap()).len(), 2);
-    let r = send(
-        &app,
-        reqwest::Method::PATCH,
-        &mentor,
-        &one,
-        json!({"shared": false}),
-    )
-    .await;
+    let r = patch(&app, &mentor, &one, json!({"shared": false})).await;
     assert_eq!(r.status(), 200);
     let r = get(&app, &mentee, &notes).await;
     assert_eq!(bodies(&r.json().await.unwrap()), ["We met in the library."]);
 
     // A note of another pair is not found under this one.
-    let r = send(
+    let r = patch(
         &app,
-        reqwest::Method::PATCH,
         &mentor,
-        &format!("/api/v1/pairs/{}/notes/{}", s.pair, id + 100),
+        &format!("/pairs/{}/notes/{}", s.pair, id + 100),
         json!({"shared": true}),
     )
     .await;
@@ -231,9 +141,9 @@ async fn a_note_is_read_by_its_author_and_the_partner_it_is_shared_with_and_nobo
 async fn the_meeting_plan_is_read_by_the_cycle_and_replaced_by_its_coordinators_audited() {
     let app = TestApp::spawn().await;
     let s = setup(&app).await;
-    let mentor = token(&app, s.mentor).await;
-    let coordinator = token(&app, app.store.user_by_email(COORDINATOR).await.unwrap().id).await;
-    let plan = format!("/api/v1/cycles/{}/plan", s.cycle);
+    let mentor = token_of(&app, s.mentor).await;
+    let coordinator = token_of(&app, app.store.user_by_email(COORDINATOR).await.unwrap().id).await;
+    let plan = format!("/cycles/{}/plan", s.cycle);
 
     // The pair reads the plan its cycle follows.
     let r = get(&app, &mentor, &plan).await;
@@ -261,11 +171,7 @@ async fn the_meeting_plan_is_read_by_the_cycle_and_replaced_by_its_coordinators_
     });
 
     // Members may not change it; nothing changes.
-    problem(
-        send(&app, reqwest::Method::PUT, &mentor, &plan, new.clone()).await,
-        403,
-    )
-    .await;
+    problem(put(&app, &mentor, &plan, new.clone()).await, 403).await;
     assert_eq!(app.audited("meeting_plan_updated").await, 0);
 
     // Each broken rule names its field; nothing is saved.
@@ -274,11 +180,7 @@ async fn the_meeting_plan_is_read_by_the_cycle_and_replaced_by_its_coordinators_
         "expectations": [],
         "hours_target": 0
     });
-    let body = problem(
-        send(&app, reqwest::Method::PUT, &coordinator, &plan, bad).await,
-        422,
-    )
-    .await;
+    let body = problem(put(&app, &coordinator, &plan, bad).await, 422).await;
     let fields: Vec<&str> = body["errors"]
         .as_array()
         .unwrap()
@@ -295,9 +197,8 @@ async fn the_meeting_plan_is_read_by_the_cycle_and_replaced_by_its_coordinators_
         assert!(fields.contains(&f), "{f} in {body}");
     }
     let body = problem(
-        send(
+        put(
             &app,
-            reqwest::Method::PUT,
             &coordinator,
             &plan,
             json!({"sessions": [], "expectations": []}),
@@ -311,7 +212,7 @@ async fn the_meeting_plan_is_read_by_the_cycle_and_replaced_by_its_coordinators_
 
     // Saved with the tag read: audited, and a stale tag then changes nothing.
     let r = client()
-        .put(app.url(&plan))
+        .put(app.url(&format!("/api/v1{plan}")))
         .bearer_auth(&coordinator)
         .header("If-Match", &tag)
         .json(&new)
@@ -329,7 +230,7 @@ async fn the_meeting_plan_is_read_by_the_cycle_and_replaced_by_its_coordinators_
     let stored: Framework = serde_json::from_str(&cycle.framework).unwrap();
     assert_eq!(stored.expectations, ["Meet monthly", "Keep confidences"]);
     let r = client()
-        .put(app.url(&plan))
+        .put(app.url(&format!("/api/v1{plan}")))
         .bearer_auth(&coordinator)
         .header("If-Match", &tag)
         .json(&json!({"sessions": [{"topic": "Other", "prompts": ["p"]}], "expectations": ["e"], "hours_target": 9}))
@@ -340,7 +241,7 @@ async fn the_meeting_plan_is_read_by_the_cycle_and_replaced_by_its_coordinators_
     assert_eq!(app.store.cycle(s.cycle).await.unwrap().hours_target, 8);
     // An invalid plan sent with a stale tag is refused as invalid, naming its field.
     let r = client()
-        .put(app.url(&plan))
+        .put(app.url(&format!("/api/v1{plan}")))
         .bearer_auth(&coordinator)
         .header("If-Match", &tag)
         .json(&json!({"sessions": [{"topic": "Other", "prompts": ["p"]}], "expectations": ["e"], "hours_target": 0}))

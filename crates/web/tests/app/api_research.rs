@@ -1,19 +1,10 @@
 //! A cycle's research export and its codebook over the API (issue 16), as the evaluation pages
 //! offer them: consenting participants' answers by code only, to the scheme's researchers and
 //! coordinators, every download audited.
-use crate::api::{client, problem, token_for};
+use crate::api::{get, problem, token_for};
 use crate::helpers::TestApp;
 use flipside_core::evaluation::Wave;
 use flipside_core::role::{Role, Scope};
-
-async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
-    client()
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-}
 
 #[tokio::test]
 async fn the_research_export_and_codebook_are_the_pages_files_under_the_same_rule_and_audit() {
@@ -44,8 +35,8 @@ async fn the_research_export_and_codebook_are_the_pages_files_under_the_same_rul
         &[(Role::Researcher, Scope::Organisation)],
     )
     .await;
-    let export = format!("/api/v1/cycles/{cycle}/research-export");
-    let codebook = format!("/api/v1/cycles/{cycle}/codebook");
+    let export = format!("/cycles/{cycle}/research-export");
+    let codebook = format!("/cycles/{cycle}/codebook");
 
     let r = get(&app, &researcher, &export).await;
     assert_eq!(r.status(), 200);
@@ -104,9 +95,5 @@ async fn the_research_export_and_codebook_are_the_pages_files_under_the_same_rul
         }
     }
     assert_eq!(app.audited("research_export").await, 3);
-    problem(
-        get(&app, &researcher, "/api/v1/cycles/9999/codebook").await,
-        404,
-    )
-    .await;
+    problem(get(&app, &researcher, "/cycles/9999/codebook").await, 404).await;
 }

@@ -1,29 +1,10 @@
 //! Co-creation sprints over the API (issue 16): a lead creates a sprint and moves it on,
 //! anyone adds items in the current stage, comments and supports, the lead promotes, and a
 //! proposal is decided and followed to done, under the same rules as the sprint's page.
-use crate::api::{client, problem, token_for};
+use crate::api::{get, post, problem, token_for};
 use crate::helpers::TestApp;
 use flipside_core::role::{Role, Scope};
 use serde_json::{Value, json};
-
-async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
-    client()
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
-    client()
-        .post(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
 
 fn id(v: &Value) -> i64 {
     v["id"].as_i64().unwrap()
@@ -63,16 +44,12 @@ async fn a_sprint_runs_from_problems_to_a_decided_proposal_through_the_api() {
     let new = json!({"faculty_id": faculty, "title": "Meeting your tutor", "question": "How could first meetings work better?", "starts_on": "2026-10-01", "ends_on": "2026-11-30"});
 
     // Only a lead creates one; each broken rule names its field; nothing is created.
-    problem(
-        post(&app, &student, "/api/v1/sprints", new.clone()).await,
-        403,
-    )
-    .await;
+    problem(post(&app, &student, "/sprints", new.clone()).await, 403).await;
     let body = problem(
         post(
             &app,
             &lead,
-            "/api/v1/sprints",
+            "/sprints",
             json!({"faculty_id": faculty + 99, "title": " ", "question": "Q", "starts_on": "2026-10-01", "ends_on": "2026-09-01"}),
         )
         .await,
@@ -89,7 +66,7 @@ async fn a_sprint_runs_from_problems_to_a_decided_proposal_through_the_api() {
         assert!(fields.contains(&f), "{f} in {body}");
     }
     assert!(app.store.sprints().await.unwrap().is_empty());
-    let r = post(&app, &lead, "/api/v1/sprints", new).await;
+    let r = post(&app, &lead, "/sprints", new).await;
     assert_eq!(r.status(), 201);
     let sprint: Value = r.json().await.unwrap();
     assert_eq!(sprint["stage"], "problems");
@@ -97,12 +74,12 @@ async fn a_sprint_runs_from_problems_to_a_decided_proposal_through_the_api() {
     let s = id(&sprint);
 
     // Everyone reads the list and the sprint.
-    let r = get(&app, &student, "/api/v1/sprints").await;
+    let r = get(&app, &student, "/sprints").await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().await.unwrap()["items"][0]["id"], s);
 
     // Anyone adds a problem in the current stage; another stage is refused.
-    let items = format!("/api/v1/sprints/{s}/items");
+    let items = format!("/sprints/{s}/items");
     let body = problem(
         post(
             &app,
@@ -192,7 +169,7 @@ async fn a_sprint_runs_from_problems_to_a_decided_proposal_through_the_api() {
         409,
     )
     .await;
-    let advance = format!("/api/v1/sprints/{s}/advance");
+    let advance = format!("/sprints/{s}/advance");
     problem(
         post(&app, &student, &advance, json!({"from": "problems"})).await,
         403,
@@ -323,7 +300,7 @@ async fn a_sprint_runs_from_problems_to_a_decided_proposal_through_the_api() {
         409,
     )
     .await;
-    let r = get(&app, &student, &format!("/api/v1/sprints/{s}")).await;
+    let r = get(&app, &student, &format!("/sprints/{s}")).await;
     let detail: Value = r.json().await.unwrap();
     assert_eq!(detail["items"].as_array().unwrap().len(), 3);
     assert_eq!(detail["can_run"], false);
@@ -340,7 +317,7 @@ async fn a_sprint_runs_from_problems_to_a_decided_proposal_through_the_api() {
         post(
             &app,
             &lead,
-            &format!("/api/v1/sprints/{s}/items/{}/support", proposal + 50),
+            &format!("/sprints/{s}/items/{}/support", proposal + 50),
             json!({"support": true}),
         )
         .await,

@@ -1,93 +1,10 @@
 //! Tutoring students over the API (issue 16): their own profile and what their tutor sees of
 //! it, and asking for a change of tutor, which their School's lead decides, under the same
 //! rules as the pages.
-use crate::api::{client, problem, token_for};
-use crate::helpers::TestApp;
-use flipside_core::cycle::AcademicYear;
+use crate::api::{get, post, problem, put, token_for};
+use crate::tutoring_students::{world, year_key};
 use flipside_core::role::{Role, Scope};
 use serde_json::{Value, json};
-
-fn year_key() -> i64 {
-    i64::from(AcademicYear::containing(chrono::Utc::now().date_naive()).start_year())
-}
-
-async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
-    client()
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn send(
-    app: &TestApp,
-    method: reqwest::Method,
-    token: &str,
-    path: &str,
-    body: Value,
-) -> reqwest::Response {
-    client()
-        .request(method, app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
-struct World {
-    app: TestApp,
-    school: i64,
-    student: i64,
-    tutor: i64,
-    full_tutor: i64,
-    free_tutor: i64,
-}
-
-async fn world() -> World {
-    let app = TestApp::spawn().await;
-    let s = &app.store;
-    let faculty = s.create_faculty("Faculty of Science").await.unwrap();
-    let school = s
-        .create_school(faculty, "School of Physics", "PHY")
-        .await
-        .unwrap();
-    let tutor = s
-        .add_tutoring_tutor("T1", "Dr Rowan Hale", "rowan.hale@tu.test", school, 3)
-        .await
-        .unwrap();
-    let full_tutor = s
-        .add_tutoring_tutor("T2", "Dr Imre Full", "imre@tu.test", school, 1)
-        .await
-        .unwrap();
-    let free_tutor = s
-        .add_tutoring_tutor("T3", "Dr Nell Free", "nell@tu.test", school, 5)
-        .await
-        .unwrap();
-    let student = s
-        .add_tutoring_student("S1", "Kit Student", "kit.student@tu.test", school)
-        .await
-        .unwrap();
-    let other = s
-        .add_tutoring_student("S2", "Lee Other", "lee@tu.test", school)
-        .await
-        .unwrap();
-    s.assign_tutor(student, tutor, year_key(), "import")
-        .await
-        .unwrap();
-    s.assign_tutor(other, full_tutor, year_key(), "import")
-        .await
-        .unwrap();
-    World {
-        app,
-        school,
-        student,
-        tutor,
-        full_tutor,
-        free_tutor,
-    }
-}
 
 const GOALS: &str = "Get a placement in industry";
 const NOTE: &str = "I care for a parent at weekends";
@@ -114,11 +31,10 @@ async fn a_student_keeps_a_profile_and_their_tutor_reads_only_what_is_shared_aud
     // A too-long text is refused naming the field; nothing is saved.
     let long = "x".repeat(2001);
     let body = problem(
-        send(
+        put(
             app,
-            reqwest::Method::PUT,
             &student,
-            "/api/v1/tutoring/me/profile",
+            "/tutoring/me/profile",
             json!({"goals": GOALS, "tutor_note": long}),
         )
         .await,
@@ -135,24 +51,23 @@ async fn a_student_keeps_a_profile_and_their_tutor_reads_only_what_is_shared_aud
             .is_empty()
     );
 
-    let r = send(
+    let r = put(
         app,
-        reqwest::Method::PUT,
         &student,
-        "/api/v1/tutoring/me/profile",
+        "/tutoring/me/profile",
         json!({"goals": GOALS, "goals_shared": true, "tutor_note": NOTE}),
     )
     .await;
     assert_eq!(r.status(), 200);
     let own: Value = r.json().await.unwrap();
     assert_eq!(own["tutor_note"], NOTE);
-    let r = get(app, &student, "/api/v1/tutoring/me/profile").await;
+    let r = get(app, &student, "/tutoring/me/profile").await;
     assert_eq!(r.json::<Value>().await.unwrap()["tutor_note"], NOTE);
     // Not a tutoring student: no profile of their own.
-    problem(get(app, &tutor, "/api/v1/tutoring/me/profile").await, 403).await;
+    problem(get(app, &tutor, "/tutoring/me/profile").await, 403).await;
 
     // The tutor of record reads the shared goals, not the note; the read is audited.
-    let path = format!("/api/v1/tutoring/students/{}/profile", w.student);
+    let path = format!("/tutoring/students/{}/profile", w.student);
     let r = get(app, &tutor, &path).await;
     assert_eq!(r.status(), 200);
     let seen: Value = r.json().await.unwrap();
@@ -202,37 +117,18 @@ async fn a_student_asks_for_a_change_of_tutor_and_the_school_lead_decides_it() {
         .await
     };
     let admin = token_for(app, "admin@tu.test", &[(Role::Admin, Scope::Organisation)]).await;
-    let mine = "/api/v1/tutoring/me/change-requests";
+    let mine = "/tutoring/me/change-requests";
 
     // Only a student asks, with a reason.
-    problem(
-        send(
-            app,
-            reqwest::Method::POST,
-            &lead,
-            mine,
-            json!({"reason": "x"}),
-        )
-        .await,
-        403,
-    )
-    .await;
+    problem(post(app, &lead, mine, json!({"reason": "x"})).await, 403).await;
     let body = problem(
-        send(
-            app,
-            reqwest::Method::POST,
-            &student,
-            mine,
-            json!({"reason": "  "}),
-        )
-        .await,
+        post(app, &student, mine, json!({"reason": "  "})).await,
         422,
     )
     .await;
     assert_eq!(body["field"], "reason");
-    let r = send(
+    let r = post(
         app,
-        reqwest::Method::POST,
         &student,
         mine,
         json!({"reason": "Our times never match."}),
@@ -245,14 +141,7 @@ async fn a_student_asks_for_a_change_of_tutor_and_the_school_lead_decides_it() {
     let id = request["id"].as_i64().unwrap();
     // A second one waits for the first.
     problem(
-        send(
-            app,
-            reqwest::Method::POST,
-            &student,
-            mine,
-            json!({"reason": "Again."}),
-        )
-        .await,
+        post(app, &student, mine, json!({"reason": "Again."})).await,
         409,
     )
     .await;
@@ -260,7 +149,7 @@ async fn a_student_asks_for_a_change_of_tutor_and_the_school_lead_decides_it() {
     assert_eq!(r.json::<Value>().await.unwrap()["items"][0]["id"], id);
 
     // The lead of the student's School sees it with the tutors it could move to; others not.
-    let r = get(app, &lead, "/api/v1/tutoring/change-requests").await;
+    let r = get(app, &lead, "/tutoring/change-requests").await;
     assert_eq!(r.status(), 200);
     let queue: Value = r.json().await.unwrap();
     assert_eq!(queue["items"][0]["id"], id);
@@ -271,32 +160,23 @@ async fn a_student_asks_for_a_change_of_tutor_and_the_school_lead_decides_it() {
         .map(|t| t["id"].as_i64().unwrap())
         .collect();
     assert!(candidates.contains(&w.free_tutor) && !candidates.contains(&w.tutor));
-    let r = get(app, &other_lead, "/api/v1/tutoring/change-requests").await;
+    let r = get(app, &other_lead, "/tutoring/change-requests").await;
     assert!(
         r.json::<Value>().await.unwrap()["items"]
             .as_array()
             .unwrap()
             .is_empty()
     );
-    problem(
-        get(app, &admin, "/api/v1/tutoring/change-requests").await,
-        403,
-    )
-    .await;
-    problem(
-        get(app, &student, "/api/v1/tutoring/change-requests").await,
-        403,
-    )
-    .await;
+    problem(get(app, &admin, "/tutoring/change-requests").await, 403).await;
+    problem(get(app, &student, "/tutoring/change-requests").await, 403).await;
 
     // Deciding: only that lead; a full tutor, the same tutor, or a decline without a reason
     // is refused naming the field, and nothing changes.
-    let decide = format!("/api/v1/tutoring/change-requests/{id}/decision");
+    let decide = format!("/tutoring/change-requests/{id}/decision");
     for t in [&other_lead, &admin, &student] {
         problem(
-            send(
+            post(
                 app,
-                reqwest::Method::POST,
                 t,
                 &decide,
                 json!({"outcome": "approve", "tutor_id": w.free_tutor}),
@@ -318,11 +198,7 @@ async fn a_student_asks_for_a_change_of_tutor_and_the_school_lead_decides_it() {
         (json!({"outcome": "approve"}), "tutor_id"),
         (json!({"outcome": "decline", "reason": ""}), "reason"),
     ] {
-        let p = problem(
-            send(app, reqwest::Method::POST, &lead, &decide, body).await,
-            422,
-        )
-        .await;
+        let p = problem(post(app, &lead, &decide, body).await, 422).await;
         assert_eq!(p["field"], field, "{p}");
     }
     assert_eq!(
@@ -341,9 +217,8 @@ async fn a_student_asks_for_a_change_of_tutor_and_the_school_lead_decides_it() {
             .unwrap()
             .is_empty()
     );
-    let r = send(
+    let r = post(
         app,
-        reqwest::Method::POST,
         &lead,
         &decide,
         json!({"outcome": "approve", "tutor_id": w.free_tutor}),
@@ -372,9 +247,8 @@ async fn a_student_asks_for_a_change_of_tutor_and_the_school_lead_decides_it() {
         "the student is emailed"
     );
     problem(
-        send(
+        post(
             app,
-            reqwest::Method::POST,
             &lead,
             &decide,
             json!({"outcome": "decline", "reason": "No."}),

@@ -8,21 +8,23 @@ fn year() -> AcademicYear {
     AcademicYear::containing(chrono::Utc::now().date_naive())
 }
 
-fn year_key() -> i64 {
+pub(crate) fn year_key() -> i64 {
     i64::from(year().start_year())
 }
 
-struct World {
-    app: TestApp,
-    school: i64,
-    other_school: i64,
-    student: i64,
-    tutor: i64,
-    full_tutor: i64,
-    free_tutor: i64,
+/// Two Schools' worth of personal tutoring: a student with their tutor, a tutor with no
+/// free place and one with room, and another student.
+pub(crate) struct World {
+    pub(crate) app: TestApp,
+    pub(crate) school: i64,
+    pub(crate) other_school: i64,
+    pub(crate) student: i64,
+    pub(crate) tutor: i64,
+    pub(crate) full_tutor: i64,
+    pub(crate) free_tutor: i64,
 }
 
-async fn world() -> World {
+pub(crate) async fn world() -> World {
     let app = TestApp::spawn().await;
     let s = &app.store;
     let faculty = s.create_faculty("Faculty of Science").await.unwrap();

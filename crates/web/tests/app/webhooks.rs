@@ -172,18 +172,8 @@ async fn a_receiver_gets_each_event_signed_and_without_names_or_words() {
         &app.signed_in(MENTEE).await,
     )
     .await;
-    let mentor = app
-        .store
-        .create_api_token(s.mentor, "t", chrono::Duration::days(1))
-        .await
-        .unwrap()
-        .0;
-    let mentee = app
-        .store
-        .create_api_token(s.mentee, "t", chrono::Duration::days(1))
-        .await
-        .unwrap()
-        .0;
+    let mentor = token_of(&app, s.mentor).await;
+    let mentee = token_of(&app, s.mentee).await;
     let date = (chrono::Utc::now() + chrono::Duration::days(3))
         .format("%Y-%m-%d")
         .to_string();
