@@ -80,8 +80,8 @@ pub use sprints::{NewSprint, Sprint, SprintComment, SprintItem};
 pub use surveys::{AnswerRow, StatementRow};
 pub use tutoring::{ImportCounts, ImportSummary, SchoolTutoring, TutorLoad};
 pub use tutoring_allocation::{
-    AllocationRun, DraftCounts, DraftStudent, SchoolRulesRow, StudentRecord, TutorHistoryRow,
-    TutorRow, UnplacedStudent,
+    AllocationRun, DraftCounts, DraftPreview, DraftStudent, SchoolRulesRow, StudentRecord,
+    TutorHistoryRow, TutorRow, UnplacedStudent,
 };
 pub use tutoring_contacts::{Contact, NewContact, SchoolCounts, SchoolHistogram, Tutee};
 pub use tutoring_people::{

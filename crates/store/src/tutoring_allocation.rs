@@ -4,6 +4,7 @@
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::on_pool;
 use crate::tx::{Tx, on_tx};
+use crate::versions::Versioned;
 use crate::{Result, Store, now};
 use chrono::{DateTime, Utc};
 use flipside_core::policy::TutoringSelf;
@@ -62,7 +63,7 @@ pub struct AllocationRun {
 }
 
 /// The draft compared with last year.
-#[derive(Debug, Clone, Copy, Default, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, sqlx::FromRow)]
 pub struct DraftCounts {
     pub students: i64,
     /// Same tutor as last year.
@@ -76,13 +77,24 @@ pub struct DraftCounts {
 }
 
 /// An unplaced student in the draft.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct UnplacedStudent {
     pub student_id: i64,
     pub external_id: String,
     pub name: String,
     pub school: String,
     pub reason: Option<String>,
+}
+
+/// What the allocation page and the API show of a year's draft: its counts against last year,
+/// the first unplaced students, how many tutors have each load, and how many are over capacity.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DraftPreview {
+    pub counts: DraftCounts,
+    pub unplaced: Vec<UnplacedStudent>,
+    /// Tutors by number of students (tutors with none included).
+    pub loads: Vec<(i64, u64)>,
+    pub over_capacity: i64,
 }
 
 /// A student in the draft, as a move needs them.
@@ -238,6 +250,30 @@ impl Store {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, AllocationRun>(
             "SELECT academic_year, created_at, published_at FROM tutoring_allocation_runs WHERE academic_year = $1"
         ).bind(i64::from(academic_year)).fetch_optional(pool).await)?)
+    }
+
+    /// The draft's preview with at most `shown` unplaced students. A draft of a whole
+    /// institution takes tens of milliseconds to count, so the preview is kept in memory until
+    /// a write to the tables behind it raises the allocation version (see [`crate::versions`]):
+    /// every process sharing the database still answers what a fresh count would.
+    pub async fn draft_preview(
+        &self,
+        academic_year: i32,
+        shown: i64,
+    ) -> Result<std::sync::Arc<DraftPreview>> {
+        let version = self.data_version(Versioned::Allocation).await?;
+        self.caches
+            .draft_previews
+            .get((academic_year, shown), version, || async {
+                let (loads, over_capacity) = self.draft_loads(academic_year).await?;
+                Ok(DraftPreview {
+                    counts: self.draft_counts(academic_year).await?,
+                    unplaced: self.draft_unplaced(academic_year, shown).await?,
+                    loads,
+                    over_capacity,
+                })
+            })
+            .await
     }
 
     /// The draft compared with last year's assignments.

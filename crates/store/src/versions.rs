@@ -22,6 +22,9 @@ pub(crate) enum Versioned {
     Tutoring,
     /// Evaluation answers: survey participants and responses, and the statements asked.
     Surveys,
+    /// The allocation preview: drafts, assignments, and the students', tutors' and Schools'
+    /// columns it shows (migration 0220); contacts leave it alone.
+    Allocation,
 }
 
 impl Versioned {
@@ -29,6 +32,7 @@ impl Versioned {
         match self {
             Versioned::Tutoring => "tutoring",
             Versioned::Surveys => "surveys",
+            Versioned::Allocation => "allocation",
         }
     }
 }
@@ -100,6 +104,8 @@ pub(crate) struct Caches {
     pub tutor_loads: VersionCache<i32, crate::SchoolHistogram>,
     /// Every answer of a cycle's evaluation, by cycle (the results page and the annual report).
     pub survey_answers: VersionCache<i64, Vec<crate::AnswerRow>>,
+    /// The allocation page's preview of a draft, by academic year and unplaced students shown.
+    pub draft_previews: VersionCache<(i32, i64), crate::DraftPreview>,
 }
 
 impl Store {
@@ -115,6 +121,11 @@ impl Store {
     /// behind the dashboard's figures, and only then.
     pub async fn tutoring_data_version(&self) -> Result<i64> {
         self.data_version(Versioned::Tutoring).await
+    }
+
+    /// The version of the allocation preview's data.
+    pub async fn allocation_data_version(&self) -> Result<i64> {
+        self.data_version(Versioned::Allocation).await
     }
 
     /// The version of the evaluation answers.

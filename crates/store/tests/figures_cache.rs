@@ -1,11 +1,11 @@
-//! The tutoring dashboard's figures are kept in memory between requests (`versions.rs`): here,
+//! The tutoring dashboard's figures and the allocation preview are kept in memory between requests (`versions.rs`): here,
 //! on the backend `FLIPSIDE_TEST_DATABASE` names, every kind of write to the tables behind
 //! them, made by another server process or by hand in SQL, is seen by the next read, which
 //! answers exactly what a process with nothing cached computes.
 use chrono::Utc;
 use flipside_core::import::{Files, Source, read_institution};
-use flipside_core::tutoring::SchoolRules;
-use flipside_store::{NewContact, SchoolCounts, SchoolHistogram, Store};
+use flipside_core::tutoring::{Proposal, SchoolRules, UnplacedReason};
+use flipside_store::{DraftPreview, NewContact, SchoolCounts, SchoolHistogram, Store};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -265,5 +265,174 @@ async fn writes_that_change_no_figure_of_the_dashboard_leave_its_version_alone()
     let (s1, t1) = student(&store, "S1").await;
     store.add_contact(&contact(s1, t1, 20)).await.unwrap();
     assert!(store.tutoring_data_version().await.unwrap() > before);
+    store.close().await;
+}
+
+/// The allocation preview of next year's draft, in the reader's order.
+async fn preview(store: &Store) -> DraftPreview {
+    store
+        .draft_preview(YEAR + 1, 10)
+        .await
+        .unwrap()
+        .as_ref()
+        .clone()
+}
+
+/// After `write`, the reading process's preview differs from before and equals a fresh one.
+async fn after_preview(
+    reader: &Store,
+    database: &Database,
+    what: &str,
+    before: DraftPreview,
+) -> DraftPreview {
+    let now = preview(reader).await;
+    assert_ne!(now, before, "{what}: the write changes the preview");
+    let fresh = database.open().await;
+    assert_eq!(
+        now,
+        preview(&fresh).await,
+        "{what}: the cached preview is exact"
+    );
+    fresh.close().await;
+    now
+}
+
+#[tokio::test]
+async fn every_write_behind_the_allocation_preview_is_seen_by_a_process_that_cached_it() {
+    let database = fresh_database().await;
+    let reader = database.open().await;
+    let writer = database.open().await;
+    import(&writer).await;
+    let id = |external: &'static str| {
+        let writer = &writer;
+        async move {
+            writer
+                .tutoring_student_by_external_id(external)
+                .await
+                .unwrap()
+                .id
+        }
+    };
+    let t1 = writer.tutor_by_external_id("T1").await.unwrap().id;
+    let t3 = writer.tutor_by_external_id("T3").await.unwrap().id;
+    // Next year's draft: S1 and S2 with T1, S4 with T3, S3 and S5 unplaced.
+    let draft = vec![
+        (id("S1").await, Proposal::Tutor(t1)),
+        (id("S2").await, Proposal::Tutor(t1)),
+        (
+            id("S3").await,
+            Proposal::Unplaced(UnplacedReason::AllTutorsFull),
+        ),
+        (id("S4").await, Proposal::Tutor(t3)),
+        (
+            id("S5").await,
+            Proposal::Unplaced(UnplacedReason::AllTutorsFull),
+        ),
+    ];
+    writer
+        .save_allocation_draft(YEAR + 1, &draft, None)
+        .await
+        .unwrap();
+
+    let mut seen = preview(&reader).await;
+    assert_eq!(seen.counts.students, 5);
+    assert_eq!(seen.counts.unplaced, 2);
+    assert_eq!(
+        seen,
+        preview(&reader).await,
+        "nothing written, nothing changes"
+    );
+    assert!(
+        std::sync::Arc::ptr_eq(
+            &reader.draft_preview(YEAR + 1, 10).await.unwrap(),
+            &reader.draft_preview(YEAR + 1, 10).await.unwrap()
+        ),
+        "an unchanged preview is served from memory"
+    );
+
+    // A student placed by hand in SQL.
+    writer
+        .execute_admin(&format!(
+            "UPDATE tutoring_allocation_drafts SET tutor_id = {t3}, unplaced_reason = NULL WHERE student_id = {}",
+            id("S5").await
+        ))
+        .await
+        .unwrap();
+    seen = after_preview(&reader, &database, "a draft row moved", seen).await;
+
+    // This year's assignments, which the draft is compared with, changed.
+    writer
+        .execute_admin(&format!(
+            "UPDATE tutoring_assignments SET tutor_id = {t1} WHERE student_id = {} AND academic_year = {YEAR}",
+            id("S3").await
+        ))
+        .await
+        .unwrap();
+    writer
+        .execute_admin(&format!(
+            "DELETE FROM tutoring_assignments WHERE student_id = {} AND academic_year = {YEAR}",
+            id("S2").await
+        ))
+        .await
+        .unwrap();
+    seen = after_preview(&reader, &database, "this year's assignments changed", seen).await;
+
+    // An unplaced student's name corrected.
+    writer
+        .execute_admin("UPDATE tutoring_students SET name = 'Eve Larkin' WHERE external_id = 'S3'")
+        .await
+        .unwrap();
+    seen = after_preview(&reader, &database, "a student renamed", seen).await;
+
+    // A School renamed (the unplaced list names it).
+    writer
+        .execute_admin("UPDATE schools SET name = 'Law School' WHERE code = 'LAW'")
+        .await
+        .unwrap();
+    seen = after_preview(&reader, &database, "a School renamed", seen).await;
+
+    // A tutor's capacity lowered below the draft's load.
+    writer
+        .execute_admin(&format!(
+            "UPDATE tutoring_tutors SET capacity = 1 WHERE id = {t1}"
+        ))
+        .await
+        .unwrap();
+    seen = after_preview(&reader, &database, "a tutor's capacity lowered", seen).await;
+    assert_eq!(seen.over_capacity, 1);
+
+    // The draft run again, from scratch.
+    writer
+        .save_allocation_draft(YEAR + 1, &draft[..2], None)
+        .await
+        .unwrap();
+    let _ = after_preview(&reader, &database, "the draft replaced", seen).await;
+
+    reader.close().await;
+    writer.close().await;
+}
+
+#[tokio::test]
+async fn contacts_leave_the_allocation_preview_version_alone() {
+    let database = fresh_database().await;
+    let store = database.open().await;
+    import(&store).await;
+    let before = store.allocation_data_version().await.unwrap();
+    let (s1, t1) = student(&store, "S1").await;
+    store.add_contact(&contact(s1, t1, 20)).await.unwrap();
+    store
+        .execute_admin(
+            "UPDATE tutoring_students SET programme = 'LLB Law (Hons)' WHERE external_id = 'S1'",
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.allocation_data_version().await.unwrap(), before);
+    store
+        .execute_admin(&format!(
+            "UPDATE tutoring_tutors SET capacity = 9 WHERE id = {t1}"
+        ))
+        .await
+        .unwrap();
+    assert!(store.allocation_data_version().await.unwrap() > before);
     store.close().await;
 }

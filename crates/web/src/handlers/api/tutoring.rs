@@ -357,7 +357,8 @@ async fn allocation(state: &AppState, year: AcademicYear) -> Result<AllocationJs
         over_capacity: 0,
     };
     if run.is_some() {
-        let c = state.store.draft_counts(y).await?;
+        let preview = state.store.draft_preview(y, SHOWN_UNPLACED).await?;
+        let c = preview.counts;
         out.counts = DraftCountsJson {
             students: c.students,
             kept: c.kept,
@@ -366,19 +367,17 @@ async fn allocation(state: &AppState, year: AcademicYear) -> Result<AllocationJs
             unplaced: c.unplaced,
             moved_by_hand: c.moved_by_hand,
         };
-        let (histogram, over) = state.store.draft_loads(y).await?;
-        out.over_capacity = over;
-        out.load = tutoring::spread(&histogram).map(|s| LoadJson {
+        out.over_capacity = preview.over_capacity;
+        out.load = tutoring::spread(&preview.loads).map(|s| LoadJson {
             tutors: s.n,
             min: s.min,
             median: s.median,
             max: s.max,
         });
-        out.unplaced = state
-            .store
-            .draft_unplaced(y, SHOWN_UNPLACED)
-            .await?
-            .into_iter()
+        out.unplaced = preview
+            .unplaced
+            .iter()
+            .cloned()
             .map(|u| UnplacedJson {
                 reason: u
                     .reason

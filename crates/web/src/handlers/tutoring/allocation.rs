@@ -79,12 +79,12 @@ async fn page(
     let y = year.start_year();
     let run = state.store.allocation_run(y).await?;
     let (counts, unplaced, load, over_capacity) = if run.is_some() {
-        let (histogram, over) = state.store.draft_loads(y).await?;
+        let preview = state.store.draft_preview(y, SHOWN_UNPLACED).await?;
         (
-            state.store.draft_counts(y).await?,
-            state.store.draft_unplaced(y, SHOWN_UNPLACED).await?,
-            tutoring::spread(&histogram),
-            over,
+            preview.counts,
+            preview.unplaced.clone(),
+            tutoring::spread(&preview.loads),
+            preview.over_capacity,
         )
     } else {
         (DraftCounts::default(), Vec::new(), None, 0)
