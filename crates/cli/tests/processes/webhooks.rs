@@ -129,7 +129,7 @@ async fn two_instances_deliver_each_webhook_exactly_once() {
     // A few more polls of both workers: nothing is sent again later either.
     tokio::time::sleep(Duration::from_secs(3)).await;
 
-    let got = inbox.lock().unwrap();
+    let got = std::mem::take(&mut *inbox.lock().unwrap());
     assert_eq!(
         got.len(),
         total,
@@ -171,7 +171,6 @@ async fn two_instances_deliver_each_webhook_exactly_once() {
             "{path}: none lost"
         );
     }
-    drop(got);
     let stored = store.webhook_deliveries(None, 1000).await.unwrap();
     assert_eq!(stored.len(), total);
     for d in &stored {
