@@ -107,9 +107,14 @@ impl Application {
         tracing::info!(transport = %self.mailer.describe(), "sending emails");
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let interval = Duration::from_secs(self.state.settings.mail_poll_seconds.unsigned_abs());
-        let webhooks = self
-            .email_worker
-            .then(|| crate::webhooks::spawn_worker(store.clone(), interval, stopped.clone()));
+        let webhooks = self.email_worker.then(|| {
+            crate::webhooks::spawn_worker(
+                store.clone(),
+                self.state.settings.webhooks,
+                interval,
+                stopped.clone(),
+            )
+        });
         let worker = self.email_worker.then(|| {
             spawn_worker(
                 store.clone(),

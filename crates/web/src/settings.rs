@@ -36,6 +36,16 @@ pub struct OidcSettings {
     pub display_name: String,
 }
 
+/// Where webhooks may be sent (the `[webhooks]` table).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WebhookSettings {
+    /// Let subscriptions and deliveries reach private, loopback, link-local and other
+    /// non-public addresses (and `http://` to them). Off by default: an endpoint is an
+    /// administrator's choice, and the server must not be a way into the networks behind it.
+    /// The demo and the tests turn it on, to deliver to receivers on this machine.
+    pub allow_private_targets: bool,
+}
+
 /// Every setting flipside reads.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -75,6 +85,8 @@ pub struct Settings {
     /// The bearer token a scraper sends to read `/metrics`; without one, `/metrics` is not
     /// served at all (404).
     pub metrics_token: Option<Secret>,
+    /// Where webhooks may be sent.
+    pub webhooks: WebhookSettings,
     /// The largest body of a form or a JSON request, in KiB (`crate::limits`).
     pub max_form_kib: i64,
     /// The largest upload of a document (a chat transcript, a codebook), in MiB.
@@ -115,6 +127,7 @@ impl Default for Settings {
             mail_poll_seconds: 5,
             retention: RetentionSettings::default(),
             metrics_token: None,
+            webhooks: WebhookSettings::default(),
             max_form_kib: 1024,
             max_file_mib: 16,
             max_import_mib: 64,
@@ -164,6 +177,7 @@ struct FileSettings {
     mail_poll_seconds: Option<i64>,
     retention: Option<RetentionSettings>,
     metrics_token: Option<String>,
+    webhooks: Option<FileWebhooks>,
     max_form_kib: Option<i64>,
     max_file_mib: Option<i64>,
     max_import_mib: Option<i64>,
@@ -182,6 +196,12 @@ struct FileOidc {
     client_id: Option<String>,
     client_secret: Option<String>,
     display_name: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileWebhooks {
+    allow_private_targets: Option<bool>,
 }
 
 impl Settings {
@@ -353,6 +373,12 @@ impl Settings {
                 d.mail_poll_seconds,
             )?,
             metrics_token,
+            webhooks: WebhookSettings {
+                allow_private_targets: raw
+                    .webhooks
+                    .and_then(|w| w.allow_private_targets)
+                    .unwrap_or(d.webhooks.allow_private_targets),
+            },
             max_form_kib: bounded("max_form_kib", raw.max_form_kib, d.max_form_kib, 1 << 20)?,
             max_file_mib: bounded("max_file_mib", raw.max_file_mib, d.max_file_mib, 1024)?,
             max_import_mib: bounded("max_import_mib", raw.max_import_mib, d.max_import_mib, 1024)?,
@@ -467,6 +493,11 @@ fn apply_env(raw: &mut FileSettings, key: &str, value: String) -> Result<(), Set
         }
         "WRITES_PER_MINUTE_PER_ADDRESS" => {
             raw.writes_per_minute_per_address = Some(parse_i64(&value)?);
+        }
+        "WEBHOOKS_ALLOW_PRIVATE_TARGETS" => {
+            raw.webhooks
+                .get_or_insert_with(FileWebhooks::default)
+                .allow_private_targets = Some(parse_bool(&value)?);
         }
         "OIDC_ISSUER_URL" => raw.oidc.get_or_insert_with(oidc).issuer_url = Some(value),
         "OIDC_CLIENT_ID" => raw.oidc.get_or_insert_with(oidc).client_id = Some(value),
@@ -646,6 +677,42 @@ mod tests {
             let e = Settings::load(None, env(&[(k, v)])).unwrap_err();
             assert_eq!(e.name, name, "{k}={v}: {e}");
         }
+    }
+
+    #[test]
+    fn private_webhook_targets_are_refused_unless_the_file_or_the_environment_allows_them() {
+        let s = Settings::load(None, env(&[])).unwrap();
+        assert!(!s.webhooks.allow_private_targets, "off by default");
+        let dir = std::env::temp_dir().join(format!("flipside-webhooks-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("flipside.toml");
+        std::fs::write(&file, "[webhooks]\nallow_private_targets = true\n").unwrap();
+        let s = Settings::load(Some(&file), env(&[])).unwrap();
+        assert!(s.webhooks.allow_private_targets);
+        let s = Settings::load(
+            Some(&file),
+            env(&[("FLIPSIDE_WEBHOOKS_ALLOW_PRIVATE_TARGETS", "false")]),
+        )
+        .unwrap();
+        assert!(!s.webhooks.allow_private_targets, "the environment wins");
+        let s = Settings::load(
+            None,
+            env(&[("FLIPSIDE_WEBHOOKS_ALLOW_PRIVATE_TARGETS", "yes")]),
+        )
+        .unwrap();
+        assert!(s.webhooks.allow_private_targets);
+        std::fs::write(&file, "[webhooks]\nallow_private = true\n").unwrap();
+        let e = Settings::load(Some(&file), env(&[])).unwrap_err();
+        assert!(e.to_string().contains("allow_private"), "{e}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// The example settings file in `deploy/` is read as it stands.
+    #[test]
+    fn the_example_settings_file_is_valid() {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/flipside.example.toml");
+        let s = Settings::load(Some(&file), env(&[])).unwrap();
+        assert!(!s.webhooks.allow_private_targets);
     }
 
     #[test]

@@ -119,6 +119,11 @@ impl Instance {
     /// Starts `flipside serve` on a free port, with its own mail directory and its email
     /// worker polling every second; call [`Instance::wait_listening`] before using it.
     pub fn spawn(db: &Database, name: &str) -> Instance {
+        Instance::spawn_with(db, name, &[])
+    }
+
+    /// [`Instance::spawn`] with more environment variables (settings).
+    pub fn spawn_with(db: &Database, name: &str, env: &[(&str, &str)]) -> Instance {
         let mail_dir = std::env::temp_dir().join(format!(
             "flipside-processes-mail-{name}-{}",
             std::process::id()
@@ -133,6 +138,7 @@ impl Instance {
             // The crash test's writers write as fast as they can as one person: these tests
             // are about durability and instances, not the write allowance.
             .env("FLIPSIDE_WRITES_PER_MINUTE_PER_PERSON", "1000000")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()

@@ -28,8 +28,7 @@ pub fn check(
     state: &AppState,
     new: &NewSubscription<'_>,
 ) -> Result<(url::Url, Vec<EventKind>), FieldErrors> {
-    let allow_http = crate::webhooks::loopback_endpoints_allowed(&state.settings);
-    let url = parse_endpoint(new.url, allow_http);
+    let url = parse_endpoint(new.url, state.settings.webhooks.allow_private_targets);
     let events = parse_events(new.events.iter().copied());
     match (url, events) {
         (Ok(u), Ok(e)) => Ok((u, e)),

@@ -6,7 +6,10 @@
 //! claims due deliveries (see `flipside_store` for how two instances never take the same one),
 //! POSTs each as JSON signed with the subscription's secret, and records the outcome: delivered
 //! on a 2xx answer; otherwise retried with the email worker's back-off until
-//! [`MAX_ATTEMPTS`], then given up, with its last error shown to administrators.
+//! [`MAX_ATTEMPTS`], then given up, with its last error shown to administrators. A target
+//! that is not a public address (after resolving its name, and pinned to what was checked:
+//! see `target`) is refused and given up at once, unless the deployment allows private
+//! targets (`webhooks.allow_private_targets`).
 //!
 //! Each request carries:
 //! - `Flipside-Event`: the event's name (`meeting.confirmed`);
@@ -16,11 +19,9 @@
 //!   secret>`; a receiver recomputes it and refuses an old `t` (replays).
 mod events;
 mod sign;
+mod target;
 mod worker;
 
 pub use events::{Event, record};
 pub use sign::{signature_header, verify};
-pub use worker::{
-    CLAIM_LEASE, Delivery, MAX_ATTEMPTS, client, deliver_due, loopback_endpoints_allowed,
-    spawn_worker,
-};
+pub use worker::{CLAIM_LEASE, Client, Delivery, MAX_ATTEMPTS, client, deliver_due, spawn_worker};

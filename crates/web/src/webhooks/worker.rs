@@ -1,6 +1,7 @@
 //! The background worker that delivers recorded events.
 use super::sign::signature_header;
-use crate::settings::Settings;
+use super::target::{CheckedResolver, literal_refusal, refused_in, with_causes};
+use crate::settings::WebhookSettings;
 use chrono::{DateTime, Utc};
 use flipside_store::{ClaimedDelivery, Store};
 use std::time::Duration;
@@ -30,40 +31,64 @@ pub struct Delivery {
     pub failed: usize,
 }
 
-/// Whether endpoints may be `http://` to this machine: only on an instance whose own address
-/// is on this machine (development, the demo and the tests); a real deployment, reached at
-/// another host, accepts `https://` endpoints only.
-pub fn loopback_endpoints_allowed(settings: &Settings) -> bool {
-    match settings.public_url.host() {
-        Some(url::Host::Ipv4(a)) => a.is_loopback(),
-        Some(url::Host::Ipv6(a)) => a.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
+/// What deliveries are sent with: the HTTP client and where it may connect.
+pub struct Client {
+    http: reqwest::Client,
+    targets: WebhookSettings,
+}
+
+/// The client deliveries are sent with: names resolved and checked once, by
+/// [`CheckedResolver`], and connected to exactly as checked; no proxy (which would resolve
+/// the name itself, past the check); no redirects followed (an endpoint answers itself, and a
+/// redirect could lead anywhere); a time limit on each request.
+pub fn client(targets: WebhookSettings) -> Client {
+    let http = reqwest::Client::builder()
+        .timeout(REQUEST_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .dns_resolver(std::sync::Arc::new(CheckedResolver {
+            allow_private_targets: targets.allow_private_targets,
+        }))
+        .user_agent(concat!("flipside-webhooks/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("the webhook HTTP client builds");
+    Client { http, targets }
+}
+
+/// Why one attempt failed.
+struct Failure {
+    error: String,
+    /// The endpoint's answer, if one came.
+    status: Option<i64>,
+    /// Not worth trying again: the target is refused.
+    refused: bool,
+}
+
+impl Failure {
+    fn refused(error: String) -> Failure {
+        Failure {
+            error,
+            status: None,
+            refused: true,
+        }
     }
 }
 
-/// The HTTP client deliveries are sent with: no redirects followed (an endpoint answers
-/// itself), a time limit on each request.
-pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(REQUEST_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("flipside-webhooks/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .expect("the webhook HTTP client builds")
-}
-
-/// The outcome of one attempt: delivered with the status, or failed with the error and the
-/// status if an answer came.
-async fn send(
-    client: &reqwest::Client,
-    d: &ClaimedDelivery,
-    at: DateTime<Utc>,
-) -> Result<i64, (String, Option<i64>)> {
+/// The outcome of one attempt: delivered with the status, or why not.
+async fn send(client: &Client, d: &ClaimedDelivery, at: DateTime<Utc>) -> Result<i64, Failure> {
+    let url = url::Url::parse(&d.url).map_err(|e| Failure {
+        error: format!("the URL cannot be read: {e}"),
+        status: None,
+        refused: true,
+    })?;
+    if let Some(refused) = literal_refusal(&url, client.targets.allow_private_targets) {
+        return Err(Failure::refused(refused.0));
+    }
     let body = d.payload.clone().into_bytes();
     let signature = signature_header(&d.secret, at.timestamp(), &body);
     let answer = client
-        .post(&d.url)
+        .http
+        .post(url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .header("Flipside-Event", &d.event)
         .header("Flipside-Delivery", d.id.to_string())
@@ -71,20 +96,31 @@ async fn send(
         .body(body)
         .send()
         .await
-        .map_err(|e| (format!("the request failed: {e}"), None))?;
+        .map_err(|e| match refused_in(&e) {
+            Some(refused) => Failure::refused(refused.0.clone()),
+            None => Failure {
+                error: format!("the request failed: {}", with_causes(&e)),
+                status: None,
+                refused: false,
+            },
+        })?;
     let status = i64::from(answer.status().as_u16());
     if answer.status().is_success() {
         return Ok(status);
     }
     let text = answer.text().await.unwrap_or_default();
     let text: String = text.chars().take(ERROR_CHARS).collect();
-    Err((format!("HTTP {status}: {}", text.trim()), Some(status)))
+    Err(Failure {
+        error: format!("HTTP {status}: {}", text.trim()),
+        status: Some(status),
+        refused: false,
+    })
 }
 
 /// Delivers every delivery due at `at`, each claimed first.
 pub async fn deliver_due(
     store: &Store,
-    client: &reqwest::Client,
+    client: &Client,
     at: DateTime<Utc>,
 ) -> anyhow::Result<Delivery> {
     let mut done = Delivery::default();
@@ -108,7 +144,11 @@ pub async fn deliver_due(
                     store.mark_webhook_delivered(d.id, status).await?;
                     done.delivered += 1;
                 }
-                Err((error, status)) if d.attempts < MAX_ATTEMPTS => {
+                Err(Failure {
+                    error,
+                    status,
+                    refused: false,
+                }) if d.attempts < MAX_ATTEMPTS => {
                     let retry_at =
                         at + chrono::Duration::from_std(crate::mail::backoff(d.attempts))?;
                     tracing::warn!(delivery = d.id, attempts = d.attempts, %error, "webhook not delivered; will retry");
@@ -117,7 +157,9 @@ pub async fn deliver_due(
                         .await?;
                     done.retrying += 1;
                 }
-                Err((error, status)) => {
+                // A refused target is given up at once: trying again would be refused again,
+                // and the administrators see why.
+                Err(Failure { error, status, .. }) => {
                     tracing::error!(delivery = d.id, attempts = d.attempts, %error, "webhook given up");
                     store
                         .mark_webhook_failed(d.id, &error, status, None)
@@ -136,11 +178,12 @@ pub async fn deliver_due(
 /// Runs [`deliver_due`] every `interval` until `stop` turns true.
 pub fn spawn_worker(
     store: Store,
+    targets: WebhookSettings,
     interval: Duration,
     mut stop: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let client = client();
+        let client = client(targets);
         loop {
             if let Err(e) = deliver_due(&store, &client, flipside_store::now()).await {
                 tracing::error!(error = %e, "the webhook worker could not read its deliveries");

@@ -1145,6 +1145,117 @@ async fn every_api_operation_answers_each_role_and_each_token_scope_as_the_table
     scopes_as_the_table_says(&app, &w).await;
 }
 
+/// The keys whose values come from a closed list (states, decisions, stages): the body's
+/// shape, kept as they are when a body is spoiled.
+const CLOSED_LISTS: &[&str] = &[
+    "from",
+    "to",
+    "stage",
+    "decision",
+    "status",
+    "outcome",
+    "leaving",
+    "mode",
+    "initiated_by",
+];
+
+/// The same body made invalid in what it says but not in its shape: texts emptied, numbers
+/// made negative, lists emptied, nested objects spoiled alike; closed-list values and
+/// booleans kept. A CSV body becomes a file without the expected columns.
+fn spoiled(v: &Value, csv: bool) -> Value {
+    match v {
+        Value::String(_) if csv => Value::String("nonsense\n1\n".into()),
+        Value::String(_) => Value::String(String::new()),
+        Value::Number(_) => json!(-1),
+        Value::Array(_) => json!([]),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = if CLOSED_LISTS.contains(&k.as_str()) {
+                        v.clone()
+                    } else {
+                        spoiled(v, false)
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Writes whose spoiled body is still acceptable (it holds only closed-list values, booleans,
+/// optional texts or numbers the operation may take as they come), or is answered with
+/// another status past the policy (a conflict), so that no allowed role is answered 422.
+const NOTHING_TO_SPOIL: &[&str] = &[
+    "/cycles/{id}/applications/{application}/decision",
+    "/cycles/{id}/matching/publish",
+    "/concerns/{id}/resolve",
+    "/surveys/{participant}/{wave}/draft",
+    "/tutoring/allocation/run",
+    "/tutoring/allocation/publish",
+    "/tutoring/me/profile",
+    "/pairs/{id}/notes/{note}",
+    "/sprints/{id}/items/{item}/support",
+    "/sprints/{id}/advance",
+    "/sprints/{id}/items/{item}/status",
+    "/meetings/{id}/respond",
+    "/actions/{id}/status",
+    "/cycles/{id}/transition",
+];
+
+/// The policy is asked before the body is judged: a caller who may not act is refused (401,
+/// 403 or 404) whatever they send, never told what is wrong with a body they may not send
+/// at all (422). Each write is sent with a spoiled body ([`spoiled`]) by every role; the
+/// allowed roles' 422 shows that the body is indeed invalid.
+#[tokio::test]
+async fn a_caller_who_may_not_act_is_refused_before_their_body_is_judged() {
+    let app = TestApp::spawn_with(|s| s.writes_per_minute_per_person = 100_000).await;
+    let w = world(&app).await;
+    let mut wrong = Vec::new();
+    let mut not_invalid = Vec::new();
+    for r in &w.rows {
+        let Some(body) = &r.body else { continue };
+        if r.method == Method::GET {
+            continue;
+        }
+        let bad = Row {
+            body: Some(spoiled(body, r.csv)),
+            extra: Vec::new(),
+            ..row(r.method.clone(), r.route, r.path.clone(), None, r.allowed)
+        };
+        let bad = Row { csv: r.csv, ..bad };
+        let mut judged = false;
+        for (role, token) in w.tokens.iter().chain(&r.extra) {
+            let (status, answer) = call(&app, token, &bad).await;
+            let allowed = r.allowed.contains(&"*") || r.allowed.contains(role);
+            if allowed {
+                judged |= status == 422;
+            } else if !matches!(status, 401 | 403 | 404) {
+                wrong.push(format!(
+                    "{} {} as {role} with {}: {status} {answer}",
+                    r.method,
+                    r.path,
+                    bad.body.as_ref().unwrap()
+                ));
+            }
+        }
+        if !judged && !NOTHING_TO_SPOIL.contains(&r.route) {
+            not_invalid.push(format!("{} {}", r.method, r.route));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "refusals answered after judging the body:\n{}",
+        wrong.join("\n")
+    );
+    assert!(
+        not_invalid.is_empty(),
+        "no allowed role was answered 422 for the spoiled body of:\n{}",
+        not_invalid.join("\n")
+    );
+}
+
 /// Each operation as an administrator's token holding one scope: refused, naming the scope,
 /// exactly when the scope table says the operation needs another.
 async fn scopes_as_the_table_says(app: &TestApp, w: &World) {

@@ -7,6 +7,7 @@ use crate::meetings::{COORDINATOR, MENTEE, MENTOR, both_accept, setup};
 use axum::http::HeaderMap;
 use flipside_core::role::{Role, Scope};
 use flipside_core::webhook::EventKind;
+use flipside_web::settings::WebhookSettings;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
@@ -57,12 +58,31 @@ async fn receiver(answers: &[u16]) -> (String, Inbox) {
     (format!("http://{addr}/hook"), inbox)
 }
 
-/// One pass of the webhook worker at `at`.
+/// Private targets allowed: the receivers of these tests are on this machine.
+const PRIVATE_ALLOWED: WebhookSettings = WebhookSettings {
+    allow_private_targets: true,
+};
+
+/// An app whose deployment allows private targets, as the demo's does.
+async fn spawn() -> TestApp {
+    TestApp::spawn_with(|s| s.webhooks = PRIVATE_ALLOWED).await
+}
+
+/// One pass of the webhook worker at `at`, allowed to send to this machine.
 async fn drain(
     app: &TestApp,
     at: chrono::DateTime<chrono::Utc>,
 ) -> flipside_web::webhooks::Delivery {
-    flipside_web::webhooks::deliver_due(&app.store, &flipside_web::webhooks::client(), at)
+    drain_with(app, at, PRIVATE_ALLOWED).await
+}
+
+/// One pass of the webhook worker at `at`, sending where `targets` allows.
+async fn drain_with(
+    app: &TestApp,
+    at: chrono::DateTime<chrono::Utc>,
+    targets: WebhookSettings,
+) -> flipside_web::webhooks::Delivery {
+    flipside_web::webhooks::deliver_due(&app.store, &flipside_web::webhooks::client(targets), at)
         .await
         .expect("delivering webhooks")
 }
@@ -143,7 +163,7 @@ fn keys(v: &serde_json::Value, out: &mut Vec<String>) {
 
 #[tokio::test]
 async fn a_receiver_gets_each_event_signed_and_without_names_or_words() {
-    let app = TestApp::spawn().await;
+    let app = spawn().await;
     let s = setup(&app).await;
     let (url, inbox) = receiver(&[]).await;
     // The administrator subscribes on the page, which shows the secret once.
@@ -275,7 +295,7 @@ async fn a_receiver_gets_each_event_signed_and_without_names_or_words() {
 
 #[tokio::test]
 async fn a_failing_receiver_is_retried_with_back_off_and_admins_see_the_failures() {
-    let app = TestApp::spawn().await;
+    let app = spawn().await;
     let admin = admin_token(&app, ADMIN).await;
     let (url, inbox) = receiver(&[500, 503]).await;
     let (id, _) = subscribe(&app, &admin, &url, &["report.published"]).await;
@@ -371,7 +391,7 @@ async fn a_failing_receiver_is_retried_with_back_off_and_admins_see_the_failures
 
 #[tokio::test]
 async fn a_paused_subscription_gets_nothing_until_it_resumes() {
-    let app = TestApp::spawn().await;
+    let app = spawn().await;
     let admin_token = admin_token(&app, ADMIN).await;
     let (paused_url, paused) = receiver(&[]).await;
     let (active_url, active) = receiver(&[]).await;
@@ -446,7 +466,7 @@ async fn a_paused_subscription_gets_nothing_until_it_resumes() {
 
 #[tokio::test]
 async fn two_workers_racing_deliver_each_delivery_once() {
-    let app = TestApp::spawn().await;
+    let app = spawn().await;
     let admin = admin_token(&app, ADMIN).await;
     let (url, inbox) = receiver(&[]).await;
     subscribe(&app, &admin, &url, &["action.status_changed"]).await;
@@ -470,7 +490,7 @@ async fn two_workers_racing_deliver_each_delivery_once() {
 
 #[tokio::test]
 async fn only_administrators_manage_webhooks_and_bad_subscriptions_are_named() {
-    let app = TestApp::spawn().await;
+    let app = spawn().await;
     let admin = admin_token(&app, ADMIN).await;
     let coordinator = org_coordinator_token(&app, "coord@tu.test").await;
     let r = client()
@@ -538,22 +558,131 @@ async fn only_administrators_manage_webhooks_and_bad_subscriptions_are_named() {
     );
 }
 
-/// A production instance (reached at another host) accepts https:// endpoints only.
+/// By default (a real deployment) an endpoint must be a public https:// address: one on this
+/// machine or a private network is refused on the page and over the API, naming `url`.
 #[tokio::test]
-async fn an_instance_reached_elsewhere_refuses_plain_http_endpoints() {
-    let app = TestApp::spawn_with(|s| {
-        s.public_url = url::Url::parse("https://flipside.tu.test/").unwrap()
-    })
-    .await;
+async fn private_endpoints_are_refused_by_default_on_the_page_and_the_api() {
+    let app = TestApp::spawn().await;
     let admin = admin_token(&app, ADMIN).await;
-    let r = client()
-        .post(app.url("/api/v1/webhooks"))
-        .bearer_auth(&admin)
-        .json(&serde_json::json!({"url": "http://127.0.0.1:9/h", "events": ["pairs.published"]}))
-        .send()
+    for url in [
+        "http://127.0.0.1:9/h",
+        "https://127.0.0.1/h",
+        "https://localhost/h",
+        "https://10.0.0.5/h",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[::1]/h",
+        "https://[::ffff:127.0.0.1]/h",
+        "https://[fd00::1]/h",
+        "https://100.64.0.1/h",
+        "https://0.0.0.0/h",
+    ] {
+        let r = client()
+            .post(app.url("/api/v1/webhooks"))
+            .bearer_auth(&admin)
+            .json(&serde_json::json!({"url": url, "events": ["pairs.published"]}))
+            .send()
+            .await
+            .unwrap();
+        let body = problem(r, 422).await;
+        assert_eq!(body["field"], "url", "{url}: {body}");
+    }
+    let page = app
+        .signed_in(ADMIN)
+        .await
+        .post(
+            "/admin/webhooks",
+            &[
+                ("url", "https://169.254.169.254/latest/meta-data"),
+                ("event", "pairs.published"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("id=\"url-error\""), "{}", page.body);
+    assert!(
+        page.body.contains("169.254.169.254, a link-local address"),
+        "{}",
+        page.body
+    );
+    assert!(app.store.webhook_subscriptions().await.unwrap().is_empty());
+    // A public https:// endpoint is accepted.
+    subscribe(
+        &app,
+        &admin,
+        "https://hooks.example.ac.uk/in",
+        &["pairs.published"],
+    )
+    .await;
+}
+
+/// A subscription's name may later resolve to this machine (or answer one address to a check
+/// and another to the connection): the worker checks the addresses it connects to, after
+/// resolving, and refuses a private one unless the deployment allows private targets. The
+/// administrators see why on the page and over the API.
+#[tokio::test]
+async fn a_name_resolving_to_this_machine_is_refused_at_delivery_unless_allowed() {
+    let app = TestApp::spawn().await;
+    let admin = admin_token(&app, ADMIN).await;
+    let (url, inbox) = receiver(&[]).await;
+    // Subscriptions made when their names looked public: stored as they stand.
+    let port = url.split(':').nth(2).unwrap().split('/').next().unwrap();
+    let by_name = format!("http://localhost:{port}/hook");
+    let mut tx = app.store.begin().await.unwrap();
+    let named = tx
+        .create_webhook_subscription(&by_name, &[EventKind::PairsPublished], "whsec_x", None)
         .await
         .unwrap();
-    assert_eq!(problem(r, 422).await["field"], "url");
+    let literal = tx
+        .create_webhook_subscription(&url, &[EventKind::ReportPublished], "whsec_y", None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    record(&app, "pairs:1", EventKind::PairsPublished).await;
+    record(&app, "report:1", EventKind::ReportPublished).await;
+
+    let done = drain_with(&app, flipside_store::now(), WebhookSettings::default()).await;
+    assert_eq!(
+        (done.delivered, done.retrying, done.failed),
+        (0, 0, 2),
+        "refused, and given up at once"
+    );
+    assert!(inbox.all().is_empty(), "nothing reached the receiver");
+    let last = |id: i64| {
+        let admin = admin.clone();
+        let url = app.url(&format!("/api/v1/webhooks/{id}/deliveries"));
+        async move {
+            let r = client().get(url).bearer_auth(admin).send().await.unwrap();
+            r.json::<serde_json::Value>().await.unwrap()["items"][0].clone()
+        }
+    };
+    let d = last(named).await;
+    assert_eq!(d["status"], "failed", "{d}");
+    let error = d["last_error"].as_str().unwrap();
+    assert!(
+        error.starts_with("refused: localhost resolves to")
+            && error.contains("a loopback address")
+            && error.contains("webhooks.allow_private_targets"),
+        "{error}"
+    );
+    let d = last(literal).await;
+    assert!(
+        d["last_error"]
+            .as_str()
+            .unwrap()
+            .starts_with("refused: 127.0.0.1 is a loopback address"),
+        "{d}"
+    );
+    let page = app.signed_in(ADMIN).await.get_ok("/admin/webhooks").await;
+    assert!(
+        page.body.contains("refused: localhost resolves to"),
+        "{}",
+        page.body
+    );
+
+    // Where the deployment allows private targets, the same name is delivered to.
+    record(&app, "pairs:2", EventKind::PairsPublished).await;
+    assert_eq!(drain(&app, flipside_store::now()).await.delivered, 1);
+    assert_eq!(inbox.all().len(), 1);
 }
 
 /// Opening a survey wave (its first invitations) records its event in the invitations' own
@@ -561,7 +690,7 @@ async fn an_instance_reached_elsewhere_refuses_plain_http_endpoints() {
 /// event and no audit entry, and the opening that succeeds sends the event once.
 #[tokio::test]
 async fn a_survey_wave_opened_is_sent_only_when_its_invitations_commit() {
-    let app = TestApp::spawn().await;
+    let app = spawn().await;
     app.store.ensure_default_instruments().await.unwrap();
     let s = setup(&app).await;
     let admin = admin_token(&app, ADMIN).await;

@@ -33,7 +33,8 @@ pub struct WebhooksPage {
     kinds: Vec<(&'static str, &'static str, bool)>,
     /// The subscription just made and its secret, shown this once.
     created: Option<(i64, String)>,
-    allow_http: bool,
+    /// The deployment lets endpoints be private addresses (and `http://` to them).
+    allow_private: bool,
     form_url: String,
     errors: FormErrors,
 }
@@ -86,7 +87,7 @@ async fn render(
             })
             .collect(),
         created,
-        allow_http: crate::webhooks::loopback_endpoints_allowed(&state.settings),
+        allow_private: state.settings.webhooks.allow_private_targets,
         form_url: form.url,
         errors,
     })

@@ -170,7 +170,8 @@ pub async fn list(
 }
 
 /// Answers a concern as the concerns page does: the status, the reply, the audit entry and
-/// the email to the raiser.
+/// the email to the raiser. The policy is asked first: someone who may not answer is refused
+/// whatever they wrote.
 async fn answer(
     state: &AppState,
     user: &crate::auth::CurrentUser,
@@ -181,6 +182,13 @@ async fn answer(
     let concern = state.store.concern(concern_id).await?;
     let cycle = state.store.cycle(concern.cycle_id).await?;
     allow(policy::concerns(&user.actor, cycle.scheme_id))?;
+    if to == ConcernStatus::Acknowledged && reply.trim().is_empty() {
+        return Err(AppError::Invalid {
+            field: "reply".into(),
+            message: "Write a reply.".into(),
+        }
+        .into());
+    }
     if concern.status() == ConcernStatus::Resolved {
         return Err(AppError::Conflict(
             "This concern is resolved: it takes no more answers.".into(),
@@ -215,13 +223,6 @@ pub async fn reply(
     ApiPath(id): ApiPath<i64>,
     JsonBody(body): JsonBody<ReplyJson>,
 ) -> Result<Json<ConcernJson>, ApiError> {
-    if body.reply.trim().is_empty() {
-        return Err(AppError::Invalid {
-            field: "reply".into(),
-            message: "Write a reply.".into(),
-        }
-        .into());
-    }
     answer(
         &state,
         &user,

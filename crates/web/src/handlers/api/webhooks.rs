@@ -70,7 +70,9 @@ impl TryFrom<WebhookSubscription> for WebhookJson {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWebhookJson {
-    /// An `https://` URL (a development instance also accepts `http://127.0.0.1`).
+    /// A public `https://` URL: not a private, loopback, link-local, unique-local, shared,
+    /// multicast or reserved address (a deployment that allows private targets accepts them,
+    /// and `http://` to them).
     #[schema(max_length = 500)]
     pub url: String,
     /// One or more of application.decided, pairs.published, meeting.confirmed,
@@ -162,7 +164,7 @@ pub async fn list(
 
 /// Subscribes an endpoint to events. The answer holds the signing secret, shown once.
 #[utoipa::path(post, operation_id = "createWebhook", path = "/api/v1/webhooks", tag = "webhooks", request_body = NewWebhookJson,
-    responses((status = 201, description = "The subscription and its secret", body = CreatedWebhookJson), (status = 422, description = "The URL or the events break a rule (named in field)", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, description = "The subscription and its secret", body = CreatedWebhookJson), (status = 422, description = "The URL or the events break a rule (named in field): a URL that is not https://, or points at a private, loopback or other non-public address, is refused", body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(state): State<AppState>,
     user: ApiUser,
