@@ -124,15 +124,22 @@ fn contact(student_id: i64, tutor_id: i64, year_day: i64) -> NewContact {
     }
 }
 
-/// After `write`, the reading process's figures differ from before (so the write mattered)
-/// and equal what a process with nothing cached computes.
-async fn after(reader: &Store, database: &Database, what: &str, before: Figures) -> Figures {
-    let now = figures(reader).await;
+/// After `write`, what the reading process reads with `read` (the dashboard's figures, the
+/// allocation preview) differs from before (so the write mattered) and equals what a process
+/// with nothing cached computes.
+async fn after<T: PartialEq + std::fmt::Debug>(
+    reader: &Store,
+    database: &Database,
+    what: &str,
+    before: T,
+    read: impl AsyncFn(&Store) -> T,
+) -> T {
+    let now = read(reader).await;
     assert_ne!(now, before, "{what}: the write changes the figures");
     let fresh = database.open().await;
     assert_eq!(
         now,
-        figures(&fresh).await,
+        read(&fresh).await,
         "{what}: the cached figures are exact"
     );
     fresh.close().await;
@@ -159,7 +166,7 @@ async fn every_write_behind_the_dashboard_is_seen_by_a_process_that_cached_its_f
     // A contact logged (an insert through the store).
     let (s4, t3) = student(&writer, "S4").await;
     writer.add_contact(&contact(s4, t3, 40)).await.unwrap();
-    seen = after(&reader, &database, "a contact logged", seen).await;
+    seen = after(&reader, &database, "a contact logged", seen, figures).await;
 
     // A School's no-contact-by date moved (an upsert of its rules).
     let law = writer
@@ -179,7 +186,14 @@ async fn every_write_behind_the_dashboard_is_seen_by_a_process_that_cached_its_f
         )
         .await
         .unwrap();
-    seen = after(&reader, &database, "a School's rules changed", seen).await;
+    seen = after(
+        &reader,
+        &database,
+        "a School's rules changed",
+        seen,
+        figures,
+    )
+    .await;
 
     // A contact's day corrected by hand, in SQL.
     writer
@@ -188,7 +202,7 @@ async fn every_write_behind_the_dashboard_is_seen_by_a_process_that_cached_its_f
         ))
         .await
         .unwrap();
-    seen = after(&reader, &database, "a contact's day changed", seen).await;
+    seen = after(&reader, &database, "a contact's day changed", seen, figures).await;
 
     // A student moved to another School.
     let his = writer
@@ -206,7 +220,14 @@ async fn every_write_behind_the_dashboard_is_seen_by_a_process_that_cached_its_f
         ))
         .await
         .unwrap();
-    seen = after(&reader, &database, "a student changed School", seen).await;
+    seen = after(
+        &reader,
+        &database,
+        "a student changed School",
+        seen,
+        figures,
+    )
+    .await;
 
     // A student given another tutor.
     let (s3, t2) = student(&writer, "S3").await;
@@ -216,7 +237,14 @@ async fn every_write_behind_the_dashboard_is_seen_by_a_process_that_cached_its_f
         ))
         .await
         .unwrap();
-    seen = after(&reader, &database, "a student's tutor changed", seen).await;
+    seen = after(
+        &reader,
+        &database,
+        "a student's tutor changed",
+        seen,
+        figures,
+    )
+    .await;
 
     // A tutor added.
     writer
@@ -226,7 +254,7 @@ async fn every_write_behind_the_dashboard_is_seen_by_a_process_that_cached_its_f
         ))
         .await
         .unwrap();
-    seen = after(&reader, &database, "a tutor added", seen).await;
+    seen = after(&reader, &database, "a tutor added", seen, figures).await;
 
     // Contacts deleted.
     writer
@@ -235,14 +263,14 @@ async fn every_write_behind_the_dashboard_is_seen_by_a_process_that_cached_its_f
         ))
         .await
         .unwrap();
-    seen = after(&reader, &database, "a contact deleted", seen).await;
+    seen = after(&reader, &database, "a contact deleted", seen, figures).await;
 
     // A student deleted (their assignments and contacts go with them).
     writer
         .execute_admin(&format!("DELETE FROM tutoring_students WHERE id = {s1}"))
         .await
         .unwrap();
-    let _ = after(&reader, &database, "a student deleted", seen).await;
+    let _ = after(&reader, &database, "a student deleted", seen, figures).await;
 
     reader.close().await;
     writer.close().await;
@@ -276,25 +304,6 @@ async fn preview(store: &Store) -> DraftPreview {
         .unwrap()
         .as_ref()
         .clone()
-}
-
-/// After `write`, the reading process's preview differs from before and equals a fresh one.
-async fn after_preview(
-    reader: &Store,
-    database: &Database,
-    what: &str,
-    before: DraftPreview,
-) -> DraftPreview {
-    let now = preview(reader).await;
-    assert_ne!(now, before, "{what}: the write changes the preview");
-    let fresh = database.open().await;
-    assert_eq!(
-        now,
-        preview(&fresh).await,
-        "{what}: the cached preview is exact"
-    );
-    fresh.close().await;
-    now
 }
 
 #[tokio::test]
@@ -358,7 +367,7 @@ async fn every_write_behind_the_allocation_preview_is_seen_by_a_process_that_cac
         ))
         .await
         .unwrap();
-    seen = after_preview(&reader, &database, "a draft row moved", seen).await;
+    seen = after(&reader, &database, "a draft row moved", seen, preview).await;
 
     // This year's assignments, which the draft is compared with, changed.
     writer
@@ -375,21 +384,28 @@ async fn every_write_behind_the_allocation_preview_is_seen_by_a_process_that_cac
         ))
         .await
         .unwrap();
-    seen = after_preview(&reader, &database, "this year's assignments changed", seen).await;
+    seen = after(
+        &reader,
+        &database,
+        "this year's assignments changed",
+        seen,
+        preview,
+    )
+    .await;
 
     // An unplaced student's name corrected.
     writer
         .execute_admin("UPDATE tutoring_students SET name = 'Eve Larkin' WHERE external_id = 'S3'")
         .await
         .unwrap();
-    seen = after_preview(&reader, &database, "a student renamed", seen).await;
+    seen = after(&reader, &database, "a student renamed", seen, preview).await;
 
     // A School renamed (the unplaced list names it).
     writer
         .execute_admin("UPDATE schools SET name = 'Law School' WHERE code = 'LAW'")
         .await
         .unwrap();
-    seen = after_preview(&reader, &database, "a School renamed", seen).await;
+    seen = after(&reader, &database, "a School renamed", seen, preview).await;
 
     // A tutor's capacity lowered below the draft's load.
     writer
@@ -398,7 +414,14 @@ async fn every_write_behind_the_allocation_preview_is_seen_by_a_process_that_cac
         ))
         .await
         .unwrap();
-    seen = after_preview(&reader, &database, "a tutor's capacity lowered", seen).await;
+    seen = after(
+        &reader,
+        &database,
+        "a tutor's capacity lowered",
+        seen,
+        preview,
+    )
+    .await;
     assert_eq!(seen.over_capacity, 1);
 
     // The draft run again, from scratch.
@@ -406,7 +429,7 @@ async fn every_write_behind_the_allocation_preview_is_seen_by_a_process_that_cac
         .save_allocation_draft(YEAR + 1, &draft[..2], None)
         .await
         .unwrap();
-    let _ = after_preview(&reader, &database, "the draft replaced", seen).await;
+    let _ = after(&reader, &database, "the draft replaced", seen, preview).await;
 
     reader.close().await;
     writer.close().await;
