@@ -111,6 +111,14 @@ impl Store {
         )
     }
 
+    pub async fn webhook_delivery(&self, id: i64) -> Result<WebhookDelivery> {
+        let sql = format!(
+            "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id WHERE d.id = $1"
+        );
+        on_pool!(self, pool => sqlx::query_as::<_, WebhookDelivery>(&sql).bind(id).fetch_optional(pool).await)
+            .or_not_found()
+    }
+
     /// Claims up to `limit` deliveries due at `at` whose subscription is active (see the
     /// module's comment) and returns them; each claim counts as an attempt.
     pub async fn claim_webhook_deliveries(
@@ -219,6 +227,41 @@ impl Tx {
         })?;
         if n == 0 {
             return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Queues a given-up delivery of subscription `subscription_id` again, due now, with its
+    /// attempts counted afresh: for a receiver that was down past the last retry, or a target
+    /// refused before the deployment allowed private targets. The same event and payload go
+    /// out under the same delivery id, so a receiver that did get it can drop the repeat. Only
+    /// a `failed` delivery can be queued again ([`StoreError::Conflict`] otherwise); one of
+    /// another subscription is [`StoreError::NotFound`].
+    pub async fn redeliver_webhook(
+        &mut self,
+        subscription_id: i64,
+        delivery_id: i64,
+    ) -> Result<()> {
+        let status: Option<(String,)> = on_tx!(self, c => sqlx::query_as(
+            "SELECT status FROM webhook_deliveries WHERE id = $1 AND subscription_id = $2"
+        ).bind(delivery_id).bind(subscription_id).fetch_optional(&mut *c).await)?;
+        let (status,) = status.ok_or(StoreError::NotFound)?;
+        if status != "failed" {
+            return Err(StoreError::Conflict(format!(
+                "Delivery {delivery_id} is {status}: only a delivery given up (failed) can be sent again."
+            )));
+        }
+        // `status = 'failed'` again in the update: of two administrators pressing at once,
+        // one queues it and the other is told it is no longer failed.
+        let n = on_tx!(self, c => sqlx::query(
+            "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $1,
+                last_error = 'queued again by an administrator; ' || last_error
+             WHERE id = $2 AND status = 'failed'"
+        ).bind(now()).bind(delivery_id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Err(StoreError::Conflict(format!(
+                "Delivery {delivery_id} was queued again meanwhile."
+            )));
         }
         Ok(())
     }

@@ -325,6 +325,10 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/webhooks/{id}/pause", post(webhooks::pause))
         .route("/admin/webhooks/{id}/resume", post(webhooks::resume))
         .route("/admin/webhooks/{id}/delete", post(webhooks::delete))
+        .route(
+            "/admin/webhooks/{id}/deliveries/{delivery}/redeliver",
+            post(webhooks::redeliver),
+        )
         .route("/cycles/{id}/plan", get(plan::show).post(plan::update))
         .route(
             "/admin/organisation/population",

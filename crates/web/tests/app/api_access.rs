@@ -288,6 +288,17 @@ async fn world(app: &TestApp) -> World {
         201,
     )
     .await;
+    // A delivery to the webhook, for the row that sends one again.
+    let mut tx = app.store.begin().await.unwrap();
+    tx.record_event(
+        "matrix:pairs",
+        flipside_core::webhook::EventKind::PairsPublished,
+        r#"{"event":"pairs.published","data":{}}"#,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let wd = app.store.webhook_deliveries(w.as_i64(), 1).await.unwrap()[0].id;
     let settings = get(app, &admin, "/organisation/settings").await;
     assert_eq!(settings.status(), 200);
     let settings: Value = settings.json().await.unwrap();
@@ -832,6 +843,13 @@ async fn world(app: &TestApp) -> World {
             M::POST,
             "/webhooks/{id}/resume",
             format!("/webhooks/{w}/resume"),
+            None,
+            ADMIN,
+        ),
+        row(
+            M::POST,
+            "/webhooks/{id}/deliveries/{delivery}/redeliver",
+            format!("/webhooks/{w}/deliveries/{wd}/redeliver"),
             None,
             ADMIN,
         ),

@@ -679,10 +679,141 @@ async fn a_name_resolving_to_this_machine_is_refused_at_delivery_unless_allowed(
         page.body
     );
 
-    // Where the deployment allows private targets, the same name is delivered to.
+    // Once the deployment allows private targets, an administrator sends the refused
+    // deliveries again: over the API, and with the page's button.
+    let first = |id: i64| {
+        let app = &app;
+        async move { app.store.webhook_deliveries(Some(id), 1).await.unwrap()[0].clone() }
+    };
+    let (named_delivery, literal_delivery) = (first(named).await.id, first(literal).await.id);
+    let redeliver = |token: String, subscription: i64, delivery: i64| {
+        let url = app.url(&format!(
+            "/api/v1/webhooks/{subscription}/deliveries/{delivery}/redeliver"
+        ));
+        async move { client().post(url).bearer_auth(token).send().await.unwrap() }
+    };
+    let coordinator = org_coordinator_token(&app, "org.coord@tu.test").await;
+    let r = redeliver(coordinator, named, named_delivery).await;
+    assert_eq!(r.status(), 403);
+    let r = redeliver(admin.clone(), literal, named_delivery).await;
+    assert_eq!(r.status(), 404, "a delivery of another subscription");
+    let page = app.signed_in(ADMIN).await.get_ok("/admin/webhooks").await;
+    let button = format!("/admin/webhooks/{named}/deliveries/{named_delivery}/redeliver");
+    assert!(page.body.contains(&button), "{}", page.body);
+    let r = redeliver(admin.clone(), named, named_delivery).await;
+    assert_eq!(r.status(), 200);
+    let d: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        (d["status"].as_str(), d["attempts"].as_i64()),
+        (Some("pending"), Some(0)),
+        "{d}"
+    );
+    let again = redeliver(admin.clone(), named, named_delivery).await;
+    let body = problem(again, 409).await;
+    assert!(
+        body["detail"].as_str().unwrap().contains("is pending"),
+        "{body}"
+    );
+    let page = app.signed_in(ADMIN).await;
+    assert!(
+        !page.get_ok("/admin/webhooks").await.body.contains(&button),
+        "only a failed one has the button"
+    );
+    let sent = page
+        .post(
+            &format!("/admin/webhooks/{literal}/deliveries/{literal_delivery}/redeliver"),
+            &[],
+        )
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let audit = app
+        .store
+        .audit_entries(Some("webhook_redelivered"), 10)
+        .await
+        .unwrap();
+    let mut audited: Vec<_> = audit.iter().map(|e| e.detail.clone()).collect();
+    audited.sort();
+    let mut want = vec![
+        format!("delivery {named_delivery}"),
+        format!("delivery {literal_delivery}"),
+    ];
+    want.sort();
+    assert_eq!(audited, want);
+
+    let done = drain(&app, flipside_store::now()).await;
+    assert_eq!((done.delivered, done.failed), (2, 0));
+    let mut ids: Vec<String> = inbox
+        .all()
+        .iter()
+        .map(|(h, _)| header(h, "Flipside-Delivery").to_string())
+        .collect();
+    ids.sort();
+    let mut want = vec![named_delivery.to_string(), literal_delivery.to_string()];
+    want.sort();
+    assert_eq!(ids, want, "the same deliveries, under their ids");
+    let r = redeliver(admin.clone(), named, named_delivery).await;
+    problem(r, 409).await;
+
+    // New events to the same name go out too.
     record(&app, "pairs:2", EventKind::PairsPublished).await;
     assert_eq!(drain(&app, flipside_store::now()).await.delivered, 1);
-    assert_eq!(inbox.all().len(), 1);
+    assert_eq!(inbox.all().len(), 3);
+}
+
+/// A name that already leads to this machine when an administrator subscribes it is refused
+/// then, naming `url`, on the page and over the API, rather than at its first delivery; a
+/// deployment that allows private targets accepts it.
+#[tokio::test]
+async fn a_name_already_leading_to_this_machine_is_refused_when_subscribing() {
+    // The machine's own name: it resolves to this machine or its private network.
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .to_string();
+    let addrs: Vec<_> = tokio::net::lookup_host((host.as_str(), 0))
+        .await
+        .unwrap_or_else(|e| panic!("this test needs the machine's name {host} to resolve: {e}"))
+        .collect();
+    assert!(
+        addrs
+            .iter()
+            .any(|a| !flipside_core::webhook::address_kind(a.ip()).is_public()),
+        "this test needs the machine's name {host} to resolve to a private address: {addrs:?}"
+    );
+    let url = format!("https://{host}/hook");
+    let app = TestApp::spawn().await;
+    let admin = admin_token(&app, ADMIN).await;
+    let r = client()
+        .post(app.url("/api/v1/webhooks"))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({"url": url, "events": ["pairs.published"]}))
+        .send()
+        .await
+        .unwrap();
+    let body = problem(r, 422).await;
+    assert_eq!(body["field"], "url", "{body}");
+    let said = body.to_string();
+    assert!(said.contains(&format!("{host} resolves to")), "{said}");
+    let page = app
+        .signed_in(ADMIN)
+        .await
+        .post(
+            "/admin/webhooks",
+            &[("url", url.as_str()), ("event", "pairs.published")],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("id=\"url-error\""), "{}", page.body);
+    assert!(
+        page.body.contains(&format!("{host} resolves to")),
+        "{}",
+        page.body
+    );
+    assert!(app.store.webhook_subscriptions().await.unwrap().is_empty());
+
+    let allowing = spawn().await;
+    let admin = admin_token(&allowing, ADMIN).await;
+    subscribe(&allowing, &admin, &url, &["pairs.published"]).await;
 }
 
 /// Opening a survey wave (its first invitations) records its event in the invitations' own

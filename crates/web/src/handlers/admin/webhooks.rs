@@ -131,7 +131,7 @@ pub async fn create(
         url: &form.url,
         events: form.event.iter().map(String::as_str).collect(),
     };
-    if let Err(problems) = webhooks::check(&state, &new) {
+    if let Err(problems) = webhooks::check(&state, &new).await {
         let mut errors = FormErrors::default();
         for (field, message) in problems {
             errors.add(&field, message);
@@ -227,4 +227,23 @@ pub async fn delete(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     change(&state, &user, &address, id, Change::Delete).await
+}
+
+/// Queues a given-up delivery again ("Send again" beside it in the deliveries' list).
+pub async fn redeliver(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Path((id, delivery)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    allow(policy::webhooks(&user.actor))?;
+    let actor = Actor {
+        id: user.id(),
+        address: &address,
+    };
+    webhooks::redeliver(&state, actor, id, delivery).await?;
+    Ok(redirect_with_flash(
+        "/admin/webhooks",
+        &format!("Delivery {delivery} is queued again: it goes out within a minute."),
+    ))
 }

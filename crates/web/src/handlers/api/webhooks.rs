@@ -17,7 +17,7 @@ use utoipa::{OpenApi, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list, create, show, pause, resume, remove, deliveries),
+    paths(list, create, show, pause, resume, remove, deliveries, redeliver),
     components(schemas(WebhookJson, NewWebhookJson, CreatedWebhookJson, WebhookPage, DeliveryJson, DeliveryPage)),
     tags((name = "webhooks", description = "Subscriptions of HTTPS endpoints to events, signed with HMAC-SHA256 (see the README)."))
 )]
@@ -33,6 +33,11 @@ pub fn operations() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::POST, "/webhooks/{id}/pause", post(pause)),
         (Method::POST, "/webhooks/{id}/resume", post(resume)),
         (Method::GET, "/webhooks/{id}/deliveries", get(deliveries)),
+        (
+            Method::POST,
+            "/webhooks/{id}/deliveries/{delivery}/redeliver",
+            post(redeliver),
+        ),
     ]
 }
 
@@ -290,4 +295,26 @@ pub async fn deliveries(
         .collect();
     let (items, next_cursor) = page(all, |d| d.id, &params)?;
     Ok(Json(DeliveryPage { items, next_cursor }))
+}
+
+/// Queues a delivery that was given up (status `failed`) again, due at once, with its attempts
+/// counted afresh: after its receiver was down past the last retry, or its target was refused
+/// before the deployment allowed private targets. It goes out under the same delivery id.
+#[utoipa::path(post, operation_id = "redeliverWebhookDelivery", path = "/api/v1/webhooks/{id}/deliveries/{delivery}/redeliver", tag = "webhooks",
+    params(("id" = i64, Path, description = "Subscription id"), ("delivery" = i64, Path, description = "Delivery id")),
+    responses((status = 200, description = "The delivery, pending again", body = DeliveryJson), (status = 403, description = "Only administrators manage webhooks", body = Problem, content_type = "application/problem+json"), (status = 409, description = "The delivery is not failed (pending, being sent or delivered)", body = Problem, content_type = "application/problem+json")))]
+pub async fn redeliver(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ClientAddress(address): ClientAddress,
+    ApiPath((id, delivery)): ApiPath<(i64, i64)>,
+) -> Result<Json<DeliveryJson>, ApiError> {
+    allowed(&user)?;
+    let actor = Actor {
+        id: user.0.id(),
+        address: &address,
+    };
+    webhooks::redeliver(&state, actor, id, delivery).await?;
+    let d = state.store.webhook_delivery(delivery).await?;
+    Ok(Json(d.into()))
 }
