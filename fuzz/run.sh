@@ -4,16 +4,22 @@
 # the first crash, leak or timeout; libFuzzer leaves the input in fuzz/artifacts/<target>/.
 # Prints one line per target: executions, corpus size and coverage at the end.
 #
-#   fuzz/run.sh 20                 # CI: about 7 × 20 s after the build
-#   JOBS=2 fuzz/run.sh 300         # the long campaign (bench/fuzz/README.md)
+#   FUZZ_BUILD=--dev fuzz/run.sh 10   # the test command: a quicker build, 7 × 10 s
+#   JOBS=2 fuzz/run.sh 300            # the long campaign (bench/fuzz/README.md)
+#
+# FUZZ_BUILD is cargo fuzz's profile flag: -O (release, the default) for long runs, --dev
+# (opt-level 1 with debug assertions, see Cargo.toml) where the build's time counts most.
 #
 # Needs a nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz --locked`).
 set -euo pipefail
+# fuzz-*.log exist only with JOBS > 1: without them the pattern must expand to nothing.
+shopt -s nullglob
 seconds=${1:-20}
 jobs=${JOBS:-1}
+build=${FUZZ_BUILD:--O}
 cd "$(dirname "$0")"
 targets=$(cargo +nightly fuzz list --fuzz-dir .)
-cargo +nightly fuzz build -O --fuzz-dir .
+cargo +nightly fuzz build "$build" --fuzz-dir .
 for target in $targets; do
     mkdir -p "corpus/$target" "artifacts/$target"
     log=$(mktemp)
@@ -23,7 +29,7 @@ for target in $targets; do
     # it when running in parallel, so that executions are counted once.
     parallel=()
     [ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
-    if ! cargo +nightly fuzz run -O --fuzz-dir . "$target" "corpus/$target" "seeds/$target" -- \
+    if ! cargo +nightly fuzz run "$build" --fuzz-dir . "$target" "corpus/$target" "seeds/$target" -- \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 "${parallel[@]}" \
         -print_final_stats=1 >"$log" 2>&1; then
         tail -n 60 "$log"
