@@ -231,6 +231,9 @@ pub const ROUTES: &[(&str, Option<Area>)] = &[
     ("/audit-entries", Some(Area::Administration)),
     ("/emails", Some(Area::Administration)),
     ("/webhooks", Some(Area::Administration)),
+    // Evaluation: a cycle's quote bank and its findings per aim (with its chats, above).
+    ("/cycles/{}/quotes", Some(Area::Evaluation)),
+    ("/cycles/{}/aims", Some(Area::Evaluation)),
 ];
 
 /// Each segment of a route, with every parameter (`{id}`, `{pair}`) written `{}`.

@@ -45,6 +45,10 @@ pub enum BodyKind {
     File,
     /// The CSV files of an institution's import: `max_import_mib`.
     Import,
+    /// A JSON body carrying a file base64-encoded (the API's `recordChat`): a file's size
+    /// once encoded (four characters for every three bytes) and a form's besides, so that the
+    /// API takes any transcript the upload page takes.
+    EncodedFile,
 }
 
 /// The routes whose bodies are more than a form, by route template; every other route takes
@@ -53,6 +57,7 @@ pub const UPLOAD_ROUTES: &[(&str, BodyKind)] = &[
     ("/admin/import", BodyKind::Import),
     ("/cycles/{id}/chats", BodyKind::File),
     ("/schemes/{id}/codebook/import", BodyKind::File),
+    ("/api/v1/cycles/{id}/chats", BodyKind::EncodedFile),
 ];
 
 impl BodyKind {
@@ -69,6 +74,9 @@ impl BodyKind {
             BodyKind::Form => settings.max_form_kib.unsigned_abs() * 1024,
             BodyKind::File => settings.max_file_mib.unsigned_abs() * 1024 * 1024,
             BodyKind::Import => settings.max_import_mib.unsigned_abs() * 1024 * 1024,
+            BodyKind::EncodedFile => {
+                BodyKind::File.limit(settings).div_ceil(3) * 4 + BodyKind::Form.limit(settings)
+            }
         }
     }
 
@@ -81,6 +89,9 @@ impl BodyKind {
             ),
             BodyKind::File => format!(
                 "Files sent here can be at most {size} together, so nothing was saved. Choose a smaller file, or paste the text instead."
+            ),
+            BodyKind::EncodedFile => format!(
+                "A body sent here can be at most {size} (a file base64-encoded, with the other fields), so nothing was saved. Send a smaller file."
             ),
             BodyKind::Import => format!(
                 "The files of an import can be at most {size} together, so nothing was imported. Split the students file by School and import each part."

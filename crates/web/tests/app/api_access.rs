@@ -331,6 +331,8 @@ async fn world(app: &TestApp) -> World {
     let contact = json!({"student": "S1", "date": today.to_string(), "mode": "online",
                          "duration_minutes": 30, "initiated_by": "tutor"});
     let more = more_resources(app, &s, &mentor).await;
+    let chats = chat_resources(app, &s, &coordinator).await;
+    let participant = [("participant", &chats.participant_token)];
     // The tutoring student and tutors the profile and change-request rows are about (the
     // world's own tutor and tutee are another student's).
     let tutoring = [
@@ -345,6 +347,8 @@ async fn world(app: &TestApp) -> World {
     const ADMIN: &[&str] = &["admin"];
     // The scheme's coordinator, and the organisation-wide one (who coordinates every scheme).
     const COORD: &[&str] = &["coordinator", "org coordinator"];
+    // The scheme's research team: its coordinators and researchers.
+    const RESEARCH: &[&str] = &["coordinator", "org coordinator", "researcher"];
     // Writes that end or move things come last: an allowed role may change what later rows see.
     let rows = vec![
         row(
@@ -1077,6 +1081,138 @@ async fn world(app: &TestApp) -> World {
             &["coordinator", "org coordinator", "researcher"],
         ),
         row(M::GET, "/me/data", "/me/data".into(), None, &["*"]).also(&tutoring),
+        // Reflective chats: the scheme's research team lists, records and codes them; the
+        // participant reads their own and asks for passages to be removed; the cycle's
+        // coordinators answer. Each coder removes only their own excerpt.
+        row(
+            M::GET,
+            "/cycles/{id}/chats",
+            format!("/cycles/{c}/chats"),
+            None,
+            RESEARCH,
+        ),
+        row(
+            M::POST,
+            "/cycles/{id}/chats",
+            format!("/cycles/{c}/chats"),
+            Some(
+                json!({"participant": chats.participant, "held_on": chats.held_on, "stage": "end",
+                        "text": "Interviewer: And then?\nMentor: We kept meeting."}),
+            ),
+            RESEARCH,
+        ),
+        row(M::GET, "/chats", "/chats".into(), None, &["*"]),
+        row(
+            M::GET,
+            "/chats/{id}",
+            format!("/chats/{}", chats.chat),
+            None,
+            &[
+                "coordinator",
+                "org coordinator",
+                "researcher",
+                "participant",
+            ],
+        )
+        .also(&participant),
+        row(
+            M::POST,
+            "/chats/{id}/excerpts",
+            format!("/chats/{}/excerpts", chats.chat),
+            Some(
+                json!({"passages": [2], "codes": [chats.code], "memo": "M.", "text_len": chats.text_len}),
+            ),
+            RESEARCH,
+        ),
+        removing(
+            M::DELETE,
+            "/chats/{id}/excerpts/{excerpt}",
+            format!("/chats/{}/excerpts/{}", chats.chat, chats.own_excerpt),
+            &["coordinator"],
+        ),
+        row(
+            M::POST,
+            "/chats/{id}/removals",
+            format!("/chats/{}/removals", chats.chat),
+            Some(json!({"passages": [3], "reason": "Too personal.", "text_len": chats.text_len})),
+            &["participant"],
+        )
+        .also(&participant),
+        // Once the first coordinator has answered, the second's answer is a conflict.
+        row(
+            M::POST,
+            "/chats/{id}/removals/{removal}/decline",
+            format!(
+                "/chats/{}/removals/{}/decline",
+                chats.chat, chats.to_decline
+            ),
+            Some(json!({"reply": "It is needed for the evaluation."})),
+            COORD,
+        ),
+        row(
+            M::POST,
+            "/chats/{id}/removals/{removal}/accept",
+            format!("/chats/{}/removals/{}/accept", chats.chat, chats.to_accept),
+            None,
+            COORD,
+        ),
+        // The quote bank: the research team reads it; the coordinators change it.
+        row(
+            M::GET,
+            "/cycles/{id}/quotes",
+            format!("/cycles/{c}/quotes"),
+            None,
+            RESEARCH,
+        ),
+        row(
+            M::GET,
+            "/cycles/{id}/quotes/candidates",
+            format!("/cycles/{c}/quotes/candidates"),
+            None,
+            RESEARCH,
+        ),
+        row(
+            M::GET,
+            "/cycles/{id}/quotes/{quote}",
+            format!("/cycles/{c}/quotes/{}", chats.quote),
+            None,
+            RESEARCH,
+        ),
+        // The excerpt is a quote already: a conflict, past the policy.
+        row(
+            M::POST,
+            "/cycles/{id}/quotes",
+            format!("/cycles/{c}/quotes"),
+            Some(json!({"excerpt": chats.quoted_excerpt, "edited": ""})),
+            COORD,
+        ),
+        row(
+            M::PUT,
+            "/cycles/{id}/quotes/{quote}",
+            format!("/cycles/{c}/quotes/{}", chats.quote),
+            Some(json!({"edited": chats.quote_words})),
+            COORD,
+        ),
+        row(
+            M::GET,
+            "/cycles/{id}/aims/{aim}/finding",
+            format!("/cycles/{c}/aims/{}/finding", chats.aim),
+            None,
+            RESEARCH,
+        ),
+        row(
+            M::PUT,
+            "/cycles/{id}/aims/{aim}/finding",
+            format!("/cycles/{c}/aims/{}/finding", chats.aim),
+            Some(json!({"finding": "Belonging grew."})),
+            COORD,
+        ),
+        removing(
+            M::DELETE,
+            "/cycles/{id}/quotes/{quote}",
+            format!("/cycles/{c}/quotes/{}", chats.quote),
+            COORD,
+        ),
     ];
     World {
         rows,
@@ -1220,6 +1356,7 @@ const NOTHING_TO_SPOIL: &[&str] = &[
     "/meetings/{id}/respond",
     "/actions/{id}/status",
     "/cycles/{id}/transition",
+    "/cycles/{id}/aims/{aim}/finding",
 ];
 
 /// The policy is asked before the body is judged: a caller who may not act is refused (401,
@@ -1567,5 +1704,149 @@ async fn more_resources(app: &TestApp, s: &crate::meetings::Setup, mentor: &str)
         sprint_problem,
         sprint_proposal,
         sprint_accepted,
+    }
+}
+
+/// The resources the chat and quote rows act on.
+struct ChatWorld {
+    /// A member of another pair of the cycle who consents to research and to being quoted
+    /// (none of the world's roles: the rows that apply to the cycle as everyone would change
+    /// the world's mentor's consents), and their token.
+    participant: i64,
+    participant_token: String,
+    /// A chat with them, its text's length, and the date it was held.
+    chat: i64,
+    text_len: i64,
+    held_on: String,
+    /// A code of the scheme's codebook.
+    code: i64,
+    /// An excerpt the coordinator coded (the removing row takes it away).
+    own_excerpt: i64,
+    /// Another of the coordinator's excerpts, promoted to a quote whose words are these.
+    quoted_excerpt: i64,
+    quote: i64,
+    quote_words: String,
+    /// The participant's two open removal requests.
+    to_decline: i64,
+    to_accept: i64,
+    /// One of the scheme's aims.
+    aim: String,
+}
+
+async fn chat_resources(app: &TestApp, s: &crate::meetings::Setup, coordinator: &str) -> ChatWorld {
+    let participant = app
+        .person(
+            "chat.mentor@tu.test",
+            &[(Role::Mentor, Scope::Cycle(s.cycle))],
+        )
+        .await;
+    let partner = app
+        .person(
+            "chat.mentee@tu.test",
+            &[(Role::Mentee, Scope::Cycle(s.cycle))],
+        )
+        .await;
+    app.publish_pairs(
+        s.cycle,
+        &[NewPair {
+            mentor_id: participant,
+            mentee_id: partner,
+            reason: "both commute".into(),
+            cost: 0,
+        }],
+        None,
+    )
+    .await
+    .unwrap();
+    let mentor = token_of(app, participant).await;
+    let mentor = mentor.as_str();
+    app.store
+        .save_application(flipside_store::NewApplication {
+            cycle_id: s.cycle,
+            user_id: participant,
+            label_ids: &[],
+            own_words: "",
+            course: "",
+            level: "",
+            interests: "",
+            availability: "",
+            hopes: "",
+            school_id: None,
+            consents: &flipside_core::recruitment::ConsentKind::ALL,
+        })
+        .await
+        .unwrap();
+    let held_on = (chrono::Utc::now() - chrono::Duration::days(2))
+        .format("%Y-%m-%d")
+        .to_string();
+    let text = "Interviewer: How has it gone?\nMentor: I ate lunch alone most days until the scheme.\nMentor: The library should open later.\nMentor: My manager never asked.\nMentor: Finding an hour was hard.";
+    let r = post(
+        app,
+        coordinator,
+        &format!("/cycles/{}/chats", s.cycle),
+        json!({"participant": participant, "held_on": held_on, "stage": "end", "text": text}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let chat: Value = r.json().await.unwrap();
+    let (id, text_len) = (
+        chat["id"].as_i64().unwrap(),
+        chat["text_len"].as_i64().unwrap(),
+    );
+    let code = app.store.codebook_of_scheme(s.scheme).await.unwrap().codes[0].id;
+    let mut excerpts = Vec::new();
+    for passage in [2, 4] {
+        let r = post(
+            app,
+            coordinator,
+            &format!("/chats/{id}/excerpts"),
+            json!({"passages": [passage], "codes": [code], "text_len": text_len}),
+        )
+        .await;
+        assert_eq!(r.status(), 201);
+        excerpts.push(
+            r.json::<Value>().await.unwrap()["items"][0]["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    let r = post(
+        app,
+        coordinator,
+        &format!("/cycles/{}/quotes", s.cycle),
+        json!({"excerpt": excerpts[0]}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let quote: Value = r.json().await.unwrap();
+    let mut removals = Vec::new();
+    for passage in [3, 5] {
+        let r = post(
+            app,
+            mentor,
+            &format!("/chats/{id}/removals"),
+            json!({"passages": [passage], "text_len": text_len}),
+        )
+        .await;
+        assert_eq!(r.status(), 201);
+        removals.push(r.json::<Value>().await.unwrap()["id"].as_i64().unwrap());
+    }
+    let aim = app.store.aims_of_scheme(s.scheme).await.unwrap()[0]
+        .key
+        .clone();
+    ChatWorld {
+        participant,
+        participant_token: mentor.to_string(),
+        chat: id,
+        text_len,
+        held_on,
+        code,
+        own_excerpt: excerpts[1],
+        quoted_excerpt: excerpts[0],
+        quote: quote["id"].as_i64().unwrap(),
+        quote_words: quote["original"].as_str().unwrap().to_string(),
+        to_decline: removals[0],
+        to_accept: removals[1],
+        aim,
     }
 }

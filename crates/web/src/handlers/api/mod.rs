@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod admin;
 pub mod applications;
+pub mod chats;
 pub mod concerns;
 pub mod cycles;
 pub mod etag;
@@ -18,6 +19,7 @@ pub mod my_data;
 pub mod notes;
 pub mod pairs;
 pub mod plan;
+pub mod quotes;
 pub mod research;
 pub mod schemes;
 pub mod scopes;
@@ -80,6 +82,8 @@ fn area_documents() -> Vec<utoipa::openapi::OpenApi> {
         tutoring_students::Doc::openapi(),
         research::Doc::openapi(),
         my_data::Doc::openapi(),
+        chats::Doc::openapi(),
+        quotes::Doc::openapi(),
     ]
 }
 

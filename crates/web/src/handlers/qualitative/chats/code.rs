@@ -201,7 +201,7 @@ pub async fn show(
 }
 
 /// Where an excerpt's problem is shown on the form.
-fn field_of(message: &str) -> &'static str {
+pub(crate) fn field_of(message: &str) -> &'static str {
     if message.contains("code") {
         "codes"
     } else if message.contains("memo") {
@@ -211,7 +211,7 @@ fn field_of(message: &str) -> &'static str {
     }
 }
 
-fn sentence(s: impl std::fmt::Display) -> String {
+pub(crate) fn sentence(s: impl std::fmt::Display) -> String {
     let s = s.to_string();
     let mut chars = s.chars();
     let first = chars.next().map(|c| c.to_uppercase().to_string());

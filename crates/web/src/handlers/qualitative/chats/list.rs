@@ -48,6 +48,20 @@ pub async fn show(
 ) -> Result<ListPage, AppError> {
     let (cycle, scheme) =
         cycle_if(&state, id, |c| policy::chat_list(&user.actor, c.scheme_id)).await?;
+    let rows = rows(&state, id).await?;
+    Ok(ListPage {
+        ctx,
+        can_record: policy::chat(&user.actor, scheme.id, 0, Action::Create),
+        can_code: policy::code_chats(&user.actor, scheme.id),
+        cycle,
+        scheme,
+        rows,
+    })
+}
+
+/// The chats of cycle `id`, oldest first, each with its passages, each coder's progress and its
+/// open removal requests (the list page's and the API's). Callers ask the policy first.
+pub async fn rows(state: &AppState, id: i64) -> Result<Vec<Row>, AppError> {
     let chats: BTreeMap<i64, _> = state
         .store
         .chats_of_cycle(id)
@@ -95,12 +109,5 @@ pub async fn show(
             open_removals,
         });
     }
-    Ok(ListPage {
-        ctx,
-        can_record: policy::chat(&user.actor, scheme.id, 0, Action::Create),
-        can_code: policy::code_chats(&user.actor, scheme.id),
-        cycle,
-        scheme,
-        rows,
-    })
+    Ok(rows)
 }

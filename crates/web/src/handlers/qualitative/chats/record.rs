@@ -83,7 +83,7 @@ async fn page(
     })
 }
 
-fn may_record(user: &CurrentUser) -> impl FnOnce(&Cycle) -> bool + '_ {
+pub fn may_record(user: &CurrentUser) -> impl FnOnce(&Cycle) -> bool + '_ {
     // Recording is for the research team whoever the participant is (the participant is
     // chosen on the form; the rule does not depend on them).
     move |c: &Cycle| policy::chat(&user.actor, c.scheme_id, 0, Action::Create)
@@ -106,48 +106,35 @@ pub async fn new(
 }
 
 /// An uploaded file: its name and bytes.
-struct Upload<'a> {
-    name: String,
-    bytes: &'a [u8],
+pub struct Upload<'a> {
+    pub name: String,
+    pub bytes: &'a [u8],
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    user: CurrentUser,
-    ClientAddress(address): ClientAddress,
-    Path(id): Path<i64>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, AppError> {
-    let (cycle, scheme) = cycle_if(&state, id, may_record(&user)).await?;
-    let parts = crate::multipart::parts(&headers, &body).ok_or_else(|| {
-        AppError::BadRequest("The form could not be read: send it as multipart/form-data.".into())
-    })?;
-    let mut form = RecordForm::default();
-    let mut upload: Option<Upload> = None;
-    for part in parts {
-        let text = || String::from_utf8_lossy(part.data).into_owned();
-        match part.name.as_str() {
-            "participant" => form.participant = text(),
-            "held_on" => form.held_on = text(),
-            "stage" => form.stage = text(),
-            "interviewer" => form.interviewer = text(),
-            "text" => form.text = text(),
-            "transcript" => {
-                let name = part.filename.clone().unwrap_or_default();
-                if !name.is_empty() || !part.data.is_empty() {
-                    upload = Some(Upload {
-                        name,
-                        bytes: part.data,
-                    });
-                }
-            }
-            _ => {}
-        }
-    }
+/// A chat whose every field passed the record form's checks, ready to store.
+pub struct CheckedChat {
+    pub participant: ChatCandidate,
+    pub held_on: NaiveDate,
+    pub stage: ChatStage,
+    pub interviewer: Option<i64>,
+    pub chat: Chat,
+    /// `typed`, `txt`, `docx` or `vtt`.
+    pub format: &'static str,
+}
+
+/// Checks what the record form (or the API's `recordChat`) sent for a chat of cycle `cycle_id`
+/// of scheme `scheme_id`: the participant (of the cycle, with research consent), the date, the
+/// stage, the interviewer, and the chat typed or as a transcript file, parsed. `Ok(Err(..))`
+/// names every field that breaks a rule.
+pub async fn check(
+    state: &AppState,
+    cycle_id: i64,
+    scheme_id: i64,
+    form: &RecordForm,
+    upload: Option<&Upload<'_>>,
+) -> Result<Result<CheckedChat, FormErrors>, AppError> {
     let mut errors = FormErrors::default();
-    let candidates = state.store.chat_candidates(id).await?;
+    let candidates = state.store.chat_candidates(cycle_id).await?;
     let participant = match form.participant.trim().parse::<i64>() {
         Err(_) => {
             errors.add("participant", "Choose the participant the chat was with.");
@@ -203,7 +190,7 @@ pub async fn create(
             "Choose when the chat took place: mid-cycle, end of cycle or follow-up.",
         );
     }
-    let interviewers = state.store.chat_interviewers(scheme.id).await?;
+    let interviewers = state.store.chat_interviewers(scheme_id).await?;
     let interviewer = match form.interviewer.trim() {
         "" => None,
         raw => match raw
@@ -222,7 +209,7 @@ pub async fn create(
         },
     };
     let typed = form.text.trim();
-    let chat: Option<(Chat, &'static str)> = match (&upload, typed.is_empty()) {
+    let chat: Option<(Chat, &'static str)> = match (upload, typed.is_empty()) {
         (Some(_), false) => {
             errors.add(
                 "transcript",
@@ -278,38 +265,103 @@ pub async fn create(
             },
         },
     };
-    if let (Some(p), Some(held_on), Some(stage), Some((chat, format)), true) =
-        (participant, held_on, stage, chat, errors.is_empty())
-    {
-        let chat_id = crate::operations::qualitative::record_chat(
-            &state.store,
-            Actor {
-                id: user.id(),
-                address: &address,
-            },
-            &NewChat {
-                cycle_id: id,
-                participant_user_id: p.user_id,
-                participant_role: &p.role,
-                interviewer_user_id: interviewer,
-                held_on,
-                stage,
-                format,
-                chat: &chat,
-                recorded_by: Some(user.id()),
-            },
-        )
-        .await?;
-        return Ok(redirect_with_flash(
-            &format!("/chats/{chat_id}"),
-            &format!(
-                "Chat with {} recorded: {} numbered passage{}.",
-                p.name,
-                chat.segments.len(),
-                if chat.segments.len() == 1 { "" } else { "s" }
-            ),
-        ));
+    Ok(
+        match (participant, held_on, stage, chat, errors.is_empty()) {
+            (Some(participant), Some(held_on), Some(stage), Some((chat, format)), true) => {
+                Ok(CheckedChat {
+                    participant,
+                    held_on,
+                    stage,
+                    interviewer,
+                    chat,
+                    format,
+                })
+            }
+            _ => Err(errors),
+        },
+    )
+}
+
+/// Stores a checked chat of cycle `cycle_id`, recorded by `user` (one transaction with its
+/// audit entry).
+pub async fn store_chat(
+    state: &AppState,
+    user: &CurrentUser,
+    address: &str,
+    cycle_id: i64,
+    checked: &CheckedChat,
+) -> Result<i64, AppError> {
+    crate::operations::qualitative::record_chat(
+        &state.store,
+        Actor {
+            id: user.id(),
+            address,
+        },
+        &NewChat {
+            cycle_id,
+            participant_user_id: checked.participant.user_id,
+            participant_role: &checked.participant.role,
+            interviewer_user_id: checked.interviewer,
+            held_on: checked.held_on,
+            stage: checked.stage,
+            format: checked.format,
+            chat: &checked.chat,
+            recorded_by: Some(user.id()),
+        },
+    )
+    .await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    user: CurrentUser,
+    ClientAddress(address): ClientAddress,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let (cycle, scheme) = cycle_if(&state, id, may_record(&user)).await?;
+    let parts = crate::multipart::parts(&headers, &body).ok_or_else(|| {
+        AppError::BadRequest("The form could not be read: send it as multipart/form-data.".into())
+    })?;
+    let mut form = RecordForm::default();
+    let mut upload: Option<Upload> = None;
+    for part in parts {
+        let text = || String::from_utf8_lossy(part.data).into_owned();
+        match part.name.as_str() {
+            "participant" => form.participant = text(),
+            "held_on" => form.held_on = text(),
+            "stage" => form.stage = text(),
+            "interviewer" => form.interviewer = text(),
+            "text" => form.text = text(),
+            "transcript" => {
+                let name = part.filename.clone().unwrap_or_default();
+                if !name.is_empty() || !part.data.is_empty() {
+                    upload = Some(Upload {
+                        name,
+                        bytes: part.data,
+                    });
+                }
+            }
+            _ => {}
+        }
     }
+    let errors = match check(&state, id, scheme.id, &form, upload.as_ref()).await? {
+        Ok(checked) => {
+            let chat_id = store_chat(&state, &user, &address, id, &checked).await?;
+            let n = checked.chat.segments.len();
+            return Ok(redirect_with_flash(
+                &format!("/chats/{chat_id}"),
+                &format!(
+                    "Chat with {} recorded: {n} numbered passage{}.",
+                    checked.participant.name,
+                    if n == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+        Err(errors) => errors,
+    };
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,
         page(&state, ctx, cycle, scheme, form, errors).await?,

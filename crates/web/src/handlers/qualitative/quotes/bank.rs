@@ -112,58 +112,28 @@ async fn render(
             }
         })
         .collect();
-    // Candidates: one per coded passage (two coders coding the same span show it once), not
-    // already a quote, from a participant whose quote consent stands.
-    let chats: std::collections::BTreeMap<i64, String> = state
-        .store
-        .chats_of_cycle(cycle.id)
-        .await?
+    let (found, held_back) = candidates(state, cycle.id, &evidence).await?;
+    let candidates = found
         .into_iter()
-        .map(|c| (c.id, c.chat.text))
-        .collect();
-    let all = state.store.quotes_of_cycle(cycle.id).await?;
-    let quoted_excerpts: BTreeSet<i64> = all.iter().map(|q| q.excerpt_id).collect();
-    let quoted_spans: BTreeSet<(i64, usize, usize)> = evidence
-        .excerpts
-        .iter()
-        .filter(|e| quoted_excerpts.contains(&e.id))
-        .map(|e| (e.chat, e.span.start, e.span.end))
-        .collect();
-    let mut seen = quoted_spans;
-    let mut candidates = Vec::new();
-    let mut held_back = 0;
-    for e in &evidence.excerpts {
-        let (Some(person), Some(text)) = (evidence.chats.get(&e.chat), chats.get(&e.chat)) else {
-            continue;
-        };
-        if !seen.insert((e.chat, e.span.start, e.span.end)) {
-            continue;
-        }
-        if !evidence
-            .quote_consenting
-            .contains(&person.participant_user_id)
-        {
-            held_back += 1;
-            continue;
-        }
-        let words = e.span.text(text).trim().to_string();
-        let (typed_text, error) = match &typed {
-            Some(Typed::Promote(id, text, message)) if *id == e.id => {
-                errors.add(&format!("promote-{}", e.id), message.clone());
-                (text.clone(), Some(message.clone()))
+        .map(|c| {
+            let (typed_text, error) = match &typed {
+                Some(Typed::Promote(id, text, message)) if *id == c.excerpt => {
+                    errors.add(&format!("promote-{}", c.excerpt), message.clone());
+                    (text.clone(), Some(message.clone()))
+                }
+                _ => (c.text.clone(), None),
+            };
+            CandidateView {
+                excerpt: c.excerpt,
+                pseudonym: c.pseudonym,
+                codes: c.codes,
+                aims: c.aims,
+                text: c.text,
+                typed: typed_text,
+                error,
             }
-            _ => (words.clone(), None),
-        };
-        candidates.push(CandidateView {
-            excerpt: e.id,
-            pseudonym: evidence.pseudonym(person.participant_user_id),
-            codes: evidence.code_paths(e.id),
-            aims: aim_labels(e.id),
-            text: words,
-            typed: typed_text,
-            error,
-        });
-    }
+        })
+        .collect();
     Ok(BankPage {
         ctx,
         can_edit: policy::quotes(&user.actor, scheme.id, Action::Edit),
@@ -276,8 +246,9 @@ pub struct TrimForm {
     pub edited: String,
 }
 
-/// The quote `quote` if it belongs to cycle `id`.
-async fn quote_of_cycle(state: &AppState, id: i64, quote: i64) -> Result<(), AppError> {
+/// The quote `quote` if it belongs to cycle `id` and its speaker's quote consent stands
+/// (otherwise, as for any quote not in the bank, 404).
+pub(crate) async fn quote_of_cycle(state: &AppState, id: i64, quote: i64) -> Result<(), AppError> {
     let q = state.store.quote_in_cycle(quote).await?;
     if q.cycle_id != id {
         return Err(AppError::NotFound);
@@ -353,7 +324,7 @@ pub async fn remove(
 }
 
 /// "the quote has no words left" → "The quote has no words left."
-fn capitalised(message: &str) -> String {
+pub(crate) fn capitalised(message: &str) -> String {
     let mut chars = message.chars();
     let mut out: String = chars
         .next()
@@ -364,4 +335,69 @@ fn capitalised(message: &str) -> String {
         out.push('.');
     }
     out
+}
+
+/// A coded excerpt that may be promoted to a quote.
+pub struct Candidate {
+    pub excerpt: i64,
+    pub pseudonym: String,
+    pub codes: Vec<String>,
+    pub aims: Vec<String>,
+    /// The excerpt's words as coded.
+    pub text: String,
+}
+
+/// The excerpts of cycle `cycle_id` that may become quotes: one per coded passage (two coders
+/// coding the same span show it once), not already a quote, from a participant whose quote
+/// consent stands; and how many coded passages are held back because their speaker has not
+/// consented to being quoted (the bank's page and the API's).
+pub async fn candidates(
+    state: &AppState,
+    cycle_id: i64,
+    evidence: &Evidence,
+) -> Result<(Vec<Candidate>, usize), AppError> {
+    let chats: std::collections::BTreeMap<i64, String> = state
+        .store
+        .chats_of_cycle(cycle_id)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.chat.text))
+        .collect();
+    let all = state.store.quotes_of_cycle(cycle_id).await?;
+    let quoted_excerpts: BTreeSet<i64> = all.iter().map(|q| q.excerpt_id).collect();
+    let mut seen: BTreeSet<(i64, usize, usize)> = evidence
+        .excerpts
+        .iter()
+        .filter(|e| quoted_excerpts.contains(&e.id))
+        .map(|e| (e.chat, e.span.start, e.span.end))
+        .collect();
+    let mut found = Vec::new();
+    let mut held_back = 0;
+    for e in &evidence.excerpts {
+        let (Some(person), Some(text)) = (evidence.chats.get(&e.chat), chats.get(&e.chat)) else {
+            continue;
+        };
+        if !seen.insert((e.chat, e.span.start, e.span.end)) {
+            continue;
+        }
+        if !evidence
+            .quote_consenting
+            .contains(&person.participant_user_id)
+        {
+            held_back += 1;
+            continue;
+        }
+        found.push(Candidate {
+            excerpt: e.id,
+            pseudonym: evidence.pseudonym(person.participant_user_id),
+            codes: evidence.code_paths(e.id),
+            aims: evidence
+                .aim_keys(e.id)
+                .iter()
+                .map(|k| evidence.aim_label(k))
+                .collect(),
+            text: e.span.text(text).trim().to_string(),
+        });
+    }
+    Ok((found, held_back))
 }
