@@ -49,7 +49,7 @@ impl Area {
                 "Change mentoring: schemes, cycles, meeting plans, applications, invitations, matching, pairs, notes, meetings, actions, concerns"
             }
             Area::Evaluation => {
-                "Change evaluation: survey waves, surveys, reports, research exports"
+                "Change evaluation: survey waves, surveys, reports, research exports, codebooks and coding"
             }
             Area::Tutoring => {
                 "Change tutoring: imports, allocations, tutees, contacts, profiles, change requests"
@@ -231,6 +231,10 @@ pub const ROUTES: &[(&str, Option<Area>)] = &[
     ("/audit-entries", Some(Area::Administration)),
     ("/emails", Some(Area::Administration)),
     ("/webhooks", Some(Area::Administration)),
+    // Evaluation: a scheme's codebook and a cycle's qualitative coding.
+    ("/schemes/{}/codes", Some(Area::Evaluation)),
+    ("/schemes/{}/codebook", Some(Area::Evaluation)),
+    ("/cycles/{}/coding", Some(Area::Evaluation)),
 ];
 
 /// Each segment of a route, with every parameter (`{id}`, `{pair}`) written `{}`.

@@ -8,6 +8,7 @@ mod actions;
 mod api;
 mod api_access;
 mod api_administration;
+mod api_coding;
 mod api_cycle;
 mod api_idempotency;
 mod api_my_data;

@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod admin;
 pub mod applications;
+pub mod coding;
 pub mod concerns;
 pub mod cycles;
 pub mod etag;
@@ -80,6 +81,7 @@ fn area_documents() -> Vec<utoipa::openapi::OpenApi> {
         tutoring_students::Doc::openapi(),
         research::Doc::openapi(),
         my_data::Doc::openapi(),
+        coding::Doc::openapi(),
     ]
 }
 
