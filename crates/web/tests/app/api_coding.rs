@@ -218,6 +218,20 @@ async fn the_codebook_is_read_added_to_edited_and_merged_through_the_api_as_on_i
         stale["detail"].as_str().unwrap().contains("ETag"),
         "{stale}"
     );
+    // A body that breaks a rule is refused as such, however stale its tag.
+    let p = problem(
+        put_if_match(
+            &app,
+            &coordinator,
+            &path,
+            &tag,
+            json!({"name": "", "colour": "#000000"}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(p["field"], "name", "{p}");
     let book = app.store.codebook_of_scheme(s).await.unwrap();
     assert_eq!(
         book.get(heard).unwrap().name,

@@ -18,7 +18,7 @@ use crate::handlers::qualitative::analysis::exports::{
 };
 use crate::handlers::qualitative::analysis::scheme_for;
 use crate::operations::codebook::{
-    add_code, edit_code, import_codebook, merge_codes, start_default_codebook,
+    add_code, check_edit, edit_code, import_codebook, merge_codes, start_default_codebook,
 };
 use crate::operations::cycles::Actor;
 use crate::state::AppState;
@@ -330,7 +330,6 @@ pub async fn update(
     super::JsonBody(body): super::JsonBody<CodeUpdateJson>,
 ) -> Result<Tagged<CodeJson>, ApiError> {
     editable(&state, &user, id).await?;
-    if_match.check(&code_answer(&state, id, code).await?)?;
     let fields = CodeFields {
         name: &body.name,
         description: &body.description,
@@ -338,6 +337,10 @@ pub async fn update(
         parent: body.parent_id,
         aim: aim_of(&body.aim),
     };
+    // What is asked is judged before whether it was asked of the current code: a body that
+    // breaks a rule is refused as such however fresh its tag.
+    check_edit(&state.store, id, code, &fields).await?;
+    if_match.check(&code_answer(&state, id, code).await?)?;
     edit_code(&state.store, actor(&user, &address), id, code, &fields).await?;
     Ok(Tagged(code_answer(&state, id, code).await?))
 }
