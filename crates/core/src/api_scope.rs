@@ -49,7 +49,7 @@ impl Area {
                 "Change mentoring: schemes, cycles, meeting plans, applications, invitations, matching, pairs, notes, meetings, actions, concerns"
             }
             Area::Evaluation => {
-                "Change evaluation: survey waves, surveys, reports, research exports"
+                "Change evaluation: survey waves, surveys, reports, research exports, codebooks and coding"
             }
             Area::Tutoring => {
                 "Change tutoring: imports, allocations, tutees, contacts, profiles, change requests"
@@ -234,6 +234,10 @@ pub const ROUTES: &[(&str, Option<Area>)] = &[
     // Evaluation: a cycle's quote bank and its findings per aim (with its chats, above).
     ("/cycles/{}/quotes", Some(Area::Evaluation)),
     ("/cycles/{}/aims", Some(Area::Evaluation)),
+    // Evaluation: a scheme's codebook and a cycle's qualitative coding.
+    ("/schemes/{}/codes", Some(Area::Evaluation)),
+    ("/schemes/{}/codebook", Some(Area::Evaluation)),
+    ("/cycles/{}/coding", Some(Area::Evaluation)),
 ];
 
 /// Each segment of a route, with every parameter (`{id}`, `{pair}`) written `{}`.

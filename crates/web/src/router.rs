@@ -101,6 +101,7 @@ pub fn api_operations() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
     ops.extend(api::my_data::operations());
     ops.extend(api::chats::operations());
     ops.extend(api::quotes::operations());
+    ops.extend(api::coding::operations());
     ops
 }
 

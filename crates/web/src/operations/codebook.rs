@@ -174,6 +174,24 @@ pub async fn edit_code(
     Ok(())
 }
 
+/// Judges an edit of a code against the codebook as it stands, changing nothing: the API
+/// refuses a body that breaks a rule as such before it compares `If-Match`. [`edit_code`]
+/// judges it again inside its transaction.
+pub async fn check_edit(
+    store: &Store,
+    scheme_id: i64,
+    id: CodeId,
+    fields: &CodeFields<'_>,
+) -> Result<(), AppError> {
+    let aims = store.aims_of_scheme(scheme_id).await?;
+    let mut book = store.codebook_of_scheme(scheme_id).await?;
+    book.get(id).ok_or(AppError::NotFound)?;
+    unique_name(&book, fields.name, Some(id))?;
+    let keys = aim_keys(&aims);
+    book.edit(id, fields, Some(&keys[..])).map_err(invalid)?;
+    Ok(())
+}
+
 /// Merges code `from` into code `into`: excerpts recoded, sub-codes moved, `from` removed.
 /// Returns the merged code's name and how many excerpts were recoded.
 pub async fn merge_codes(

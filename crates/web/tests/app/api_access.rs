@@ -20,6 +20,8 @@ struct Row {
     body: Option<Value>,
     /// The body is a CSV file (`text/csv`), not JSON.
     csv: bool,
+    /// The body is an XML file (`application/xml`), not JSON.
+    xml: bool,
     /// The operation removes its resource: once an allowed role has removed it, a later
     /// allowed role's 404 is past the policy (the resource is gone), not a refusal.
     removes: bool,
@@ -50,6 +52,7 @@ fn row(
         path,
         body,
         csv: false,
+        xml: false,
         removes: false,
         allowed,
         extra: Vec::new(),
@@ -76,6 +79,11 @@ async fn call(app: &TestApp, token: &str, r: &Row) -> (u16, Value) {
     match &r.body {
         Some(Value::String(csv)) if r.csv => {
             req = req.header("Content-Type", "text/csv").body(csv.clone());
+        }
+        Some(Value::String(xml)) if r.xml => {
+            req = req
+                .header("Content-Type", "application/xml")
+                .body(xml.clone());
         }
         Some(b) => req = req.json(b),
         None => {}
@@ -341,6 +349,25 @@ async fn world(app: &TestApp) -> World {
         ("another tutor", &more.tokens[2]),
         ("school lead", &more.tokens[3]),
     ];
+    // The scheme's codebook, the default one, and a codebook file to import.
+    flipside_web::operations::codebook::start_default_codebook(
+        &app.store,
+        flipside_web::operations::cycles::Actor {
+            id: admin_id,
+            address: "test",
+        },
+        sc,
+    )
+    .await
+    .unwrap();
+    let book = app.store.codebook_of_scheme(sc).await.unwrap();
+    let code_named = |name: &str| book.named(name).unwrap().id;
+    let (trust, followed, heard) = (
+        code_named("Trust"),
+        code_named("Followed up"),
+        code_named("Being listened to"),
+    );
+    let qdc = r#"<?xml version="1.0" encoding="UTF-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="a1" name="Imported" isCodable="true"/></Codes></CodeBook>"#;
 
     use Method as M;
     const MEMBERS: &[&str] = &["mentor", "mentee"];
@@ -1213,6 +1240,99 @@ async fn world(app: &TestApp) -> World {
             format!("/cycles/{c}/quotes/{}", chats.quote),
             COORD,
         ),
+        // A scheme's codebook and a cycle's coding: the scheme's research team (its
+        // researchers and coordinators), not admins.
+        row(
+            M::GET,
+            "/schemes/{id}/codes",
+            format!("/schemes/{sc}/codes"),
+            None,
+            RESEARCH,
+        ),
+        row(
+            M::POST,
+            "/schemes/{id}/codes",
+            format!("/schemes/{sc}/codes"),
+            Some(json!({"name": "Matrix", "colour": "#123456"})),
+            RESEARCH,
+        ),
+        row(
+            M::GET,
+            "/schemes/{id}/codes/{code}",
+            format!("/schemes/{sc}/codes/{trust}"),
+            None,
+            RESEARCH,
+        ),
+        row(
+            M::PUT,
+            "/schemes/{id}/codes/{code}",
+            format!("/schemes/{sc}/codes/{trust}"),
+            Some(json!({"name": "Trust", "description": "D.", "colour": "#123456"})),
+            RESEARCH,
+        ),
+        row(
+            M::POST,
+            "/schemes/{id}/codebook/defaults",
+            format!("/schemes/{sc}/codebook/defaults"),
+            None,
+            RESEARCH,
+        ),
+        Row {
+            xml: true,
+            ..row(
+                M::POST,
+                "/schemes/{id}/codebook/import",
+                format!("/schemes/{sc}/codebook/import"),
+                Some(json!(qdc)),
+                RESEARCH,
+            )
+        },
+        row(
+            M::GET,
+            "/schemes/{id}/codebook",
+            format!("/schemes/{sc}/codebook"),
+            None,
+            RESEARCH,
+        ),
+        row(
+            M::GET,
+            "/cycles/{id}/coding/project",
+            format!("/cycles/{c}/coding/project"),
+            None,
+            RESEARCH,
+        ),
+        row(
+            M::GET,
+            "/cycles/{id}/coding/codebook",
+            format!("/cycles/{c}/coding/codebook"),
+            None,
+            RESEARCH,
+        ),
+        row(
+            M::GET,
+            "/cycles/{id}/coding/excerpts",
+            format!("/cycles/{c}/coding/excerpts"),
+            None,
+            RESEARCH,
+        ),
+        row(
+            M::GET,
+            "/cycles/{id}/coding/agreement",
+            format!("/cycles/{c}/coding/agreement"),
+            None,
+            RESEARCH,
+        ),
+        // The merged code is gone: a later allowed role's 404 is past the policy.
+        Row {
+            removes: true,
+            ..row(
+                M::POST,
+                "/schemes/{id}/codes/{code}/merge",
+                format!("/schemes/{sc}/codes/{followed}/merge"),
+                Some(json!({"into": heard})),
+                RESEARCH,
+            )
+        },
     ];
     World {
         rows,
@@ -1379,7 +1499,11 @@ async fn a_caller_who_may_not_act_is_refused_before_their_body_is_judged() {
             extra: Vec::new(),
             ..row(r.method.clone(), r.route, r.path.clone(), None, r.allowed)
         };
-        let bad = Row { csv: r.csv, ..bad };
+        let bad = Row {
+            csv: r.csv,
+            xml: r.xml,
+            ..bad
+        };
         let mut judged = false;
         for (role, token) in w.tokens.iter().chain(&r.extra) {
             let (status, answer) = call(&app, token, &bad).await;

@@ -17,14 +17,14 @@ use std::process::Command;
 
 /// A scheme with a cycle, a coordinator and a researcher (the two coders), and the default
 /// codebook.
-struct Fixture {
-    scheme: i64,
-    cycle: i64,
-    coordinator: i64,
-    researcher: i64,
+pub(crate) struct Fixture {
+    pub(crate) scheme: i64,
+    pub(crate) cycle: i64,
+    pub(crate) coordinator: i64,
+    pub(crate) researcher: i64,
 }
 
-async fn fixture(app: &TestApp) -> Fixture {
+pub(crate) async fn fixture(app: &TestApp) -> Fixture {
     let (scheme, cycle) = app.scheme_with_cycle("Coded", "{}").await;
     let coordinator = app
         .person(
@@ -71,7 +71,7 @@ fn chat_text(who: &str) -> String {
 
 /// A participant with research consent (and quote consent) and a recorded chat; returns
 /// (participant, chat, the chat's segments as spans).
-async fn chat_with(
+pub(crate) async fn chat_with(
     app: &TestApp,
     f: &Fixture,
     email: &str,
@@ -133,14 +133,14 @@ async fn chat_with(
 }
 
 /// Segments `first..=last` (numbered from 1) as one span.
-fn segments(spans: &[Span], first: usize, last: usize) -> Span {
+pub(crate) fn segments(spans: &[Span], first: usize, last: usize) -> Span {
     Span {
         start: spans[first - 1].start,
         end: spans[last - 1].end,
     }
 }
 
-async fn code(app: &TestApp, coder: i64, chat: i64, span: Span, codes: &[i64]) -> i64 {
+pub(crate) async fn code(app: &TestApp, coder: i64, chat: i64, span: Span, codes: &[i64]) -> i64 {
     code_excerpt(
         &app.store,
         Actor {
@@ -156,7 +156,7 @@ async fn code(app: &TestApp, coder: i64, chat: i64, span: Span, codes: &[i64]) -
     .unwrap()
 }
 
-async fn code_id(app: &TestApp, scheme: i64, name: &str) -> i64 {
+pub(crate) async fn code_id(app: &TestApp, scheme: i64, name: &str) -> i64 {
     app.store
         .codebook_of_scheme(scheme)
         .await
@@ -846,7 +846,7 @@ fn open_project(bytes: &[u8]) -> (String, Vec<String>) {
     (qde, sources)
 }
 
-async fn download(app: &TestApp, b: &Browser, path: &str) -> Vec<u8> {
+pub(crate) async fn download(app: &TestApp, b: &Browser, path: &str) -> Vec<u8> {
     let r = b.client.get(app.url(path)).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200, "{path}");
     r.bytes().await.unwrap().to_vec()

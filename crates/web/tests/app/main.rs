@@ -9,6 +9,7 @@ mod api;
 mod api_access;
 mod api_administration;
 mod api_chats;
+mod api_coding;
 mod api_cycle;
 mod api_idempotency;
 mod api_my_data;

@@ -43,6 +43,7 @@ pub const TAGGED_READS: &[&str] = &[
     "getMeetingPlan",
     "getQuote",
     "getFinding",
+    "getCode",
 ];
 
 /// The strong entity tag of a representation: the first 128 bits of the SHA-256 of its JSON,

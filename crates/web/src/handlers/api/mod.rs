@@ -7,6 +7,7 @@ pub mod actions;
 pub mod admin;
 pub mod applications;
 pub mod chats;
+pub mod coding;
 pub mod concerns;
 pub mod cycles;
 pub mod etag;
@@ -84,6 +85,7 @@ fn area_documents() -> Vec<utoipa::openapi::OpenApi> {
         my_data::Doc::openapi(),
         chats::Doc::openapi(),
         quotes::Doc::openapi(),
+        coding::Doc::openapi(),
     ]
 }
 

@@ -14,6 +14,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use flipside_core::policy;
 use flipside_core::qualitative::agreement::{CodedTwice, Level, compare};
+use flipside_core::qualitative::codebook::CodeId;
 use flipside_core::qualitative::excerpt::Excerpt;
 use flipside_core::qualitative::views::{coded_by_both, coders_by_excerpts, default_pair};
 use flipside_store::{Cycle, Scheme};
@@ -24,13 +25,13 @@ use serde::Deserialize;
 #[derive(Debug, Default, Deserialize)]
 pub struct AgreementQuery {
     #[serde(default)]
-    a: Option<String>,
+    pub a: Option<String>,
     #[serde(default)]
-    b: Option<String>,
+    pub b: Option<String>,
     #[serde(default)]
-    level: Option<String>,
+    pub level: Option<String>,
     #[serde(default)]
-    chat: Option<String>,
+    pub chat: Option<String>,
 }
 
 /// One stretch where the coders differ.
@@ -43,6 +44,7 @@ pub struct DisagreementRow {
 
 /// One code's agreement.
 pub struct AgreementRow {
+    pub code: CodeId,
     pub path: String,
     pub colour: String,
     pub units: u64,
@@ -52,11 +54,42 @@ pub struct AgreementRow {
     pub neither: u64,
     pub percentage: String,
     pub kappa: String,
+    /// The figures as computed (percentage from 0 to 100; kappa undefined when both coders
+    /// put every unit in the same class).
+    pub percentage_value: Option<f64>,
+    pub kappa_value: Option<f64>,
     pub disagreements: Vec<DisagreementRow>,
 }
 
 /// A chat to choose: (id, "Mentor 3, End of cycle, 10 June 2026").
 pub type ChatChoice = (i64, String);
+
+/// Someone who coded chats of the cycle, with how many excerpts.
+pub struct Coder {
+    pub id: i64,
+    pub name: String,
+    pub excerpts: usize,
+}
+
+/// Two coders compared, as the page shows it and the API answers it.
+pub struct Agreement {
+    pub scheme: Scheme,
+    pub cycle: Cycle,
+    /// Everyone who coded, most excerpts first.
+    pub coders: Vec<Coder>,
+    pub a: Option<i64>,
+    pub b: Option<i64>,
+    pub a_name: String,
+    pub b_name: String,
+    pub level: Level,
+    pub chats: Vec<ChatChoice>,
+    pub chat: Option<i64>,
+    /// How many chats both coders coded, and so were compared.
+    pub compared: usize,
+    pub rows: Vec<AgreementRow>,
+    /// Why nothing could be compared, when nothing could.
+    pub problem: Option<String>,
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "qualitative/analysis/agreement.html")]
@@ -113,10 +146,53 @@ pub async fn show(
     ctx: PageCtx,
     user: CurrentUser,
     ClientAddress(address): ClientAddress,
-    Path(id_): Path<i64>,
+    Path(id): Path<i64>,
     Query(query): Query<AgreementQuery>,
 ) -> Result<AgreementPage, AppError> {
-    let (cycle, scheme) = cycle_for(&state, id_, |s| policy::code_chats(&user.actor, s)).await?;
+    let a = agreement(&state, &user, &address, id, &query).await?;
+    Ok(AgreementPage {
+        ctx,
+        coders: a
+            .coders
+            .iter()
+            .map(|c| {
+                (
+                    c.id,
+                    format!(
+                        "{} ({} excerpt{})",
+                        c.name,
+                        c.excerpts,
+                        if c.excerpts == 1 { "" } else { "s" }
+                    ),
+                )
+            })
+            .collect(),
+        scheme: a.scheme,
+        cycle: a.cycle,
+        a: a.a,
+        b: a.b,
+        a_name: a.a_name,
+        b_name: a.b_name,
+        level: a.level,
+        chats: a.chats,
+        chat: a.chat,
+        compared: a.compared,
+        rows: a.rows,
+        problem: a.problem,
+    })
+}
+
+/// Compares two coders of the cycle as `query` asks (for the scheme's research team,
+/// `policy::code_chats`); a comparison made is audited, since its disagreements quote the
+/// chats.
+pub async fn agreement(
+    state: &AppState,
+    user: &CurrentUser,
+    address: &str,
+    id_: i64,
+    query: &AgreementQuery,
+) -> Result<Agreement, AppError> {
+    let (cycle, scheme) = cycle_for(state, id_, |s| policy::code_chats(&user.actor, s)).await?;
     let coding = CycleCoding::load(&state.store, cycle.id, scheme.id).await?;
     let level = query
         .level
@@ -136,17 +212,18 @@ pub async fn show(
     let mut coders = Vec::new();
     for (coder, n) in coders_by_excerpts(&coding.excerpts) {
         let name = state.store.user(coder).await?.display_name;
-        coders.push((
-            coder,
-            format!("{name} ({n} excerpt{})", if n == 1 { "" } else { "s" }),
-        ));
+        coders.push(Coder {
+            id: coder,
+            name,
+            excerpts: n,
+        });
     }
     let defaults = default_pair(&in_scope).or_else(|| default_pair(&coding.excerpts));
     let a = id(&query.a).or(defaults.map(|d| d.0));
     let b = id(&query.b).or(defaults.map(|d| d.1));
     let name_of = |who: Option<i64>| {
-        who.and_then(|w| coders.iter().find(|c| c.0 == w))
-            .map(|c| c.1.split(" (").next().unwrap_or_default().to_string())
+        who.and_then(|w| coders.iter().find(|c| c.id == w))
+            .map(|c| c.name.clone())
             .unwrap_or_default()
     };
     let (a_name, b_name) = (name_of(a), name_of(b));
@@ -166,8 +243,7 @@ pub async fn show(
             )
         })
         .collect();
-    let mut page = AgreementPage {
-        ctx,
+    let mut page = Agreement {
         scheme,
         cycle,
         coders,
@@ -193,7 +269,13 @@ pub async fn show(
         page.problem = Some("Choose two different coders.".into());
         return Ok(page);
     }
-    if page.coders.iter().filter(|c| c.0 == a || c.0 == b).count() < 2 {
+    if page
+        .coders
+        .iter()
+        .filter(|c| c.id == a || c.id == b)
+        .count()
+        < 2
+    {
         page.problem = Some("Choose two people who have coded chats of this cycle.".into());
         return Ok(page);
     }
@@ -247,6 +329,7 @@ pub async fn show(
             })
             .collect();
         page.rows.push(AgreementRow {
+            code: result.code,
             path: coding.book.path(result.code).unwrap_or_default(),
             colour: code
                 .map(|c| c.colour.as_str().to_string())
@@ -258,6 +341,8 @@ pub async fn show(
             neither: t.neither,
             percentage: percentage(result.percentage),
             kappa: kappa(result.kappa),
+            percentage_value: result.percentage,
+            kappa_value: result.kappa,
             disagreements,
         });
     }
@@ -274,9 +359,9 @@ pub async fn show(
         ));
     }
     audit_read(
-        &state,
-        &user,
-        &address,
+        state,
+        user,
+        address,
         "agreement_read",
         ("cycle", page.cycle.id),
         &format!(

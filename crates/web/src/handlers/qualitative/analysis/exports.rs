@@ -30,7 +30,18 @@ pub async fn project(
     ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let (cycle, _) = cycle_for(&state, id, |s| policy::qualitative_export(&user.actor, s)).await?;
+    project_download(&state, &user, &address, id, "web").await
+}
+
+/// The project download for `user`, audited as made `via` the pages or the API.
+pub async fn project_download(
+    state: &AppState,
+    user: &CurrentUser,
+    address: &str,
+    id: i64,
+    via: &str,
+) -> Result<Response, AppError> {
+    let (cycle, _) = cycle_for(state, id, |s| policy::qualitative_export(&user.actor, s)).await?;
     let (bytes, counts) = export_project(
         &state.store,
         id,
@@ -46,13 +57,13 @@ pub async fn project(
         }
     })?;
     audit_read(
-        &state,
-        &user,
-        &address,
+        state,
+        user,
+        address,
         "qualitative_exported",
         ("cycle", id),
         &format!(
-            "web: REFI-QDA project, {} chat(s), {} excerpt(s), {} code(s)",
+            "{via}: REFI-QDA project, {} chat(s), {} excerpt(s), {} code(s)",
             counts.chats, counts.excerpts, counts.codes
         ),
     )
@@ -70,17 +81,28 @@ pub async fn codebook(
     ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
+    codebook_download(&state, &user, &address, id, "web").await
+}
+
+/// The codebook download for `user`, audited as made `via` the pages or the API.
+pub async fn codebook_download(
+    state: &AppState,
+    user: &CurrentUser,
+    address: &str,
+    id: i64,
+    via: &str,
+) -> Result<Response, AppError> {
     let (cycle, scheme) =
-        cycle_for(&state, id, |s| policy::qualitative_export(&user.actor, s)).await?;
+        cycle_for(state, id, |s| policy::qualitative_export(&user.actor, s)).await?;
     let key = cycle_key(id, state.settings.public_url.as_str());
     let qdc = codebook_qdc(&state.store, scheme.id, &key).await?;
     audit_read(
-        &state,
-        &user,
-        &address,
+        state,
+        user,
+        address,
         "qualitative_exported",
         ("cycle", id),
-        "web: REFI-QDA codebook",
+        &format!("{via}: REFI-QDA codebook"),
     )
     .await?;
     Ok(file_download(
@@ -96,18 +118,29 @@ pub async fn excerpts(
     ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
+    excerpts_download(&state, &user, &address, id, "web").await
+}
+
+/// The excerpts download for `user`, audited as made `via` the pages or the API.
+pub async fn excerpts_download(
+    state: &AppState,
+    user: &CurrentUser,
+    address: &str,
+    id: i64,
+    via: &str,
+) -> Result<Response, AppError> {
     let (cycle, scheme) =
-        cycle_for(&state, id, |s| policy::qualitative_export(&user.actor, s)).await?;
+        cycle_for(state, id, |s| policy::qualitative_export(&user.actor, s)).await?;
     let coding = CycleCoding::load(&state.store, id, scheme.id).await?;
     let (body, rows) = coding.csv()?;
     audit_read(
-        &state,
-        &user,
-        &address,
+        state,
+        user,
+        address,
         "qualitative_exported",
         ("cycle", id),
         &format!(
-            "web: excerpts CSV, {rows} row(s) from {} chat(s)",
+            "{via}: excerpts CSV, {rows} row(s) from {} chat(s)",
             coding.chats.len()
         ),
     )

@@ -44,7 +44,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A cycle and its scheme, once `allowed` (a policy question about the scheme) says yes.
-async fn cycle_for(
+pub(crate) async fn cycle_for(
     state: &AppState,
     id: i64,
     allowed: impl FnOnce(i64) -> bool,
@@ -53,7 +53,11 @@ async fn cycle_for(
 }
 
 /// A scheme, once the policy lets this person at its codebook.
-async fn scheme_for(state: &AppState, user: &CurrentUser, id: i64) -> Result<Scheme, AppError> {
+pub(crate) async fn scheme_for(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<Scheme, AppError> {
     let scheme = state.store.scheme(id).await?;
     allow(flipside_core::policy::codebook(
         &user.actor,
