@@ -99,6 +99,9 @@ pub fn api_operations() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
     ops.extend(api::tutoring_students::operations());
     ops.extend(api::research::operations());
     ops.extend(api::my_data::operations());
+    ops.extend(api::reports::operations());
+    ops.extend(api::rematch::operations());
+    ops.extend(api::survey_reminders::operations());
     ops
 }
 

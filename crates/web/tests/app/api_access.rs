@@ -320,6 +320,7 @@ async fn world(app: &TestApp) -> World {
     let contact = json!({"student": "S1", "date": today.to_string(), "mode": "online",
                          "duration_minutes": 30, "initiated_by": "tutor"});
     let more = more_resources(app, &s, &mentor).await;
+    let report = report_resources(app, &s, &coordinator).await;
     // The tutoring student and tutors the profile and change-request rows are about (the
     // world's own tutor and tutee are another student's).
     let tutoring = [
@@ -1059,6 +1060,95 @@ async fn world(app: &TestApp) -> World {
             &["coordinator", "org coordinator", "researcher"],
         ),
         row(M::GET, "/me/data", "/me/data".into(), None, &["*"]).also(&tutoring),
+        // The annual report: the scheme's coordinators (the year's across schemes:
+        // organisation-wide coordinators and admins).
+        row(
+            M::GET,
+            "/cycles/{id}/report",
+            format!("/cycles/{c}/report"),
+            None,
+            COORD,
+        ),
+        row(
+            M::GET,
+            "/cycles/{id}/report/text",
+            format!("/cycles/{c}/report/text"),
+            None,
+            COORD,
+        ),
+        row(
+            M::PUT,
+            "/cycles/{id}/report/text",
+            format!("/cycles/{c}/report/text"),
+            Some(json!({"introduction": "Every pair met.", "recommendations": "Recruit earlier."})),
+            COORD,
+        ),
+        row(
+            M::GET,
+            "/cycles/{id}/report/versions",
+            format!("/cycles/{c}/report/versions"),
+            None,
+            COORD,
+        ),
+        row(
+            M::POST,
+            "/cycles/{id}/report/versions",
+            format!("/cycles/{c}/report/versions"),
+            Some(json!({"rule": "publication"})),
+            COORD,
+        ),
+        row(
+            M::GET,
+            "/cycles/{id}/report/versions/{number}/report.html",
+            format!("/cycles/{c}/report/versions/1/report.html"),
+            None,
+            COORD,
+        ),
+        row(
+            M::GET,
+            "/cycles/{id}/report/versions/{number}/report.pdf",
+            format!("/cycles/{c}/report/versions/1/report.pdf"),
+            None,
+            COORD,
+        ),
+        row(
+            M::GET,
+            "/years/{year}/report",
+            format!("/years/{}/report", report.year),
+            None,
+            &["admin", "org coordinator"],
+        ),
+        // Re-matching someone without a partner (nobody free to pair them with here, so
+        // applying is a conflict past the policy): the scheme's coordinators.
+        row(
+            M::GET,
+            "/cycles/{id}/pairs/rematch/{person}",
+            format!("/cycles/{c}/pairs/rematch/e{}", report.unpartnered),
+            None,
+            COORD,
+        ),
+        row(
+            M::POST,
+            "/cycles/{id}/pairs/rematch/{person}",
+            format!("/cycles/{c}/pairs/rematch/e{}", report.unpartnered),
+            Some(json!({"expect": format!("m{}:e{}", s.mentor, report.unpartnered)})),
+            COORD,
+        ),
+        // A survey wave's reminder schedule: the scheme's coordinators.
+        row(
+            M::GET,
+            "/cycles/{id}/surveys/{wave}/reminders",
+            format!("/cycles/{c}/surveys/pre/reminders"),
+            None,
+            COORD,
+        ),
+        row(
+            M::PUT,
+            "/cycles/{id}/surveys/{wave}/reminders",
+            format!("/cycles/{c}/surveys/pre/reminders"),
+            Some(json!({"every_days": 7, "dates": []})),
+            COORD,
+        ),
     ];
     World {
         rows,
@@ -1077,6 +1167,36 @@ async fn world(app: &TestApp) -> World {
             ("tutee", tutee),
             ("nobody", nobody),
         ],
+    }
+}
+
+/// What the report, re-matching and reminder rows act on.
+struct ReportResources {
+    /// The year the world's cycle's academic year starts in.
+    year: i64,
+    /// An accepted staff mentee of the world's cycle without a partner.
+    unpartnered: i64,
+}
+
+/// A published version of the cycle's report (version 1), and someone without a partner.
+async fn report_resources(
+    app: &TestApp,
+    s: &crate::meetings::Setup,
+    coordinator: &str,
+) -> ReportResources {
+    let r = post(
+        app,
+        coordinator,
+        &format!("/cycles/{}/report/versions", s.cycle),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let unpartnered =
+        crate::fixtures::mentee(app, s.cycle, "free.mentee@tu.test", "climate", "mon-am").await;
+    ReportResources {
+        year: app.store.cycle(s.cycle).await.unwrap().academic_year,
+        unpartnered,
     }
 }
 
@@ -1202,6 +1322,7 @@ const NOTHING_TO_SPOIL: &[&str] = &[
     "/meetings/{id}/respond",
     "/actions/{id}/status",
     "/cycles/{id}/transition",
+    "/cycles/{id}/report/text",
 ];
 
 /// The policy is asked before the body is judged: a caller who may not act is refused (401,

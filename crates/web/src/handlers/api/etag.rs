@@ -37,7 +37,13 @@ use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::{RefOr, Response as DocResponse};
 
 /// The GET operations that answer an `ETag` (their 200 answer documents the header).
-pub const TAGGED_READS: &[&str] = &["getCycle", "getOrganisationSettings", "getMeetingPlan"];
+pub const TAGGED_READS: &[&str] = &[
+    "getCycle",
+    "getOrganisationSettings",
+    "getMeetingPlan",
+    "getCycleReportText",
+    "getSurveyReminderSchedule",
+];
 
 /// The strong entity tag of a representation: the first 128 bits of the SHA-256 of its JSON,
 /// quoted (`"3f2a…"`).

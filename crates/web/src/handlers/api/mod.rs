@@ -18,10 +18,13 @@ pub mod my_data;
 pub mod notes;
 pub mod pairs;
 pub mod plan;
+pub mod rematch;
+pub mod reports;
 pub mod research;
 pub mod schemes;
 pub mod scopes;
 pub mod sprints;
+pub mod survey_reminders;
 pub mod surveys;
 pub mod tutoring;
 pub mod tutoring_students;
@@ -80,6 +83,9 @@ fn area_documents() -> Vec<utoipa::openapi::OpenApi> {
         tutoring_students::Doc::openapi(),
         research::Doc::openapi(),
         my_data::Doc::openapi(),
+        reports::Doc::openapi(),
+        rematch::Doc::openapi(),
+        survey_reminders::Doc::openapi(),
     ]
 }
 
