@@ -144,11 +144,16 @@ def generate_client(binary, out_dir):
     doc = os.path.join(out_dir, "openapi.json")
     with open(doc, "w") as f:
         subprocess.run([binary, "openapi"], stdout=f, check=True)
+    # A PDF (a report version) is bytes to the client: the generator reads only JSON, text and
+    # application/octet-stream answers unless told how to read another type.
+    config = os.path.join(out_dir, "generator.json")
+    with open(config, "w") as f:
+        json.dump({"content_type_overrides": {"application/pdf": "application/octet-stream"}}, f)
     gen = shutil.which("openapi-python-client")
     cmd = [gen] if gen else [sys.executable, "-m", "openapi_python_client"]
     gen = subprocess.run(
         cmd + ["generate", "--path", doc, "--output-path", os.path.join(out_dir, "flipside_client"),
-               "--meta", "none"],
+               "--meta", "none", "--config", config],
         check=True,
         capture_output=True,
         text=True,
