@@ -291,7 +291,7 @@ pub async fn rematch_proposal(
 #[derive(Debug, Clone)]
 pub enum Rematched {
     /// The proposed pair is published (both members emailed); no other pair changed.
-    Published(ProposedRematch),
+    Published(Box<ProposedRematch>),
     /// The proposal is not the one the caller saw (`expect`), or there is none: nothing was
     /// published.
     Changed,
@@ -320,5 +320,5 @@ pub async fn rematch(
         std::slice::from_ref(&p.pair),
     )
     .await?;
-    Ok(Rematched::Published(p))
+    Ok(Rematched::Published(Box::new(p)))
 }

@@ -139,7 +139,7 @@ pub async fn apply(
     match operations::pairs::rematch(&state, actor, (&cycle, &scheme), &person, &body.expect)
         .await?
     {
-        Rematched::Published(p) => Ok(Json((&p).into())),
+        Rematched::Published(p) => Ok(Json(RematchPairJson::from(&*p))),
         Rematched::Changed => Err(AppError::Conflict(
             "The proposal has changed since you read it (or there is none). Nothing was published: read the proposal and apply it again.".into(),
         )
