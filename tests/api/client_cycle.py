@@ -11,8 +11,8 @@ would, and then runs a cycle only through the generated client: a scheme and its
 call opened, two students applying, the decisions, staff invitations (one accepted through the
 link its email carries, as the invitee would; one cancelled), matching and publishing, the
 pair's agreement, a meeting proposed, confirmed and held, an action raised and moved on with
-evidence, a concern answered, a survey wave dated, opened, answered and closed, and the results
-read under the disclosure rule. Every step asserts what it reads back. Prints each check, the
+evidence, a concern answered, a survey wave dated, opened, answered and closed, the results
+read under the disclosure rule, and the annual report written, published and downloaded. Every step asserts what it reads back. Prints each check, the
 time the scenario took, and `N passed, 0 failed` (or the failure, exiting non-zero).
 """
 import argparse
@@ -144,11 +144,16 @@ def generate_client(binary, out_dir):
     doc = os.path.join(out_dir, "openapi.json")
     with open(doc, "w") as f:
         subprocess.run([binary, "openapi"], stdout=f, check=True)
+    # A PDF (a report version) is bytes to the client: the generator reads only JSON, text and
+    # application/octet-stream answers unless told how to read another type.
+    config = os.path.join(out_dir, "generator.json")
+    with open(config, "w") as f:
+        json.dump({"content_type_overrides": {"application/pdf": "application/octet-stream"}}, f)
     gen = shutil.which("openapi-python-client")
     cmd = [gen] if gen else [sys.executable, "-m", "openapi_python_client"]
     gen = subprocess.run(
         cmd + ["generate", "--path", doc, "--output-path", os.path.join(out_dir, "flipside_client"),
-               "--meta", "none"],
+               "--meta", "none", "--config", config],
         check=True,
         capture_output=True,
         text=True,
@@ -382,6 +387,40 @@ def run(binary, base, mail_dir, client_dir):
     first = roles["mentor"].comparisons[0].statements[0]
     check("a single respondent's mean is suppressed under the disclosure rule",
           first.mean_from.value is None and first.mean_from.suppressed, first.to_dict())
+
+    # The annual report: the coordinator's text saved against its ETag, the figures read under
+    # the publication rule, a version published and downloaded as HTML and PDF.
+    read = api("reports.get_cycle_report_text").sync_detailed(c, client=coordinator)
+    text = ok(read, 200, "getCycleReportText")
+    check("no text is saved yet", text.introduction == "" and not text.updated_at, text.to_dict())
+    etag = read.headers["etag"]
+    saved = ok(api("reports.update_cycle_report_text").sync_detailed(c, client=coordinator, if_match=etag,
+               body=m.NewReportTextJson(introduction="Run **entirely** from a generated client.",
+                                        recommendations="- Keep the scheme")), 200, "updateCycleReportText")
+    check("the text reads back", saved.recommendations == "- Keep the scheme" and saved.updated_at,
+          saved.to_dict())
+    stale = api("reports.update_cycle_report_text").sync_detailed(c, client=coordinator, if_match=etag,
+                body=m.NewReportTextJson(introduction="Overwritten", recommendations=""))
+    check("an update against a stale ETag is refused (412)", stale.status_code == 412, stale.status_code)
+    report = ok(api("reports.get_cycle_report").sync_detailed(c, client=coordinator), 200, "getCycleReport")
+    means = [w.mean for a in report.schemes[0].aims for st in a.statements for w in st.waves]
+    check("the report's single-respondent means are hidden, with the reason and no value",
+          means and all(x.value is None and x.suppressed for x in means),
+          [x.to_dict() for x in means][:3])
+    version = ok(api("reports.publish_cycle_report").sync_detailed(c, client=coordinator,
+                 body=m.PublishReportJson()), 201, "publishCycleReport")
+    check("version 1 is published", version.number == 1, version.to_dict())
+    versions = ok(api("reports.list_cycle_report_versions").sync_detailed(c, client=coordinator), 200,
+                  "listCycleReportVersions")
+    check("the version is listed", [v.number for v in versions.items] == [1], versions.to_dict())
+    page = api("reports.get_cycle_report_version_html").sync_detailed(c, 1, client=coordinator)
+    check("getCycleReportVersionHtml holds the saved text",
+          page.status_code == 200 and b"<strong>entirely</strong>" in page.content, page.status_code)
+    pdf = api("reports.get_cycle_report_version_pdf").sync_detailed(c, 1, client=coordinator)
+    check("getCycleReportVersionPdf is a PDF", pdf.status_code == 200 and pdf.content.startswith(b"%PDF"),
+          pdf.content[:20])
+    refused = api("reports.get_cycle_report").sync_detailed(c, client=student)
+    check("a student may not read the report (403)", refused.status_code == 403, refused.status_code)
 
     # The meeting, once it has started, is logged as held.
     wait = (starts - datetime.datetime.now(ZONE)).total_seconds() + 1

@@ -94,19 +94,12 @@ struct ExportRecord {
 }
 
 impl Store {
-    /// Sets the dates of a cycle's waves (adding waves that are not there yet).
+    /// Sets the dates of a cycle's waves (adding waves that are not there yet), on their own;
+    /// an operation that audits it calls [`Tx::set_wave_dates`] in its transaction.
     pub async fn set_wave_dates(&self, cycle_id: i64, waves: &[WaveDates]) -> Result<()> {
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            for w in waves {
-                sqlx::query(
-                    "INSERT INTO survey_waves (cycle_id, wave, opens_on, closes_on) VALUES ($1, $2, $3, $4)
-                     ON CONFLICT (cycle_id, wave) DO UPDATE SET opens_on = excluded.opens_on, closes_on = excluded.closes_on"
-                ).bind(cycle_id).bind(w.wave.as_str()).bind(w.opens_on).bind(w.closes_on).execute(&mut *tx).await?;
-            }
-            tx.commit().await
-        })?;
-        Ok(())
+        let mut tx = self.begin().await?;
+        tx.set_wave_dates(cycle_id, waves).await?;
+        tx.commit().await
     }
 
     /// A cycle's waves, in order pre, post, follow-up.
@@ -352,6 +345,17 @@ impl Tx {
             on_tx!(self, c => sqlx::query_as::<_, WaveRecipient>(WAVE_RECIPIENTS)
             .bind(cycle_id).bind(wave.as_str()).fetch_all(&mut *c).await)?,
         )
+    }
+
+    /// Sets the dates of a cycle's waves (adding waves that are not there yet).
+    pub async fn set_wave_dates(&mut self, cycle_id: i64, waves: &[WaveDates]) -> Result<()> {
+        for w in waves {
+            on_tx!(self, c => sqlx::query(
+                "INSERT INTO survey_waves (cycle_id, wave, opens_on, closes_on) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (cycle_id, wave) DO UPDATE SET opens_on = excluded.opens_on, closes_on = excluded.closes_on"
+            ).bind(cycle_id).bind(w.wave.as_str()).bind(w.opens_on).bind(w.closes_on).execute(&mut *c).await.map(|_| ()))?;
+        }
+        Ok(())
     }
 
     /// Sets a wave's reminder schedule (`None` and "": reminders only when sent by hand).

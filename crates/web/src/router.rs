@@ -102,6 +102,9 @@ pub fn api_operations() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
     ops.extend(api::chats::operations());
     ops.extend(api::quotes::operations());
     ops.extend(api::coding::operations());
+    ops.extend(api::reports::operations());
+    ops.extend(api::rematch::operations());
+    ops.extend(api::survey_reminders::operations());
     ops
 }
 

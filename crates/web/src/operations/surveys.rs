@@ -148,3 +148,30 @@ fn participant_code(role: &str) -> String {
     let prefix = if role == "mentor" { "M" } else { "S" };
     format!("{prefix}-{tail}")
 }
+
+/// Sets the dates of a cycle's waves, with the audit entry naming them, in one transaction.
+pub async fn set_dates(
+    state: &AppState,
+    actor: Actor<'_>,
+    cycle_id: i64,
+    waves: &[flipside_core::surveys::WaveDates],
+) -> Result<(), AppError> {
+    let detail = waves
+        .iter()
+        .map(|w| format!("{}: {} to {}", w.wave.as_str(), w.opens_on, w.closes_on))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut tx = state.store.begin().await?;
+    tx.set_wave_dates(cycle_id, waves).await?;
+    tx.audit(NewAuditEntry {
+        actor_id: Some(actor.id),
+        action: "survey_dates_set",
+        subject_kind: "cycle",
+        subject_id: Some(cycle_id),
+        detail: &detail,
+        address: actor.address,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

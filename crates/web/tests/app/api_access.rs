@@ -341,6 +341,7 @@ async fn world(app: &TestApp) -> World {
     let more = more_resources(app, &s, &mentor).await;
     let chats = chat_resources(app, &s, &coordinator).await;
     let participant = [("participant", &chats.participant_token)];
+    let report = report_resources(app, &s, &coordinator).await;
     // The tutoring student and tutors the profile and change-request rows are about (the
     // world's own tutor and tutee are another student's).
     let tutoring = [
@@ -1211,6 +1212,20 @@ async fn world(app: &TestApp) -> World {
             "/cycles/{id}/quotes",
             format!("/cycles/{c}/quotes"),
             Some(json!({"excerpt": chats.quoted_excerpt, "edited": ""})),
+        // The annual report: the scheme's coordinators (the year's across schemes:
+        // organisation-wide coordinators and admins).
+        row(
+            M::GET,
+            "/cycles/{id}/report",
+            format!("/cycles/{c}/report"),
+            None,
+            COORD,
+        ),
+        row(
+            M::GET,
+            "/cycles/{id}/report/text",
+            format!("/cycles/{c}/report/text"),
+            None,
             COORD,
         ),
         row(
@@ -1218,6 +1233,9 @@ async fn world(app: &TestApp) -> World {
             "/cycles/{id}/quotes/{quote}",
             format!("/cycles/{c}/quotes/{}", chats.quote),
             Some(json!({"edited": chats.quote_words})),
+            "/cycles/{id}/report/text",
+            format!("/cycles/{c}/report/text"),
+            Some(json!({"introduction": "Every pair met.", "recommendations": "Recruit earlier."})),
             COORD,
         ),
         row(
@@ -1333,6 +1351,70 @@ async fn world(app: &TestApp) -> World {
                 RESEARCH,
             )
         },
+            "/cycles/{id}/report/versions",
+            format!("/cycles/{c}/report/versions"),
+            None,
+            COORD,
+        ),
+        row(
+            M::POST,
+            "/cycles/{id}/report/versions",
+            format!("/cycles/{c}/report/versions"),
+            Some(json!({"rule": "publication"})),
+            COORD,
+        ),
+        row(
+            M::GET,
+            "/cycles/{id}/report/versions/{number}/report.html",
+            format!("/cycles/{c}/report/versions/1/report.html"),
+            None,
+            COORD,
+        ),
+        row(
+            M::GET,
+            "/cycles/{id}/report/versions/{number}/report.pdf",
+            format!("/cycles/{c}/report/versions/1/report.pdf"),
+            None,
+            COORD,
+        ),
+        row(
+            M::GET,
+            "/years/{year}/report",
+            format!("/years/{}/report", report.year),
+            None,
+            &["admin", "org coordinator"],
+        ),
+        // Re-matching someone without a partner (nobody free to pair them with here, so
+        // applying is a conflict past the policy): the scheme's coordinators.
+        row(
+            M::GET,
+            "/cycles/{id}/pairs/rematch/{person}",
+            format!("/cycles/{c}/pairs/rematch/e{}", report.unpartnered),
+            None,
+            COORD,
+        ),
+        row(
+            M::POST,
+            "/cycles/{id}/pairs/rematch/{person}",
+            format!("/cycles/{c}/pairs/rematch/e{}", report.unpartnered),
+            Some(json!({"expect": format!("m{}:e{}", s.mentor, report.unpartnered)})),
+            COORD,
+        ),
+        // A survey wave's reminder schedule: the scheme's coordinators.
+        row(
+            M::GET,
+            "/cycles/{id}/surveys/{wave}/reminders",
+            format!("/cycles/{c}/surveys/pre/reminders"),
+            None,
+            COORD,
+        ),
+        row(
+            M::PUT,
+            "/cycles/{id}/surveys/{wave}/reminders",
+            format!("/cycles/{c}/surveys/pre/reminders"),
+            Some(json!({"every_days": 7, "dates": []})),
+            COORD,
+        ),
     ];
     World {
         rows,
@@ -1351,6 +1433,36 @@ async fn world(app: &TestApp) -> World {
             ("tutee", tutee),
             ("nobody", nobody),
         ],
+    }
+}
+
+/// What the report, re-matching and reminder rows act on.
+struct ReportResources {
+    /// The year the world's cycle's academic year starts in.
+    year: i64,
+    /// An accepted staff mentee of the world's cycle without a partner.
+    unpartnered: i64,
+}
+
+/// A published version of the cycle's report (version 1), and someone without a partner.
+async fn report_resources(
+    app: &TestApp,
+    s: &crate::meetings::Setup,
+    coordinator: &str,
+) -> ReportResources {
+    let r = post(
+        app,
+        coordinator,
+        &format!("/cycles/{}/report/versions", s.cycle),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let unpartnered =
+        crate::fixtures::mentee(app, s.cycle, "free.mentee@tu.test", "climate", "mon-am").await;
+    ReportResources {
+        year: app.store.cycle(s.cycle).await.unwrap().academic_year,
+        unpartnered,
     }
 }
 
@@ -1477,6 +1589,7 @@ const NOTHING_TO_SPOIL: &[&str] = &[
     "/actions/{id}/status",
     "/cycles/{id}/transition",
     "/cycles/{id}/aims/{aim}/finding",
+    "/cycles/{id}/report/text",
 ];
 
 /// The policy is asked before the body is judged: a caller who may not act is refused (401,

@@ -44,6 +44,8 @@ pub const TAGGED_READS: &[&str] = &[
     "getQuote",
     "getFinding",
     "getCode",
+    "getCycleReportText",
+    "getSurveyReminderSchedule",
 ];
 
 /// The strong entity tag of a representation: the first 128 bits of the SHA-256 of its JSON,

@@ -21,10 +21,13 @@ pub mod notes;
 pub mod pairs;
 pub mod plan;
 pub mod quotes;
+pub mod rematch;
+pub mod reports;
 pub mod research;
 pub mod schemes;
 pub mod scopes;
 pub mod sprints;
+pub mod survey_reminders;
 pub mod surveys;
 pub mod tutoring;
 pub mod tutoring_students;
@@ -86,6 +89,9 @@ fn area_documents() -> Vec<utoipa::openapi::OpenApi> {
         chats::Doc::openapi(),
         quotes::Doc::openapi(),
         coding::Doc::openapi(),
+        reports::Doc::openapi(),
+        rematch::Doc::openapi(),
+        survey_reminders::Doc::openapi(),
     ]
 }
 

@@ -339,6 +339,7 @@ async fn waves(state: &AppState, id: i64) -> Result<WaveList, AppError> {
 pub async fn set_dates(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    ClientAddress(address): ClientAddress,
     ApiPath(id): ApiPath<i64>,
     JsonBody(body): JsonBody<SurveyDatesJson>,
 ) -> Result<Json<WaveList>, ApiError> {
@@ -370,7 +371,11 @@ pub async fn set_dates(
                 .collect(),
         )
     })?;
-    state.store.set_wave_dates(id, &waves_dates).await?;
+    let actor = crate::operations::cycles::Actor {
+        id: user.id(),
+        address: &address,
+    };
+    crate::operations::surveys::set_dates(&state, actor, id, &waves_dates).await?;
     Ok(Json(waves(&state, id).await?))
 }
 

@@ -186,13 +186,18 @@ pub async fn set_dates(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Result<Response, AppError> {
     let (cycle, scheme) = managed(&state, &user, id).await?;
     match validate_wave_dates(&form) {
         Ok(waves) => {
-            state.store.set_wave_dates(id, &waves).await?;
+            let actor = Actor {
+                id: user.id(),
+                address: &address,
+            };
+            surveys::set_dates(&state, actor, id, &waves).await?;
             Ok(redirect_with_flash(
                 &format!("/cycles/{id}/surveys"),
                 "The survey dates are saved.",

@@ -2,7 +2,9 @@
 //! a reason, and re-matching someone left without a partner without touching any other pair.
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
-use crate::handlers::mentoring::matching::rules;
+use crate::operations::pairs::{
+    RematchProposal, Rematched, Unpartnered, rematch_proposal, standing,
+};
 use crate::operations::{self, cycles::Actor};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
@@ -12,13 +14,10 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use flipside_core::cycle_matching::{self, mentee_key, mentor_key};
-use flipside_core::matching::{MatchingProblem, PairRef, Rematch};
 use flipside_core::policy;
 use flipside_core::scheme::BoundedText;
-use flipside_store::{Cycle, Pair, PairCounts, PairStatus, Scheme};
+use flipside_store::{Cycle, Pair, PairCounts, Scheme};
 use serde::Deserialize;
-use std::collections::BTreeSet;
 
 async fn managed_cycle(
     state: &AppState,
@@ -26,73 +25,6 @@ async fn managed_cycle(
     id: i64,
 ) -> Result<(Cycle, Scheme), AppError> {
     crate::handlers::cycle_if(state, id, |c| policy::match_pairs(&user.actor, c.scheme_id)).await
-}
-
-/// Everyone who can still be in a pair of the cycle, and the pairs that stand.
-struct Standing {
-    problem: MatchingProblem,
-    /// Active pairs, as the matcher names them.
-    published: Vec<PairRef>,
-}
-
-impl Standing {
-    /// Matcher ids of people in the problem without an active pair.
-    fn without_partner(&self) -> Vec<(String, String, &'static str)> {
-        let paired: BTreeSet<&str> = self
-            .published
-            .iter()
-            .flat_map(|p| [p.mentor.as_str(), p.mentee.as_str()])
-            .collect();
-        let side = |list: &[flipside_core::matching::Participant], noun: &'static str| {
-            list.iter()
-                .filter(|p| !paired.contains(p.id.as_str()))
-                .map(|p| (p.id.clone(), p.label().to_string(), noun))
-                .collect::<Vec<_>>()
-        };
-        let mut out = side(&self.problem.mentors, "mentor");
-        out.extend(side(&self.problem.mentees, "staff mentee"));
-        out
-    }
-}
-
-/// The people of the cycle who can still be paired: accepted, not gone from the scheme and
-/// not in a completed pair. Pairs that ended early are never made again.
-async fn standing(state: &AppState, cycle_id: i64, pairs: &[Pair]) -> Result<Standing, AppError> {
-    let leavers: BTreeSet<i64> = state
-        .store
-        .leavers_of(cycle_id)
-        .await?
-        .into_iter()
-        .collect();
-    let completed: BTreeSet<i64> = pairs
-        .iter()
-        .filter(|p| p.status() == PairStatus::Completed)
-        .flat_map(|p| [p.mentor_id, p.mentee_id])
-        .collect();
-    let ended: Vec<(i64, i64)> = pairs
-        .iter()
-        .filter(|p| p.status() == PairStatus::EndedEarly)
-        .map(|p| (p.mentor_id, p.mentee_id))
-        .collect();
-    let keep = |c: &cycle_matching::Candidate| {
-        !leavers.contains(&c.user_id) && !completed.contains(&c.user_id)
-    };
-    let mut mentors = state.store.accepted_mentors(cycle_id).await?;
-    let mut mentees = state.store.accepted_mentees(cycle_id).await?;
-    mentors.retain(keep);
-    mentees.retain(keep);
-    let rules = rules(state, cycle_id, &ended).await?;
-    let problem = cycle_matching::problem(&mentors, &mentees, &rules);
-    let published = pairs
-        .iter()
-        .filter(|p| p.status() == PairStatus::Active)
-        .map(|p| PairRef::new(mentor_key(p.mentor_id), mentee_key(p.mentee_id)))
-        .filter(|p| {
-            problem.mentors.iter().any(|x| x.id == p.mentor)
-                && problem.mentees.iter().any(|x| x.id == p.mentee)
-        })
-        .collect();
-    Ok(Standing { problem, published })
 }
 
 /// The choices of who leaves the scheme when a pair ends early.
@@ -111,7 +43,7 @@ pub struct PairsPage {
     cycle: Cycle,
     counts: PairCounts,
     pairs: Vec<Pair>,
-    without_partner: Vec<(String, String, &'static str)>,
+    without_partner: Vec<Unpartnered>,
     errors: FormErrors,
     /// The pair whose end-early form had an error, and what was typed.
     typed: Option<(i64, String)>,
@@ -271,35 +203,7 @@ pub struct RematchPage {
     scheme: Scheme,
     cycle: Cycle,
     person_key: String,
-    person: String,
-    /// (mentor, mentee, why, cost, code) of the proposed new pair.
-    proposal: Option<(String, String, String, i64, String)>,
-}
-
-/// The re-match of one person: the problem and the engine's answer.
-async fn rematch_of(
-    state: &AppState,
-    cycle_id: i64,
-    person: &str,
-) -> Result<(MatchingProblem, Rematch), AppError> {
-    let pairs = state.store.pairs_of_cycle(cycle_id).await?;
-    let s = standing(state, cycle_id, &pairs).await?;
-    if !s.without_partner().iter().any(|(k, _, _)| k == person) {
-        return Err(AppError::NotFound);
-    }
-    let r = cycle_matching::rematch_person(s.problem.clone(), &s.published, person)
-        .map_err(|e| AppError::Conflict(e.to_string()))?;
-    Ok((s.problem, r))
-}
-
-fn label(problem: &MatchingProblem, key: &str) -> String {
-    problem
-        .mentors
-        .iter()
-        .chain(&problem.mentees)
-        .find(|p| p.id == key)
-        .map(|p| p.label().to_string())
-        .unwrap_or_default()
+    rematch: RematchProposal,
 }
 
 pub async fn show_rematch(
@@ -309,19 +213,10 @@ pub async fn show_rematch(
     Path((id, person)): Path<(i64, String)>,
 ) -> Result<RematchPage, AppError> {
     let (cycle, scheme) = managed_cycle(&state, &user, id).await?;
-    let (problem, r) = rematch_of(&state, id, &person).await?;
+    let rematch = rematch_proposal(&state, id, &person).await?;
     Ok(RematchPage {
         ctx,
-        person: label(&problem, &person),
-        proposal: r.added.first().map(|p| {
-            (
-                label(&problem, &p.mentor),
-                label(&problem, &p.mentee),
-                p.explanation.summary.clone(),
-                p.cost.total,
-                format!("{}:{}", p.mentor, p.mentee),
-            )
-        }),
+        rematch,
         person_key: person,
         scheme,
         cycle,
@@ -342,29 +237,23 @@ pub async fn rematch(
     Form(form): Form<RematchForm>,
 ) -> Result<Response, AppError> {
     let (cycle, scheme) = managed_cycle(&state, &user, id).await?;
-    let (problem, r) = rematch_of(&state, id, &person).await?;
-    let Some(added) = r
-        .added
-        .first()
-        .filter(|p| format!("{}:{}", p.mentor, p.mentee) == form.expect)
-    else {
-        return Ok(redirect_with_flash(
-            &format!("/cycles/{id}/pairs/rematch/{person}"),
-            "The proposal has changed since you saw it; nothing was published. Review it again.",
-        ));
-    };
     let actor = Actor {
         id: user.id(),
         address: &address,
     };
-    operations::matching::publish(&state, actor, &cycle, &scheme, std::slice::from_ref(added))
-        .await?;
-    Ok(redirect_with_flash(
-        &format!("/cycles/{id}/pairs"),
-        &format!(
-            "{} and {} are now a pair; both have been emailed. No other pair changed.",
-            label(&problem, &added.mentor),
-            label(&problem, &added.mentee)
-        ),
-    ))
+    match operations::pairs::rematch(&state, actor, (&cycle, &scheme), &person, &form.expect)
+        .await?
+    {
+        Rematched::Changed => Ok(redirect_with_flash(
+            &format!("/cycles/{id}/pairs/rematch/{person}"),
+            "The proposal has changed since you saw it; nothing was published. Review it again.",
+        )),
+        Rematched::Published(p) => Ok(redirect_with_flash(
+            &format!("/cycles/{id}/pairs"),
+            &format!(
+                "{} and {} are now a pair; both have been emailed. No other pair changed.",
+                p.mentor, p.mentee
+            ),
+        )),
+    }
 }

@@ -106,9 +106,21 @@ pub async fn version<const PDF: bool>(
     user: CurrentUser,
     at: ReportAt,
 ) -> Result<Response, AppError> {
-    let format = format(PDF);
-    let subject = subject(&state, &user, at.scope).await?;
     let number = at.version.ok_or(AppError::NotFound)?;
+    version_file(&state, &user, at.scope, number, PDF).await
+}
+
+/// Version `number` of the report of `scope` as published, as HTML (`pdf` false) or PDF, for
+/// the page and the API alike: the policy through [`subject`], then the frozen data rendered.
+pub async fn version_file(
+    state: &AppState,
+    user: &CurrentUser,
+    scope: ReportScope,
+    number: i64,
+    pdf: bool,
+) -> Result<Response, AppError> {
+    let format = format(pdf);
+    let subject = subject(state, user, scope).await?;
     let stored = state.store.report_version(subject.scope, number).await?;
     let report: ReportData = serde_json::from_str(&stored.data).map_err(AppError::internal)?;
     document(

@@ -1,0 +1,253 @@
+//! The annual report over the API (SPEC §3.9): the figures as JSON under the report's own
+//! disclosure rule, the coordinator's text with ETag / If-Match, publishing (audited, with its
+//! webhook event), the versions and their HTML and PDF downloads; the year's report across
+//! schemes. The same policy as the report pages.
+use crate::api::{client, get, post, problem, put, token_of};
+use crate::helpers::TestApp;
+use flipside_core::webhook::EventKind;
+use serde_json::{Value, json};
+
+/// The demo's (organisation-wide) coordinator's token, a demo mentor's, and the demo's closed
+/// 2025/26 cycle.
+async fn demo(app: &TestApp) -> (String, String, i64) {
+    flipside_web::demo::ensure(&app.store).await.unwrap();
+    let id = |who: &'static str| async move {
+        app.store
+            .user_by_email(&format!("{who}@demo.flipside.test"))
+            .await
+            .unwrap()
+            .id
+    };
+    let coordinator = token_of(app, id("coordinator").await).await;
+    let mentor = token_of(app, id("mentor").await).await;
+    (coordinator, mentor, app.demo_past_cycle().await.id)
+}
+
+/// Every figure object (`value` / `suppressed`) in the JSON, with where it is.
+fn figures<'a>(v: &'a Value, at: String, out: &mut Vec<(String, &'a Value)>) {
+    match v {
+        Value::Object(map) if map.contains_key("suppressed") => out.push((at, v)),
+        Value::Object(map) => {
+            for (k, x) in map {
+                figures(x, format!("{at}.{k}"), out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, x) in items.iter().enumerate() {
+                figures(x, format!("{at}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn the_report_reads_as_json_under_the_publication_rule_with_small_cells_hidden() {
+    let app = TestApp::spawn().await;
+    let (coordinator, mentor, c) = demo(&app).await;
+    let r = get(&app, &coordinator, &format!("/cycles/{c}/report")).await;
+    assert_eq!(r.status(), 200);
+    let report: Value = r.json().await.unwrap();
+    assert_eq!(
+        report["rule"],
+        flipside_core::disclosure::DisclosureRule::publication().name()
+    );
+    assert_eq!(report["academic_year"], "2025/26");
+    let s = &report["schemes"][0];
+    assert_eq!(
+        s["participation"]["matched_pairs"]["value"], 25.0,
+        "26 pairs, rounded as on the page: {s}"
+    );
+    // Seven staff answered after the cycle: their averages are hidden, with the reason and
+    // without the value.
+    let staff_after: Vec<&Value> = s["aims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["role"] == "Mentees")
+        .flat_map(|a| a["statements"].as_array().unwrap())
+        .flat_map(|st| st["waves"].as_array().unwrap())
+        .filter(|w| w["wave"] == "post")
+        .collect();
+    assert!(!staff_after.is_empty(), "{s}");
+    for w in &staff_after {
+        assert_eq!(w["mean"]["value"], Value::Null, "{w}");
+        assert_eq!(w["mean"]["suppressed"], "small_mean_n", "{w}");
+    }
+    // No figure anywhere carries both a value and a reason to hide it, and every count shown
+    // is rounded to a multiple of five.
+    let mut all = Vec::new();
+    figures(&report, String::new(), &mut all);
+    assert!(all.len() > 50, "{}", all.len());
+    for (at, f) in &all {
+        assert!(
+            f["value"].is_null() != f["suppressed"].is_null(),
+            "{at}: {f}"
+        );
+    }
+    // The internal rule, asked for, is named; a rule that is neither is refused naming it.
+    let r = get(
+        &app,
+        &coordinator,
+        &format!("/cycles/{c}/report?rule=internal"),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let internal: Value = r.json().await.unwrap();
+    assert_ne!(internal["rule"], report["rule"]);
+    let r = get(&app, &coordinator, &format!("/cycles/{c}/report?rule=none")).await;
+    assert_eq!(problem(r, 422).await["field"], "rule");
+    // A mentor may not read it; a cycle that does not exist is not found.
+    let r = get(&app, &mentor, &format!("/cycles/{c}/report")).await;
+    problem(r, 403).await;
+    let r = get(&app, &coordinator, "/cycles/999999/report").await;
+    problem(r, 404).await;
+}
+
+#[tokio::test]
+async fn a_coordinator_writes_the_text_publishes_and_downloads_versions_over_the_api() {
+    let app = TestApp::spawn().await;
+    let (coordinator, mentor, c) = demo(&app).await;
+    let mut tx = app.store.begin().await.unwrap();
+    tx.create_webhook_subscription(
+        "https://hooks.tu.test/reports",
+        &[EventKind::ReportPublished],
+        "whsec_reports",
+        None,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let text = format!("/cycles/{c}/report/text");
+
+    let r = get(&app, &coordinator, &text).await;
+    assert_eq!(r.status(), 200);
+    let first_tag = r.headers()["etag"].to_str().unwrap().to_string();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["updated_at"], Value::Null);
+
+    let new_text =
+        json!({"introduction": "Every pair **met**.", "recommendations": "- Recruit earlier"});
+    let r = client()
+        .put(app.url(&format!("/api/v1{text}")))
+        .bearer_auth(&coordinator)
+        .header("If-Match", &first_tag)
+        .json(&new_text)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let second_tag = r.headers()["etag"].to_str().unwrap().to_string();
+    assert_ne!(first_tag, second_tag);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["recommendations"], "- Recruit earlier");
+    assert_eq!(app.audited("report_text_saved").await, 1);
+
+    // A stale tag changes nothing; nor does a text that is too long, named by its field.
+    let r = client()
+        .put(app.url(&format!("/api/v1{text}")))
+        .bearer_auth(&coordinator)
+        .header("If-Match", &first_tag)
+        .json(&json!({"introduction": "Overwritten", "recommendations": ""}))
+        .send()
+        .await
+        .unwrap();
+    problem(r, 412).await;
+    let long = "x".repeat(flipside_core::annual_report::MAX_TEXT_CHARS + 1);
+    let r = put(
+        &app,
+        &coordinator,
+        &text,
+        json!({"introduction": long, "recommendations": ""}),
+    )
+    .await;
+    assert_eq!(problem(r, 422).await["field"], "introduction");
+    let r = put(
+        &app,
+        &mentor,
+        &text,
+        json!({"introduction": "Mine", "recommendations": ""}),
+    )
+    .await;
+    problem(r, 403).await;
+    let r = get(&app, &coordinator, &text).await;
+    assert_eq!(r.headers()["etag"].to_str().unwrap(), second_tag);
+    assert_eq!(app.audited("report_text_saved").await, 1);
+
+    // Publishing: the version, its audit entry and the webhook event.
+    let versions = format!("/cycles/{c}/report/versions");
+    let r = post(&app, &mentor, &versions, json!({})).await;
+    problem(r, 403).await;
+    let r = post(&app, &coordinator, &versions, json!({"rule": "everyone"})).await;
+    assert_eq!(problem(r, 422).await["field"], "rule");
+    assert_eq!(app.audited("report_published").await, 0);
+    let r = post(&app, &coordinator, &versions, json!({})).await;
+    assert_eq!(r.status(), 201);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["number"], 1);
+    assert_eq!(v["flagged"], false);
+    assert_eq!(app.audited("report_published").await, 1);
+    let deliveries = app.store.webhook_deliveries(None, 10).await.unwrap();
+    assert_eq!(
+        deliveries
+            .iter()
+            .filter(|d| d.event == "report.published")
+            .count(),
+        1
+    );
+
+    let r = get(&app, &coordinator, &versions).await;
+    assert_eq!(r.status(), 200);
+    let list: Value = r.json().await.unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        list["items"][0]["html"],
+        format!("/api/v1/cycles/{c}/report/versions/1/report.html")
+    );
+    let r = get(&app, &mentor, &versions).await;
+    problem(r, 403).await;
+
+    let r = get(&app, &coordinator, &format!("{versions}/1/report.html")).await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("<li>Recruit earlier</li>"),
+        "the saved text is in it"
+    );
+    assert!(html.contains("<strong>met</strong>"));
+    let r = get(&app, &coordinator, &format!("{versions}/2/report.html")).await;
+    problem(r, 404).await;
+    let r = get(&app, &mentor, &format!("{versions}/1/report.html")).await;
+    problem(r, 403).await;
+    #[cfg(feature = "pdf")]
+    {
+        let r = get(&app, &coordinator, &format!("{versions}/1/report.pdf")).await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        assert!(r.bytes().await.unwrap().starts_with(b"%PDF-"));
+    }
+}
+
+#[tokio::test]
+async fn the_years_report_across_schemes_is_for_organisation_coordinators_and_admins() {
+    let app = TestApp::spawn().await;
+    let (coordinator, mentor, _) = demo(&app).await;
+    let r = get(&app, &coordinator, "/years/2025/report").await;
+    assert_eq!(r.status(), 200);
+    let report: Value = r.json().await.unwrap();
+    assert_eq!(report["academic_year"], "2025/26");
+    assert!(
+        !report["schemes"].as_array().unwrap().is_empty(),
+        "{report}"
+    );
+    let r = get(&app, &mentor, "/years/2025/report").await;
+    problem(r, 403).await;
+    let r = get(&app, &coordinator, "/years/1999/report").await;
+    problem(r, 404).await;
+}
