@@ -339,9 +339,9 @@ async fn world(app: &TestApp) -> World {
     let contact = json!({"student": "S1", "date": today.to_string(), "mode": "online",
                          "duration_minutes": 30, "initiated_by": "tutor"});
     let more = more_resources(app, &s, &mentor).await;
+    let report = report_resources(app, &s, &coordinator).await;
     let chats = chat_resources(app, &s, &coordinator).await;
     let participant = [("participant", &chats.participant_token)];
-    let report = report_resources(app, &s, &coordinator).await;
     // The tutoring student and tutors the profile and change-request rows are about (the
     // world's own tutor and tutee are another student's).
     let tutoring = [
@@ -1212,20 +1212,6 @@ async fn world(app: &TestApp) -> World {
             "/cycles/{id}/quotes",
             format!("/cycles/{c}/quotes"),
             Some(json!({"excerpt": chats.quoted_excerpt, "edited": ""})),
-        // The annual report: the scheme's coordinators (the year's across schemes:
-        // organisation-wide coordinators and admins).
-        row(
-            M::GET,
-            "/cycles/{id}/report",
-            format!("/cycles/{c}/report"),
-            None,
-            COORD,
-        ),
-        row(
-            M::GET,
-            "/cycles/{id}/report/text",
-            format!("/cycles/{c}/report/text"),
-            None,
             COORD,
         ),
         row(
@@ -1233,9 +1219,6 @@ async fn world(app: &TestApp) -> World {
             "/cycles/{id}/quotes/{quote}",
             format!("/cycles/{c}/quotes/{}", chats.quote),
             Some(json!({"edited": chats.quote_words})),
-            "/cycles/{id}/report/text",
-            format!("/cycles/{c}/report/text"),
-            Some(json!({"introduction": "Every pair met.", "recommendations": "Recruit earlier."})),
             COORD,
         ),
         row(
@@ -1351,6 +1334,31 @@ async fn world(app: &TestApp) -> World {
                 RESEARCH,
             )
         },
+        // The annual report: the scheme's coordinators (the year's across schemes:
+        // organisation-wide coordinators and admins).
+        row(
+            M::GET,
+            "/cycles/{id}/report",
+            format!("/cycles/{c}/report"),
+            None,
+            COORD,
+        ),
+        row(
+            M::GET,
+            "/cycles/{id}/report/text",
+            format!("/cycles/{c}/report/text"),
+            None,
+            COORD,
+        ),
+        row(
+            M::PUT,
+            "/cycles/{id}/report/text",
+            format!("/cycles/{c}/report/text"),
+            Some(json!({"introduction": "Every pair met.", "recommendations": "Recruit earlier."})),
+            COORD,
+        ),
+        row(
+            M::GET,
             "/cycles/{id}/report/versions",
             format!("/cycles/{c}/report/versions"),
             None,
