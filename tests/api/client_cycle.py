@@ -144,11 +144,14 @@ def generate_client(binary, out_dir):
     doc = os.path.join(out_dir, "openapi.json")
     with open(doc, "w") as f:
         subprocess.run([binary, "openapi"], stdout=f, check=True)
-    # A PDF (a report version) is bytes to the client: the generator reads only JSON, text and
+    # A PDF (a report version), a REFI-QDA codebook (XML) or project (zip) is bytes to the
+    # client: the generator reads only JSON, text and
     # application/octet-stream answers unless told how to read another type.
     config = os.path.join(out_dir, "generator.json")
     with open(config, "w") as f:
-        json.dump({"content_type_overrides": {"application/pdf": "application/octet-stream"}}, f)
+        json.dump({"content_type_overrides": {
+            t: "application/octet-stream" for t in ("application/pdf", "application/xml", "application/zip")
+        }}, f)
     gen = shutil.which("openapi-python-client")
     cmd = [gen] if gen else [sys.executable, "-m", "openapi_python_client"]
     gen = subprocess.run(
