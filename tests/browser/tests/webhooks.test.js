@@ -24,7 +24,8 @@ test('admin subscribes a receiver, sees the secret once and pauses it', async ()
   const visit = visitor('webhooks');
   try {
     await signIn(page, env.baseUrl, ADMIN);
-    await page.goto(`${env.baseUrl}/admin/webhooks`);
+    await page.getByRole('link', { name: 'Webhooks: events sent to other systems' }).click();
+    await page.waitForURL('**/admin/webhooks');
     assert.equal((await page.getByRole('heading', { level: 1 }).textContent()).trim(), 'Webhooks');
     await visit(page, 'empty');
 
