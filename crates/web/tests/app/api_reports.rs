@@ -206,6 +206,35 @@ async fn a_coordinator_writes_the_text_publishes_and_downloads_versions_over_the
     );
     let r = get(&app, &mentor, &versions).await;
     problem(r, 403).await;
+    // A second version; the list comes a page at a time, by number.
+    let r = post(&app, &coordinator, &versions, json!({})).await;
+    assert_eq!(r.status(), 201);
+    let numbers = |v: &Value| -> Vec<i64> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["number"].as_i64().unwrap())
+            .collect()
+    };
+    let first: Value = get(&app, &coordinator, &format!("{versions}?limit=1"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(numbers(&first), [1]);
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let rest: Value = get(
+        &app,
+        &coordinator,
+        &format!("{versions}?limit=1&cursor={cursor}"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(numbers(&rest), [2]);
+    assert!(rest["next_cursor"].is_null(), "{rest}");
 
     let r = get(&app, &coordinator, &format!("{versions}/1/report.html")).await;
     assert_eq!(r.status(), 200);
@@ -221,7 +250,7 @@ async fn a_coordinator_writes_the_text_publishes_and_downloads_versions_over_the
         "the saved text is in it"
     );
     assert!(html.contains("<strong>met</strong>"));
-    let r = get(&app, &coordinator, &format!("{versions}/2/report.html")).await;
+    let r = get(&app, &coordinator, &format!("{versions}/3/report.html")).await;
     problem(r, 404).await;
     let r = get(&app, &mentor, &format!("{versions}/1/report.html")).await;
     problem(r, 403).await;

@@ -8,7 +8,7 @@
 //! `subject`) decides every operation.
 use super::etag::{IfMatch, Tagged};
 use super::surveys::FigureJson;
-use super::{ApiPath, ApiQuery, JsonBody};
+use super::{ApiPath, ApiQuery, JsonBody, PageParams, page};
 use crate::auth::{ApiUser, ClientAddress, CurrentUser};
 use crate::error::{ApiError, AppError};
 use crate::handlers::report::download::version_file;
@@ -540,8 +540,10 @@ pub struct ReportVersionJson {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReportVersionList {
-    /// Newest first.
+    /// Oldest first (by number).
     pub items: Vec<ReportVersionJson>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
 }
 
 async fn version_list(state: &AppState, subject: &Subject) -> Result<ReportVersionList, AppError> {
@@ -566,19 +568,25 @@ async fn version_list(state: &AppState, subject: &Subject) -> Result<ReportVersi
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
-    Ok(ReportVersionList { items })
+    Ok(ReportVersionList {
+        items,
+        next_cursor: None,
+    })
 }
 
-/// The cycle report's published versions, newest first.
-#[utoipa::path(get, operation_id = "listCycleReportVersions", path = "/api/v1/cycles/{id}/report/versions", tag = "reports", params(("id" = i64, Path, description = "Cycle id")),
+/// The cycle report's published versions, by number, a page at a time.
+#[utoipa::path(get, operation_id = "listCycleReportVersions", path = "/api/v1/cycles/{id}/report/versions", tag = "reports", params(("id" = i64, Path, description = "Cycle id"), PageParams),
     responses((status = 200, description = "The published versions", body = ReportVersionList), (status = 403, description = "The caller does not coordinate this cycle's scheme", body = crate::error::Problem, content_type = "application/problem+json")))]
 pub async fn versions(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     ApiPath(id): ApiPath<i64>,
+    ApiQuery(params): ApiQuery<PageParams>,
 ) -> Result<Json<ReportVersionList>, ApiError> {
     let subject = subject(&state, &user, ReportScope::Cycle(id)).await?;
-    Ok(Json(version_list(&state, &subject).await?))
+    let all = version_list(&state, &subject).await?.items;
+    let (items, next_cursor) = page(all, |v| v.number, &params)?;
+    Ok(Json(ReportVersionList { items, next_cursor }))
 }
 
 /// How to publish: under which rule (the publication rule unless asked).
