@@ -185,6 +185,32 @@ fn field<'r>(
     }
 }
 
+/// An id: a [`field`] that is one line. A line break inside a quoted id would be written back
+/// as a row spanning several lines, which the system reading the allocation takes for other
+/// rows; other control characters are as unlikely to be meant.
+fn id_field<'r>(
+    record: &'r csv::ByteRecord,
+    column: usize,
+    name: &str,
+    file: &str,
+) -> Result<&'r [u8], InputError> {
+    let value = field(record, column, name, file)?;
+    if let Some(&c) = value.iter().find(|b| b.is_ascii_control()) {
+        let what = match c {
+            b'\n' | b'\r' => "a line break".to_owned(),
+            b'\t' => "a tab".to_owned(),
+            c => format!("the control character {c:#04x}"),
+        };
+        return Err(bad_value(
+            record,
+            file,
+            name,
+            format!("`{name}` holds {what}: an id is one line of printable characters"),
+        ));
+    }
+    Ok(value)
+}
+
 fn bad_value(record: &csv::ByteRecord, file: &str, name: &str, message: String) -> InputError {
     InputError {
         file: file.to_owned(),
@@ -226,7 +252,7 @@ pub fn read_tutors<R: Read>(reader: R, file: &str) -> Result<Tutors, InputError>
         .read_byte_record(&mut record)
         .map_err(|e| csv_error(file, e))?
     {
-        let id = field(&record, id_col, "tutor_id", file)?;
+        let id = id_field(&record, id_col, "tutor_id", file)?;
         let capacity = field(&record, cap_col, "capacity", file)?;
         let capacity = match parse_i64(capacity) {
             Some(c) if c < 0 => {
@@ -286,7 +312,7 @@ pub fn read_edges<R: Read>(reader: R, file: &str, tutors: &Tutors) -> Result<Edg
         .read_byte_record(&mut record)
         .map_err(|e| csv_error(file, e))?
     {
-        let student_id = field(&record, student_col, "student_id", file)?;
+        let student_id = id_field(&record, student_col, "student_id", file)?;
         let tutor_id = field(&record, tutor_col, "tutor_id", file)?;
         let cost = field(&record, cost_col, "cost", file)?;
         let Some(&tutor) = tutors.index.get(tutor_id) else {

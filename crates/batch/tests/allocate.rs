@@ -175,6 +175,32 @@ fn a_duplicate_tutor_is_named_with_its_line() {
     assert!(err.message.contains("duplicate"), "{err}");
 }
 
+/// Found by the `allocate` fuzzer: a quoted id holding a line break was read, and written back
+/// as a row spanning several lines, which the student record system would read as other rows.
+/// An id is one line: a line break or other control character in one is named where it stands.
+#[test]
+fn an_id_with_a_line_break_or_control_character_is_named_with_its_line_and_column() {
+    let err = input_error(
+        "tutor_id,capacity\nT1,1\n",
+        "student_id,tutor_id,cost\ncob,T1,1\n\"ob,T1,2\nann\",T1,0\n",
+    );
+    assert_eq!(
+        (err.file.as_str(), err.line, err.column.as_str()),
+        ("edges.csv", 3, "student_id")
+    );
+    assert!(err.message.contains("line break"), "{err}");
+    let err = input_error("tutor_id,capacity\nT1,1\n\"T\r2\",1\n", "");
+    assert_eq!(
+        (err.file.as_str(), err.line, err.column.as_str()),
+        ("tutors.csv", 3, "tutor_id")
+    );
+    let err = input_error(
+        "tutor_id,capacity\nT1,1\n",
+        "student_id,tutor_id,cost\na\u{7}b,T1,1\n",
+    );
+    assert_eq!((err.line, err.column.as_str()), (2, "student_id"));
+}
+
 #[test]
 fn ids_are_strings_and_survive_quoting() {
     let scratch = Scratch::new("quoting");

@@ -11,6 +11,16 @@ pub struct Actor<'a> {
     pub address: &'a str,
 }
 
+impl<'a> Actor<'a> {
+    /// The signed-in person acting from `address`.
+    pub fn of(user: &crate::auth::CurrentUser, address: &'a str) -> Actor<'a> {
+        Actor {
+            id: user.id(),
+            address,
+        }
+    }
+}
+
 /// Moves a cycle from `from` to `to`: the state change, its recorded event, the pairs it
 /// closes (closing) and the audit entry, in one transaction. Closing records the pairs the
 /// coordinator named in `ended_early` as ended early, then every other active pair as

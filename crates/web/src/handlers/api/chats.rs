@@ -5,7 +5,7 @@
 //! and a participant's request to remove passages with the coordinators' answer. The same
 //! policy functions, checks and operations as the pages (`handlers::qualitative::chats`,
 //! `operations::chats`).
-use super::{ApiPath, ApiQuery, JsonBody, PageParams, page, page_of};
+use super::{ApiPath, ApiQuery, JsonBody, PageParams, invalid, page, page_of};
 use crate::auth::{ApiUser, ClientAddress, CurrentUser};
 use crate::error::{ApiError, AppError};
 use crate::handlers::qualitative::chats::code::{field_of, sentence};
@@ -324,20 +324,6 @@ pub struct RemovalOutcomeJson {
     pub excerpts_moved: usize,
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> ApiError {
-    ApiError(AppError::Invalid {
-        field: field.into(),
-        message: message.into(),
-    })
-}
-
-fn actor<'a>(user: &CurrentUser, address: &'a str) -> Actor<'a> {
-    Actor {
-        id: user.id(),
-        address,
-    }
-}
-
 fn my_chat(c: ChatListRow) -> MyChatJson {
     MyChatJson {
         id: c.id,
@@ -650,7 +636,7 @@ pub async fn code(
     }
     let ids = match code_passages(
         &state.store,
-        actor(&user, &address),
+        Actor::of(&user, &address),
         id,
         &spans,
         &body.codes,
@@ -697,7 +683,7 @@ pub async fn remove_excerpt(
         .map(|e| e.coder)
         .ok_or(AppError::NotFound)?;
     allow(policy::remove_excerpt(&user.actor, loaded.scheme.id, coder))?;
-    remove_own_excerpt(&state.store, actor(&user, &address), id, excerpt).await?;
+    remove_own_excerpt(&state.store, Actor::of(&user, &address), id, excerpt).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -732,7 +718,7 @@ pub async fn request_removal_of(
         .map_err(|_| invalid("passages", "A passage is numbered from 1."))?;
     let removal = request_removal(
         &state.store,
-        actor(&user, &address),
+        Actor::of(&user, &address),
         id,
         &numbers,
         &body.reason,
@@ -772,7 +758,7 @@ pub async fn accept(
 ) -> Result<Json<RemovalOutcomeJson>, ApiError> {
     let loaded = load(&state, id).await?;
     allow(policy::decide_chat_removal(&user.actor, loaded.scheme.id))?;
-    let outcome = accept_removal(&state.store, actor(&user, &address), id, removal).await?;
+    let outcome = accept_removal(&state.store, Actor::of(&user, &address), id, removal).await?;
     Ok(Json(RemovalOutcomeJson {
         passages_removed: outcome.passages,
         excerpts_deleted: outcome.excerpts_deleted,
@@ -795,7 +781,7 @@ pub async fn decline(
     allow(policy::decide_chat_removal(&user.actor, loaded.scheme.id))?;
     decline_removal(
         &state.store,
-        actor(&user, &address),
+        Actor::of(&user, &address),
         id,
         removal,
         &body.reply,

@@ -240,13 +240,6 @@ pub struct DefaultCodebookJson {
 #[allow(dead_code)] // only its schema is used: the handler reads the body as bytes
 pub struct CodebookFile(Vec<u8>);
 
-fn actor<'a>(user: &CurrentUser, address: &'a str) -> Actor<'a> {
-    Actor {
-        id: user.id(),
-        address,
-    }
-}
-
 /// The scheme, once the policy lets the caller change its codebook.
 async fn editable(state: &AppState, user: &CurrentUser, id: i64) -> Result<(), AppError> {
     scheme_for(state, user, id).await?;
@@ -299,7 +292,7 @@ pub async fn add(
         parent: body.parent_id,
         aim: aim_of(&body.aim),
     };
-    let code = add_code(&state.store, actor(&user, &address), id, &fields).await?;
+    let code = add_code(&state.store, Actor::of(&user, &address), id, &fields).await?;
     Ok((
         StatusCode::CREATED,
         Json(code_answer(&state, id, code).await?),
@@ -341,7 +334,7 @@ pub async fn update(
     // breaks a rule is refused as such however fresh its tag.
     check_edit(&state.store, id, code, &fields).await?;
     if_match.check(&code_answer(&state, id, code).await?)?;
-    edit_code(&state.store, actor(&user, &address), id, code, &fields).await?;
+    edit_code(&state.store, Actor::of(&user, &address), id, code, &fields).await?;
     Ok(Tagged(code_answer(&state, id, code).await?))
 }
 
@@ -357,8 +350,14 @@ pub async fn merge(
     super::JsonBody(body): super::JsonBody<CodeMergeJson>,
 ) -> Result<Json<MergedCodeJson>, ApiError> {
     editable(&state, &user, id).await?;
-    let (merged_name, _, recoded) =
-        merge_codes(&state.store, actor(&user, &address), id, code, body.into).await?;
+    let (merged_name, _, recoded) = merge_codes(
+        &state.store,
+        Actor::of(&user, &address),
+        id,
+        code,
+        body.into,
+    )
+    .await?;
     Ok(Json(MergedCodeJson {
         merged_id: code,
         merged_name,
@@ -378,7 +377,7 @@ pub async fn defaults(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<DefaultCodebookJson>, ApiError> {
     editable(&state, &user, id).await?;
-    let started = start_default_codebook(&state.store, actor(&user, &address), id).await?;
+    let started = start_default_codebook(&state.store, Actor::of(&user, &address), id).await?;
     Ok(Json(DefaultCodebookJson { started }))
 }
 
@@ -420,7 +419,7 @@ pub async fn import(
         }
         .into());
     }
-    let done = import_codebook(&state.store, actor(&user, &address), id, &body).await?;
+    let done = import_codebook(&state.store, Actor::of(&user, &address), id, &body).await?;
     Ok(Json(CodebookImportJson {
         added: done.added,
         present: done.present,

@@ -519,6 +519,14 @@ pub fn page<T>(
     Ok((rest, next))
 }
 
+/// A 422 naming the field a request body broke a rule in, and the rule.
+pub(crate) fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+    ApiError(AppError::Invalid {
+        field: field.into(),
+        message: message.into(),
+    })
+}
+
 /// A page type per list, so that each has its own schema in the document.
 macro_rules! page_of {
     ($name:ident, $item:ty) => {

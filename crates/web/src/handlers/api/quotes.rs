@@ -7,7 +7,7 @@
 //! (`handlers::qualitative::quotes`, `operations::quotes`, `operations::qualitative`). A quote
 //! and a finding answer an `ETag`; trimming and writing honour `If-Match`.
 use super::etag::{IfMatch, Tagged};
-use super::{ApiPath, ApiQuery, JsonBody, PageParams, page, page_of};
+use super::{ApiPath, ApiQuery, JsonBody, PageParams, invalid, page, page_of};
 use crate::auth::{ApiUser, ClientAddress, CurrentUser};
 use crate::error::{ApiError, AppError};
 use crate::handlers::qualitative::quotes::Evidence;
@@ -168,20 +168,6 @@ pub struct FindingChangeJson {
     pub finding: String,
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> ApiError {
-    ApiError(AppError::Invalid {
-        field: field.into(),
-        message: message.into(),
-    })
-}
-
-fn actor<'a>(user: &CurrentUser, address: &'a str) -> Actor<'a> {
-    Actor {
-        id: user.id(),
-        address,
-    }
-}
-
 fn quote_json(evidence: &Evidence, q: &QuoteRow) -> QuoteJson {
     QuoteJson {
         id: q.id,
@@ -340,7 +326,7 @@ pub async fn promote(
         .ok_or_else(|| invalid("excerpt", "Name a coded excerpt of this cycle."))?;
     let quote = match qualitative::promote_quote(
         &state.store,
-        actor(&user, &address),
+        Actor::of(&user, &address),
         chat_id,
         body.excerpt,
         &body.edited,
@@ -380,7 +366,14 @@ pub async fn trim(
     .await?;
     quote_of_cycle(&state, id, quote).await?;
     if_match.check(&quote_answer(&state, &cycle, quote).await?)?;
-    match quotes::trim_quote(&state.store, actor(&user, &address), quote, &body.edited).await {
+    match quotes::trim_quote(
+        &state.store,
+        Actor::of(&user, &address),
+        quote,
+        &body.edited,
+    )
+    .await
+    {
         Ok(()) => {}
         Err(AppError::Invalid { field, message }) => {
             return Err(invalid(&field, capitalised(&message)));
@@ -405,7 +398,7 @@ pub async fn remove(
     })
     .await?;
     quote_of_cycle(&state, id, quote).await?;
-    quotes::remove_quote(&state.store, actor(&user, &address), quote).await?;
+    quotes::remove_quote(&state.store, Actor::of(&user, &address), quote).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -481,7 +474,7 @@ pub async fn set_finding(
     }
     qualitative::set_finding(
         &state.store,
-        actor(&user, &address),
+        Actor::of(&user, &address),
         id,
         &aim,
         &body.finding,

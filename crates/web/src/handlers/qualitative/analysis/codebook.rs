@@ -5,6 +5,7 @@
 use super::{file_download, scheme_for};
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
+use crate::operations::cycles::Actor;
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -179,13 +180,6 @@ async fn page(
     })
 }
 
-fn actor<'a>(user: &CurrentUser, address: &'a str) -> crate::operations::cycles::Actor<'a> {
-    crate::operations::cycles::Actor {
-        id: user.id(),
-        address,
-    }
-}
-
 /// The form's errors from an operation's refusal; anything else passes through.
 fn form_errors(e: AppError) -> Result<FormErrors, AppError> {
     match e {
@@ -228,8 +222,13 @@ pub async fn add(
     allow_edit(&user, id)?;
     let added = match form.fields() {
         Ok(fields) => {
-            crate::operations::codebook::add_code(&state.store, actor(&user, &address), id, &fields)
-                .await
+            crate::operations::codebook::add_code(
+                &state.store,
+                Actor::of(&user, &address),
+                id,
+                &fields,
+            )
+            .await
         }
         Err(e) => Err(e),
     };
@@ -260,7 +259,7 @@ pub async fn defaults(
     allow_edit(&user, id)?;
     let started = crate::operations::codebook::start_default_codebook(
         &state.store,
-        actor(&user, &address),
+        Actor::of(&user, &address),
         id,
     )
     .await?;
@@ -300,7 +299,7 @@ pub async fn import(
         Some(bytes) => {
             crate::operations::codebook::import_codebook(
                 &state.store,
-                actor(&user, &address),
+                Actor::of(&user, &address),
                 id,
                 bytes,
             )
@@ -416,7 +415,7 @@ pub async fn edit(
         Ok(fields) => {
             crate::operations::codebook::edit_code(
                 &state.store,
-                actor(&user, &address),
+                Actor::of(&user, &address),
                 id,
                 code,
                 &fields,
@@ -461,7 +460,7 @@ pub async fn merge(
         Ok(into) => {
             crate::operations::codebook::merge_codes(
                 &state.store,
-                actor(&user, &address),
+                Actor::of(&user, &address),
                 id,
                 code,
                 into,
