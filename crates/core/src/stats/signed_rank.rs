@@ -343,7 +343,9 @@ pub fn effect_size_r(d: &[f64]) -> Result<f64, Undefined> {
     check(d)?;
     let ranked = rank_differences(d, ZeroMethod::Wilcox);
     let (z, _) = signed_z(&ranked, ranked.r_plus, ZeroMethod::Wilcox);
-    Ok(z / (ranked.sorted.len() as f64).sqrt())
+    // |z| ≤ √n, with equality when every difference is tied and of one sign; rounding there
+    // can land a hair past ±1, which an effect size never is.
+    Ok((z / (ranked.sorted.len() as f64).sqrt()).clamp(-1.0, 1.0))
 }
 
 /// Matched-pairs rank-biserial correlation (R+ − R−) / (m(m+1)/2) over the m non-zero
@@ -369,6 +371,23 @@ mod tests {
             zero_method,
             method,
             correction,
+        }
+    }
+
+    /// Found by the `analyse` fuzzer: three people who all rose by the same amount gave
+    /// r = 1.0000000000000002. With every difference tied and of one sign, z is exactly √n, so
+    /// r is exactly 1; rounding must not carry an effect size past ±1.
+    #[test]
+    fn an_effect_size_is_never_past_one_however_the_rounding_falls() {
+        for n in 1..=40 {
+            let up = vec![1.0; n];
+            let down = vec![-2.0; n];
+            if let Ok(r) = effect_size_r(&up) {
+                assert!(r <= 1.0 && close(r, 1.0), "n = {n}: {r}");
+            }
+            if let Ok(r) = effect_size_r(&down) {
+                assert!(r >= -1.0 && close(r, -1.0), "n = {n}: {r}");
+            }
         }
     }
 
