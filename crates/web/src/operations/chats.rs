@@ -291,3 +291,15 @@ pub async fn decline_removal(
     tx.commit().await?;
     Ok(())
 }
+
+/// Who coded excerpt `excerpt` of chat `chat` (whose removal the policy judges by it); an
+/// excerpt of another chat is not found.
+pub async fn excerpt_coder(store: &Store, chat: i64, excerpt: i64) -> Result<i64, AppError> {
+    store
+        .excerpts_of_chat(chat)
+        .await?
+        .into_iter()
+        .find(|e| e.id == excerpt)
+        .map(|e| e.coder)
+        .ok_or(AppError::NotFound)
+}

@@ -16,7 +16,8 @@ use crate::handlers::qualitative::chats::record::{
 use crate::handlers::qualitative::chats::{LoadedChat, load, passages};
 use crate::handlers::{allow, audit_read, cycle_if};
 use crate::operations::chats::{
-    accept_removal, code_passages, decline_removal, remove_own_excerpt, request_removal,
+    accept_removal, code_passages, decline_removal, excerpt_coder, remove_own_excerpt,
+    request_removal,
 };
 use crate::operations::cycles::Actor;
 use crate::state::AppState;
@@ -607,12 +608,7 @@ pub async fn code(
                     "Name at least one numbered passage, or a span by start and end.",
                 ));
             }
-            let numbers: Vec<u32> = body
-                .passages
-                .iter()
-                .map(|&n| u32::try_from(n))
-                .collect::<Result<_, _>>()
-                .map_err(|_| invalid("passages", "A passage is numbered from 1."))?;
+            let numbers = passage_numbers(&body.passages)?;
             spans_from_segments(&chat.segments, &numbers)
                 .map_err(|e| invalid("passages", sentence(e)))?
         }
@@ -674,14 +670,7 @@ pub async fn remove_excerpt(
     ApiPath((id, excerpt)): ApiPath<(i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
     let loaded = load(&state, id).await?;
-    let coder = state
-        .store
-        .excerpts_of_chat(id)
-        .await?
-        .into_iter()
-        .find(|e| e.id == excerpt)
-        .map(|e| e.coder)
-        .ok_or(AppError::NotFound)?;
+    let coder = excerpt_coder(&state.store, id, excerpt).await?;
     allow(policy::remove_excerpt(&user.actor, loaded.scheme.id, coder))?;
     remove_own_excerpt(&state.store, Actor::of(&user, &address), id, excerpt).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -710,12 +699,7 @@ pub async fn request_removal_of(
             "Choose at least one numbered passage to remove.",
         ));
     }
-    let numbers: Vec<u32> = body
-        .passages
-        .iter()
-        .map(|&n| u32::try_from(n))
-        .collect::<Result<_, _>>()
-        .map_err(|_| invalid("passages", "A passage is numbered from 1."))?;
+    let numbers = passage_numbers(&body.passages)?;
     let removal = request_removal(
         &state.store,
         Actor::of(&user, &address),
@@ -788,4 +772,13 @@ pub async fn decline(
     )
     .await?;
     Ok(Json(removal_answer(&state, &loaded, removal).await?))
+}
+
+/// A body's passage numbers, each a passage's number from 1.
+fn passage_numbers(passages: &[i64]) -> Result<Vec<u32>, ApiError> {
+    passages
+        .iter()
+        .map(|&n| u32::try_from(n))
+        .collect::<Result<_, _>>()
+        .map_err(|_| invalid("passages", "A passage is numbered from 1."))
 }

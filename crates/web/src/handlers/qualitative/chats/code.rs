@@ -7,7 +7,7 @@ use super::{LoadedChat, Passage, load, passages};
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::{allow, audit_read};
-use crate::operations::chats::{code_passages, remove_own_excerpt};
+use crate::operations::chats::{code_passages, excerpt_coder, remove_own_excerpt};
 use crate::operations::cycles::Actor;
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
@@ -333,14 +333,7 @@ pub async fn remove(
     Path((id, excerpt)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
     let loaded = load(&state, id).await?;
-    let coder = state
-        .store
-        .excerpts_of_chat(id)
-        .await?
-        .into_iter()
-        .find(|e| e.id == excerpt)
-        .map(|e| e.coder)
-        .ok_or(AppError::NotFound)?;
+    let coder = excerpt_coder(&state.store, id, excerpt).await?;
     allow(policy::remove_excerpt(&user.actor, loaded.scheme.id, coder))?;
     remove_own_excerpt(
         &state.store,
