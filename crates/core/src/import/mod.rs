@@ -186,7 +186,27 @@ impl Sheet<'_> {
             .trim()
     }
 
-    /// A field that must not be empty and not be too long.
+    /// Records an error when a field holds a line break, tab or other control character (a
+    /// quoted CSV field may): every export writes these fields back out, and a line break
+    /// there would turn one row into two. True when the field is one line of printable text.
+    fn printable(&mut self, line: u64, column: &str, value: &str) -> bool {
+        let Some(c) = value.chars().find(|c| c.is_control()) else {
+            return true;
+        };
+        let what = match c {
+            '\n' | '\r' => "a line break".to_owned(),
+            '\t' => "a tab".to_owned(),
+            c => format!("the control character {:#04x}", u32::from(c)),
+        };
+        self.error(
+            line,
+            column,
+            format!("holds {what}: each field is one line of printable characters"),
+        );
+        false
+    }
+
+    /// A field that must not be empty, not be too long and be one line of printable text.
     fn text(&mut self, record: &csv::StringRecord, line: u64, column: &str) -> String {
         let value = self.get(record, column);
         if value.is_empty() {
@@ -197,6 +217,8 @@ impl Sheet<'_> {
                 column,
                 format!("is longer than {MAX_TEXT} characters"),
             );
+        } else {
+            self.printable(line, column, value);
         }
         value.to_owned()
     }
@@ -431,8 +453,13 @@ fn read_students<R: Read>(
                 false
             }
         };
-        let labels: BTreeSet<String> = sheet
-            .get(r, "identity_labels")
+        let label_text = sheet.get(r, "identity_labels");
+        let label_text = if sheet.printable(line, "identity_labels", label_text) {
+            label_text
+        } else {
+            ""
+        };
+        let labels: BTreeSet<String> = label_text
             .split(';')
             .map(str::trim)
             .filter(|l| !l.is_empty())

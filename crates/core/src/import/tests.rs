@@ -394,3 +394,22 @@ mod arbitrary_input {
         }
     }
 }
+
+#[test]
+fn a_field_with_a_line_break_or_control_character_is_named_with_its_line_and_column() {
+    // A quoted field may hold a line break in CSV; an id, name or label holding one would be
+    // written back out by every export as two rows, so it is refused where it was read.
+    let students = "student_id,name,email,school_code,programme,year_of_study,identity_labels,identity_consent\n\"S1\nS9\",Cat Marsh,cat@example.ac.uk,LAW,LLB,1,,no\nS2,\"Dan\tReed\",dan@example.ac.uk,LAW,LLB,1,,no\nS3,Eve Lark,eve@example.ac.uk,LAW,LLB,1,\"Mature\u{7}\",yes\n";
+    let errors = errors_of(
+        files(Some(SCHOOLS), None, Some(students), None),
+        &Known::default(),
+    );
+    assert_eq!(
+        errors,
+        vec![
+            "students.csv line 2, column student_id: holds a line break: each field is one line of printable characters",
+            "students.csv line 4, column name: holds a tab: each field is one line of printable characters",
+            "students.csv line 5, column identity_labels: holds the control character 0x07: each field is one line of printable characters",
+        ]
+    );
+}
