@@ -83,7 +83,9 @@ pub use tutoring_allocation::{
     AllocationRun, DraftCounts, DraftPreview, DraftStudent, SchoolRulesRow, StudentRecord,
     TutorHistoryRow, TutorRow, UnplacedStudent,
 };
-pub use tutoring_contacts::{Contact, NewContact, SchoolCounts, SchoolHistogram, Tutee};
+pub use tutoring_contacts::{
+    Contact, DashboardFigures, NewContact, SchoolCounts, SchoolHistogram, Tutee,
+};
 pub use tutoring_people::{
     ChangeRequest, RecordKind, TutorCapacity, TutoringPerson, TutoringProfile, UnlinkedRecord,
 };

@@ -7,6 +7,7 @@ use crate::versions::Versioned;
 use crate::{Result, Store, now};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// Rows per multi-row INSERT.
 const INSERT_CHUNK: usize = 400;
@@ -80,6 +81,18 @@ pub struct SchoolCounts {
 
 /// (School, value, how many): a distribution per School.
 pub type SchoolHistogram = Vec<(i64, i64, u64)>;
+
+/// The tutoring dashboard's figures of one academic year (see [`Store::dashboard_figures`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DashboardFigures {
+    /// Per School: students with a tutor this year, contacted, continuity, and those without a
+    /// contact by the School's no-contact-by date.
+    pub counts: Vec<SchoolCounts>,
+    /// Per School: how many students had their first contact on each day of the year.
+    pub first_contact_days: SchoolHistogram,
+    /// Per School: how many tutors have each number of tutees this year (none included).
+    pub loads: SchoolHistogram,
+}
 
 const CONTACT_COLUMNS: &str = "c.id, c.student_id, s.name AS student_name, c.tutor_id, t.name AS tutor_name, c.academic_year,
     c.contact_date, c.mode, c.duration_minutes, c.initiated_by, c.logged_by, c.note, c.created_at
@@ -168,19 +181,21 @@ impl Store {
         ).bind(tutor_id).bind(i64::from(academic_year)).fetch_all(pool).await)?)
     }
 
-    /// Per School: students with a tutor this year, contacted, continuity, and those without a
-    /// contact by the School's no-contact-by date. Kept in memory until tutoring data changes
-    /// (see [`crate::versions`]).
-    pub async fn dashboard_counts(&self, academic_year: i32) -> Result<Vec<SchoolCounts>> {
+    /// The tutoring dashboard's figures of a year: per School the counts, the first-contact
+    /// days and the tutor loads. Kept in memory until tutoring data changes (see
+    /// [`crate::versions`]); the version is read once for all three.
+    pub async fn dashboard_figures(&self, academic_year: i32) -> Result<Arc<DashboardFigures>> {
         let version = self.data_version(Versioned::Tutoring).await?;
-        let counts = self
-            .caches
-            .dashboard_counts
-            .get(academic_year, version, || {
-                self.compute_dashboard_counts(academic_year)
+        self.caches
+            .dashboard
+            .get(academic_year, version, || async {
+                Ok(DashboardFigures {
+                    counts: self.compute_dashboard_counts(academic_year).await?,
+                    first_contact_days: self.compute_first_contact_days(academic_year).await?,
+                    loads: self.compute_tutor_load_histogram(academic_year).await?,
+                })
             })
-            .await?;
-        Ok(counts.as_ref().clone())
+            .await
     }
 
     async fn compute_dashboard_counts(&self, academic_year: i32) -> Result<Vec<SchoolCounts>> {
@@ -201,20 +216,6 @@ impl Store {
         ).bind(i64::from(academic_year)).bind(i64::from(academic_year) - 1).fetch_all(pool).await)?)
     }
 
-    /// Per School: how many students had their first contact on each day of the year. Kept in
-    /// memory until tutoring data changes.
-    pub async fn first_contact_days(&self, academic_year: i32) -> Result<SchoolHistogram> {
-        let version = self.data_version(Versioned::Tutoring).await?;
-        let days = self
-            .caches
-            .first_contact_days
-            .get(academic_year, version, || {
-                self.compute_first_contact_days(academic_year)
-            })
-            .await?;
-        Ok(days.as_ref().clone())
-    }
-
     async fn compute_first_contact_days(&self, academic_year: i32) -> Result<SchoolHistogram> {
         let rows: Vec<(i64, i64, i64)> = on_pool!(self, pool => sqlx::query_as(
             "SELECT st.school_id, f.first_day, COUNT(*) FROM
@@ -223,20 +224,6 @@ impl Store {
              GROUP BY st.school_id, f.first_day"
         ).bind(i64::from(academic_year)).fetch_all(pool).await)?;
         Ok(histogram(rows))
-    }
-
-    /// Per School: how many tutors have each number of tutees this year (none included). Kept
-    /// in memory until tutoring data changes.
-    pub async fn tutor_load_histogram(&self, academic_year: i32) -> Result<SchoolHistogram> {
-        let version = self.data_version(Versioned::Tutoring).await?;
-        let loads = self
-            .caches
-            .tutor_loads
-            .get(academic_year, version, || {
-                self.compute_tutor_load_histogram(academic_year)
-            })
-            .await?;
-        Ok(loads.as_ref().clone())
     }
 
     async fn compute_tutor_load_histogram(&self, academic_year: i32) -> Result<SchoolHistogram> {

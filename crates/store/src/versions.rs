@@ -96,12 +96,8 @@ impl<K: Eq + Hash + Clone, V> VersionCache<K, V> {
 /// The store's caches.
 #[derive(Debug, Default)]
 pub(crate) struct Caches {
-    /// The tutoring dashboard's per-School counts, by academic year.
-    pub dashboard_counts: VersionCache<i32, Vec<crate::SchoolCounts>>,
-    /// Its first-contact-day histogram, by academic year.
-    pub first_contact_days: VersionCache<i32, crate::SchoolHistogram>,
-    /// Its tutor-load histogram, by academic year.
-    pub tutor_loads: VersionCache<i32, crate::SchoolHistogram>,
+    /// The tutoring dashboard's figures, by academic year.
+    pub dashboard: VersionCache<i32, crate::DashboardFigures>,
     /// Every answer of a cycle's evaluation, by cycle (the results page and the annual report).
     pub survey_answers: VersionCache<i64, Vec<crate::AnswerRow>>,
     /// The allocation page's preview of a draft, by academic year and unplaced students shown.

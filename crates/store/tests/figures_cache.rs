@@ -87,11 +87,12 @@ struct Figures {
 }
 
 async fn figures(store: &Store) -> Figures {
-    let mut counts = store.dashboard_counts(YEAR).await.unwrap();
+    let stored = store.dashboard_figures(YEAR).await.unwrap();
+    let mut counts = stored.counts.clone();
     counts.sort_by_key(|c| c.school_id);
-    let mut first_contact_days = store.first_contact_days(YEAR).await.unwrap();
+    let mut first_contact_days = stored.first_contact_days.clone();
     first_contact_days.sort();
-    let mut loads = store.tutor_load_histogram(YEAR).await.unwrap();
+    let mut loads = stored.loads.clone();
     loads.sort();
     Figures {
         counts,

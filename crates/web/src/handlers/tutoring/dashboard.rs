@@ -79,22 +79,19 @@ pub async fn figures(
         Some(org) => rule_of(&org)?,
         None => DisclosureRule::default(),
     };
-    let counts: HashMap<i64, SchoolCounts> = state
-        .store
-        .dashboard_counts(y)
-        .await?
-        .into_iter()
-        .map(|c| (c.school_id, c))
-        .collect();
-    let first = state.store.first_contact_days(y).await?;
-    let loads = state.store.tutor_load_histogram(y).await?;
+    let stored = state.store.dashboard_figures(y).await?;
+    let counts: HashMap<i64, &SchoolCounts> =
+        stored.counts.iter().map(|c| (c.school_id, c)).collect();
+    let (first, loads) = (&stored.first_contact_days, &stored.loads);
     let today = state.today().await?;
 
     let u = |n: i64| u64::try_from(n).unwrap_or(0);
     let figures: Vec<SchoolFigures> = visible
         .iter()
         .map(|s| {
-            let c = counts.get(&s.school_id).cloned().unwrap_or_default();
+            let c = counts
+                .get(&s.school_id)
+                .map_or_else(SchoolCounts::default, |c| (*c).clone());
             let due = today > tutoring::no_contact_by(year, &s.rules());
             SchoolFigures {
                 name: s.name.clone(),
@@ -102,8 +99,8 @@ pub async fn figures(
                 contacted: u(c.contacted),
                 kept: u(c.kept),
                 had_last_year: u(c.had_last_year),
-                first_contact_days: histogram_of(&first, s.school_id),
-                loads: histogram_of(&loads, s.school_id),
+                first_contact_days: histogram_of(first, s.school_id),
+                loads: histogram_of(loads, s.school_id),
                 no_contact: due.then(|| u(c.no_contact_by_date)),
             }
         })
