@@ -490,6 +490,18 @@ async fn private_notes_are_read_by_their_author_and_the_partner_they_share_with_
     assert_eq!(reads[0].actor_id, Some(s.mentee));
     assert_eq!(reads[0].subject_id, Some(s.pair));
     assert!(!reads[0].detail.contains("9c1e"));
+    // A form sent back with an error shows the page again, the partner's shared note with it:
+    // that is a read like any other, and is audited too.
+    let refused = mentee.post(&notes, &[("note_body", "  ")]).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains(SHARED));
+    let reads = app
+        .store
+        .audit_entries(Some("shared_notes_read"), 10)
+        .await
+        .unwrap();
+    assert_eq!(reads.len(), 2, "{reads:?}");
+    assert_eq!(reads[0].actor_id, Some(s.mentee));
 
     // The partner cannot change the sharing of a note that is not theirs.
     let shared_id = app

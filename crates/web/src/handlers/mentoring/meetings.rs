@@ -1,6 +1,7 @@
 //! Meetings of a pair (SPEC §3.4): proposed by one member, confirmed or declined by the other,
 //! downloaded as iCalendar, logged as held with how long they lasted; and the coordinators'
 //! view of hours per pair against the target, with no content.
+use crate::auth::ClientAddress;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::handlers::allow;
@@ -31,6 +32,7 @@ pub async fn propose(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
     Form(form): Form<MeetingForm>,
 ) -> Result<Response, AppError> {
@@ -49,7 +51,7 @@ pub async fn propose(
                 meeting: form,
                 ..Drafts::default()
             };
-            render(&state, ctx, &user, pair, cycle, errors, drafts).await
+            render(&state, ctx, &user, &address, pair, cycle, errors, drafts).await
         }
     }
 }
@@ -335,6 +337,7 @@ pub async fn held(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path(meeting_id): Path<i64>,
     Form(form): Form<HeldForm>,
 ) -> Result<Response, AppError> {
@@ -352,7 +355,7 @@ pub async fn held(
                 held_minutes: form.held_minutes,
                 ..Drafts::default()
             };
-            render(&state, ctx, &user, pair, cycle, errors, drafts).await
+            render(&state, ctx, &user, &address, pair, cycle, errors, drafts).await
         }
     }
 }

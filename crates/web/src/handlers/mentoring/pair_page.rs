@@ -168,6 +168,7 @@ pub async fn render(
     state: &AppState,
     ctx: PageCtx,
     user: &CurrentUser,
+    address: &str,
     pair: Pair,
     cycle: Cycle,
     errors: FormErrors,
@@ -208,7 +209,7 @@ pub async fn render(
             }
         })
         .collect();
-    let notes = state
+    let notes: Vec<_> = state
         .store
         .notes_of_pair(pair.id)
         .await?
@@ -221,6 +222,27 @@ pub async fn render(
             };
             policy::private_note(&user.actor, n.author_id, shared_with, Action::View)
         })
+        .collect();
+    // The partner's shared notes this page shows are a read of their private writing, audited
+    // (without its words) whenever the page is shown: on a visit and when a form comes back
+    // with an error alike, counted from the very notes shown.
+    let shared_with_me = notes
+        .iter()
+        .filter(|n| n.shared && n.author_id != me)
+        .count();
+    if shared_with_me > 0 {
+        crate::handlers::audit_read(
+            state,
+            user,
+            address,
+            "shared_notes_read",
+            ("pair", pair.id),
+            &format!("{shared_with_me} notes the partner shared"),
+        )
+        .await?;
+    }
+    let notes = notes
+        .into_iter()
         .map(|n| NoteView {
             id: n.id,
             mine: n.author_id == me,

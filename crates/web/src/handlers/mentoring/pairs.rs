@@ -25,28 +25,11 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let (pair, cycle) = member_pair(&state, &user, id, Action::View).await?;
-    let shared_with_me = state
-        .store
-        .notes_of_pair(pair.id)
-        .await?
-        .iter()
-        .filter(|n| n.shared && n.author_id != user.id())
-        .count();
-    if shared_with_me > 0 {
-        crate::handlers::audit_read(
-            &state,
-            &user,
-            &address,
-            "shared_notes_read",
-            ("pair", pair.id),
-            &format!("{shared_with_me} notes the partner shared"),
-        )
-        .await?;
-    }
     render(
         &state,
         ctx,
         &user,
+        &address,
         pair,
         cycle,
         FormErrors::default(),
@@ -81,6 +64,7 @@ pub async fn add_note(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
     Form(form): Form<NoteForm>,
 ) -> Result<Response, AppError> {
@@ -94,7 +78,7 @@ pub async fn add_note(
                 note: form,
                 ..Drafts::default()
             };
-            return render(&state, ctx, &user, pair, cycle, errors, drafts).await;
+            return render(&state, ctx, &user, &address, pair, cycle, errors, drafts).await;
         }
     };
     let shared = form.note_shared.is_some();
@@ -172,7 +156,7 @@ pub async fn raise_concern(
                 concern: form,
                 ..Drafts::default()
             };
-            return render(&state, ctx, &user, pair, cycle, errors, drafts).await;
+            return render(&state, ctx, &user, &address, pair, cycle, errors, drafts).await;
         }
     };
     let scheme = state.store.scheme(cycle.scheme_id).await?;
