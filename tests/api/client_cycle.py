@@ -12,8 +12,9 @@ call opened, two students applying, the decisions, staff invitations (one accept
 link its email carries, as the invitee would; one cancelled), matching and publishing, the
 pair's agreement, a meeting proposed, confirmed and held, an action raised and moved on with
 evidence, a concern answered, a survey wave dated, opened, answered and closed, the results
-read under the disclosure rule, and the annual report written, published and downloaded. Every step asserts what it reads back. Prints each check, the
-time the scenario took, and `N passed, 0 failed` (or the failure, exiting non-zero).
+read under the disclosure rule, and the annual report written, published and downloaded (the
+cycle's and its year's across schemes). Every step asserts what it reads back. Prints each
+check, the time the scenario took, and `N passed, 0 failed` (or the failure, exiting non-zero).
 """
 import argparse
 import datetime
@@ -424,6 +425,28 @@ def run(binary, base, mail_dir, client_dir):
           pdf.content[:20])
     refused = api("reports.get_cycle_report").sync_detailed(c, client=student)
     check("a student may not read the report (403)", refused.status_code == 403, refused.status_code)
+    draft = api("reports.get_cycle_report_draft_pdf").sync_detailed(c, client=coordinator)
+    check("getCycleReportDraftPdf is a PDF", draft.status_code == 200 and draft.content.startswith(b"%PDF"),
+          draft.content[:20])
+
+    # The year's report across schemes (the cycle's year), published and downloaded the same way.
+    year = 2026
+    year_version = ok(api("reports.publish_year_report").sync_detailed(year, client=coordinator,
+                      body=m.PublishReportJson()), 201, "publishYearReport")
+    check("version 1 of the year's report is published",
+          year_version.number == 1 and "2026/27" in year_version.title, year_version.to_dict())
+    year_versions = ok(api("reports.list_year_report_versions").sync_detailed(year, client=coordinator), 200,
+                       "listYearReportVersions")
+    check("the year's version is listed", [v.number for v in year_versions.items] == [1],
+          year_versions.to_dict())
+    page = api("reports.get_year_report_version_html").sync_detailed(year, 1, client=coordinator)
+    check("getYearReportVersionHtml holds the new scheme",
+          page.status_code == 200 and html.escape(scheme.name).encode() in page.content, page.status_code)
+    pdf = api("reports.get_year_report_version_pdf").sync_detailed(year, 1, client=coordinator)
+    check("getYearReportVersionPdf is a PDF", pdf.status_code == 200 and pdf.content.startswith(b"%PDF"),
+          pdf.content[:20])
+    refused = api("reports.publish_year_report").sync_detailed(year, client=student, body=m.PublishReportJson())
+    check("a student may not publish the year's report (403)", refused.status_code == 403, refused.status_code)
 
     # The meeting, once it has started, is logged as held.
     wait = (starts - datetime.datetime.now(ZONE)).total_seconds() + 1

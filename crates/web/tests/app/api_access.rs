@@ -339,7 +339,7 @@ async fn world(app: &TestApp) -> World {
     let contact = json!({"student": "S1", "date": today.to_string(), "mode": "online",
                          "duration_minutes": 30, "initiated_by": "tutor"});
     let more = more_resources(app, &s, &mentor).await;
-    let report = report_resources(app, &s, &coordinator).await;
+    let report = report_resources(app, &s, &coordinator, &org_coordinator).await;
     let chats = chat_resources(app, &s, &coordinator).await;
     let participant = [("participant", &chats.participant_token)];
     // The tutoring student and tutors the profile and change-request rows are about (the
@@ -1423,6 +1423,66 @@ async fn world(app: &TestApp) -> World {
             Some(json!({"every_days": 7, "dates": []})),
             COORD,
         ),
+        // The year's report across schemes, as the cycle's (organisation-wide coordinators
+        // and admins), and the draft of either as the page's preview PDF.
+        row(
+            M::GET,
+            "/years/{year}/report/text",
+            format!("/years/{}/report/text", report.year),
+            None,
+            &["admin", "org coordinator"],
+        ),
+        row(
+            M::PUT,
+            "/years/{year}/report/text",
+            format!("/years/{}/report/text", report.year),
+            Some(
+                json!({"introduction": "Every scheme grew.", "recommendations": "Fund the leads."}),
+            ),
+            &["admin", "org coordinator"],
+        ),
+        row(
+            M::GET,
+            "/years/{year}/report/versions",
+            format!("/years/{}/report/versions", report.year),
+            None,
+            &["admin", "org coordinator"],
+        ),
+        row(
+            M::POST,
+            "/years/{year}/report/versions",
+            format!("/years/{}/report/versions", report.year),
+            Some(json!({"rule": "publication"})),
+            &["admin", "org coordinator"],
+        ),
+        row(
+            M::GET,
+            "/years/{year}/report/versions/{number}/report.html",
+            format!("/years/{}/report/versions/1/report.html", report.year),
+            None,
+            &["admin", "org coordinator"],
+        ),
+        row(
+            M::GET,
+            "/years/{year}/report/versions/{number}/report.pdf",
+            format!("/years/{}/report/versions/1/report.pdf", report.year),
+            None,
+            &["admin", "org coordinator"],
+        ),
+        row(
+            M::GET,
+            "/cycles/{id}/report/preview.pdf",
+            format!("/cycles/{c}/report/preview.pdf"),
+            None,
+            COORD,
+        ),
+        row(
+            M::GET,
+            "/years/{year}/report/preview.pdf",
+            format!("/years/{}/report/preview.pdf", report.year),
+            None,
+            &["admin", "org coordinator"],
+        ),
     ];
     World {
         rows,
@@ -1452,11 +1512,13 @@ struct ReportResources {
     unpartnered: i64,
 }
 
-/// A published version of the cycle's report (version 1), and someone without a partner.
+/// A published version of the cycle's report and of its year's (version 1 of each), and
+/// someone without a partner.
 async fn report_resources(
     app: &TestApp,
     s: &crate::meetings::Setup,
     coordinator: &str,
+    org_coordinator: &str,
 ) -> ReportResources {
     let r = post(
         app,
@@ -1466,12 +1528,18 @@ async fn report_resources(
     )
     .await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let year = app.store.cycle(s.cycle).await.unwrap().academic_year;
+    let r = post(
+        app,
+        org_coordinator,
+        &format!("/years/{year}/report/versions"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     let unpartnered =
         crate::fixtures::mentee(app, s.cycle, "free.mentee@tu.test", "climate", "mon-am").await;
-    ReportResources {
-        year: app.store.cycle(s.cycle).await.unwrap().academic_year,
-        unpartnered,
-    }
+    ReportResources { year, unpartnered }
 }
 
 const SCHOOLS: &str =
@@ -1598,6 +1666,7 @@ const NOTHING_TO_SPOIL: &[&str] = &[
     "/cycles/{id}/transition",
     "/cycles/{id}/aims/{aim}/finding",
     "/cycles/{id}/report/text",
+    "/years/{year}/report/text",
 ];
 
 /// The policy is asked before the body is judged: a caller who may not act is refused (401,

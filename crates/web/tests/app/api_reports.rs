@@ -280,3 +280,267 @@ async fn the_years_report_across_schemes_is_for_organisation_coordinators_and_ad
     let r = get(&app, &coordinator, "/years/1999/report").await;
     problem(r, 404).await;
 }
+
+#[tokio::test]
+async fn an_organisation_coordinator_writes_publishes_and_downloads_the_years_report_over_the_api()
+{
+    let app = TestApp::spawn().await;
+    let (coordinator, mentor, _) = demo(&app).await;
+    let mut tx = app.store.begin().await.unwrap();
+    tx.create_webhook_subscription(
+        "https://hooks.tu.test/reports",
+        &[EventKind::ReportPublished],
+        "whsec_reports",
+        None,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let text = "/years/2025/report/text";
+
+    let r = get(&app, &coordinator, text).await;
+    assert_eq!(r.status(), 200);
+    let first_tag = r.headers()["etag"].to_str().unwrap().to_string();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["updated_at"], Value::Null);
+    let r = get(&app, &mentor, text).await;
+    problem(r, 403).await;
+
+    let r = client()
+        .put(app.url(&format!("/api/v1{text}")))
+        .bearer_auth(&coordinator)
+        .header("If-Match", &first_tag)
+        .json(&json!({"introduction": "Every scheme **grew**.", "recommendations": "- Fund the leads"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let second_tag = r.headers()["etag"].to_str().unwrap().to_string();
+    assert_ne!(first_tag, second_tag);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["recommendations"], "- Fund the leads");
+    let saved = app
+        .store
+        .audit_entries(Some("report_text_saved"), 10)
+        .await
+        .unwrap();
+    assert_eq!(saved.len(), 1);
+    assert_eq!(
+        (saved[0].subject_kind.as_str(), saved[0].subject_id),
+        ("year_report", Some(2025))
+    );
+    // The cycle's report keeps its own text: the year's is another report.
+    let c = app.demo_past_cycle().await.id;
+    let cycle_text: Value = get(&app, &coordinator, &format!("/cycles/{c}/report/text"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cycle_text["updated_at"], Value::Null, "{cycle_text}");
+
+    // A stale tag changes nothing; nor does a mentor, nor a text that is too long.
+    let r = client()
+        .put(app.url(&format!("/api/v1{text}")))
+        .bearer_auth(&coordinator)
+        .header("If-Match", &first_tag)
+        .json(&json!({"introduction": "Overwritten", "recommendations": ""}))
+        .send()
+        .await
+        .unwrap();
+    problem(r, 412).await;
+    let r = put(
+        &app,
+        &mentor,
+        text,
+        json!({"introduction": "Mine", "recommendations": ""}),
+    )
+    .await;
+    problem(r, 403).await;
+    let long = "x".repeat(flipside_core::annual_report::MAX_TEXT_CHARS + 1);
+    let r = put(
+        &app,
+        &coordinator,
+        text,
+        json!({"introduction": "", "recommendations": long}),
+    )
+    .await;
+    assert_eq!(problem(r, 422).await["field"], "recommendations");
+    let r = get(&app, &coordinator, text).await;
+    assert_eq!(r.headers()["etag"].to_str().unwrap(), second_tag);
+    assert_eq!(app.audited("report_text_saved").await, 1);
+
+    // Publishing: version 1 of the year's report, its audit entry and the webhook event.
+    let versions = "/years/2025/report/versions";
+    let r = post(&app, &mentor, versions, json!({})).await;
+    problem(r, 403).await;
+    let r = post(&app, &coordinator, versions, json!({"rule": "everyone"})).await;
+    assert_eq!(problem(r, 422).await["field"], "rule");
+    assert_eq!(app.audited("report_published").await, 0);
+    let r = post(&app, &coordinator, versions, json!({"rule": "publication"})).await;
+    assert_eq!(r.status(), 201);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["number"], 1);
+    assert_eq!(v["flagged"], false);
+    assert_eq!(
+        v["pdf"], "/api/v1/years/2025/report/versions/1/report.pdf",
+        "{v}"
+    );
+    let published = app
+        .store
+        .audit_entries(Some("report_published"), 10)
+        .await
+        .unwrap();
+    assert_eq!(published.len(), 1);
+    assert_eq!(
+        (
+            published[0].subject_kind.as_str(),
+            published[0].subject_id,
+            published[0].detail.as_str()
+        ),
+        ("year_report", Some(2025), "version 1")
+    );
+    let events: Vec<Value> = app
+        .store
+        .claim_webhook_deliveries(flipside_store::now(), 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.event == "report.published")
+        .map(|d| serde_json::from_str(&d.payload).unwrap())
+        .collect();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["data"]["scope"], "year", "{}", events[0]);
+    assert_eq!(events[0]["data"]["scope_id"], 2025);
+    assert_eq!(events[0]["data"]["version"], 1);
+    // The cycle's report has no version of its own.
+    let cycle_versions: Value = get(&app, &coordinator, &format!("/cycles/{c}/report/versions"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cycle_versions["items"], json!([]));
+
+    let r = get(&app, &coordinator, versions).await;
+    assert_eq!(r.status(), 200);
+    let list: Value = r.json().await.unwrap();
+    let numbers: Vec<i64> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["number"].as_i64().unwrap())
+        .collect();
+    assert_eq!(numbers, [1]);
+    assert_eq!(
+        list["items"][0]["html"],
+        "/api/v1/years/2025/report/versions/1/report.html"
+    );
+    assert!(list["next_cursor"].is_null(), "{list}");
+    let r = get(&app, &mentor, versions).await;
+    problem(r, 403).await;
+
+    let r = get(&app, &coordinator, &format!("{versions}/1/report.html")).await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<li>Fund the leads</li>"), "the saved text");
+    assert!(html.contains("<strong>grew</strong>"));
+    let r = get(&app, &coordinator, &format!("{versions}/2/report.html")).await;
+    problem(r, 404).await;
+    let r = get(&app, &mentor, &format!("{versions}/1/report.html")).await;
+    problem(r, 403).await;
+    let r = get(&app, &mentor, &format!("{versions}/1/report.pdf")).await;
+    problem(r, 403).await;
+    #[cfg(feature = "pdf")]
+    {
+        let r = get(&app, &coordinator, &format!("{versions}/1/report.pdf")).await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        assert!(r.bytes().await.unwrap().starts_with(b"%PDF-"));
+    }
+
+    // A year flipside could not hold, or one without cycles, has no report to write,
+    // publish or download.
+    for year in ["1999", "2101", "99999999999", "2090"] {
+        for path in [
+            format!("/years/{year}/report/text"),
+            format!("/years/{year}/report/versions"),
+            format!("/years/{year}/report/versions/1/report.html"),
+            format!("/years/{year}/report/versions/1/report.pdf"),
+            format!("/years/{year}/report/preview.pdf"),
+        ] {
+            let r = get(&app, &coordinator, &path).await;
+            problem(r, 404).await;
+        }
+        let r = put(
+            &app,
+            &coordinator,
+            &format!("/years/{year}/report/text"),
+            json!({"introduction": "", "recommendations": ""}),
+        )
+        .await;
+        problem(r, 404).await;
+        let r = post(
+            &app,
+            &coordinator,
+            &format!("/years/{year}/report/versions"),
+            json!({}),
+        )
+        .await;
+        problem(r, 404).await;
+    }
+    assert_eq!(app.audited("report_published").await, 1);
+    assert_eq!(app.audited("report_text_saved").await, 1);
+}
+
+/// The draft of a report (as it would be published now) as the PDF the page's preview
+/// downloads: the same bytes, for a cycle's report and for a year's.
+#[cfg(feature = "pdf")]
+#[tokio::test]
+async fn the_draft_downloads_as_the_pages_preview_pdf_for_a_cycle_and_a_year() {
+    let app = TestApp::spawn().await;
+    let (coordinator, mentor, c) = demo(&app).await;
+    let browser = app.demo_signed_in("coordinator").await;
+    for base in [
+        format!("/cycles/{c}/report"),
+        "/years/2025/report".to_string(),
+    ] {
+        let r = get(
+            &app,
+            &coordinator,
+            &format!("{base}/preview.pdf?rule=internal"),
+        )
+        .await;
+        assert_eq!(r.status(), 200, "{base}");
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        let api = r.bytes().await.unwrap();
+        assert!(api.starts_with(b"%PDF-"), "{base}");
+        let page = browser
+            .client
+            .get(app.url(&format!("{base}/preview.pdf?rule=internal")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200, "{base}");
+        assert!(
+            page.bytes().await.unwrap() == api,
+            "{base}: the page's bytes"
+        );
+        let r = get(&app, &coordinator, &format!("{base}/preview.pdf?rule=none")).await;
+        assert_eq!(problem(r, 422).await["field"], "rule");
+        let r = get(&app, &mentor, &format!("{base}/preview.pdf")).await;
+        problem(r, 403).await;
+    }
+    // A draft is read, not kept: no version, no audit entry.
+    assert_eq!(app.audited("report_published").await, 0);
+    let list: Value = get(&app, &coordinator, "/years/2025/report/versions")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"], json!([]));
+}

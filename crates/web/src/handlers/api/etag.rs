@@ -46,6 +46,7 @@ pub const TAGGED_READS: &[&str] = &[
     "getCode",
     "getCycleReportText",
     "getSurveyReminderSchedule",
+    "getYearReportText",
 ];
 
 /// The strong entity tag of a representation: the first 128 bits of the SHA-256 of its JSON,

@@ -1,18 +1,19 @@
-//! The annual report over the API (SPEC §3.9), as the report pages offer it: the report of a
-//! cycle (or of an academic year across schemes) as JSON, every figure made by the report's
-//! own disclosure rule (a hidden figure has no value, only the reason); the coordinator's
-//! introduction and recommendations (ETag / If-Match, audited); publishing a version (the
-//! version, its audit entry and the `report.published` webhook in one transaction, through
-//! `operations::reports::publish` like the page); and the published versions, listed and
-//! downloaded as HTML or PDF. The same policy (`policy::annual_report`, through the pages'
-//! `subject`) decides every operation.
+//! The annual report over the API (SPEC §3.9), as the report pages offer it, for a cycle's
+//! report and for an academic year's across schemes alike (one handler body per operation,
+//! over `ReportScope`): the report as JSON, every figure made by the report's own disclosure
+//! rule (a hidden figure has no value, only the reason); the coordinator's introduction and
+//! recommendations (ETag / If-Match, audited); the draft as the page's preview PDF; publishing
+//! a version (the version, its audit entry and the `report.published` webhook in one
+//! transaction, through `operations::reports::publish` like the page); and the published
+//! versions, listed and downloaded as HTML or PDF. The same policy (`policy::annual_report`,
+//! through the pages' `subject`) decides every operation.
 use super::etag::{IfMatch, Tagged};
 use super::surveys::FigureJson;
 use super::{ApiPath, ApiQuery, JsonBody, PageParams, page};
 use crate::auth::{ApiUser, ClientAddress, CurrentUser};
 use crate::error::{ApiError, AppError};
-use crate::handlers::report::download::version_file;
-use crate::handlers::report::{ReportRule, Subject, current, subject, usable_quotes};
+use crate::handlers::report::download::{preview_file, version_file};
+use crate::handlers::report::{ReportRule, Subject, current, subject, usable_quotes, year_scope};
 use crate::operations::{self, cycles::Actor};
 use crate::state::AppState;
 use axum::Json;
@@ -21,7 +22,6 @@ use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
 use flipside_core::annual_report::{MAX_TEXT_CHARS, ReportScope, ReportText, ReportTextError};
-use flipside_core::cycle::AcademicYear;
 use flipside_report::figures::{Figure, Printed};
 use flipside_report::{Participation, ReportData};
 use serde::{Deserialize, Serialize};
@@ -37,7 +37,15 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         publish,
         version_html,
         version_pdf,
-        year
+        year,
+        year_text,
+        update_year_text,
+        year_versions,
+        publish_year,
+        year_version_html,
+        year_version_pdf,
+        draft_pdf_of_cycle,
+        draft_pdf_of_year
     ),
     components(schemas(
         ReportRuleName,
@@ -88,6 +96,42 @@ pub fn operations() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             get(version_pdf),
         ),
         (Method::GET, "/years/{year}/report", get(year)),
+        (Method::GET, "/years/{year}/report/text", get(year_text)),
+        (
+            Method::PUT,
+            "/years/{year}/report/text",
+            axum::routing::put(update_year_text),
+        ),
+        (
+            Method::GET,
+            "/years/{year}/report/versions",
+            get(year_versions),
+        ),
+        (
+            Method::POST,
+            "/years/{year}/report/versions",
+            axum::routing::post(publish_year),
+        ),
+        (
+            Method::GET,
+            "/years/{year}/report/versions/{number}/report.html",
+            get(year_version_html),
+        ),
+        (
+            Method::GET,
+            "/years/{year}/report/versions/{number}/report.pdf",
+            get(year_version_pdf),
+        ),
+        (
+            Method::GET,
+            "/cycles/{id}/report/preview.pdf",
+            get(draft_pdf_of_cycle),
+        ),
+        (
+            Method::GET,
+            "/years/{year}/report/preview.pdf",
+            get(draft_pdf_of_year),
+        ),
     ]
 }
 
@@ -432,13 +476,7 @@ pub async fn year(
     ApiPath(year): ApiPath<i64>,
     ApiQuery(params): ApiQuery<ReportParams>,
 ) -> Result<Json<ReportJson>, ApiError> {
-    // Years flipside could hold, as on the page; any other is no report.
-    let year = i32::try_from(year)
-        .ok()
-        .filter(|y| (2000..=2100).contains(y))
-        .ok_or(AppError::NotFound)?;
-    let scope = ReportScope::Year(AcademicYear::from_start_year(year));
-    report_json(&state, &user, scope, &params).await
+    report_json(&state, &user, year_scope(year)?, &params).await
 }
 
 /// The coordinator's text of the report, as saved.
@@ -477,6 +515,45 @@ pub struct NewReportTextJson {
     pub recommendations: String,
 }
 
+/// The saved text of the report of `scope`, with its ETag.
+async fn tagged_text(
+    state: &AppState,
+    user: &CurrentUser,
+    scope: ReportScope,
+) -> Result<Tagged<ReportTextJson>, ApiError> {
+    let subject = subject(state, user, scope).await?;
+    Ok(Tagged(text_json(state, subject.scope).await?))
+}
+
+/// Saves the text of the report of `scope` (audited) unless `if_match` names another state.
+async fn save_text(
+    state: &AppState,
+    user: &CurrentUser,
+    address: &str,
+    scope: ReportScope,
+    if_match: IfMatch,
+    body: NewReportTextJson,
+) -> Result<Tagged<ReportTextJson>, ApiError> {
+    let subject = subject(state, user, scope).await?;
+    let text = match ReportText::parse(&body.introduction, &body.recommendations) {
+        Ok(text) => text,
+        Err(ReportTextError::TooLong(field)) => {
+            return Err(AppError::Invalid {
+                field: field.to_string(),
+                message: format!("Keep the {field} to {MAX_TEXT_CHARS} characters or fewer."),
+            }
+            .into());
+        }
+    };
+    if_match.check(&text_json(state, subject.scope).await?)?;
+    let actor = Actor {
+        id: user.id(),
+        address,
+    };
+    operations::reports::save_text(state, actor, subject.scope, &text).await?;
+    Ok(Tagged(text_json(state, subject.scope).await?))
+}
+
 /// The coordinator's introduction and recommendations of the cycle's report, with its ETag.
 #[utoipa::path(get, operation_id = "getCycleReportText", path = "/api/v1/cycles/{id}/report/text", tag = "reports", params(("id" = i64, Path, description = "Cycle id")),
     responses((status = 200, description = "The text as saved", body = ReportTextJson), (status = 403, description = "The caller does not coordinate this cycle's scheme", body = crate::error::Problem, content_type = "application/problem+json")))]
@@ -485,8 +562,7 @@ pub async fn text(
     ApiUser(user): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Tagged<ReportTextJson>, ApiError> {
-    let subject = subject(&state, &user, ReportScope::Cycle(id)).await?;
-    Ok(Tagged(text_json(&state, subject.scope).await?))
+    tagged_text(&state, &user, ReportScope::Cycle(id)).await
 }
 
 /// Saves the introduction and recommendations (audited, as on the report page). Send the ETag
@@ -501,24 +577,43 @@ pub async fn update_text(
     if_match: IfMatch,
     JsonBody(body): JsonBody<NewReportTextJson>,
 ) -> Result<Tagged<ReportTextJson>, ApiError> {
-    let subject = subject(&state, &user, ReportScope::Cycle(id)).await?;
-    let text = match ReportText::parse(&body.introduction, &body.recommendations) {
-        Ok(text) => text,
-        Err(ReportTextError::TooLong(field)) => {
-            return Err(AppError::Invalid {
-                field: field.to_string(),
-                message: format!("Keep the {field} to {MAX_TEXT_CHARS} characters or fewer."),
-            }
-            .into());
-        }
-    };
-    if_match.check(&text_json(&state, subject.scope).await?)?;
-    let actor = Actor {
-        id: user.id(),
-        address: &address,
-    };
-    operations::reports::save_text(&state, actor, subject.scope, &text).await?;
-    Ok(Tagged(text_json(&state, subject.scope).await?))
+    save_text(
+        &state,
+        &user,
+        &address,
+        ReportScope::Cycle(id),
+        if_match,
+        body,
+    )
+    .await
+}
+
+/// The coordinator's introduction and recommendations of the year's report across schemes,
+/// with its ETag.
+#[utoipa::path(get, operation_id = "getYearReportText", path = "/api/v1/years/{year}/report/text", tag = "reports", params(("year" = i32, Path, description = "The year the academic year starts in (2025 for 2025/26)")),
+    responses((status = 200, description = "The text as saved", body = ReportTextJson), (status = 403, description = "The caller is neither an organisation-wide coordinator nor an admin", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No cycle runs in this academic year, or flipside could not hold the year", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn year_text(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(year): ApiPath<i64>,
+) -> Result<Tagged<ReportTextJson>, ApiError> {
+    tagged_text(&state, &user, year_scope(year)?).await
+}
+
+/// Saves the introduction and recommendations of the year's report (audited, as on the
+/// report page). Send the ETag of the text as read in If-Match, so that another coordinator's
+/// edit is not overwritten.
+#[utoipa::path(put, operation_id = "updateYearReportText", path = "/api/v1/years/{year}/report/text", tag = "reports", params(("year" = i32, Path, description = "The year the academic year starts in (2025 for 2025/26)"), IfMatch), request_body = NewReportTextJson,
+    responses((status = 200, description = "The text as saved", body = ReportTextJson), (status = 403, description = "The caller is neither an organisation-wide coordinator nor an admin", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No cycle runs in this academic year, or flipside could not hold the year", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "A text is too long (field introduction or recommendations)", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn update_year_text(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ClientAddress(address): ClientAddress,
+    ApiPath(year): ApiPath<i64>,
+    if_match: IfMatch,
+    JsonBody(body): JsonBody<NewReportTextJson>,
+) -> Result<Tagged<ReportTextJson>, ApiError> {
+    save_text(&state, &user, &address, year_scope(year)?, if_match, body).await
 }
 
 /// One published version of a report.
@@ -574,6 +669,19 @@ async fn version_list(state: &AppState, subject: &Subject) -> Result<ReportVersi
     })
 }
 
+/// The published versions of the report of `scope`, a page at a time.
+async fn version_page(
+    state: &AppState,
+    user: &CurrentUser,
+    scope: ReportScope,
+    params: &PageParams,
+) -> Result<Json<ReportVersionList>, ApiError> {
+    let subject = subject(state, user, scope).await?;
+    let all = version_list(state, &subject).await?.items;
+    let (items, next_cursor) = page(all, |v| v.number, params)?;
+    Ok(Json(ReportVersionList { items, next_cursor }))
+}
+
 /// The cycle report's published versions, by number, a page at a time.
 #[utoipa::path(get, operation_id = "listCycleReportVersions", path = "/api/v1/cycles/{id}/report/versions", tag = "reports", params(("id" = i64, Path, description = "Cycle id"), PageParams),
     responses((status = 200, description = "The published versions", body = ReportVersionList), (status = 403, description = "The caller does not coordinate this cycle's scheme", body = crate::error::Problem, content_type = "application/problem+json")))]
@@ -583,10 +691,19 @@ pub async fn versions(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(params): ApiQuery<PageParams>,
 ) -> Result<Json<ReportVersionList>, ApiError> {
-    let subject = subject(&state, &user, ReportScope::Cycle(id)).await?;
-    let all = version_list(&state, &subject).await?.items;
-    let (items, next_cursor) = page(all, |v| v.number, &params)?;
-    Ok(Json(ReportVersionList { items, next_cursor }))
+    version_page(&state, &user, ReportScope::Cycle(id), &params).await
+}
+
+/// The year report's published versions, by number, a page at a time.
+#[utoipa::path(get, operation_id = "listYearReportVersions", path = "/api/v1/years/{year}/report/versions", tag = "reports", params(("year" = i32, Path, description = "The year the academic year starts in (2025 for 2025/26)"), PageParams),
+    responses((status = 200, description = "The published versions", body = ReportVersionList), (status = 403, description = "The caller is neither an organisation-wide coordinator nor an admin", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No cycle runs in this academic year, or flipside could not hold the year", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn year_versions(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(year): ApiPath<i64>,
+    ApiQuery(params): ApiQuery<PageParams>,
+) -> Result<Json<ReportVersionList>, ApiError> {
+    version_page(&state, &user, year_scope(year)?, &params).await
 }
 
 /// How to publish: under which rule (the publication rule unless asked).
@@ -597,6 +714,39 @@ pub struct PublishReportJson {
     #[serde(default)]
     #[schema(value_type = Option<ReportRuleName>)]
     pub rule: Option<String>,
+}
+
+/// Publishes the report of `scope` as it is now under its next number, through the page's
+/// own operation (the version, its audit entry and the webhook event in one transaction).
+async fn publish_version(
+    state: &AppState,
+    user: &CurrentUser,
+    address: &str,
+    scope: ReportScope,
+    body: &PublishReportJson,
+) -> Result<Response, ApiError> {
+    let subject = subject(state, user, scope).await?;
+    let rule = rule_of("rule", body.rule.as_deref())?;
+    let gathered = current(state, subject.scope, rule).await?;
+    let actor = Actor {
+        id: user.id(),
+        address,
+    };
+    let number = operations::reports::publish(
+        state,
+        actor,
+        subject.scope,
+        &gathered.report,
+        &gathered.quote_ids,
+    )
+    .await?;
+    let version = version_list(state, &subject)
+        .await?
+        .items
+        .into_iter()
+        .find(|v| v.number == number)
+        .ok_or(AppError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(version)).into_response())
 }
 
 /// Publishes the cycle's report as it is now under the next version number: its figures, text
@@ -611,28 +761,22 @@ pub async fn publish(
     ApiPath(id): ApiPath<i64>,
     JsonBody(body): JsonBody<PublishReportJson>,
 ) -> Result<Response, ApiError> {
-    let subject = subject(&state, &user, ReportScope::Cycle(id)).await?;
-    let rule = rule_of("rule", body.rule.as_deref())?;
-    let gathered = current(&state, subject.scope, rule).await?;
-    let actor = Actor {
-        id: user.id(),
-        address: &address,
-    };
-    let number = operations::reports::publish(
-        &state,
-        actor,
-        subject.scope,
-        &gathered.report,
-        &gathered.quote_ids,
-    )
-    .await?;
-    let version = version_list(&state, &subject)
-        .await?
-        .items
-        .into_iter()
-        .find(|v| v.number == number)
-        .ok_or(AppError::NotFound)?;
-    Ok((StatusCode::CREATED, Json(version)).into_response())
+    publish_version(&state, &user, &address, ReportScope::Cycle(id), &body).await
+}
+
+/// Publishes the year's report across schemes as it is now under the next version number:
+/// its figures, text and quotes are frozen and never change afterwards. The version, its audit
+/// entry and the `report.published` webhook event are one transaction.
+#[utoipa::path(post, operation_id = "publishYearReport", path = "/api/v1/years/{year}/report/versions", tag = "reports", params(("year" = i32, Path, description = "The year the academic year starts in (2025 for 2025/26)")), request_body = PublishReportJson,
+    responses((status = 201, description = "The version published", body = ReportVersionJson), (status = 403, description = "The caller is neither an organisation-wide coordinator nor an admin", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No cycle runs in this academic year, or flipside could not hold the year", body = crate::error::Problem, content_type = "application/problem+json"), (status = 409, description = "Another version was published at the same moment; try again", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "The rule is not publication or internal (field rule)", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn publish_year(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ClientAddress(address): ClientAddress,
+    ApiPath(year): ApiPath<i64>,
+    JsonBody(body): JsonBody<PublishReportJson>,
+) -> Result<Response, ApiError> {
+    publish_version(&state, &user, &address, year_scope(year)?, &body).await
 }
 
 /// A published version of the cycle's report as a self-contained web page, exactly as frozen.
@@ -655,4 +799,64 @@ pub async fn version_pdf(
     ApiPath((id, number)): ApiPath<(i64, i64)>,
 ) -> Result<Response, ApiError> {
     Ok(version_file(&state, &user, ReportScope::Cycle(id), number, true).await?)
+}
+
+/// A published version of the year's report as a self-contained web page, exactly as frozen.
+#[utoipa::path(get, operation_id = "getYearReportVersionHtml", path = "/api/v1/years/{year}/report/versions/{number}/report.html", tag = "reports", params(("year" = i32, Path, description = "The year the academic year starts in (2025 for 2025/26)"), ("number" = i64, Path, description = "Version number")),
+    responses((status = 200, description = "The version as HTML", body = String, content_type = "text/html"), (status = 403, description = "The caller is neither an organisation-wide coordinator nor an admin", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such version, or flipside could not hold the year", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn year_version_html(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath((year, number)): ApiPath<(i64, i64)>,
+) -> Result<Response, ApiError> {
+    Ok(version_file(&state, &user, year_scope(year)?, number, false).await?)
+}
+
+/// A published version of the year's report as a PDF, exactly as frozen.
+#[utoipa::path(get, operation_id = "getYearReportVersionPdf", path = "/api/v1/years/{year}/report/versions/{number}/report.pdf", tag = "reports", params(("year" = i32, Path, description = "The year the academic year starts in (2025 for 2025/26)"), ("number" = i64, Path, description = "Version number")),
+    responses((status = 200, description = "The version as PDF", body = String, content_type = "application/pdf"), (status = 403, description = "The caller is neither an organisation-wide coordinator nor an admin", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No such version, or flipside could not hold the year", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn year_version_pdf(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath((year, number)): ApiPath<(i64, i64)>,
+) -> Result<Response, ApiError> {
+    Ok(version_file(&state, &user, year_scope(year)?, number, true).await?)
+}
+
+/// The report of `scope` as it would be published now, as the page's preview PDF.
+async fn draft_pdf(
+    state: &AppState,
+    user: &CurrentUser,
+    scope: ReportScope,
+    params: &ReportParams,
+) -> Result<Response, ApiError> {
+    let subject = subject(state, user, scope).await?;
+    let rule = rule_of("rule", params.rule.as_deref())?;
+    Ok(preview_file(state, &subject, rule, true).await?)
+}
+
+/// The cycle's report as it would be published now (the draft, not a version), as the PDF the
+/// report page's preview downloads. Nothing is stored.
+#[utoipa::path(get, operation_id = "getCycleReportDraftPdf", path = "/api/v1/cycles/{id}/report/preview.pdf", tag = "reports", params(("id" = i64, Path, description = "Cycle id"), ReportParams),
+    responses((status = 200, description = "The draft as PDF", body = String, content_type = "application/pdf"), (status = 403, description = "The caller does not coordinate this cycle's scheme", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "The rule is not publication or internal (field rule)", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn draft_pdf_of_cycle(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(params): ApiQuery<ReportParams>,
+) -> Result<Response, ApiError> {
+    draft_pdf(&state, &user, ReportScope::Cycle(id), &params).await
+}
+
+/// The year's report across schemes as it would be published now (the draft, not a version),
+/// as the PDF the report page's preview downloads. Nothing is stored.
+#[utoipa::path(get, operation_id = "getYearReportDraftPdf", path = "/api/v1/years/{year}/report/preview.pdf", tag = "reports", params(("year" = i32, Path, description = "The year the academic year starts in (2025 for 2025/26)"), ReportParams),
+    responses((status = 200, description = "The draft as PDF", body = String, content_type = "application/pdf"), (status = 403, description = "The caller is neither an organisation-wide coordinator nor an admin", body = crate::error::Problem, content_type = "application/problem+json"), (status = 404, description = "No cycle runs in this academic year, or flipside could not hold the year", body = crate::error::Problem, content_type = "application/problem+json"), (status = 422, description = "The rule is not publication or internal (field rule)", body = crate::error::Problem, content_type = "application/problem+json")))]
+pub async fn draft_pdf_of_year(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    ApiPath(year): ApiPath<i64>,
+    ApiQuery(params): ApiQuery<ReportParams>,
+) -> Result<Response, ApiError> {
+    draft_pdf(&state, &user, year_scope(year)?, &params).await
 }

@@ -1,6 +1,6 @@
 //! The report as a document: the preview of the report as it would be published now, and each
 //! published version exactly as it was frozen, as HTML or PDF.
-use super::{ReportAt, RuleChoice, current, subject};
+use super::{ReportAt, ReportRule, RuleChoice, Subject, current, subject};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -88,9 +88,21 @@ pub async fn preview<const PDF: bool>(
     at: ReportAt,
     Query(choice): Query<RuleChoice>,
 ) -> Result<Response, AppError> {
-    let format = format(PDF);
     let subject = subject(&state, &user, at.scope).await?;
-    let report = current(&state, subject.scope, choice.rule).await?.report;
+    preview_file(&state, &subject, choice.rule, PDF).await
+}
+
+/// The report of `subject` (as [`subject`] loaded it, once the policy let the actor in) as it
+/// would be published now under `rule`, as HTML to read (`pdf` false) or a PDF to download,
+/// for the page and the API alike.
+pub async fn preview_file(
+    state: &AppState,
+    subject: &Subject,
+    rule: ReportRule,
+    pdf: bool,
+) -> Result<Response, AppError> {
+    let format = format(pdf);
+    let report = current(state, subject.scope, rule).await?.report;
     document(
         report,
         format,

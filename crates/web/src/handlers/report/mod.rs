@@ -43,10 +43,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ReportAt {
         };
         let scope = match (number("id")?, number("year")?) {
             (Some(id), _) => ReportScope::Cycle(id),
-            // Years flipside could hold; anything else is not a page.
-            (None, Some(year @ 2000..=2100)) => {
-                ReportScope::Year(AcademicYear::from_start_year(year as i32))
-            }
+            (None, Some(year)) => year_scope(year)?,
             _ => return Err(AppError::NotFound),
         };
         Ok(ReportAt {
@@ -54,6 +51,16 @@ impl<S: Send + Sync> FromRequestParts<S> for ReportAt {
             version: number("number")?,
         })
     }
+}
+
+/// The report of the academic year starting in `year`, for the pages and the API alike: only
+/// years flipside could hold; any other is no report (404).
+pub fn year_scope(year: i64) -> Result<ReportScope, AppError> {
+    i32::try_from(year)
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+        .map(|y| ReportScope::Year(AcademicYear::from_start_year(y)))
+        .ok_or(AppError::NotFound)
 }
 
 /// A report's subject as its pages name it, once the policy has let the actor in.
