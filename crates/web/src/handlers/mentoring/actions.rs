@@ -51,7 +51,7 @@ pub async fn raise(
             action: form,
             ..Drafts::default()
         };
-        return render(&state, ctx, &user, &address, pair, cycle, errors, drafts).await;
+        return render(&state, ctx, &user, &address, pair, cycle, (errors, drafts)).await;
     };
     let owner = state.store.user(pair.mentee_id).await?;
     operations::actions::raise(
@@ -124,7 +124,7 @@ pub async fn change_status(
                 target: Some(action_id),
                 ..Drafts::default()
             };
-            return render(&state, ctx, &user, &address, pair, cycle, errors, drafts).await;
+            return render(&state, ctx, &user, &address, pair, cycle, (errors, drafts)).await;
         }
         Err(e) => return Err(AppError::Conflict(e.to_string())),
     }
@@ -190,7 +190,7 @@ pub async fn add_evidence(
             evidence_link: form.evidence_link,
             ..Drafts::default()
         };
-        return render(&state, ctx, &user, &address, pair, cycle, errors, drafts).await;
+        return render(&state, ctx, &user, &address, pair, cycle, (errors, drafts)).await;
     }
     state
         .store

@@ -51,7 +51,7 @@ pub async fn propose(
                 meeting: form,
                 ..Drafts::default()
             };
-            render(&state, ctx, &user, &address, pair, cycle, errors, drafts).await
+            render(&state, ctx, &user, &address, pair, cycle, (errors, drafts)).await
         }
     }
 }
@@ -355,7 +355,7 @@ pub async fn held(
                 held_minutes: form.held_minutes,
                 ..Drafts::default()
             };
-            render(&state, ctx, &user, &address, pair, cycle, errors, drafts).await
+            render(&state, ctx, &user, &address, pair, cycle, (errors, drafts)).await
         }
     }
 }

@@ -171,8 +171,7 @@ pub async fn render(
     address: &str,
     pair: Pair,
     cycle: Cycle,
-    errors: FormErrors,
-    drafts: Drafts,
+    (errors, drafts): (FormErrors, Drafts),
 ) -> Result<Response, AppError> {
     let me = user.id();
     let scheme = state.store.scheme(cycle.scheme_id).await?;

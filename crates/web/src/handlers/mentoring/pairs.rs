@@ -32,8 +32,7 @@ pub async fn show(
         &address,
         pair,
         cycle,
-        FormErrors::default(),
-        Drafts::default(),
+        (FormErrors::default(), Drafts::default()),
     )
     .await
 }
@@ -78,7 +77,7 @@ pub async fn add_note(
                 note: form,
                 ..Drafts::default()
             };
-            return render(&state, ctx, &user, &address, pair, cycle, errors, drafts).await;
+            return render(&state, ctx, &user, &address, pair, cycle, (errors, drafts)).await;
         }
     };
     let shared = form.note_shared.is_some();
@@ -156,7 +155,7 @@ pub async fn raise_concern(
                 concern: form,
                 ..Drafts::default()
             };
-            return render(&state, ctx, &user, &address, pair, cycle, errors, drafts).await;
+            return render(&state, ctx, &user, &address, pair, cycle, (errors, drafts)).await;
         }
     };
     let scheme = state.store.scheme(cycle.scheme_id).await?;
