@@ -384,15 +384,65 @@ pub enum RefiReadError {
     Codebook(#[from] CodebookError),
 }
 
+/// What is wrong with a codebook file, and where: the line and column (from 1, in
+/// characters) of the element at fault, of where the XML stopped being readable, or of the
+/// file's end for what concerns the whole file (no codes, elements left open).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}, column {column}: {error}")]
+pub struct CodebookReadError {
+    pub line: usize,
+    pub column: usize,
+    pub error: RefiReadError,
+}
+
+/// The line and column (from 1, in characters) of a byte offset into `text`.
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text.as_bytes()[..offset.min(text.len())];
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    // Counted over the bytes of the line so far: a cut inside a character counts it.
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (line, column)
+}
+
 /// Reads a REFI-QDA codebook (`.qdc`) into a codebook, codes numbered from 1 in document
 /// order. Codes without a colour get the default grey; `#rgb` colours are widened to
 /// `#rrggbb`. Sets and GUIDs are not kept (aims are the scheme's, chosen after import).
-pub fn read_codebook(bytes: &[u8]) -> Result<Codebook, RefiReadError> {
-    use quick_xml::events::Event;
-    let text = std::str::from_utf8(bytes).map_err(|e| RefiReadError::NotUtf8 {
-        offset: e.valid_up_to(),
-    })?;
+pub fn read_codebook(bytes: &[u8]) -> Result<Codebook, CodebookReadError> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let offset = e.valid_up_to();
+            let valid = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
+            let (line, column) = line_and_column(valid, offset);
+            return Err(CodebookReadError {
+                line,
+                column,
+                error: RefiReadError::NotUtf8 { offset },
+            });
+        }
+    };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Where the event being read began (the element at fault), or where the reader stopped.
+    let mut at = 0usize;
+    read_codebook_text(text, &mut at).map_err(|error| {
+        let (line, column) = line_and_column(text, at);
+        CodebookReadError {
+            line,
+            column,
+            error,
+        }
+    })
+}
+
+fn read_codebook_text(text: &str, at: &mut usize) -> Result<Codebook, RefiReadError> {
+    use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_str(text);
     let mut book = Codebook::default();
     let mut stack: Vec<CodeId> = Vec::new();
@@ -401,9 +451,14 @@ pub fn read_codebook(bytes: &[u8]) -> Result<Codebook, RefiReadError> {
     // Open elements: a document that ends inside one is cut short.
     let mut open = 0usize;
     loop {
-        let event = reader
-            .read_event()
-            .map_err(|e| RefiReadError::NotXml(e.to_string()))?;
+        *at = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        let event = reader.read_event().map_err(|e| {
+            *at = usize::try_from(reader.error_position()).unwrap_or(usize::MAX);
+            RefiReadError::NotXml(e.to_string())
+        })?;
+        if matches!(event, Event::Eof) {
+            *at = text.len();
+        }
         match &event {
             Event::Start(_) => open += 1,
             Event::End(_) => open = open.saturating_sub(1),
@@ -856,16 +911,63 @@ mod tests {
             ),
         ];
         for (xml, want) in cases {
-            assert_eq!(read_codebook(xml.as_bytes()), Err(want), "{xml}");
+            assert_eq!(
+                read_codebook(xml.as_bytes()).map_err(|e| e.error),
+                Err(want),
+                "{xml}"
+            );
         }
         assert!(matches!(
-            read_codebook(format!("<CodeBook xmlns=\"{ns}\"><Codes>").as_bytes()),
+            read_codebook(format!("<CodeBook xmlns=\"{ns}\"><Codes>").as_bytes())
+                .map_err(|e| e.error),
             Err(RefiReadError::NotXml(_))
         ));
         assert_eq!(
-            read_codebook(b"<CodeBook \xff/>"),
+            read_codebook(b"<CodeBook \xff/>").map_err(|e| e.error),
             Err(RefiReadError::NotUtf8 { offset: 10 })
         );
+    }
+
+    #[test]
+    fn a_bad_codebook_is_named_with_the_line_and_column_where_it_goes_wrong() {
+        let ns = CODEBOOK_NAMESPACE;
+        let at = |xml: &str| {
+            let e = read_codebook(xml.as_bytes()).unwrap_err();
+            (e.line, e.column, e.to_string())
+        };
+        // The element at fault: its opening `<`, counted in characters, not bytes.
+        let (line, column, message) = at(&format!(
+            "<CodeBook xmlns=\"{ns}\">\n  <Codes>\n    <Code guid=\"x\" name=\"Été\"/>\n    <Code guid=\"y\" name=\"b\" color=\"red\"/>\n  </Codes>\n</CodeBook>\n"
+        ));
+        assert_eq!((line, column), (4, 5));
+        assert_eq!(
+            message,
+            "line 4, column 5: the code \"b\" has the colour \"red\", which is not #rgb or #rrggbb"
+        );
+        let (line, column, _) = at(&format!(
+            "<CodeBook xmlns=\"{ns}\"><Codes>\n<Code name=\"é\"/><Code name=\"a\"/>"
+        ));
+        assert_eq!(
+            (line, column),
+            (2, 1),
+            "the first of the two codes lacks a guid"
+        );
+        // XML that is not well-formed: where the reader stopped.
+        let (line, column, message) = at(&format!(
+            "<CodeBook xmlns=\"{ns}\">\n<Codes>\n<Code guid=\"x\" name=\"a\"/></Codex>"
+        ));
+        assert_eq!(line, 3, "{message}");
+        assert!(column > 1, "{message}");
+        assert!(message.starts_with("line 3, column "), "{message}");
+        // Bad UTF-8: the first byte that is not.
+        let e = read_codebook(b"<CodeBook\n  a\xff/>").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 4));
+        // A whole-file problem is placed at its end.
+        let e =
+            read_codebook(format!("<CodeBook xmlns=\"{ns}\">\n<Codes/>\n</CodeBook>").as_bytes())
+                .unwrap_err();
+        assert_eq!(e.error, RefiReadError::NoCodes);
+        assert_eq!((e.line, e.column), (3, 12));
     }
 
     #[test]

@@ -315,7 +315,8 @@ async fn an_exported_codebook_imports_again_and_a_bad_file_is_refused_naming_the
         ),
         (
             "<?xml version=\"1.0\"?><CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\"><Codes><Code guid=\"g\" name=\"X\" isCodable=\"true\" color=\"red\"/></Codes></CodeBook>",
-            "colour",
+            // Where it goes wrong, as an editor counts: the Code element's `<`.
+            "line 1, column 72: the code \"X\" has the colour",
         ),
         ("", "Choose a REFI-QDA codebook file"),
     ] {

@@ -455,7 +455,8 @@ async fn a_bad_qdc_file_is_refused_and_stores_nothing_and_a_good_one_adds_its_co
         ),
         (
             "<?xml version=\"1.0\"?><CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\"><Codes><Code guid=\"g\" name=\"X\" isCodable=\"true\" color=\"red\"/></Codes></CodeBook>",
-            "colour",
+            // Where it goes wrong, as an editor counts: the Code element's `<`.
+            "line 1, column 72: the code &#34;X&#34; has the colour",
         ),
     ] {
         let r = b
