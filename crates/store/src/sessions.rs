@@ -79,6 +79,8 @@ pub struct SessionContext {
     /// The organisation's time zone (`None`: the stored name is not a zone; whoever needs the
     /// zone reads it with [`Store::zone`], which reports the corruption).
     pub zone: Option<Zone>,
+    /// The organisation, as [`Store::organisation`] reads it (`None`: not set up yet).
+    pub organisation: Option<crate::Organisation>,
 }
 
 /// One row of [`SESSION_CONTEXT`]: the person and one of their grants (none: the grant columns
@@ -91,6 +93,15 @@ struct SessionContextRow {
     student_id: Option<i64>,
     unlinked_records: bool,
     time_zone: Option<String>,
+    org_name: Option<String>,
+    org_short_name: Option<String>,
+    org_min_cell: Option<i64>,
+    org_disclosure_preset: Option<String>,
+    org_hours_target: Option<i64>,
+    org_created_at: Option<DateTime<Utc>>,
+    org_population_total: Option<i64>,
+    org_population_source: Option<String>,
+    org_stale_pair_weeks: Option<i64>,
     grant_id: Option<i64>,
     role: Option<String>,
     scope_kind: Option<String>,
@@ -99,15 +110,20 @@ struct SessionContextRow {
 }
 
 /// The session's person, each of their grants as a row, their linked tutoring records, whether
-/// a record waits to be linked, and the organisation's zone: what five queries read before.
+/// a record waits to be linked, and the organisation (its zone among it): what six queries read
+/// before.
 const SESSION_CONTEXT: &str = "SELECT u.id, u.email, u.display_name, u.password_hash, u.school_id, u.disabled, u.created_at,
         (SELECT id FROM tutoring_tutors WHERE user_id = u.id ORDER BY id LIMIT 1) AS tutor_id,
         (SELECT id FROM tutoring_students WHERE user_id = u.id ORDER BY id LIMIT 1) AS student_id,
         (EXISTS (SELECT 1 FROM tutoring_tutors WHERE user_id IS NULL AND lower(email) = lower(u.email))
             OR EXISTS (SELECT 1 FROM tutoring_students WHERE user_id IS NULL AND lower(email) = lower(u.email))) AS unlinked_records,
-        (SELECT time_zone FROM organisation WHERE id = 1) AS time_zone,
+        o.time_zone, o.name AS org_name, o.short_name AS org_short_name, o.min_cell AS org_min_cell,
+        o.disclosure_preset AS org_disclosure_preset, o.hours_target AS org_hours_target,
+        o.created_at AS org_created_at, o.population_total AS org_population_total,
+        o.population_source AS org_population_source, o.stale_pair_weeks AS org_stale_pair_weeks,
         g.id AS grant_id, g.role, g.scope_kind, g.scope_id, g.granted_at
      FROM sessions s JOIN users u ON u.id = s.user_id
+     LEFT JOIN organisation o ON o.id = 1
      LEFT JOIN role_grants g ON g.user_id = u.id
      WHERE s.id_hash = $1 AND s.expires_at > $2 AND NOT u.disabled
      ORDER BY g.role, g.scope_kind, g.scope_id";
@@ -141,7 +157,43 @@ impl Store {
             first.get_or_insert(row);
         }
         let row = first.ok_or(StoreError::NotFound)?;
+        let organisation = match (
+            row.org_name,
+            row.org_short_name,
+            row.org_min_cell,
+            row.org_disclosure_preset,
+            row.org_hours_target,
+            row.org_created_at,
+            row.org_population_source,
+            row.org_stale_pair_weeks,
+            row.time_zone.clone(),
+        ) {
+            (
+                Some(name),
+                Some(short_name),
+                Some(min_cell),
+                Some(disclosure_preset),
+                Some(hours_target),
+                Some(created_at),
+                Some(population_source),
+                Some(stale_pair_weeks),
+                Some(time_zone),
+            ) => Some(crate::Organisation {
+                name,
+                short_name,
+                min_cell,
+                disclosure_preset,
+                hours_target,
+                created_at,
+                population_total: row.org_population_total,
+                population_source,
+                time_zone,
+                stale_pair_weeks,
+            }),
+            _ => None,
+        };
         Ok(SessionContext {
+            organisation,
             zone: crate::organisation::zone_named(row.time_zone).ok(),
             tutoring: TutoringSelf {
                 tutor_id: row.tutor_id,

@@ -1,6 +1,7 @@
-//! What one page request reads once and reuses: the organisation's time zone and who the
-//! person is in personal tutoring, which the session lookup learns and the page context and
-//! the handler (its dates, "today", the tutor's own records) ask for again. Only for requests
+//! What one page request reads once and reuses: the organisation (its time zone among it) and
+//! who the person is in personal tutoring, which the session lookup learns and the page
+//! context and the handler (its dates, "today", its disclosure rule, the tutor's own records)
+//! ask for again. Only for requests
 //! that change nothing (`GET`, `HEAD`): a form that changes the zone or links a record must
 //! read afresh. Outside such a request (forms, background jobs) nothing is remembered.
 use axum::extract::Request;
@@ -9,23 +10,26 @@ use axum::middleware::Next;
 use axum::response::Response;
 use flipside_core::local_time::Zone;
 use flipside_core::policy::TutoringSelf;
-use std::cell::Cell;
+use flipside_store::Organisation;
+use std::cell::RefCell;
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 struct Memo {
     zone: Option<Zone>,
+    /// The organisation as read (`Some(None)`: read, and not set up yet).
+    organisation: Option<Option<Organisation>>,
     /// (the person, their linked records), known to have no record waiting to be linked.
     tutoring: Option<(i64, TutoringSelf)>,
 }
 
 tokio::task_local! {
-    static MEMO: Cell<Memo>;
+    static MEMO: RefCell<Memo>;
 }
 
 /// The layer: a fresh memo for each request that reads only.
 pub async fn scope(request: Request, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD) {
-        MEMO.scope(Cell::new(Memo::default()), next.run(request))
+        MEMO.scope(RefCell::new(Memo::default()), next.run(request))
             .await
     } else {
         next.run(request).await
@@ -33,16 +37,27 @@ pub async fn scope(request: Request, next: Next) -> Response {
 }
 
 fn update(f: impl FnOnce(&mut Memo)) {
-    let _ = MEMO.try_with(|m| {
-        let mut memo = m.get();
-        f(&mut memo);
-        m.set(memo);
-    });
+    let _ = MEMO.try_with(|m| f(&mut m.borrow_mut()));
+}
+
+fn read<T>(f: impl FnOnce(&Memo) -> Option<T>) -> Option<T> {
+    MEMO.try_with(|m| f(&m.borrow())).ok().flatten()
 }
 
 /// The zone this request already read.
 pub fn zone() -> Option<Zone> {
-    MEMO.try_with(|m| m.get().zone).ok().flatten()
+    read(|m| m.zone)
+}
+
+/// The organisation this request already read (`Some(None)`: there is none yet).
+pub fn organisation() -> Option<Option<Organisation>> {
+    read(|m| m.organisation.clone())
+}
+
+/// Remembers the organisation for the rest of this request (nothing outside a read-only
+/// request).
+pub fn remember_organisation(organisation: Option<Organisation>) {
+    update(|m| m.organisation = Some(organisation));
 }
 
 /// Remembers the zone for the rest of this request (nothing outside a read-only request).
@@ -53,9 +68,7 @@ pub fn remember_zone(zone: Zone) {
 /// Who `user_id` is in personal tutoring, if this request already learnt it with no record
 /// waiting to be linked.
 pub fn tutoring_self(user_id: i64) -> Option<TutoringSelf> {
-    MEMO.try_with(|m| m.get().tutoring)
-        .ok()
-        .flatten()
+    read(|m| m.tutoring)
         .filter(|(id, _)| *id == user_id)
         .map(|(_, me)| me)
 }
@@ -79,13 +92,21 @@ mod tests {
         };
         remember_zone(london);
         remember_tutoring_self(7, me);
+        remember_organisation(None);
         assert_eq!(zone(), None, "nothing is kept outside a request");
         assert_eq!(tutoring_self(7), None);
-        let inside = MEMO.scope(Cell::new(Memo::default()), async {
+        assert!(organisation().is_none());
+        let inside = MEMO.scope(RefCell::new(Memo::default()), async {
             assert_eq!(zone(), None);
             remember_zone(london);
             remember_tutoring_self(7, me);
             assert_eq!(tutoring_self(8), None, "another person's is not theirs");
+            assert!(organisation().is_none(), "not read yet");
+            remember_organisation(None);
+            assert!(
+                matches!(organisation(), Some(None)),
+                "read, and there is none"
+            );
             (zone(), tutoring_self(7))
         });
         assert_eq!(inside.await, (Some(london), Some(me)));

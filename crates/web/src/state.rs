@@ -52,6 +52,16 @@ impl AppState {
         Ok(zone)
     }
 
+    /// The organisation (`None`: not set up yet), read once a read-only request.
+    pub async fn organisation(&self) -> Result<Option<flipside_store::Organisation>, AppError> {
+        if let Some(organisation) = crate::request_memo::organisation() {
+            return Ok(organisation);
+        }
+        let organisation = self.store.organisation().await?;
+        crate::request_memo::remember_organisation(organisation.clone());
+        Ok(organisation)
+    }
+
     /// Today, as the organisation's calendar reads it: the date every rule that decides by
     /// date uses (survey waves, no-contact-by dates, academic years).
     pub async fn today(&self) -> Result<NaiveDate, AppError> {

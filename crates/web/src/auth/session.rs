@@ -100,6 +100,7 @@ async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>,
     if let Some(zone) = context.zone {
         crate::request_memo::remember_zone(zone);
     }
+    crate::request_memo::remember_organisation(context.organisation);
     if !context.unlinked_records {
         crate::request_memo::remember_tutoring_self(context.user.id, context.tutoring);
     }

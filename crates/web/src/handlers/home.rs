@@ -146,7 +146,7 @@ pub async fn show(
     ctx: PageCtx,
     MaybeUser(user): MaybeUser,
 ) -> Result<HomePage, AppError> {
-    let org = state.store.organisation().await?;
+    let org = state.organisation().await?;
     let org_name = org
         .as_ref()
         .map(|o| o.name.clone())

@@ -134,7 +134,7 @@ pub async fn new(
         Some(c) => c.year().next(),
         None => AcademicYear::containing(state.today().await?),
     };
-    let hours = match state.store.organisation().await? {
+    let hours = match state.organisation().await? {
         Some(o) => o.hours_target,
         None => 20,
     };
@@ -293,7 +293,7 @@ async fn stages(
     figures: bool,
 ) -> Result<(Vec<StageView>, Figures), AppError> {
     let (figures, stale) = if figures {
-        let stale = crate::handlers::home::stale_weeks(state.store.organisation().await?.as_ref());
+        let stale = crate::handlers::home::stale_weeks(state.organisation().await?.as_ref());
         let today = state.clock.today_in(ctx.zone);
         let counts = state
             .store

@@ -429,7 +429,7 @@ pub async fn cycle_hours(
     allow(policy::pair_hours(&user.actor, cycle.scheme_id))?;
     let scheme = state.store.scheme(cycle.scheme_id).await?;
     let pairs = state.store.hours_of_cycle(id).await?;
-    let stale = crate::handlers::home::stale_weeks(state.store.organisation().await?.as_ref());
+    let stale = crate::handlers::home::stale_weeks(state.organisation().await?.as_ref());
     let cutoff = stale.cutoff(state.clock.today_in(ctx.zone), ctx.zone);
     let total: i64 = pairs.iter().map(|p| p.minutes_held).sum();
     let target_minutes = cycle.hours_target * 60;

@@ -147,7 +147,7 @@ impl ReportRule {
     async fn disclosure(self, state: &AppState) -> Result<Disclosure, AppError> {
         Ok(match self {
             ReportRule::Publication => Disclosure::publication(),
-            ReportRule::Internal => match state.store.organisation().await? {
+            ReportRule::Internal => match state.organisation().await? {
                 Some(org) => Disclosure::new(crate::handlers::evaluation::results::rule_of(&org)?),
                 None => Disclosure::new(flipside_core::disclosure::DisclosureRule::default()),
             },

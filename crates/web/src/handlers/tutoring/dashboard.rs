@@ -75,7 +75,7 @@ pub async fn figures(
     allow(institution || !visible.is_empty())?;
     let year = year_of(state, year).await?;
     let y = year.start_year();
-    let rule = match state.store.organisation().await? {
+    let rule = match state.organisation().await? {
         Some(org) => rule_of(&org)?,
         None => DisclosureRule::default(),
     };
