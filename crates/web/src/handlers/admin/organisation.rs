@@ -57,11 +57,7 @@ async fn page(
     errors: FormErrors,
     settings: Option<SettingsForm>,
 ) -> Result<OrganisationPage, AppError> {
-    let org = state
-        .store
-        .organisation()
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let org = state.organisation().await?.ok_or(AppError::NotFound)?;
     let schools = state.store.schools().await?;
     let faculties = state
         .store

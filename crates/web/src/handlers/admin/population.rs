@@ -50,11 +50,7 @@ pub async fn show(
     user: CurrentUser,
 ) -> Result<PopulationPage, AppError> {
     allow(policy::organisation(&user.actor, Action::Edit))?;
-    let org = state
-        .store
-        .organisation()
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let org = state.organisation().await?.ok_or(AppError::NotFound)?;
     let labels = countable(state.store.identity_labels().await?)
         .into_iter()
         .map(|l| LabelField {

@@ -132,11 +132,7 @@ pub async fn create(
     crate::handlers::mentoring::cycles::takes_new_cycles(&scheme)?;
     let hours = match body.hours_target {
         Some(h) => h,
-        None => state
-            .store
-            .organisation()
-            .await?
-            .map_or(20, |o| o.hours_target),
+        None => state.organisation().await?.map_or(20, |o| o.hours_target),
     };
     let existing = state.store.cycles_of(scheme_id).await?;
     let form = CycleForm {

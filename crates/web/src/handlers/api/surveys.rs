@@ -294,11 +294,7 @@ pub async fn list_waves(
 async fn waves(state: &AppState, id: i64) -> Result<WaveList, AppError> {
     let stored = state.store.survey_waves(id).await?;
     let today = state.today().await?;
-    let org = state
-        .store
-        .organisation()
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let org = state.organisation().await?.ok_or(AppError::NotFound)?;
     let counts = state.store.survey_participant_counts(id).await?;
     let answers = state.store.survey_answers(id).await?;
     let roles = results::build(&counts, &answers, &rule_of(&org)?, &BTreeMap::new());
@@ -582,11 +578,7 @@ pub async fn results(
 ) -> Result<Json<ResultsJson>, ApiError> {
     let cycle = state.store.cycle(id).await?;
     allow(policy::aggregate_results(&user.actor, cycle.scheme_id))?;
-    let org = state
-        .store
-        .organisation()
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let org = state.organisation().await?.ok_or(AppError::NotFound)?;
     let rule = rule_of(&org)?;
     let counts = state.store.survey_participant_counts(id).await?;
     let answers = state.store.survey_answers(id).await?;

@@ -334,11 +334,7 @@ pub async fn show(
     let cycle = state.store.cycle(id).await?;
     allow(policy::aggregate_results(&user.actor, cycle.scheme_id))?;
     let scheme = state.store.scheme(cycle.scheme_id).await?;
-    let org = state
-        .store
-        .organisation()
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let org = state.organisation().await?.ok_or(AppError::NotFound)?;
     let rule = rule_of(&org)?;
     let counts = state.store.survey_participant_counts(id).await?;
     let answers = state.store.survey_answers(id).await?;

@@ -86,11 +86,7 @@ pub async fn rates_by_wave(
 ) -> Result<BTreeMap<Wave, Vec<String>>, AppError> {
     let counts = state.store.survey_participant_counts(cycle_id).await?;
     let answers = state.store.survey_answers(cycle_id).await?;
-    let org = state
-        .store
-        .organisation()
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let org = state.organisation().await?.ok_or(AppError::NotFound)?;
     let mut out: BTreeMap<Wave, Vec<String>> = BTreeMap::new();
     for role in results::build(&counts, &answers, &rule_of(&org)?, &BTreeMap::new()) {
         for ResponseRate {

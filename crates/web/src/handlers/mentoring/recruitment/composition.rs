@@ -52,11 +52,7 @@ pub async fn composition(
 ) -> Result<CompositionPage, AppError> {
     let (cycle, scheme) = cycle_and_scheme(&state, id).await?;
     allow(policy::review_applications(&user.actor, scheme.id))?;
-    let org = state
-        .store
-        .organisation()
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let org = state.organisation().await?.ok_or(AppError::NotFound)?;
     let rule = rule_of(&org)?;
     let (ids, choices) = state.store.cycle_label_choices(id).await?;
     let table = rule.labels(&label_sets(&ids, &choices));

@@ -75,11 +75,7 @@ pub async fn frequencies(
     allow(audience.is_some())?;
     let audience = audience.unwrap_or(Audience::Outside);
     let scheme = state.store.scheme(cycle.scheme_id).await?;
-    let org = state
-        .store
-        .organisation()
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let org = state.organisation().await?.ok_or(AppError::NotFound)?;
     let rule = rule_of(&org)?;
     let coding = CycleCoding::load(&state.store, id, scheme.id).await?;
     let joined = passages(&coding.excerpts);

@@ -148,11 +148,7 @@ async fn render(
         .find(|a| a.key == aim_key)
         .cloned()
         .ok_or(AppError::NotFound)?;
-    let org = state
-        .store
-        .organisation()
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let org = state.organisation().await?.ok_or(AppError::NotFound)?;
     let rule = results::rule_of(&org)?;
     // The survey change: the results page's own figures, narrowed to this aim's statements.
     let statements = statement_aims(state, cycle.id).await?;
