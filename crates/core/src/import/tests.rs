@@ -234,9 +234,14 @@ fn quoted_fields_with_newlines_keep_line_numbers_right() {
         files(Some(SCHOOLS), Some(tutors), None, None),
         &Known::default(),
     );
+    // The name spanning lines 2 and 3 is refused where it starts, and the next record is still
+    // counted from the line it is on.
     assert_eq!(
         errors,
-        vec!["tutors.csv line 4, column capacity: must be a whole number from 0 to 500, not 'x'"]
+        vec![
+            "tutors.csv line 2, column name: holds a line break: each field is one line of printable characters",
+            "tutors.csv line 4, column capacity: must be a whole number from 0 to 500, not 'x'",
+        ]
     );
 }
 
