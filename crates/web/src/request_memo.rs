@@ -1,9 +1,9 @@
 //! What one page request reads once and reuses: the organisation (its time zone among it) and
 //! who the person is in personal tutoring, which the session lookup learns and the page
 //! context and the handler (its dates, "today", its disclosure rule, the tutor's own records)
-//! ask for again. Only for requests
-//! that change nothing (`GET`, `HEAD`): a form that changes the zone or links a record must
-//! read afresh. Outside such a request (forms, background jobs) nothing is remembered.
+//! ask for again. Only for requests that change nothing (`GET`, `HEAD`): a form that changes
+//! the zone or links a record must read afresh. Outside such a request (forms, background
+//! jobs) nothing is remembered.
 use axum::extract::Request;
 use axum::http::Method;
 use axum::middleware::Next;
