@@ -463,7 +463,6 @@ async fn a_name_with_a_line_break_is_refused_where_it_is_typed() {
 async fn an_email_that_cannot_be_built_fails_alone_and_the_next_one_still_goes() {
     // A store without a running app, so that this test's worker pass is the only one.
     let (store, _dir) = crate::helpers::fresh_store().await;
-    store.migrate().await.unwrap();
     let email = |key, to, name| NewEmail {
         dedup_key: key,
         to_address: to,

@@ -4,7 +4,6 @@ use flipside_core::role::Role;
 #[tokio::test]
 async fn the_demo_organisation_has_people_in_every_role_and_is_created_once() {
     let (store, dir) = fresh_store().await;
-    store.migrate().await.unwrap();
     let text = flipside_web::demo::ensure(&store).await.unwrap();
     assert!(text.contains("coordinator@demo.flipside.test"));
     assert!(text.contains("flipside-demo"));

@@ -22,7 +22,6 @@ fn email<'a>(key: &'a str, to: &'a str) -> NewEmail<'a> {
 
 async fn migrated_store() -> Store {
     let (store, _) = fresh_store().await;
-    store.migrate().await.unwrap();
     store
 }
 

@@ -35,8 +35,28 @@ pub fn backend() -> String {
     std::env::var("FLIPSIDE_TEST_DATABASE").unwrap_or_else(|_| "sqlite".into())
 }
 
-/// A fresh, empty database: a new SQLite file, or a new PostgreSQL database.
+/// A fresh database holding every migration and nothing else: a new SQLite file, or a new
+/// PostgreSQL database copied from this test binary's template ([`postgres_template`]).
 pub async fn fresh_store() -> (Store, Option<PathBuf>) {
+    let (store, dir) = new_store(Schema::Migrated).await;
+    store.migrate().await.expect("migrating");
+    (store, dir)
+}
+
+/// A fresh database with no tables at all, for tests of the migrations themselves.
+pub async fn empty_store() -> (Store, Option<PathBuf>) {
+    new_store(Schema::Empty).await
+}
+
+/// What a new test database starts with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Schema {
+    Empty,
+    /// Every migration, where it can be copied (PostgreSQL); else the caller migrates.
+    Migrated,
+}
+
+async fn new_store(schema: Schema) -> (Store, Option<PathBuf>) {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
     let unique = format!("{}_{}_{}", std::process::id(), n, rand_suffix());
     match backend().as_str() {
@@ -54,17 +74,30 @@ pub async fn fresh_store() -> (Store, Option<PathBuf>) {
             let admin = Store::open_postgres(&admin_url)
                 .await
                 .unwrap_or_else(|e| panic!("PostgreSQL is required for FLIPSIDE_TEST_DATABASE=postgres but {admin_url} cannot be reached: {e}"));
+            let create = match schema {
+                Schema::Empty => format!("CREATE DATABASE {name}"),
+                Schema::Migrated => format!(
+                    "CREATE DATABASE {name} TEMPLATE {}",
+                    postgres_template(&admin, &admin_url).await
+                ),
+            };
             admin
-                .execute_admin(&format!("CREATE DATABASE {name}"))
+                .execute_admin(&create)
                 .await
                 .expect("creating a test database");
+            // A commit here need not wait for the server to flush its log to disk: nothing in
+            // these tests stops the server, and waiting was most of a test's time on
+            // PostgreSQL. Set on this database only, never on the server; the tests that kill
+            // a process mid-write (crates/cli/tests/processes) keep the default.
+            admin
+                .execute_admin(&format!(
+                    "ALTER DATABASE {name} SET synchronous_commit = off"
+                ))
+                .await
+                .expect("setting up a test database");
             admin.close().await;
-            let url = match admin_url.rsplit_once('/') {
-                Some((base, _)) => format!("{base}/{name}"),
-                None => panic!("FLIPSIDE_TEST_POSTGRES_URL must end with a database name"),
-            };
             (
-                Store::open_postgres(&url)
+                Store::open_postgres(&database_url(&admin_url, &name))
                     .await
                     .expect("connecting to the test database"),
                 None,
@@ -72,6 +105,46 @@ pub async fn fresh_store() -> (Store, Option<PathBuf>) {
         }
         other => panic!("FLIPSIDE_TEST_DATABASE must be sqlite or postgres, not {other}"),
     }
+}
+
+/// The URL of database `name` on the server of `admin_url`.
+fn database_url(admin_url: &str, name: &str) -> String {
+    match admin_url.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{name}"),
+        None => panic!("FLIPSIDE_TEST_POSTGRES_URL must end with a database name"),
+    }
+}
+
+/// The name of a PostgreSQL database holding every migration and nothing else, made once per
+/// test binary, from which each test's database is copied (`CREATE DATABASE .. TEMPLATE`).
+/// Migrating afresh costs PostgreSQL a file sync for every table and index it creates, most of
+/// a short test's time on PostgreSQL; a copy costs none of them. Its name starts like every
+/// test database's, so that the test command drops it with them before the next run.
+async fn postgres_template(admin: &Store, admin_url: &str) -> &'static str {
+    static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    TEMPLATE
+        .get_or_init(|| async {
+            let name = format!(
+                "flipside_test_template_{}_{}",
+                std::process::id(),
+                rand_suffix()
+            );
+            admin
+                .execute_admin(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("creating the template database");
+            let template = Store::open_postgres(&database_url(admin_url, &name))
+                .await
+                .expect("connecting to the template database");
+            template
+                .migrate()
+                .await
+                .expect("migrating the template database");
+            // A database is copied only while nobody is connected to it.
+            template.close().await;
+            name
+        })
+        .await
 }
 
 fn rand_suffix() -> u32 {
@@ -202,7 +275,6 @@ impl TestApp {
         let mail_dir = temp_dir("mail");
         settings.mail_dir = Some(mail_dir.clone());
         adjust(&mut settings);
-        store.migrate().await.expect("migrating");
         store
             .ensure_organisation("Test University", "TU")
             .await

@@ -449,7 +449,7 @@ async fn only_the_schemes_coordinators_and_admins_change_the_statements() {
 
 #[tokio::test]
 async fn the_migration_gives_every_existing_cycle_the_words_its_respondents_saw() {
-    let (store, dir) = crate::helpers::fresh_store().await;
+    let (store, dir) = crate::helpers::empty_store().await;
     store.migrate_below(100).await.unwrap();
     store.ensure_default_instruments().await.unwrap();
     let scheme = store

@@ -517,7 +517,6 @@ async fn closing_the_cycle_completes_its_active_pairs_that_met() {
 #[tokio::test]
 async fn the_demo_recruiting_cycle_has_invitations_in_every_state_and_no_pairs_yet() {
     let (store, dir) = crate::helpers::fresh_store().await;
-    store.migrate().await.unwrap();
     flipside_web::demo::ensure(&store).await.unwrap();
     let scheme = store
         .schemes()
