@@ -267,7 +267,8 @@ impl TestApp {
         let statements = match backend().as_str() {
             "postgres" => vec![
                 format!(
-                    "CREATE FUNCTION refuse_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'inserts into {table} refused by the test'; END $$"
+                    // OR REPLACE: a test may refuse, allow and refuse again.
+                    "CREATE OR REPLACE FUNCTION refuse_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'inserts into {table} refused by the test'; END $$"
                 ),
                 format!(
                     "CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION refuse_{table}()"
@@ -335,7 +336,12 @@ impl TestApp {
         *seen += 1;
         let e = trail.last().unwrap().clone();
         assert_eq!(
-            (e.actor_id, e.action.as_str(), e.subject_kind.as_str(), e.subject_id),
+            (
+                e.actor_id,
+                e.action.as_str(),
+                e.subject_kind.as_str(),
+                e.subject_id
+            ),
             (Some(actor), action, subject.0, Some(subject.1)),
             "{e:#?}"
         );
