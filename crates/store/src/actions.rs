@@ -112,7 +112,7 @@ impl Store {
         tx.commit().await
     }
 
-    /// Attaches evidence to an action.
+    /// [`Tx::add_evidence`] in a transaction of its own (the demo).
     pub async fn add_evidence(
         &self,
         action_id: i64,
@@ -120,9 +120,9 @@ impl Store {
         body: &str,
         link: &str,
     ) -> Result<i64> {
-        let (id,): (i64,) = on_pool!(self, pool => sqlx::query_as(
-            "INSERT INTO action_evidence (action_id, added_by, body, link, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id"
-        ).bind(action_id).bind(added_by).bind(body).bind(link).bind(now()).fetch_one(pool).await)?;
+        let mut tx = self.begin().await?;
+        let id = tx.add_evidence(action_id, added_by, body, link).await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -135,6 +135,20 @@ impl Store {
 }
 
 impl Tx {
+    /// Attaches evidence to an action.
+    pub async fn add_evidence(
+        &mut self,
+        action_id: i64,
+        added_by: i64,
+        body: &str,
+        link: &str,
+    ) -> Result<i64> {
+        let (id,): (i64,) = on_tx!(self, c => sqlx::query_as(
+            "INSERT INTO action_evidence (action_id, added_by, body, link, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id"
+        ).bind(action_id).bind(added_by).bind(body).bind(link).bind(now()).fetch_one(&mut *c).await)?;
+        Ok(id)
+    }
+
     /// Raises an action, proposed to its owner.
     pub async fn raise_action(&mut self, new: &NewFollowUpAction<'_>) -> Result<i64> {
         let at = now();

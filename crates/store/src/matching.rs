@@ -76,19 +76,6 @@ impl Store {
         )
     }
 
-    pub async fn save_matching_settings(&self, cycle_id: i64, s: &MatchingSettings) -> Result<()> {
-        on_pool!(self, pool => sqlx::query(
-            "INSERT INTO matching_settings (cycle_id, interests_weight, availability_weight, preferences_weight, allow_same_school, require_common_availability, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (cycle_id) DO UPDATE SET interests_weight = excluded.interests_weight, availability_weight = excluded.availability_weight,
-               preferences_weight = excluded.preferences_weight, allow_same_school = excluded.allow_same_school,
-               require_common_availability = excluded.require_common_availability, updated_at = excluded.updated_at"
-        ).bind(cycle_id).bind(s.interests_weight).bind(s.availability_weight).bind(s.preferences_weight)
-            .bind(s.allow_same_school).bind(s.require_common_availability).bind(now())
-            .execute(pool).await.map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
     /// The cycle's do-not-pair rules, by mentor then mentee name.
     pub async fn do_not_pair_of(&self, cycle_id: i64) -> Result<Vec<DoNotPair>> {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, DoNotPair>(
@@ -98,29 +85,16 @@ impl Store {
         ).bind(cycle_id).fetch_all(pool).await)?)
     }
 
-    /// Adds a do-not-pair rule (adding one twice keeps one).
+    /// [`Tx::add_do_not_pair`] in a transaction of its own (tests).
     pub async fn add_do_not_pair(
         &self,
         cycle_id: i64,
         mentor_id: i64,
         mentee_id: i64,
     ) -> Result<()> {
-        on_pool!(self, pool => sqlx::query(
-            "INSERT INTO do_not_pair (cycle_id, mentor_id, mentee_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
-        ).bind(cycle_id).bind(mentor_id).bind(mentee_id).bind(now()).execute(pool).await.map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
-    pub async fn remove_do_not_pair(
-        &self,
-        cycle_id: i64,
-        mentor_id: i64,
-        mentee_id: i64,
-    ) -> Result<()> {
-        on_pool!(self, pool => sqlx::query(
-            "DELETE FROM do_not_pair WHERE cycle_id = $1 AND mentor_id = $2 AND mentee_id = $3"
-        ).bind(cycle_id).bind(mentor_id).bind(mentee_id).execute(pool).await.map(|r| r.rows_affected()))?;
-        Ok(())
+        let mut tx = self.begin().await?;
+        tx.add_do_not_pair(cycle_id, mentor_id, mentee_id).await?;
+        tx.commit().await
     }
 
     /// Records that someone left the cycle's scheme (they are not re-matched).
@@ -141,6 +115,50 @@ impl Store {
 }
 
 impl Tx {
+    /// Keeps the coordinator's weights and rules for a cycle.
+    pub async fn save_matching_settings(
+        &mut self,
+        cycle_id: i64,
+        s: &MatchingSettings,
+    ) -> Result<()> {
+        on_tx!(self, c => sqlx::query(
+            "INSERT INTO matching_settings (cycle_id, interests_weight, availability_weight, preferences_weight, allow_same_school, require_common_availability, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (cycle_id) DO UPDATE SET interests_weight = excluded.interests_weight, availability_weight = excluded.availability_weight,
+               preferences_weight = excluded.preferences_weight, allow_same_school = excluded.allow_same_school,
+               require_common_availability = excluded.require_common_availability, updated_at = excluded.updated_at"
+        ).bind(cycle_id).bind(s.interests_weight).bind(s.availability_weight).bind(s.preferences_weight)
+            .bind(s.allow_same_school).bind(s.require_common_availability).bind(now())
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Adds a do-not-pair rule; adding one twice keeps one. Returns whether it is new.
+    pub async fn add_do_not_pair(
+        &mut self,
+        cycle_id: i64,
+        mentor_id: i64,
+        mentee_id: i64,
+    ) -> Result<bool> {
+        let n = on_tx!(self, c => sqlx::query(
+            "INSERT INTO do_not_pair (cycle_id, mentor_id, mentee_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
+        ).bind(cycle_id).bind(mentor_id).bind(mentee_id).bind(now()).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// Removes a do-not-pair rule. Returns whether there was one.
+    pub async fn remove_do_not_pair(
+        &mut self,
+        cycle_id: i64,
+        mentor_id: i64,
+        mentee_id: i64,
+    ) -> Result<bool> {
+        let n = on_tx!(self, c => sqlx::query(
+            "DELETE FROM do_not_pair WHERE cycle_id = $1 AND mentor_id = $2 AND mentee_id = $3"
+        ).bind(cycle_id).bind(mentor_id).bind(mentee_id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
     /// Records that someone left the cycle's scheme (kept once).
     pub async fn add_leaver(&mut self, cycle_id: i64, user_id: i64) -> Result<()> {
         on_tx!(self, c => sqlx::query(

@@ -275,7 +275,8 @@ impl Store {
             .await
     }
 
-    /// Issues a named API token limited to `scopes` that expires after `ttl`.
+    /// [`Tx::create_scoped_api_token`] in a transaction of its own (tests and the demo; the
+    /// account page issues one with its audit entry).
     pub async fn create_scoped_api_token(
         &self,
         user_id: i64,
@@ -283,11 +284,11 @@ impl Store {
         ttl: Duration,
         scopes: &Scopes,
     ) -> Result<SessionToken> {
-        let token = SessionToken(format!("fs_{}", SessionToken::generate().0));
-        let at = now();
-        on_pool!(self, pool => sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at, scopes) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(user_id).bind(name).bind(SessionToken::hash(&token.0)).bind(at).bind(at + ttl).bind(scopes.to_stored())
-            .execute(pool).await.map(|r| r.rows_affected()))?;
+        let mut tx = self.begin().await?;
+        let token = tx
+            .create_scoped_api_token(user_id, name, ttl, scopes)
+            .await?;
+        tx.commit().await?;
         Ok(token)
     }
 
@@ -322,14 +323,12 @@ impl Store {
         ).bind(user_id).fetch_all(pool).await)?)
     }
 
-    /// Revokes one of a person's tokens; another person's token, or one already revoked, is
-    /// `NotFound`. Returns its name.
+    /// [`Tx::revoke_api_token`] in a transaction of its own.
     pub async fn revoke_api_token(&self, user_id: i64, token_id: i64) -> Result<String> {
-        on_pool!(self, pool => sqlx::query_as::<_, (String,)>(
-            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL RETURNING name"
-        ).bind(now()).bind(token_id).bind(user_id).fetch_optional(pool).await)
-            .or_not_found()
-            .map(|(name,)| name)
+        let mut tx = self.begin().await?;
+        let name = tx.revoke_api_token(user_id, token_id).await?;
+        tx.commit().await?;
+        Ok(name)
     }
 
     /// Remembers an SSO sign-in in progress (PKCE verifier and nonce, keyed by `state`).
@@ -354,6 +353,33 @@ impl Store {
 }
 
 impl Tx {
+    /// Issues a named API token limited to `scopes` that expires after `ttl`; the plain token
+    /// is returned once and never stored.
+    pub async fn create_scoped_api_token(
+        &mut self,
+        user_id: i64,
+        name: &str,
+        ttl: Duration,
+        scopes: &Scopes,
+    ) -> Result<SessionToken> {
+        let token = SessionToken(format!("fs_{}", SessionToken::generate().0));
+        let at = now();
+        on_tx!(self, c => sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at, scopes) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(user_id).bind(name).bind(SessionToken::hash(&token.0)).bind(at).bind(at + ttl).bind(scopes.to_stored())
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        Ok(token)
+    }
+
+    /// Revokes one of a person's tokens; another person's token, or one already revoked, is
+    /// `NotFound`. Returns its name.
+    pub async fn revoke_api_token(&mut self, user_id: i64, token_id: i64) -> Result<String> {
+        on_tx!(self, c => sqlx::query_as::<_, (String,)>(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL RETURNING name"
+        ).bind(now()).bind(token_id).bind(user_id).fetch_optional(&mut *c).await)
+            .or_not_found()
+            .map(|(name,)| name)
+    }
+
     /// Starts a new session for a person. A fresh token every time: signing in never reuses a
     /// session id that existed before (no fixation).
     pub async fn create_session(&mut self, user_id: i64, ttl: Duration) -> Result<SessionToken> {

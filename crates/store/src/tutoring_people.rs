@@ -189,7 +189,7 @@ impl Store {
         Ok(())
     }
 
-    /// Records a request for a change of tutor. A second pending request is a conflict.
+    /// [`Tx::request_tutor_change`] in a transaction of its own (the demo and tests).
     pub async fn request_tutor_change(
         &self,
         student_id: i64,
@@ -197,11 +197,11 @@ impl Store {
         from_tutor_id: i64,
         reason: &str,
     ) -> Result<i64> {
-        let (id,): (i64,) = on_pool!(self, pool => sqlx::query_as(
-            "INSERT INTO tutoring_change_requests (student_id, academic_year, from_tutor_id, reason, status, created_at)
-             VALUES ($1, $2, $3, $4, 'pending', $5) RETURNING id"
-        ).bind(student_id).bind(year).bind(from_tutor_id).bind(reason).bind(now()).fetch_one(pool).await)
-            .map_err(|e| StoreError::unique(e, "You already have a request for a change of tutor waiting for a decision."))?;
+        let mut tx = self.begin().await?;
+        let id = tx
+            .request_tutor_change(student_id, year, from_tutor_id, reason)
+            .await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -320,6 +320,22 @@ impl Store {
 }
 
 impl Tx {
+    /// Records a request for a change of tutor. A second pending request is a conflict.
+    pub async fn request_tutor_change(
+        &mut self,
+        student_id: i64,
+        year: i64,
+        from_tutor_id: i64,
+        reason: &str,
+    ) -> Result<i64> {
+        let (id,): (i64,) = on_tx!(self, c => sqlx::query_as(
+            "INSERT INTO tutoring_change_requests (student_id, academic_year, from_tutor_id, reason, status, created_at)
+             VALUES ($1, $2, $3, $4, 'pending', $5) RETURNING id"
+        ).bind(student_id).bind(year).bind(from_tutor_id).bind(reason).bind(now()).fetch_one(&mut *c).await)
+            .map_err(|e| StoreError::unique(e, "You already have a request for a change of tutor waiting for a decision."))?;
+        Ok(id)
+    }
+
     /// Links a record to the account of the person who confirmed it, if it still names their
     /// email and nobody holds it (checked in the statement, so two confirmations cannot both
     /// succeed). Returns whether it was linked.

@@ -227,3 +227,51 @@ pub async fn take_sign_in_link(state: &AppState, token: &str) -> Result<Option<U
     tx.commit().await?;
     Ok(Some(user))
 }
+
+/// Issues one of `actor`'s own API tokens, named `name`, lasting `days` and limited to
+/// `scopes`, with its audit entry, in one transaction. Returns the plain token (shown once).
+pub async fn create_api_token(
+    state: &AppState,
+    actor: Actor<'_>,
+    name: &str,
+    days: i64,
+    scopes: &flipside_core::api_scope::Scopes,
+) -> Result<flipside_store::SessionToken, AppError> {
+    let mut tx = state.store.begin().await?;
+    let token = tx
+        .create_scoped_api_token(actor.id, name, Duration::days(days), scopes)
+        .await?;
+    tx.audit(NewAuditEntry {
+        actor_id: Some(actor.id),
+        action: "api_token_created",
+        subject_kind: "user",
+        subject_id: Some(actor.id),
+        detail: &format!("{name} ({days} days; {})", scopes.to_stored()),
+        address: actor.address,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// Revokes one of `actor`'s own API tokens with its audit entry, in one transaction; another
+/// person's token, or one already revoked, is `NotFound`. Returns its name.
+pub async fn revoke_api_token(
+    state: &AppState,
+    actor: Actor<'_>,
+    token_id: i64,
+) -> Result<String, AppError> {
+    let mut tx = state.store.begin().await?;
+    let name = tx.revoke_api_token(actor.id, token_id).await?;
+    tx.audit(NewAuditEntry {
+        actor_id: Some(actor.id),
+        action: "api_token_revoked",
+        subject_kind: "user",
+        subject_id: Some(actor.id),
+        detail: &name,
+        address: actor.address,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(name)
+}

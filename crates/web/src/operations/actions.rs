@@ -115,3 +115,26 @@ pub async fn move_on(
     tx.commit().await?;
     Ok(())
 }
+
+/// The owner attaches evidence of change to an action, with its audit entry (which names the
+/// evidence, not its words), in one transaction. Returns the evidence's id.
+pub async fn add_evidence(
+    state: &AppState,
+    actor: Actor<'_>,
+    action_id: i64,
+    (body, link): (&str, &str),
+) -> Result<i64, AppError> {
+    let mut tx = state.store.begin().await?;
+    let id = tx.add_evidence(action_id, actor.id, body, link).await?;
+    tx.audit(NewAuditEntry {
+        actor_id: Some(actor.id),
+        action: "action_evidence_added",
+        subject_kind: "action",
+        subject_id: Some(action_id),
+        detail: &format!("evidence {id}"),
+        address: actor.address,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}

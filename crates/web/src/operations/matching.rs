@@ -1,4 +1,5 @@
-//! Publishing a cycle's pairs.
+//! Matching a cycle: the coordinator's weights and rules (do-not-pair, same-School exceptions),
+//! each change audited, and publishing the pairs.
 use crate::error::AppError;
 use crate::mail::messages::{PairPublished, Recipient};
 use crate::operations::cycles::Actor;
@@ -6,7 +7,7 @@ use crate::state::AppState;
 use crate::webhooks::{self, Event};
 use flipside_core::cycle_matching::{self, Candidate};
 use flipside_core::matching::MatchedPair;
-use flipside_store::{Cycle, NewAuditEntry, NewPair, PairStatus, Scheme};
+use flipside_store::{Cycle, MatchingSettings, NewAuditEntry, NewPair, PairStatus, Scheme};
 
 /// Publishes pairs, all or none, with everything publishing means, in one transaction: the
 /// pairs, the mentor role in the cycle for each student, the audit entry, and an email to both
@@ -142,5 +143,86 @@ pub async fn remove_same_school_exception(
         .await?;
     }
     tx.commit().await?;
+    Ok(removed)
+}
+
+/// Keeps the cycle's weights and rules, with an audit entry saying what they are now, in one
+/// transaction.
+pub async fn save_settings(
+    state: &AppState,
+    actor: Actor<'_>,
+    cycle_id: i64,
+    settings: &MatchingSettings,
+) -> Result<(), AppError> {
+    let mut tx = state.store.begin().await?;
+    tx.save_matching_settings(cycle_id, settings).await?;
+    tx.audit(NewAuditEntry {
+        actor_id: Some(actor.id),
+        action: "matching_settings_saved",
+        subject_kind: "cycle",
+        subject_id: Some(cycle_id),
+        detail: &format!(
+            "interests {}, availability {}, preferences {}, same School allowed {}, common availability required {}",
+            settings.interests_weight,
+            settings.availability_weight,
+            settings.preferences_weight,
+            settings.allow_same_school,
+            settings.require_common_availability
+        ),
+        address: actor.address,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds a do-not-pair rule and audits it, in one transaction; a rule that already stands
+/// changes nothing and records nothing.
+pub async fn add_do_not_pair(
+    state: &AppState,
+    actor: Actor<'_>,
+    cycle_id: i64,
+    (mentor_id, mentee_id): (i64, i64),
+) -> Result<(), AppError> {
+    let mut tx = state.store.begin().await?;
+    if tx.add_do_not_pair(cycle_id, mentor_id, mentee_id).await? {
+        tx.audit(NewAuditEntry {
+            actor_id: Some(actor.id),
+            action: "do_not_pair_added",
+            subject_kind: "cycle",
+            subject_id: Some(cycle_id),
+            detail: &format!("mentor {mentor_id} and mentee {mentee_id}"),
+            address: actor.address,
+        })
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// Removes a do-not-pair rule and audits it, in one transaction; returns whether there was
+/// one (none: nothing recorded).
+pub async fn remove_do_not_pair(
+    state: &AppState,
+    actor: Actor<'_>,
+    cycle_id: i64,
+    (mentor_id, mentee_id): (i64, i64),
+) -> Result<bool, AppError> {
+    let mut tx = state.store.begin().await?;
+    let removed = tx
+        .remove_do_not_pair(cycle_id, mentor_id, mentee_id)
+        .await?;
+    if removed {
+        tx.audit(NewAuditEntry {
+            actor_id: Some(actor.id),
+            action: "do_not_pair_removed",
+            subject_kind: "cycle",
+            subject_id: Some(cycle_id),
+            detail: &format!("mentor {mentor_id} and mentee {mentee_id}"),
+            address: actor.address,
+        })
+        .await?;
+        tx.commit().await?;
+    }
     Ok(removed)
 }

@@ -20,6 +20,7 @@ pub mod recruitment;
 pub mod reports;
 pub mod retention;
 pub mod schemes;
+pub mod sprints;
 pub mod survey_reminders;
 pub mod surveys;
 pub mod tutoring;

@@ -1,5 +1,6 @@
 //! Personal tutoring's operations: moving a student in the draft allocation and publishing it,
-//! importing the institution, and linking records to the people they describe.
+//! a student's request for a change of tutor and its decision, importing the institution,
+//! and linking records to the people they describe.
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::mail::messages::{Recipient, RecordUnlinked, TutorChangeDecided, TutorChangeOutcome};
@@ -11,7 +12,8 @@ use flipside_core::import::Institution;
 use flipside_core::policy::{self, TutoringSelf};
 use flipside_core::tutoring::{self, MoveRequest};
 use flipside_store::{
-    ImportSummary, NewAuditEntry, RecordKind, SchoolRulesRow, Store, StoreError, TutoringPerson,
+    ChangeRequest, ImportSummary, NewAuditEntry, RecordKind, SchoolRulesRow, Store, StoreError,
+    TutoringPerson,
 };
 
 /// What became of a move: done (the words of the confirmation) or refused, field by field.
@@ -176,32 +178,91 @@ pub enum Decision<'a> {
     Decline { reason: &'a str },
 }
 
+/// A student asks for a change of their tutor of record `from_tutor_id` in `year`: the request
+/// and its audit entry, in one transaction (a second pending request is a conflict). The
+/// entry does not hold the student's reason, which only they and their School's lead read.
+/// Returns the request's id.
+pub async fn request_change(
+    state: &AppState,
+    actor: Actor<'_>,
+    student_id: i64,
+    year: AcademicYear,
+    from_tutor_id: i64,
+    reason: &str,
+) -> Result<i64, AppError> {
+    let mut tx = state.store.begin().await?;
+    let id = tx
+        .request_tutor_change(
+            student_id,
+            i64::from(year.start_year()),
+            from_tutor_id,
+            reason,
+        )
+        .await?;
+    tx.audit(NewAuditEntry {
+        actor_id: Some(actor.id),
+        action: "tutor_change_requested",
+        subject_kind: "tutor_change_request",
+        subject_id: Some(id),
+        detail: &format!("student {student_id}, {year}: from tutor {from_tutor_id}"),
+        address: actor.address,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
 /// Decides a pending request for a change of tutor: the decision (and, approved, the new
-/// tutor of record) and the email telling the student, in one transaction.
+/// tutor of record), its audit entry and the email telling the student, in one transaction.
+/// The entry names the tutors by id and never holds the decline's reason.
 pub async fn decide_change_request(
     state: &AppState,
-    decided_by: i64,
-    id: i64,
+    actor: Actor<'_>,
+    request: &ChangeRequest,
     student: &TutoringPerson,
-    year: AcademicYear,
     decision: Decision<'_>,
 ) -> Result<(), AppError> {
+    let id = request.id;
+    let year = AcademicYear::from_start_year(request.academic_year as i32);
     let mut tx = state.store.begin().await?;
-    let outcome = match decision {
+    let (outcome, action, detail) = match decision {
         Decision::Approve {
             tutor_id,
             tutor_name,
         } => {
-            tx.approve_change_request(id, tutor_id, decided_by).await?;
-            TutorChangeOutcome::Approved {
-                new_tutor: tutor_name,
-            }
+            tx.approve_change_request(id, tutor_id, actor.id).await?;
+            (
+                TutorChangeOutcome::Approved {
+                    new_tutor: tutor_name,
+                },
+                "tutor_change_approved",
+                format!(
+                    "student {}, {year}: tutor of record {} → {tutor_id}",
+                    request.student_id, request.from_tutor_id
+                ),
+            )
         }
         Decision::Decline { reason } => {
-            tx.decline_change_request(id, reason, decided_by).await?;
-            TutorChangeOutcome::Declined { reason }
+            tx.decline_change_request(id, reason, actor.id).await?;
+            (
+                TutorChangeOutcome::Declined { reason },
+                "tutor_change_declined",
+                format!(
+                    "student {}, {year}: tutor of record stays {}",
+                    request.student_id, request.from_tutor_id
+                ),
+            )
         }
     };
+    tx.audit(NewAuditEntry {
+        actor_id: Some(actor.id),
+        action,
+        subject_kind: "tutor_change_request",
+        subject_id: Some(id),
+        detail: &detail,
+        address: actor.address,
+    })
+    .await?;
     let email = TutorChangeDecided {
         request_id: id,
         year: &year.to_string(),

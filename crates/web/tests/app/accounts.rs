@@ -660,3 +660,55 @@ async fn email_sign_in_links_are_off_until_an_admin_switches_them_on_and_then_wo
         .unwrap();
     assert_eq!(app.browser().post(&link, &[]).await.status, 404);
 }
+
+#[tokio::test]
+async fn an_api_token_whose_audit_entry_cannot_be_written_is_neither_issued_nor_revoked() {
+    let app = TestApp::spawn().await;
+    let ada = app.as_role("ada@tu.test", &[]).await;
+    let ada_id = app.user_id("ada@tu.test").await;
+    let issue = [("name", "weekly report"), ("days", "30"), ("scope", "read")];
+
+    app.refuse_inserts_into("audit_log").await;
+    let r = ada.post("/account/tokens", &issue).await;
+    assert_eq!(r.status, 500, "{}", r.body);
+    assert!(!r.body.contains("fs_"), "no token shown: {}", r.body);
+    app.allow_inserts_into("audit_log").await;
+    assert!(app.store.api_tokens_of(ada_id).await.unwrap().is_empty());
+
+    let r = ada.post("/account/tokens", &issue).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let mut seen = 0;
+    app.audited_once(
+        &mut seen,
+        "api_token_",
+        ada_id,
+        "api_token_created",
+        ("user", ada_id),
+    )
+    .await;
+    let at = r.body.find("fs_").unwrap();
+    let token = r.body[at..at + 3 + 64].to_string();
+    let id = app.store.api_tokens_of(ada_id).await.unwrap()[0].id;
+
+    app.refuse_inserts_into("audit_log").await;
+    let revoke = format!("/account/tokens/{id}/revoke");
+    assert_eq!(ada.post(&revoke, &[]).await.status, 500);
+    app.allow_inserts_into("audit_log").await;
+    let me = reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200, "still in force");
+
+    assert_eq!(ada.post(&revoke, &[]).await.status, 303);
+    app.audited_once(
+        &mut seen,
+        "api_token_",
+        ada_id,
+        "api_token_revoked",
+        ("user", ada_id),
+    )
+    .await;
+}

@@ -102,6 +102,7 @@ async fn an_action_goes_from_proposed_to_done_with_evidence_and_shows_on_you_sai
         403
     );
     assert!(app.store.evidence_of(action.id).await.unwrap().is_empty());
+    assert_eq!(app.audited("action_evidence_added").await, 0);
     let r = mentee
         .post(
             &evidence,
@@ -115,6 +116,17 @@ async fn an_action_goes_from_proposed_to_done_with_evidence_and_shows_on_you_sai
         )
         .await;
     assert_eq!(r.status, 303);
+    // Audited with the evidence, without its words.
+    let e = app
+        .audited_once(
+            &mut 0,
+            "action_evidence_",
+            s.mentee,
+            "action_evidence_added",
+            ("action", action.id),
+        )
+        .await;
+    assert!(!e.detail.contains("working days"), "{e:?}");
     assert_eq!(
         post_to(&path, &mentee, step("in_progress", "done"))
             .await

@@ -325,3 +325,300 @@ async fn a_sprint_runs_from_problems_to_a_decided_proposal_through_the_api() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn each_sprint_change_through_the_api_is_audited_as_on_the_pages_and_a_refused_one_is_not() {
+    let app = TestApp::spawn().await;
+    let faculty = app
+        .store
+        .create_faculty("Faculty of Science")
+        .await
+        .unwrap();
+    let school = app
+        .store
+        .create_school(faculty, "School of Physics", "PHY")
+        .await
+        .unwrap();
+    let lead = token_for(
+        &app,
+        "ada.lead@tu.test",
+        &[(Role::StudentLead, Scope::Organisation)],
+    )
+    .await;
+    let student = token_for(
+        &app,
+        "sam.student@tu.test",
+        &[(Role::Student, Scope::Organisation)],
+    )
+    .await;
+    let decider = token_for(
+        &app,
+        "sue.lead@tu.test",
+        &[(Role::SchoolLead, Scope::School(school))],
+    )
+    .await;
+    let (lead_id, student_id, decider_id) = (
+        app.user_id("ada.lead@tu.test").await,
+        app.user_id("sam.student@tu.test").await,
+        app.user_id("sue.lead@tu.test").await,
+    );
+    let mut seen = 0;
+    let unchanged = |seen: usize| {
+        let app = &app;
+        async move { assert_eq!(app.audit_trail("sprint_").await.len(), seen) }
+    };
+
+    let new = json!({"faculty_id": faculty, "title": "Meeting your tutor", "question": "Q?", "starts_on": "2026-10-01", "ends_on": "2026-11-30"});
+    problem(post(&app, &student, "/sprints", new.clone()).await, 403).await;
+    let mut bad = new.clone();
+    bad["title"] = json!("");
+    problem(post(&app, &lead, "/sprints", bad).await, 422).await;
+    unchanged(seen).await;
+    let r = post(&app, &lead, "/sprints", new).await;
+    assert_eq!(r.status(), 201);
+    let s = id(&r.json::<Value>().await.unwrap());
+    app.audited_once(
+        &mut seen,
+        "sprint_",
+        lead_id,
+        "sprint_created",
+        ("sprint", s),
+    )
+    .await;
+
+    let items = format!("/sprints/{s}/items");
+    problem(
+        post(
+            &app,
+            &student,
+            &items,
+            json!({"stage": "ideas", "title": "T", "body": "B"}),
+        )
+        .await,
+        409,
+    )
+    .await;
+    unchanged(seen).await;
+    let r = post(
+        &app,
+        &student,
+        &items,
+        json!({"stage": "problems", "title": "First meetings feel formal", "body": "B"}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let item = id(&r.json::<Value>().await.unwrap());
+    app.audited_once(
+        &mut seen,
+        "sprint_",
+        student_id,
+        "sprint_item_added",
+        ("sprint_item", item),
+    )
+    .await;
+
+    let path = format!("{items}/{item}");
+    problem(
+        post(
+            &app,
+            &lead,
+            &format!("{path}/comments"),
+            json!({"body": ""}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    unchanged(seen).await;
+    let r = post(
+        &app,
+        &lead,
+        &format!("{path}/comments"),
+        json!({"body": "Same in my School."}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let e = app
+        .audited_once(
+            &mut seen,
+            "sprint_",
+            lead_id,
+            "sprint_item_commented",
+            ("sprint_item", item),
+        )
+        .await;
+    assert!(!e.detail.contains("School"), "{e:?}");
+
+    for (support, action) in [
+        (true, "sprint_item_supported"),
+        (false, "sprint_item_support_withdrawn"),
+    ] {
+        let r = post(
+            &app,
+            &student,
+            &format!("{path}/support"),
+            json!({"support": support}),
+        )
+        .await;
+        assert_eq!(r.status(), 200);
+        app.audited_once(
+            &mut seen,
+            "sprint_",
+            student_id,
+            action,
+            ("sprint_item", item),
+        )
+        .await;
+    }
+    // Withdrawing support never given changes nothing and records nothing.
+    let r = post(
+        &app,
+        &student,
+        &format!("{path}/support"),
+        json!({"support": false}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    unchanged(seen).await;
+
+    problem(
+        post(&app, &student, &format!("{path}/promote"), json!({})).await,
+        403,
+    )
+    .await;
+    unchanged(seen).await;
+    let r = post(&app, &lead, &format!("{path}/promote"), json!({})).await;
+    assert_eq!(r.status(), 201);
+    let idea = id(&r.json::<Value>().await.unwrap());
+    app.audited_once(
+        &mut seen,
+        "sprint_",
+        lead_id,
+        "sprint_item_promoted",
+        ("sprint_item", item),
+    )
+    .await;
+    problem(
+        post(&app, &lead, &format!("{path}/promote"), json!({})).await,
+        409,
+    )
+    .await;
+    unchanged(seen).await;
+
+    let advance = format!("/sprints/{s}/advance");
+    problem(
+        post(&app, &lead, &advance, json!({"from": "ideas"})).await,
+        409,
+    )
+    .await;
+    problem(
+        post(&app, &student, &advance, json!({"from": "problems"})).await,
+        403,
+    )
+    .await;
+    unchanged(seen).await;
+    let r = post(&app, &lead, &advance, json!({"from": "problems"})).await;
+    assert_eq!(r.status(), 200);
+    app.audited_once(
+        &mut seen,
+        "sprint_",
+        lead_id,
+        "sprint_advanced",
+        ("sprint", s),
+    )
+    .await;
+    let r = post(&app, &lead, &format!("{items}/{idea}/promote"), json!({})).await;
+    let proposal = id(&r.json::<Value>().await.unwrap());
+    app.audited_once(
+        &mut seen,
+        "sprint_",
+        lead_id,
+        "sprint_item_promoted",
+        ("sprint_item", idea),
+    )
+    .await;
+
+    let decision = format!("{items}/{proposal}/decision");
+    let accept = json!({"decision": "accepted", "reasons": "Good.", "action_title": "A first-meeting guide", "action_owner": "Student support"});
+    problem(post(&app, &lead, &decision, accept.clone()).await, 403).await;
+    problem(
+        post(
+            &app,
+            &decider,
+            &decision,
+            json!({"decision": "accepted", "reasons": "Good."}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    problem(
+        post(
+            &app,
+            &decider,
+            &format!("{items}/{proposal}/status"),
+            json!({"status": "done"}),
+        )
+        .await,
+        409,
+    )
+    .await;
+    unchanged(seen).await;
+    let r = post(&app, &decider, &decision, accept.clone()).await;
+    assert_eq!(r.status(), 200);
+    let e = app
+        .audited_once(
+            &mut seen,
+            "sprint_",
+            decider_id,
+            "sprint_proposal_decided",
+            ("sprint_item", proposal),
+        )
+        .await;
+    assert!(!e.detail.contains("guide"), "{e:?}");
+    problem(post(&app, &decider, &decision, accept).await, 409).await;
+    unchanged(seen).await;
+    let r = post(
+        &app,
+        &decider,
+        &format!("{items}/{proposal}/status"),
+        json!({"status": "done"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    app.audited_once(
+        &mut seen,
+        "sprint_",
+        decider_id,
+        "sprint_action_status_set",
+        ("sprint_item", proposal),
+    )
+    .await;
+
+    let r = post(&app, &lead, &advance, json!({"from": "ideas"})).await;
+    assert_eq!(r.status(), 200);
+    app.audited_once(
+        &mut seen,
+        "sprint_",
+        lead_id,
+        "sprint_advanced",
+        ("sprint", s),
+    )
+    .await;
+    let r = post(&app, &lead, &advance, json!({"from": "proposals"})).await;
+    assert_eq!(r.status(), 200);
+    app.audited_once(
+        &mut seen,
+        "sprint_",
+        lead_id,
+        "sprint_closed",
+        ("sprint", s),
+    )
+    .await;
+    problem(
+        post(&app, &lead, &advance, json!({"from": "proposals"})).await,
+        409,
+    )
+    .await;
+    unchanged(seen).await;
+}

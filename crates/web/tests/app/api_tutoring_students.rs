@@ -258,3 +258,109 @@ async fn a_student_asks_for_a_change_of_tutor_and_the_school_lead_decides_it() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_change_of_tutor_asked_and_decided_through_the_api_is_audited_as_on_the_pages() {
+    let w = world().await;
+    let app = &w.app;
+    let student = token_for(app, "kit.student@tu.test", &[]).await;
+    let lead = token_for(
+        app,
+        "lead@tu.test",
+        &[(Role::SchoolLead, Scope::School(w.school))],
+    )
+    .await;
+    let (student_id, lead_id) = (
+        app.user_id("kit.student@tu.test").await,
+        app.user_id("lead@tu.test").await,
+    );
+    let mut seen = 0;
+    let mine = "/tutoring/me/change-requests";
+    problem(post(app, &student, mine, json!({"reason": ""})).await, 422).await;
+    assert!(app.audit_trail("tutor_change_").await.is_empty());
+    let r = post(
+        app,
+        &student,
+        mine,
+        json!({"reason": "Our times never match."}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let e = app
+        .audited_once(
+            &mut seen,
+            "tutor_change_",
+            student_id,
+            "tutor_change_requested",
+            ("tutor_change_request", id),
+        )
+        .await;
+    assert!(!e.detail.contains("times"), "{e:?}");
+    problem(
+        post(app, &student, mine, json!({"reason": "Again."})).await,
+        409,
+    )
+    .await;
+
+    let decide = format!("/tutoring/change-requests/{id}/decision");
+    problem(
+        post(
+            app,
+            &lead,
+            &decide,
+            json!({"outcome": "approve", "tutor_id": w.full_tutor}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    problem(
+        post(
+            app,
+            &student,
+            &decide,
+            json!({"outcome": "approve", "tutor_id": w.free_tutor}),
+        )
+        .await,
+        403,
+    )
+    .await;
+    assert_eq!(app.audit_trail("tutor_change_").await.len(), seen);
+    let r = post(
+        app,
+        &lead,
+        &decide,
+        json!({"outcome": "approve", "tutor_id": w.free_tutor}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    app.audited_once(
+        &mut seen,
+        "tutor_change_",
+        lead_id,
+        "tutor_change_approved",
+        ("tutor_change_request", id),
+    )
+    .await;
+    assert_eq!(
+        app.store
+            .tutor_of_record(w.student, year_key())
+            .await
+            .unwrap()
+            .map(|t| t.id),
+        Some(w.free_tutor)
+    );
+    problem(
+        post(
+            app,
+            &lead,
+            &decide,
+            json!({"outcome": "decline", "reason": "No."}),
+        )
+        .await,
+        409,
+    )
+    .await;
+    assert_eq!(app.audit_trail("tutor_change_").await.len(), seen);
+}

@@ -339,7 +339,8 @@ impl TestApp {
         let statements = match backend().as_str() {
             "postgres" => vec![
                 format!(
-                    "CREATE FUNCTION refuse_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'inserts into {table} refused by the test'; END $$"
+                    // OR REPLACE: a test may refuse, allow and refuse again.
+                    "CREATE OR REPLACE FUNCTION refuse_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'inserts into {table} refused by the test'; END $$"
                 ),
                 format!(
                     "CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION refuse_{table}()"
@@ -376,6 +377,53 @@ impl TestApp {
             .await
             .unwrap()
             .len()
+    }
+
+    /// The audit entries whose action starts with `prefix`, oldest first.
+    pub async fn audit_trail(&self, prefix: &str) -> Vec<flipside_store::AuditEntry> {
+        let mut all = self.store.audit_entries(None, 100_000).await.unwrap();
+        all.retain(|e| e.action.starts_with(prefix));
+        all.reverse();
+        all
+    }
+
+    /// Checks that the trail of `prefix` actions ([`TestApp::audit_trail`]) grew by exactly one
+    /// entry since it held `seen`, recording `action` by `actor` on `subject` (kind, id) from a
+    /// client address; moves `seen` on and returns the entry.
+    pub async fn audited_once(
+        &self,
+        seen: &mut usize,
+        prefix: &str,
+        actor: i64,
+        action: &str,
+        subject: (&str, i64),
+    ) -> flipside_store::AuditEntry {
+        let trail = self.audit_trail(prefix).await;
+        assert_eq!(
+            trail.len(),
+            *seen + 1,
+            "one new entry, {action}, expected: {:#?}",
+            &trail[(*seen).min(trail.len())..]
+        );
+        *seen += 1;
+        let e = trail.last().unwrap().clone();
+        assert_eq!(
+            (
+                e.actor_id,
+                e.action.as_str(),
+                e.subject_kind.as_str(),
+                e.subject_id
+            ),
+            (Some(actor), action, subject.0, Some(subject.1)),
+            "{e:#?}"
+        );
+        assert!(!e.address.is_empty(), "{e:#?}");
+        e
+    }
+
+    /// The id of the account with this email.
+    pub async fn user_id(&self, email: &str) -> i64 {
+        self.store.user_by_email(email).await.unwrap().id
     }
 
     /// A demo account (`mentor`, `coordinator`, …), signed in with the demo's password.

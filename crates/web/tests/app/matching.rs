@@ -817,3 +817,88 @@ async fn ending_a_pair_early_whose_leavers_cannot_be_recorded_leaves_the_pair_ac
     assert_eq!(app.audited("pair_ended_early").await, 0);
     assert!(app.store.leavers_of(c).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn each_change_to_the_matching_rules_is_audited_and_a_refused_one_is_not() {
+    let app = TestApp::spawn().await;
+    let (scheme, c) = cycle(&app).await;
+    let coord = app.as_role("coord@tu.test", &coordinator(scheme)).await;
+    let coord_id = app.user_id("coord@tu.test").await;
+    let ada = mentor(&app, c, "ada@tu.test", "climate", "mon-am").await;
+    let kay = mentee(&app, c, "kay@tu.test", "climate", "mon-am").await;
+
+    let settings = format!("/cycles/{c}/matching/settings");
+    let r = coord.post(&settings, &[("interests_weight", "5000")]).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(app.audited("matching_settings_saved").await, 0);
+    let r = coord
+        .post(
+            &settings,
+            &[
+                ("interests_weight", "a_lot"),
+                ("availability_weight", "off"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let mut seen = 0;
+    let e = app
+        .audited_once(
+            &mut seen,
+            "matching_settings_saved",
+            coord_id,
+            "matching_settings_saved",
+            ("cycle", c),
+        )
+        .await;
+    assert!(e.detail.contains("interests 4"), "{e:?}");
+
+    let rules = format!("/cycles/{c}/matching/do-not-pair");
+    let pair = [("mentor", format!("m{ada}")), ("mentee", format!("e{kay}"))];
+    let pair: Vec<(&str, &str)> = pair.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = coord
+        .post(
+            &rules,
+            &[("mentor", "m999999"), ("mentee", &format!("e{kay}"))],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(app.audited("do_not_pair_added").await, 0);
+    assert_eq!(coord.post(&rules, &pair).await.status, 303);
+    let mut seen = 0;
+    app.audited_once(
+        &mut seen,
+        "do_not_pair_",
+        coord_id,
+        "do_not_pair_added",
+        ("cycle", c),
+    )
+    .await;
+    // The same rule again changes nothing and records nothing.
+    assert_eq!(coord.post(&rules, &pair).await.status, 303);
+    assert_eq!(app.audit_trail("do_not_pair_").await.len(), seen);
+    let remove = [
+        ("mentor_id", ada.to_string()),
+        ("mentee_id", kay.to_string()),
+    ];
+    let remove: Vec<(&str, &str)> = remove.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        coord.post(&format!("{rules}/remove"), &remove).await.status,
+        303
+    );
+    app.audited_once(
+        &mut seen,
+        "do_not_pair_",
+        coord_id,
+        "do_not_pair_removed",
+        ("cycle", c),
+    )
+    .await;
+    assert!(app.store.do_not_pair_of(c).await.unwrap().is_empty());
+
+    // A rule whose audit entry cannot be written is not made.
+    app.refuse_inserts_into("audit_log").await;
+    assert_eq!(coord.post(&rules, &pair).await.status, 500);
+    app.allow_inserts_into("audit_log").await;
+    assert!(app.store.do_not_pair_of(c).await.unwrap().is_empty());
+}

@@ -25,6 +25,9 @@ fn item_id(r: &Page) -> i64 {
         .unwrap()
 }
 
+/// A form a test expects refused: who sends it, where, its fields and the status expected.
+type Refused<'a> = (&'a Browser, String, Vec<(&'a str, &'a str)>, u16);
+
 struct World {
     app: TestApp,
     lead: Browser,
@@ -541,4 +544,409 @@ async fn a_corrupt_sprint_stage_or_state_is_an_error_page_not_a_default() {
         .unwrap();
     let r = w.staff.get(&page).await;
     assert_eq!(r.status, 500, "{}", r.body);
+}
+
+#[tokio::test]
+async fn each_sprint_change_on_the_pages_leaves_one_audit_entry_naming_who_did_it_to_what() {
+    let w = world().await;
+    let app = &w.app;
+    let (lead, student, staff) = (
+        app.user_id("ada.lead@tu.test").await,
+        app.user_id("sam.student@tu.test").await,
+        app.user_id("tom.staff@tu.test").await,
+    );
+    let coord = app
+        .as_role(
+            "cora.coord@tu.test",
+            &[(Role::Coordinator, Scope::Organisation)],
+        )
+        .await;
+    let coord_id = app.user_id("cora.coord@tu.test").await;
+    let mut seen = 0;
+
+    let id = new_sprint(&w).await;
+    app.audited_once(&mut seen, "sprint_", lead, "sprint_created", ("sprint", id))
+        .await;
+
+    let r = w
+        .student
+        .post(
+            &format!("/sprints/{id}/items"),
+            &[
+                ("stage", "problems"),
+                ("title", "Office hours clash with labs"),
+                ("body", "Tutors' office hours are when we are in the lab."),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let problem = item_id(&r);
+    let e = app
+        .audited_once(
+            &mut seen,
+            "sprint_",
+            student,
+            "sprint_item_added",
+            ("sprint_item", problem),
+        )
+        .await;
+    assert!(!e.detail.contains("lab"), "no typed words: {e:?}");
+
+    let r = w
+        .staff
+        .post(
+            &format!("/sprints/{id}/items/{problem}/comments"),
+            &[("body", "Same in chemistry.")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let e = app
+        .audited_once(
+            &mut seen,
+            "sprint_",
+            staff,
+            "sprint_item_commented",
+            ("sprint_item", problem),
+        )
+        .await;
+    assert!(!e.detail.contains("chemistry"), "no typed words: {e:?}");
+
+    let support = format!("/sprints/{id}/items/{problem}/support");
+    assert_eq!(
+        w.staff.post(&support, &[("support", "yes")]).await.status,
+        303
+    );
+    app.audited_once(
+        &mut seen,
+        "sprint_",
+        staff,
+        "sprint_item_supported",
+        ("sprint_item", problem),
+    )
+    .await;
+    // Supporting again changes nothing, so records nothing.
+    assert_eq!(
+        w.staff.post(&support, &[("support", "yes")]).await.status,
+        303
+    );
+    assert_eq!(app.audit_trail("sprint_").await.len(), seen);
+    assert_eq!(
+        w.staff.post(&support, &[("support", "no")]).await.status,
+        303
+    );
+    app.audited_once(
+        &mut seen,
+        "sprint_",
+        staff,
+        "sprint_item_support_withdrawn",
+        ("sprint_item", problem),
+    )
+    .await;
+
+    let r = w
+        .lead
+        .post(&format!("/sprints/{id}/items/{problem}/promote"), &[])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let idea = item_id(&r);
+    let e = app
+        .audited_once(
+            &mut seen,
+            "sprint_",
+            lead,
+            "sprint_item_promoted",
+            ("sprint_item", problem),
+        )
+        .await;
+    assert!(e.detail.contains(&format!("item {idea}")), "{e:?}");
+
+    let r = w
+        .lead
+        .post(&format!("/sprints/{id}/advance"), &[("from", "problems")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let e = app
+        .audited_once(
+            &mut seen,
+            "sprint_",
+            lead,
+            "sprint_advanced",
+            ("sprint", id),
+        )
+        .await;
+    assert_eq!(e.detail, "problems → ideas");
+
+    let r = w
+        .lead
+        .post(&format!("/sprints/{id}/items/{idea}/promote"), &[])
+        .await;
+    let proposal = item_id(&r);
+    app.audited_once(
+        &mut seen,
+        "sprint_",
+        lead,
+        "sprint_item_promoted",
+        ("sprint_item", idea),
+    )
+    .await;
+
+    let r = coord
+        .post(
+            &format!("/sprints/{id}/items/{proposal}/decision"),
+            &[
+                ("decision", "accepted"),
+                ("reasons", "Cheap and asked for by many."),
+                ("action_title", "Move office hours to Wednesday afternoons"),
+                ("action_owner", "Head of School"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let e = app
+        .audited_once(
+            &mut seen,
+            "sprint_",
+            coord_id,
+            "sprint_proposal_decided",
+            ("sprint_item", proposal),
+        )
+        .await;
+    assert!(e.detail.contains("accepted"), "{e:?}");
+    for typed in ["Cheap", "Wednesday", "Head of School"] {
+        assert!(!e.detail.contains(typed), "{typed} in {e:?}");
+    }
+
+    let r = coord
+        .post(
+            &format!("/sprints/{id}/items/{proposal}/status"),
+            &[("status", "in_progress")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let e = app
+        .audited_once(
+            &mut seen,
+            "sprint_",
+            coord_id,
+            "sprint_action_status_set",
+            ("sprint_item", proposal),
+        )
+        .await;
+    assert!(e.detail.ends_with("not_started → in_progress"), "{e:?}");
+
+    for (from, action) in [("ideas", "sprint_advanced"), ("proposals", "sprint_closed")] {
+        let r = w
+            .lead
+            .post(&format!("/sprints/{id}/advance"), &[("from", from)])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        app.audited_once(&mut seen, "sprint_", lead, action, ("sprint", id))
+            .await;
+    }
+}
+
+#[tokio::test]
+async fn a_sprint_change_refused_by_a_rule_or_the_policy_leaves_no_audit_entry_and_changes_nothing()
+{
+    let w = world().await;
+    let app = &w.app;
+    let faculty = w.faculty.to_string();
+    let refs = [
+        ("title", "Refused"),
+        ("faculty_id", faculty.as_str()),
+        ("question", "Q"),
+        ("starts_on", "2026-11-01"),
+        ("ends_on", "2026-11-30"),
+    ];
+    assert_eq!(w.student.post("/sprints", &refs).await.status, 403);
+    let mut bad = refs;
+    bad[0] = ("title", " ");
+    assert_eq!(w.lead.post("/sprints", &bad).await.status, 422);
+    assert!(app.store.sprints().await.unwrap().is_empty());
+    assert!(app.audit_trail("sprint_").await.is_empty());
+
+    let id = new_sprint(&w).await;
+    let r = w
+        .student
+        .post(
+            &format!("/sprints/{id}/items"),
+            &[("stage", "problems"), ("title", "P"), ("body", "B")],
+        )
+        .await;
+    let problem = item_id(&r);
+    let idea = item_id(
+        &w.lead
+            .post(&format!("/sprints/{id}/items/{problem}/promote"), &[])
+            .await,
+    );
+    let proposal = item_id(
+        &w.lead
+            .post(&format!("/sprints/{id}/items/{idea}/promote"), &[])
+            .await,
+    );
+    let before = app.audit_trail("sprint_").await.len();
+    assert_eq!(before, 4, "created, added, promoted twice");
+    let items = app.store.sprint_items(id).await.unwrap().len();
+
+    let coord = app
+        .as_role(
+            "cora.coord@tu.test",
+            &[(Role::Coordinator, Scope::Organisation)],
+        )
+        .await;
+    let items_path = format!("/sprints/{id}/items");
+    let accept = [
+        ("decision", "accepted"),
+        ("reasons", "Good."),
+        ("action_title", "Do it"),
+        ("action_owner", "Someone"),
+    ];
+    let refused: Vec<Refused> = vec![
+        // Rules: empty text, the wrong stage, promoting twice, a stale step, an undecided
+        // proposal's status, an idea decided, an accepted proposal without its action.
+        (
+            &w.student,
+            items_path.clone(),
+            vec![("stage", "problems"), ("title", ""), ("body", "B")],
+            422,
+        ),
+        (
+            &w.student,
+            items_path.clone(),
+            vec![("stage", "ideas"), ("title", "T"), ("body", "B")],
+            422,
+        ),
+        (
+            &w.staff,
+            format!("{items_path}/{problem}/comments"),
+            vec![("body", "  ")],
+            422,
+        ),
+        (
+            &w.lead,
+            format!("{items_path}/{problem}/promote"),
+            vec![],
+            422,
+        ),
+        (
+            &w.lead,
+            format!("{items_path}/{proposal}/promote"),
+            vec![],
+            422,
+        ),
+        (
+            &w.lead,
+            format!("/sprints/{id}/advance"),
+            vec![("from", "ideas")],
+            409,
+        ),
+        (
+            &coord,
+            format!("{items_path}/{proposal}/status"),
+            vec![("status", "done")],
+            422,
+        ),
+        (
+            &coord,
+            format!("{items_path}/{idea}/decision"),
+            accept.to_vec(),
+            422,
+        ),
+        (
+            &coord,
+            format!("{items_path}/{proposal}/decision"),
+            vec![("decision", "accepted"), ("reasons", "Good.")],
+            422,
+        ),
+        (
+            &w.staff,
+            format!("{items_path}/{problem}/support"),
+            vec![("support", "maybe")],
+            400,
+        ),
+        // The policy: only a lead promotes and moves the sprint on; only a decider decides.
+        (
+            &w.student,
+            format!("{items_path}/{problem}/promote"),
+            vec![],
+            403,
+        ),
+        (
+            &w.student,
+            format!("/sprints/{id}/advance"),
+            vec![("from", "problems")],
+            403,
+        ),
+        (
+            &w.lead,
+            format!("{items_path}/{proposal}/decision"),
+            accept.to_vec(),
+            403,
+        ),
+        (
+            &w.student,
+            format!("{items_path}/{proposal}/status"),
+            vec![("status", "done")],
+            403,
+        ),
+    ];
+    for (who, path, fields, status) in refused {
+        let r = who.post(&path, &fields).await;
+        assert_eq!(r.status, status, "{path} {fields:?}: {}", r.body);
+        assert_eq!(
+            app.audit_trail("sprint_").await.len(),
+            before,
+            "{path} {fields:?} was audited"
+        );
+    }
+    let s = app.store.sprint(id).await.unwrap();
+    assert_eq!((s.stage.as_str(), s.state.as_str()), ("problems", "open"));
+    assert_eq!(app.store.sprint_items(id).await.unwrap().len(), items);
+    assert!(app.store.sprint_comments(id).await.unwrap().is_empty());
+    let p = app.store.sprint_item(proposal).await.unwrap();
+    assert!(p.decision.is_none() && p.action_status.is_none());
+}
+
+#[tokio::test]
+async fn a_sprint_change_whose_audit_entry_cannot_be_written_does_not_happen() {
+    let w = world().await;
+    let app = &w.app;
+    let id = new_sprint(&w).await;
+    let r = w
+        .student
+        .post(
+            &format!("/sprints/{id}/items"),
+            &[("stage", "problems"), ("title", "P"), ("body", "B")],
+        )
+        .await;
+    let problem = item_id(&r);
+
+    app.refuse_inserts_into("audit_log").await;
+    let promote = format!("/sprints/{id}/items/{problem}/promote");
+    assert_eq!(w.lead.post(&promote, &[]).await.status, 500);
+    let support = format!("/sprints/{id}/items/{problem}/support");
+    assert_eq!(
+        w.staff.post(&support, &[("support", "yes")]).await.status,
+        500
+    );
+    let advance = format!("/sprints/{id}/advance");
+    assert_eq!(
+        w.lead.post(&advance, &[("from", "problems")]).await.status,
+        500
+    );
+    app.allow_inserts_into("audit_log").await;
+
+    assert_eq!(app.store.sprint_items(id).await.unwrap().len(), 1);
+    let item = app.store.sprint_item(problem).await.unwrap();
+    assert_eq!((item.promoted_to, item.supporters), (None, 0));
+    assert_eq!(
+        app.store.sprint(id).await.unwrap().stage.as_str(),
+        "problems"
+    );
+    // Once the entry can be written, the same steps go through.
+    assert_eq!(w.lead.post(&promote, &[]).await.status, 303);
+    assert_eq!(
+        w.lead.post(&advance, &[("from", "problems")]).await.status,
+        303
+    );
 }

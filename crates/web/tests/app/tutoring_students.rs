@@ -553,3 +553,210 @@ async fn a_corrupt_change_request_status_answers_500_instead_of_reading_as_decli
         "{err:#}"
     );
 }
+
+#[tokio::test]
+async fn asking_for_and_deciding_a_change_of_tutor_are_each_audited_without_the_reasons() {
+    let w = world().await;
+    let app = &w.app;
+    let student = app.as_role("kit.student@tu.test", &[]).await;
+    let lead = app
+        .as_role("sl@tu.test", &[(Role::SchoolLead, Scope::School(w.school))])
+        .await;
+    let outsider = app
+        .as_role(
+            "ol@tu.test",
+            &[(Role::SchoolLead, Scope::School(w.other_school))],
+        )
+        .await;
+    let (student_id, lead_id) = (
+        app.user_id("kit.student@tu.test").await,
+        app.user_id("sl@tu.test").await,
+    );
+    let mut seen = 0;
+    let unchanged = |seen: usize| async move {
+        assert_eq!(app.audit_trail("tutor_change_").await.len(), seen);
+    };
+
+    // Refused: no reason. Then asked, audited without the reason.
+    let r = student
+        .post("/tutoring/change-request", &[("reason", " ")])
+        .await;
+    assert_eq!(r.status, 422);
+    unchanged(seen).await;
+    let reason = "We never find a time that works.";
+    let r = student
+        .post("/tutoring/change-request", &[("reason", reason)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let request = app.store.change_requests_of(w.student).await.unwrap()[0].id;
+    let e = app
+        .audited_once(
+            &mut seen,
+            "tutor_change_",
+            student_id,
+            "tutor_change_requested",
+            ("tutor_change_request", request),
+        )
+        .await;
+    assert!(!e.detail.contains("time"), "{e:?}");
+    // A second request while one waits is refused, and not audited.
+    let r = student
+        .post("/tutoring/change-request", &[("reason", "Again.")])
+        .await;
+    assert_eq!(r.status, 422);
+    unchanged(seen).await;
+
+    // Refused by the policy and by the rules: nothing changes, nothing is audited.
+    let decide = format!("/tutoring/change-requests/{request}");
+    let free = w.free_tutor.to_string();
+    let full = w.full_tutor.to_string();
+    for (who, fields, status) in [
+        (
+            &outsider,
+            vec![("outcome", "approve"), ("tutor_id", free.as_str())],
+            403,
+        ),
+        (
+            &student,
+            vec![("outcome", "approve"), ("tutor_id", free.as_str())],
+            403,
+        ),
+        (
+            &lead,
+            vec![("outcome", "approve"), ("tutor_id", full.as_str())],
+            422,
+        ),
+        (&lead, vec![("outcome", "decline"), ("reason", "")], 422),
+    ] {
+        let r = who.post(&decide, &fields).await;
+        assert_eq!(r.status, status, "{fields:?}: {}", r.body);
+        unchanged(seen).await;
+    }
+    let s = &app.store;
+    assert_eq!(
+        s.tutor_of_record(w.student, year_key())
+            .await
+            .unwrap()
+            .map(|t| t.id),
+        Some(w.tutor)
+    );
+    assert!(s.emails_to("Kit.Student@TU.test").await.unwrap().is_empty());
+
+    // Approved: the tutor of record changes, with one entry naming both tutors.
+    let r = lead
+        .post(&decide, &[("outcome", "approve"), ("tutor_id", &free)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let e = app
+        .audited_once(
+            &mut seen,
+            "tutor_change_",
+            lead_id,
+            "tutor_change_approved",
+            ("tutor_change_request", request),
+        )
+        .await;
+    assert!(
+        e.detail
+            .ends_with(&format!("{} → {}", w.tutor, w.free_tutor)),
+        "{e:?}"
+    );
+    // Deciding again is refused and not audited.
+    assert_eq!(
+        lead.post(&decide, &[("outcome", "decline"), ("reason", "x")])
+            .await
+            .status,
+        409
+    );
+    unchanged(seen).await;
+
+    // Declined: audited without the reason given to the student.
+    student
+        .post(
+            "/tutoring/change-request",
+            &[("reason", "Different subject.")],
+        )
+        .await;
+    let second = s.change_requests_of(w.student).await.unwrap()[0].id;
+    app.audited_once(
+        &mut seen,
+        "tutor_change_",
+        student_id,
+        "tutor_change_requested",
+        ("tutor_change_request", second),
+    )
+    .await;
+    let declined_because = "Dr Free specialises in your area.";
+    let r = lead
+        .post(
+            &format!("/tutoring/change-requests/{second}"),
+            &[("outcome", "decline"), ("reason", declined_because)],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let e = app
+        .audited_once(
+            &mut seen,
+            "tutor_change_",
+            lead_id,
+            "tutor_change_declined",
+            ("tutor_change_request", second),
+        )
+        .await;
+    assert!(!e.detail.contains("specialises"), "{e:?}");
+}
+
+#[tokio::test]
+async fn a_change_of_tutor_whose_audit_entry_cannot_be_written_is_not_made_and_not_emailed() {
+    let w = world().await;
+    let app = &w.app;
+    let student = app.as_role("kit.student@tu.test", &[]).await;
+    let lead = app
+        .as_role("sl@tu.test", &[(Role::SchoolLead, Scope::School(w.school))])
+        .await;
+    let request = app
+        .store
+        .request_tutor_change(w.student, year_key(), w.tutor, "Timetable clash.")
+        .await
+        .unwrap();
+    app.refuse_inserts_into("audit_log").await;
+    let free = w.free_tutor.to_string();
+    let r = lead
+        .post(
+            &format!("/tutoring/change-requests/{request}"),
+            &[("outcome", "approve"), ("tutor_id", &free)],
+        )
+        .await;
+    assert_eq!(r.status, 500, "{}", r.body);
+    app.allow_inserts_into("audit_log").await;
+    let s = &app.store;
+    assert_eq!(
+        s.tutor_of_record(w.student, year_key())
+            .await
+            .unwrap()
+            .map(|t| t.id),
+        Some(w.tutor)
+    );
+    assert_eq!(s.change_request(request).await.unwrap().status, "pending");
+    assert!(s.emails_to("Kit.Student@TU.test").await.unwrap().is_empty());
+
+    // Nor is a request whose entry cannot be written.
+    s.execute_admin(&format!(
+        "UPDATE tutoring_change_requests SET status = 'declined' WHERE id = {request}"
+    ))
+    .await
+    .unwrap();
+    // (Read once first: the student's record is linked to them, audited, on their first page.)
+    student.get_ok("/tutoring/change-request").await;
+    app.refuse_inserts_into("audit_log").await;
+    let r = student
+        .post("/tutoring/change-request", &[("reason", "Still a clash.")])
+        .await;
+    assert_eq!(r.status, 500, "{}", r.body);
+    app.allow_inserts_into("audit_log").await;
+    assert_eq!(s.change_requests_of(w.student).await.unwrap().len(), 1);
+    let r = student
+        .post("/tutoring/change-request", &[("reason", "Still a clash.")])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+}

@@ -310,6 +310,7 @@ pub async fn change_status(
 pub async fn add_evidence(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    ClientAddress(address): ClientAddress,
     ApiPath(action_id): ApiPath<i64>,
     JsonBody(body): JsonBody<NewEvidenceJson>,
 ) -> Result<(StatusCode, Json<ActionJson>), ApiError> {
@@ -336,10 +337,16 @@ pub async fn add_evidence(
     if !errors.is_empty() {
         return Err(AppError::InvalidFields(errors).into());
     }
-    state
-        .store
-        .add_evidence(action_id, user.id(), &text_body, &link)
-        .await?;
+    operations::actions::add_evidence(
+        &state,
+        Actor {
+            id: user.id(),
+            address: &address,
+        },
+        action_id,
+        (&text_body, &link),
+    )
+    .await?;
     let a = state.store.follow_up_action(action_id).await?;
     Ok((
         StatusCode::CREATED,

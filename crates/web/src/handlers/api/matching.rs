@@ -238,6 +238,7 @@ pub async fn settings(
 pub async fn update_settings(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    ClientAddress(address): ClientAddress,
     ApiPath(id): ApiPath<i64>,
     JsonBody(body): JsonBody<SettingsJson>,
 ) -> Result<Json<SettingsJson>, ApiError> {
@@ -276,7 +277,7 @@ pub async fn update_settings(
         allow_same_school: body.allow_same_school,
         require_common_availability: body.require_common_availability,
     };
-    state.store.save_matching_settings(id, &s).await?;
+    operations::matching::save_settings(&state, Actor::of(&user, &address), id, &s).await?;
     Ok(Json(settings_json(s)))
 }
 
@@ -301,6 +302,7 @@ pub async fn list_do_not_pair(
 pub async fn add_do_not_pair(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    ClientAddress(address): ClientAddress,
     ApiPath(id): ApiPath<i64>,
     JsonBody(body): JsonBody<NewDoNotPairJson>,
 ) -> Result<(StatusCode, Json<DoNotPairJson>), ApiError> {
@@ -323,10 +325,13 @@ pub async fn add_do_not_pair(
     if !errors.is_empty() {
         return Err(AppError::InvalidFields(errors).into());
     }
-    state
-        .store
-        .add_do_not_pair(id, body.mentor_id, body.mentee_id)
-        .await?;
+    operations::matching::add_do_not_pair(
+        &state,
+        Actor::of(&user, &address),
+        id,
+        (body.mentor_id, body.mentee_id),
+    )
+    .await?;
     let rule = state
         .store
         .do_not_pair_of(id)
@@ -344,6 +349,7 @@ pub async fn add_do_not_pair(
 pub async fn remove_do_not_pair(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    ClientAddress(address): ClientAddress,
     ApiPath((id, mentor, mentee)): ApiPath<(i64, i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
     managed_cycle(&state, &user, id).await?;
@@ -356,7 +362,13 @@ pub async fn remove_do_not_pair(
     if !exists {
         return Err(AppError::NotFound.into());
     }
-    state.store.remove_do_not_pair(id, mentor, mentee).await?;
+    operations::matching::remove_do_not_pair(
+        &state,
+        Actor::of(&user, &address),
+        id,
+        (mentor, mentee),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

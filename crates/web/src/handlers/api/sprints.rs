@@ -2,14 +2,15 @@
 //! items and comments, creating one and moving it on (Student APT Leads and organisation-wide
 //! coordinators), and the item changes the sprint's page allows: adding an item in the current
 //! stage, commenting, supporting, promoting, deciding a proposal and keeping an accepted one's
-//! implementation status. The same checks (`flipside_core::sprint`), policy and store
-//! operations as the pages.
+//! implementation status. The same checks (`flipside_core::sprint`), policy and operations
+//! (`operations::sprints`: each write with its audit entry) as the pages.
 use super::{ApiPath, ApiQuery, JsonBody, PageParams, page, page_of};
-use crate::auth::{ApiUser, CurrentUser};
+use crate::auth::{ApiUser, ClientAddress, CurrentUser};
 use crate::error::{ApiError, AppError};
 use crate::handlers::allow;
 use crate::handlers::cocreation::sprints::create::{create_sprint, validate};
 use crate::handlers::cocreation::sprints::{SprintForm, decider, item_of, text};
+use crate::operations::{self, cycles::Actor};
 use crate::page::FormErrors;
 use crate::state::AppState;
 use axum::Json;
@@ -17,10 +18,8 @@ use axum::extract::State;
 use axum::http::{Method, StatusCode};
 use axum::routing::{MethodRouter, get, post};
 use flipside_core::policy;
-use flipside_core::sprint::{
-    self, Advance, Decision, Implementation, SprintState, Stage, check_add, check_promote,
-};
-use flipside_store::{Sprint, SprintComment, SprintItem, StoreError};
+use flipside_core::sprint::{self, Decision, Implementation, Stage, check_add, check_promote};
+use flipside_store::{Sprint, SprintComment, SprintItem};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
@@ -372,6 +371,7 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    ClientAddress(address): ClientAddress,
     JsonBody(body): JsonBody<NewSprintJson>,
 ) -> Result<(StatusCode, Json<SprintJson>), ApiError> {
     allow(policy::sprint_run(&user.actor))?;
@@ -384,7 +384,7 @@ pub async fn create(
     };
     let faculties = state.store.faculties().await?;
     let valid = validate(&form, &faculties).map_err(invalid)?;
-    let id = create_sprint(&state, &user, &valid).await?;
+    let id = create_sprint(&state, Actor::of(&user, &address), &valid).await?;
     Ok((
         StatusCode::CREATED,
         Json(state.store.sprint(id).await?.into()),
@@ -410,28 +410,16 @@ pub async fn show(
 pub async fn advance(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    ClientAddress(address): ClientAddress,
     ApiPath(id): ApiPath<i64>,
     JsonBody(body): JsonBody<SprintAdvanceJson>,
 ) -> Result<Json<SprintJson>, ApiError> {
     let sprint = state.store.sprint(id).await?;
     allow(policy::sprint_run(&user.actor))?;
     let from = sprint.stage.get();
-    match sprint::check_advance(sprint.state.get(), from, body.from.get().as_str())
-        .map_err(AppError::Conflict)?
-    {
-        Advance::To(to) => {
-            state
-                .store
-                .set_sprint_stage(id, from.as_str(), to.as_str())
-                .await?
-        }
-        Advance::Close => {
-            state
-                .store
-                .set_sprint_state(id, SprintState::Closed.as_str())
-                .await?
-        }
-    }
+    let step = sprint::check_advance(sprint.state.get(), from, body.from.get().as_str())
+        .map_err(AppError::Conflict)?;
+    operations::sprints::advance(&state, Actor::of(&user, &address), id, from, step).await?;
     Ok(Json(state.store.sprint(id).await?.into()))
 }
 
@@ -441,6 +429,7 @@ pub async fn advance(
 pub async fn add_item(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    ClientAddress(address): ClientAddress,
     ApiPath(id): ApiPath<i64>,
     JsonBody(body): JsonBody<NewSprintItemJson>,
 ) -> Result<(StatusCode, Json<SprintItemJson>), ApiError> {
@@ -454,10 +443,15 @@ pub async fn add_item(
     }
     let current = sprint.stage.get();
     check_add(sprint.state.get(), current, body.stage.get()).map_err(AppError::Conflict)?;
-    let item = state
-        .store
-        .add_sprint_item(id, current.as_str(), &title, &text_body, user.id())
-        .await?;
+    let item = operations::sprints::add_item(
+        &state,
+        Actor::of(&user, &address),
+        id,
+        current,
+        &title,
+        &text_body,
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(item_answer(&state, &user, id, item).await?),
@@ -470,6 +464,7 @@ pub async fn add_item(
 pub async fn comment(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    ClientAddress(address): ClientAddress,
     ApiPath((id, item_id)): ApiPath<(i64, i64)>,
     JsonBody(body): JsonBody<NewSprintCommentJson>,
 ) -> Result<(StatusCode, Json<SprintItemJson>), ApiError> {
@@ -481,10 +476,7 @@ pub async fn comment(
     if !errors.is_empty() {
         return Err(invalid(errors));
     }
-    state
-        .store
-        .add_sprint_comment(item.id, user.id(), &text_body)
-        .await?;
+    operations::sprints::comment(&state, Actor::of(&user, &address), &item, &text_body).await?;
     Ok((
         StatusCode::CREATED,
         Json(item_answer(&state, &user, id, item.id).await?),
@@ -497,20 +489,14 @@ pub async fn comment(
 pub async fn support(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    ClientAddress(address): ClientAddress,
     ApiPath((id, item_id)): ApiPath<(i64, i64)>,
     JsonBody(body): JsonBody<SprintSupportJson>,
 ) -> Result<Json<SprintItemJson>, ApiError> {
     let sprint = state.store.sprint(id).await?;
     let item = item_of(&state, &sprint, item_id).await?;
     allow(policy::sprint_contribute(&user.actor))?;
-    if body.support {
-        state.store.support_sprint_item(item.id, user.id()).await?;
-    } else {
-        state
-            .store
-            .withdraw_sprint_support(item.id, user.id())
-            .await?;
-    }
+    operations::sprints::support(&state, Actor::of(&user, &address), &item, body.support).await?;
     Ok(Json(item_answer(&state, &user, id, item.id).await?))
 }
 
@@ -521,16 +507,15 @@ pub async fn support(
 pub async fn promote(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    ClientAddress(address): ClientAddress,
     ApiPath((id, item_id)): ApiPath<(i64, i64)>,
 ) -> Result<(StatusCode, Json<SprintItemJson>), ApiError> {
     let sprint = state.store.sprint(id).await?;
     let item = item_of(&state, &sprint, item_id).await?;
     allow(policy::sprint_run(&user.actor))?;
     let to = check_promote(sprint.state.get(), item.stage.get()).map_err(AppError::Conflict)?;
-    let new_id = state
-        .store
-        .promote_sprint_item(item.id, to.as_str())
-        .await?;
+    let new_id =
+        operations::sprints::promote(&state, Actor::of(&user, &address), &item, to).await?;
     Ok((
         StatusCode::CREATED,
         Json(item_answer(&state, &user, id, new_id).await?),
@@ -544,6 +529,7 @@ pub async fn promote(
 pub async fn decide(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    ClientAddress(address): ClientAddress,
     ApiPath((id, item_id)): ApiPath<(i64, i64)>,
     JsonBody(body): JsonBody<SprintDecisionJson>,
 ) -> Result<Json<SprintItemJson>, ApiError> {
@@ -578,21 +564,15 @@ pub async fn decide(
         return Err(invalid(errors));
     }
     sprint::check_decide(item.stage.get()).map_err(AppError::Conflict)?;
-    match state
-        .store
-        .decide_proposal(
-            item.id,
-            decision.as_str(),
-            &reasons,
-            user.id(),
-            action.as_ref().map(|(t, o)| (t.as_str(), o.as_str())),
-        )
-        .await
-    {
-        Ok(()) => {}
-        Err(StoreError::Conflict(m)) => return Err(AppError::Conflict(m).into()),
-        Err(e) => return Err(AppError::from(e).into()),
-    }
+    operations::sprints::decide(
+        &state,
+        Actor::of(&user, &address),
+        &item,
+        decision,
+        &reasons,
+        action.as_ref().map(|(t, o)| (t.as_str(), o.as_str())),
+    )
+    .await?;
     Ok(Json(item_answer(&state, &user, id, item.id).await?))
 }
 
@@ -603,6 +583,7 @@ pub async fn decide(
 pub async fn set_status(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    ClientAddress(address): ClientAddress,
     ApiPath((id, item_id)): ApiPath<(i64, i64)>,
     JsonBody(body): JsonBody<SprintStatusJson>,
 ) -> Result<Json<SprintItemJson>, ApiError> {
@@ -615,9 +596,6 @@ pub async fn set_status(
         SprintImplementation::InProgress => Implementation::InProgress,
         SprintImplementation::Done => Implementation::Done,
     };
-    state
-        .store
-        .set_sprint_action_status(item.id, status.as_str())
-        .await?;
+    operations::sprints::set_status(&state, Actor::of(&user, &address), &item, status).await?;
     Ok(Json(item_answer(&state, &user, id, item.id).await?))
 }

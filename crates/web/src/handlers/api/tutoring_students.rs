@@ -11,7 +11,7 @@ use crate::handlers::allow;
 use crate::handlers::tutoring::students::{
     DecideForm, ProfileForm, check_decision, checked_profile, readable_profile,
 };
-use crate::operations::{self, tutoring::Decision};
+use crate::operations::{self, cycles::Actor, tutoring::Decision};
 use crate::page::FormErrors;
 use crate::state::AppState;
 use axum::Json;
@@ -348,10 +348,15 @@ pub async fn request_change(
                 "You have no personal tutor for {year} yet, so there is no tutor to change."
             ))
         })?;
-    let id = state
-        .store
-        .request_tutor_change(student.id, key, tutor.id, reason.as_str())
-        .await?;
+    let id = operations::tutoring::request_change(
+        &state,
+        Actor::of(&user, &address),
+        student.id,
+        year,
+        tutor.id,
+        reason.as_str(),
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(request_json(state.store.change_request(id).await?, None)),
@@ -394,6 +399,7 @@ pub async fn pending_change_requests(
 pub async fn decide_change_request(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
+    ClientAddress(address): ClientAddress,
     ApiPath(id): ApiPath<i64>,
     JsonBody(body): JsonBody<TutorChangeDecisionJson>,
 ) -> Result<Json<TutorChangeRequestJson>, ApiError> {
@@ -418,7 +424,6 @@ pub async fn decide_change_request(
     let (approve, tutor_name, tutor_id) =
         check_decision(&form, &request, &tutors, str::to_string).map_err(invalid)?;
     let student = state.store.tutoring_student(request.student_id).await?;
-    let year = AcademicYear::from_start_year(request.academic_year as i32);
     let decision = if approve {
         Decision::Approve {
             tutor_id,
@@ -429,8 +434,14 @@ pub async fn decide_change_request(
             reason: form.reason.trim(),
         }
     };
-    operations::tutoring::decide_change_request(&state, user.id(), id, &student, year, decision)
-        .await?;
+    operations::tutoring::decide_change_request(
+        &state,
+        Actor::of(&user, &address),
+        &request,
+        &student,
+        decision,
+    )
+    .await?;
     Ok(Json(request_json(
         state.store.change_request(id).await?,
         None,

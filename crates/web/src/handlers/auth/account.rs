@@ -5,6 +5,7 @@ use crate::error::AppError;
 use crate::handlers::auth::password::check_new;
 use crate::handlers::auth::sign_in::{describe_wait, sign_in_wait, slowed};
 use crate::operations::accounts;
+use crate::operations::cycles::Actor;
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -15,7 +16,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use flipside_core::api_scope::{Area, Scope, Scopes};
-use flipside_store::{NewAuditEntry, StoreError};
 use serde::Deserialize;
 
 /// How long a new API token may last, in days, as offered on the form; the first is the default.
@@ -172,21 +172,8 @@ pub async fn create_token(
         )
             .into_response());
     };
-    let token = state
-        .store
-        .create_scoped_api_token(user.id(), name, chrono::Duration::days(days), &scopes)
-        .await?;
-    state
-        .store
-        .audit(NewAuditEntry {
-            actor_id: Some(user.id()),
-            action: "api_token_created",
-            subject_kind: "user",
-            subject_id: Some(user.id()),
-            detail: &format!("{name} ({days} days; {})", scopes.to_stored()),
-            address: &address,
-        })
-        .await?;
+    let token =
+        accounts::create_api_token(&state, Actor::of(&user, &address), name, days, &scopes).await?;
     Ok(page(
         &state,
         ctx,
@@ -206,22 +193,7 @@ pub async fn revoke_token(
     ClientAddress(address): ClientAddress,
     Path(token_id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let name = match state.store.revoke_api_token(user.id(), token_id).await {
-        Ok(name) => name,
-        Err(StoreError::NotFound) => return Err(AppError::NotFound),
-        Err(e) => return Err(e.into()),
-    };
-    state
-        .store
-        .audit(NewAuditEntry {
-            actor_id: Some(user.id()),
-            action: "api_token_revoked",
-            subject_kind: "user",
-            subject_id: Some(user.id()),
-            detail: &name,
-            address: &address,
-        })
-        .await?;
+    let name = accounts::revoke_api_token(&state, Actor::of(&user, &address), token_id).await?;
     Ok(redirect_with_flash(
         "/account",
         &format!("The token {name} is revoked."),

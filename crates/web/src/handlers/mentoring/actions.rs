@@ -192,10 +192,13 @@ pub async fn add_evidence(
         };
         return render(&state, ctx, &user, &address, pair, cycle, (errors, drafts)).await;
     }
-    state
-        .store
-        .add_evidence(action_id, user.id(), &body, &link)
-        .await?;
+    operations::actions::add_evidence(
+        &state,
+        Actor::of(&user, &address),
+        action_id,
+        (&body, &link),
+    )
+    .await?;
     Ok(redirect_with_flash(
         &format!("/pairs/{}#actions", pair.id),
         "Evidence added.",

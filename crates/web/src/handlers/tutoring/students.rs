@@ -3,7 +3,7 @@
 use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
-use crate::operations::{self, tutoring::Decision};
+use crate::operations::{self, cycles::Actor, tutoring::Decision};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use askama::Template;
@@ -16,7 +16,7 @@ use flipside_core::cycle::AcademicYear;
 use flipside_core::policy::{self, Action, TuteeRef, TutoringSelf};
 use flipside_core::scheme::BoundedText;
 use flipside_core::tutoring::ChangeRequestStatus;
-use flipside_store::{ChangeRequest, StoreError, TutorCapacity, TutoringPerson, TutoringProfile};
+use flipside_store::{ChangeRequest, TutorCapacity, TutoringPerson, TutoringProfile};
 use serde::Deserialize;
 
 /// The academic year today (the organisation's date) falls in.
@@ -236,6 +236,7 @@ pub async fn request_change(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Form(form): Form<ChangeForm>,
 ) -> Result<Response, AppError> {
     let me = me_as_student(&state, &user).await?;
@@ -260,26 +261,32 @@ pub async fn request_change(
         );
     }
     let result = match (tutor, reason) {
-        (Some(t), Some(r)) if errors.is_empty() => state
-            .store
-            .request_tutor_change(student.id, year_key(year), t.id, r.as_str())
-            .await
-            .map(|_| ()),
-        _ => Err(StoreError::Conflict(String::new())),
+        (Some(t), Some(r)) if errors.is_empty() => operations::tutoring::request_change(
+            &state,
+            Actor::of(&user, &address),
+            student.id,
+            year,
+            t.id,
+            r.as_str(),
+        )
+        .await
+        .map(|_| ()),
+        // Refused by the checks above: shown with their errors, nothing written.
+        _ => Err(AppError::Conflict(String::new())),
     };
     match result {
         Ok(()) => Ok(redirect_with_flash(
             "/tutoring/change-request",
             "Your request was sent to your School's lead for student support.",
         )),
-        Err(StoreError::Conflict(m)) => {
+        Err(AppError::Conflict(m)) => {
             if !m.is_empty() {
                 errors.add("reason", m);
             }
             let page = change_page_for(&state, ctx, &student, form.reason, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     }
 }
 
@@ -364,6 +371,7 @@ pub async fn decide(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
     Form(form): Form<DecideForm>,
 ) -> Result<Response, AppError> {
@@ -379,7 +387,6 @@ pub async fn decide(
         .school_tutor_capacities(request.school_id, request.academic_year)
         .await?;
     let student = state.store.tutoring_student(request.student_id).await?;
-    let year = AcademicYear::from_start_year(request.academic_year as i32);
     let (approve, tutor_name, tutor_id) =
         match check_decision(&form, &request, &tutors, |f| format!("{f}-{id}")) {
             Ok(d) => d,
@@ -398,8 +405,14 @@ pub async fn decide(
             reason: form.reason.trim(),
         }
     };
-    operations::tutoring::decide_change_request(&state, user.id(), id, &student, year, decision)
-        .await?;
+    operations::tutoring::decide_change_request(
+        &state,
+        Actor::of(&user, &address),
+        &request,
+        &student,
+        decision,
+    )
+    .await?;
     let flash = if approve {
         format!(
             "Approved: {} now has {tutor_name} as personal tutor.",

@@ -1,7 +1,8 @@
 //! Adding a problem, idea or proposal in the sprint's current stage.
-use crate::auth::CurrentUser;
+use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
+use crate::operations::{self, cycles::Actor};
 use crate::page::{FormErrors, PageCtx};
 use crate::state::AppState;
 use axum::Form;
@@ -27,6 +28,7 @@ pub async fn add_item(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
     Form(form): Form<ItemForm>,
 ) -> Result<Response, AppError> {
@@ -51,10 +53,15 @@ pub async fn add_item(
         kept.add("body", form.body);
         return again(&state, ctx, &user, sprint, errors, kept).await;
     }
-    let item = state
-        .store
-        .add_sprint_item(id, current.as_str(), &title, &body, user.id())
-        .await?;
+    let item = operations::sprints::add_item(
+        &state,
+        Actor::of(&user, &address),
+        id,
+        current,
+        &title,
+        &body,
+    )
+    .await?;
     Ok(back(
         id,
         &format!("item-{item}"),

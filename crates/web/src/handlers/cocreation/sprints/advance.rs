@@ -1,13 +1,14 @@
 //! Moving a sprint on to its next stage, or closing it after proposals.
-use crate::auth::CurrentUser;
+use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
+use crate::operations::{self, cycles::Actor};
 use crate::state::AppState;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use flipside_core::policy;
-use flipside_core::sprint::{self, Advance, SprintState};
+use flipside_core::sprint::{self, Advance};
 use serde::Deserialize;
 
 use super::back;
@@ -22,6 +23,7 @@ pub struct StageForm {
 pub async fn advance(
     State(state): State<AppState>,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
     Form(form): Form<StageForm>,
 ) -> Result<Response, AppError> {
@@ -29,24 +31,14 @@ pub async fn advance(
     allow(policy::sprint_run(&user.actor))?;
     let sprint_state = sprint.state.get();
     let from = sprint.stage.get();
-    match sprint::check_advance(sprint_state, from, &form.from).map_err(AppError::Conflict)? {
-        Advance::To(to) => {
-            state
-                .store
-                .set_sprint_stage(id, from.as_str(), to.as_str())
-                .await?;
-            Ok(back(
-                id,
-                "stages",
-                &format!("The sprint is now collecting {}.", to.as_str()),
-            ))
-        }
-        Advance::Close => {
-            state
-                .store
-                .set_sprint_state(id, SprintState::Closed.as_str())
-                .await?;
-            Ok(back(id, "stages", "The sprint is closed."))
-        }
-    }
+    let step = sprint::check_advance(sprint_state, from, &form.from).map_err(AppError::Conflict)?;
+    operations::sprints::advance(&state, Actor::of(&user, &address), id, from, step).await?;
+    Ok(match step {
+        Advance::To(to) => back(
+            id,
+            "stages",
+            &format!("The sprint is now collecting {}.", to.as_str()),
+        ),
+        Advance::Close => back(id, "stages", "The sprint is closed."),
+    })
 }

@@ -1,7 +1,8 @@
 //! Commenting on an item.
-use crate::auth::CurrentUser;
+use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
+use crate::operations::{self, cycles::Actor};
 use crate::page::{FormErrors, PageCtx};
 use crate::state::AppState;
 use axum::Form;
@@ -22,6 +23,7 @@ pub async fn comment(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path((id, item_id)): Path<(i64, i64)>,
     Form(form): Form<CommentForm>,
 ) -> Result<Response, AppError> {
@@ -36,10 +38,7 @@ pub async fn comment(
         kept.add(&key, form.body);
         return again(&state, ctx, &user, sprint, errors, kept).await;
     }
-    state
-        .store
-        .add_sprint_comment(item.id, user.id(), &body)
-        .await?;
+    operations::sprints::comment(&state, Actor::of(&user, &address), &item, &body).await?;
     Ok(back(
         id,
         &format!("item-{item_id}"),

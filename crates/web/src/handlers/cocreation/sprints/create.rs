@@ -1,7 +1,8 @@
 //! Creating a sprint.
-use crate::auth::CurrentUser;
+use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
+use crate::operations::{self, cycles::Actor};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use axum::Form;
@@ -18,6 +19,7 @@ pub async fn create(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Form(form): Form<SprintForm>,
 ) -> Result<Response, AppError> {
     allow(policy::sprint_run(&user.actor))?;
@@ -37,7 +39,7 @@ pub async fn create(
                 .into_response());
         }
     };
-    let id = create_sprint(&state, &user, &valid).await?;
+    let id = create_sprint(&state, Actor::of(&user, &address), &valid).await?;
     let title = valid.title;
     Ok(redirect_with_flash(
         &format!("/sprints/{id}"),
@@ -93,21 +95,23 @@ pub fn validate(form: &SprintForm, faculties: &[Faculty]) -> Result<ValidSprint,
     }
 }
 
-/// Creates the checked sprint, collecting problems, by this person.
+/// Creates the checked sprint, collecting problems, by this person (the page and the API).
 pub async fn create_sprint(
     state: &AppState,
-    user: &CurrentUser,
+    actor: Actor<'_>,
     valid: &ValidSprint,
 ) -> Result<i64, AppError> {
-    Ok(state
-        .store
-        .create_sprint(NewSprint {
+    operations::sprints::create(
+        state,
+        actor,
+        NewSprint {
             faculty_id: valid.faculty_id,
             title: &valid.title,
             question: &valid.question,
             starts_on: &valid.starts_on.to_string(),
             ends_on: &valid.ends_on.to_string(),
-            created_by: Some(user.id()),
-        })
-        .await?)
+            created_by: Some(actor.id),
+        },
+    )
+    .await
 }

@@ -1,14 +1,14 @@
 //! Deciding a proposal: accepted (with an action and its owner) or not taken forward.
-use crate::auth::CurrentUser;
+use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
+use crate::operations::{self, cycles::Actor};
 use crate::page::{FormErrors, PageCtx};
 use crate::state::AppState;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use flipside_core::sprint::{self, Decision};
-use flipside_store::StoreError;
 use serde::Deserialize;
 
 use super::{again, back, decider, item_of, text};
@@ -29,6 +29,7 @@ pub async fn decide(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path((id, item_id)): Path<(i64, i64)>,
     Form(form): Form<DecisionForm>,
 ) -> Result<Response, AppError> {
@@ -76,18 +77,18 @@ pub async fn decide(
         None
     };
     let result = match decision {
-        Some(d) if errors.is_empty() => state
-            .store
-            .decide_proposal(
-                item.id,
-                d.as_str(),
-                &reasons,
-                user.id(),
-                action.as_ref().map(|(t, o)| (t.as_str(), o.as_str())),
-            )
-            .await
-            .map(|()| d),
-        _ => Err(StoreError::Conflict(String::new())),
+        Some(d) if errors.is_empty() => operations::sprints::decide(
+            &state,
+            Actor::of(&user, &address),
+            &item,
+            d,
+            &reasons,
+            action.as_ref().map(|(t, o)| (t.as_str(), o.as_str())),
+        )
+        .await
+        .map(|()| d),
+        // Refused by the checks above: shown with their errors, nothing written.
+        _ => Err(AppError::Conflict(String::new())),
     };
     match result {
         Ok(d) => Ok(back(
@@ -95,7 +96,7 @@ pub async fn decide(
             &format!("item-{item_id}"),
             &format!("'{}': {}.", item.title, d.label()),
         )),
-        Err(StoreError::Conflict(m)) => {
+        Err(AppError::Conflict(m)) => {
             if !m.is_empty() {
                 errors.add(&decision_key, m);
             }
@@ -105,6 +106,6 @@ pub async fn decide(
             kept.add(&format!("action_owner-{item_id}"), form.action_owner);
             again(&state, ctx, &user, sprint, errors, kept).await
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     }
 }

@@ -1,14 +1,14 @@
 //! Promoting an item to the next stage (a problem to an idea, an idea to a proposal).
-use crate::auth::CurrentUser;
+use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
+use crate::operations::{self, cycles::Actor};
 use crate::page::{FormErrors, PageCtx};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use flipside_core::policy;
 use flipside_core::sprint::{self, check_promote};
-use flipside_store::StoreError;
 
 use super::{again, back, item_of};
 
@@ -16,6 +16,7 @@ pub async fn promote(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path((id, item_id)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
     let sprint = state.store.sprint(id).await?;
@@ -32,7 +33,7 @@ pub async fn promote(
             return again(&state, ctx, &user, sprint, errors, FormErrors::default()).await;
         }
     };
-    match state.store.promote_sprint_item(item.id, to.as_str()).await {
+    match operations::sprints::promote(&state, Actor::of(&user, &address), &item, to).await {
         Ok(new_id) => Ok(back(
             id,
             &format!("item-{new_id}"),
@@ -43,11 +44,11 @@ pub async fn promote(
                 to.singular()
             ),
         )),
-        Err(StoreError::Conflict(m)) => {
+        Err(AppError::Conflict(m)) => {
             let mut errors = FormErrors::default();
             errors.add(&key, m);
             again(&state, ctx, &user, sprint, errors, FormErrors::default()).await
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     }
 }

@@ -1,7 +1,8 @@
 //! Keeping an accepted proposal's implementation status.
-use crate::auth::CurrentUser;
+use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
+use crate::operations::{self, cycles::Actor};
 use crate::page::{FormErrors, PageCtx};
 use crate::state::AppState;
 use axum::Form;
@@ -22,6 +23,7 @@ pub async fn set_status(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path((id, item_id)): Path<(i64, i64)>,
     Form(form): Form<StatusForm>,
 ) -> Result<Response, AppError> {
@@ -39,10 +41,7 @@ pub async fn set_status(
     let Some(status) = status.filter(|_| errors.is_empty()) else {
         return again(&state, ctx, &user, sprint, errors, FormErrors::default()).await;
     };
-    state
-        .store
-        .set_sprint_action_status(item.id, status.as_str())
-        .await?;
+    operations::sprints::set_status(&state, Actor::of(&user, &address), &item, status).await?;
     Ok(back(
         id,
         &format!("item-{item_id}"),

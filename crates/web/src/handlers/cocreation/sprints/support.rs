@@ -1,7 +1,8 @@
 //! Supporting an item, or withdrawing one's support.
-use crate::auth::CurrentUser;
+use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
 use crate::handlers::allow;
+use crate::operations::{self, cycles::Actor};
 use crate::state::AppState;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -20,25 +21,18 @@ pub struct SupportForm {
 pub async fn support(
     State(state): State<AppState>,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path((id, item_id)): Path<(i64, i64)>,
     Form(form): Form<SupportForm>,
 ) -> Result<Response, AppError> {
     let sprint = state.store.sprint(id).await?;
     let item = item_of(&state, &sprint, item_id).await?;
     allow(policy::sprint_contribute(&user.actor))?;
-    let message = match form.support.as_str() {
-        "yes" => {
-            state.store.support_sprint_item(item.id, user.id()).await?;
-            format!("You support '{}'.", item.title)
-        }
-        "no" => {
-            state
-                .store
-                .withdraw_sprint_support(item.id, user.id())
-                .await?;
-            format!("You no longer support '{}'.", item.title)
-        }
+    let (support, message) = match form.support.as_str() {
+        "yes" => (true, format!("You support '{}'.", item.title)),
+        "no" => (false, format!("You no longer support '{}'.", item.title)),
         _ => return Err(AppError::BadRequest("Support must be yes or no.".into())),
     };
+    operations::sprints::support(&state, Actor::of(&user, &address), &item, support).await?;
     Ok(back(id, &format!("item-{item_id}"), &message))
 }

@@ -1,7 +1,8 @@
 //! Adding and removing do-not-pair entries.
 use super::{managed_cycle, page};
-use crate::auth::CurrentUser;
+use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
+use crate::operations::{self, cycles::Actor};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use axum::Form;
@@ -25,6 +26,7 @@ pub async fn add_do_not_pair(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
     Form(form): Form<DoNotPairForm>,
 ) -> Result<Response, AppError> {
@@ -46,7 +48,8 @@ pub async fn add_do_not_pair(
         let p = page(&state, ctx, cycle, scheme, Vec::new(), None, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
     };
-    state.store.add_do_not_pair(id, mentor, mentee).await?;
+    operations::matching::add_do_not_pair(&state, Actor::of(&user, &address), id, (mentor, mentee))
+        .await?;
     Ok(redirect_with_flash(
         &format!("/cycles/{id}/matching"),
         "Those two will not be paired.",
@@ -63,14 +66,18 @@ pub struct RemoveForm {
 pub async fn remove_do_not_pair(
     State(state): State<AppState>,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
     Form(form): Form<RemoveForm>,
 ) -> Result<Response, AppError> {
     managed_cycle(&state, &user, id).await?;
-    state
-        .store
-        .remove_do_not_pair(id, form.mentor_id, form.mentee_id)
-        .await?;
+    operations::matching::remove_do_not_pair(
+        &state,
+        Actor::of(&user, &address),
+        id,
+        (form.mentor_id, form.mentee_id),
+    )
+    .await?;
     Ok(redirect_with_flash(
         &format!("/cycles/{id}/matching"),
         "The do-not-pair entry was removed.",

@@ -1,7 +1,8 @@
 //! Saving the matching rules and weights.
 use super::{SettingsView, managed_cycle, page};
-use crate::auth::CurrentUser;
+use crate::auth::{ClientAddress, CurrentUser};
 use crate::error::AppError;
+use crate::operations::{self, cycles::Actor};
 use crate::page::{FormErrors, PageCtx, redirect_with_flash};
 use crate::state::AppState;
 use axum::Form;
@@ -30,6 +31,7 @@ pub async fn save_settings(
     State(state): State<AppState>,
     ctx: PageCtx,
     user: CurrentUser,
+    ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
     Form(form): Form<SettingsForm>,
 ) -> Result<Response, AppError> {
@@ -74,7 +76,7 @@ pub async fn save_settings(
         let p = page(&state, ctx, cycle, scheme, Vec::new(), Some(shown), errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, p).into_response());
     }
-    state.store.save_matching_settings(id, &settings).await?;
+    operations::matching::save_settings(&state, Actor::of(&user, &address), id, &settings).await?;
     Ok(redirect_with_flash(
         &format!("/cycles/{id}/matching"),
         "The weights and rules are saved; the proposal below uses them.",
