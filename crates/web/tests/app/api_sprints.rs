@@ -6,12 +6,17 @@ use crate::helpers::TestApp;
 use flipside_core::role::{Role, Scope};
 use serde_json::{Value, json};
 
-fn id(v: &Value) -> i64 {
-    v["id"].as_i64().unwrap()
+/// The app with a faculty and its School of Physics, and API tokens for a Student APT Lead, a
+/// student and the School's lead.
+struct Tokens {
+    app: TestApp,
+    faculty: i64,
+    lead: String,
+    student: String,
+    school_lead: String,
 }
 
-#[tokio::test]
-async fn a_sprint_runs_from_problems_to_a_decided_proposal_through_the_api() {
+async fn tokens() -> Tokens {
     let app = TestApp::spawn().await;
     let faculty = app
         .store
@@ -41,6 +46,28 @@ async fn a_sprint_runs_from_problems_to_a_decided_proposal_through_the_api() {
         &[(Role::SchoolLead, Scope::School(school))],
     )
     .await;
+    Tokens {
+        app,
+        faculty,
+        lead,
+        student,
+        school_lead,
+    }
+}
+
+fn id(v: &Value) -> i64 {
+    v["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn a_sprint_runs_from_problems_to_a_decided_proposal_through_the_api() {
+    let Tokens {
+        app,
+        faculty,
+        lead,
+        student,
+        school_lead,
+    } = tokens().await;
     let new = json!({"faculty_id": faculty, "title": "Meeting your tutor", "question": "How could first meetings work better?", "starts_on": "2026-10-01", "ends_on": "2026-11-30"});
 
     // Only a lead creates one; each broken rule names its field; nothing is created.
@@ -328,35 +355,13 @@ async fn a_sprint_runs_from_problems_to_a_decided_proposal_through_the_api() {
 
 #[tokio::test]
 async fn each_sprint_change_through_the_api_is_audited_as_on_the_pages_and_a_refused_one_is_not() {
-    let app = TestApp::spawn().await;
-    let faculty = app
-        .store
-        .create_faculty("Faculty of Science")
-        .await
-        .unwrap();
-    let school = app
-        .store
-        .create_school(faculty, "School of Physics", "PHY")
-        .await
-        .unwrap();
-    let lead = token_for(
-        &app,
-        "ada.lead@tu.test",
-        &[(Role::StudentLead, Scope::Organisation)],
-    )
-    .await;
-    let student = token_for(
-        &app,
-        "sam.student@tu.test",
-        &[(Role::Student, Scope::Organisation)],
-    )
-    .await;
-    let decider = token_for(
-        &app,
-        "sue.lead@tu.test",
-        &[(Role::SchoolLead, Scope::School(school))],
-    )
-    .await;
+    let Tokens {
+        app,
+        faculty,
+        lead,
+        student,
+        school_lead: decider,
+    } = tokens().await;
     let (lead_id, student_id, decider_id) = (
         app.user_id("ada.lead@tu.test").await,
         app.user_id("sam.student@tu.test").await,

@@ -37,6 +37,30 @@ struct World {
     school: i64,
 }
 
+/// A student's problem in sprint `id`, promoted by the lead to an idea and that to a
+/// proposal: the three items' ids.
+async fn problem_to_proposal(w: &World, id: i64) -> (i64, i64, i64) {
+    let r = w
+        .student
+        .post(
+            &format!("/sprints/{id}/items"),
+            &[("stage", "problems"), ("title", "P"), ("body", "B")],
+        )
+        .await;
+    let problem = item_id(&r);
+    let idea = item_id(
+        &w.lead
+            .post(&format!("/sprints/{id}/items/{problem}/promote"), &[])
+            .await,
+    );
+    let proposal = item_id(
+        &w.lead
+            .post(&format!("/sprints/{id}/items/{idea}/promote"), &[])
+            .await,
+    );
+    (problem, idea, proposal)
+}
+
 async fn world() -> World {
     let app = TestApp::spawn().await;
     let faculty = app
@@ -258,24 +282,7 @@ async fn a_sprint_runs_from_problem_to_decided_proposal_with_support_and_comment
 async fn a_school_lead_decides_proposals_of_their_faculty_only() {
     let w = world().await;
     let id = new_sprint(&w).await;
-    let r = w
-        .student
-        .post(
-            &format!("/sprints/{id}/items"),
-            &[("stage", "problems"), ("title", "P"), ("body", "B")],
-        )
-        .await;
-    let problem = item_id(&r);
-    let idea = item_id(
-        &w.lead
-            .post(&format!("/sprints/{id}/items/{problem}/promote"), &[])
-            .await,
-    );
-    let proposal = item_id(
-        &w.lead
-            .post(&format!("/sprints/{id}/items/{idea}/promote"), &[])
-            .await,
-    );
+    let (_, idea, proposal) = problem_to_proposal(&w, id).await;
     let other_faculty = w.app.store.create_faculty("Faculty of Arts").await.unwrap();
     let other_school = w
         .app
@@ -766,24 +773,7 @@ async fn a_sprint_change_refused_by_a_rule_or_the_policy_leaves_no_audit_entry_a
     assert!(app.audit_trail("sprint_").await.is_empty());
 
     let id = new_sprint(&w).await;
-    let r = w
-        .student
-        .post(
-            &format!("/sprints/{id}/items"),
-            &[("stage", "problems"), ("title", "P"), ("body", "B")],
-        )
-        .await;
-    let problem = item_id(&r);
-    let idea = item_id(
-        &w.lead
-            .post(&format!("/sprints/{id}/items/{problem}/promote"), &[])
-            .await,
-    );
-    let proposal = item_id(
-        &w.lead
-            .post(&format!("/sprints/{id}/items/{idea}/promote"), &[])
-            .await,
-    );
+    let (problem, idea, proposal) = problem_to_proposal(&w, id).await;
     let before = app.audit_trail("sprint_").await.len();
     assert_eq!(before, 4, "created, added, promoted twice");
     let items = app.store.sprint_items(id).await.unwrap().len();
