@@ -120,10 +120,10 @@ impl Store {
         tx.commit().await
     }
 
-    /// [`Tx::set_sprint_state`] in a transaction of its own.
-    pub async fn set_sprint_state(&self, id: i64, state: &str) -> Result<()> {
+    /// [`Tx::close_sprint`] in a transaction of its own.
+    pub async fn close_sprint(&self, id: i64, stage: &str) -> Result<()> {
         let mut tx = self.begin().await?;
-        tx.set_sprint_state(id, state).await?;
+        tx.close_sprint(id, stage).await?;
         tx.commit().await
     }
 
@@ -254,9 +254,18 @@ impl Tx {
         Ok(())
     }
 
-    pub async fn set_sprint_state(&mut self, id: i64, state: &str) -> Result<()> {
-        on_tx!(self, c => sqlx::query("UPDATE sprints SET state = $1 WHERE id = $2")
-            .bind(state).bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    /// Closes a sprint that is open at `stage`, as its closer read it; a conflict when it has
+    /// been closed or moved on since (two closes at once close it once).
+    pub async fn close_sprint(&mut self, id: i64, stage: &str) -> Result<()> {
+        let n = on_tx!(self, c => sqlx::query(
+            "UPDATE sprints SET state = $1 WHERE id = $2 AND state = $3 AND stage = $4"
+        ).bind(SprintState::Closed.as_str()).bind(id).bind(SprintState::Open.as_str()).bind(stage)
+            .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        if n == 0 {
+            return Err(StoreError::Conflict(
+                "The sprint has already been closed or moved on; reload the page.".into(),
+            ));
+        }
         Ok(())
     }
 

@@ -8,7 +8,7 @@
 use crate::error::AppError;
 use crate::operations::cycles::Actor;
 use crate::state::AppState;
-use flipside_core::sprint::{Advance, Decision, Implementation, SprintState, Stage};
+use flipside_core::sprint::{Advance, Decision, Implementation, Stage};
 use flipside_store::{NewAuditEntry, NewSprint, SprintItem, Tx};
 
 /// What an audit entry of this area says: `action` on the sprint or item `subject_id`.
@@ -53,7 +53,7 @@ pub async fn create(
 }
 
 /// Takes the step [`flipside_core::sprint::check_advance`] allowed from stage `from`: on to
-/// the next stage (a conflict if another step overtook this one), or closed.
+/// the next stage, or closed (a conflict if another step overtook this one, or another close).
 pub async fn advance(
     state: &AppState,
     actor: Actor<'_>,
@@ -76,8 +76,7 @@ pub async fn advance(
             .await?;
         }
         Advance::Close => {
-            tx.set_sprint_state(sprint_id, SprintState::Closed.as_str())
-                .await?;
+            tx.close_sprint(sprint_id, from.as_str()).await?;
             audit(
                 &mut tx,
                 actor,

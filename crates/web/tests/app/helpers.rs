@@ -160,6 +160,8 @@ pub struct TestApp {
     /// The server's clock: a test stops it at an instant (`app.clock.set(..)`) to test a rule
     /// at the edge of a date.
     pub clock: flipside_web::clock::Clock,
+    /// The server's state, for calling an operation directly as two requests at once would.
+    pub state: flipside_web::state::AppState,
     mailer: std::sync::Arc<flipside_web::mail::Mailer>,
     public_url: url::Url,
     dir: Option<PathBuf>,
@@ -288,12 +290,14 @@ impl TestApp {
         let addr = app.local_addr();
         let mailer = app.mailer();
         let clock = app.state().clock.clone();
+        let state = app.state().clone();
         tokio::spawn(app.run_until(std::future::pending()));
         TestApp {
             addr,
             store,
             mail_dir,
             clock,
+            state,
             mailer,
             public_url,
             dir,

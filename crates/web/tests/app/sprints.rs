@@ -940,3 +940,39 @@ async fn a_sprint_change_whose_audit_entry_cannot_be_written_does_not_happen() {
         303
     );
 }
+
+#[tokio::test]
+async fn two_closes_that_both_read_the_sprint_open_close_it_once() {
+    let w = world().await;
+    let id = new_sprint(&w).await;
+    let sprint = w.app.store.sprint(id).await.unwrap();
+    let from = sprint.stage.get();
+    let lead = w.app.user_id("ada.lead@tu.test").await;
+    let actor = flipside_web::operations::cycles::Actor {
+        id: lead,
+        address: "127.0.0.1",
+    };
+    // Both requests read the sprint open at this stage and were allowed to close it; the
+    // second reaches the database after the first has closed it.
+    let close = || {
+        flipside_web::operations::sprints::advance(
+            &w.app.state,
+            actor,
+            id,
+            from,
+            flipside_core::sprint::Advance::Close,
+        )
+    };
+    close().await.unwrap();
+    let again = close().await;
+    assert!(
+        matches!(again, Err(flipside_web::error::AppError::Conflict(_))),
+        "{again:?}"
+    );
+    assert_eq!(w.app.audit_trail("sprint_closed").await.len(), 1);
+    let sprint = w.app.store.sprint(id).await.unwrap();
+    assert_eq!(
+        sprint.state.get(),
+        flipside_core::sprint::SprintState::Closed
+    );
+}
