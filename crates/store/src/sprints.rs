@@ -120,13 +120,6 @@ impl Store {
         tx.commit().await
     }
 
-    /// [`Tx::close_sprint`] in a transaction of its own.
-    pub async fn close_sprint(&self, id: i64, stage: &str) -> Result<()> {
-        let mut tx = self.begin().await?;
-        tx.close_sprint(id, stage).await?;
-        tx.commit().await
-    }
-
     pub async fn sprint_items(&self, sprint_id: i64) -> Result<Vec<SprintItem>> {
         let sql = format!("{ITEM_SELECT} WHERE i.sprint_id = $1 ORDER BY i.id");
         Ok(
