@@ -2,7 +2,7 @@
 //! SHA-256 hash of each link's token is stored.
 use crate::decoded::Decoded;
 use crate::error::{OrNotFound, StoreError};
-use crate::pool::on_pool;
+use crate::pool::{on_pool, on_pool_write};
 use crate::tx::on_tx;
 use crate::{Result, Store, Tx, now};
 use chrono::{DateTime, Utc};
@@ -140,7 +140,7 @@ impl Store {
     /// a conflict and changes nothing.
     pub async fn decline_invitation(&self, token: &str, reason: &str) -> Result<()> {
         let at = now();
-        let done = on_pool!(self, pool => sqlx::query(
+        let done = on_pool_write!(self, pool => sqlx::query(
             "UPDATE staff_invitations SET status = $1, decline_reason = $2, responded_at = $3
              WHERE token_hash = $4 AND status = $5 AND expires_at > $3"
         ).bind(InvitationStatus::Declined.as_str()).bind(reason).bind(at).bind(token_hash(token))

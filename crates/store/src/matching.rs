@@ -1,7 +1,7 @@
 //! What matching a cycle needs from the database (SPEC §3.3): the people who can be matched,
 //! the coordinator's weights and do-not-pair rules, and who left the scheme after a drop-out.
 //! Pairs themselves are in `pairs.rs`.
-use crate::pool::on_pool;
+use crate::pool::{on_pool, on_pool_write};
 use crate::tx::on_tx;
 use crate::{Result, Store, Tx, now};
 use flipside_core::cycle_matching::Candidate;
@@ -99,7 +99,7 @@ impl Store {
 
     /// Records that someone left the cycle's scheme (they are not re-matched).
     pub async fn add_leaver(&self, cycle_id: i64, user_id: i64) -> Result<()> {
-        on_pool!(self, pool => sqlx::query(
+        on_pool_write!(self, pool => sqlx::query(
             "INSERT INTO cycle_leavers (cycle_id, user_id, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
         ).bind(cycle_id).bind(user_id).bind(now()).execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(())

@@ -2,7 +2,7 @@
 //! proposal to held, private notes, and concerns raised to the scheme's coordinators.
 use crate::decoded::Decoded;
 use crate::error::{OrNotFound, StoreError};
-use crate::pool::on_pool;
+use crate::pool::{on_pool, on_pool_write};
 use crate::tx::on_tx;
 use crate::{Result, Store, Tx, User, now};
 use chrono::{DateTime, Utc};
@@ -129,7 +129,7 @@ impl Store {
         user_id: i64,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        on_pool!(self, pool => sqlx::query(
+        on_pool_write!(self, pool => sqlx::query(
             "INSERT INTO pair_agreements (pair_id, user_id, accepted_at) VALUES ($1, $2, $3) ON CONFLICT (pair_id, user_id) DO NOTHING"
         ).bind(pair_id).bind(user_id).bind(at).execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(())
@@ -214,7 +214,7 @@ impl Store {
     /// Logs a confirmed meeting as held, with how long the pair met (a held one may be
     /// corrected).
     pub async fn mark_meeting_held(&self, id: i64, minutes: i64) -> Result<()> {
-        let n = on_pool!(self, pool => sqlx::query(
+        let n = on_pool_write!(self, pool => sqlx::query(
             "UPDATE meetings SET status = $1, held_minutes = $2, held_at = $3 WHERE id = $4 AND status IN ($5, $1)"
         ).bind(MeetingStatus::Held.as_str()).bind(minutes).bind(now()).bind(id).bind(MeetingStatus::Confirmed.as_str())
             .execute(pool).await.map(|r| r.rows_affected()))?;
@@ -256,7 +256,7 @@ impl Store {
         body: &str,
         shared: bool,
     ) -> Result<i64> {
-        let (id,): (i64,) = on_pool!(self, pool => sqlx::query_as(
+        let (id,): (i64,) = on_pool_write!(self, pool => sqlx::query_as(
             "INSERT INTO pair_notes (pair_id, author_id, body, shared, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id"
         ).bind(pair_id).bind(author_id).bind(body).bind(shared).bind(now()).fetch_one(pool).await)?;
         Ok(id)
@@ -279,7 +279,7 @@ impl Store {
 
     /// Shares a note with the partner, or stops sharing it.
     pub async fn set_note_shared(&self, id: i64, shared: bool) -> Result<()> {
-        on_pool!(self, pool => sqlx::query("UPDATE pair_notes SET shared = $1 WHERE id = $2")
+        on_pool_write!(self, pool => sqlx::query("UPDATE pair_notes SET shared = $1 WHERE id = $2")
             .bind(shared).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(())
     }

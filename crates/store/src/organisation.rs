@@ -1,6 +1,6 @@
 //! The organisation: its settings, faculties, Schools and self-identification labels.
 use crate::error::{OrNotFound, StoreError};
-use crate::pool::on_pool;
+use crate::pool::{on_pool, on_pool_write};
 use crate::tx::{Tx, on_tx};
 use crate::{Result, Store, now};
 
@@ -123,7 +123,7 @@ impl Store {
         }
         let at = now();
         // An async block, so that a failed statement ends the block, not the function.
-        let created: std::result::Result<(), sqlx::Error> = on_pool!(self, pool => async {
+        let created: std::result::Result<(), sqlx::Error> = on_pool_write!(self, pool => async {
             let mut tx = pool.begin().await?;
             sqlx::query("INSERT INTO organisation (id, name, short_name, created_at) VALUES (1, $1, $2, $3)")
                 .bind(name).bind(short_name).bind(at).execute(&mut *tx).await?;
@@ -200,7 +200,7 @@ impl Store {
         source: &str,
         by_label: &[(i64, Option<i64>)],
     ) -> Result<()> {
-        on_pool!(self, pool => {
+        on_pool_write!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query(SET_POPULATION_TOTAL)
                 .bind(total).bind(source).execute(&mut *tx).await?;
@@ -223,7 +223,7 @@ impl Store {
     pub async fn instance_secret(&self) -> Result<String> {
         use rand::Rng;
         let fresh: [u8; 32] = rand::rng().random();
-        on_pool!(self, pool => sqlx::query("INSERT INTO instance_secret (id, secret) VALUES (1, $1) ON CONFLICT (id) DO NOTHING")
+        on_pool_write!(self, pool => sqlx::query("INSERT INTO instance_secret (id, secret) VALUES (1, $1) ON CONFLICT (id) DO NOTHING")
             .bind(hex::encode(fresh)).execute(pool).await.map(|r| r.rows_affected()))?;
         let (secret,): (String,) = on_pool!(self, pool => sqlx::query_as("SELECT secret FROM instance_secret WHERE id = 1").fetch_one(pool).await)?;
         Ok(secret)

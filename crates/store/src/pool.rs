@@ -28,6 +28,8 @@ pub struct Store {
     /// Figures kept in memory between requests, each valid for one data version (see
     /// [`crate::versions`]).
     pub(crate) caches: std::sync::Arc<crate::versions::Caches>,
+    /// The process's last reading of the data versions.
+    pub(crate) watch: std::sync::Arc<crate::versions::VersionWatch>,
 }
 
 /// Connections to the SQLite file. Readers run side by side (WAL); writers take turns on the
@@ -55,6 +57,20 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// [`on_pool!`] for a write outside a [`crate::Tx`] to a table whose data version something
+/// kept in memory depends on: once the block has run, this process's next reader reads the
+/// data versions again (`crate::versions`), as after a committed `Tx`. Writes only to tables no
+/// version covers (the audit log, the outbox, webhook deliveries, idempotency keys, API tokens'
+/// last use, sign-in flows and failures, retention's own bookkeeping) use `on_pool!`.
+macro_rules! on_pool_write {
+    ($store:expr, $pool:ident => $body:expr) => {{
+        let written = $crate::pool::on_pool!($store, $pool => $body);
+        $store.watch.wrote();
+        written
+    }};
+}
+pub(crate) use on_pool_write;
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
@@ -63,7 +79,18 @@ impl Store {
         Store {
             pool,
             caches: Default::default(),
+            watch: std::sync::Arc::new(crate::versions::VersionWatch::new(
+                crate::versions::VERSION_STALENESS,
+            )),
         }
+    }
+
+    /// The same database, with another bound on how long another process's write may go
+    /// unseen by what this store keeps in memory (`Duration::ZERO`: read the data versions on
+    /// every request).
+    pub fn with_version_staleness(mut self, staleness: Duration) -> Store {
+        self.watch = std::sync::Arc::new(crate::versions::VersionWatch::new(staleness));
+        self
     }
 
     /// Opens (creating if needed) the SQLite database file `flipside.db` in `data_dir`.
@@ -210,7 +237,7 @@ impl Store {
 
     /// Runs one administrative statement (such as `CREATE DATABASE` for a test database).
     pub async fn execute_admin(&self, sql: &str) -> Result<()> {
-        on_pool!(self, pool => sqlx::query(sql).execute(pool).await.map(|r| r.rows_affected()))?;
+        on_pool_write!(self, pool => sqlx::query(sql).execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 //! given and withdrawn (SPEC §3.2, §3.12).
 use crate::decoded::Decoded;
 use crate::error::{OrNotFound, StoreError};
-use crate::pool::on_pool;
+use crate::pool::{on_pool, on_pool_write};
 use crate::tx::on_tx;
 use crate::{Result, Store, Tx, now};
 use chrono::{DateTime, Utc};
@@ -108,7 +108,7 @@ impl Store {
             ));
         }
         let at = now();
-        let id = on_pool!(self, pool => {
+        let id = on_pool_write!(self, pool => {
             let mut tx = pool.begin().await?;
             let existing: Option<(i64,)> = sqlx::query_as("SELECT id FROM applications WHERE cycle_id = $1 AND user_id = $2")
                 .bind(new.cycle_id).bind(new.user_id).fetch_optional(&mut *tx).await?;

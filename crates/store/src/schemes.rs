@@ -1,7 +1,7 @@
 //! Schemes.
 use crate::decoded::Decoded;
 use crate::error::{OrNotFound, StoreError};
-use crate::pool::on_pool;
+use crate::pool::{on_pool, on_pool_write};
 use crate::tx::on_tx;
 use crate::{Result, Store, Tx, now};
 use chrono::{DateTime, Utc};
@@ -34,7 +34,7 @@ const SCHEME_COLUMNS: &str = "id, name, kind, purpose, school_id, created_at, ar
 
 impl Store {
     pub async fn create_scheme(&self, new: NewScheme<'_>) -> Result<i64> {
-        let (id,): (i64,) = on_pool!(self, pool => sqlx::query_as(
+        let (id,): (i64,) = on_pool_write!(self, pool => sqlx::query_as(
             "INSERT INTO schemes (name, kind, purpose, school_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
         ).bind(new.name).bind(new.kind.as_str()).bind(new.purpose).bind(new.school_id).bind(new.created_by).bind(now())
             .fetch_one(pool).await)

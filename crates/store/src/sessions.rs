@@ -5,7 +5,7 @@
 //! sign-out everywhere and for the audit log). Only a SHA-256 hash of each token is stored:
 //! a copy of the database does not let anyone sign in.
 use crate::error::{OrNotFound, StoreError};
-use crate::pool::on_pool;
+use crate::pool::{on_pool, on_pool_write};
 use crate::tx::{Tx, on_tx};
 use crate::{GrantRow, Result, Store, User, now};
 use chrono::{DateTime, Duration, Utc};
@@ -102,6 +102,8 @@ struct SessionContextRow {
     org_population_total: Option<i64>,
     org_population_source: Option<String>,
     org_stale_pair_weeks: Option<i64>,
+    session_expires_at: DateTime<Utc>,
+    people_version: i64,
     grant_id: Option<i64>,
     role: Option<String>,
     scope_kind: Option<String>,
@@ -111,7 +113,8 @@ struct SessionContextRow {
 
 /// The session's person, each of their grants as a row, their linked tutoring records, whether
 /// a record waits to be linked, and the organisation (its zone among it): what six queries read
-/// before.
+/// before. With them the session's expiry and the `people` data version, read in the same
+/// statement (so in the same snapshot) as what it stamps.
 const SESSION_CONTEXT: &str = "SELECT u.id, u.email, u.display_name, u.password_hash, u.school_id, u.disabled, u.created_at,
         (SELECT id FROM tutoring_tutors WHERE user_id = u.id ORDER BY id LIMIT 1) AS tutor_id,
         (SELECT id FROM tutoring_students WHERE user_id = u.id ORDER BY id LIMIT 1) AS student_id,
@@ -121,6 +124,8 @@ const SESSION_CONTEXT: &str = "SELECT u.id, u.email, u.display_name, u.password_
         o.disclosure_preset AS org_disclosure_preset, o.hours_target AS org_hours_target,
         o.created_at AS org_created_at, o.population_total AS org_population_total,
         o.population_source AS org_population_source, o.stale_pair_weeks AS org_stale_pair_weeks,
+        s.expires_at AS session_expires_at,
+        (SELECT version FROM data_versions WHERE name = 'people') AS people_version,
         g.id AS grant_id, g.role, g.scope_kind, g.scope_id, g.granted_at
      FROM sessions s JOIN users u ON u.id = s.user_id
      LEFT JOIN organisation o ON o.id = 1
@@ -132,9 +137,23 @@ impl Store {
     /// Who a live session belongs to, with their grants, tutoring records and the
     /// organisation's zone, in one query (every signed-in page asks this first); `NotFound` for
     /// an unknown, expired or disabled session.
+    ///
+    /// Kept in memory per session while the `people` data version is unchanged (migration 0230
+    /// raises it with every write that could change the answer) and the session has not
+    /// expired: a page then asks the database nothing to learn who is asking. A write made by
+    /// this process is seen at once, another process's within the store's staleness bound
+    /// (`crate::versions`). Unknown sessions are not remembered.
     pub async fn session_context(&self, token: &str) -> Result<SessionContext> {
+        let hash = SessionToken::hash(token);
+        let version = self
+            .data_version(crate::versions::Versioned::People)
+            .await?;
+        let at = now();
+        if let Some(context) = self.caches.sessions.lookup(&hash, version, at) {
+            return Ok(context);
+        }
         let rows: Vec<SessionContextRow> = on_pool!(self, pool => sqlx::query_as(SESSION_CONTEXT)
-            .bind(SessionToken::hash(token)).bind(now()).fetch_all(pool).await)?;
+            .bind(&hash).bind(at).fetch_all(pool).await)?;
         let mut grants = Vec::new();
         let mut first = None;
         for row in rows {
@@ -192,7 +211,7 @@ impl Store {
             }),
             _ => None,
         };
-        Ok(SessionContext {
+        let context = SessionContext {
             organisation,
             zone: crate::organisation::zone_named(row.time_zone).ok(),
             tutoring: TutoringSelf {
@@ -202,7 +221,14 @@ impl Store {
             unlinked_records: row.unlinked_records,
             grants,
             user: row.user,
-        })
+        };
+        self.caches.sessions.keep(
+            hash,
+            row.people_version,
+            row.session_expires_at,
+            context.clone(),
+        );
+        Ok(context)
     }
 
     /// The person a live session belongs to, or `NotFound` for an unknown, expired or disabled one.
@@ -216,14 +242,14 @@ impl Store {
 
     /// Ends every session of a person (on disabling an account or changing a password).
     pub async fn delete_sessions_of(&self, user_id: i64) -> Result<()> {
-        on_pool!(self, pool => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(pool).await.map(|r| r.rows_affected()))?;
+        on_pool_write!(self, pool => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Removes expired sessions, stale sign-in failures and abandoned SSO flows.
     pub async fn purge_expired(&self, failures_before: DateTime<Utc>) -> Result<()> {
         let at = now();
-        on_pool!(self, pool => {
+        on_pool_write!(self, pool => {
             sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(at).execute(pool).await?;
             sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(failures_before).execute(pool).await?;
             sqlx::query("DELETE FROM oidc_flows WHERE created_at < $1").bind(at - Duration::hours(1)).execute(pool).await.map(|r| r.rows_affected())

@@ -1,6 +1,6 @@
 //! Survey instruments, participants (by pseudonymous code) and their answers.
 use crate::error::StoreError;
-use crate::pool::on_pool;
+use crate::pool::{on_pool, on_pool_write};
 use crate::tx::on_tx;
 use crate::versions::Versioned;
 use crate::{Result, Store, Tx, now};
@@ -34,7 +34,7 @@ pub struct StatementRow {
 impl Store {
     /// Adds the default instruments and statements that are missing (idempotent).
     pub async fn ensure_default_instruments(&self) -> Result<()> {
-        on_pool!(self, pool => {
+        on_pool_write!(self, pool => {
             let mut tx = pool.begin().await?;
             for (audience, statements) in default_instruments() {
                 sqlx::query("INSERT INTO instruments (audience) VALUES ($1) ON CONFLICT (audience) DO NOTHING").bind(audience).execute(&mut *tx).await?;
@@ -96,7 +96,7 @@ impl Store {
             )));
         }
         let at = now();
-        on_pool!(self, pool => {
+        on_pool_write!(self, pool => {
             let mut tx = pool.begin().await?;
             for (code, score) in answers {
                 let statement: Option<(i64,)> = sqlx::query_as(crate::surveys::ASKED_STATEMENT)

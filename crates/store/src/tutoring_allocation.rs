@@ -2,7 +2,7 @@
 //! preview, hand-made moves, publishing it as assignments), each student's tutor history, and
 //! who a signed-in person is in tutoring (matched by email).
 use crate::error::{OrNotFound, StoreError};
-use crate::pool::on_pool;
+use crate::pool::{on_pool, on_pool_write};
 use crate::tx::{Tx, on_tx};
 use crate::versions::Versioned;
 use crate::{Result, Store, now};
@@ -169,7 +169,7 @@ impl Store {
         school_id: i64,
         rules: SchoolRules,
     ) -> Result<()> {
-        on_pool!(self, pool => sqlx::query(
+        on_pool_write!(self, pool => sqlx::query(
             "INSERT INTO tutoring_school_rules (school_id, continuity_required, load_slack, no_contact_weeks) VALUES ($1, $2, $3, $4)
              ON CONFLICT (school_id) DO UPDATE SET continuity_required = excluded.continuity_required,
                 load_slack = excluded.load_slack, no_contact_weeks = excluded.no_contact_weeks"
@@ -221,7 +221,7 @@ impl Store {
         created_by: Option<i64>,
     ) -> Result<()> {
         let year = i64::from(academic_year);
-        on_pool!(self, pool => {
+        on_pool_write!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query("DELETE FROM tutoring_allocation_drafts WHERE academic_year = $1").bind(year).execute(&mut *tx).await?;
             for chunk in proposals.chunks(INSERT_CHUNK) {

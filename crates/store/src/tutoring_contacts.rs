@@ -2,7 +2,7 @@
 //! dashboard's figures, computed by aggregate SQL (one row per School, or per School and value
 //! for distributions) rather than by loading every student.
 use crate::error::OrNotFound;
-use crate::pool::on_pool;
+use crate::pool::{on_pool, on_pool_write};
 use crate::versions::Versioned;
 use crate::{Result, Store, now};
 use chrono::{DateTime, Utc};
@@ -107,7 +107,7 @@ fn histogram(rows: Vec<(i64, i64, i64)>) -> SchoolHistogram {
 impl Store {
     /// Stores one contact; returns its id.
     pub async fn add_contact(&self, c: &NewContact) -> Result<i64> {
-        let (id,): (i64,) = on_pool!(self, pool => sqlx::query_as(
+        let (id,): (i64,) = on_pool_write!(self, pool => sqlx::query_as(
             "INSERT INTO tutoring_contacts (student_id, tutor_id, academic_year, contact_date, year_day, mode, duration_minutes, initiated_by, logged_by, note, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"
         ).bind(c.student_id).bind(c.tutor_id).bind(i64::from(c.academic_year)).bind(&c.date).bind(c.year_day)
@@ -119,7 +119,7 @@ impl Store {
     /// Stores many contacts at once (the demo's year of contacts), in one transaction.
     pub async fn add_contacts(&self, contacts: &[NewContact]) -> Result<()> {
         let created = now();
-        on_pool!(self, pool => {
+        on_pool_write!(self, pool => {
             let mut tx = pool.begin().await?;
             for chunk in contacts.chunks(INSERT_CHUNK) {
                 let mut insert = sqlx::QueryBuilder::new("INSERT INTO tutoring_contacts (student_id, tutor_id, academic_year, contact_date, year_day, mode, duration_minutes, initiated_by, logged_by, note, created_at) ");

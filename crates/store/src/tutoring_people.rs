@@ -7,7 +7,7 @@
 //! links nothing, and an import that changes a linked record's email unlinks it.
 use crate::decoded::Decoded;
 use crate::error::{OrNotFound, StoreError};
-use crate::pool::on_pool;
+use crate::pool::{on_pool, on_pool_write};
 use crate::tx::{Tx, on_tx};
 use crate::{Result, Store, now};
 use chrono::{DateTime, Utc};
@@ -178,7 +178,7 @@ impl Store {
     }
 
     pub async fn save_tutoring_profile(&self, student_id: i64, p: &TutoringProfile) -> Result<()> {
-        on_pool!(self, pool => sqlx::query(
+        on_pool_write!(self, pool => sqlx::query(
             "INSERT INTO tutoring_profiles (student_id, goals, goals_shared, success, success_shared, tutor_note, tutor_note_shared, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (student_id) DO UPDATE SET goals = excluded.goals, goals_shared = excluded.goals_shared,
@@ -247,7 +247,7 @@ impl Store {
         school_id: i64,
         capacity: i64,
     ) -> Result<i64> {
-        let (id,): (i64,) = on_pool!(self, pool => sqlx::query_as(
+        let (id,): (i64,) = on_pool_write!(self, pool => sqlx::query_as(
             "INSERT INTO tutoring_tutors (external_id, name, email, school_id, capacity) VALUES ($1, $2, $3, $4, $5) RETURNING id"
         ).bind(external_id).bind(name).bind(email).bind(school_id).bind(capacity).fetch_one(pool).await)
             .map_err(|e| StoreError::unique(e, format!("a tutor with id '{external_id}' already exists")))?;
@@ -262,7 +262,7 @@ impl Store {
         email: &str,
         school_id: i64,
     ) -> Result<i64> {
-        let (id,): (i64,) = on_pool!(self, pool => sqlx::query_as(
+        let (id,): (i64,) = on_pool_write!(self, pool => sqlx::query_as(
             "INSERT INTO tutoring_students (external_id, name, email, school_id, programme, year_of_study) VALUES ($1, $2, $3, $4, '', 1) RETURNING id"
         ).bind(external_id).bind(name).bind(email).bind(school_id).fetch_one(pool).await)
             .map_err(|e| StoreError::unique(e, format!("a student with id '{external_id}' already exists")))?;
@@ -277,7 +277,7 @@ impl Store {
         year: i64,
         source: &str,
     ) -> Result<()> {
-        on_pool!(self, pool => sqlx::query(
+        on_pool_write!(self, pool => sqlx::query(
             "INSERT INTO tutoring_assignments (student_id, tutor_id, academic_year, source) VALUES ($1, $2, $3, $4)
              ON CONFLICT (student_id, academic_year) DO UPDATE SET tutor_id = excluded.tutor_id, source = excluded.source"
         ).bind(student_id).bind(tutor_id).bind(year).bind(source).execute(pool).await.map(|r| r.rows_affected()))?;
@@ -314,7 +314,7 @@ impl Store {
         } else {
             "UPDATE tutoring_tutors SET name = $1, email = $2, user_id = $3 WHERE id = $4"
         };
-        on_pool!(self, pool => sqlx::query(sql).bind(name).bind(email).bind(user_id).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
+        on_pool_write!(self, pool => sqlx::query(sql).bind(name).bind(email).bind(user_id).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 }

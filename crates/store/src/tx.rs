@@ -18,6 +18,9 @@ use sqlx::{PgConnection, Postgres, Sqlite, Transaction};
 /// An open transaction. Commit it with [`Tx::commit`]; dropped, it rolls back.
 pub struct Tx {
     pub(crate) conn: TxConn,
+    /// Told of the commit, so that this process's next reader trusts nothing it kept from
+    /// before the write (`crate::versions`).
+    watch: std::sync::Arc<crate::versions::VersionWatch>,
 }
 
 /// The transaction of one backend.
@@ -62,7 +65,10 @@ impl Store {
             Pool::Sqlite(p) => TxConn::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(p) => TxConn::Postgres(p.begin().await?),
         };
-        Ok(Tx { conn })
+        Ok(Tx {
+            conn,
+            watch: self.watch.clone(),
+        })
     }
 }
 
@@ -73,6 +79,7 @@ impl Tx {
             TxConn::Sqlite(t) => t.commit().await?,
             TxConn::Postgres(t) => t.commit().await?,
         }
+        self.watch.wrote();
         Ok(())
     }
 

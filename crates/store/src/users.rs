@@ -1,6 +1,6 @@
 //! People, their sign-in identities and their roles.
 use crate::error::{OrNotFound, StoreError};
-use crate::pool::on_pool;
+use crate::pool::{on_pool, on_pool_write};
 use crate::tx::on_tx;
 use crate::{Result, Store, Tx, now};
 use chrono::{DateTime, Utc};
@@ -63,7 +63,7 @@ pub(crate) const USER_COLUMNS: &str =
 impl Store {
     pub async fn create_user(&self, new: NewUser<'_>) -> Result<i64> {
         let email = normalise_email(new.email);
-        let (id,): (i64,) = on_pool!(self, pool => sqlx::query_as(
+        let (id,): (i64,) = on_pool_write!(self, pool => sqlx::query_as(
             "INSERT INTO users (email, display_name, password_hash, school_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id"
         ).bind(&email).bind(new.display_name).bind(new.password_hash).bind(new.school_id).bind(now())
             .fetch_one(pool).await)
@@ -88,7 +88,7 @@ impl Store {
     }
 
     pub async fn set_password_hash(&self, user_id: i64, hash: &str) -> Result<()> {
-        on_pool!(self, pool => sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(user_id).execute(pool).await.map(|r| r.rows_affected()))?;
+        on_pool_write!(self, pool => sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(user_id).execute(pool).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -123,7 +123,7 @@ impl Store {
             ),
             Err(e) => return Err(e),
         };
-        on_pool!(self, pool => sqlx::query("UPDATE users SET oidc_issuer = $1, oidc_subject = $2 WHERE id = $3")
+        on_pool_write!(self, pool => sqlx::query("UPDATE users SET oidc_issuer = $1, oidc_subject = $2 WHERE id = $3")
             .bind(issuer).bind(subject).bind(id).execute(pool).await.map(|r| r.rows_affected()))?;
         Ok((self.user(id).await?, created))
     }
@@ -147,7 +147,7 @@ impl Store {
         grant: Grant,
         granted_by: Option<i64>,
     ) -> Result<i64> {
-        let (id,): (i64,) = on_pool!(self, pool => sqlx::query_as(
+        let (id,): (i64,) = on_pool_write!(self, pool => sqlx::query_as(
             "INSERT INTO role_grants (user_id, role, scope_kind, scope_id, granted_by, granted_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
         ).bind(user_id).bind(grant.role.as_str()).bind(grant.scope.kind().as_str()).bind(grant.scope.id().unwrap_or(0))
             .bind(granted_by).bind(now()).fetch_one(pool).await)
@@ -173,7 +173,7 @@ impl Store {
 
     /// Removes a grant, returning what it was.
     pub async fn revoke_grant(&self, grant_id: i64) -> Result<GrantRow> {
-        on_pool!(self, pool => sqlx::query_as::<_, GrantRow>(
+        on_pool_write!(self, pool => sqlx::query_as::<_, GrantRow>(
             "DELETE FROM role_grants WHERE id = $1 RETURNING id, user_id, role, scope_kind, scope_id, granted_at"
         ).bind(grant_id).fetch_optional(pool).await).or_not_found()
     }

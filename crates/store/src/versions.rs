@@ -5,9 +5,14 @@
 //! PostgreSQL per statement), whichever code path, process or tool writes. A cached figure is
 //! stored with the counter as read *before* it was computed, so the figure is at least as new
 //! as that version; it is served to a reader whose own reading of the counter is not newer.
-//! Every server process sharing the database therefore answers exactly what a fresh
-//! computation would have answered when the reader's request read the counter: a write
-//! acknowledged before the request began is always seen.
+//!
+//! Readers do not ask the database for the counters on every request: [`VersionWatch`] keeps
+//! the process's last reading of all of them. It reads them again before answering when this
+//! process has committed a write since (so a person always sees what they just did, and so does
+//! everyone else on this server), and otherwise when the last reading is older than
+//! [`VERSION_STALENESS`]. A write made by another process (a second server, the command line)
+//! is therefore seen within that bound, with one query per bound under load instead of one per
+//! request (issue 15).
 use crate::pool::on_pool;
 use crate::{Result, Store};
 use std::collections::HashMap;
@@ -25,7 +30,22 @@ pub(crate) enum Versioned {
     /// The allocation preview: drafts, assignments, and the students', tutors' and Schools'
     /// columns it shows (migration 0220); contacts leave it alone.
     Allocation,
+    /// Who is asking: accounts, grants, ended sessions, the organisation and the tutoring
+    /// records' links to accounts (migration 0230; [`crate::Store::session_context`]).
+    People,
 }
+
+/// Every group, in the order of [`VersionWatch`]'s readings.
+const GROUPS: [Versioned; 4] = [
+    Versioned::Tutoring,
+    Versioned::Surveys,
+    Versioned::Allocation,
+    Versioned::People,
+];
+
+/// How old a reading of the counters may be before a reader reads them again, unless this
+/// process has written since: how long another process's write may go unseen.
+pub const VERSION_STALENESS: std::time::Duration = std::time::Duration::from_millis(100);
 
 impl Versioned {
     fn name(self) -> &'static str {
@@ -33,7 +53,74 @@ impl Versioned {
             Versioned::Tutoring => "tutoring",
             Versioned::Surveys => "surveys",
             Versioned::Allocation => "allocation",
+            Versioned::People => "people",
         }
+    }
+
+    fn index(self) -> usize {
+        GROUPS.iter().position(|g| *g == self).unwrap_or_default()
+    }
+}
+
+/// The process's last reading of every counter (see the module's comment).
+#[derive(Debug)]
+pub(crate) struct VersionWatch {
+    reading: Mutex<Reading>,
+    /// Raised after every commit this process makes; a reading taken before the last raise is
+    /// not trusted.
+    writes: std::sync::atomic::AtomicU64,
+    /// One reader reads the counters at a time; the others wait for its reading.
+    reading_again: tokio::sync::Mutex<()>,
+    staleness: std::time::Duration,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Reading {
+    versions: [i64; GROUPS.len()],
+    /// When it was read (`None`: never).
+    at: Option<std::time::Instant>,
+    /// The value of `writes` when the reading began.
+    writes: u64,
+}
+
+impl VersionWatch {
+    pub(crate) fn new(staleness: std::time::Duration) -> VersionWatch {
+        VersionWatch {
+            reading: Mutex::new(Reading {
+                versions: [0; GROUPS.len()],
+                at: None,
+                writes: 0,
+            }),
+            writes: Default::default(),
+            reading_again: Default::default(),
+            staleness,
+        }
+    }
+
+    /// This process committed a write: the next reader reads the counters again.
+    pub(crate) fn wrote(&self) {
+        self.writes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The reading, if it is still to be trusted.
+    fn current(&self, of: Versioned) -> Option<i64> {
+        let reading = *self.reading.lock().unwrap_or_else(PoisonError::into_inner);
+        let fresh = reading.at.is_some_and(|at| at.elapsed() < self.staleness)
+            && reading.writes == self.writes.load(std::sync::atomic::Ordering::SeqCst);
+        fresh.then(|| reading.versions[of.index()])
+    }
+
+    fn store(&self, versions: [i64; GROUPS.len()], at: std::time::Instant, writes: u64) {
+        let mut reading = self.reading.lock().unwrap_or_else(PoisonError::into_inner);
+        // Counters only rise: a slower reader's older reading never replaces a newer one.
+        for (kept, read) in reading.versions.iter_mut().zip(versions) {
+            *kept = (*kept).max(read);
+        }
+        if reading.at.is_none_or(|kept| kept <= at) {
+            reading.at = Some(at);
+        }
+        reading.writes = reading.writes.max(writes);
     }
 }
 
@@ -93,9 +180,73 @@ impl<K: Eq + Hash + Clone, V> VersionCache<K, V> {
     }
 }
 
+/// Who is asking, by session (the hash of its token): [`crate::Store::session_context`]'s
+/// answers, each with the `people` version it was read at and the session's expiry.
+#[derive(Debug, Default)]
+pub(crate) struct SessionCache {
+    entries: Mutex<HashMap<String, SessionEntry>>,
+}
+
+#[derive(Debug)]
+struct SessionEntry {
+    version: i64,
+    expires_at: chrono::DateTime<chrono::Utc>,
+    context: crate::SessionContext,
+}
+
+/// Sessions kept at most; beyond it the entries no longer current are dropped, and all of them
+/// if that is not enough (a few hundred bytes each).
+const SESSIONS_KEPT: usize = 20_000;
+
+impl SessionCache {
+    /// The context of the session hashed `hash`, if one read at `version` or later is kept and
+    /// the session is still live at `at`.
+    pub(crate) fn lookup(
+        &self,
+        hash: &str,
+        version: i64,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Option<crate::SessionContext> {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries
+            .get(hash)
+            .filter(|e| e.version >= version && e.expires_at > at)
+            .map(|e| e.context.clone())
+    }
+
+    pub(crate) fn keep(
+        &self,
+        hash: String,
+        version: i64,
+        expires_at: chrono::DateTime<chrono::Utc>,
+        context: crate::SessionContext,
+    ) {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if entries.len() >= SESSIONS_KEPT && !entries.contains_key(&hash) {
+            entries.retain(|_, e| e.version >= version);
+            if entries.len() >= SESSIONS_KEPT {
+                entries.clear();
+            }
+        }
+        let newer = entries.get(&hash).is_some_and(|e| e.version > version);
+        if !newer {
+            entries.insert(
+                hash,
+                SessionEntry {
+                    version,
+                    expires_at,
+                    context,
+                },
+            );
+        }
+    }
+}
+
 /// The store's caches.
 #[derive(Debug, Default)]
 pub(crate) struct Caches {
+    /// Who is asking, by session.
+    pub sessions: SessionCache,
     /// The tutoring dashboard's figures, by academic year.
     pub dashboard: VersionCache<i32, crate::DashboardFigures>,
     /// Every answer of a cycle's evaluation, by cycle (the results page and the annual report).
@@ -105,28 +256,67 @@ pub(crate) struct Caches {
 }
 
 impl Store {
-    /// The current version of a group of tables.
+    /// The version of a group of tables as this process last read it, reading the counters
+    /// again first when this process has written since or the reading is older than the
+    /// store's staleness bound ([`VERSION_STALENESS`] unless set otherwise).
     pub(crate) async fn data_version(&self, of: Versioned) -> Result<i64> {
+        if let Some(v) = self.watch.current(of) {
+            return Ok(v);
+        }
+        let _one_at_a_time = self.watch.reading_again.lock().await;
+        if let Some(v) = self.watch.current(of) {
+            return Ok(v);
+        }
+        // Taken before the query: a commit after this point makes the reading untrusted.
+        let writes = self.watch.writes.load(std::sync::atomic::Ordering::SeqCst);
+        let at = std::time::Instant::now();
+        let rows: Vec<(String, i64)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT name, version FROM data_versions"
+        ).fetch_all(pool).await)?;
+        let mut versions = [0; GROUPS.len()];
+        for (name, version) in rows {
+            if let Some(group) = GROUPS.iter().find(|g| g.name() == name) {
+                versions[group.index()] = version;
+            }
+        }
+        self.watch.store(versions, at, writes);
+        Ok(versions[of.index()])
+    }
+
+    /// The version of a group of tables as the database holds it now.
+    async fn stored_data_version(&self, of: Versioned) -> Result<i64> {
         let (v,): (i64,) = on_pool!(self, pool => sqlx::query_as(
             "SELECT version FROM data_versions WHERE name = $1"
         ).bind(of.name()).fetch_one(pool).await)?;
         Ok(v)
     }
 
-    /// The version of the personal tutoring data: it changes with every write to the tables
+    /// This process wrote outside a [`crate::Tx`] (which says so itself on commit): pages read
+    /// the data versions again before trusting what they keep in memory.
+    pub fn note_write(&self) {
+        self.watch.wrote();
+    }
+
+    /// The version of the personal tutoring data as the database holds it now: it changes with every write to the tables
     /// behind the dashboard's figures, and only then.
     pub async fn tutoring_data_version(&self) -> Result<i64> {
-        self.data_version(Versioned::Tutoring).await
+        self.stored_data_version(Versioned::Tutoring).await
     }
 
     /// The version of the allocation preview's data.
     pub async fn allocation_data_version(&self) -> Result<i64> {
-        self.data_version(Versioned::Allocation).await
+        self.stored_data_version(Versioned::Allocation).await
     }
 
     /// The version of the evaluation answers.
     pub async fn survey_data_version(&self) -> Result<i64> {
-        self.data_version(Versioned::Surveys).await
+        self.stored_data_version(Versioned::Surveys).await
+    }
+
+    /// The version of who is asking: accounts, grants, ended sessions, the organisation and the
+    /// tutoring records' links to accounts.
+    pub async fn people_data_version(&self) -> Result<i64> {
+        self.stored_data_version(Versioned::People).await
     }
 }
 

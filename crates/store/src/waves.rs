@@ -2,7 +2,7 @@
 //! remind, instruments' scale labels, and the researchers' export rows (SPEC §3.5, §3.12).
 use crate::decoded::Decoded;
 use crate::error::{OrNotFound, StoreError};
-use crate::pool::on_pool;
+use crate::pool::{on_pool, on_pool_write};
 use crate::tx::on_tx;
 use crate::{Result, Store, Tx, now};
 use chrono::NaiveDate;
@@ -212,7 +212,7 @@ impl Store {
         } else {
             "INSERT INTO survey_drafts (participant_id, wave, statement_id, score, saved_at) VALUES ($1, $2, $3, $4, $5)"
         };
-        on_pool!(self, pool => {
+        on_pool_write!(self, pool => {
             let mut tx = pool.begin().await?;
             let (submitted,): (i64,) = sqlx::query_as(
                 "SELECT COUNT(*) FROM survey_responses WHERE participant_id = $1 AND wave = $2"

@@ -1,12 +1,16 @@
-//! The tutoring dashboard's figures and the allocation preview are kept in memory between requests (`versions.rs`): here,
-//! on the backend `FLIPSIDE_TEST_DATABASE` names, every kind of write to the tables behind
-//! them, made by another server process or by hand in SQL, is seen by the next read, which
-//! answers exactly what a process with nothing cached computes.
+//! The tutoring dashboard's figures, the allocation preview and who is asking (a session's
+//! context) are kept in memory between requests (`versions.rs`): here, on the backend
+//! `FLIPSIDE_TEST_DATABASE` names, every kind of write to the tables behind them, made by
+//! another server process or by hand in SQL, is seen by the next read of a process that reads
+//! the data versions on every request, which answers exactly what a process with nothing cached
+//! computes; a process that keeps its reading of the versions for a while sees its own writes at
+//! once and another process's within that while.
 use chrono::Utc;
 use flipside_core::import::{Files, Source, read_institution};
 use flipside_core::tutoring::{Proposal, SchoolRules, UnplacedReason};
 use flipside_store::{DraftPreview, NewContact, SchoolCounts, SchoolHistogram, Store};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
@@ -24,6 +28,12 @@ impl Database {
             Database::Sqlite(dir) => Store::open_sqlite(dir).await.expect("opening SQLite"),
             Database::Postgres(url) => Store::open_postgres(url).await.expect("PostgreSQL"),
         }
+    }
+
+    /// A process that reads the data versions on every request: nothing it keeps is ever
+    /// older than the database.
+    async fn open_exact(&self) -> Store {
+        self.open().await.with_version_staleness(Duration::ZERO)
     }
 }
 
@@ -151,7 +161,7 @@ async fn after<T: PartialEq + std::fmt::Debug>(
 async fn every_write_behind_the_dashboard_is_seen_by_a_process_that_cached_its_figures() {
     let database = fresh_database().await;
     // Two server processes on one database: the reader caches, the writer writes.
-    let reader = database.open().await;
+    let reader = database.open_exact().await;
     let writer = database.open().await;
     import(&writer).await;
     let (s1, t1) = student(&writer, "S1").await;
@@ -310,7 +320,7 @@ async fn preview(store: &Store) -> DraftPreview {
 #[tokio::test]
 async fn every_write_behind_the_allocation_preview_is_seen_by_a_process_that_cached_it() {
     let database = fresh_database().await;
-    let reader = database.open().await;
+    let reader = database.open_exact().await;
     let writer = database.open().await;
     import(&writer).await;
     let id = |external: &'static str| {
@@ -459,4 +469,230 @@ async fn contacts_leave_the_allocation_preview_version_alone() {
         .unwrap();
     assert!(store.allocation_data_version().await.unwrap() > before);
     store.close().await;
+}
+
+/// Someone with an account and a live session of `ttl`: (their id, the session's token).
+async fn signed_in(store: &Store, email: &str, ttl: chrono::Duration) -> (i64, String) {
+    let id = store
+        .create_user(flipside_store::NewUser {
+            email,
+            display_name: "Ada Quill",
+            password_hash: None,
+            school_id: None,
+        })
+        .await
+        .unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let token = tx.create_session(id, ttl).await.unwrap();
+    tx.commit().await.unwrap();
+    (id, token.0)
+}
+
+/// Who the store says is asking with `token`: their name and roles, or `None` for no live
+/// session.
+async fn asking(store: &Store, token: &str) -> Option<(String, Vec<String>)> {
+    match store.session_context(token).await {
+        Ok(c) => Some((
+            c.user.display_name,
+            c.grants.into_iter().map(|g| g.role).collect(),
+        )),
+        Err(flipside_store::StoreError::NotFound) => None,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+const COORDINATOR: flipside_core::role::Grant = flipside_core::role::Grant {
+    role: flipside_core::role::Role::Coordinator,
+    scope: flipside_core::role::Scope::Organisation,
+};
+
+#[tokio::test]
+async fn who_is_asking_is_read_again_after_each_write_of_this_process_and_at_the_session_s_end() {
+    let database = fresh_database().await;
+    // A server that would trust its reading of the data versions for an hour: only its own
+    // writes and the session's expiry can make it read who is asking again.
+    let store = database
+        .open()
+        .await
+        .with_version_staleness(Duration::from_secs(3600));
+    let (id, token) = signed_in(&store, "ada@example.ac.uk", chrono::Duration::hours(1)).await;
+    assert_eq!(
+        asking(&store, &token).await,
+        Some(("Ada Quill".into(), vec![]))
+    );
+    // A role granted outside a transaction, and taken back in one: each seen by the next read.
+    let grant = store.grant_role(id, COORDINATOR, None).await.unwrap();
+    assert_eq!(
+        asking(&store, &token).await,
+        Some(("Ada Quill".into(), vec!["coordinator".into()]))
+    );
+    let mut tx = store.begin().await.unwrap();
+    tx.revoke_grant(grant).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        asking(&store, &token).await,
+        Some(("Ada Quill".into(), vec![]))
+    );
+    // Disabled: the session is no longer anyone's.
+    let mut tx = store.begin().await.unwrap();
+    tx.set_disabled(id, true).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(asking(&store, &token).await, None);
+    // A session's end is checked in memory: nothing is written when it passes.
+    let (_, short) = signed_in(&store, "ben@example.ac.uk", chrono::Duration::seconds(1)).await;
+    assert!(asking(&store, &short).await.is_some());
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(asking(&store, &short).await, None);
+    store.close().await;
+}
+
+#[tokio::test]
+async fn another_process_s_change_to_who_is_asking_is_seen_within_the_staleness_bound() {
+    let database = fresh_database().await;
+    let reader = database.open().await;
+    let writer = database.open().await;
+    let (id, token) = signed_in(&writer, "ada@example.ac.uk", chrono::Duration::hours(1)).await;
+    let one_bound_on =
+        || tokio::time::sleep(flipside_store::VERSION_STALENESS + Duration::from_millis(20));
+    assert!(asking(&reader, &token).await.is_some());
+    writer.grant_role(id, COORDINATOR, None).await.unwrap();
+    one_bound_on().await;
+    assert_eq!(
+        asking(&reader, &token).await,
+        Some(("Ada Quill".into(), vec!["coordinator".into()]))
+    );
+    // Signed out on the other server.
+    let mut tx = writer.begin().await.unwrap();
+    tx.delete_session(&token).await.unwrap();
+    tx.commit().await.unwrap();
+    one_bound_on().await;
+    assert_eq!(asking(&reader, &token).await, None);
+
+    // What the bound means: a server that trusts its reading for an hour goes on answering
+    // from memory until something tells it to read again.
+    let lazy = database
+        .open()
+        .await
+        .with_version_staleness(Duration::from_secs(3600));
+    let (_, token) = signed_in(&writer, "ben@example.ac.uk", chrono::Duration::hours(1)).await;
+    assert_eq!(
+        asking(&lazy, &token).await,
+        Some(("Ada Quill".into(), vec![]))
+    );
+    writer
+        .execute_admin(
+            "UPDATE users SET display_name = 'Ben Sorrel' WHERE email = 'ben@example.ac.uk'",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        asking(&lazy, &token).await,
+        Some(("Ada Quill".into(), vec![])),
+        "kept in memory"
+    );
+    lazy.note_write();
+    assert_eq!(
+        asking(&lazy, &token).await,
+        Some(("Ben Sorrel".into(), vec![]))
+    );
+    for store in [reader, writer, lazy] {
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn every_write_behind_who_is_asking_is_seen_and_another_s_sign_in_changes_nothing() {
+    let database = fresh_database().await;
+    let reader = database.open_exact().await;
+    let writer = database.open().await;
+    writer
+        .ensure_organisation("University of Example", "UoE")
+        .await
+        .unwrap();
+    import(&writer).await;
+    // Ada is tutor T1's email: her record waits for her to link it.
+    let (id, token) = signed_in(&writer, "ada@example.ac.uk", chrono::Duration::hours(1)).await;
+    let context = reader.session_context(&token).await.unwrap();
+    assert!(context.unlinked_records);
+    assert_eq!(context.tutoring.tutor_id, None);
+
+    // Someone else signing in changes no one's context, so the version stays.
+    let before = writer.people_data_version().await.unwrap();
+    signed_in(&writer, "someone@example.ac.uk", chrono::Duration::hours(1)).await;
+    assert!(
+        writer.people_data_version().await.unwrap() > before,
+        "a new account counts"
+    );
+    let before = writer.people_data_version().await.unwrap();
+    let mut tx = writer.begin().await.unwrap();
+    tx.create_session(id, chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        writer.people_data_version().await.unwrap(),
+        before,
+        "a new session does not"
+    );
+
+    // Each write, by hand in SQL, and what the reader sees after it.
+    let writes: [(&str, String); 5] = [
+        (
+            "the record linked",
+            format!("UPDATE tutoring_tutors SET user_id = {id} WHERE external_id = 'T1'"),
+        ),
+        (
+            "a grant",
+            format!(
+                "INSERT INTO role_grants (user_id, role, scope_kind, scope_id, granted_at) VALUES ({id}, 'researcher', 'organisation', 0, '2026-09-01T00:00:00Z')"
+            ),
+        ),
+        (
+            "the name",
+            format!("UPDATE users SET display_name = 'Ada Q.' WHERE id = {id}"),
+        ),
+        (
+            "the zone",
+            "UPDATE organisation SET time_zone = 'Europe/Dublin' WHERE id = 1".to_string(),
+        ),
+        (
+            "the session's end",
+            format!("UPDATE sessions SET expires_at = '2000-01-01T00:00:00Z' WHERE user_id = {id}"),
+        ),
+    ];
+    for (what, sql) in writes {
+        let before = writer.people_data_version().await.unwrap();
+        writer.execute_admin(&sql).await.unwrap();
+        assert!(
+            writer.people_data_version().await.unwrap() > before,
+            "{what} raises the version"
+        );
+        match what {
+            "the record linked" => {
+                let c = reader.session_context(&token).await.unwrap();
+                assert!(c.tutoring.tutor_id.is_some(), "{what}");
+                assert!(!c.unlinked_records, "{what}");
+            }
+            "a grant" => assert_eq!(
+                asking(&reader, &token).await.unwrap().1,
+                vec!["researcher".to_string()],
+                "{what}"
+            ),
+            "the name" => assert_eq!(asking(&reader, &token).await.unwrap().0, "Ada Q.", "{what}"),
+            "the zone" => assert_eq!(
+                reader
+                    .session_context(&token)
+                    .await
+                    .unwrap()
+                    .organisation
+                    .map(|o| o.time_zone)
+                    .as_deref(),
+                Some("Europe/Dublin"),
+                "{what}"
+            ),
+            _ => assert_eq!(asking(&reader, &token).await, None, "{what}"),
+        }
+    }
+    reader.close().await;
+    writer.close().await;
 }

@@ -36,6 +36,24 @@ pub async fn scope(request: Request, next: Next) -> Response {
     }
 }
 
+/// The layer that tells the store after every request that may have written (any method but
+/// `GET` and `HEAD`), before its response leaves: whatever the server keeps in memory between
+/// requests is checked against the data versions again, so the person's next page shows what
+/// they just did even where a write was made outside a transaction (which says so itself on
+/// commit). `flipside_store::versions` says what is kept and for how long.
+pub async fn written(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let writes = !matches!(*request.method(), Method::GET | Method::HEAD);
+    let response = next.run(request).await;
+    if writes {
+        state.store.note_write();
+    }
+    response
+}
+
 fn update(f: impl FnOnce(&mut Memo)) {
     let _ = MEMO.try_with(|m| f(&mut m.borrow_mut()));
 }

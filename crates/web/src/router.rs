@@ -448,6 +448,10 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .fallback(security::not_found)
         .layer(from_fn(crate::request_memo::scope))
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::request_memo::written,
+        ))
         .layer(from_fn(page::clear_flash))
         .layer(from_fn(page::return_after_sign_in))
         .layer(from_fn_with_state(state.clone(), csrf::guard))

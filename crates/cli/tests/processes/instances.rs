@@ -1,6 +1,7 @@
 //! Two `flipside serve` processes on one PostgreSQL database, as a university runs them behind
 //! a load balancer (issue 15): both start at once (migrations and the organisation's creation
-//! race safely), a session made on one works on the other, and their email workers, racing
+//! race safely), a session made on one works on the other (and, ended on one, soon ends on the
+//! other), and their email workers, racing
 //! over one outbox, send every email exactly once between them.
 //!
 //! Needs PostgreSQL (`FLIPSIDE_TEST_POSTGRES_URL`, default the local trust-auth server); an
@@ -29,6 +30,25 @@ async fn two_instances_share_sessions_and_send_each_email_once() {
         "B shows the signed-in person"
     );
     assert_eq!(page(&b.addr, "GET", "/account", "", "").status, 303);
+    // Signed out on A, the session is refused on A at once and on B once B has read the data
+    // versions again: B keeps who is asking in memory, and trusts its reading of the versions
+    // for at most `VERSION_STALENESS` (issue 15).
+    let form = format!("csrf={}", form_encode(&csrf_of(&account.body)));
+    assert_eq!(
+        page(&a.addr, "POST", "/sign-out", &session, &form).status,
+        303
+    );
+    assert_eq!(
+        page(&a.addr, "GET", "/account", &session, "").status,
+        303,
+        "A refuses the ended session at once"
+    );
+    std::thread::sleep(flipside_store::VERSION_STALENESS + Duration::from_millis(50));
+    assert_eq!(
+        page(&b.addr, "GET", "/account", &session, "").status,
+        303,
+        "B refuses it within the bound"
+    );
 
     // Queue 60 emails while both workers poll the one outbox every second.
     let store = db.open().await;
