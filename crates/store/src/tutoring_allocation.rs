@@ -156,11 +156,18 @@ impl Store {
         })
     }
 
-    /// Every School with its tutoring rules.
+    /// Every School with its tutoring rules, kept in memory while the `schools` data version
+    /// is unchanged (`crate::versions`).
     pub async fn tutoring_school_rules(&self) -> Result<Vec<SchoolRulesRow>> {
-        Ok(
-            on_pool!(self, pool => sqlx::query_as::<_, SchoolRulesRow>(SCHOOL_RULES).fetch_all(pool).await)?,
-        )
+        let version = self.data_version(Versioned::Schools).await?;
+        let rules = self
+            .caches
+            .school_rules
+            .get((), version, || async {
+                Ok(on_pool!(self, pool => sqlx::query_as::<_, SchoolRulesRow>(SCHOOL_RULES).fetch_all(pool).await)?)
+            })
+            .await?;
+        Ok(rules.as_ref().clone())
     }
 
     /// Sets a School's tutoring rules.

@@ -33,14 +33,17 @@ pub(crate) enum Versioned {
     /// Who is asking: accounts, grants, ended sessions, the organisation and the tutoring
     /// records' links to accounts (migration 0230; [`crate::Store::session_context`]).
     People,
+    /// The Schools and their tutoring rules (migration 0240).
+    Schools,
 }
 
 /// Every group, in the order of [`VersionWatch`]'s readings.
-const GROUPS: [Versioned; 4] = [
+const GROUPS: [Versioned; 5] = [
     Versioned::Tutoring,
     Versioned::Surveys,
     Versioned::Allocation,
     Versioned::People,
+    Versioned::Schools,
 ];
 
 /// How old a reading of the counters may be before a reader reads them again, unless this
@@ -54,6 +57,7 @@ impl Versioned {
             Versioned::Surveys => "surveys",
             Versioned::Allocation => "allocation",
             Versioned::People => "people",
+            Versioned::Schools => "schools",
         }
     }
 
@@ -247,6 +251,8 @@ impl SessionCache {
 pub(crate) struct Caches {
     /// Who is asking, by session.
     pub sessions: SessionCache,
+    /// Every School with its tutoring rules.
+    pub school_rules: VersionCache<(), Vec<crate::SchoolRulesRow>>,
     /// The tutoring dashboard's figures, by academic year.
     pub dashboard: VersionCache<i32, crate::DashboardFigures>,
     /// Every answer of a cycle's evaluation, by cycle (the results page and the annual report).
@@ -311,6 +317,11 @@ impl Store {
     /// The version of the evaluation answers.
     pub async fn survey_data_version(&self) -> Result<i64> {
         self.stored_data_version(Versioned::Surveys).await
+    }
+
+    /// The version of the Schools and their tutoring rules.
+    pub async fn schools_data_version(&self) -> Result<i64> {
+        self.stored_data_version(Versioned::Schools).await
     }
 
     /// The version of who is asking: accounts, grants, ended sessions, the organisation and the

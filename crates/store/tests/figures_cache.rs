@@ -696,3 +696,65 @@ async fn every_write_behind_who_is_asking_is_seen_and_another_s_sign_in_changes_
     reader.close().await;
     writer.close().await;
 }
+
+/// The Schools with their rules as the reader reads them: (code, name, continuity, slack, weeks).
+async fn schools(store: &Store) -> Vec<(String, String, bool, i64, i64)> {
+    store
+        .tutoring_school_rules()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| {
+            (
+                s.code,
+                s.name,
+                s.continuity_required,
+                s.load_slack,
+                s.no_contact_weeks,
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_write_behind_the_schools_and_their_rules_is_seen_by_a_process_that_kept_them() {
+    let database = fresh_database().await;
+    let reader = database.open_exact().await;
+    let writer = database.open().await;
+    import(&writer).await;
+    let mut seen = schools(&reader).await;
+    let law = writer
+        .tutoring_school_rules()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.code == "LAW")
+        .unwrap()
+        .school_id;
+    // Through the store, outside a transaction.
+    writer
+        .set_tutoring_school_rules(
+            law,
+            flipside_core::tutoring::SchoolRules {
+                continuity_required: true,
+                load_slack: 4,
+                no_contact_weeks: 6,
+            },
+        )
+        .await
+        .unwrap();
+    seen = after(&reader, &database, "rules set", seen, schools).await;
+    // By hand in SQL.
+    let writes = [
+        ("a School renamed", "UPDATE schools SET name = 'Law School' WHERE code = 'LAW'".to_string()),
+        ("rules changed", format!("UPDATE tutoring_school_rules SET no_contact_weeks = 8 WHERE school_id = {law}")),
+        ("rules removed", format!("DELETE FROM tutoring_school_rules WHERE school_id = {law}")),
+        ("a School added", "INSERT INTO schools (faculty_id, name, code) SELECT faculty_id, 'School of Music', 'MUS' FROM schools WHERE code = 'LAW'".to_string()),
+    ];
+    for (what, sql) in writes {
+        writer.execute_admin(&sql).await.unwrap();
+        seen = after(&reader, &database, what, seen, schools).await;
+    }
+    reader.close().await;
+    writer.close().await;
+}
