@@ -35,6 +35,14 @@ impl Database {
     async fn open_exact(&self) -> Store {
         self.open().await.with_version_staleness(Duration::ZERO)
     }
+
+    /// A process that trusts its reading of the data versions for an hour: only its own writes
+    /// (and a session's end) make it read again.
+    async fn open_trusting_for_an_hour(&self) -> Store {
+        self.open()
+            .await
+            .with_version_staleness(Duration::from_secs(3600))
+    }
 }
 
 /// A fresh, migrated database, as `crates/web/tests/app/helpers.rs::fresh_store` makes one.
@@ -509,12 +517,7 @@ const COORDINATOR: flipside_core::role::Grant = flipside_core::role::Grant {
 #[tokio::test]
 async fn who_is_asking_is_read_again_after_each_write_of_this_process_and_at_the_session_s_end() {
     let database = fresh_database().await;
-    // A server that would trust its reading of the data versions for an hour: only its own
-    // writes and the session's expiry can make it read who is asking again.
-    let store = database
-        .open()
-        .await
-        .with_version_staleness(Duration::from_secs(3600));
+    let store = database.open_trusting_for_an_hour().await;
     let (id, token) = signed_in(&store, "ada@example.ac.uk", chrono::Duration::hours(1)).await;
     assert_eq!(
         asking(&store, &token).await,
@@ -570,10 +573,7 @@ async fn another_process_s_change_to_who_is_asking_is_seen_within_the_staleness_
 
     // What the bound means: a server that trusts its reading for an hour goes on answering
     // from memory until something tells it to read again.
-    let lazy = database
-        .open()
-        .await
-        .with_version_staleness(Duration::from_secs(3600));
+    let lazy = database.open_trusting_for_an_hour().await;
     let (_, token) = signed_in(&writer, "ben@example.ac.uk", chrono::Duration::hours(1)).await;
     assert_eq!(
         asking(&lazy, &token).await,
