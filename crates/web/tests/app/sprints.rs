@@ -37,9 +37,8 @@ struct World {
     school: i64,
 }
 
-/// A student's problem in sprint `id`, promoted by the lead to an idea and that to a
-/// proposal: the three items' ids.
-async fn problem_to_proposal(w: &World, id: i64) -> (i64, i64, i64) {
+/// A problem a student puts to sprint `id`: its id.
+async fn student_problem(w: &World, id: i64) -> i64 {
     let r = w
         .student
         .post(
@@ -47,7 +46,13 @@ async fn problem_to_proposal(w: &World, id: i64) -> (i64, i64, i64) {
             &[("stage", "problems"), ("title", "P"), ("body", "B")],
         )
         .await;
-    let problem = item_id(&r);
+    item_id(&r)
+}
+
+/// A student's problem in sprint `id`, promoted by the lead to an idea and that to a
+/// proposal: the three items' ids.
+async fn problem_to_proposal(w: &World, id: i64) -> (i64, i64, i64) {
+    let problem = student_problem(w, id).await;
     let idea = item_id(
         &w.lead
             .post(&format!("/sprints/{id}/items/{problem}/promote"), &[])
@@ -902,14 +907,7 @@ async fn a_sprint_change_whose_audit_entry_cannot_be_written_does_not_happen() {
     let w = world().await;
     let app = &w.app;
     let id = new_sprint(&w).await;
-    let r = w
-        .student
-        .post(
-            &format!("/sprints/{id}/items"),
-            &[("stage", "problems"), ("title", "P"), ("body", "B")],
-        )
-        .await;
-    let problem = item_id(&r);
+    let problem = student_problem(&w, id).await;
 
     app.refuse_inserts_into("audit_log").await;
     let promote = format!("/sprints/{id}/items/{problem}/promote");
