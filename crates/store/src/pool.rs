@@ -57,11 +57,12 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
-/// [`on_pool!`] for a write outside a [`crate::Tx`] to a table whose data version something
-/// kept in memory depends on: once the block has run, this process's next reader reads the
-/// data versions again (`crate::versions`), as after a committed `Tx`. Writes only to tables no
-/// version covers (the audit log, the outbox, webhook deliveries, idempotency keys, API tokens'
-/// last use, sign-in flows and failures, retention's own bookkeeping) use `on_pool!`.
+/// [`on_pool!`] for a write outside a [`crate::Tx`]: once the block has run, this process's
+/// next reader reads the data versions again (`crate::versions`), as after a committed `Tx`.
+/// Every such write uses it, whether or not a version covers its tables today, except writes
+/// only to the bookkeeping tables that none ever will (the audit log, the outbox, webhook
+/// deliveries, idempotency keys, API tokens' last use, sign-in flows and failures, retention's
+/// own runs), which use `on_pool!`.
 macro_rules! on_pool_write {
     ($store:expr, $pool:ident => $body:expr) => {{
         let written = $crate::pool::on_pool!($store, $pool => $body);

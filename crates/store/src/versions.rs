@@ -37,7 +37,7 @@ pub(crate) enum Versioned {
     Schools,
 }
 
-/// Every group, in the order of [`VersionWatch`]'s readings.
+/// Every group, in the order of [`VersionWatch`]'s readings: the order they are declared in.
 const GROUPS: [Versioned; 5] = [
     Versioned::Tutoring,
     Versioned::Surveys,
@@ -61,8 +61,9 @@ impl Versioned {
         }
     }
 
+    /// Its place in [`GROUPS`] (declared in the same order).
     fn index(self) -> usize {
-        GROUPS.iter().position(|g| *g == self).unwrap_or_default()
+        self as usize
     }
 }
 
@@ -317,11 +318,6 @@ impl Store {
     /// The version of the evaluation answers.
     pub async fn survey_data_version(&self) -> Result<i64> {
         self.stored_data_version(Versioned::Surveys).await
-    }
-
-    /// The version of the Schools and their tutoring rules.
-    pub async fn schools_data_version(&self) -> Result<i64> {
-        self.stored_data_version(Versioned::Schools).await
     }
 
     /// The version of who is asking: accounts, grants, ended sessions, the organisation and the
