@@ -2,7 +2,7 @@
 // fresh data directory, launches Debian's chromium through playwright-core, and
 // offers helpers for signing in, axe-core checks and screenshots.
 import { spawn } from 'node:child_process';
-import { mkdtemp, mkdir, rm, readFile } from 'node:fs/promises';
+import { cp, mkdtemp, mkdir, rm, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -51,7 +51,7 @@ function freePort() {
  * Starts `flipside demo` and resolves once it prints its listening line.
  * Returns { baseUrl, output(), stop() }.
  */
-export async function startFlipside() {
+export async function startFlipside({ dataDir } = {}) {
   const bin = flipsideBin();
   if (!existsSync(bin)) {
     throw new Error(`flipside binary not found at ${bin}; build it (cargo build -p flipside) or set FLIPSIDE_BIN`);
@@ -61,7 +61,7 @@ export async function startFlipside() {
   // binds, so try a few times.
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startOnce(bin, await freePort());
+      return await startOnce(bin, await freePort(), dataDir);
     } catch (e) {
       lastError = e;
       if (!/address already in use|Address in use|AddrInUse/i.test(String(e.message))) break;
@@ -70,8 +70,18 @@ export async function startFlipside() {
   throw lastError;
 }
 
-async function startOnce(bin, port) {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'flipside-browser-'));
+/**
+ * `given`: a data directory to start in and keep afterwards (lib/seed.js); without it, a fresh
+ * temporary one removed when the server stops.
+ */
+async function startOnce(bin, port, given) {
+  const dataDir = given ?? await mkdtemp(path.join(tmpdir(), 'flipside-browser-'));
+  const removeDataDir = () => (given ? Promise.resolve() : rm(dataDir, { recursive: true, force: true }));
+  // run.sh seeds the demo organisation once (lib/seed.js) and each test file starts from a
+  // copy of it: `flipside demo` finds its organisation there and does not make it again.
+  // Without BROWSER_DEMO_TEMPLATE (a test file run on its own) the demo seeds afresh.
+  const template = process.env.BROWSER_DEMO_TEMPLATE;
+  if (template && !given) await cp(template, dataDir, { recursive: true });
   const child = spawn(bin, ['demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir], {
     cwd: repoRoot,
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
@@ -104,7 +114,7 @@ async function startOnce(bin, port) {
   }).catch(async (e) => {
     if (!exited) child.kill('SIGKILL');
     await exitPromise;
-    await rm(dataDir, { recursive: true, force: true });
+    await removeDataDir();
     throw e;
   });
 
@@ -115,7 +125,7 @@ async function startOnce(bin, port) {
       await exitPromise;
       clearTimeout(timer);
     }
-    await rm(dataDir, { recursive: true, force: true });
+    await removeDataDir();
   }
 
   return { baseUrl, output, stop };
