@@ -758,3 +758,71 @@ async fn every_write_behind_the_schools_and_their_rules_is_seen_by_a_process_tha
     reader.close().await;
     writer.close().await;
 }
+
+/// Every data version, by name, as a third connection reads it.
+async fn versions(url: &str) -> std::collections::BTreeMap<String, i64> {
+    use sqlx::Connection;
+    let mut reader = sqlx::PgConnection::connect(url).await.unwrap();
+    let read = sqlx::query_as("SELECT name, version FROM data_versions")
+        .fetch_all(&mut reader)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+    reader.close().await.unwrap();
+    read
+}
+
+/// On PostgreSQL, two transactions that write two groups of tables in opposite orders neither
+/// wait for each other nor deadlock, and each group's counter still rises once per transaction,
+/// when it commits (migration 0250). Before, the first trigger of each locked its counter until
+/// the end of its transaction, so the second write of one waited for the other. SQLite lets one
+/// transaction write at a time, so there is nothing to interleave there.
+#[tokio::test]
+async fn two_writers_of_two_groups_in_opposite_orders_neither_wait_nor_deadlock() {
+    use sqlx::{Connection, Executor};
+    let Database::Postgres(url) = fresh_database().await else {
+        return;
+    };
+    let before = versions(&url).await;
+    let people = "UPDATE organisation SET name = name";
+    let surveys = "UPDATE survey_responses SET wave = wave";
+    let mut first = sqlx::PgConnection::connect(&url).await.unwrap();
+    let mut second = sqlx::PgConnection::connect(&url).await.unwrap();
+    for writer in [&mut first, &mut second] {
+        // A write that waits fails after this long instead of hanging the test.
+        writer.execute("SET lock_timeout = '5s'").await.unwrap();
+        writer.execute("BEGIN").await.unwrap();
+    }
+    first.execute(people).await.unwrap();
+    second.execute(surveys).await.unwrap();
+    first
+        .execute(surveys)
+        .await
+        .expect("the first writer's second group does not wait for the second writer");
+    second
+        .execute(people)
+        .await
+        .expect("the second writer's second group does not wait for the first writer");
+    assert_eq!(
+        versions(&url).await,
+        before,
+        "no counter rises before its transaction commits"
+    );
+    first.execute("COMMIT").await.unwrap();
+    second.execute("COMMIT").await.unwrap();
+    let after = versions(&url).await;
+    for (name, version) in &after {
+        let raised = if name == "people" || name == "surveys" {
+            2
+        } else {
+            0
+        };
+        assert_eq!(*version, before[name] + raised, "the {name} version");
+    }
+    // A transaction rolled back raises nothing.
+    first.execute("BEGIN").await.unwrap();
+    first.execute(people).await.unwrap();
+    first.execute("ROLLBACK").await.unwrap();
+    assert_eq!(versions(&url).await, after, "a rollback raises nothing");
+}
