@@ -43,7 +43,7 @@ fn figures<'a>(v: &'a Value, at: String, out: &mut Vec<(String, &'a Value)>) {
 
 #[tokio::test]
 async fn the_report_reads_as_json_under_the_publication_rule_with_small_cells_hidden() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_demo().await;
     let (coordinator, mentor, c) = demo(&app).await;
     let r = get(&app, &coordinator, &format!("/cycles/{c}/report")).await;
     assert_eq!(r.status(), 200);
@@ -106,7 +106,7 @@ async fn the_report_reads_as_json_under_the_publication_rule_with_small_cells_hi
 
 #[tokio::test]
 async fn a_coordinator_writes_the_text_publishes_and_downloads_versions_over_the_api() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_demo().await;
     let (coordinator, mentor, c) = demo(&app).await;
     let mut tx = app.store.begin().await.unwrap();
     tx.create_webhook_subscription(
@@ -265,7 +265,7 @@ async fn a_coordinator_writes_the_text_publishes_and_downloads_versions_over_the
 
 #[tokio::test]
 async fn the_years_report_across_schemes_is_for_organisation_coordinators_and_admins() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_demo().await;
     let (coordinator, mentor, _) = demo(&app).await;
     let r = get(&app, &coordinator, "/years/2025/report").await;
     assert_eq!(r.status(), 200);
@@ -284,7 +284,7 @@ async fn the_years_report_across_schemes_is_for_organisation_coordinators_and_ad
 #[tokio::test]
 async fn an_organisation_coordinator_writes_publishes_and_downloads_the_years_report_over_the_api()
 {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_demo().await;
     let (coordinator, mentor, _) = demo(&app).await;
     let mut tx = app.store.begin().await.unwrap();
     tx.create_webhook_subscription(
@@ -502,7 +502,7 @@ async fn an_organisation_coordinator_writes_publishes_and_downloads_the_years_re
 #[cfg(feature = "pdf")]
 #[tokio::test]
 async fn the_draft_downloads_as_the_pages_preview_pdf_for_a_cycle_and_a_year() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_demo().await;
     let (coordinator, mentor, c) = demo(&app).await;
     let browser = app.demo_signed_in("coordinator").await;
     for base in [

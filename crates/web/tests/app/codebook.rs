@@ -629,7 +629,7 @@ async fn the_agreement_page_shows_a_hand_computed_kappa_and_its_disagreements() 
 
 #[tokio::test]
 async fn the_agreement_page_on_the_demo_equals_the_core_at_both_levels() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_demo().await;
     let b = app.demo_coordinator().await;
     let cycle = app.demo_past_cycle().await;
     let book = app.store.codebook_of_scheme(cycle.scheme_id).await.unwrap();
@@ -855,7 +855,7 @@ pub(crate) async fn download(app: &TestApp, b: &Browser, path: &str) -> Vec<u8> 
 
 #[tokio::test]
 async fn the_demo_project_downloads_as_a_valid_qdpx_by_pseudonym_and_is_audited() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_demo().await;
     let b = app.demo_coordinator().await;
     let cycle = app.demo_past_cycle().await;
     let before = app.audited("qualitative_exported").await;
@@ -897,7 +897,7 @@ async fn the_demo_project_downloads_as_a_valid_qdpx_by_pseudonym_and_is_audited(
 
 #[tokio::test]
 async fn frequencies_are_counted_for_the_team_and_suppressed_for_an_admin() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_demo().await;
     let b = app.demo_coordinator().await;
     let cycle = app.demo_past_cycle().await;
     let team = b.get_ok(&format!("/cycles/{}/codes", cycle.id)).await;

@@ -468,8 +468,7 @@ async fn an_archived_schemes_draft_cannot_open_its_call() {
 
 #[tokio::test]
 async fn the_demo_keeps_its_call_open_its_pilot_running_and_its_past_cycle_closed() {
-    let app = TestApp::spawn().await;
-    flipside_web::demo::ensure(&app.store).await.unwrap();
+    let app = TestApp::spawn_demo().await;
     let mut states = Vec::new();
     for scheme in app.store.schemes().await.unwrap() {
         for cycle in app.store.cycles_of(scheme.id).await.unwrap() {

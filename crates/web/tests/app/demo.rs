@@ -157,8 +157,7 @@ async fn demo_home(app: &crate::helpers::TestApp, local: &str) -> String {
 
 #[tokio::test]
 async fn every_printed_demo_account_has_something_to_do() {
-    let app = crate::helpers::TestApp::spawn().await;
-    flipside_web::demo::ensure(&app.store).await.unwrap();
+    let app = crate::helpers::TestApp::spawn_demo().await;
     // The headline mentor and mentee are a pair under way in the Law pilot, which is running
     // (a cycle still recruiting has no pairs).
     let mentor = demo_home(&app, "mentor").await;

@@ -54,6 +54,108 @@ enum Schema {
     Empty,
     /// Every migration, where it can be copied (PostgreSQL); else the caller migrates.
     Migrated,
+    /// The demo organisation, copied from this test binary's ([`demo_template`]).
+    Demo,
+}
+
+/// Makes in `store` (migrated) what [`TestApp::spawn`] and then [`TestApp::demo_coordinator`]
+/// make: the test organisation, then the demo organisation in it.
+async fn seed_demo(store: &Store) {
+    store
+        .ensure_organisation("Test University", "TU")
+        .await
+        .expect("organisation");
+    flipside_web::demo::ensure(store)
+        .await
+        .expect("seeding the demo");
+}
+
+/// Where this test binary's demo database is, made once, the first time a test asks: a SQLite
+/// database file to copy, or the name of a PostgreSQL database to copy with `CREATE DATABASE
+/// .. TEMPLATE`. Seeding the demo (accounts with hashed passwords, schemes, cycles, pairs, a
+/// year of meetings and answers) took most of the time of each test that starts from it: 2 to
+/// 3 s on SQLite and 5 to 7 s on PostgreSQL, where a copy takes a fraction of a second. On
+/// PostgreSQL its name starts like every test database's, so that the test command drops it with
+/// them; on SQLite it is kept under cargo's directory for tests' files, and templates left there
+/// by runs over an hour ago are removed.
+async fn demo_template(admin: Option<(&Store, &str)>) -> &'static str {
+    static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    TEMPLATE
+        .get_or_init(|| async {
+            match admin {
+                None => {
+                    let parent = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+                    remove_old_demo_templates(parent);
+                    let dir = parent.join(format!(
+                        "demo-template-{}-{}",
+                        std::process::id(),
+                        rand_suffix()
+                    ));
+                    let store = Store::open_sqlite(&dir).await.expect("opening SQLite");
+                    store.migrate().await.expect("migrating");
+                    seed_demo(&store).await;
+                    // One file holding all of it, written while the database is open (its
+                    // write-ahead log would not be safe to copy while it closes).
+                    let file = dir.join("template.db");
+                    let path = file.to_str().expect("a UTF-8 temporary directory");
+                    store
+                        .execute_admin(&format!("VACUUM INTO '{path}'"))
+                        .await
+                        .expect("writing the demo template");
+                    store.close().await;
+                    path.to_string()
+                }
+                Some((admin, admin_url)) => {
+                    let name = format!(
+                        "flipside_test_demo_{}_{}",
+                        std::process::id(),
+                        rand_suffix()
+                    );
+                    admin
+                        .execute_admin(&format!(
+                            "CREATE DATABASE {name} TEMPLATE {}",
+                            postgres_template(admin, admin_url).await
+                        ))
+                        .await
+                        .expect("creating the demo template database");
+                    let template = Store::open_postgres(&database_url(admin_url, &name))
+                        .await
+                        .expect("connecting to the demo template database");
+                    seed_demo(&template).await;
+                    // A database is copied only while nobody is connected to it.
+                    template.close().await;
+                    name
+                }
+            }
+        })
+        .await
+}
+
+/// Removes the SQLite demo templates in `parent` last written over an hour ago (by runs that
+/// have ended: a template is written only while its test binary starts).
+fn remove_old_demo_templates(parent: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let old = entry.metadata().and_then(|m| m.modified()).is_ok_and(|at| {
+            at.elapsed().unwrap_or_default() > std::time::Duration::from_secs(3600)
+        });
+        if old
+            && entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with("demo-template-")
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Makes the new SQLite data directory `to` with a copy of the database file `template`.
+fn copy_database(template: &str, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("creating a test data directory");
+    std::fs::copy(template, to.join("flipside.db")).expect("copying the demo");
 }
 
 async fn new_store(schema: Schema) -> (Store, Option<PathBuf>) {
@@ -62,6 +164,9 @@ async fn new_store(schema: Schema) -> (Store, Option<PathBuf>) {
     match backend().as_str() {
         "sqlite" => {
             let dir = std::env::temp_dir().join(format!("flipside-test-{unique}"));
+            if schema == Schema::Demo {
+                copy_database(demo_template(None).await, &dir);
+            }
             let store = Store::open_sqlite(&dir)
                 .await
                 .expect("opening a SQLite file");
@@ -79,6 +184,10 @@ async fn new_store(schema: Schema) -> (Store, Option<PathBuf>) {
                 Schema::Migrated => format!(
                     "CREATE DATABASE {name} TEMPLATE {}",
                     postgres_template(&admin, &admin_url).await
+                ),
+                Schema::Demo => format!(
+                    "CREATE DATABASE {name} TEMPLATE {}",
+                    demo_template(Some((&admin, &admin_url))).await
                 ),
             };
             admin
@@ -271,7 +380,18 @@ impl TestApp {
     }
 
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-        let (store, dir) = fresh_store().await;
+        TestApp::spawn_on(Schema::Migrated, adjust).await
+    }
+
+    /// The app on a copy of the demo organisation as [`TestApp::demo_coordinator`] makes it on a
+    /// fresh app (made once per test binary, so much faster than seeding it again).
+    pub async fn spawn_demo() -> TestApp {
+        TestApp::spawn_on(Schema::Demo, |_| {}).await
+    }
+
+    async fn spawn_on(schema: Schema, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let (store, dir) = new_store(schema).await;
+        store.migrate().await.expect("migrating");
         let mut settings = Settings::load(None, Vec::new()).expect("default settings");
         settings.listen = "127.0.0.1:0".parse().unwrap();
         let mail_dir = temp_dir("mail");

@@ -707,8 +707,7 @@ async fn a_concern_reaches_the_coordinators_page_and_inbox_and_the_audit_log_wit
 
 #[tokio::test]
 async fn the_demo_has_last_years_pairs_hours_and_actions_in_every_state_once() {
-    let app = TestApp::spawn().await;
-    flipside_web::demo::ensure(&app.store).await.unwrap();
+    let app = TestApp::spawn_demo().await;
     let schemes = app.store.schemes().await.unwrap();
     let institutional = schemes
         .iter()

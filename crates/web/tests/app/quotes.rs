@@ -831,7 +831,7 @@ async fn aims_are_relabelled_reordered_and_added_and_every_statement_keeps_an_ai
 
 #[tokio::test]
 async fn the_demos_closed_cycle_shows_quotes_and_a_finding_for_every_aim() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_demo().await;
     let coordinator = app.demo_coordinator().await;
     let past = app.demo_past_cycle().await;
     let cycle = past.id;

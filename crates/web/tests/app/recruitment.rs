@@ -555,8 +555,7 @@ async fn text_an_applicant_writes_is_escaped_on_every_page() {
 
 #[tokio::test]
 async fn the_demo_has_applications_to_review_and_its_student_sees_the_open_call() {
-    let app = TestApp::spawn().await;
-    flipside_web::demo::ensure(&app.store).await.unwrap();
+    let app = TestApp::spawn_demo().await;
     let calls = app.store.open_calls().await.unwrap();
     let call = calls
         .iter()

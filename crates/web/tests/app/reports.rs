@@ -31,7 +31,7 @@ async fn gather(app: &TestApp, scope: ReportScope) -> annual_report::Gathered {
 
 #[tokio::test]
 async fn a_coordinator_writes_previews_publishes_and_downloads_the_report() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_demo().await;
     let (b, cycle) = demo(&app).await;
     let base = format!("/cycles/{cycle}/report");
     let page = b.get(&base).await;
@@ -118,7 +118,7 @@ async fn a_coordinator_writes_previews_publishes_and_downloads_the_report() {
 
 #[tokio::test]
 async fn a_published_version_does_not_change_when_the_data_or_the_text_changes() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_demo().await;
     let (b, cycle) = demo(&app).await;
     let base = format!("/cycles/{cycle}/report");
     b.post(
@@ -178,7 +178,7 @@ fn cell_u(c: Cell<u64>) -> Option<f64> {
 
 #[tokio::test]
 async fn the_report_prints_the_results_pages_numbers_under_the_same_rule() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_demo().await;
     let (_, cycle) = demo(&app).await;
     let counts = app.store.survey_participant_counts(cycle).await.unwrap();
     let answers = app.store.survey_answers(cycle).await.unwrap();
@@ -240,7 +240,7 @@ async fn the_report_prints_the_results_pages_numbers_under_the_same_rule() {
 
 #[tokio::test]
 async fn the_demos_closed_cycle_makes_a_full_report_under_the_publication_rule() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_demo().await;
     let (b, cycle) = demo(&app).await;
     let gathered = gather(&app, ReportScope::Cycle(cycle)).await;
     let r = &gathered.report;
@@ -304,7 +304,7 @@ async fn the_demos_closed_cycle_makes_a_full_report_under_the_publication_rule()
 
 #[tokio::test]
 async fn a_withdrawn_quote_leaves_the_preview_and_flags_the_published_version() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_demo().await;
     let (b, cycle) = demo(&app).await;
     let base = format!("/cycles/{cycle}/report");
     b.post(&format!("{base}/publish"), &[]).await;
@@ -358,7 +358,7 @@ async fn a_withdrawn_quote_leaves_the_preview_and_flags_the_published_version() 
 
 #[tokio::test]
 async fn the_coordinator_chooses_the_internal_rule_for_a_report_that_stays_inside() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_demo().await;
     let (b, cycle) = demo(&app).await;
     let base = format!("/cycles/{cycle}/report");
     let org = app.store.organisation().await.unwrap().unwrap();

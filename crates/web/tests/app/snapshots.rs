@@ -203,15 +203,9 @@ async fn demo_pair(app: &TestApp) -> i64 {
         .id
 }
 
-async fn seeded() -> TestApp {
-    let app = TestApp::spawn().await;
-    flipside_web::demo::ensure(&app.store).await.unwrap();
-    app
-}
-
 #[tokio::test]
 async fn a_pair_members_page_shows_their_own_notes_and_those_shared_with_them() {
-    let app = seeded().await;
+    let app = TestApp::spawn_demo().await;
     let mentor = app.demo_signed_in("mentor2").await;
     let pair = demo_pair(&app).await;
     let notes = format!("/pairs/{pair}/notes");
@@ -241,7 +235,7 @@ async fn a_pair_members_page_shows_their_own_notes_and_those_shared_with_them() 
 
 #[tokio::test]
 async fn the_coordinators_see_a_cycles_pairs_without_their_notes() {
-    let app = seeded().await;
+    let app = TestApp::spawn_demo().await;
     let mentor = app.demo_signed_in("mentor2").await;
     let pair = demo_pair(&app).await;
     let r = mentor
@@ -263,7 +257,7 @@ async fn the_coordinators_see_a_cycles_pairs_without_their_notes() {
 
 #[tokio::test]
 async fn results_under_the_publication_rule_show_dashes_for_small_groups() {
-    let app = seeded().await;
+    let app = TestApp::spawn_demo().await;
     app.store
         .update_organisation("Northmoor", 5, "publication", 20)
         .await
@@ -280,7 +274,7 @@ async fn results_under_the_publication_rule_show_dashes_for_small_groups() {
 
 #[tokio::test]
 async fn a_tutor_sees_only_what_their_tutee_chose_to_share() {
-    let app = seeded().await;
+    let app = TestApp::spawn_demo().await;
     let tutor = app.demo_signed_in("tutor").await;
     let tutees = tutor.get("/tutoring/tutees").await;
     assert_eq!(tutees.status, 200);
