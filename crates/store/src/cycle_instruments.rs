@@ -58,6 +58,15 @@ impl StoredInstrument {
         }
     }
 
+    /// Which aim of the scheme each statement still asked evidences, by statement code.
+    pub fn aims_by_statement(self) -> std::collections::BTreeMap<String, String> {
+        self.statements
+            .into_iter()
+            .filter(|s| !s.retired)
+            .map(|s| (s.code, s.aim))
+            .collect()
+    }
+
     /// The statements asked of `role`, in order.
     pub fn asked_of<'a>(&'a self, role: &'a str) -> impl Iterator<Item = &'a CycleStatement> {
         self.statements

@@ -91,7 +91,7 @@ pub use tutoring_people::{
 };
 pub use tx::Tx;
 pub use users::{GrantRow, NewUser, User};
-pub use versions::VERSION_STALENESS;
+pub use versions::{VERSION_STALENESS, VersionCache};
 pub use waves::{InstrumentRow, OpenSurvey, SurveyParticipant, SurveyWave, WaveRecipient};
 pub use webhooks::{ClaimedDelivery, WebhookDelivery, WebhookSubscription};
 

@@ -2,7 +2,10 @@
 //!
 //! Each group of tables has a counter in `data_versions` that a trigger raises in the same
 //! transaction as every write to one of its tables (migration 0180: on SQLite per row, on
-//! PostgreSQL per statement), whichever code path, process or tool writes. A cached figure is
+//! PostgreSQL per statement), whichever code path, process or tool writes. On PostgreSQL the
+//! triggers only note the group, and the transaction's counters are raised as it commits, in
+//! the order of their names (migration 0250), so that writers to a group do not wait for each
+//! other's whole transaction and two transactions never lock two counters in opposite orders. A cached figure is
 //! stored with the counter as read *before* it was computed, so the figure is at least as new
 //! as that version; it is served to a reader whose own reading of the counter is not newer.
 //!
@@ -35,15 +38,19 @@ pub(crate) enum Versioned {
     People,
     /// The Schools and their tutoring rules (migration 0240).
     Schools,
+    /// What a cycle's results page reads besides its answers and participants: cycles,
+    /// schemes, instruments' versions, applications and identity labels, aims (migration 0260).
+    Evaluation,
 }
 
 /// Every group, in the order of [`VersionWatch`]'s readings: the order they are declared in.
-const GROUPS: [Versioned; 5] = [
+const GROUPS: [Versioned; 6] = [
     Versioned::Tutoring,
     Versioned::Surveys,
     Versioned::Allocation,
     Versioned::People,
     Versioned::Schools,
+    Versioned::Evaluation,
 ];
 
 /// How old a reading of the counters may be before a reader reads them again, unless this
@@ -58,6 +65,7 @@ impl Versioned {
             Versioned::Allocation => "allocation",
             Versioned::People => "people",
             Versioned::Schools => "schools",
+            Versioned::Evaluation => "evaluation",
         }
     }
 
@@ -109,11 +117,11 @@ impl VersionWatch {
     }
 
     /// The reading, if it is still to be trusted.
-    fn current(&self, of: Versioned) -> Option<i64> {
+    fn current(&self) -> Option<[i64; GROUPS.len()]> {
         let reading = *self.reading.lock().unwrap_or_else(PoisonError::into_inner);
         let fresh = reading.at.is_some_and(|at| at.elapsed() < self.staleness)
             && reading.writes == self.writes.load(std::sync::atomic::Ordering::SeqCst);
-        fresh.then(|| reading.versions[of.index()])
+        fresh.then_some(reading.versions)
     }
 
     fn store(&self, versions: [i64; GROUPS.len()], at: std::time::Instant, writes: u64) {
@@ -131,7 +139,8 @@ impl VersionWatch {
 
 /// Values by key, each with the data version it was computed at. Misses are computed one at a
 /// time, so that many requests arriving together after a write compute the figure once.
-pub(crate) struct VersionCache<K, V> {
+/// Public for figures computed outside the store from what it reads (a cycle's results page).
+pub struct VersionCache<K, V> {
     entries: Mutex<HashMap<K, (i64, Arc<V>)>>,
     filling: tokio::sync::Mutex<()>,
 }
@@ -163,7 +172,7 @@ impl<K: Eq + Hash + Clone, V> VersionCache<K, V> {
 
     /// The value for `key` as of `version` (read by the caller before calling), computing it
     /// with `compute` unless a value at least that new is stored.
-    pub(crate) async fn get<F, Fut>(&self, key: K, version: i64, compute: F) -> Result<Arc<V>>
+    pub async fn get<F, Fut>(&self, key: K, version: i64, compute: F) -> Result<Arc<V>>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<V>>,
@@ -267,12 +276,17 @@ impl Store {
     /// again first when this process has written since or the reading is older than the
     /// store's staleness bound ([`VERSION_STALENESS`] unless set otherwise).
     pub(crate) async fn data_version(&self, of: Versioned) -> Result<i64> {
-        if let Some(v) = self.watch.current(of) {
-            return Ok(v);
+        Ok(self.data_versions().await?[of.index()])
+    }
+
+    /// Every group's version, from one reading (see [`Store::data_version`]).
+    async fn data_versions(&self) -> Result<[i64; GROUPS.len()]> {
+        if let Some(versions) = self.watch.current() {
+            return Ok(versions);
         }
         let _one_at_a_time = self.watch.reading_again.lock().await;
-        if let Some(v) = self.watch.current(of) {
-            return Ok(v);
+        if let Some(versions) = self.watch.current() {
+            return Ok(versions);
         }
         // Taken before the query: a commit after this point makes the reading untrusted.
         let writes = self.watch.writes.load(std::sync::atomic::Ordering::SeqCst);
@@ -287,7 +301,16 @@ impl Store {
             }
         }
         self.watch.store(versions, at, writes);
-        Ok(versions[of.index()])
+        Ok(versions)
+    }
+
+    /// The version of everything a cycle's results page shows, for a [`VersionCache`] of its
+    /// figures: the sum of the `surveys` and `evaluation` counters from one reading. Every
+    /// reading is one snapshot of counters that only rise, so any two readings are ordered
+    /// counter by counter, and comparing their sums compares them.
+    pub async fn evaluation_version(&self) -> Result<i64> {
+        let versions = self.data_versions().await?;
+        Ok(versions[Versioned::Surveys.index()] + versions[Versioned::Evaluation.index()])
     }
 
     /// The version of a group of tables as the database holds it now.
@@ -324,6 +347,12 @@ impl Store {
     /// tutoring records' links to accounts.
     pub async fn people_data_version(&self) -> Result<i64> {
         self.stored_data_version(Versioned::People).await
+    }
+
+    /// The version of what a results page reads besides answers and participants, as the
+    /// database holds it now.
+    pub async fn evaluation_data_version(&self) -> Result<i64> {
+        self.stored_data_version(Versioned::Evaluation).await
     }
 }
 

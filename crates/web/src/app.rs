@@ -64,6 +64,7 @@ impl Application {
             oidc,
             metrics: Metrics::default(),
             clock: Clock::system(),
+            results: Default::default(),
         });
         Ok(Application {
             listener,

@@ -32,6 +32,13 @@ pub struct Inner {
     pub clock: Clock,
     /// Requests in flight and each client's allowance of writes, in this process.
     pub limits: Limits,
+    /// Each cycle's results page's figures, by cycle and the organisation's disclosure setting
+    /// (its preset and smallest cell), kept while the answers and the rows behind them are
+    /// unchanged ([`flipside_store::Store::evaluation_version`]).
+    pub results: flipside_store::VersionCache<
+        (i64, String, i64),
+        crate::handlers::evaluation::results::ResultsFigures,
+    >,
 }
 
 impl AppState {

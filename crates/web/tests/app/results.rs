@@ -5,7 +5,7 @@ use flipside_core::role::{Role, Scope};
 
 #[tokio::test]
 async fn the_demo_cycle_shows_the_published_response_rates_and_paired_results() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_demo().await;
     let b = app.demo_coordinator().await;
     let past = app.demo_past_cycle().await;
     let page = b.get(&format!("/cycles/{}/results", past.id)).await;
@@ -58,7 +58,7 @@ async fn the_demo_cycle_shows_the_published_response_rates_and_paired_results() 
 
 #[tokio::test]
 async fn under_the_publication_rule_averages_of_seven_or_fewer_people_are_hidden() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_demo().await;
     let b = app.demo_coordinator().await;
     app.store
         .update_organisation("Northmoor", 5, "publication", 20)
@@ -168,7 +168,7 @@ async fn results_are_for_coordinators_researchers_and_admins_only() {
 #[tokio::test]
 async fn a_corrupt_disclosure_preset_answers_500_instead_of_showing_figures_under_the_internal_rule()
  {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_demo().await;
     let b = app.demo_coordinator().await;
     let past = app.demo_past_cycle().await;
     let results = format!("/cycles/{}/results", past.id);
@@ -181,4 +181,69 @@ async fn a_corrupt_disclosure_preset_answers_500_instead_of_showing_figures_unde
     let page = b.get(&results).await;
     assert_eq!(page.status, 500, "{}", page.body);
     assert!(!page.body.contains("2.92"), "{}", page.body);
+}
+
+/// A cycle's results are computed once and kept in memory while nothing behind them changes
+/// (issue 15). Every kind of row they are computed from, written by hand in SQL (as another
+/// tool or server process would), shows on the very next request: the cycle and its scheme,
+/// the scheme's aims, the participants and their answers (and the identity labels respondents
+/// chose: `surveys::results_show_a_chart_the_unpaired_test_and_respondents_by_label_under_the_rule`).
+#[tokio::test]
+async fn every_write_behind_the_results_page_shows_on_the_next_request() {
+    let app = TestApp::spawn_demo().await;
+    let b = app.demo_coordinator().await;
+    let past = app.demo_past_cycle().await;
+    let (scheme, cycle) = (past.scheme_id, past.id);
+    let url = format!("/cycles/{cycle}/results");
+    let first = b.get(&url).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert!(first.body.contains("25 of 26 before; 20 of 26 after"));
+    let mentor_answered_before = format!(
+        "(SELECT MIN(p.id) FROM survey_participants p JOIN survey_responses r ON r.participant_id = p.id
+          WHERE p.cycle_id = {cycle} AND p.role = 'mentor' AND r.wave = 'pre')"
+    );
+    let writes = [
+        (
+            "the scheme renamed",
+            format!("UPDATE schemes SET name = 'Renamed Scheme' WHERE id = {scheme}"),
+            "Renamed Scheme",
+        ),
+        (
+            "the cycle's year changed",
+            format!("UPDATE cycles SET academic_year = 2011 WHERE id = {cycle}"),
+            "2011/12",
+        ),
+        (
+            "an aim relabelled",
+            format!(
+                "UPDATE qual_aims SET label = 'Relabelled Aim' WHERE scheme_id = {scheme}
+                 AND key = (SELECT MIN(key) FROM qual_aims WHERE scheme_id = {scheme})"
+            ),
+            "Relabelled Aim",
+        ),
+        (
+            "a mentor's answers before withdrawn",
+            format!(
+                "DELETE FROM survey_responses WHERE wave = 'pre' AND participant_id = {mentor_answered_before}"
+            ),
+            "24 of 26 before; ",
+        ),
+        (
+            "a mentor added to the evaluation",
+            format!(
+                "INSERT INTO survey_participants (cycle_id, code, role, research_consent)
+                 VALUES ({cycle}, 'ADDED', 'mentor', TRUE)"
+            ),
+            "24 of 27 before; ",
+        ),
+    ];
+    let mut before = first.body;
+    for (what, sql, shows) in writes {
+        assert!(!before.contains(shows), "{what}: not shown before");
+        app.store.execute_admin(&sql).await.unwrap();
+        let page = b.get(&url).await;
+        assert_eq!(page.status, 200, "{what}: {}", page.body);
+        assert!(page.body.contains(shows), "{what}: {}", page.body);
+        before = page.body;
+    }
 }

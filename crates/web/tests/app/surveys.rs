@@ -610,6 +610,35 @@ async fn results_show_a_chart_the_unpaired_test_and_respondents_by_label_under_t
     };
     assert!(row(&a.name).contains("<td>6</td>"), "{}", row(&a.name));
     assert!(row(&b.name).contains("<td>–</td>"), "2 people: hidden");
+    // The page's figures are kept in memory (issue 15): a label renamed, and a label taken off
+    // the applications, by hand in SQL, show on the next request.
+    let row_of = |name: &str| format!("<th scope=\"row\">{name}</th>");
+    app.store
+        .execute_admin(&format!(
+            "UPDATE identity_labels SET name = 'Renamed Label' WHERE id = {}",
+            a.id
+        ))
+        .await
+        .unwrap();
+    let page = co
+        .get_ok(&format!("/cycles/{}/results", s.cycle))
+        .await
+        .body;
+    assert!(page.contains(&row_of("Renamed Label")), "{page}");
+    assert!(!page.contains(&row_of(&a.name)), "{page}");
+    assert!(page.contains(&row_of(&b.name)), "{page}");
+    app.store
+        .execute_admin(&format!(
+            "DELETE FROM application_labels WHERE label_id = {}",
+            b.id
+        ))
+        .await
+        .unwrap();
+    let page = co
+        .get_ok(&format!("/cycles/{}/results", s.cycle))
+        .await
+        .body;
+    assert!(!page.contains(&row_of(&b.name)), "{page}");
 }
 
 #[tokio::test]
@@ -696,8 +725,7 @@ async fn scale_labels_are_edited_validated_and_shown_to_respondents() {
 
 #[tokio::test]
 async fn the_demo_has_an_open_survey_for_its_mentor_and_dated_waves_last_year() {
-    let app = TestApp::spawn().await;
-    flipside_web::demo::ensure(&app.store).await.unwrap();
+    let app = TestApp::spawn_demo().await;
     let scheme = app
         .store
         .schemes()

@@ -576,18 +576,14 @@ pub async fn results(
     ApiUser(user): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ResultsJson>, ApiError> {
-    let cycle = state.store.cycle(id).await?;
-    allow(policy::aggregate_results(&user.actor, cycle.scheme_id))?;
-    let org = state.organisation().await?.ok_or(AppError::NotFound)?;
-    let rule = rule_of(&org)?;
-    let counts = state.store.survey_participant_counts(id).await?;
-    let answers = state.store.survey_answers(id).await?;
-    let mut labels: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (code, label) in state.store.respondent_labels(id).await? {
-        labels.entry(code).or_default().insert(label);
-    }
-    let roles = results::build(&counts, &answers, &rule, &labels)
-        .into_iter()
+    let (figures, rule) = results::cached(&state, id).await?;
+    allow(policy::aggregate_results(
+        &user.actor,
+        figures.cycle.scheme_id,
+    ))?;
+    let roles = figures
+        .roles
+        .iter()
         .map(|r| RoleResultsJson {
             rates: r
                 .rates
@@ -608,7 +604,7 @@ pub async fn results(
                     statements: c.rows.iter().map(Into::into).collect(),
                 })
                 .collect(),
-            role: r.role,
+            role: r.role.clone(),
         })
         .collect();
     Ok(Json(ResultsJson {

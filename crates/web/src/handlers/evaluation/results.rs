@@ -15,6 +15,7 @@ use flipside_core::policy;
 use flipside_core::results_words::{MovedCounts, RoleSummary, StatementMovement, summarise};
 use flipside_store::{AnswerRow, Cycle, Organisation, Scheme};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// One comparison of two waves: its statements and, for before → after, a chart.
 pub struct Comparison {
@@ -45,6 +46,17 @@ pub struct RoleResults {
     pub breakdowns: Vec<Breakdown>,
 }
 
+/// What a cycle's results page shows of the cycle, under one disclosure rule: the same for
+/// everyone who may see it, so kept per cycle while nothing behind it changes
+/// ([`crate::state::Inner::results`]).
+pub struct ResultsFigures {
+    pub scheme: Scheme,
+    pub cycle: Cycle,
+    pub roles: Vec<RoleResults>,
+    /// Figures per aim, before → after (issue 11).
+    pub by_aim: Vec<crate::handlers::qualitative::quotes::triangulation::AimTable>,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "cycles/results.html")]
 pub struct ResultsPage {
@@ -55,10 +67,8 @@ pub struct ResultsPage {
     rule_description: String,
     /// How the tests treat unchanged answers and ties.
     methods_note: String,
-    roles: Vec<RoleResults>,
+    figures: Arc<ResultsFigures>,
     can_export: bool,
-    /// Figures per aim, before → after (issue 11).
-    by_aim: Vec<crate::handlers::qualitative::quotes::triangulation::AimTable>,
     /// Whether to link the aims' triangulation pages.
     can_see_aims: bool,
 }
@@ -331,32 +341,67 @@ pub async fn show(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<ResultsPage, AppError> {
-    let cycle = state.store.cycle(id).await?;
-    allow(policy::aggregate_results(&user.actor, cycle.scheme_id))?;
-    let scheme = state.store.scheme(cycle.scheme_id).await?;
+    let (figures, rule) = cached(&state, id).await?;
+    let scheme_id = figures.cycle.scheme_id;
+    allow(policy::aggregate_results(&user.actor, scheme_id))?;
+    Ok(ResultsPage {
+        ctx,
+        can_see_aims: policy::quotes(&user.actor, scheme_id, policy::Action::View),
+        rule_name: rule.name(),
+        rule_description: rule.description(),
+        methods_note: flipside_core::results_words::methods_note(),
+        can_export: policy::research_export(&user.actor, scheme_id),
+        scheme: figures.scheme.clone(),
+        cycle: figures.cycle.clone(),
+        figures,
+    })
+}
+
+/// A cycle's results under the organisation's disclosure rule, and the rule (the page's and
+/// `getCycleResults`'): computed once and kept while nothing behind them changes. Whoever asks
+/// must still be allowed to see them.
+pub async fn cached(
+    state: &AppState,
+    id: i64,
+) -> Result<(Arc<ResultsFigures>, DisclosureRule), AppError> {
     let org = state.organisation().await?.ok_or(AppError::NotFound)?;
     let rule = rule_of(&org)?;
+    let version = state.store.evaluation_version().await?;
+    let figures = state
+        .results
+        .get(
+            (id, org.disclosure_preset.clone(), org.min_cell),
+            version,
+            || figures(state, id, &rule),
+        )
+        .await?;
+    Ok((figures, rule))
+}
+
+/// A cycle's results under `rule`, computed from what the store holds now.
+async fn figures(
+    state: &AppState,
+    id: i64,
+    rule: &DisclosureRule,
+) -> flipside_store::Result<ResultsFigures> {
+    let cycle = state.store.cycle(id).await?;
+    let scheme = state.store.scheme(cycle.scheme_id).await?;
     let counts = state.store.survey_participant_counts(id).await?;
     let answers = state.store.survey_answers(id).await?;
     let mut labels: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (code, label) in state.store.respondent_labels(id).await? {
         labels.entry(code).or_default().insert(label);
     }
+    let statement_aims = state.store.cycle_instrument(id).await?.aims_by_statement();
     let by_aim = crate::handlers::qualitative::quotes::triangulation::aim_figures(
         &answers,
-        &crate::handlers::qualitative::quotes::statement_aims(&state, cycle.id).await?,
+        &statement_aims,
         &state.store.aims_of_scheme(cycle.scheme_id).await?,
-        &rule,
+        rule,
     );
-    Ok(ResultsPage {
-        ctx,
+    Ok(ResultsFigures {
+        roles: build(&counts, &answers, rule, &labels),
         by_aim,
-        can_see_aims: policy::quotes(&user.actor, cycle.scheme_id, policy::Action::View),
-        rule_name: rule.name(),
-        rule_description: rule.description(),
-        methods_note: flipside_core::results_words::methods_note(),
-        roles: build(&counts, &answers, &rule, &labels),
-        can_export: policy::research_export(&user.actor, cycle.scheme_id),
         scheme,
         cycle,
     })

@@ -161,9 +161,5 @@ pub async fn statement_aims(
         .store
         .cycle_instrument(cycle_id)
         .await?
-        .statements
-        .into_iter()
-        .filter(|s| !s.retired)
-        .map(|s| (s.code, s.aim))
-        .collect())
+        .aims_by_statement())
 }
