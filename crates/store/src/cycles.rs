@@ -1,8 +1,9 @@
 //! Cycles and their recorded state changes.
 use crate::decoded::Decoded;
-use crate::error::{OrNotFound, StoreError};
+use crate::error::StoreError;
 use crate::pool::on_pool;
 use crate::tx::on_tx;
+use crate::versions::Versioned;
 use crate::{Result, Store, Tx, now};
 use chrono::{DateTime, Utc};
 use flipside_core::cycle::{AcademicYear, CycleState};
@@ -98,19 +99,38 @@ impl Store {
     }
 
     pub async fn cycle(&self, id: i64) -> Result<Cycle> {
-        let sql = format!("SELECT {CYCLE_COLUMNS} FROM cycles WHERE id = $1");
-        on_pool!(self, pool => sqlx::query_as::<_, Cycle>(&sql).bind(id).fetch_optional(pool).await)
-            .or_not_found()
+        self.all_cycles()
+            .await?
+            .iter()
+            .find(|c| c.id == id)
+            .cloned()
+            .ok_or(StoreError::NotFound)
     }
 
     /// A scheme's cycles, newest year first.
     pub async fn cycles_of(&self, scheme_id: i64) -> Result<Vec<Cycle>> {
-        let sql = format!(
-            "SELECT {CYCLE_COLUMNS} FROM cycles WHERE scheme_id = $1 ORDER BY academic_year DESC"
-        );
-        Ok(
-            on_pool!(self, pool => sqlx::query_as::<_, Cycle>(&sql).bind(scheme_id).fetch_all(pool).await)?,
-        )
+        Ok(self
+            .all_cycles()
+            .await?
+            .iter()
+            .filter(|c| c.scheme_id == scheme_id)
+            .cloned()
+            .collect())
+    }
+
+    /// Every cycle, by scheme and newest year first: a few rows a year that nearly every
+    /// mentoring page reads, kept in memory under the `evaluation` data version.
+    async fn all_cycles(&self) -> Result<std::sync::Arc<Vec<Cycle>>> {
+        let version = self.data_version(Versioned::Evaluation).await?;
+        self.caches
+            .cycles
+            .get((), version, || async {
+                let sql = format!(
+                    "SELECT {CYCLE_COLUMNS} FROM cycles ORDER BY scheme_id, academic_year DESC"
+                );
+                Ok(on_pool!(self, pool => sqlx::query_as::<_, Cycle>(&sql).fetch_all(pool).await)?)
+            })
+            .await
     }
 
     /// A cycle's history, oldest first.

@@ -3,6 +3,7 @@ use crate::decoded::Decoded;
 use crate::error::{OrNotFound, StoreError};
 use crate::pool::{on_pool, on_pool_write};
 use crate::tx::on_tx;
+use crate::versions::Versioned;
 use crate::{Result, Store, Tx, now};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -45,14 +46,29 @@ impl Store {
     /// Every scheme, archived ones included (reports of past years read them); the lists
     /// people browse leave the archived ones out ([`Scheme::archived_at`]).
     pub async fn schemes(&self) -> Result<Vec<Scheme>> {
-        let sql = format!("SELECT {SCHEME_COLUMNS} FROM schemes ORDER BY name");
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, Scheme>(&sql).fetch_all(pool).await)?)
+        Ok(self.all_schemes().await?.as_ref().clone())
     }
 
     pub async fn scheme(&self, id: i64) -> Result<Scheme> {
-        let sql = format!("SELECT {SCHEME_COLUMNS} FROM schemes WHERE id = $1");
-        on_pool!(self, pool => sqlx::query_as::<_, Scheme>(&sql).bind(id).fetch_optional(pool).await)
-            .or_not_found()
+        self.all_schemes()
+            .await?
+            .iter()
+            .find(|s| s.id == id)
+            .cloned()
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Every scheme by name: a handful that nearly every mentoring page reads, kept in memory
+    /// under the `evaluation` data version.
+    async fn all_schemes(&self) -> Result<std::sync::Arc<Vec<Scheme>>> {
+        let version = self.data_version(Versioned::Evaluation).await?;
+        self.caches
+            .schemes
+            .get((), version, || async {
+                let sql = format!("SELECT {SCHEME_COLUMNS} FROM schemes ORDER BY name");
+                Ok(on_pool!(self, pool => sqlx::query_as::<_, Scheme>(&sql).fetch_all(pool).await)?)
+            })
+            .await
     }
 }
 

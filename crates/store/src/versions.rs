@@ -39,7 +39,8 @@ pub(crate) enum Versioned {
     /// The Schools and their tutoring rules (migration 0240).
     Schools,
     /// What a cycle's results page reads besides its answers and participants: cycles,
-    /// schemes, instruments' versions, applications and identity labels, aims (migration 0260).
+    /// schemes, instruments' versions, applications and identity labels, aims (migration 0260);
+    /// also every cycle and scheme, which nearly every mentoring page reads.
     Evaluation,
 }
 
@@ -269,6 +270,10 @@ pub(crate) struct Caches {
     pub survey_answers: VersionCache<i64, Vec<crate::AnswerRow>>,
     /// The allocation page's preview of a draft, by academic year and unplaced students shown.
     pub draft_previews: VersionCache<(i32, i64), crate::DraftPreview>,
+    /// Every scheme, by name.
+    pub schemes: VersionCache<(), Vec<crate::Scheme>>,
+    /// Every cycle, by scheme and newest year first.
+    pub cycles: VersionCache<(), Vec<crate::Cycle>>,
 }
 
 impl Store {
