@@ -826,3 +826,101 @@ async fn two_writers_of_two_groups_in_opposite_orders_neither_wait_nor_deadlock(
     first.execute("ROLLBACK").await.unwrap();
     assert_eq!(versions(&url).await, after, "a rollback raises nothing");
 }
+
+/// Every scheme with its cycles, as a process reads them (`Debug` of each row).
+async fn schemes_and_cycles(store: &Store) -> Vec<(String, Vec<String>)> {
+    let mut read = Vec::new();
+    for scheme in store.schemes().await.unwrap() {
+        assert_eq!(
+            format!("{:?}", store.scheme(scheme.id).await.unwrap()),
+            format!("{scheme:?}")
+        );
+        let mut cycles = Vec::new();
+        for cycle in store.cycles_of(scheme.id).await.unwrap() {
+            assert_eq!(
+                format!("{:?}", store.cycle(cycle.id).await.unwrap()),
+                format!("{cycle:?}")
+            );
+            cycles.push(format!("{cycle:?}"));
+        }
+        read.push((format!("{scheme:?}"), cycles));
+    }
+    read
+}
+
+#[tokio::test]
+async fn every_write_behind_the_schemes_and_cycles_is_seen_by_a_process_that_kept_them() {
+    use flipside_core::cycle::AcademicYear;
+    let database = fresh_database().await;
+    let writer = database.open().await;
+    let reader = database.open_exact().await;
+    let mut seen = schemes_and_cycles(&reader).await;
+    let scheme = writer
+        .create_scheme(flipside_store::NewScheme {
+            name: "Reverse Mentoring",
+            kind: flipside_core::scheme::SchemeKind::Institutional,
+            purpose: "p",
+            school_id: None,
+            created_by: None,
+        })
+        .await
+        .unwrap();
+    seen = after(
+        &reader,
+        &database,
+        "a scheme made",
+        seen,
+        schemes_and_cycles,
+    )
+    .await;
+    let year = |y| AcademicYear::parse(y).unwrap();
+    let cycle = writer
+        .create_cycle(scheme, year("2025/26"), 20, "{}", None, None)
+        .await
+        .unwrap();
+    seen = after(&reader, &database, "a cycle made", seen, schemes_and_cycles).await;
+    writer
+        .create_cycle(scheme, year("2026/27"), 20, "{}", None, None)
+        .await
+        .unwrap();
+    seen = after(
+        &reader,
+        &database,
+        "a second cycle",
+        seen,
+        schemes_and_cycles,
+    )
+    .await;
+    let writes = [
+        (
+            "a scheme renamed",
+            format!("UPDATE schemes SET name = 'Renamed' WHERE id = {scheme}"),
+        ),
+        (
+            "a scheme archived",
+            format!("UPDATE schemes SET archived_at = created_at WHERE id = {scheme}"),
+        ),
+        (
+            "a cycle's state",
+            format!("UPDATE cycles SET state = 'closed' WHERE id = {cycle}"),
+        ),
+        (
+            "a cycle's year",
+            format!("UPDATE cycles SET academic_year = 2019 WHERE id = {cycle}"),
+        ),
+    ];
+    for (what, sql) in writes {
+        writer.execute_admin(&sql).await.unwrap();
+        seen = after(&reader, &database, what, seen, schemes_and_cycles).await;
+    }
+    assert!(matches!(
+        reader.cycle(cycle + 100).await,
+        Err(flipside_store::StoreError::NotFound)
+    ));
+    assert!(matches!(
+        reader.scheme(scheme + 100).await,
+        Err(flipside_store::StoreError::NotFound)
+    ));
+    reader.close().await;
+    writer.close().await;
+}
