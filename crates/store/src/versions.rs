@@ -5,9 +5,11 @@
 //! PostgreSQL per statement), whichever code path, process or tool writes. On PostgreSQL the
 //! triggers only note the group, and the transaction's counters are raised as it commits, in
 //! the order of their names (migration 0250), so that writers to a group do not wait for each
-//! other's whole transaction and two transactions never lock two counters in opposite orders. A cached figure is
-//! stored with the counter as read *before* it was computed, so the figure is at least as new
-//! as that version; it is served to a reader whose own reading of the counter is not newer.
+//! other's whole transaction and two transactions never lock two counters in opposite orders.
+//!
+//! A cached figure is stored with the counter as read *before* it was computed, so the figure
+//! is at least as new as that version; it is served to a reader whose own reading of the
+//! counter is not newer.
 //!
 //! Readers do not ask the database for the counters on every request: [`VersionWatch`] keeps
 //! the process's last reading of all of them. It reads them again before answering when this
@@ -352,12 +354,6 @@ impl Store {
     /// tutoring records' links to accounts.
     pub async fn people_data_version(&self) -> Result<i64> {
         self.stored_data_version(Versioned::People).await
-    }
-
-    /// The version of what a results page reads besides answers and participants, as the
-    /// database holds it now.
-    pub async fn evaluation_data_version(&self) -> Result<i64> {
-        self.stored_data_version(Versioned::Evaluation).await
     }
 }
 

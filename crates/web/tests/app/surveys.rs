@@ -613,31 +613,25 @@ async fn results_show_a_chart_the_unpaired_test_and_respondents_by_label_under_t
     // The page's figures are kept in memory (issue 15): a label renamed, and a label taken off
     // the applications, by hand in SQL, show on the next request.
     let row_of = |name: &str| format!("<th scope=\"row\">{name}</th>");
-    app.store
-        .execute_admin(&format!(
-            "UPDATE identity_labels SET name = 'Renamed Label' WHERE id = {}",
-            a.id
-        ))
-        .await
-        .unwrap();
-    let page = co
-        .get_ok(&format!("/cycles/{}/results", s.cycle))
-        .await
-        .body;
+    let after = async |sql: String| {
+        app.store.execute_admin(&sql).await.unwrap();
+        co.get_ok(&format!("/cycles/{}/results", s.cycle))
+            .await
+            .body
+    };
+    let renamed = format!(
+        "UPDATE identity_labels SET name = 'Renamed Label' WHERE id = {}",
+        a.id
+    );
+    let page = after(renamed).await;
     assert!(page.contains(&row_of("Renamed Label")), "{page}");
     assert!(!page.contains(&row_of(&a.name)), "{page}");
     assert!(page.contains(&row_of(&b.name)), "{page}");
-    app.store
-        .execute_admin(&format!(
-            "DELETE FROM application_labels WHERE label_id = {}",
-            b.id
-        ))
-        .await
-        .unwrap();
-    let page = co
-        .get_ok(&format!("/cycles/{}/results", s.cycle))
-        .await
-        .body;
+    let page = after(format!(
+        "DELETE FROM application_labels WHERE label_id = {}",
+        b.id
+    ))
+    .await;
     assert!(!page.contains(&row_of(&b.name)), "{page}");
 }
 

@@ -576,11 +576,9 @@ pub async fn results(
     ApiUser(user): ApiUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ResultsJson>, ApiError> {
-    let (figures, rule) = results::cached(&state, id).await?;
-    allow(policy::aggregate_results(
-        &user.actor,
-        figures.cycle.scheme_id,
-    ))?;
+    let cycle = state.store.cycle(id).await?;
+    allow(policy::aggregate_results(&user.actor, cycle.scheme_id))?;
+    let (figures, rule) = results::cached(&state, &cycle).await?;
     let roles = figures
         .roles
         .iter()

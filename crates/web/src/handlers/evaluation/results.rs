@@ -46,12 +46,9 @@ pub struct RoleResults {
     pub breakdowns: Vec<Breakdown>,
 }
 
-/// What a cycle's results page shows of the cycle, under one disclosure rule: the same for
-/// everyone who may see it, so kept per cycle while nothing behind it changes
-/// ([`crate::state::Inner::results`]).
+/// A cycle's results under one disclosure rule: the same for everyone who may see them, so
+/// kept per cycle while nothing behind them changes ([`crate::state::Inner::results`]).
 pub struct ResultsFigures {
-    pub scheme: Scheme,
-    pub cycle: Cycle,
     pub roles: Vec<RoleResults>,
     /// Figures per aim, before → after (issue 11).
     pub by_aim: Vec<crate::handlers::qualitative::quotes::triangulation::AimTable>,
@@ -341,28 +338,29 @@ pub async fn show(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<ResultsPage, AppError> {
-    let (figures, rule) = cached(&state, id).await?;
-    let scheme_id = figures.cycle.scheme_id;
-    allow(policy::aggregate_results(&user.actor, scheme_id))?;
+    let cycle = state.store.cycle(id).await?;
+    allow(policy::aggregate_results(&user.actor, cycle.scheme_id))?;
+    let scheme = state.store.scheme(cycle.scheme_id).await?;
+    let (figures, rule) = cached(&state, &cycle).await?;
     Ok(ResultsPage {
         ctx,
-        can_see_aims: policy::quotes(&user.actor, scheme_id, policy::Action::View),
+        can_see_aims: policy::quotes(&user.actor, cycle.scheme_id, policy::Action::View),
         rule_name: rule.name(),
         rule_description: rule.description(),
         methods_note: flipside_core::results_words::methods_note(),
-        can_export: policy::research_export(&user.actor, scheme_id),
-        scheme: figures.scheme.clone(),
-        cycle: figures.cycle.clone(),
+        can_export: policy::research_export(&user.actor, cycle.scheme_id),
+        scheme,
+        cycle,
         figures,
     })
 }
 
 /// A cycle's results under the organisation's disclosure rule, and the rule (the page's and
-/// `getCycleResults`'): computed once and kept while nothing behind them changes. Whoever asks
-/// must still be allowed to see them.
+/// `getCycleResults`'): computed once and kept while nothing behind them changes. The caller
+/// has already asked whether the person may see them.
 pub async fn cached(
     state: &AppState,
-    id: i64,
+    cycle: &Cycle,
 ) -> Result<(Arc<ResultsFigures>, DisclosureRule), AppError> {
     let org = state.organisation().await?.ok_or(AppError::NotFound)?;
     let rule = rule_of(&org)?;
@@ -370,9 +368,9 @@ pub async fn cached(
     let figures = state
         .results
         .get(
-            (id, org.disclosure_preset.clone(), org.min_cell),
+            (cycle.id, org.disclosure_preset.clone(), org.min_cell),
             version,
-            || figures(state, id, &rule),
+            || figures(state, cycle, &rule),
         )
         .await?;
     Ok((figures, rule))
@@ -381,11 +379,10 @@ pub async fn cached(
 /// A cycle's results under `rule`, computed from what the store holds now.
 async fn figures(
     state: &AppState,
-    id: i64,
+    cycle: &Cycle,
     rule: &DisclosureRule,
 ) -> flipside_store::Result<ResultsFigures> {
-    let cycle = state.store.cycle(id).await?;
-    let scheme = state.store.scheme(cycle.scheme_id).await?;
+    let id = cycle.id;
     let counts = state.store.survey_participant_counts(id).await?;
     let answers = state.store.survey_answers(id).await?;
     let mut labels: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -402,7 +399,5 @@ async fn figures(
     Ok(ResultsFigures {
         roles: build(&counts, &answers, rule, &labels),
         by_aim,
-        scheme,
-        cycle,
     })
 }
