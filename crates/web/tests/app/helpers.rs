@@ -58,13 +58,18 @@ enum Schema {
     Demo,
 }
 
-/// Makes in `store` (migrated) what [`TestApp::spawn`] and then [`TestApp::demo_coordinator`]
-/// make: the test organisation, then the demo organisation in it.
-async fn seed_demo(store: &Store) {
+/// The organisation every test app starts with.
+async fn ensure_test_organisation(store: &Store) {
     store
         .ensure_organisation("Test University", "TU")
         .await
         .expect("organisation");
+}
+
+/// Makes in `store` (migrated) what [`TestApp::spawn`] and then [`TestApp::demo_coordinator`]
+/// make: the test organisation, then the demo organisation in it.
+async fn seed_demo(store: &Store) {
+    ensure_test_organisation(store).await;
     flipside_web::demo::ensure(store)
         .await
         .expect("seeding the demo");
@@ -397,10 +402,7 @@ impl TestApp {
         let mail_dir = temp_dir("mail");
         settings.mail_dir = Some(mail_dir.clone());
         adjust(&mut settings);
-        store
-            .ensure_organisation("Test University", "TU")
-            .await
-            .expect("organisation");
+        ensure_test_organisation(&store).await;
         let public_url = settings.public_url.clone();
         // No worker: a test sends queued emails when it says so (`drain_outbox`).
         let app = Application::build(settings, store.clone())
