@@ -1,6 +1,9 @@
 //! The counts behind the home pages' to-do lists and the cycle page's stages (issue 14). Each
 //! figure is a scalar subquery over an indexed table, so that a page asks once for every cycle
-//! (or pair) it shows, however many rows lie behind the counts.
+//! (or pair) it shows, however many rows lie behind the counts. Every cycle's counts are kept
+//! in memory while nothing behind them changes ([`ProgressFacts`], issue 15); the figures that
+//! depend on the time of asking (expired invitations, pairs not meeting) are counted from the
+//! instants kept with them.
 use crate::decoded::Decoded;
 use crate::pool::on_pool;
 use crate::{Result, Store};
@@ -9,32 +12,20 @@ use flipside_core::actions::ActionStatus;
 use flipside_core::cycle::{AcademicYear, CycleState};
 use flipside_core::evaluation::Wave;
 use flipside_core::meetings::MeetingStatus;
-use flipside_core::progress::{Figures, OpenWave};
+use flipside_core::progress::{Figures, OpenWave, not_meeting};
 
 /// A cycle's figures, with its scheme's name.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct CycleProgress {
     pub cycle_id: i64,
     pub scheme_id: i64,
     pub scheme_name: String,
     pub academic_year: i64,
     pub state: Decoded<CycleState>,
-    applications: i64,
-    undecided: i64,
-    accepted: i64,
-    invitations: i64,
-    staff_accepted: i64,
-    invitations_waiting: i64,
-    invitations_expired: i64,
-    pairs_matched: i64,
-    pairs_active: i64,
-    pairs_completed: i64,
-    pairs_ended_early: i64,
-    agreements_missing: i64,
-    stale_pairs: i64,
-    meetings_held: i64,
-    new_concerns: i64,
-    waves_set: i64,
+    counts: CycleCounts,
+    invitations_waiting: usize,
+    invitations_expired: usize,
+    stale_pairs: usize,
 }
 
 fn n(v: i64) -> u64 {
@@ -52,23 +43,24 @@ impl CycleProgress {
 
     /// The figures, with the cycle's open waves (from [`Store::open_waves`]).
     pub fn figures(&self, waves: &[WaveProgress]) -> Figures {
+        let c = &self.counts;
         Figures {
-            applications: n(self.applications),
-            undecided: n(self.undecided),
-            accepted: n(self.accepted),
-            invitations: n(self.invitations),
-            staff_accepted: n(self.staff_accepted),
-            invitations_waiting: n(self.invitations_waiting),
-            invitations_expired: n(self.invitations_expired),
-            pairs_matched: n(self.pairs_matched),
-            pairs_active: n(self.pairs_active),
-            pairs_completed: n(self.pairs_completed),
-            pairs_ended_early: n(self.pairs_ended_early),
-            agreements_missing: n(self.agreements_missing),
-            stale_pairs: n(self.stale_pairs),
-            meetings_held: n(self.meetings_held),
-            new_concerns: n(self.new_concerns),
-            waves_set: n(self.waves_set),
+            applications: n(c.applications),
+            undecided: n(c.undecided),
+            accepted: n(c.accepted),
+            invitations: n(c.invitations),
+            staff_accepted: n(c.staff_accepted),
+            invitations_waiting: self.invitations_waiting as u64,
+            invitations_expired: self.invitations_expired as u64,
+            pairs_matched: n(c.pairs_matched),
+            pairs_active: n(c.pairs_active),
+            pairs_completed: n(c.pairs_completed),
+            pairs_ended_early: n(c.pairs_ended_early),
+            agreements_missing: n(c.agreements_missing),
+            stale_pairs: self.stale_pairs as u64,
+            meetings_held: n(c.meetings_held),
+            new_concerns: n(c.new_concerns),
+            waves_set: n(c.waves_set),
             open_waves: waves
                 .iter()
                 .filter(|w| w.cycle_id == self.cycle_id)
@@ -93,6 +85,96 @@ pub struct WaveProgress {
     pub enrolled: i64,
     /// Of them, submitted this wave.
     pub responded: i64,
+}
+
+/// What every cycle's figures are computed from, whenever they are asked for: the counts that
+/// do not depend on the time of asking, and the instants that decide the ones that do. Kept in
+/// memory under [`Store::progress_version`] (issue 15), so a home page asks nothing of the
+/// database for them while nothing behind them changes.
+#[derive(Debug)]
+pub struct ProgressFacts {
+    /// Every cycle, by scheme name, year and id.
+    cycles: Vec<CycleFacts>,
+    /// Every survey wave, by cycle and wave.
+    waves: Vec<WaveRow>,
+}
+
+#[derive(Debug)]
+struct CycleFacts {
+    cycle: CycleRow,
+    /// When the links of the invitations still unanswered expire.
+    unanswered_expire_at: Vec<DateTime<Utc>>,
+    /// Each active published pair's publication and latest held meeting.
+    active_pairs: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>,
+}
+
+impl ProgressFacts {
+    /// A cycle's figures as of `now`, with pairs unmet since `stale_cutoff` counted as not
+    /// meeting.
+    fn progress(
+        facts: &CycleFacts,
+        now: DateTime<Utc>,
+        stale_cutoff: DateTime<Utc>,
+    ) -> CycleProgress {
+        let c = &facts.cycle;
+        let expired = facts
+            .unanswered_expire_at
+            .iter()
+            .filter(|at| **at <= now)
+            .count();
+        CycleProgress {
+            cycle_id: c.cycle_id,
+            scheme_id: c.scheme_id,
+            scheme_name: c.scheme_name.clone(),
+            academic_year: c.academic_year,
+            state: c.state.clone(),
+            counts: c.counts.clone(),
+            invitations_waiting: facts.unanswered_expire_at.len() - expired,
+            invitations_expired: expired,
+            stale_pairs: facts
+                .active_pairs
+                .iter()
+                .filter(|(published, last_met)| not_meeting(*published, *last_met, stale_cutoff))
+                .count(),
+        }
+    }
+}
+
+/// A cycle with its scheme's name and the counts that do not depend on the time.
+#[derive(Debug, sqlx::FromRow)]
+struct CycleRow {
+    cycle_id: i64,
+    scheme_id: i64,
+    scheme_name: String,
+    academic_year: i64,
+    state: Decoded<CycleState>,
+    #[sqlx(flatten)]
+    counts: CycleCounts,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct CycleCounts {
+    applications: i64,
+    undecided: i64,
+    accepted: i64,
+    invitations: i64,
+    staff_accepted: i64,
+    pairs_matched: i64,
+    pairs_active: i64,
+    pairs_completed: i64,
+    pairs_ended_early: i64,
+    agreements_missing: i64,
+    meetings_held: i64,
+    new_concerns: i64,
+    waves_set: i64,
+}
+
+/// A survey wave with its dates, enrolment and response.
+#[derive(Debug, sqlx::FromRow)]
+struct WaveRow {
+    opens_on: NaiveDate,
+    #[sqlx(flatten)]
+    wave: WaveProgress,
 }
 
 /// One of a person's pairs, with what waits for them in it.
@@ -124,38 +206,74 @@ impl PairToDo {
     }
 }
 
-/// Every figure of [`CycleProgress`], for the cycles `c` the query selects. The binds: $1 now,
-/// $2 the stale cutoff.
-const PROGRESS_COLUMNS: &str = "c.id AS cycle_id, c.scheme_id, s.name AS scheme_name, c.academic_year, c.state,
+/// Every cycle with the counts of [`CycleCounts`].
+const CYCLE_COUNTS: &str = "SELECT c.id AS cycle_id, c.scheme_id, s.name AS scheme_name, c.academic_year, c.state,
     (SELECT COUNT(*) FROM applications a WHERE a.cycle_id = c.id AND a.status <> 'withdrawn') AS applications,
     (SELECT COUNT(*) FROM applications a WHERE a.cycle_id = c.id AND a.status = 'submitted') AS undecided,
     (SELECT COUNT(*) FROM applications a WHERE a.cycle_id = c.id AND a.status = 'accepted') AS accepted,
     (SELECT COUNT(*) FROM staff_invitations i WHERE i.cycle_id = c.id) AS invitations,
     (SELECT COUNT(*) FROM staff_invitations i WHERE i.cycle_id = c.id AND i.status = 'accepted') AS staff_accepted,
-    (SELECT COUNT(*) FROM staff_invitations i WHERE i.cycle_id = c.id AND i.status = 'invited' AND i.expires_at > $1) AS invitations_waiting,
-    (SELECT COUNT(*) FROM staff_invitations i WHERE i.cycle_id = c.id AND i.status = 'invited' AND i.expires_at <= $1) AS invitations_expired,
     (SELECT COUNT(*) FROM pairs p WHERE p.cycle_id = c.id) AS pairs_matched,
     (SELECT COUNT(*) FROM pairs p WHERE p.cycle_id = c.id AND p.status = 'active') AS pairs_active,
     (SELECT COUNT(*) FROM pairs p WHERE p.cycle_id = c.id AND p.status = 'completed') AS pairs_completed,
     (SELECT COUNT(*) FROM pairs p WHERE p.cycle_id = c.id AND p.status = 'ended_early') AS pairs_ended_early,
     (SELECT COUNT(*) FROM pairs p WHERE p.cycle_id = c.id AND p.status = 'active'
         AND (SELECT COUNT(*) FROM pair_agreements g WHERE g.pair_id = p.id) < 2) AS agreements_missing,
-    (SELECT COUNT(*) FROM pairs p WHERE p.cycle_id = c.id AND p.status = 'active' AND p.published_at < $2
-        AND NOT EXISTS (SELECT 1 FROM meetings m WHERE m.pair_id = p.id AND m.status = 'held' AND m.starts_at >= $2)) AS stale_pairs,
     (SELECT COUNT(*) FROM meetings m JOIN pairs p ON p.id = m.pair_id WHERE p.cycle_id = c.id AND m.status = 'held') AS meetings_held,
     (SELECT COUNT(*) FROM concerns k WHERE k.cycle_id = c.id AND k.status = 'new') AS new_concerns,
     (SELECT COUNT(*) FROM survey_waves w WHERE w.cycle_id = c.id) AS waves_set
-    FROM cycles c JOIN schemes s ON s.id = c.scheme_id";
+    FROM cycles c JOIN schemes s ON s.id = c.scheme_id
+    ORDER BY s.name, c.academic_year, c.id";
 
-/// Open waves with enrolment and response counts, for the waves `w` the query selects. $1 is
-/// today, in the organisation's calendar.
-const WAVE_COLUMNS: &str = "w.cycle_id, w.wave, w.closes_on,
+/// Every survey wave with its enrolment and response.
+const WAVES: &str = "SELECT w.cycle_id, w.wave, w.opens_on, w.closes_on,
     (SELECT COUNT(*) FROM survey_participants p WHERE p.cycle_id = w.cycle_id) AS enrolled,
     (SELECT COUNT(DISTINCT r.participant_id) FROM survey_responses r JOIN survey_participants p ON p.id = r.participant_id
         WHERE p.cycle_id = w.cycle_id AND r.wave = w.wave) AS responded
-    FROM survey_waves w JOIN cycles c ON c.id = w.cycle_id";
+    FROM survey_waves w ORDER BY w.cycle_id, w.id";
 
 impl Store {
+    /// What every cycle's figures are computed from, as of the data versions read first (see
+    /// [`ProgressFacts`]): four queries when something behind them changed, none otherwise.
+    async fn progress_facts(&self) -> Result<std::sync::Arc<ProgressFacts>> {
+        let version = self.progress_version().await?;
+        self.caches
+            .progress
+            .get((), version, || async {
+                let cycles = on_pool!(self, pool => sqlx::query_as::<_, CycleRow>(CYCLE_COUNTS)
+                    .fetch_all(pool).await)?;
+                let unanswered: Vec<(i64, DateTime<Utc>)> = on_pool!(self, pool => sqlx::query_as(
+                    "SELECT cycle_id, expires_at FROM staff_invitations WHERE status = 'invited'"
+                ).fetch_all(pool).await)?;
+                let active: Vec<(i64, DateTime<Utc>, Option<DateTime<Utc>>)> = on_pool!(self, pool => sqlx::query_as(
+                    "SELECT p.cycle_id, p.published_at,
+                        (SELECT MAX(m.starts_at) FROM meetings m WHERE m.pair_id = p.id AND m.status = $1) AS last_met
+                     FROM pairs p WHERE p.status = 'active' AND p.published_at IS NOT NULL"
+                ).bind(MeetingStatus::Held.as_str()).fetch_all(pool).await)?;
+                let mut waves = on_pool!(self, pool => sqlx::query_as::<_, WaveRow>(WAVES)
+                    .fetch_all(pool).await)?;
+                waves.sort_by_key(|w| (w.wave.cycle_id, w.wave.wave.get()));
+                let cycles = cycles
+                    .into_iter()
+                    .map(|cycle| CycleFacts {
+                        unanswered_expire_at: unanswered
+                            .iter()
+                            .filter(|(id, _)| *id == cycle.cycle_id)
+                            .map(|(_, at)| *at)
+                            .collect(),
+                        active_pairs: active
+                            .iter()
+                            .filter(|(id, ..)| *id == cycle.cycle_id)
+                            .map(|(_, published, last_met)| (*published, *last_met))
+                            .collect(),
+                        cycle,
+                    })
+                    .collect();
+                Ok(ProgressFacts { cycles, waves })
+            })
+            .await
+    }
+
     /// The figures of every cycle that is not closed, by scheme name and year. `now` decides
     /// which invitations have expired; a pair with no held meeting since `stale_cutoff` (and
     /// published before it) counts as not meeting.
@@ -164,13 +282,13 @@ impl Store {
         now: DateTime<Utc>,
         stale_cutoff: DateTime<Utc>,
     ) -> Result<Vec<CycleProgress>> {
-        let sql = format!(
-            "SELECT {PROGRESS_COLUMNS} WHERE c.state <> $3 ORDER BY s.name, c.academic_year, c.id"
-        );
-        Ok(
-            on_pool!(self, pool => sqlx::query_as::<_, CycleProgress>(&sql)
-            .bind(now).bind(stale_cutoff).bind(CycleState::Closed.as_str()).fetch_all(pool).await)?,
-        )
+        let facts = self.progress_facts().await?;
+        Ok(facts
+            .cycles
+            .iter()
+            .filter(|c| c.cycle.state.get() != CycleState::Closed)
+            .map(|c| ProgressFacts::progress(c, now, stale_cutoff))
+            .collect())
     }
 
     /// One cycle's figures (any state), as [`Store::cycles_in_progress`] counts them.
@@ -180,24 +298,32 @@ impl Store {
         now: DateTime<Utc>,
         stale_cutoff: DateTime<Utc>,
     ) -> Result<CycleProgress> {
-        use crate::error::OrNotFound;
-        let sql = format!("SELECT {PROGRESS_COLUMNS} WHERE c.id = $3");
-        on_pool!(self, pool => sqlx::query_as::<_, CycleProgress>(&sql)
-            .bind(now).bind(stale_cutoff).bind(cycle_id).fetch_optional(pool).await)
-        .or_not_found()
+        let facts = self.progress_facts().await?;
+        facts
+            .cycles
+            .iter()
+            .find(|c| c.cycle.cycle_id == cycle_id)
+            .map(|c| ProgressFacts::progress(c, now, stale_cutoff))
+            .ok_or(crate::StoreError::NotFound)
     }
 
     /// The survey waves open on `today` in cycles that are not closed, with how many are
     /// enrolled and how many answered (everyone who submitted, with or without research
     /// consent, as the surveys page counts them).
     pub async fn open_waves(&self, today: NaiveDate) -> Result<Vec<WaveProgress>> {
-        let sql = format!(
-            "SELECT {WAVE_COLUMNS} WHERE w.opens_on <= $1 AND w.closes_on >= $1 AND c.state <> $2 ORDER BY w.cycle_id, w.id"
-        );
-        let mut waves = on_pool!(self, pool => sqlx::query_as::<_, WaveProgress>(&sql)
-            .bind(today).bind(CycleState::Closed.as_str()).fetch_all(pool).await)?;
-        waves.sort_by_key(|w| (w.cycle_id, w.wave.get()));
-        Ok(waves)
+        let facts = self.progress_facts().await?;
+        let open = |cycle_id: i64| {
+            facts
+                .cycles
+                .iter()
+                .any(|c| c.cycle.cycle_id == cycle_id && c.cycle.state.get() != CycleState::Closed)
+        };
+        Ok(facts
+            .waves
+            .iter()
+            .filter(|w| w.opens_on <= today && w.wave.closes_on >= today && open(w.wave.cycle_id))
+            .map(|w| w.wave.clone())
+            .collect())
     }
 
     /// One cycle's waves open on `today`.
@@ -206,13 +332,15 @@ impl Store {
         cycle_id: i64,
         today: NaiveDate,
     ) -> Result<Vec<WaveProgress>> {
-        let sql = format!(
-            "SELECT {WAVE_COLUMNS} WHERE w.opens_on <= $1 AND w.closes_on >= $1 AND w.cycle_id = $2"
-        );
-        let mut waves = on_pool!(self, pool => sqlx::query_as::<_, WaveProgress>(&sql)
-            .bind(today).bind(cycle_id).fetch_all(pool).await)?;
-        waves.sort_by_key(|w| w.wave.get());
-        Ok(waves)
+        let facts = self.progress_facts().await?;
+        Ok(facts
+            .waves
+            .iter()
+            .filter(|w| {
+                w.wave.cycle_id == cycle_id && w.opens_on <= today && w.wave.closes_on >= today
+            })
+            .map(|w| w.wave.clone())
+            .collect())
     }
 
     /// Every pair a person is (or was) in, newest first, with what waits for them in each:

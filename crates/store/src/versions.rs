@@ -44,16 +44,20 @@ pub(crate) enum Versioned {
     /// schemes, instruments' versions, applications and identity labels, aims (migration 0260);
     /// also every cycle and scheme, which nearly every mentoring page reads.
     Evaluation,
+    /// What the to-do lists count besides those: pairs, their agreements and meetings, staff
+    /// invitations, concerns and survey waves (migration 0270).
+    Mentoring,
 }
 
 /// Every group, in the order of [`VersionWatch`]'s readings: the order they are declared in.
-const GROUPS: [Versioned; 6] = [
+const GROUPS: [Versioned; 7] = [
     Versioned::Tutoring,
     Versioned::Surveys,
     Versioned::Allocation,
     Versioned::People,
     Versioned::Schools,
     Versioned::Evaluation,
+    Versioned::Mentoring,
 ];
 
 /// How old a reading of the counters may be before a reader reads them again, unless this
@@ -69,6 +73,7 @@ impl Versioned {
             Versioned::People => "people",
             Versioned::Schools => "schools",
             Versioned::Evaluation => "evaluation",
+            Versioned::Mentoring => "mentoring",
         }
     }
 
@@ -276,6 +281,8 @@ pub(crate) struct Caches {
     pub schemes: VersionCache<(), Vec<crate::Scheme>>,
     /// Every cycle, by scheme and newest year first.
     pub cycles: VersionCache<(), Vec<crate::Cycle>>,
+    /// What every cycle's to-do figures are computed from.
+    pub progress: VersionCache<(), crate::progress::ProgressFacts>,
 }
 
 impl Store {
@@ -318,6 +325,21 @@ impl Store {
     pub async fn evaluation_version(&self) -> Result<i64> {
         let versions = self.data_versions().await?;
         Ok(versions[Versioned::Surveys.index()] + versions[Versioned::Evaluation.index()])
+    }
+
+    /// The version of everything the to-do figures count ([`Store::cycles_in_progress`]): the
+    /// sum of the `surveys`, `evaluation` and `mentoring` counters from one reading, ordered as
+    /// [`Store::evaluation_version`]'s sums are.
+    pub(crate) async fn progress_version(&self) -> Result<i64> {
+        let versions = self.data_versions().await?;
+        Ok([
+            Versioned::Surveys,
+            Versioned::Evaluation,
+            Versioned::Mentoring,
+        ]
+        .iter()
+        .map(|g| versions[g.index()])
+        .sum())
     }
 
     /// The version of a group of tables as the database holds it now.

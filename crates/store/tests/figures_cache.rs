@@ -924,3 +924,184 @@ async fn every_write_behind_the_schemes_and_cycles_is_seen_by_a_process_that_kep
     reader.close().await;
     writer.close().await;
 }
+
+/// Every cycle's to-do figures as a coordinator's home page and a cycle page ask for them, at
+/// `now`, with pairs unmet for four weeks counted as not meeting.
+async fn to_do(
+    store: &Store,
+    now: chrono::DateTime<Utc>,
+) -> Vec<(i64, flipside_core::progress::Figures)> {
+    let cutoff = now - chrono::Duration::weeks(4);
+    let today = now.date_naive();
+    let waves = store.open_waves(today).await.unwrap();
+    let mut figures: Vec<_> = store
+        .cycles_in_progress(now, cutoff)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| (c.cycle_id, c.figures(&waves)))
+        .collect();
+    // Each cycle alone, closed or not, as its own page asks.
+    for id in 1..=2 {
+        if let Ok(c) = store.cycle_progress(id, now, cutoff).await {
+            let waves = store.open_waves_of(id, today).await.unwrap();
+            figures.push((-id, c.figures(&waves)));
+        }
+    }
+    figures
+}
+
+#[tokio::test]
+async fn every_write_behind_the_to_do_figures_is_seen_by_a_process_that_kept_them() {
+    use flipside_core::cycle::AcademicYear;
+    use flipside_core::evaluation::Wave;
+    use flipside_core::meetings::Slot;
+    use flipside_core::surveys::WaveDates;
+    use flipside_store::{NewInvitation, NewPair, NewUser};
+    let database = fresh_database().await;
+    let writer = database.open().await;
+    let reader = database.open_exact().await;
+    // Eight weeks from now: a pair published today has not met for four weeks.
+    let today = Utc::now();
+    let now = today + chrono::Duration::weeks(8);
+    let read = async |store: &Store| to_do(store, now).await;
+    let mut seen = read(&reader).await;
+    let scheme = writer
+        .create_scheme(flipside_store::NewScheme {
+            name: "Reverse Mentoring",
+            kind: flipside_core::scheme::SchemeKind::Institutional,
+            purpose: "p",
+            school_id: None,
+            created_by: None,
+        })
+        .await
+        .unwrap();
+    let year = AcademicYear::parse("2026/27").unwrap();
+    let cycle = writer
+        .create_cycle(scheme, year, 20, "{}", None, None)
+        .await
+        .unwrap();
+    assert_eq!(cycle, 1, "the figures read cycles 1 and 2 alone");
+    seen = after(&reader, &database, "a cycle made", seen, read).await;
+    for (email, expires_at, what) in [
+        (
+            "dean@example.ac.uk",
+            now + chrono::Duration::weeks(1),
+            "an invitation waiting",
+        ),
+        (
+            "late@example.ac.uk",
+            today + chrono::Duration::days(1),
+            "an invitation expired by then",
+        ),
+    ] {
+        writer
+            .create_invitation(NewInvitation {
+                cycle_id: cycle,
+                email,
+                name: email,
+                school_id: None,
+                invited_by: None,
+                expires_at,
+            })
+            .await
+            .unwrap();
+        seen = after(&reader, &database, what, seen, read).await;
+    }
+    let person = async |email| {
+        writer
+            .create_user(NewUser {
+                email,
+                display_name: email,
+                password_hash: None,
+                school_id: None,
+            })
+            .await
+            .unwrap()
+    };
+    let (mentor, mentee) = (
+        person("mentor@example.ac.uk").await,
+        person("mentee@example.ac.uk").await,
+    );
+    let mut tx = writer.begin().await.unwrap();
+    let pair = tx
+        .publish_pairs(
+            cycle,
+            &[NewPair {
+                mentor_id: mentor,
+                mentee_id: mentee,
+                reason: String::new(),
+                cost: 0,
+            }],
+            None,
+        )
+        .await
+        .unwrap()[0];
+    tx.commit().await.unwrap();
+    seen = after(&reader, &database, "a pair published", seen, read).await;
+    assert_eq!(seen[0].1.stale_pairs, 1, "{seen:?}");
+    writer.accept_agreement(pair, mentor).await.unwrap();
+    writer.accept_agreement(pair, mentee).await.unwrap();
+    seen = after(&reader, &database, "the agreement accepted", seen, read).await;
+    writer
+        .propose_meeting(
+            pair,
+            0,
+            Slot {
+                start: now - chrono::Duration::weeks(1),
+                minutes: 60,
+            },
+            mentor,
+        )
+        .await
+        .unwrap();
+    writer
+        .raise_concern(pair, cycle, mentee, "a concern")
+        .await
+        .unwrap();
+    seen = after(&reader, &database, "a concern raised", seen, read).await;
+    writer
+        .set_wave_dates(
+            cycle,
+            &[WaveDates {
+                wave: Wave::Pre,
+                opens_on: now.date_naive() - chrono::Duration::days(1),
+                closes_on: now.date_naive() + chrono::Duration::days(1),
+            }],
+        )
+        .await
+        .unwrap();
+    seen = after(&reader, &database, "a wave open by then", seen, read).await;
+    let writes = [
+        ("a meeting held", "UPDATE meetings SET status = 'held'"),
+        (
+            "someone enrolled",
+            "INSERT INTO survey_participants (cycle_id, code, role) VALUES (1, 'P1', 'mentor')",
+        ),
+        ("a meeting removed", "DELETE FROM meetings"),
+        ("an agreement withdrawn", "DELETE FROM pair_agreements"),
+        (
+            "an invitation accepted",
+            "UPDATE staff_invitations SET status = 'accepted' WHERE email = 'dean@example.ac.uk'",
+        ),
+        ("a concern read", "UPDATE concerns SET status = 'acknowledged'"),
+        ("a wave moved", "UPDATE survey_waves SET wave = 'post'"),
+        ("a pair completed", "UPDATE pairs SET status = 'completed'"),
+        (
+            "an application",
+            "INSERT INTO applications (cycle_id, user_id, course, level, status, submitted_at, updated_at)
+             SELECT 1, mentee_id, 'LLB Law', 'undergraduate', 'submitted', published_at, published_at FROM pairs",
+        ),
+        ("the cycle closed", "UPDATE cycles SET state = 'closed'"),
+    ];
+    for (what, sql) in writes {
+        writer.execute_admin(sql).await.unwrap();
+        seen = after(&reader, &database, what, seen, read).await;
+    }
+    assert!(
+        seen.iter().all(|(id, _)| *id < 0),
+        "a closed cycle is not in progress: {seen:?}"
+    );
+    reader.close().await;
+    writer.close().await;
+}
