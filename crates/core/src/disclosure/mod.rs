@@ -192,6 +192,16 @@ impl DisclosureRule {
         format!("{counts} ({which})")
     }
 
+    /// Which rule this is, for a page's line on the rule before its [`Self::description`]:
+    /// "internal", "publication, HESA rounding strategy" or "custom".
+    pub fn kind(&self) -> &'static str {
+        match self.current_preset() {
+            Some(RulePreset::Internal) => "internal",
+            Some(RulePreset::Publication) => "publication, HESA rounding strategy",
+            None => "custom",
+        }
+    }
+
     /// The whole rule in one sentence, for a table's notes.
     pub fn description(&self) -> String {
         let mut parts = Vec::new();

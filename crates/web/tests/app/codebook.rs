@@ -911,7 +911,9 @@ async fn frequencies_are_counted_for_the_team_and_suppressed_for_an_admin() {
     let admin = app.demo_signed_in("admin").await;
     let outside = admin.get_ok(&format!("/cycles/{}/codes", cycle.id)).await;
     assert!(
-        outside.body.contains("Disclosure rule:"),
+        outside
+            .body
+            .contains("<strong>Disclosure rule</strong> (internal): Counts under"),
         "{}",
         outside.body
     );

@@ -403,10 +403,16 @@ async fn the_pool_composition_suppresses_small_cells_and_names_its_rule() {
     assert_eq!(page.status, 200, "{}", page.body);
     let org = app.store.organisation().await.unwrap().unwrap();
     let rule = flipside_web::handlers::evaluation::results::rule_of(&org).unwrap();
-    assert!(page.body.contains(&format!(
-        "<strong>Disclosure rule:</strong> {}",
-        rule.name()
-    )));
+    // The rule is named once, then described (not "Counts under 5 suppressed" twice).
+    assert!(
+        page.body.contains(&format!(
+            "<strong>Disclosure rule</strong> (internal): {}",
+            rule.description()
+        )),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(&rule.name()), "{}", page.body);
     let table = &page.body[page.body.find("id=\"by-label\"").unwrap()..];
     let row = &table[table.find("International</th>").unwrap()..];
     let row = &row[..row.find("</tr>").unwrap()];

@@ -548,6 +548,7 @@ async fn results_show_a_chart_the_unpaired_test_and_respondents_by_label_under_t
     let s = setup(&app).await;
     let labels = app.store.identity_labels().await.unwrap();
     let (a, b) = (&labels[0], &labels[1]);
+    let mut respondents = Vec::new();
     for i in 0..6 {
         let (user, p) =
             respondent(&app, &s, &format!("m{i}@tu.test"), &format!("M0{i}"), true).await;
@@ -568,12 +569,15 @@ async fn results_show_a_chart_the_unpaired_test_and_respondents_by_label_under_t
             })
             .await
             .unwrap();
-        for (w, score) in [(Wave::Pre, 2), (Wave::Post, 3 + (i % 2) as i64)] {
-            app.store
-                .submit_answers(p, w, &[("belonging".into(), score), ("valued".into(), 3)])
-                .await
-                .unwrap();
-        }
+        app.store
+            .submit_answers(
+                p,
+                Wave::Pre,
+                &[("belonging".into(), 2), ("valued".into(), 3)],
+            )
+            .await
+            .unwrap();
+        respondents.push((i, p));
     }
     let co = app
         .as_role(
@@ -581,6 +585,31 @@ async fn results_show_a_chart_the_unpaired_test_and_respondents_by_label_under_t
             &[(Role::Coordinator, Scope::Scheme(s.scheme))],
         )
         .await;
+    // Before anyone answers the second wave, its breakdown says so instead of printing an
+    // empty table.
+    let page = co
+        .get_ok(&format!("/cycles/{}/results", s.cycle))
+        .await
+        .body;
+    assert!(
+        page.contains("Student mentors responding after: no consenting respondent yet."),
+        "{page}"
+    );
+    assert!(!page.contains("responding after, by"), "{page}");
+    assert!(page.contains("responding before, by combination of labels"));
+    for (i, p) in respondents {
+        app.store
+            .submit_answers(
+                p,
+                Wave::Post,
+                &[
+                    ("belonging".into(), 3 + (i % 2) as i64),
+                    ("valued".into(), 3),
+                ],
+            )
+            .await
+            .unwrap();
+    }
     let page = co
         .get_ok(&format!("/cycles/{}/results", s.cycle))
         .await

@@ -60,7 +60,8 @@ pub struct ResultsPage {
     ctx: PageCtx,
     scheme: Scheme,
     cycle: Cycle,
-    rule_name: String,
+    /// Which rule it is ([`flipside_core::disclosure::DisclosureRule::kind`]).
+    rule_kind: &'static str,
     rule_description: String,
     /// How the tests treat unchanged answers and ties.
     methods_note: String,
@@ -345,7 +346,7 @@ pub async fn show(
     Ok(ResultsPage {
         ctx,
         can_see_aims: policy::quotes(&user.actor, cycle.scheme_id, policy::Action::View),
-        rule_name: rule.name(),
+        rule_kind: rule.kind(),
         rule_description: rule.description(),
         methods_note: flipside_core::results_words::methods_note(),
         can_export: policy::research_export(&user.actor, cycle.scheme_id),

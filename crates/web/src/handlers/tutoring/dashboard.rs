@@ -26,6 +26,8 @@ pub struct DashboardPage {
     ctx: PageCtx,
     year: AcademicYear,
     rule_name: String,
+    /// Which rule it is ([`flipside_core::disclosure::DisclosureRule::kind`]).
+    rule_kind: &'static str,
     rule_description: String,
     /// Each School's row with its no-contact-by date.
     rows: Vec<(DashboardRow, String)>,
@@ -132,6 +134,7 @@ pub async fn show(
         ctx,
         year: f.year,
         rule_name: f.rule.name(),
+        rule_kind: f.rule.kind(),
         rule_description: f.rule.description(),
         rows: f.rows,
         total: f.total,

@@ -23,7 +23,8 @@ pub struct CompositionPage {
     scheme: Scheme,
     cycle: Cycle,
     table: LabelTable,
-    rule_name: String,
+    /// Which rule it is ([`flipside_core::disclosure::DisclosureRule::kind`]).
+    rule_kind: &'static str,
     rule_description: String,
     footnotes: Vec<String>,
     /// The pool against the organisation's population, when its figures are known.
@@ -80,7 +81,7 @@ pub async fn composition(
         .collect();
     Ok(CompositionPage {
         ctx,
-        rule_name: rule.name(),
+        rule_kind: rule.kind(),
         rule_description: rule.description(),
         footnotes: reasons.into_iter().map(|r| rule.footnote(r)).collect(),
         table,

@@ -46,6 +46,8 @@ pub struct FrequenciesPage {
     team: bool,
     can_export: bool,
     rule_name: String,
+    /// Which rule it is ([`flipside_core::disclosure::DisclosureRule::kind`]).
+    rule_kind: &'static str,
     rule_description: String,
     role_titles: Vec<&'static str>,
     sections: Vec<AimSection>,
@@ -136,6 +138,7 @@ pub async fn frequencies(
         team,
         can_export: policy::qualitative_export(&user.actor, scheme.id),
         rule_name: rule.name(),
+        rule_kind: rule.kind(),
         rule_description: rule.description(),
         role_titles: ROLES.iter().map(|r| role_title(r)).collect(),
         sections,
