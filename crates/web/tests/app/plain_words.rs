@@ -299,11 +299,7 @@ async fn results_open_with_sentences_that_hide_what_the_tables_hide_and_say_too_
     assert!(!body[table..details].contains("Mann–Whitney"));
     assert!(body.contains("zero method “wilcox”"));
     // The disclosure rule is said once, not in every caption.
-    assert_eq!(
-        body.matches("Counts under 5 suppressed (internal rule)")
-            .count(),
-        1
-    );
+    assert_eq!(body.matches("Counts under 5 suppressed").count(), 1);
 
     // Staff: 3 answered both; one sentence says so, no table of dashes, no hidden bars.
     let staff =

@@ -21,7 +21,7 @@ async fn the_demo_cycle_shows_the_published_response_rates_and_paired_results() 
     );
     assert!(
         page.body
-            .contains("Counts under 5 suppressed (internal rule)"),
+            .contains("<strong>Disclosure rule</strong> (internal): Counts under 5 suppressed;"),
         "the table names its rule"
     );
     assert!(page.body.contains("Belonging") && page.body.contains("harder to engage"));
