@@ -13,6 +13,7 @@ use flipside_core::cycle::{AcademicYear, CycleState};
 use flipside_core::evaluation::Wave;
 use flipside_core::meetings::MeetingStatus;
 use flipside_core::progress::{Figures, OpenWave, not_meeting};
+use std::collections::HashSet;
 
 /// A cycle's figures, with its scheme's name.
 #[derive(Debug, Clone)]
@@ -138,6 +139,18 @@ impl ProgressFacts {
                 .count(),
         }
     }
+}
+
+/// Who takes part in anything a home page lists for a person, kept in memory under
+/// [`Store::progress_version`] like [`ProgressFacts`]: a person in none of these sets has no
+/// pair, survey, reflective chat or application to list, so their page asks the database
+/// nothing for them (issue 15; most of a coordinator's or a tutor's home page).
+#[derive(Debug, Default)]
+pub struct TakingPart {
+    in_pairs: HashSet<i64>,
+    enrolled: HashSet<i64>,
+    chatted: HashSet<i64>,
+    applied: HashSet<i64>,
 }
 
 /// A cycle with its scheme's name and the counts that do not depend on the time.
@@ -274,6 +287,48 @@ impl Store {
             .await
     }
 
+    /// Who takes part in pairs, surveys, reflective chats and applications (see
+    /// [`TakingPart`]), as of the data versions read first: four queries when something
+    /// behind them changed, none otherwise.
+    async fn taking_part(&self) -> Result<std::sync::Arc<TakingPart>> {
+        let version = self.progress_version().await?;
+        self.caches
+            .taking_part
+            .get((), version, || async {
+                let ids = async |sql: &str| -> Result<HashSet<i64>> {
+                    let rows: Vec<(i64,)> = on_pool!(self, pool => sqlx::query_as(sql).fetch_all(pool).await)?;
+                    Ok(rows.into_iter().map(|(id,)| id).collect())
+                };
+                Ok(TakingPart {
+                    in_pairs: ids("SELECT mentor_id FROM pairs UNION SELECT mentee_id FROM pairs").await?,
+                    enrolled: ids("SELECT DISTINCT user_id FROM survey_participants WHERE user_id IS NOT NULL").await?,
+                    chatted: ids("SELECT DISTINCT participant_user_id FROM qual_chats").await?,
+                    applied: ids("SELECT DISTINCT user_id FROM applications").await?,
+                })
+            })
+            .await
+    }
+
+    /// Whether the person may be in a pair: when not, [`Store::pairs_to_do`] is empty.
+    pub(crate) async fn may_be_in_pairs(&self, user_id: i64) -> Result<bool> {
+        Ok(self.taking_part().await?.in_pairs.contains(&user_id))
+    }
+
+    /// Whether the person may be enrolled in a cycle's evaluation.
+    pub(crate) async fn may_be_enrolled(&self, user_id: i64) -> Result<bool> {
+        Ok(self.taking_part().await?.enrolled.contains(&user_id))
+    }
+
+    /// Whether a reflective chat may have been recorded with the person.
+    pub(crate) async fn may_have_chatted(&self, user_id: i64) -> Result<bool> {
+        Ok(self.taking_part().await?.chatted.contains(&user_id))
+    }
+
+    /// Whether the person may have applied to a cycle.
+    pub(crate) async fn may_have_applied(&self, user_id: i64) -> Result<bool> {
+        Ok(self.taking_part().await?.applied.contains(&user_id))
+    }
+
     /// The figures of every cycle that is not closed, by scheme name and year. `now` decides
     /// which invitations have expired; a pair with no held meeting since `stale_cutoff` (and
     /// published before it) counts as not meeting.
@@ -346,6 +401,9 @@ impl Store {
     /// Every pair a person is (or was) in, newest first, with what waits for them in each:
     /// the agreement, the next meeting, meetings to answer, their open actions.
     pub async fn pairs_to_do(&self, user_id: i64, now: DateTime<Utc>) -> Result<Vec<PairToDo>> {
+        if !self.may_be_in_pairs(user_id).await? {
+            return Ok(Vec::new());
+        }
         Ok(on_pool!(self, pool => sqlx::query_as::<_, PairToDo>(
             "SELECT p.id AS pair_id, p.cycle_id, s.name AS scheme_name, c.academic_year, p.status,
                 u.display_name AS partner_name,

@@ -224,6 +224,9 @@ impl Store {
 
     /// A participant's own chats, newest first.
     pub async fn chats_with(&self, user_id: i64) -> Result<Vec<ChatListRow>> {
+        if !self.may_have_chatted(user_id).await? {
+            return Ok(Vec::new());
+        }
         let sql = format!(
             "{LIST_SQL} WHERE c.participant_user_id = $1 ORDER BY c.held_on DESC, c.id DESC"
         );

@@ -45,7 +45,7 @@ pub(crate) enum Versioned {
     /// also every cycle and scheme, which nearly every mentoring page reads.
     Evaluation,
     /// What the to-do lists count besides those: pairs, their agreements and meetings, staff
-    /// invitations, concerns and survey waves (migration 0270).
+    /// invitations, concerns and survey waves (migration 0270), and reflective chats (0280).
     Mentoring,
 }
 
@@ -283,6 +283,8 @@ pub(crate) struct Caches {
     pub cycles: VersionCache<(), Vec<crate::Cycle>>,
     /// What every cycle's to-do figures are computed from.
     pub progress: VersionCache<(), crate::progress::ProgressFacts>,
+    /// Who takes part in pairs, surveys, chats and applications.
+    pub taking_part: VersionCache<(), crate::progress::TakingPart>,
 }
 
 impl Store {

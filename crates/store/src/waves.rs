@@ -139,6 +139,9 @@ impl Store {
     /// The surveys this person is enrolled in whose wave is open on `today` and that they have
     /// not submitted.
     pub async fn open_surveys_of(&self, user_id: i64, today: NaiveDate) -> Result<Vec<OpenSurvey>> {
+        if !self.may_be_enrolled(user_id).await? {
+            return Ok(Vec::new());
+        }
         Ok(on_pool!(self, pool => sqlx::query_as::<_, OpenSurvey>(
             "SELECT p.id AS participant_id, w.wave, w.closes_on, s.name AS scheme_name, c.academic_year,
                     EXISTS (SELECT 1 FROM survey_drafts d WHERE d.participant_id = p.id AND d.wave = w.wave) AS drafted

@@ -1105,3 +1105,159 @@ async fn every_write_behind_the_to_do_figures_is_seen_by_a_process_that_kept_the
     reader.close().await;
     writer.close().await;
 }
+
+/// What a person's home page lists of their own: their pairs, open surveys, reflective chats
+/// and applications, each as ids.
+async fn own_lists(store: &Store, user_id: i64) -> [Vec<i64>; 4] {
+    let today = Utc::now().date_naive();
+    [
+        store
+            .pairs_to_do(user_id, Utc::now())
+            .await
+            .unwrap()
+            .iter()
+            .map(|p| p.pair_id)
+            .collect(),
+        store
+            .open_surveys_of(user_id, today)
+            .await
+            .unwrap()
+            .iter()
+            .map(|s| s.participant_id)
+            .collect(),
+        store
+            .chats_with(user_id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .collect(),
+        store
+            .applications_of_user(user_id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|a| a.cycle_id)
+            .collect(),
+    ]
+}
+
+#[tokio::test]
+async fn a_persons_own_lists_are_seen_as_soon_as_they_take_part_and_not_after() {
+    use flipside_core::cycle::AcademicYear;
+    use flipside_core::evaluation::Wave;
+    use flipside_core::surveys::WaveDates;
+    use flipside_store::{NewPair, NewUser};
+    let database = fresh_database().await;
+    let writer = database.open().await;
+    let reader = database.open_exact().await;
+    let scheme = writer
+        .create_scheme(flipside_store::NewScheme {
+            name: "Reverse Mentoring",
+            kind: flipside_core::scheme::SchemeKind::Institutional,
+            purpose: "p",
+            school_id: None,
+            created_by: None,
+        })
+        .await
+        .unwrap();
+    let cycle = writer
+        .create_cycle(
+            scheme,
+            AcademicYear::parse("2026/27").unwrap(),
+            20,
+            "{}",
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    let today = Utc::now().date_naive();
+    writer
+        .set_wave_dates(
+            cycle,
+            &[WaveDates {
+                wave: Wave::Pre,
+                opens_on: today - chrono::Duration::days(1),
+                closes_on: today + chrono::Duration::days(1),
+            }],
+        )
+        .await
+        .unwrap();
+    let person = async |email| {
+        writer
+            .create_user(NewUser {
+                email,
+                display_name: email,
+                password_hash: None,
+                school_id: None,
+            })
+            .await
+            .unwrap()
+    };
+    let (me, partner) = (
+        person("me@example.ac.uk").await,
+        person("partner@example.ac.uk").await,
+    );
+    let read = async |store: &Store| own_lists(store, me).await;
+    let mut seen = read(&reader).await;
+    assert!(seen.iter().all(Vec::is_empty), "{seen:?}");
+    // Someone else taking part changes nothing of mine.
+    writer
+        .execute_admin(&format!(
+            "INSERT INTO survey_participants (cycle_id, code, role, user_id) VALUES ({cycle}, 'P0', 'mentee', {partner})"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(read(&reader).await, seen);
+    let mut tx = writer.begin().await.unwrap();
+    tx.publish_pairs(
+        cycle,
+        &[NewPair {
+            mentor_id: me,
+            mentee_id: partner,
+            reason: String::new(),
+            cost: 0,
+        }],
+        None,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    seen = after(&reader, &database, "in a pair", seen, read).await;
+    let writes = [
+        (
+            "enrolled in the evaluation",
+            format!(
+                "INSERT INTO survey_participants (cycle_id, code, role, user_id) VALUES ({cycle}, 'P1', 'mentor', {me})"
+            ),
+        ),
+        (
+            "a reflective chat recorded",
+            format!(
+                "INSERT INTO qual_chats (cycle_id, participant_user_id, participant_role, interviewer_user_id, held_on, stage, format, text, segments, recorded_by, created_at)
+                 SELECT {cycle}, {me}, 'mentor', {partner}, '2026-11-01', 'end', 'plain', 'words', '[]', {partner}, published_at FROM pairs"
+            ),
+        ),
+        (
+            "an application",
+            format!(
+                "INSERT INTO applications (cycle_id, user_id, course, level, status, submitted_at, updated_at)
+                 SELECT {cycle}, {me}, 'LLB Law', 'undergraduate', 'submitted', published_at, published_at FROM pairs"
+            ),
+        ),
+        ("the application removed", "DELETE FROM applications".into()),
+        ("the chat removed", "DELETE FROM qual_chats".into()),
+        (
+            "no longer enrolled",
+            format!("UPDATE survey_participants SET user_id = NULL WHERE user_id = {me}"),
+        ),
+        ("out of the pair", "DELETE FROM pairs".into()),
+    ];
+    for (what, sql) in writes {
+        writer.execute_admin(&sql).await.unwrap();
+        seen = after(&reader, &database, what, seen, read).await;
+    }
+    reader.close().await;
+    writer.close().await;
+}

@@ -179,10 +179,14 @@ pub async fn render(
     let agreements = state.store.agreements(pair.id).await?;
     let now = state.clock.now();
     let zone = ctx.zone;
-    let meetings = state
-        .store
-        .meetings_of_pair(pair.id)
-        .await?
+    let meetings = state.store.meetings_of_pair(pair.id).await?;
+    // The hours met: every held meeting's minutes, as `Store::minutes_held` sums them.
+    let minutes: i64 = meetings
+        .iter()
+        .filter(|m| m.status() == MeetingStatus::Held)
+        .filter_map(|m| m.held_minutes)
+        .sum();
+    let meetings = meetings
         .into_iter()
         .map(|m| {
             let status = m.status();
@@ -251,7 +255,6 @@ pub async fn render(
         })
         .collect();
     let actions = action_views(state, user, state.store.actions_of_pair(pair.id).await?).await?;
-    let minutes = state.store.minutes_held(pair.id).await?;
     let my_concerns = state.store.concerns_raised_by(pair.id, me).await?;
     let page = PairPage {
         ctx,
