@@ -13,7 +13,7 @@ use flipside_core::cycle::{AcademicYear, CycleState};
 use flipside_core::evaluation::Wave;
 use flipside_core::meetings::MeetingStatus;
 use flipside_core::progress::{Figures, OpenWave, not_meeting};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// A cycle's figures, with its scheme's name.
 #[derive(Debug, Clone)]
@@ -141,16 +141,28 @@ impl ProgressFacts {
     }
 }
 
-/// Who takes part in anything a home page lists for a person, kept in memory under
-/// [`Store::progress_version`] like [`ProgressFacts`]: a person in none of these sets has no
-/// pair, survey, reflective chat or application to list, so their page asks the database
-/// nothing for them (issue 15; most of a coordinator's or a tutor's home page).
+/// Who takes part in what a home page lists for a person, kept in memory under
+/// [`Store::progress_version`] like [`ProgressFacts`] (issue 15): who is in a pair and who is
+/// enrolled in an evaluation (a person in neither has no pair or survey to list, so their page
+/// asks the database nothing for them: most coordinators and tutors), and each person's count
+/// of reflective chats and their applications, which their page reads from here.
 #[derive(Debug, Default)]
 pub struct TakingPart {
     in_pairs: HashSet<i64>,
     enrolled: HashSet<i64>,
-    chatted: HashSet<i64>,
-    applied: HashSet<i64>,
+    /// How many reflective chats were recorded with each person who had one.
+    chats: HashMap<i64, usize>,
+    /// Each applicant's applications, newest year first, as [`Store::applications_of_user`]
+    /// lists them.
+    applications: HashMap<i64, Vec<crate::MyApplication>>,
+}
+
+/// One application with whose it is.
+#[derive(Debug, sqlx::FromRow)]
+struct Applicant {
+    user_id: i64,
+    #[sqlx(flatten)]
+    application: crate::MyApplication,
 }
 
 /// A cycle with its scheme's name and the counts that do not depend on the time.
@@ -299,11 +311,23 @@ impl Store {
                     let rows: Vec<(i64,)> = on_pool!(self, pool => sqlx::query_as(sql).fetch_all(pool).await)?;
                     Ok(rows.into_iter().map(|(id,)| id).collect())
                 };
+                let chats: Vec<(i64, i64)> = on_pool!(self, pool => sqlx::query_as(
+                    "SELECT participant_user_id, COUNT(*) FROM qual_chats GROUP BY participant_user_id"
+                ).fetch_all(pool).await)?;
+                let applications = on_pool!(self, pool => sqlx::query_as::<_, Applicant>(
+                    "SELECT a.user_id, c.id AS cycle_id, c.academic_year, s.name AS scheme_name, a.status FROM applications a
+                     JOIN cycles c ON c.id = a.cycle_id JOIN schemes s ON s.id = c.scheme_id
+                     ORDER BY c.academic_year DESC, a.id DESC"
+                ).fetch_all(pool).await)?;
+                let mut by_applicant: HashMap<i64, Vec<crate::MyApplication>> = HashMap::new();
+                for Applicant { user_id, application } in applications {
+                    by_applicant.entry(user_id).or_default().push(application);
+                }
                 Ok(TakingPart {
                     in_pairs: ids("SELECT mentor_id FROM pairs UNION SELECT mentee_id FROM pairs").await?,
                     enrolled: ids("SELECT DISTINCT user_id FROM survey_participants WHERE user_id IS NOT NULL").await?,
-                    chatted: ids("SELECT DISTINCT participant_user_id FROM qual_chats").await?,
-                    applied: ids("SELECT DISTINCT user_id FROM applications").await?,
+                    chats: chats.into_iter().map(|(id, n)| (id, n as usize)).collect(),
+                    applications: by_applicant,
                 })
             })
             .await
@@ -319,14 +343,26 @@ impl Store {
         Ok(self.taking_part().await?.enrolled.contains(&user_id))
     }
 
-    /// Whether a reflective chat may have been recorded with the person.
-    pub(crate) async fn may_have_chatted(&self, user_id: i64) -> Result<bool> {
-        Ok(self.taking_part().await?.chatted.contains(&user_id))
+    /// How many reflective chats were recorded with the person (their home page's count).
+    pub async fn chat_count_with(&self, user_id: i64) -> Result<usize> {
+        Ok(self
+            .taking_part()
+            .await?
+            .chats
+            .get(&user_id)
+            .copied()
+            .unwrap_or(0))
     }
 
-    /// Whether the person may have applied to a cycle.
-    pub(crate) async fn may_have_applied(&self, user_id: i64) -> Result<bool> {
-        Ok(self.taking_part().await?.applied.contains(&user_id))
+    /// The person's own applications and their decisions, newest year first.
+    pub async fn applications_of_user(&self, user_id: i64) -> Result<Vec<crate::MyApplication>> {
+        Ok(self
+            .taking_part()
+            .await?
+            .applications
+            .get(&user_id)
+            .cloned()
+            .unwrap_or_default())
     }
 
     /// The figures of every cycle that is not closed, by scheme name and year. `now` decides

@@ -224,7 +224,7 @@ impl Store {
 
     /// A participant's own chats, newest first.
     pub async fn chats_with(&self, user_id: i64) -> Result<Vec<ChatListRow>> {
-        if !self.may_have_chatted(user_id).await? {
+        if self.chat_count_with(user_id).await? == 0 {
             return Ok(Vec::new());
         }
         let sql = format!(

@@ -227,18 +227,6 @@ impl Store {
         tx.commit().await
     }
 
-    /// A person's own applications, newest cycle first.
-    pub async fn applications_of_user(&self, user_id: i64) -> Result<Vec<MyApplication>> {
-        if !self.may_have_applied(user_id).await? {
-            return Ok(Vec::new());
-        }
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, MyApplication>(
-            "SELECT c.id AS cycle_id, c.academic_year, s.name AS scheme_name, a.status FROM applications a
-             JOIN cycles c ON c.id = a.cycle_id JOIN schemes s ON s.id = c.scheme_id
-             WHERE a.user_id = $1 ORDER BY c.academic_year DESC, a.id DESC"
-        ).bind(user_id).fetch_all(pool).await)?)
-    }
-
     /// Every cycle that is recruiting, with its scheme's name.
     pub async fn open_calls(&self) -> Result<Vec<OpenCall>> {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, OpenCall>(

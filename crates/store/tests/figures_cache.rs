@@ -1107,8 +1107,8 @@ async fn every_write_behind_the_to_do_figures_is_seen_by_a_process_that_kept_the
 }
 
 /// What a person's home page lists of their own: their pairs, open surveys, reflective chats
-/// and applications, each as ids.
-async fn own_lists(store: &Store, user_id: i64) -> [Vec<i64>; 4] {
+/// (and their count) and applications, each as ids.
+async fn own_lists(store: &Store, user_id: i64) -> [Vec<i64>; 5] {
     let today = Utc::now().date_naive();
     [
         store
@@ -1132,6 +1132,7 @@ async fn own_lists(store: &Store, user_id: i64) -> [Vec<i64>; 4] {
             .iter()
             .map(|c| c.id)
             .collect(),
+        vec![store.chat_count_with(user_id).await.unwrap() as i64],
         store
             .applications_of_user(user_id)
             .await
@@ -1201,7 +1202,7 @@ async fn a_persons_own_lists_are_seen_as_soon_as_they_take_part_and_not_after() 
     );
     let read = async |store: &Store| own_lists(store, me).await;
     let mut seen = read(&reader).await;
-    assert!(seen.iter().all(Vec::is_empty), "{seen:?}");
+    assert_eq!(seen.concat(), [0], "nothing of mine, no chat");
     // Someone else taking part changes nothing of mine.
     writer
         .execute_admin(&format!(

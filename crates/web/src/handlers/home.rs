@@ -187,7 +187,7 @@ pub async fn show(
     page.awaiting_pair =
         page.pairs.is_empty() && (u.actor.has(Role::Mentor) || u.actor.has(Role::Mentee));
     page.open_surveys = state.store.open_surveys_of(u.id(), today).await?;
-    page.own_chats = state.store.chats_with(u.id()).await?.len();
+    page.own_chats = state.store.chat_count_with(u.id()).await?;
     page.applications = state
         .store
         .applications_of_user(u.id())
