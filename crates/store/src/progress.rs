@@ -128,7 +128,7 @@ impl ProgressFacts {
             scheme_id: c.scheme_id,
             scheme_name: c.scheme_name.clone(),
             academic_year: c.academic_year,
-            state: c.state.clone(),
+            state: c.state,
             counts: c.counts.clone(),
             invitations_waiting: facts.unanswered_expire_at.len() - expired,
             invitations_expired: expired,

@@ -827,6 +827,53 @@ async fn two_writers_of_two_groups_in_opposite_orders_neither_wait_nor_deadlock(
     assert_eq!(versions(&url).await, after, "a rollback raises nothing");
 }
 
+/// A scheme, for the mentoring tests below.
+async fn a_scheme(store: &Store) -> i64 {
+    store
+        .create_scheme(flipside_store::NewScheme {
+            name: "Reverse Mentoring",
+            kind: flipside_core::scheme::SchemeKind::Institutional,
+            purpose: "p",
+            school_id: None,
+            created_by: None,
+        })
+        .await
+        .unwrap()
+}
+
+/// Someone without a password (signing in through single sign-on).
+async fn a_person(store: &Store, email: &str) -> i64 {
+    store
+        .create_user(flipside_store::NewUser {
+            email,
+            display_name: email,
+            password_hash: None,
+            school_id: None,
+        })
+        .await
+        .unwrap()
+}
+
+/// A pair published in a cycle.
+async fn a_pair(store: &Store, cycle: i64, mentor_id: i64, mentee_id: i64) -> i64 {
+    let mut tx = store.begin().await.unwrap();
+    let pair = tx
+        .publish_pairs(
+            cycle,
+            &[flipside_store::NewPair {
+                mentor_id,
+                mentee_id,
+                reason: String::new(),
+                cost: 0,
+            }],
+            None,
+        )
+        .await
+        .unwrap()[0];
+    tx.commit().await.unwrap();
+    pair
+}
+
 /// Every scheme with its cycles, as a process reads them (`Debug` of each row).
 async fn schemes_and_cycles(store: &Store) -> Vec<(String, Vec<String>)> {
     let mut read = Vec::new();
@@ -855,16 +902,7 @@ async fn every_write_behind_the_schemes_and_cycles_is_seen_by_a_process_that_kep
     let writer = database.open().await;
     let reader = database.open_exact().await;
     let mut seen = schemes_and_cycles(&reader).await;
-    let scheme = writer
-        .create_scheme(flipside_store::NewScheme {
-            name: "Reverse Mentoring",
-            kind: flipside_core::scheme::SchemeKind::Institutional,
-            purpose: "p",
-            school_id: None,
-            created_by: None,
-        })
-        .await
-        .unwrap();
+    let scheme = a_scheme(&writer).await;
     seen = after(
         &reader,
         &database,
@@ -957,7 +995,7 @@ async fn every_write_behind_the_to_do_figures_is_seen_by_a_process_that_kept_the
     use flipside_core::evaluation::Wave;
     use flipside_core::meetings::Slot;
     use flipside_core::surveys::WaveDates;
-    use flipside_store::{NewInvitation, NewPair, NewUser};
+    use flipside_store::NewInvitation;
     let database = fresh_database().await;
     let writer = database.open().await;
     let reader = database.open_exact().await;
@@ -966,16 +1004,7 @@ async fn every_write_behind_the_to_do_figures_is_seen_by_a_process_that_kept_the
     let now = today + chrono::Duration::weeks(8);
     let read = async |store: &Store| to_do(store, now).await;
     let mut seen = read(&reader).await;
-    let scheme = writer
-        .create_scheme(flipside_store::NewScheme {
-            name: "Reverse Mentoring",
-            kind: flipside_core::scheme::SchemeKind::Institutional,
-            purpose: "p",
-            school_id: None,
-            created_by: None,
-        })
-        .await
-        .unwrap();
+    let scheme = a_scheme(&writer).await;
     let year = AcademicYear::parse("2026/27").unwrap();
     let cycle = writer
         .create_cycle(scheme, year, 20, "{}", None, None)
@@ -1008,36 +1037,12 @@ async fn every_write_behind_the_to_do_figures_is_seen_by_a_process_that_kept_the
             .unwrap();
         seen = after(&reader, &database, what, seen, read).await;
     }
-    let person = async |email| {
-        writer
-            .create_user(NewUser {
-                email,
-                display_name: email,
-                password_hash: None,
-                school_id: None,
-            })
-            .await
-            .unwrap()
-    };
+    let person = async |email| a_person(&writer, email).await;
     let (mentor, mentee) = (
         person("mentor@example.ac.uk").await,
         person("mentee@example.ac.uk").await,
     );
-    let mut tx = writer.begin().await.unwrap();
-    let pair = tx
-        .publish_pairs(
-            cycle,
-            &[NewPair {
-                mentor_id: mentor,
-                mentee_id: mentee,
-                reason: String::new(),
-                cost: 0,
-            }],
-            None,
-        )
-        .await
-        .unwrap()[0];
-    tx.commit().await.unwrap();
+    let pair = a_pair(&writer, cycle, mentor, mentee).await;
     seen = after(&reader, &database, "a pair published", seen, read).await;
     assert_eq!(seen[0].1.stale_pairs, 1, "{seen:?}");
     writer.accept_agreement(pair, mentor).await.unwrap();
@@ -1148,20 +1153,10 @@ async fn a_persons_own_lists_are_seen_as_soon_as_they_take_part_and_not_after() 
     use flipside_core::cycle::AcademicYear;
     use flipside_core::evaluation::Wave;
     use flipside_core::surveys::WaveDates;
-    use flipside_store::{NewPair, NewUser};
     let database = fresh_database().await;
     let writer = database.open().await;
     let reader = database.open_exact().await;
-    let scheme = writer
-        .create_scheme(flipside_store::NewScheme {
-            name: "Reverse Mentoring",
-            kind: flipside_core::scheme::SchemeKind::Institutional,
-            purpose: "p",
-            school_id: None,
-            created_by: None,
-        })
-        .await
-        .unwrap();
+    let scheme = a_scheme(&writer).await;
     let cycle = writer
         .create_cycle(
             scheme,
@@ -1185,17 +1180,7 @@ async fn a_persons_own_lists_are_seen_as_soon_as_they_take_part_and_not_after() 
         )
         .await
         .unwrap();
-    let person = async |email| {
-        writer
-            .create_user(NewUser {
-                email,
-                display_name: email,
-                password_hash: None,
-                school_id: None,
-            })
-            .await
-            .unwrap()
-    };
+    let person = async |email| a_person(&writer, email).await;
     let (me, partner) = (
         person("me@example.ac.uk").await,
         person("partner@example.ac.uk").await,
@@ -1211,20 +1196,7 @@ async fn a_persons_own_lists_are_seen_as_soon_as_they_take_part_and_not_after() 
         .await
         .unwrap();
     assert_eq!(read(&reader).await, seen);
-    let mut tx = writer.begin().await.unwrap();
-    tx.publish_pairs(
-        cycle,
-        &[NewPair {
-            mentor_id: me,
-            mentee_id: partner,
-            reason: String::new(),
-            cost: 0,
-        }],
-        None,
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    a_pair(&writer, cycle, me, partner).await;
     seen = after(&reader, &database, "in a pair", seen, read).await;
     let writes = [
         (
