@@ -325,23 +325,26 @@ impl Store {
     /// reading is one snapshot of counters that only rise, so any two readings are ordered
     /// counter by counter, and comparing their sums compares them.
     pub async fn evaluation_version(&self) -> Result<i64> {
-        let versions = self.data_versions().await?;
-        Ok(versions[Versioned::Surveys.index()] + versions[Versioned::Evaluation.index()])
+        self.summed_version(&[Versioned::Surveys, Versioned::Evaluation])
+            .await
     }
 
     /// The version of everything the to-do figures count ([`Store::cycles_in_progress`]): the
     /// sum of the `surveys`, `evaluation` and `mentoring` counters from one reading, ordered as
     /// [`Store::evaluation_version`]'s sums are.
     pub(crate) async fn progress_version(&self) -> Result<i64> {
-        let versions = self.data_versions().await?;
-        Ok([
+        self.summed_version(&[
             Versioned::Surveys,
             Versioned::Evaluation,
             Versioned::Mentoring,
-        ]
-        .iter()
-        .map(|g| versions[g.index()])
-        .sum())
+        ])
+        .await
+    }
+
+    /// The sum of some groups' counters from one reading of them all.
+    async fn summed_version(&self, groups: &[Versioned]) -> Result<i64> {
+        let versions = self.data_versions().await?;
+        Ok(groups.iter().map(|g| versions[g.index()]).sum())
     }
 
     /// The version of a group of tables as the database holds it now.
