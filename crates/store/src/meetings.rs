@@ -317,13 +317,14 @@ impl Store {
             .or_not_found()
     }
 
-    /// The concerns one person raised in a pair, newest first: what they see of their own.
-    pub async fn concerns_raised_by(&self, pair_id: i64, user_id: i64) -> Result<Vec<Concern>> {
+    /// Every concern raised in a pair, newest first (each member sees only their own:
+    /// [`crate::PairRecords::concerns_raised_by`]).
+    pub(crate) async fn concerns_of_pair(&self, pair_id: i64) -> Result<Vec<Concern>> {
         let sql = format!(
-            "SELECT {CONCERN_COLUMNS} FROM concerns c JOIN users u ON u.id = c.raised_by WHERE c.pair_id = $1 AND c.raised_by = $2 ORDER BY c.id DESC"
+            "SELECT {CONCERN_COLUMNS} FROM concerns c JOIN users u ON u.id = c.raised_by WHERE c.pair_id = $1 ORDER BY c.id DESC"
         );
         Ok(
-            on_pool!(self, pool => sqlx::query_as::<_, Concern>(&sql).bind(pair_id).bind(user_id).fetch_all(pool).await)?,
+            on_pool!(self, pool => sqlx::query_as::<_, Concern>(&sql).bind(pair_id).fetch_all(pool).await)?,
         )
     }
 

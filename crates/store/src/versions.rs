@@ -47,10 +47,13 @@ pub(crate) enum Versioned {
     /// What the to-do lists count besides those: pairs, their agreements and meetings, staff
     /// invitations, concerns and survey waves (migration 0270), and reflective chats (0280).
     Mentoring,
+    /// What else a pair's page reads: the pair's notes, actions and their evidence (migration
+    /// 0290; [`crate::Store::pair_records`]).
+    PairRecords,
 }
 
 /// Every group, in the order of [`VersionWatch`]'s readings: the order they are declared in.
-const GROUPS: [Versioned; 7] = [
+const GROUPS: [Versioned; 8] = [
     Versioned::Tutoring,
     Versioned::Surveys,
     Versioned::Allocation,
@@ -58,6 +61,7 @@ const GROUPS: [Versioned; 7] = [
     Versioned::Schools,
     Versioned::Evaluation,
     Versioned::Mentoring,
+    Versioned::PairRecords,
 ];
 
 /// How old a reading of the counters may be before a reader reads them again, unless this
@@ -74,6 +78,7 @@ impl Versioned {
             Versioned::Schools => "schools",
             Versioned::Evaluation => "evaluation",
             Versioned::Mentoring => "mentoring",
+            Versioned::PairRecords => "pair_records",
         }
     }
 
@@ -149,14 +154,25 @@ impl VersionWatch {
 /// time, so that many requests arriving together after a write compute the figure once.
 /// Public for figures computed outside the store from what it reads (a cycle's results page).
 pub struct VersionCache<K, V> {
-    entries: Mutex<HashMap<K, (i64, Arc<V>)>>,
+    entries: Mutex<Entries<K, V>>,
     filling: tokio::sync::Mutex<()>,
+}
+
+/// The values kept, and the newest version any was stored at: values older than that are
+/// dropped when it rises, since no reader as new would be served them (so a cache keyed by
+/// pair keeps only the pairs read since the last write, not every pair ever read).
+struct Entries<K, V> {
+    values: HashMap<K, (i64, Arc<V>)>,
+    newest: i64,
 }
 
 impl<K, V> Default for VersionCache<K, V> {
     fn default() -> Self {
         VersionCache {
-            entries: Mutex::new(HashMap::new()),
+            entries: Mutex::new(Entries {
+                values: HashMap::new(),
+                newest: i64::MIN,
+            }),
             filling: tokio::sync::Mutex::new(()),
         }
     }
@@ -173,6 +189,7 @@ impl<K: Eq + Hash + Clone, V> VersionCache<K, V> {
     fn lookup(&self, key: &K, version: i64) -> Option<Arc<V>> {
         let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         entries
+            .values
             .get(key)
             .filter(|(at, _)| *at >= version)
             .map(|(_, v)| v.clone())
@@ -194,9 +211,16 @@ impl<K: Eq + Hash + Clone, V> VersionCache<K, V> {
         }
         let value = Arc::new(compute().await?);
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        let newer = entries.get(&key).is_some_and(|(at, _)| *at > version);
+        if version > entries.newest {
+            entries.newest = version;
+            entries.values.retain(|_, (at, _)| *at >= version);
+        }
+        let newer = entries
+            .values
+            .get(&key)
+            .is_some_and(|(at, _)| *at > version);
         if !newer {
-            entries.insert(key, (version, value.clone()));
+            entries.values.insert(key, (version, value.clone()));
         }
         Ok(value)
     }
@@ -285,6 +309,8 @@ pub(crate) struct Caches {
     pub progress: VersionCache<(), crate::progress::ProgressFacts>,
     /// Who takes part in pairs, surveys, chats and applications.
     pub taking_part: VersionCache<(), crate::progress::TakingPart>,
+    /// What a pair's page reads of one pair, by pair.
+    pub pair_records: VersionCache<i64, crate::PairRecords>,
 }
 
 impl Store {
@@ -342,7 +368,7 @@ impl Store {
     }
 
     /// The sum of some groups' counters from one reading of them all.
-    async fn summed_version(&self, groups: &[Versioned]) -> Result<i64> {
+    pub(crate) async fn summed_version(&self, groups: &[Versioned]) -> Result<i64> {
         let versions = self.data_versions().await?;
         Ok(groups.iter().map(|g| versions[g.index()]).sum())
     }
@@ -407,6 +433,30 @@ mod tests {
         assert_eq!(*cache.get(2025, 6, || compute(14)).await.unwrap(), 14);
         assert_eq!(*cache.get(2026, 6, || compute(15)).await.unwrap(), 13);
         assert_eq!(computed.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn values_older_than_the_newest_stored_are_dropped() {
+        let cache: VersionCache<i32, u32> = VersionCache::default();
+        for pair in 1..=3 {
+            cache.get(pair, 5, || async move { Ok(10) }).await.unwrap();
+        }
+        assert_eq!(cache.entries.lock().unwrap().values.len(), 3);
+        // An older reader's value is stored beside them…
+        cache.get(4, 4, || async { Ok(10) }).await.unwrap();
+        assert_eq!(cache.entries.lock().unwrap().values.len(), 4);
+        // …and a newer one drops every value older than it.
+        cache.get(2, 6, || async { Ok(20) }).await.unwrap();
+        let kept: Vec<_> = cache
+            .entries
+            .lock()
+            .unwrap()
+            .values
+            .keys()
+            .copied()
+            .collect();
+        assert_eq!(kept, [2]);
+        assert_eq!(*cache.get(2, 6, || async { Ok(30) }).await.unwrap(), 20);
     }
 
     #[tokio::test]

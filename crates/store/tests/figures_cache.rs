@@ -1234,3 +1234,140 @@ async fn a_persons_own_lists_are_seen_as_soon_as_they_take_part_and_not_after() 
     reader.close().await;
     writer.close().await;
 }
+
+/// Everything a pair's page reads of the pair, as a process reads it (`Debug` of the records).
+async fn pair_page(store: &Store, pair: i64) -> String {
+    format!("{:?}", store.pair_records(pair).await.unwrap())
+}
+
+#[tokio::test]
+async fn every_write_behind_a_pair_s_page_is_seen_by_a_process_that_kept_it() {
+    use flipside_core::cycle::AcademicYear;
+    use flipside_core::meetings::Slot;
+    let database = fresh_database().await;
+    let writer = database.open().await;
+    let reader = database.open_exact().await;
+    let scheme = a_scheme(&writer).await;
+    let cycle = writer
+        .create_cycle(
+            scheme,
+            AcademicYear::parse("2026/27").unwrap(),
+            20,
+            "{}",
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    let person = async |email| a_person(&writer, email).await;
+    let (mentor, mentee) = (
+        person("mentor@example.ac.uk").await,
+        person("mentee@example.ac.uk").await,
+    );
+    let pair = a_pair(&writer, cycle, mentor, mentee).await;
+    // A second pair, kept too: writes to one pair's records leave the other's as they were.
+    let other = a_pair(
+        &writer,
+        cycle,
+        person("m2@example.ac.uk").await,
+        person("s2@example.ac.uk").await,
+    )
+    .await;
+    let other_before = pair_page(&reader, other).await;
+    let read = async |store: &Store| pair_page(store, pair).await;
+    let mut seen = read(&reader).await;
+    writer.accept_agreement(pair, mentor).await.unwrap();
+    seen = after(&reader, &database, "the agreement accepted", seen, read).await;
+    writer
+        .propose_meeting(
+            pair,
+            0,
+            Slot {
+                start: Utc::now() + chrono::Duration::weeks(1),
+                minutes: 60,
+            },
+            mentor,
+        )
+        .await
+        .unwrap();
+    seen = after(&reader, &database, "a meeting proposed", seen, read).await;
+    let note = writer
+        .add_note(pair, mentee, "a private note", false)
+        .await
+        .unwrap();
+    seen = after(&reader, &database, "a note written", seen, read).await;
+    writer.set_note_shared(note, true).await.unwrap();
+    seen = after(&reader, &database, "a note shared", seen, read).await;
+    let action = writer
+        .raise_action(&flipside_store::NewFollowUpAction {
+            pair_id: pair,
+            cycle_id: cycle,
+            raised_by: mentor,
+            anonymous: false,
+            owner_id: mentee,
+            title: "Publish the marking criteria",
+            description: "",
+        })
+        .await
+        .unwrap();
+    seen = after(&reader, &database, "an action raised", seen, read).await;
+    let mut tx = writer.begin().await.unwrap();
+    tx.add_evidence(action, mentee, "Criteria published", "")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    seen = after(&reader, &database, "evidence added", seen, read).await;
+    writer
+        .raise_concern(pair, cycle, mentee, "a concern")
+        .await
+        .unwrap();
+    seen = after(&reader, &database, "a concern raised", seen, read).await;
+    let writes = [
+        (
+            "a meeting held",
+            "UPDATE meetings SET status = 'held', held_minutes = 45".to_string(),
+        ),
+        (
+            "a concern answered",
+            "UPDATE concerns SET status = 'acknowledged'".into(),
+        ),
+        (
+            "an action moved",
+            "UPDATE follow_up_actions SET status = 'agreed'".into(),
+        ),
+        (
+            "evidence corrected",
+            "UPDATE action_evidence SET body = 'Corrected'".into(),
+        ),
+        (
+            "a member renamed",
+            format!("UPDATE users SET display_name = 'Renamed' WHERE id = {mentor}"),
+        ),
+        (
+            "a note edited",
+            "UPDATE pair_notes SET body = 'Edited'".into(),
+        ),
+        ("evidence removed", "DELETE FROM action_evidence".into()),
+        ("an action removed", "DELETE FROM follow_up_actions".into()),
+        ("a note removed", "DELETE FROM pair_notes".into()),
+        (
+            "an agreement withdrawn",
+            "DELETE FROM pair_agreements".into(),
+        ),
+        (
+            "the pair ended",
+            format!("UPDATE pairs SET status = 'ended_early' WHERE id = {pair}"),
+        ),
+    ];
+    for (what, sql) in writes {
+        writer.execute_admin(&sql).await.unwrap();
+        seen = after(&reader, &database, what, seen, read).await;
+    }
+    assert_eq!(pair_page(&reader, other).await, other_before);
+    assert!(matches!(
+        reader.pair_records(pair + 100).await,
+        Err(flipside_store::StoreError::NotFound)
+    ));
+    reader.close().await;
+    writer.close().await;
+}

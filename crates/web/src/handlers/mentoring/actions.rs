@@ -242,12 +242,12 @@ pub async fn you_said_we_did(
         &cycles,
         in_a_pair,
     ))?;
-    let mut actions = action_views(
-        &state,
-        &user,
-        state.store.actions_of_scheme(scheme_id).await?,
-    )
-    .await?;
+    let mut with_evidence = Vec::new();
+    for a in state.store.actions_of_scheme(scheme_id).await? {
+        let evidence = state.store.evidence_of(a.id).await?;
+        with_evidence.push((a, evidence));
+    }
+    let mut actions = action_views(&state, &user, with_evidence).await?;
     // Owners act on the pair page; here everyone only reads.
     for a in &mut actions {
         a.is_owner = false;

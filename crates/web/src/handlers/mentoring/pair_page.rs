@@ -26,7 +26,7 @@ pub async fn member_pair(
     pair_id: i64,
     action: Action,
 ) -> Result<(Pair, Cycle), AppError> {
-    let pair = state.store.pair(pair_id).await?;
+    let pair = state.store.pair_records(pair_id).await?.pair.clone();
     let cycle = state.store.cycle(pair.cycle_id).await?;
     allow(policy::pair(&user.actor, pair_ref(&pair, &cycle), action))?;
     Ok((pair, cycle))
@@ -176,18 +176,20 @@ pub async fn render(
     let me = user.id();
     let scheme = state.store.scheme(cycle.scheme_id).await?;
     let framework = framework_of(&cycle);
-    let agreements = state.store.agreements(pair.id).await?;
+    let records = state.store.pair_records(pair.id).await?;
+    let agreements = records.agreements.clone();
     let now = state.clock.now();
     let zone = ctx.zone;
-    let meetings = state.store.meetings_of_pair(pair.id).await?;
     // The hours met: every held meeting's minutes, as `Store::minutes_held` sums them.
-    let minutes: i64 = meetings
+    let minutes: i64 = records
+        .meetings
         .iter()
         .filter(|m| m.status() == MeetingStatus::Held)
         .filter_map(|m| m.held_minutes)
         .sum();
-    let meetings = meetings
-        .into_iter()
+    let meetings = records
+        .meetings
+        .iter()
         .map(|m| {
             let status = m.status();
             MeetingView {
@@ -212,11 +214,9 @@ pub async fn render(
             }
         })
         .collect();
-    let notes: Vec<_> = state
-        .store
-        .notes_of_pair(pair.id)
-        .await?
-        .into_iter()
+    let notes: Vec<_> = records
+        .notes
+        .iter()
         .filter(|n| {
             let shared_with = if n.shared {
                 partner_of_author(&pair, n.author_id)
@@ -251,11 +251,11 @@ pub async fn render(
             mine: n.author_id == me,
             shared: n.shared,
             written: zone.long(n.created_at),
-            body: n.body,
+            body: n.body.clone(),
         })
         .collect();
-    let actions = action_views(state, user, state.store.actions_of_pair(pair.id).await?).await?;
-    let my_concerns = state.store.concerns_raised_by(pair.id, me).await?;
+    let actions = action_views(state, user, records.actions.iter().cloned()).await?;
+    let my_concerns = records.concerns_raised_by(me);
     let page = PairPage {
         ctx,
         status_label: pair.status().label(),
@@ -319,16 +319,16 @@ fn step_label(s: ActionStatus) -> &'static str {
     }
 }
 
-/// Builds what the viewer may see of each action: an anonymous raiser is named only to
-/// themselves.
+/// Builds what the viewer may see of each action (with its evidence): an anonymous raiser is
+/// named only to themselves.
 pub async fn action_views(
     state: &AppState,
     user: &CurrentUser,
-    actions: Vec<FollowUpAction>,
+    actions: impl IntoIterator<Item = (FollowUpAction, Vec<Evidence>)>,
 ) -> Result<Vec<ActionView>, AppError> {
     let mut years: HashMap<i64, String> = HashMap::new();
-    let mut out = Vec::with_capacity(actions.len());
-    for a in actions {
+    let mut out = Vec::new();
+    for (a, evidence) in actions {
         if let std::collections::hash_map::Entry::Vacant(e) = years.entry(a.cycle_id) {
             e.insert(state.store.cycle(a.cycle_id).await?.year().to_string());
         }
@@ -346,7 +346,7 @@ pub async fn action_views(
             "Raised anonymously".to_string()
         };
         out.push(ActionView {
-            evidence: state.store.evidence_of(a.id).await?,
+            evidence,
             is_owner: policy::action_owner(&user.actor, a.owner_id),
             next: status
                 .next_steps()
