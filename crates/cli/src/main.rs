@@ -12,6 +12,12 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc instead of the C library's allocator (issue 15): profiled under load, glibc's
+/// malloc and free took about a fifth of the server's time on a page that asks nothing of the
+/// database, much of it threads waiting on each other's arena locks (bench/pages/README.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// flipside: reverse mentoring and academic personal tutoring, evaluated honestly.
 #[derive(Debug, Parser)]
 #[command(name = "flipside", version, about)]
