@@ -148,7 +148,8 @@ impl ProgressFacts {
 /// of reflective chats and their applications, which their page reads from here.
 #[derive(Debug, Default)]
 pub struct TakingPart {
-    in_pairs: HashSet<i64>,
+    /// Each member's pairs, newest first.
+    pairs: HashMap<i64, Vec<i64>>,
     enrolled: HashSet<i64>,
     /// How many reflective chats were recorded with each person who had one.
     chats: HashMap<i64, usize>,
@@ -203,7 +204,7 @@ struct WaveRow {
 }
 
 /// One of a person's pairs, with what waits for them in it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct PairToDo {
     pub pair_id: i64,
     pub cycle_id: i64,
@@ -226,6 +227,60 @@ pub struct PairToDo {
 }
 
 impl PairToDo {
+    /// What waits for member `me` in a pair at `now`, from its records.
+    fn of(
+        records: &crate::PairRecords,
+        me: i64,
+        now: DateTime<Utc>,
+        scheme_name: String,
+        academic_year: i64,
+    ) -> PairToDo {
+        let pair = &records.pair;
+        let (partner, partner_name) = pair.partner_of(me).unwrap_or((0, ""));
+        let accepted = |who: i64| records.agreements.iter().any(|a| a.user_id == who);
+        let to_come = |m: &&crate::Meeting| {
+            m.starts_at >= now
+                && matches!(
+                    m.status(),
+                    MeetingStatus::Proposed | MeetingStatus::Confirmed
+                )
+        };
+        let next_meeting = records
+            .meetings
+            .iter()
+            .filter(to_come)
+            .map(|m| m.starts_at)
+            .min();
+        PairToDo {
+            pair_id: pair.id,
+            cycle_id: pair.cycle_id,
+            scheme_name,
+            academic_year,
+            status: pair.status,
+            partner_name: partner_name.to_string(),
+            i_accepted: accepted(me),
+            partner_accepted: accepted(partner),
+            next_meeting,
+            next_confirmed: records.meetings.iter().any(|m| {
+                m.status() == MeetingStatus::Confirmed && Some(m.starts_at) == next_meeting
+            }),
+            to_answer: records
+                .meetings
+                .iter()
+                .filter(to_come)
+                .filter(|m| m.status() == MeetingStatus::Proposed && m.proposed_by != me)
+                .count() as i64,
+            open_actions: records
+                .actions
+                .iter()
+                .filter(|(a, _)| {
+                    a.owner_id == me
+                        && !matches!(a.status(), ActionStatus::Done | ActionStatus::Declined)
+                })
+                .count() as i64,
+        }
+    }
+
     pub fn year(&self) -> AcademicYear {
         AcademicYear::from_start_year(self.academic_year as i32)
     }
@@ -319,23 +374,26 @@ impl Store {
                      JOIN cycles c ON c.id = a.cycle_id JOIN schemes s ON s.id = c.scheme_id
                      ORDER BY c.academic_year DESC, a.id DESC"
                 ).fetch_all(pool).await)?;
+                let members: Vec<(i64, i64, i64)> = on_pool!(self, pool => sqlx::query_as(
+                    "SELECT id, mentor_id, mentee_id FROM pairs ORDER BY id DESC"
+                ).fetch_all(pool).await)?;
+                let mut pairs: HashMap<i64, Vec<i64>> = HashMap::new();
+                for (pair, mentor, mentee) in members {
+                    pairs.entry(mentor).or_default().push(pair);
+                    pairs.entry(mentee).or_default().push(pair);
+                }
                 let mut by_applicant: HashMap<i64, Vec<crate::MyApplication>> = HashMap::new();
                 for Applicant { user_id, application } in applications {
                     by_applicant.entry(user_id).or_default().push(application);
                 }
                 Ok(TakingPart {
-                    in_pairs: ids("SELECT mentor_id FROM pairs UNION SELECT mentee_id FROM pairs").await?,
+                    pairs,
                     enrolled: ids("SELECT DISTINCT user_id FROM survey_participants WHERE user_id IS NOT NULL").await?,
                     chats: chats.into_iter().map(|(id, n)| (id, n as usize)).collect(),
                     applications: by_applicant,
                 })
             })
             .await
-    }
-
-    /// Whether the person may be in a pair: when not, [`Store::pairs_to_do`] is empty.
-    pub(crate) async fn may_be_in_pairs(&self, user_id: i64) -> Result<bool> {
-        Ok(self.taking_part().await?.in_pairs.contains(&user_id))
     }
 
     /// Whether the person may be enrolled in a cycle's evaluation.
@@ -435,28 +493,25 @@ impl Store {
     }
 
     /// Every pair a person is (or was) in, newest first, with what waits for them in each:
-    /// the agreement, the next meeting, meetings to answer, their open actions.
+    /// the agreement, the next meeting, meetings to answer, their open actions. Read from what
+    /// is kept in memory: the person's pairs, each pair's records, the cycles and schemes.
     pub async fn pairs_to_do(&self, user_id: i64, now: DateTime<Utc>) -> Result<Vec<PairToDo>> {
-        if !self.may_be_in_pairs(user_id).await? {
+        let Some(pairs) = self.taking_part().await?.pairs.get(&user_id).cloned() else {
             return Ok(Vec::new());
+        };
+        let mut to_do = Vec::with_capacity(pairs.len());
+        for pair in pairs {
+            let records = self.pair_records(pair).await?;
+            let cycle = self.cycle(records.pair.cycle_id).await?;
+            let scheme = self.scheme(cycle.scheme_id).await?;
+            to_do.push(PairToDo::of(
+                &records,
+                user_id,
+                now,
+                scheme.name,
+                cycle.academic_year,
+            ));
         }
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, PairToDo>(
-            "SELECT p.id AS pair_id, p.cycle_id, s.name AS scheme_name, c.academic_year, p.status,
-                u.display_name AS partner_name,
-                EXISTS (SELECT 1 FROM pair_agreements g WHERE g.pair_id = p.id AND g.user_id = $1) AS i_accepted,
-                EXISTS (SELECT 1 FROM pair_agreements g WHERE g.pair_id = p.id AND g.user_id = u.id) AS partner_accepted,
-                (SELECT MIN(m.starts_at) FROM meetings m WHERE m.pair_id = p.id AND m.starts_at >= $2 AND m.status IN ($3, $4)) AS next_meeting,
-                EXISTS (SELECT 1 FROM meetings m WHERE m.pair_id = p.id AND m.status = $4 AND m.starts_at = (
-                    SELECT MIN(m2.starts_at) FROM meetings m2 WHERE m2.pair_id = p.id AND m2.starts_at >= $2 AND m2.status IN ($3, $4))) AS next_confirmed,
-                (SELECT COUNT(*) FROM meetings m WHERE m.pair_id = p.id AND m.status = $3 AND m.starts_at >= $2 AND m.proposed_by <> $1) AS to_answer,
-                (SELECT COUNT(*) FROM follow_up_actions a WHERE a.pair_id = p.id AND a.owner_id = $1 AND a.status NOT IN ($5, $6)) AS open_actions
-             FROM pairs p JOIN cycles c ON c.id = p.cycle_id JOIN schemes s ON s.id = c.scheme_id
-             JOIN users u ON u.id = CASE WHEN p.mentor_id = $1 THEN p.mentee_id ELSE p.mentor_id END
-             WHERE p.mentor_id = $1 OR p.mentee_id = $1
-             ORDER BY p.id DESC"
-        ).bind(user_id).bind(now)
-            .bind(MeetingStatus::Proposed.as_str()).bind(MeetingStatus::Confirmed.as_str())
-            .bind(ActionStatus::Done.as_str()).bind(ActionStatus::Declined.as_str())
-            .fetch_all(pool).await)?)
+        Ok(to_do)
     }
 }
