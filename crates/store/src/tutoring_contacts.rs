@@ -168,8 +168,21 @@ impl Store {
         )
     }
 
-    /// A tutor's tutees in an academic year, with their contacts that year.
+    /// A tutor's tutees in an academic year, with their contacts that year. Kept in memory per
+    /// tutor and year until tutoring data changes (the tutor's home page and tutees page).
     pub async fn tutees(&self, tutor_id: i64, academic_year: i32) -> Result<Vec<Tutee>> {
+        let version = self.data_version(Versioned::Tutoring).await?;
+        let kept = self
+            .caches
+            .tutees
+            .get((tutor_id, academic_year), version, || {
+                self.read_tutees(tutor_id, academic_year)
+            })
+            .await?;
+        Ok(kept.as_ref().clone())
+    }
+
+    async fn read_tutees(&self, tutor_id: i64, academic_year: i32) -> Result<Vec<Tutee>> {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, Tutee>(
             "SELECT s.id AS student_id, s.external_id, s.name, s.school_id, s.programme, s.year_of_study,
                 COUNT(c.id) AS contacts, MIN(c.year_day) AS first_day, MAX(c.contact_date) AS last_date

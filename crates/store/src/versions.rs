@@ -295,6 +295,8 @@ pub(crate) struct Caches {
     pub sessions: SessionCache,
     /// Every School with its tutoring rules.
     pub school_rules: VersionCache<(), Vec<crate::SchoolRulesRow>>,
+    /// A tutor's tutees with their contacts counted, by tutor and academic year.
+    pub tutees: VersionCache<(i64, i32), Vec<crate::Tutee>>,
     /// The tutoring dashboard's figures, by academic year.
     pub dashboard: VersionCache<i32, crate::DashboardFigures>,
     /// Every answer of a cycle's evaluation, by cycle (the results page and the annual report).

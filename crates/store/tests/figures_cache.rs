@@ -102,9 +102,16 @@ struct Figures {
     counts: Vec<SchoolCounts>,
     first_contact_days: SchoolHistogram,
     loads: SchoolHistogram,
+    /// Each tutor's tutees that year, with their contacts counted (`Debug`).
+    tutees: Vec<String>,
 }
 
 async fn figures(store: &Store) -> Figures {
+    let mut tutees = Vec::new();
+    for tutor in ["T1", "T2", "T3"] {
+        let tutor = store.tutor_by_external_id(tutor).await.unwrap();
+        tutees.push(format!("{:?}", store.tutees(tutor.id, YEAR).await.unwrap()));
+    }
     let stored = store.dashboard_figures(YEAR).await.unwrap();
     let mut counts = stored.counts.clone();
     counts.sort_by_key(|c| c.school_id);
@@ -116,6 +123,7 @@ async fn figures(store: &Store) -> Figures {
         counts,
         first_contact_days,
         loads,
+        tutees,
     }
 }
 
