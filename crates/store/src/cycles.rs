@@ -133,12 +133,23 @@ impl Store {
             .await
     }
 
-    /// A cycle's history, oldest first.
+    /// A cycle's history, oldest first. Kept in memory per cycle under the `evaluation` and
+    /// `people` versions (migration 0300).
     pub async fn cycle_events(&self, cycle_id: i64) -> Result<Vec<CycleEvent>> {
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, CycleEvent>(
-            "SELECT e.id, e.from_state, e.to_state, e.actor_id, u.display_name AS actor_name, e.at
-             FROM cycle_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.cycle_id = $1 ORDER BY e.id"
-        ).bind(cycle_id).fetch_all(pool).await)?)
+        let version = self
+            .summed_version(&[Versioned::Evaluation, Versioned::People])
+            .await?;
+        let kept = self
+            .caches
+            .cycle_events
+            .get(cycle_id, version, || async {
+                Ok(on_pool!(self, pool => sqlx::query_as::<_, CycleEvent>(
+                    "SELECT e.id, e.from_state, e.to_state, e.actor_id, u.display_name AS actor_name, e.at
+                     FROM cycle_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.cycle_id = $1 ORDER BY e.id"
+                ).bind(cycle_id).fetch_all(pool).await)?)
+            })
+            .await?;
+        Ok(kept.as_ref().clone())
     }
 }
 

@@ -305,6 +305,8 @@ pub(crate) struct Caches {
     pub draft_previews: VersionCache<(i32, i64), crate::DraftPreview>,
     /// Every scheme, by name.
     pub schemes: VersionCache<(), Vec<crate::Scheme>>,
+    /// Each cycle's history, by cycle.
+    pub cycle_events: VersionCache<i64, Vec<crate::CycleEvent>>,
     /// Every cycle, by scheme and newest year first.
     pub cycles: VersionCache<(), Vec<crate::Cycle>>,
     /// What every cycle's to-do figures are computed from.

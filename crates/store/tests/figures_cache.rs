@@ -896,7 +896,8 @@ async fn schemes_and_cycles(store: &Store) -> Vec<(String, Vec<String>)> {
                 format!("{:?}", store.cycle(cycle.id).await.unwrap()),
                 format!("{cycle:?}")
             );
-            cycles.push(format!("{cycle:?}"));
+            let events = store.cycle_events(cycle.id).await.unwrap();
+            cycles.push(format!("{cycle:?} {events:?}"));
         }
         read.push((format!("{scheme:?}"), cycles));
     }
@@ -925,6 +926,7 @@ async fn every_write_behind_the_schemes_and_cycles_is_seen_by_a_process_that_kep
         .await
         .unwrap();
     seen = after(&reader, &database, "a cycle made", seen, schemes_and_cycles).await;
+    let mover = a_person(&writer, "coordinator@example.ac.uk").await;
     writer
         .create_cycle(scheme, year("2026/27"), 20, "{}", None, None)
         .await
@@ -953,6 +955,21 @@ async fn every_write_behind_the_schemes_and_cycles_is_seen_by_a_process_that_kep
         (
             "a cycle's year",
             format!("UPDATE cycles SET academic_year = 2019 WHERE id = {cycle}"),
+        ),
+        (
+            "a cycle's history",
+            format!(
+                "INSERT INTO cycle_events (cycle_id, from_state, to_state, actor_id, at)
+                 SELECT {cycle}, 'evaluating', 'closed', {mover}, created_at FROM cycles WHERE id = {cycle}"
+            ),
+        ),
+        (
+            "the mover renamed",
+            format!("UPDATE users SET display_name = 'Renamed' WHERE id = {mover}"),
+        ),
+        (
+            "the history corrected",
+            "UPDATE cycle_events SET to_state = 'running' WHERE to_state = 'closed'".into(),
         ),
     ];
     for (what, sql) in writes {
