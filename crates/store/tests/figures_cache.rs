@@ -849,6 +849,16 @@ async fn a_scheme(store: &Store) -> i64 {
         .unwrap()
 }
 
+/// A scheme with one cycle, of 2026/27.
+async fn a_cycle(store: &Store) -> i64 {
+    let scheme = a_scheme(store).await;
+    let year = flipside_core::cycle::AcademicYear::parse("2026/27").unwrap();
+    store
+        .create_cycle(scheme, year, 20, "{}", None, None)
+        .await
+        .unwrap()
+}
+
 /// Someone without a password (signing in through single sign-on).
 async fn a_person(store: &Store, email: &str) -> i64 {
     store
@@ -1175,24 +1185,12 @@ async fn own_lists(store: &Store, user_id: i64) -> [Vec<i64>; 5] {
 
 #[tokio::test]
 async fn a_persons_own_lists_are_seen_as_soon_as_they_take_part_and_not_after() {
-    use flipside_core::cycle::AcademicYear;
     use flipside_core::evaluation::Wave;
     use flipside_core::surveys::WaveDates;
     let database = fresh_database().await;
     let writer = database.open().await;
     let reader = database.open_exact().await;
-    let scheme = a_scheme(&writer).await;
-    let cycle = writer
-        .create_cycle(
-            scheme,
-            AcademicYear::parse("2026/27").unwrap(),
-            20,
-            "{}",
-            None,
-            None,
-        )
-        .await
-        .unwrap();
+    let cycle = a_cycle(&writer).await;
     let today = Utc::now().date_naive();
     writer
         .set_wave_dates(
@@ -1267,23 +1265,11 @@ async fn pair_page(store: &Store, pair: i64) -> String {
 
 #[tokio::test]
 async fn every_write_behind_a_pair_s_page_is_seen_by_a_process_that_kept_it() {
-    use flipside_core::cycle::AcademicYear;
     use flipside_core::meetings::Slot;
     let database = fresh_database().await;
     let writer = database.open().await;
     let reader = database.open_exact().await;
-    let scheme = a_scheme(&writer).await;
-    let cycle = writer
-        .create_cycle(
-            scheme,
-            AcademicYear::parse("2026/27").unwrap(),
-            20,
-            "{}",
-            None,
-            None,
-        )
-        .await
-        .unwrap();
+    let cycle = a_cycle(&writer).await;
     let person = async |email| a_person(&writer, email).await;
     let (mentor, mentee) = (
         person("mentor@example.ac.uk").await,
