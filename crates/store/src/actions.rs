@@ -9,6 +9,7 @@ use crate::{Result, Store, now};
 use chrono::{DateTime, Utc};
 use flipside_core::actions::ActionStatus;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// An action raised in a pair.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -60,6 +61,7 @@ pub struct Evidence {
 }
 
 const ACTION_COLUMNS: &str = "a.id, a.pair_id, a.cycle_id, a.raised_by, r.display_name AS raiser_name, a.anonymous, a.owner_id, o.display_name AS owner_name, a.title, a.description, a.status, a.declined_reason, a.created_at, a.updated_at";
+const EVIDENCE_COLUMNS: &str = "e.id, e.action_id, e.added_by, e.body, e.link, e.created_at";
 const ACTION_FROM: &str =
     "follow_up_actions a JOIN users r ON r.id = a.raised_by JOIN users o ON o.id = a.owner_id";
 
@@ -128,9 +130,29 @@ impl Store {
 
     /// An action's evidence, oldest first.
     pub async fn evidence_of(&self, action_id: i64) -> Result<Vec<Evidence>> {
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, Evidence>(
-            "SELECT id, action_id, added_by, body, link, created_at FROM action_evidence WHERE action_id = $1 ORDER BY id"
-        ).bind(action_id).fetch_all(pool).await)?)
+        let sql = format!(
+            "SELECT {EVIDENCE_COLUMNS} FROM action_evidence e WHERE e.action_id = $1 ORDER BY e.id"
+        );
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, Evidence>(&sql).bind(action_id).fetch_all(pool).await)?,
+        )
+    }
+
+    /// The evidence of every action raised in a pair, by action, oldest first.
+    pub(crate) async fn evidence_of_pair(
+        &self,
+        pair_id: i64,
+    ) -> Result<HashMap<i64, Vec<Evidence>>> {
+        let sql = format!(
+            "SELECT {EVIDENCE_COLUMNS} FROM action_evidence e JOIN follow_up_actions a ON a.id = e.action_id
+             WHERE a.pair_id = $1 ORDER BY e.id"
+        );
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, Evidence>(&sql).bind(pair_id).fetch_all(pool).await)?;
+        let mut by_action: HashMap<i64, Vec<Evidence>> = HashMap::new();
+        for e in rows {
+            by_action.entry(e.action_id).or_default().push(e);
+        }
+        Ok(by_action)
     }
 }
 

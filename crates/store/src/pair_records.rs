@@ -4,7 +4,6 @@
 //! counters (migration 0290). The records are the pair's whole: what a viewer may read of them
 //! (another's private notes, someone else's concerns) is the page's policy to filter, as it was
 //! when they were read per request.
-use crate::pool::on_pool;
 use crate::versions::Versioned;
 use crate::{Agreement, Concern, Evidence, FollowUpAction, Meeting, Note, Pair, Result, Store};
 use std::sync::Arc;
@@ -51,20 +50,15 @@ impl Store {
             .get(pair_id, version, || async {
                 let pair = self.pair(pair_id).await?;
                 let actions = self.actions_of_pair(pair_id).await?;
-                let mut evidence: Vec<Evidence> = if actions.is_empty() {
-                    Vec::new()
+                let mut evidence = if actions.is_empty() {
+                    Default::default()
                 } else {
-                    on_pool!(self, pool => sqlx::query_as(
-                        "SELECT e.id, e.action_id, e.added_by, e.body, e.link, e.created_at
-                         FROM action_evidence e JOIN follow_up_actions a ON a.id = e.action_id
-                         WHERE a.pair_id = $1 ORDER BY e.id"
-                    ).bind(pair_id).fetch_all(pool).await)?
+                    self.evidence_of_pair(pair_id).await?
                 };
                 let actions = actions
                     .into_iter()
                     .map(|a| {
-                        let (of_this, rest) = evidence.drain(..).partition(|e| e.action_id == a.id);
-                        evidence = rest;
+                        let of_this = evidence.remove(&a.id).unwrap_or_default();
                         (a, of_this)
                     })
                     .collect();
