@@ -15,7 +15,7 @@ use flipside_core::policy;
 use flipside_core::results_words::{MovedCounts, RoleSummary, StatementMovement, summarise};
 use flipside_store::{AnswerRow, Cycle, Organisation, Scheme};
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// One comparison of two waves: its statements and, for before → after, a chart.
 pub struct Comparison {
@@ -52,6 +52,40 @@ pub struct ResultsFigures {
     pub roles: Vec<RoleResults>,
     /// Figures per aim, before → after (issue 11).
     pub by_aim: Vec<crate::handlers::qualitative::quotes::triangulation::AimTable>,
+    /// The figures as the page shows them, rendered by the first request that asks (without
+    /// and with links to the aims' pages) and kept with them: drawing the charts and tables
+    /// again on every request was most of the page's time (issue 15).
+    rendered: [OnceLock<String>; 2],
+}
+
+/// The part of the results page drawn from a cycle's figures alone.
+#[derive(Template)]
+#[template(path = "cycles/results_figures.html")]
+struct FiguresHtml<'a> {
+    figures: &'a ResultsFigures,
+    cycle_id: i64,
+    can_see_aims: bool,
+    methods_note: String,
+}
+
+impl ResultsFigures {
+    /// The figures' part of cycle `cycle_id`'s results page, rendered once and then kept.
+    /// (The template passes its fields by reference.)
+    pub fn html(&self, cycle_id: &i64, can_see_aims: &bool) -> Result<&str, askama::Error> {
+        let (cycle_id, can_see_aims) = (*cycle_id, *can_see_aims);
+        let cell = &self.rendered[usize::from(can_see_aims)];
+        if let Some(html) = cell.get() {
+            return Ok(html);
+        }
+        let html = FiguresHtml {
+            figures: self,
+            cycle_id,
+            can_see_aims,
+            methods_note: flipside_core::results_words::methods_note(),
+        }
+        .render()?;
+        Ok(cell.get_or_init(|| html))
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -63,8 +97,6 @@ pub struct ResultsPage {
     /// Which rule it is ([`flipside_core::disclosure::DisclosureRule::kind`]).
     rule_kind: &'static str,
     rule_description: String,
-    /// How the tests treat unchanged answers and ties.
-    methods_note: String,
     figures: Arc<ResultsFigures>,
     can_export: bool,
     /// Whether to link the aims' triangulation pages.
@@ -348,7 +380,6 @@ pub async fn show(
         can_see_aims: policy::quotes(&user.actor, cycle.scheme_id, policy::Action::View),
         rule_kind: rule.kind(),
         rule_description: rule.description(),
-        methods_note: flipside_core::results_words::methods_note(),
         can_export: policy::research_export(&user.actor, cycle.scheme_id),
         scheme,
         cycle,
@@ -400,5 +431,6 @@ async fn figures(
     Ok(ResultsFigures {
         roles: build(&counts, &answers, rule, &labels),
         by_aim,
+        rendered: Default::default(),
     })
 }
