@@ -359,6 +359,13 @@ impl Store {
             .await
     }
 
+    /// The version of everything the tutoring dashboard shows: the sum of the `tutoring` and
+    /// `schools` counters from one reading, ordered as [`Store::evaluation_version`]'s sums are.
+    pub async fn tutoring_dashboard_version(&self) -> Result<i64> {
+        self.summed_version(&[Versioned::Tutoring, Versioned::Schools])
+            .await
+    }
+
     /// The version of everything the to-do figures count ([`Store::cycles_in_progress`]): the
     /// sum of the `surveys`, `evaluation` and `mentoring` counters from one reading, ordered as
     /// [`Store::evaluation_version`]'s sums are.

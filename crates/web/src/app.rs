@@ -65,6 +65,7 @@ impl Application {
             metrics: Metrics::default(),
             clock: Clock::system(),
             results: Default::default(),
+            dashboards: Default::default(),
         });
         Ok(Application {
             listener,

@@ -39,6 +39,12 @@ pub struct Inner {
         (i64, String, i64),
         crate::handlers::evaluation::results::ResultsFigures,
     >,
+    /// The tutoring dashboard as each set of Schools sees it, kept while the tutoring records
+    /// and the Schools are unchanged ([`flipside_store::Store::tutoring_dashboard_version`]).
+    pub dashboards: flipside_store::VersionCache<
+        crate::handlers::tutoring::dashboard::DashboardKey,
+        crate::handlers::tutoring::dashboard::Figures,
+    >,
 }
 
 impl AppState {

@@ -633,6 +633,155 @@ async fn the_dashboard_suppresses_small_counts_and_shows_a_school_lead_their_sch
     assert_eq!(tutor.get("/tutoring/dashboard").await.status, 403);
 }
 
+/// Contacts on 20 September for these students, logged by their tutor.
+async fn contacts_for(app: &TestApp, students: impl IntoIterator<Item = String>) {
+    let now = this_year();
+    let mut contacts = Vec::new();
+    for external in students {
+        let s = student_id(app, &external).await;
+        let tutor = app
+            .store
+            .tutor_of(s, now.start_year())
+            .await
+            .unwrap()
+            .unwrap();
+        contacts.push(NewContact {
+            student_id: s,
+            tutor_id: tutor,
+            academic_year: now.start_year(),
+            date: format!("{}-09-20", now.start_year()),
+            year_day: 50,
+            mode: "in_person".into(),
+            duration_minutes: 30,
+            initiated_by: "tutor".into(),
+            logged_by: "tutor".into(),
+            note: String::new(),
+        });
+    }
+    app.store.add_contacts(&contacts).await.unwrap();
+}
+
+/// The dashboard is kept in memory per year, set of Schools, disclosure setting and day
+/// (issue 15); every change behind it shows on the next request: contacts logged, a School's
+/// rules, the disclosure rule, and the day passing the School's no-contact-by date.
+#[tokio::test]
+async fn the_dashboard_kept_in_memory_shows_every_change_behind_it() {
+    use chrono::TimeZone;
+    let app = TestApp::spawn().await;
+    let now = this_year();
+    let y = now.start_year();
+    app.clock
+        .set(chrono::Utc.with_ymd_and_hms(y, 9, 1, 12, 0, 0).unwrap());
+    let mut students = String::from("student_id,name,email,school_code,programme,year_of_study\n");
+    let mut assignments = String::new();
+    // Twenty students in each School, one tutor each; every cell below is at least the
+    // internal rule's five until the rule is raised.
+    for (school, tutor, from) in [("LAW", "T1", 0), ("HIS", "T3", 100)] {
+        for i in 0..20 {
+            let id = format!("S{}", from + i);
+            students.push_str(&format!(
+                "{id},Student {id},{id}@example.ac.uk,{school},Programme,2\n"
+            ));
+            assignments.push_str(&format!("{id},{tutor},{now}\n"));
+        }
+    }
+    let tutors = "tutor_id,name,email,school_code,capacity\nT1,Ada Quill,ada@example.ac.uk,LAW,30\nT3,Cy Holt,cy@example.ac.uk,HIS,30\n";
+    // Two Schools only: a School with no students would hide its neighbours' counts too.
+    let schools = "school_code,school_name,faculty\nLAW,School of Law,Faculty of Social Sciences\nHIS,School of History,Faculty of Arts\n";
+    institution_with(&app, schools, tutors, &students, &assignments).await;
+    contacts_for(&app, (0..12).chain(100..110).map(|i| format!("S{i}"))).await;
+    let lead = app
+        .as_role(
+            "lead@example.ac.uk",
+            &[(Role::StudentLead, Scope::Organisation)],
+        )
+        .await;
+    let history = || async {
+        let page = lead.get("/tutoring/dashboard").await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        let at = page
+            .body
+            .find("<th scope=\"row\">School of History</th>")
+            .expect("History's row");
+        let row = &page.body[at..];
+        row[..row.find("</tr>").unwrap()].to_string()
+    };
+    let first = history().await;
+    assert!(
+        first.contains("<td>20</td>\n<td>10</td>\n<td>50%</td>")
+            && first.contains(&format!("Not yet due ({y}-10-10)")),
+        "{first}"
+    );
+    assert_eq!(
+        history().await,
+        first,
+        "the same page while nothing changed"
+    );
+
+    // Contacts logged: the counts move.
+    contacts_for(&app, (110..115).map(|i| format!("S{i}"))).await;
+    let contacted = history().await;
+    assert!(
+        contacted.contains("<td>20</td>\n<td>15</td>\n<td>75%</td>"),
+        "{contacted}"
+    );
+
+    // The School's rules: its no-contact-by date comes before today, so its count is due
+    // (every contact came after it).
+    let his = app
+        .store
+        .tutoring_school_rules()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.code == "HIS")
+        .unwrap()
+        .school_id;
+    let rules = |weeks| flipside_core::tutoring::SchoolRules {
+        no_contact_weeks: weeks,
+        ..Default::default()
+    };
+    app.store
+        .set_tutoring_school_rules(his, rules(2))
+        .await
+        .unwrap();
+    let due = history().await;
+    assert!(
+        due.contains(&format!("<td>20 <span class=\"hint\">(by {y}-08-15)")),
+        "{due}"
+    );
+
+    // The day passes the date: back to ten weeks, then the clock moves past 10 October.
+    app.store
+        .set_tutoring_school_rules(his, rules(10))
+        .await
+        .unwrap();
+    assert!(
+        history()
+            .await
+            .contains(&format!("Not yet due ({y}-10-10)"))
+    );
+    app.clock
+        .set(chrono::Utc.with_ymd_and_hms(y, 10, 12, 12, 0, 0).unwrap());
+    let later = history().await;
+    assert!(
+        later.contains(&format!("<td>5 <span class=\"hint\">(by {y}-10-10)")),
+        "{later}"
+    );
+
+    // The disclosure rule: a smallest cell of 16 hides the fifteen contacted.
+    let org = app.store.organisation().await.unwrap().unwrap();
+    app.store
+        .update_organisation(&org.name, 16, "internal", org.hours_target)
+        .await
+        .unwrap();
+    let hidden = history().await;
+    assert!(
+        hidden.contains("<td>20</td>\n<td>–</td>") && !hidden.contains("<td>15</td>"),
+        "{hidden}"
+    );
+}
+
 #[tokio::test]
 async fn concurrent_moves_into_a_tutor_with_one_free_place_move_exactly_one_student() {
     let app = TestApp::spawn().await;

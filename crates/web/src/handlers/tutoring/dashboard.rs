@@ -12,13 +12,15 @@ use crate::state::AppState;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
+use chrono::NaiveDate;
 use flipside_core::cycle::AcademicYear;
 use flipside_core::disclosure::{Cell, DisclosureRule};
 use flipside_core::policy;
 use flipside_core::tutoring;
 use flipside_core::tutoring_dashboard::{self, DashboardRow, SchoolFigures};
-use flipside_store::{SchoolCounts, SchoolHistogram};
+use flipside_store::{SchoolCounts, SchoolHistogram, SchoolRulesRow};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "tutoring/dashboard.html")]
@@ -29,9 +31,8 @@ pub struct DashboardPage {
     /// Which rule it is ([`flipside_core::disclosure::DisclosureRule::kind`]).
     rule_kind: &'static str,
     rule_description: String,
-    /// Each School's row with its no-contact-by date.
-    rows: Vec<(DashboardRow, String)>,
-    total: Option<DashboardRow>,
+    /// Each School's row with its no-contact-by date, and the institution's.
+    f: Arc<Figures>,
 }
 
 /// "45%", "3.5" or "–" (counts: `handlers::figures::count`).
@@ -61,13 +62,28 @@ pub struct Figures {
     pub total: Option<DashboardRow>,
 }
 
+/// What the dashboard shown to someone depends on besides the stored records: the year, the
+/// Schools they see and whether they see the institution's row, the disclosure setting (preset
+/// and smallest cell) and today (which no-contact-by dates have passed).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DashboardKey {
+    year: i32,
+    schools: Vec<i64>,
+    institution: bool,
+    disclosure: Option<(String, i64)>,
+    today: NaiveDate,
+}
+
 /// The dashboard of the year `year` names (empty: the current one). Refused when the caller
-/// sees no School, before the year is read.
+/// sees no School, before the year is read. Kept per [`DashboardKey`] while the tutoring
+/// records and the Schools are unchanged ([`AppState::dashboards`]).
 pub async fn figures(
     state: &AppState,
     user: &CurrentUser,
     year: &str,
-) -> Result<Figures, AppError> {
+) -> Result<Arc<Figures>, AppError> {
+    // Read before the Schools, so that what is kept is at least as new as its version.
+    let version = state.store.tutoring_dashboard_version().await?;
     let schools = state.store.tutoring_school_rules().await?;
     let institution = policy::tutoring_dashboard(&user.actor, None);
     let visible: Vec<_> = schools
@@ -76,16 +92,41 @@ pub async fn figures(
         .collect();
     allow(institution || !visible.is_empty())?;
     let year = year_of(state, year).await?;
-    let y = year.start_year();
-    let rule = match state.organisation().await? {
-        Some(org) => rule_of(&org)?,
+    let org = state.organisation().await?;
+    let rule = match &org {
+        Some(org) => rule_of(org)?,
         None => DisclosureRule::default(),
     };
-    let stored = state.store.dashboard_figures(y).await?;
+    let today = state.today().await?;
+    let key = DashboardKey {
+        year: year.start_year(),
+        schools: visible.iter().map(|s| s.school_id).collect(),
+        institution,
+        disclosure: org.map(|o| (o.disclosure_preset, o.min_cell)),
+        today,
+    };
+    Ok(state
+        .dashboards
+        .get(key, version, || async {
+            compute(state, year, rule, &visible, institution, today).await
+        })
+        .await?)
+}
+
+/// The dashboard of `visible` Schools (and the institution's row when `institution`) from the
+/// stored figures of `year`, under `rule`.
+async fn compute(
+    state: &AppState,
+    year: AcademicYear,
+    rule: DisclosureRule,
+    visible: &[SchoolRulesRow],
+    institution: bool,
+    today: NaiveDate,
+) -> flipside_store::Result<Figures> {
+    let stored = state.store.dashboard_figures(year.start_year()).await?;
     let counts: HashMap<i64, &SchoolCounts> =
         stored.counts.iter().map(|c| (c.school_id, c)).collect();
     let (first, loads) = (&stored.first_contact_days, &stored.loads);
-    let today = state.today().await?;
 
     let u = |n: i64| u64::try_from(n).unwrap_or(0);
     let figures: Vec<SchoolFigures> = visible
@@ -112,7 +153,7 @@ pub async fn figures(
     let rows = shown
         .rows
         .into_iter()
-        .zip(&visible)
+        .zip(visible)
         .map(|(r, s)| (r, tutoring::no_contact_by(year, &s.rules()).to_string()))
         .collect();
     Ok(Figures {
@@ -136,7 +177,6 @@ pub async fn show(
         rule_name: f.rule.name(),
         rule_kind: f.rule.kind(),
         rule_description: f.rule.description(),
-        rows: f.rows,
-        total: f.total,
+        f,
     })
 }
