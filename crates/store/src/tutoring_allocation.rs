@@ -252,11 +252,20 @@ impl Store {
         Ok(())
     }
 
-    /// The latest run of `academic_year`, if any.
+    /// The latest run of `academic_year`, if any, kept in memory with the preview under the
+    /// allocation version (migration 0310).
     pub async fn allocation_run(&self, academic_year: i32) -> Result<Option<AllocationRun>> {
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, AllocationRun>(
-            "SELECT academic_year, created_at, published_at FROM tutoring_allocation_runs WHERE academic_year = $1"
-        ).bind(i64::from(academic_year)).fetch_optional(pool).await)?)
+        let version = self.data_version(Versioned::Allocation).await?;
+        let run = self
+            .caches
+            .allocation_runs
+            .get(academic_year, version, || async {
+                Ok(on_pool!(self, pool => sqlx::query_as::<_, AllocationRun>(
+                    "SELECT academic_year, created_at, published_at FROM tutoring_allocation_runs WHERE academic_year = $1"
+                ).bind(i64::from(academic_year)).fetch_optional(pool).await)?)
+            })
+            .await?;
+        Ok(run.as_ref().clone())
     }
 
     /// The draft's preview with at most `shown` unplaced students. A draft of a whole

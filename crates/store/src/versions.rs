@@ -303,6 +303,8 @@ pub(crate) struct Caches {
     pub survey_answers: VersionCache<i64, Vec<crate::AnswerRow>>,
     /// The allocation page's preview of a draft, by academic year and unplaced students shown.
     pub draft_previews: VersionCache<(i32, i64), crate::DraftPreview>,
+    /// Each academic year's allocation run, if any.
+    pub allocation_runs: VersionCache<i32, Option<crate::AllocationRun>>,
     /// Every scheme, by name.
     pub schemes: VersionCache<(), Vec<crate::Scheme>>,
     /// Each cycle's history, by cycle.

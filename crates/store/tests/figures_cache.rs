@@ -452,11 +452,26 @@ async fn every_write_behind_the_allocation_preview_is_seen_by_a_process_that_cac
     assert_eq!(seen.over_capacity, 1);
 
     // The draft run again, from scratch.
+    let run = async |store: &Store| format!("{:?}", store.allocation_run(YEAR + 1).await.unwrap());
+    let drafted = run(&reader).await;
+    assert!(drafted.contains("published_at: None"), "{drafted}");
     writer
         .save_allocation_draft(YEAR + 1, &draft[..2], None)
         .await
         .unwrap();
     let _ = after(&reader, &database, "the draft replaced", seen, preview).await;
+    // The year's run, which the page reads with the preview: drafted again, then published
+    // (by hand in SQL, so that only the runs' table is written).
+    let drafted = after(&reader, &database, "the run drafted again", drafted, run).await;
+    writer
+        .execute_admin(&format!(
+            "UPDATE tutoring_allocation_runs SET published_at = created_at WHERE academic_year = {}",
+            YEAR + 1
+        ))
+        .await
+        .unwrap();
+    let published = after(&reader, &database, "the run published", drafted, run).await;
+    assert!(published.contains("published_at: Some"), "{published}");
 
     reader.close().await;
     writer.close().await;
