@@ -11,6 +11,7 @@ pub mod app;
 pub mod auth;
 pub mod clock;
 pub mod demo;
+pub mod each_request;
 pub mod error;
 pub mod handlers;
 pub mod limits;

@@ -23,12 +23,12 @@ use crate::handlers::auth::sign_in::{describe_wait, slowed};
 use crate::settings::Settings;
 use crate::state::AppState;
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequestParts, MatchedPath, Request, State};
+use axum::extract::{FromRequestParts, MatchedPath, Request};
 use axum::http::{HeaderValue, Method, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use flipside_core::rate_limit::{Bucket, Rate};
 use std::collections::HashMap;
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -197,8 +197,13 @@ fn answer_and_close(api: bool, e: AppError) -> Response {
     response
 }
 
-/// The layer that limits requests in flight, body sizes and the time a request takes.
-pub async fn requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// The step (`crate::each_request`) that limits requests in flight, body sizes and the time a
+/// request takes.
+pub async fn requests<F: Future<Output = Response>>(
+    state: &AppState,
+    request: Request,
+    next: impl FnOnce(Request) -> F,
+) -> Response {
     let api = is_api(&request);
     let Ok(_permit) = state.limits.in_flight.clone().try_acquire_owned() else {
         let mut response = answer(
@@ -239,7 +244,7 @@ pub async fn requests(State(state): State<AppState>, request: Request, next: Nex
         })
     });
     let timeout = Duration::from_secs(state.settings.request_timeout_seconds.unsigned_abs());
-    match tokio::time::timeout(timeout, next.run(request)).await {
+    match tokio::time::timeout(timeout, next(request)).await {
         Ok(_) if watch.exceeded.load(Ordering::Relaxed) => {
             answer_and_close(api, AppError::PayloadTooLarge(kind.refusal(limit)))
         }
@@ -328,21 +333,26 @@ impl http_body::Body for Capped {
     }
 }
 
-/// The layer that limits how often one client changes things: a signed-in person (by session
-/// or API token) wherever they are, or a signed-out address. Reading is never limited here.
-pub async fn writes(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// The step (`crate::each_request`) that limits how often one client changes things: a signed-in
+/// person (by session or API token) wherever they are, or a signed-out address. Reading is never
+/// limited here.
+pub async fn writes<F: Future<Output = Response>>(
+    state: &AppState,
+    request: Request,
+    next: impl FnOnce(Request) -> F,
+) -> Response {
     if matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     ) {
-        return next.run(request).await;
+        return next(request).await;
     }
     let api = is_api(&request);
     let (mut parts, body) = request.into_parts();
     // The person found here is kept in the request for the handler: no second lookup.
-    let client = match MaybeUser::from_request_parts(&mut parts, &state).await {
+    let client = match MaybeUser::from_request_parts(&mut parts, state).await {
         Ok(MaybeUser(Some(user))) => Client::Person(user.id()),
-        Ok(MaybeUser(None)) => match ClientAddress::from_request_parts(&mut parts, &state).await {
+        Ok(MaybeUser(None)) => match ClientAddress::from_request_parts(&mut parts, state).await {
             Ok(ClientAddress(address)) => Client::Address(address),
             Err(e) => return answer(api, e),
         },
@@ -356,7 +366,7 @@ pub async fn writes(State(state): State<AppState>, request: Request, next: Next)
         ));
         return slowed(answer(api, refusal), wait);
     }
-    next.run(Request::from_parts(parts, body)).await
+    next(Request::from_parts(parts, body)).await
 }
 
 #[cfg(test)]

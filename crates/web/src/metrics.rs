@@ -1,13 +1,13 @@
 //! Request metrics in Prometheus format.
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request};
 use axum::http::Method;
-use axum::middleware::Next;
 use axum::response::Response;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
+use std::future::Future;
 use std::time::Instant;
 
 use crate::state::AppState;
@@ -79,7 +79,11 @@ fn method_label(method: &Method) -> &'static str {
 
 /// Counts and times every request by its route pattern (never the raw path, which would make
 /// one series per id).
-pub async fn record(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn record<F: Future<Output = Response>>(
+    state: &AppState,
+    request: Request,
+    next: impl FnOnce(Request) -> F,
+) -> Response {
     let route = request
         .extensions()
         .get::<MatchedPath>()
@@ -87,7 +91,7 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
         .to_string();
     let method = method_label(request.method()).to_string();
     let started = Instant::now();
-    let response = next.run(request).await;
+    let response = next(request).await;
     let m = &state.metrics;
     m.requests
         .get_or_create(&RequestLabels {

@@ -7,12 +7,12 @@ use crate::state::AppState;
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use flipside_core::local_time::Zone;
 use flipside_core::policy::{self, TutoringSelf};
 use std::collections::BTreeMap;
+use std::future::Future;
 
 const FLASH_COOKIE: &str = "flipside_flash";
 
@@ -238,14 +238,17 @@ pub fn redirect_with_flash(to: &str, message: &str) -> Response {
 /// bookmark) comes back to that page afterwards: the redirect to sign-in gains `?next=` with
 /// the page's path and query. Only pages opened by `GET` (a form posted after the session
 /// ended has nothing safe to repeat).
-pub async fn return_after_sign_in(request: Request, next: Next) -> Response {
+pub async fn return_after_sign_in<F: Future<Output = Response>>(
+    request: Request,
+    next: impl FnOnce(Request) -> F,
+) -> Response {
     let is_page = request.method() == axum::http::Method::GET;
     let asked = request
         .uri()
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_default();
-    let mut response = next.run(request).await;
+    let mut response = next(request).await;
     if is_page && response.extensions().get::<SignInRequired>().is_some() {
         let to = crate::handlers::auth::sign_in::sign_in_then(&asked);
         if let Ok(v) = HeaderValue::from_str(&to) {
@@ -256,10 +259,13 @@ pub async fn return_after_sign_in(request: Request, next: Next) -> Response {
 }
 
 /// Clears a flash message once a page has shown it.
-pub async fn clear_flash(request: Request, next: Next) -> Response {
+pub async fn clear_flash<F: Future<Output = Response>>(
+    request: Request,
+    next: impl FnOnce(Request) -> F,
+) -> Response {
     let had_flash = cookie_value(request.headers(), FLASH_COOKIE).is_some_and(|f| !f.is_empty());
     let is_page = request.method() == axum::http::Method::GET;
-    let mut response = next.run(request).await;
+    let mut response = next(request).await;
     let sets_flash = response
         .headers()
         .get_all(header::SET_COOKIE)

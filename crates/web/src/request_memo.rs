@@ -6,12 +6,12 @@
 //! jobs) nothing is remembered.
 use axum::extract::Request;
 use axum::http::Method;
-use axum::middleware::Next;
 use axum::response::Response;
 use flipside_core::local_time::Zone;
 use flipside_core::policy::TutoringSelf;
 use flipside_store::Organisation;
 use std::cell::RefCell;
+use std::future::Future;
 
 #[derive(Debug, Clone, Default)]
 struct Memo {
@@ -26,28 +26,31 @@ tokio::task_local! {
     static MEMO: RefCell<Memo>;
 }
 
-/// The layer: a fresh memo for each request that reads only.
-pub async fn scope(request: Request, next: Next) -> Response {
+/// The step (`crate::each_request`): a fresh memo for each request that reads only.
+pub async fn scope<F: Future<Output = Response>>(
+    request: Request,
+    next: impl FnOnce(Request) -> F,
+) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD) {
-        MEMO.scope(RefCell::new(Memo::default()), next.run(request))
+        MEMO.scope(RefCell::new(Memo::default()), next(request))
             .await
     } else {
-        next.run(request).await
+        next(request).await
     }
 }
 
-/// The layer that tells the store after every request that may have written (any method but
+/// The step that tells the store after every request that may have written (any method but
 /// `GET` and `HEAD`), before its response leaves: whatever the server keeps in memory between
 /// requests is checked against the data versions again, so the person's next page shows what
 /// they just did even where a write was made outside a transaction (which says so itself on
 /// commit). `flipside_store::versions` says what is kept and for how long.
-pub async fn written(
-    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+pub async fn written<F: Future<Output = Response>>(
+    state: &crate::state::AppState,
     request: Request,
-    next: Next,
+    next: impl FnOnce(Request) -> F,
 ) -> Response {
     let writes = !matches!(*request.method(), Method::GET | Method::HEAD);
-    let response = next.run(request).await;
+    let response = next(request).await;
     if writes {
         state.store.note_write();
     }

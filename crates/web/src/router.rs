@@ -1,5 +1,4 @@
 //! Every route, in one place.
-use crate::auth::csrf;
 use crate::handlers::admin::{audit, emails, organisation, people, population, privacy, webhooks};
 use crate::handlers::auth::{account, consents, data, email_link, password, sign_in, sso};
 use crate::handlers::cocreation::sprints;
@@ -12,11 +11,11 @@ use crate::handlers::report::{self as report, download as report_download};
 use crate::handlers::tutoring::{self, import};
 use crate::handlers::{api, home, ops};
 use crate::state::AppState;
-use crate::{error, limits, metrics, page, security};
+use crate::{error, security};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodRouter, get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
@@ -447,22 +446,14 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(ops::metrics))
         .nest("/api/v1", api)
         .fallback(security::not_found)
-        .layer(from_fn(crate::request_memo::scope))
+        // Every request's own steps, in order (`each_request`): the security headers, metrics,
+        // the limits on requests and writes (they replace axum's own default body limit), the
+        // CSRF guard, the sign-in and flash pages' steps, and the request's memo.
         .layer(from_fn_with_state(
             state.clone(),
-            crate::request_memo::written,
+            crate::each_request::steps,
         ))
-        .layer(from_fn(page::clear_flash))
-        .layer(from_fn(page::return_after_sign_in))
-        .layer(from_fn_with_state(state.clone(), csrf::guard))
-        // Before anything reads a body or writes: how often a client may write, how large a
-        // body may be (per route), how long a request may take, how many run at once
-        // (`limits`). Their limits replace axum's own default body limit.
-        .layer(from_fn_with_state(state.clone(), limits::writes))
-        .layer(from_fn_with_state(state.clone(), limits::requests))
         .layer(DefaultBodyLimit::disable())
-        .layer(from_fn_with_state(state.clone(), metrics::record))
-        .layer(from_fn_with_state(state.clone(), security::headers))
         .layer(TraceLayer::new_for_http())
         // Outermost: a panic in any handler or layer answers a 500 page and is logged, instead
         // of dropping the connection.

@@ -1,10 +1,10 @@
 //! Security headers on every response, the stylesheet, and the fallback page.
 use crate::error::{ApiError, AppError};
 use crate::state::AppState;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::future::Future;
 
 /// flipside serves no third-party content and only its own scripts (progressive enhancement,
 /// e.g. the chat coding page's), never inline ones, so the policy can be strict.
@@ -13,8 +13,13 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
 /// How long browsers remember to reach flipside over HTTPS only (a year), once they have.
 pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
 
-pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
+/// The step (`crate::each_request`) that adds the security headers to every response.
+pub async fn headers<F: Future<Output = Response>>(
+    state: &AppState,
+    request: Request,
+    next: impl FnOnce(Request) -> F,
+) -> Response {
+    let mut response = next(request).await;
     let h = response.headers_mut();
     // Only when people reach flipside over HTTPS: sent over plain HTTP the header would be
     // ignored anyway, and a development instance on http://localhost must stay reachable.

@@ -8,13 +8,13 @@
 use crate::error::{ApiError, AppError};
 use crate::state::AppState;
 use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderValue, Method, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hmac::{Hmac, Mac};
 use rand::Rng;
 use sha2::Sha256;
+use std::future::Future;
 
 pub const COOKIE: &str = "flipside_csrf";
 pub const FIELD: &str = "csrf";
@@ -51,9 +51,13 @@ pub fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<Strin
         .map(|c| c.value().to_string())
 }
 
-/// The middleware: issues the cookie, exposes the token, and refuses unsafe requests without a
-/// valid one.
-pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// The step (`crate::each_request`): issues the cookie, exposes the token, and refuses unsafe
+/// requests without a valid one.
+pub async fn guard<F: Future<Output = Response>>(
+    state: &AppState,
+    request: Request,
+    next: impl FnOnce(Request) -> F,
+) -> Response {
     let existing = cookie_value(request.headers(), COOKIE).filter(|s| s.len() == 64);
     let seed = existing
         .clone()
@@ -70,7 +74,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         // A browser names the page a request comes from; one from another site is refused
         // even if it somehow carries a valid token (defence in depth, OWASP).
         if let Some(origin) = request.headers().get(header::ORIGIN)
-            && !same_origin(&state, request.headers(), origin)
+            && !same_origin(state, request.headers(), origin)
         {
             return if is_api {
                 ApiError(AppError::Csrf).into_response()
@@ -127,7 +131,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     }
 
     request.extensions_mut().insert(CsrfToken(token));
-    let mut response = next.run(request).await;
+    let mut response = next(request).await;
     // A handler that rotated the cookie (sign-in) has set its own.
     let rotated = response
         .headers()
@@ -136,7 +140,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         .any(|v| v.as_bytes().starts_with(COOKIE.as_bytes()));
     if existing.is_none()
         && !rotated
-        && let Some(v) = cookie_header(&state, &seed)
+        && let Some(v) = cookie_header(state, &seed)
     {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
