@@ -20,18 +20,17 @@ use flipside_core::tutoring;
 use flipside_core::tutoring_dashboard::{self, DashboardRow, SchoolFigures};
 use flipside_store::{SchoolCounts, SchoolHistogram, SchoolRulesRow};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "tutoring/dashboard.html")]
 pub struct DashboardPage {
     ctx: PageCtx,
     year: AcademicYear,
-    rule_name: String,
     /// Which rule it is ([`flipside_core::disclosure::DisclosureRule::kind`]).
     rule_kind: &'static str,
     rule_description: String,
-    /// Each School's row with its no-contact-by date, and the institution's.
+    /// Each School's row with its no-contact-by date, and the institution's, with their table.
     f: Arc<Figures>,
 }
 
@@ -60,6 +59,32 @@ pub struct Figures {
     pub rows: Vec<(DashboardRow, String)>,
     /// The institution's row, for those who see it.
     pub total: Option<DashboardRow>,
+    /// The page's table, rendered by the first request that shows it and kept with the
+    /// figures (issue 15).
+    rendered: OnceLock<String>,
+}
+
+/// The dashboard's table.
+#[derive(Template)]
+#[template(path = "tutoring/dashboard_table.html")]
+struct TableHtml<'a> {
+    f: &'a Figures,
+    rule_name: String,
+}
+
+impl Figures {
+    /// The page's table of these figures, rendered once and then kept.
+    pub fn table_html(&self) -> Result<&str, askama::Error> {
+        if let Some(html) = self.rendered.get() {
+            return Ok(html);
+        }
+        let html = TableHtml {
+            f: self,
+            rule_name: self.rule.name(),
+        }
+        .render()?;
+        Ok(self.rendered.get_or_init(|| html))
+    }
 }
 
 /// What the dashboard shown to someone depends on besides the stored records: the year, the
@@ -161,6 +186,7 @@ async fn compute(
         rule,
         rows,
         total: shown.total,
+        rendered: OnceLock::new(),
     })
 }
 
@@ -174,7 +200,6 @@ pub async fn show(
     Ok(DashboardPage {
         ctx,
         year: f.year,
-        rule_name: f.rule.name(),
         rule_kind: f.rule.kind(),
         rule_description: f.rule.description(),
         f,
