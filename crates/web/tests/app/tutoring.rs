@@ -540,37 +540,14 @@ async fn the_dashboard_suppresses_small_counts_and_shows_a_school_lead_their_sch
     let tutors = "tutor_id,name,email,school_code,capacity\nT1,Ada Quill,ada@example.ac.uk,LAW,10\nT3,Cy Holt,cy@example.ac.uk,HIS,10\nT5,Eli Roe,eli@example.ac.uk,GEO,10\n";
     institution_with(&app, SCHOOLS, tutors, &students, &assignments).await;
     // Every student had one contact.
-    let mut contacts = Vec::new();
-    for external in (0..6)
-        .map(|i| format!("S{i}"))
-        .chain((100..107).map(|i| format!("S{i}")))
-        .chain((200..202).map(|i| format!("S{i}")))
-    {
-        let s = app
-            .store
-            .tutoring_student_by_external_id(&external)
-            .await
-            .unwrap();
-        let tutor = app
-            .store
-            .tutor_of(s.id, now.start_year())
-            .await
-            .unwrap()
-            .unwrap();
-        contacts.push(NewContact {
-            student_id: s.id,
-            tutor_id: tutor,
-            academic_year: now.start_year(),
-            date: format!("{}-09-20", now.start_year()),
-            year_day: 50,
-            mode: "in_person".into(),
-            duration_minutes: 30,
-            initiated_by: "tutor".into(),
-            logged_by: "tutor".into(),
-            note: String::new(),
-        });
-    }
-    app.store.add_contacts(&contacts).await.unwrap();
+    contacts_for(
+        &app,
+        (0..6)
+            .chain(100..107)
+            .chain(200..202)
+            .map(|i| format!("S{i}")),
+    )
+    .await;
 
     let lead = app
         .as_role(
