@@ -312,3 +312,17 @@ impl FormErrors {
         AppError::Invalid { field, message }
     }
 }
+
+/// A part of a page rendered by the first request that shows it and kept in `cell` with the
+/// figures it shows (the results page's and the dashboard's, issue 15): `render` runs only
+/// while the cell is empty.
+pub fn rendered_once(
+    cell: &std::sync::OnceLock<String>,
+    render: impl FnOnce() -> Result<String, askama::Error>,
+) -> Result<&str, askama::Error> {
+    if let Some(html) = cell.get() {
+        return Ok(html);
+    }
+    let html = render()?;
+    Ok(cell.get_or_init(|| html))
+}

@@ -73,18 +73,15 @@ impl ResultsFigures {
     /// (The template passes its fields by reference.)
     pub fn html(&self, cycle_id: &i64, can_see_aims: &bool) -> Result<&str, askama::Error> {
         let (cycle_id, can_see_aims) = (*cycle_id, *can_see_aims);
-        let cell = &self.rendered[usize::from(can_see_aims)];
-        if let Some(html) = cell.get() {
-            return Ok(html);
-        }
-        let html = FiguresHtml {
-            figures: self,
-            cycle_id,
-            can_see_aims,
-            methods_note: flipside_core::results_words::methods_note(),
-        }
-        .render()?;
-        Ok(cell.get_or_init(|| html))
+        crate::page::rendered_once(&self.rendered[usize::from(can_see_aims)], || {
+            FiguresHtml {
+                figures: self,
+                cycle_id,
+                can_see_aims,
+                methods_note: flipside_core::results_words::methods_note(),
+            }
+            .render()
+        })
     }
 }
 

@@ -75,15 +75,13 @@ struct TableHtml<'a> {
 impl Figures {
     /// The page's table of these figures, rendered once and then kept.
     pub fn table_html(&self) -> Result<&str, askama::Error> {
-        if let Some(html) = self.rendered.get() {
-            return Ok(html);
-        }
-        let html = TableHtml {
-            f: self,
-            rule_name: self.rule.name(),
-        }
-        .render()?;
-        Ok(self.rendered.get_or_init(|| html))
+        crate::page::rendered_once(&self.rendered, || {
+            TableHtml {
+                f: self,
+                rule_name: self.rule.name(),
+            }
+            .render()
+        })
     }
 }
 
