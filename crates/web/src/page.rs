@@ -1,6 +1,6 @@
 //! What every HTML page needs: who is signed in, the CSRF token for its forms, a flash message
 //! left by the previous request, and the role-aware navigation.
-use crate::auth::csrf::cookie_value;
+use crate::auth::csrf::request_cookie;
 use crate::auth::{ClientAddress, CsrfToken, CurrentUser, MaybeUser};
 use crate::error::{AppError, SignInRequired};
 use crate::state::AppState;
@@ -14,7 +14,7 @@ use flipside_core::policy::{self, TutoringSelf};
 use std::collections::BTreeMap;
 use std::future::Future;
 
-const FLASH_COOKIE: &str = "flipside_flash";
+pub(crate) const FLASH_COOKIE: &str = "flipside_flash";
 
 /// An instant however a template holds it (by value, or behind one or two references from
 /// `if let` and loops).
@@ -205,7 +205,8 @@ impl FromRequestParts<AppState> for PageCtx {
             .get::<CsrfToken>()
             .map(|t| t.0.clone())
             .unwrap_or_default();
-        let flash = cookie_value(&parts.headers, FLASH_COOKIE).filter(|f| !f.is_empty());
+        let flash = request_cookie(&parts.extensions, &parts.headers, FLASH_COOKIE)
+            .filter(|f| !f.is_empty());
         Ok(PageCtx {
             nav: nav_for(user.as_ref(), me),
             user: user.map(|u| NavUser {
@@ -263,7 +264,8 @@ pub async fn clear_flash<F: Future<Output = Response>>(
     request: Request,
     next: impl FnOnce(Request) -> F,
 ) -> Response {
-    let had_flash = cookie_value(request.headers(), FLASH_COOKIE).is_some_and(|f| !f.is_empty());
+    let had_flash = request_cookie(request.extensions(), request.headers(), FLASH_COOKIE)
+        .is_some_and(|f| !f.is_empty());
     let is_page = request.method() == axum::http::Method::GET;
     let mut response = next(request).await;
     let sets_flash = response

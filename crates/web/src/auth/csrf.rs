@@ -51,6 +51,60 @@ pub fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<Strin
         .map(|c| c.value().to_string())
 }
 
+/// The cookies every request's steps read (the CSRF seed, the session and the flash message),
+/// parsed from the headers once by [`guard`], the first step to read one, and kept with the
+/// request: parsing the header again for each of them was four passes over it per page
+/// (issue 15).
+#[derive(Debug, Clone, Default)]
+struct Cookies {
+    csrf: Option<String>,
+    session: Option<String>,
+    flash: Option<String>,
+}
+
+impl Cookies {
+    /// The first cookie of each name, as [`cookie_value`] finds it.
+    fn parse(headers: &axum::http::HeaderMap) -> Cookies {
+        let mut found = Cookies::default();
+        let cookies = headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(cookie::Cookie::split_parse_encoded)
+            .filter_map(Result::ok);
+        for c in cookies {
+            let slot = match c.name() {
+                COOKIE => &mut found.csrf,
+                crate::auth::session::COOKIE => &mut found.session,
+                crate::page::FLASH_COOKIE => &mut found.flash,
+                _ => continue,
+            };
+            if slot.is_none() {
+                *slot = Some(c.value().to_string());
+            }
+        }
+        found
+    }
+}
+
+/// The cookie `name` of a request: as [`guard`] kept it for the CSRF, session and flash cookies,
+/// or read from the headers (any other cookie, or a request that did not pass through it).
+pub fn request_cookie(
+    extensions: &axum::http::Extensions,
+    headers: &axum::http::HeaderMap,
+    name: &str,
+) -> Option<String> {
+    let Some(kept) = extensions.get::<Cookies>() else {
+        return cookie_value(headers, name);
+    };
+    match name {
+        COOKIE => kept.csrf.clone(),
+        crate::auth::session::COOKIE => kept.session.clone(),
+        crate::page::FLASH_COOKIE => kept.flash.clone(),
+        _ => cookie_value(headers, name),
+    }
+}
+
 /// The step (`crate::each_request`): issues the cookie, exposes the token, and refuses unsafe
 /// requests without a valid one.
 pub async fn guard<F: Future<Output = Response>>(
@@ -58,7 +112,8 @@ pub async fn guard<F: Future<Output = Response>>(
     request: Request,
     next: impl FnOnce(Request) -> F,
 ) -> Response {
-    let existing = cookie_value(request.headers(), COOKIE).filter(|s| s.len() == 64);
+    let cookies = Cookies::parse(request.headers());
+    let existing = cookies.csrf.clone().filter(|s| s.len() == 64);
     let seed = existing
         .clone()
         .unwrap_or_else(|| hex::encode(rand::rng().random::<[u8; 32]>()));
@@ -131,6 +186,7 @@ pub async fn guard<F: Future<Output = Response>>(
     }
 
     request.extensions_mut().insert(CsrfToken(token));
+    request.extensions_mut().insert(cookies);
     let mut response = next(request).await;
     // A handler that rotated the cookie (sign-in) has set its own.
     let rotated = response

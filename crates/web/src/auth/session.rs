@@ -1,5 +1,5 @@
 //! Sessions and the extractors that say who is asking.
-use crate::auth::csrf::cookie_value;
+use crate::auth::csrf::request_cookie;
 use crate::error::{ApiError, AppError};
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
@@ -87,7 +87,7 @@ async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>,
         let grants = state.store.grants_of(user.id).await?;
         return Ok(Some(current_user(user, &grants, None, Some(scopes))));
     }
-    let Some(token) = cookie_value(&parts.headers, COOKIE) else {
+    let Some(token) = request_cookie(&parts.extensions, &parts.headers, COOKIE) else {
         return Ok(None);
     };
     let context = match state.store.session_context(&token).await {
