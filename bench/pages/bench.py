@@ -126,13 +126,12 @@ def wrk(url, seconds, connections, cookie=None):
     return rps, latency(50), latency(99), failures
 
 
-def load(base, hello_bin, seconds, connections):
+def load(base, hello_bin, seconds, connections, pages):
     """Every page under wrk, each between two runs of the hello server."""
     hello, hello_url = start_hello(hello_bin)
     try:
-        pages = [(None, "/healthz")] + PAGES
         cookies = {email: cookie_header(signed_in(base, email))
-                   for email in {e for e, _ in PAGES}}
+                   for email in {e for e, _ in pages if e}}
         print(f"\nwrk, {connections} connections, {seconds} s each, alternating with hello")
         print(f"{'page':<24} {'as':<34} {'req/s':>8} {'of hello':>8} {'p50 ms':>8} "
               f"{'p99 ms':>8} {'failed':>7}")
@@ -169,14 +168,20 @@ def main():
     ap.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
     ap.add_argument("--connections", type=int, default=64, help="wrk's connections")
     ap.add_argument("--hello-bin", help="a built hello/ binary (default: build it)")
+    ap.add_argument("--only", action="append", metavar="PATH",
+                    help="only the pages at this path (repeatable; /healthz included)")
     args = ap.parse_args()
+    pages = [(e, p) for e, p in [(None, "/healthz")] + PAGES
+             if not args.only or p in args.only]
     hello_bin = (args.hello_bin or build_hello()) if args.wrk else None
     data_dir = tempfile.mkdtemp(prefix="flipside-bench-")
     proc, base, ready = start(args.bin, data_dir, args.database_url)
     try:
         print(f"demo ready (import, allocation, publish, contacts) in {ready:.1f} s")
         print(f"{'page':<24} {'as':<34} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
-        for email, path in PAGES:
+        for email, path in pages:
+            if email is None:
+                continue
             opener = signed_in(base, email)
             for _ in range(3):
                 opener.open(base + path).read()
@@ -191,7 +196,7 @@ def main():
             print(f"{path:<24} {email:<34} {args.n:>5} {percentile(times, 50):>8.1f} "
                   f"{percentile(times, 95):>8.1f} {percentile(times, 99):>8.1f}")
         if args.wrk:
-            load(base, hello_bin, args.seconds, args.connections)
+            load(base, hello_bin, args.seconds, args.connections, pages)
     finally:
         proc.terminate()
         proc.wait()

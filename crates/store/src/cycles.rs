@@ -136,9 +136,7 @@ impl Store {
     /// A cycle's history, oldest first. Kept in memory per cycle under the `evaluation` and
     /// `people` versions (migration 0300).
     pub async fn cycle_events(&self, cycle_id: i64) -> Result<Vec<CycleEvent>> {
-        let version = self
-            .summed_version(&[Versioned::Evaluation, Versioned::People])
-            .await?;
+        let version = self.cycle_record_version().await?;
         let kept = self
             .caches
             .cycle_events

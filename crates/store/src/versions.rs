@@ -368,6 +368,15 @@ impl Store {
             .await
     }
 
+    /// The version of what a cycle's page shows of its own record: the cycle (its plan, hours
+    /// target and the cycle it copied) and its history with the names of who moved it on (the
+    /// `evaluation` and `people` counters, summed from one reading as
+    /// [`Store::evaluation_version`]'s are).
+    pub async fn cycle_record_version(&self) -> Result<i64> {
+        self.summed_version(&[Versioned::Evaluation, Versioned::People])
+            .await
+    }
+
     /// The version of everything the to-do figures count ([`Store::cycles_in_progress`]): the
     /// sum of the `surveys`, `evaluation` and `mentoring` counters from one reading, ordered as
     /// [`Store::evaluation_version`]'s sums are.

@@ -66,6 +66,8 @@ impl Application {
             clock: Clock::system(),
             results: Default::default(),
             dashboards: Default::default(),
+            cycle_records: Default::default(),
+            tutees: Default::default(),
         });
         Ok(Application {
             listener,

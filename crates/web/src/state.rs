@@ -39,6 +39,19 @@ pub struct Inner {
         (i64, String, i64),
         crate::handlers::evaluation::results::ResultsFigures,
     >,
+    /// The lower part of each cycle's page (its history and meeting plan) by cycle and time
+    /// zone, kept while the cycles and people's names are unchanged
+    /// ([`flipside_store::Store::cycle_record_version`]).
+    pub cycle_records: flipside_store::VersionCache<
+        (i64, &'static str),
+        crate::handlers::mentoring::cycles::CycleRecord,
+    >,
+    /// Each tutor's tutees by year and day, kept while the tutoring records and the Schools are
+    /// unchanged ([`flipside_store::Store::tutoring_dashboard_version`]).
+    pub tutees: flipside_store::VersionCache<
+        (i64, i32, NaiveDate),
+        crate::handlers::tutoring::records::TuteesTable,
+    >,
     /// The tutoring dashboard as each set of Schools sees it, kept while the tutoring records
     /// and the Schools are unchanged ([`flipside_store::Store::tutoring_dashboard_version`]).
     pub dashboards: flipside_store::VersionCache<

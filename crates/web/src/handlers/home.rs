@@ -14,7 +14,6 @@ use chrono::{DateTime, Utc};
 use flipside_core::policy::{self, Action, SchemeRef};
 use flipside_core::progress::{self, StaleWeeks, Step};
 use flipside_core::role::Role;
-use flipside_core::tutoring;
 use flipside_store::{CycleProgress, OpenCall, OpenSurvey, Organisation, PairToDo, Scheme};
 
 /// One to-do item: its words (the count in them) and the page where it is dealt with.
@@ -319,20 +318,8 @@ async fn tutoring_card(
     }
     let year = flipside_core::cycle::AcademicYear::containing(today);
     if let (true, Some(tutor_id)) = (policy::tutees(me), me.tutor_id) {
-        let rules = state.store.tutoring_school_rules().await?;
-        let tutees = state.store.tutees(tutor_id, year.start_year()).await?;
-        let overdue = tutees
-            .iter()
-            .filter(|t| {
-                let school = rules
-                    .iter()
-                    .find(|r| r.school_id == t.school_id)
-                    .map(|r| r.rules())
-                    .unwrap_or_default();
-                tutoring::contact_overdue(year, &school, t.first_day, today)
-            })
-            .count();
-        card.tutees = Some((tutees.len(), overdue));
+        let tutees = crate::handlers::tutoring::records::tutees_of(state, tutor_id, today).await?;
+        card.tutees = Some(tutees.counts());
     }
     if let (true, Some(student_id)) = (policy::own_tutoring_profile(me), me.student_id) {
         card.my_tutor = Some(

@@ -80,6 +80,78 @@ async fn a_coordinator_runs_a_cycle_through_every_state_and_each_change_is_recor
     assert!(b.get(&path).await.body.contains("This cycle is closed."));
 }
 
+/// A cycle's history and meeting plan are rendered once and kept (issue 15): a step taken, the
+/// plan edited and the organisation's time zone changed each show on the next request.
+#[tokio::test]
+async fn the_cycle_page_kept_in_memory_shows_every_change_behind_it() {
+    let app = TestApp::spawn().await;
+    let s = scheme(&app, "RM").await;
+    app.person("priya@tu.test", &[(Role::Coordinator, Scope::Scheme(s))])
+        .await;
+    let b = app.signed_in("priya@tu.test").await;
+    let r = b
+        .post(
+            &format!("/schemes/{s}/cycles"),
+            &[
+                ("academic_year", "2026/27"),
+                ("hours_target", "20"),
+                ("copy_from", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let path = r.location().to_string();
+    let page = b.get(&path).await;
+    assert!(page.body.contains("Getting to know each other"));
+    assert!(page.body.contains("Hours each pair aims to meet: 20."));
+    assert!(!page.body.contains("draft → recruiting"));
+    assert!(
+        page.body.contains("times in Europe/London"),
+        "{}",
+        page.body
+    );
+
+    let r = b
+        .post(
+            &format!("{path}/advance"),
+            &[("from", "draft"), ("to", "recruiting")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let page = b.get(&path).await;
+    assert!(page.body.contains("draft → recruiting"), "the step shows");
+
+    let r = b
+        .post(
+            &format!("{path}/plan"),
+            &[
+                ("sessions", "## Belonging\n- What does belonging mean?\n"),
+                ("expectations", "We meet every fortnight."),
+                ("hours_target", "16"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = b.get(&path).await;
+    assert!(
+        page.body.contains("What does belonging mean?"),
+        "the plan shows"
+    );
+    assert!(!page.body.contains("Getting to know each other"));
+    assert!(page.body.contains("Hours each pair aims to meet: 16."));
+
+    app.store
+        .set_time_zone(flipside_core::local_time::Zone::parse("Asia/Tokyo").unwrap())
+        .await
+        .unwrap();
+    let page = b.get(&path).await;
+    assert!(
+        page.body.contains("times in Asia/Tokyo"),
+        "the new zone shows"
+    );
+    assert!(page.body.contains(" JST</td>"), "{}", page.body);
+}
+
 #[tokio::test]
 async fn a_stale_page_cannot_skip_a_state() {
     let app = TestApp::spawn().await;

@@ -638,6 +638,87 @@ async fn contacts_for(app: &TestApp, students: impl IntoIterator<Item = String>)
     app.store.add_contacts(&contacts).await.unwrap();
 }
 
+/// A tutor's tutees are rendered once per day and kept (issue 15); every change behind them
+/// shows on the next request: a contact logged, the School's rules, and the day passing the
+/// School's no-contact-by date.
+#[tokio::test]
+async fn a_tutors_tutees_kept_in_memory_show_every_change_behind_them() {
+    use chrono::TimeZone;
+    let app = TestApp::spawn().await;
+    let now = this_year();
+    let y = now.start_year();
+    app.clock
+        .set(chrono::Utc.with_ymd_and_hms(y, 9, 1, 12, 0, 0).unwrap());
+    institution(&app, &format!("S1,T2,{now}\nS2,T2,{now}\n")).await;
+    let law = app
+        .store
+        .tutoring_school_rules()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.code == "LAW")
+        .unwrap();
+    let weeks = |no_contact_weeks| {
+        let app = &app;
+        let rules = flipside_core::tutoring::SchoolRules {
+            no_contact_weeks,
+            ..law.rules()
+        };
+        async move {
+            app.store
+                .set_tutoring_school_rules(law.school_id, rules)
+                .await
+                .unwrap()
+        }
+    };
+    weeks(6).await;
+    let ben = app
+        .as_role(
+            "ben.sorrel@example.ac.uk",
+            &[(Role::Tutor, Scope::Organisation)],
+        )
+        .await;
+    let overdue = || async {
+        let page = ben.get_ok("/tutoring/tutees").await.body;
+        let section = &page[page.find("id=\"overdue\"").unwrap()..page.find("<table>").unwrap()];
+        (section.to_string(), page)
+    };
+    let (section, page) = overdue().await;
+    assert!(section.contains("Every tutee whose School's"), "{section}");
+    assert!(page.contains(&format!("{y}-09-12")) && !page.contains(&format!("{y}-08-20")));
+
+    assert_eq!(
+        log(&ben, "S1", &format!("{y}-08-20"), "20", "")
+            .await
+            .status,
+        303
+    );
+    let (_, page) = overdue().await;
+    assert!(
+        page.contains(&format!("{y}-08-20")),
+        "the contact shows: {page}"
+    );
+
+    weeks(2).await;
+    let (section, page) = overdue().await;
+    assert!(
+        section.contains("Cat Marsh (S1)") && section.contains("Dan Reed (S2)"),
+        "the School's new date shows: {section}"
+    );
+    assert!(page.contains(&format!("{y}-08-15")));
+
+    weeks(6).await;
+    let (section, _) = overdue().await;
+    assert!(section.contains("Every tutee whose School's"), "{section}");
+    app.clock
+        .set(chrono::Utc.with_ymd_and_hms(y, 9, 20, 12, 0, 0).unwrap());
+    let (section, _) = overdue().await;
+    assert!(
+        section.contains("Dan Reed (S2)") && !section.contains("Cat Marsh"),
+        "the day passing the date shows: {section}"
+    );
+}
+
 /// The dashboard is kept in memory per year, set of Schools, disclosure setting and day
 /// (issue 15); every change behind it shows on the next request: contacts logged, a School's
 /// rules, the disclosure rule, and the day passing the School's no-contact-by date.

@@ -17,11 +17,13 @@ use flipside_core::cycle::{
 };
 use flipside_core::framework::Framework;
 use flipside_core::invitation::InvitationStatus;
+use flipside_core::local_time::Zone;
 use flipside_core::policy::{self, Action, CycleRef, ReportSubject};
 use flipside_core::progress::{self, Figures, StageReport, StaleWeeks};
 use flipside_core::recruitment::ApplicationStatus;
 use flipside_store::{Cycle, CycleEvent, PairCounts, Scheme, StoreError};
 use serde::Deserialize;
+use std::sync::{Arc, OnceLock};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "cycles/new.html")]
@@ -235,9 +237,8 @@ pub struct ShowPage {
     next: Option<&'static str>,
     /// The next step's words ("Open the call"), on the button that asks to take it.
     next_step: &'static str,
-    events: Vec<CycleEvent>,
-    framework: Option<Framework>,
-    copied_from_year: Option<String>,
+    /// Its hours target, history and meeting plan, rendered once and kept ([`CycleRecord`]).
+    record: Arc<CycleRecord>,
     can_edit: bool,
     can_see_results: bool,
     /// The quote bank and the triangulation pages (issue 11).
@@ -341,10 +342,7 @@ pub async fn show(
     ))?;
     let scheme = state.store.scheme(cycle.scheme_id).await?;
     let current = cycle.state()?;
-    let copied_from_year = match cycle.copied_from {
-        Some(c) => Some(state.store.cycle(c).await?.year().to_string()),
-        None => None,
-    };
+    let record = record(&state, &cycle, ctx.zone).await?;
     let figures_shown = policy::aggregate_results(&user.actor, cycle.scheme_id);
     let (stages, figures) = stages(&state, &ctx, &user, &cycle, current, figures_shown).await?;
     let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
@@ -362,8 +360,7 @@ pub async fn show(
             .collect(),
         next: current.next().map(CycleState::as_str),
         next_step: current.next().map_or("", CycleState::step),
-        events: state.store.cycle_events(id).await?,
-        framework: serde_json::from_str(&cycle.framework).ok(),
+        record,
         can_edit: policy::cycle(
             &user.actor,
             CycleRef {
@@ -389,10 +386,73 @@ pub async fn show(
         can_manage_surveys: policy::manage_surveys(&user.actor, cycle.scheme_id),
         can_see_instrument: policy::cycle_instrument(&user.actor, cycle.scheme_id, Action::View),
         can_see_chats: policy::chat_list(&user.actor, cycle.scheme_id),
-        copied_from_year,
         scheme,
         cycle,
     })
+}
+
+/// The lower part of a cycle's page: its hours target, its history with who moved it on and
+/// its meeting plan. The same for everyone who may see the cycle but for the link to edit the
+/// plan, so rendered by the first request per cycle and time zone (with and without that link)
+/// and kept while the cycles and people's names are unchanged
+/// ([`flipside_store::Store::cycle_record_version`]): parsing the plan and writing out the
+/// history on every request was a large part of the page's time (issue 15).
+pub struct CycleRecord {
+    cycle_id: i64,
+    hours_target: i64,
+    copied_from_year: Option<String>,
+    events: Vec<CycleEvent>,
+    framework: Option<Framework>,
+    zone: Zone,
+    /// Without and with the link to edit the plan.
+    rendered: [OnceLock<String>; 2],
+}
+
+#[derive(Template)]
+#[template(path = "cycles/show_record.html")]
+struct RecordHtml<'a> {
+    r: &'a CycleRecord,
+    can_edit: bool,
+}
+
+impl RecordHtml<'_> {
+    fn short(&self, at: impl crate::page::AsInstant) -> String {
+        self.r.zone.short(at.instant())
+    }
+}
+
+impl CycleRecord {
+    /// The part as the viewer sees it (the template passes its fields by reference).
+    pub fn html(&self, can_edit: &bool) -> Result<&str, askama::Error> {
+        let can_edit = *can_edit;
+        crate::page::rendered_once(&self.rendered[usize::from(can_edit)], || {
+            RecordHtml { r: self, can_edit }.render()
+        })
+    }
+}
+
+/// Cycle `cycle`'s [`CycleRecord`] in `zone`, kept in [`crate::state::Inner::cycle_records`].
+async fn record(state: &AppState, cycle: &Cycle, zone: Zone) -> Result<Arc<CycleRecord>, AppError> {
+    // Read before the records, so that what is kept is at least as new as its version.
+    let version = state.store.cycle_record_version().await?;
+    Ok(state
+        .cycle_records
+        .get((cycle.id, zone.name()), version, || async {
+            let copied_from_year = match cycle.copied_from {
+                Some(c) => Some(state.store.cycle(c).await?.year().to_string()),
+                None => None,
+            };
+            Ok(CycleRecord {
+                cycle_id: cycle.id,
+                hours_target: cycle.hours_target,
+                copied_from_year,
+                events: state.store.cycle_events(cycle.id).await?,
+                framework: serde_json::from_str(&cycle.framework).ok(),
+                zone,
+                rendered: Default::default(),
+            })
+        })
+        .await?)
 }
 
 /// The step a coordinator asks to take, from the cycle page's button.

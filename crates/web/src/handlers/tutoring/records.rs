@@ -21,6 +21,7 @@ use flipside_core::policy::{self, TuteeRef, TutoringSelf};
 use flipside_core::tutoring::{self, ContactInput, INITIATORS, MODES};
 use flipside_store::{Contact, NewContact, StoreError, StudentRecord, Tutee, TutorHistoryRow};
 use serde::Deserialize;
+use std::sync::{Arc, OnceLock};
 
 async fn me(state: &AppState, user: &CurrentUser) -> Result<TutoringSelf, AppError> {
     // A page learnt it with the session.
@@ -43,12 +44,42 @@ pub struct TuteeRow {
 pub struct TuteesPage {
     ctx: PageCtx,
     year: AcademicYear,
-    rows: Vec<TuteeRow>,
+    tutees: Arc<TuteesTable>,
 }
 
-impl TuteesPage {
+/// A tutor's tutees in a year as their page lists them: the same on every request until a
+/// contact, an assignment or a School's rules change or the day turns, so rendered once and
+/// kept ([`crate::state::Inner::tutees`]); copying and writing out every row on each request
+/// was most of the page's time (issue 15).
+pub struct TuteesTable {
+    year: AcademicYear,
+    rows: Vec<TuteeRow>,
+    rendered: OnceLock<String>,
+}
+
+#[derive(Template)]
+#[template(path = "tutoring/tutees_table.html")]
+struct TuteesHtml<'a> {
+    t: &'a TuteesTable,
+}
+
+impl TuteesHtml<'_> {
     fn overdue(&self) -> Vec<&TuteeRow> {
-        self.rows.iter().filter(|r| r.overdue).collect()
+        self.t.rows.iter().filter(|r| r.overdue).collect()
+    }
+}
+
+impl TuteesTable {
+    /// How many tutees, and how many of them missed their School's no-contact-by date.
+    pub fn counts(&self) -> (usize, usize) {
+        (
+            self.rows.len(),
+            self.rows.iter().filter(|r| r.overdue).count(),
+        )
+    }
+
+    pub fn html(&self) -> Result<&str, askama::Error> {
+        crate::page::rendered_once(&self.rendered, || TuteesHtml { t: self }.render())
     }
 }
 
@@ -60,28 +91,52 @@ pub async fn tutees(
     let me = me(&state, &user).await?;
     allow(policy::tutees(me))?;
     let tutor_id = me.tutor_id.ok_or(AppError::Forbidden)?;
-    let year = current_year(&state).await?;
-    let all_rules = state.store.tutoring_school_rules().await?;
     let today = state.today().await?;
-    let rows = state
-        .store
-        .tutees(tutor_id, year.start_year())
-        .await?
-        .into_iter()
-        .map(|tutee| {
-            let rules = all_rules
-                .iter()
-                .find(|r| r.school_id == tutee.school_id)
-                .map(|r| r.rules())
-                .unwrap_or_default();
-            TuteeRow {
-                no_contact_by: tutoring::no_contact_by(year, &rules),
-                overdue: tutoring::contact_overdue(year, &rules, tutee.first_day, today),
-                tutee,
-            }
+    let tutees = tutees_of(&state, tutor_id, today).await?;
+    let year = tutees.year;
+    Ok(TuteesPage { ctx, year, tutees })
+}
+
+/// Tutor `tutor_id`'s tutees in the academic year holding `today`, as their page lists them:
+/// kept in [`crate::state::Inner::tutees`] per tutor, year and day while the tutoring records
+/// and the Schools are unchanged ([`flipside_store::Store::tutoring_dashboard_version`]).
+pub async fn tutees_of(
+    state: &AppState,
+    tutor_id: i64,
+    today: NaiveDate,
+) -> Result<Arc<TuteesTable>, AppError> {
+    // Read before the records, so that what is kept is at least as new as its version.
+    let version = state.store.tutoring_dashboard_version().await?;
+    let year = AcademicYear::containing(today);
+    Ok(state
+        .tutees
+        .get((tutor_id, year.start_year(), today), version, || async {
+            let all_rules = state.store.tutoring_school_rules().await?;
+            let rows = state
+                .store
+                .tutees(tutor_id, year.start_year())
+                .await?
+                .into_iter()
+                .map(|tutee| {
+                    let rules = all_rules
+                        .iter()
+                        .find(|r| r.school_id == tutee.school_id)
+                        .map(|r| r.rules())
+                        .unwrap_or_default();
+                    TuteeRow {
+                        no_contact_by: tutoring::no_contact_by(year, &rules),
+                        overdue: tutoring::contact_overdue(year, &rules, tutee.first_day, today),
+                        tutee,
+                    }
+                })
+                .collect();
+            Ok(TuteesTable {
+                year,
+                rows,
+                rendered: OnceLock::new(),
+            })
         })
-        .collect();
-    Ok(TuteesPage { ctx, year, rows })
+        .await?)
 }
 
 /// `/tutoring/me`: a student's own record.
