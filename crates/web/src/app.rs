@@ -68,6 +68,7 @@ impl Application {
             dashboards: Default::default(),
             cycle_records: Default::default(),
             tutees: Default::default(),
+            stage_reports: Default::default(),
         });
         Ok(Application {
             listener,

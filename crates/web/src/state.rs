@@ -46,6 +46,8 @@ pub struct Inner {
         (i64, &'static str),
         crate::handlers::mentoring::cycles::CycleRecord,
     >,
+    /// Each cycle's stage reports as last worked out, with what they came from.
+    pub stage_reports: crate::handlers::mentoring::cycles::StageReports,
     /// Each tutor's tutees by year and day, kept while the tutoring records and the Schools are
     /// unchanged ([`flipside_store::Store::tutoring_dashboard_version`]).
     pub tutees: flipside_store::VersionCache<

@@ -23,6 +23,7 @@ use flipside_core::progress::{self, Figures, StageReport, StaleWeeks};
 use flipside_core::recruitment::ApplicationStatus;
 use flipside_store::{Cycle, CycleEvent, PairCounts, Scheme, StoreError};
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 #[derive(Template, WebTemplate)]
@@ -265,21 +266,76 @@ pub struct ShowPage {
 /// One stage of the cycle as its page shows it: what is done, and what waits, each waiting
 /// item linked to the page where it is dealt with (when the viewer may open it).
 pub struct StageView {
-    pub report: StageReport,
+    reports: Arc<Vec<StageReport>>,
+    at: usize,
     pub items: Vec<crate::handlers::home::Item>,
 }
 
 impl StageView {
+    fn report(&self) -> &StageReport {
+        &self.reports[self.at]
+    }
+
     fn id(&self) -> &'static str {
-        self.report.stage.id()
+        self.report().stage.id()
     }
 
     fn name(&self) -> &'static str {
-        self.report.stage.name()
+        self.report().stage.name()
     }
 
     fn standing(&self) -> &'static str {
-        self.report.standing.label()
+        self.report().standing.label()
+    }
+}
+
+/// Each cycle's stage reports as last worked out, with what they were worked out from
+/// ([`crate::state::Inner::stage_reports`]). The reports are a function of those alone
+/// ([`progress::stages`]), so they are served again while those are equal: writing their
+/// sentences out on every request was about 8 % of the cycle page's time (issue 15).
+#[derive(Default)]
+pub struct StageReports {
+    by_cycle: std::sync::Mutex<HashMap<i64, WorkedOut>>,
+}
+
+/// The reports, and the state, figures and stale-pair setting they were worked out from.
+struct WorkedOut {
+    state: CycleState,
+    figures: Figures,
+    stale: StaleWeeks,
+    reports: Arc<Vec<StageReport>>,
+}
+
+impl StageReports {
+    /// [`progress::stages`] of cycle `cycle_id` from these inputs.
+    fn of(
+        &self,
+        cycle_id: i64,
+        state: CycleState,
+        figures: &Figures,
+        stale: StaleWeeks,
+    ) -> Arc<Vec<StageReport>> {
+        let same = |w: &&WorkedOut| w.state == state && w.stale == stale && w.figures == *figures;
+        if let Some(w) = self.lock().get(&cycle_id).filter(same) {
+            return w.reports.clone();
+        }
+        let reports = Arc::new(progress::stages(state, figures, stale));
+        self.lock().insert(
+            cycle_id,
+            WorkedOut {
+                state,
+                figures: figures.clone(),
+                stale,
+                reports: reports.clone(),
+            },
+        );
+        reports
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, WorkedOut>> {
+        self.by_cycle
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -305,9 +361,11 @@ async fn stages(
     } else {
         (Figures::default(), StaleWeeks::default())
     };
-    let stages = progress::stages(current, &figures, stale)
-        .into_iter()
-        .map(|report| StageView {
+    let reports = state.stage_reports.of(cycle.id, current, &figures, stale);
+    let stages = reports
+        .iter()
+        .enumerate()
+        .map(|(at, report)| StageView {
             items: report
                 .to_do
                 .iter()
@@ -319,7 +377,8 @@ async fn stages(
                         })
                 })
                 .collect(),
-            report,
+            reports: reports.clone(),
+            at,
         })
         .collect();
     Ok((stages, figures))
@@ -673,4 +732,44 @@ async fn close_page(
         effects,
     }
     .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stage_reports_are_served_again_only_while_what_they_came_from_is_equal() {
+        let kept = StageReports::default();
+        let stale = StaleWeeks::default();
+        let mut figures = Figures {
+            applications: 3,
+            undecided: 2,
+            ..Figures::default()
+        };
+        let first = kept.of(1, CycleState::Recruiting, &figures, stale);
+        assert_eq!(
+            *first,
+            progress::stages(CycleState::Recruiting, &figures, stale)
+        );
+        let again = kept.of(1, CycleState::Recruiting, &figures, stale);
+        assert!(Arc::ptr_eq(&first, &again), "the same inputs: kept");
+
+        figures.undecided = 1;
+        let changed = kept.of(1, CycleState::Recruiting, &figures, stale);
+        assert_eq!(
+            *changed,
+            progress::stages(CycleState::Recruiting, &figures, stale),
+            "a figure changed: worked out again"
+        );
+        assert_ne!(*changed, *first);
+        let moved = kept.of(1, CycleState::Matching, &figures, stale);
+        assert_eq!(
+            *moved,
+            progress::stages(CycleState::Matching, &figures, stale)
+        );
+        let other = kept.of(2, CycleState::Recruiting, &figures, stale);
+        assert!(!Arc::ptr_eq(&other, &moved), "each cycle its own");
+        assert_eq!(*other, *changed);
+    }
 }
