@@ -224,7 +224,6 @@ pub async fn show(
     Ok(page)
 }
 
-/// The organisation's stale-pair setting (the default before an organisation exists).
 /// The organisation's stale-pairs setting, or its default (before set-up, or a stored value out
 /// of range).
 pub(crate) fn stale_weeks(org: Option<&Organisation>) -> StaleWeeks {

@@ -527,33 +527,26 @@ pub async fn list_tutees(
         return Err(AppError::Forbidden.into());
     }
     let tutor_id = me.tutor_id.ok_or(AppError::Forbidden)?;
-    let year = current_year(&state).await?;
-    let all_rules = state.store.tutoring_school_rules().await?;
+    // The list the tutees page shows, kept under the tutoring data's version.
     let today = state.today().await?;
-    let tutees = state.store.tutees(tutor_id, year.start_year()).await?;
-    let (tutees, next_cursor) = page(tutees, |t| t.student_id, &params)?;
+    let tutees = crate::handlers::tutoring::records::tutees_of(&state, tutor_id, today).await?;
     let items = tutees
-        .into_iter()
-        .map(|t| {
-            let rules = all_rules
-                .iter()
-                .find(|r| r.school_id == t.school_id)
-                .map(|r| r.rules())
-                .unwrap_or_default();
-            TuteeJson {
-                no_contact_by: tutoring::no_contact_by(year, &rules).to_string(),
-                overdue: tutoring::contact_overdue(year, &rules, t.first_day, today),
-                student_id: t.student_id,
-                external_id: t.external_id,
-                name: t.name,
-                school_id: t.school_id,
-                programme: t.programme,
-                year_of_study: t.year_of_study,
-                contacts: t.contacts,
-                last_contact: t.last_date,
-            }
+        .rows()
+        .iter()
+        .map(|r| TuteeJson {
+            no_contact_by: r.no_contact_by.to_string(),
+            overdue: r.overdue,
+            student_id: r.tutee.student_id,
+            external_id: r.tutee.external_id.clone(),
+            name: r.tutee.name.clone(),
+            school_id: r.tutee.school_id,
+            programme: r.tutee.programme.clone(),
+            year_of_study: r.tutee.year_of_study,
+            contacts: r.tutee.contacts,
+            last_contact: r.tutee.last_date.clone(),
         })
         .collect();
+    let (items, next_cursor) = page(items, |t: &TuteeJson| t.student_id, &params)?;
     Ok(Json(TuteePage { items, next_cursor }))
 }
 

@@ -70,6 +70,11 @@ impl TuteesHtml<'_> {
 }
 
 impl TuteesTable {
+    /// Each tutee with their School's no-contact-by date, in the page's order.
+    pub fn rows(&self) -> &[TuteeRow] {
+        &self.rows
+    }
+
     /// How many tutees, and how many of them missed their School's no-contact-by date.
     pub fn counts(&self) -> (usize, usize) {
         (
