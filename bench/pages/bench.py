@@ -63,6 +63,19 @@ def start(binary, data_dir, database_url):
     raise SystemExit(f"flipside exited before listening (code {proc.wait()})")
 
 
+def resident(proc):
+    """The process's resident memory as `anonymous + file-backed = total` MiB (/proc status):
+    anonymous is the heap and SQLite's caches; file-backed is mostly the binary's own pages."""
+    fields = {}
+    with open(f"/proc/{proc.pid}/status") as f:
+        for line in f:
+            name, _, value = line.partition(":")
+            if name in ("RssAnon", "RssFile", "RssShmem"):
+                fields[name] = int(value.split()[0]) / 1024
+    anon, file = fields["RssAnon"], fields["RssFile"] + fields.get("RssShmem", 0)
+    return f"{anon:.1f} + {file:.1f} = {anon + file:.1f} MiB"
+
+
 def signed_in(base, email):
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -102,6 +115,9 @@ def start_hello(binary):
             return proc, f"http://127.0.0.1:{port}/"
     raise SystemExit(f"hello exited before listening (code {proc.wait()})")
 
+
+# How long the server is left idle before its resident memory is read.
+IDLE_SECONDS = 5
 
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
@@ -178,6 +194,8 @@ def main():
     proc, base, ready = start(args.bin, data_dir, args.database_url)
     try:
         print(f"demo ready (import, allocation, publish, contacts) in {ready:.1f} s")
+        time.sleep(IDLE_SECONDS)
+        print(f"resident {IDLE_SECONDS} s after, idle: {resident(proc)} (anonymous + file)")
         print(f"{'page':<24} {'as':<34} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
         for email, path in pages:
             if email is None:
@@ -197,6 +215,14 @@ def main():
                   f"{percentile(times, 95):>8.1f} {percentile(times, 99):>8.1f}")
         if args.wrk:
             load(base, hello_bin, args.seconds, args.connections, pages)
+        print(f"resident after the requests: {resident(proc)}")
+        proc.terminate()
+        proc.wait()
+        # Started again on the data it made: what a restarted server holds before any request.
+        proc, base, ready = start(args.bin, data_dir, args.database_url)
+        time.sleep(IDLE_SECONDS)
+        print(f"started again on its data in {ready:.2f} s; resident {IDLE_SECONDS} s after, "
+              f"idle: {resident(proc)}")
     finally:
         proc.terminate()
         proc.wait()
