@@ -269,11 +269,18 @@ async fn a_tutor_lists_tutees_and_logs_and_reads_contacts_and_others_cannot_read
         .unwrap()
         .id;
     // The list the tutees page keeps in memory: the contact just logged is in it.
-    let tutees: Value = get(&app, &ada, "/tutoring/tutees").await.json().await.unwrap();
+    let tutees: Value = get(&app, &ada, "/tutoring/tutees")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(tutees["items"][0]["contacts"], 1, "{tutees}");
     assert_eq!(tutees["items"][0]["last_contact"], today.as_str());
     let by = tutees["items"][0]["no_contact_by"].as_str().unwrap();
-    assert!(chrono::NaiveDate::parse_from_str(by, "%Y-%m-%d").is_ok(), "{tutees}");
+    assert!(
+        chrono::NaiveDate::parse_from_str(by, "%Y-%m-%d").is_ok(),
+        "{tutees}"
+    );
 
     // Not her tutee, and a bad duration: each named; nothing logged.
     let r = post(&app, &ada, "/tutoring/contacts", contact("S2", 30)).await;
