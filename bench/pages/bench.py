@@ -116,6 +116,9 @@ def start_hello(binary):
     raise SystemExit(f"hello exited before listening (code {proc.wait()})")
 
 
+# A tutee of the demo's tutor (as in bench/soak/).
+CONTACTED_STUDENT = "S025461"
+
 # How long the server is left idle before its resident memory is read.
 IDLE_SECONDS = 5
 
@@ -169,6 +172,31 @@ def load(base, hello_bin, seconds, connections, pages):
         hello.wait()
 
 
+def after_contacts(base, n):
+    """The coordinator's dashboard, timed right after each of `n` contacts the demo tutor logs
+    through the form: each contact changes the figures, so each request recomputes them."""
+    tutor = signed_in(base, "tutor@demo.flipside.test")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', tutor.open(f"{base}/").read().decode()).group(1)
+    coordinator = signed_in(base, "coordinator@demo.flipside.test")
+    coordinator.open(f"{base}/tutoring/dashboard").read()
+    times = []
+    for _ in range(n):
+        body = urllib.parse.urlencode({
+            "student": CONTACTED_STUDENT, "date": time.strftime("%Y-%m-%d"), "mode": "online",
+            "duration": "20", "initiated_by": "tutor", "note": "Logged by bench.py", "csrf": csrf,
+        }).encode()
+        tutor.open(f"{base}/tutoring/contacts", data=body).read()
+        t = time.perf_counter()
+        with coordinator.open(f"{base}/tutoring/dashboard") as r:
+            r.read()
+            assert r.status == 200, r.status
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    print(f"\n/tutoring/dashboard right after each of {n} contacts logged: p50 "
+          f"{percentile(times, 50):.1f} ms, p95 {percentile(times, 95):.1f} ms, "
+          f"max {times[-1]:.1f} ms")
+
+
 def percentile(sorted_ms, p):
     k = max(0, min(len(sorted_ms) - 1, round(p / 100 * len(sorted_ms) + 0.5) - 1))
     return sorted_ms[k]
@@ -184,6 +212,8 @@ def main():
     ap.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
     ap.add_argument("--connections", type=int, default=64, help="wrk's connections")
     ap.add_argument("--hello-bin", help="a built hello/ binary (default: build it)")
+    ap.add_argument("--after-contacts", type=int, default=0, metavar="N",
+                    help="time the coordinator's dashboard right after each of N contacts")
     ap.add_argument("--only", action="append", metavar="PATH",
                     help="only the pages at this path (repeatable; /healthz included)")
     args = ap.parse_args()
@@ -213,6 +243,8 @@ def main():
             times.sort()
             print(f"{path:<24} {email:<34} {args.n:>5} {percentile(times, 50):>8.1f} "
                   f"{percentile(times, 95):>8.1f} {percentile(times, 99):>8.1f}")
+        if args.after_contacts:
+            after_contacts(base, args.after_contacts)
         if args.wrk:
             load(base, hello_bin, args.seconds, args.connections, pages)
         print(f"resident after the requests: {resident(proc)}")

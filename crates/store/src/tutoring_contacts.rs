@@ -1,12 +1,14 @@
 //! Contacts between tutors and tutees, a tutor's list of tutees, and the consistency
-//! dashboard's figures, computed by aggregate SQL (one row per School, or per School and value
-//! for distributions) rather than by loading every student.
+//! dashboard's figures: per School, counted from the year's roster (kept until an assignment,
+//! a student's School or a tutor changes; tutors' loads by aggregate SQL) and each student's
+//! first contact of the year (read again after each contact).
 use crate::error::OrNotFound;
 use crate::pool::{on_pool, on_pool_write};
 use crate::versions::Versioned;
 use crate::{Result, Store, now};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// Rows per multi-row INSERT.
@@ -92,6 +94,66 @@ pub struct DashboardFigures {
     pub first_contact_days: SchoolHistogram,
     /// Per School: how many tutors have each number of tutees this year (none included).
     pub loads: SchoolHistogram,
+}
+
+/// What the dashboard needs of a year besides its contacts and the Schools' rules: each
+/// assignment with its student's School and continuity, every student's School, and the
+/// tutors' loads by School (all of it under the allocation's version, migrations 0220, 0320).
+#[derive(Debug, Default)]
+pub struct YearRoster {
+    assigned: Vec<Assigned>,
+    school_of: HashMap<i64, i64>,
+    /// The dashboard's tutor loads (see [`DashboardFigures::loads`]).
+    loads: SchoolHistogram,
+}
+
+/// One assignment of the year, as the dashboard counts it.
+#[derive(Debug, Clone, Copy)]
+struct Assigned {
+    student_id: i64,
+    school_id: i64,
+    /// The student had a tutor the year before.
+    had_last_year: bool,
+    /// The same tutor as the year before.
+    kept: bool,
+}
+
+impl YearRoster {
+    /// The per-School counts and first-contact days, from each student's first contact day of
+    /// the year (`first_days`: student, day) and each School's no-contact weeks (ten for a
+    /// School without rules). Students without a School are left out of the days, as a join
+    /// would.
+    fn count(
+        &self,
+        first_days: &[(i64, i64)],
+        weeks: &HashMap<i64, i64>,
+    ) -> (Vec<SchoolCounts>, SchoolHistogram) {
+        let first: HashMap<i64, i64> = first_days.iter().copied().collect();
+        let mut counts: BTreeMap<i64, SchoolCounts> = BTreeMap::new();
+        for a in &self.assigned {
+            let c = counts.entry(a.school_id).or_insert_with(|| SchoolCounts {
+                school_id: a.school_id,
+                ..SchoolCounts::default()
+            });
+            let day = first.get(&a.student_id).copied();
+            let by = weeks.get(&a.school_id).copied().unwrap_or(10) * 7;
+            c.students += 1;
+            c.contacted += i64::from(day.is_some());
+            c.had_last_year += i64::from(a.had_last_year);
+            c.kept += i64::from(a.kept);
+            c.no_contact_by_date += i64::from(day.is_none_or(|d| d > by));
+        }
+        let mut days: BTreeMap<(i64, i64), u64> = BTreeMap::new();
+        for (student, day) in first_days {
+            if let Some(school) = self.school_of.get(student) {
+                *days.entry((*school, *day)).or_default() += 1;
+            }
+        }
+        (
+            counts.into_values().collect(),
+            days.into_iter().map(|((s, d), n)| (s, d, n)).collect(),
+        )
+    }
 }
 
 const CONTACT_COLUMNS: &str = "c.id, c.student_id, s.name AS student_name, c.tutor_id, t.name AS tutor_name, c.academic_year,
@@ -202,41 +264,57 @@ impl Store {
         self.caches
             .dashboard
             .get(academic_year, version, || async {
+                let roster = self.year_roster(academic_year).await?;
+                let first_days: Vec<(i64, i64)> = on_pool!(self, pool => sqlx::query_as(
+                    "SELECT student_id, MIN(year_day) FROM tutoring_contacts WHERE academic_year = $1 GROUP BY student_id"
+                ).bind(i64::from(academic_year)).fetch_all(pool).await)?;
+                let weeks: Vec<(i64, i64)> = on_pool!(self, pool => sqlx::query_as(
+                    "SELECT school_id, no_contact_weeks FROM tutoring_school_rules"
+                ).fetch_all(pool).await)?;
+                let (counts, first_contact_days) =
+                    roster.count(&first_days, &weeks.into_iter().collect());
                 Ok(DashboardFigures {
-                    counts: self.compute_dashboard_counts(academic_year).await?,
-                    first_contact_days: self.compute_first_contact_days(academic_year).await?,
-                    loads: self.compute_tutor_load_histogram(academic_year).await?,
+                    counts,
+                    first_contact_days,
+                    loads: roster.loads.clone(),
                 })
             })
             .await
     }
 
-    async fn compute_dashboard_counts(&self, academic_year: i32) -> Result<Vec<SchoolCounts>> {
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, SchoolCounts>(
-            "SELECT st.school_id, COUNT(*) AS students,
-                CAST(COALESCE(SUM(CASE WHEN f.first_day IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS contacted,
-                CAST(COALESCE(SUM(CASE WHEN p.tutor_id IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS had_last_year,
-                CAST(COALESCE(SUM(CASE WHEN p.tutor_id = a.tutor_id THEN 1 ELSE 0 END), 0) AS BIGINT) AS kept,
-                CAST(COALESCE(SUM(CASE WHEN f.first_day IS NULL OR f.first_day > COALESCE(r.no_contact_weeks, 10) * 7 THEN 1 ELSE 0 END), 0) AS BIGINT) AS no_contact_by_date
-             FROM tutoring_assignments a
-             JOIN tutoring_students st ON st.id = a.student_id
-             LEFT JOIN tutoring_assignments p ON p.student_id = a.student_id AND p.academic_year = $2
-             LEFT JOIN (SELECT student_id, MIN(year_day) AS first_day FROM tutoring_contacts WHERE academic_year = $1 GROUP BY student_id) f
-                ON f.student_id = a.student_id
-             LEFT JOIN tutoring_school_rules r ON r.school_id = st.school_id
-             WHERE a.academic_year = $1
-             GROUP BY st.school_id"
-        ).bind(i64::from(academic_year)).bind(i64::from(academic_year) - 1).fetch_all(pool).await)?)
-    }
-
-    async fn compute_first_contact_days(&self, academic_year: i32) -> Result<SchoolHistogram> {
-        let rows: Vec<(i64, i64, i64)> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT st.school_id, f.first_day, COUNT(*) FROM
-                (SELECT student_id, MIN(year_day) AS first_day FROM tutoring_contacts WHERE academic_year = $1 GROUP BY student_id) f
-             JOIN tutoring_students st ON st.id = f.student_id
-             GROUP BY st.school_id, f.first_day"
-        ).bind(i64::from(academic_year)).fetch_all(pool).await)?;
-        Ok(histogram(rows))
+    /// The year's [`YearRoster`], kept under the allocation's version: contacts leave it alone,
+    /// so a contact logged costs the dashboard one query for the year's first contacts instead
+    /// of the roster's joins (issue 15).
+    async fn year_roster(&self, academic_year: i32) -> Result<Arc<YearRoster>> {
+        let version = self.data_version(Versioned::Allocation).await?;
+        self.caches
+            .year_rosters
+            .get(academic_year, version, || async {
+                let assigned: Vec<(i64, i64, Option<i64>, i64)> = on_pool!(self, pool => sqlx::query_as(
+                    "SELECT a.student_id, st.school_id, p.tutor_id, a.tutor_id
+                     FROM tutoring_assignments a
+                     JOIN tutoring_students st ON st.id = a.student_id
+                     LEFT JOIN tutoring_assignments p ON p.student_id = a.student_id AND p.academic_year = $2
+                     WHERE a.academic_year = $1"
+                ).bind(i64::from(academic_year)).bind(i64::from(academic_year) - 1).fetch_all(pool).await)?;
+                let schools: Vec<(i64, i64)> = on_pool!(self, pool => sqlx::query_as(
+                    "SELECT id, school_id FROM tutoring_students"
+                ).fetch_all(pool).await)?;
+                Ok(YearRoster {
+                    loads: self.compute_tutor_load_histogram(academic_year).await?,
+                    assigned: assigned
+                        .into_iter()
+                        .map(|(student_id, school_id, last_tutor, tutor)| Assigned {
+                            student_id,
+                            school_id,
+                            had_last_year: last_tutor.is_some(),
+                            kept: last_tutor == Some(tutor),
+                        })
+                        .collect(),
+                    school_of: schools.into_iter().collect(),
+                })
+            })
+            .await
     }
 
     async fn compute_tutor_load_histogram(&self, academic_year: i32) -> Result<SchoolHistogram> {
@@ -249,5 +327,81 @@ impl Store {
              GROUP BY t.school_id, COALESCE(c.load, 0)"
         ).bind(i64::from(academic_year)).fetch_all(pool).await)?;
         Ok(histogram(rows))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assigned(student_id: i64, school_id: i64, last_year: Option<bool>) -> Assigned {
+        Assigned {
+            student_id,
+            school_id,
+            had_last_year: last_year.is_some(),
+            kept: last_year == Some(true),
+        }
+    }
+
+    #[test]
+    fn the_roster_counts_each_school_from_first_contact_days_and_its_no_contact_weeks() {
+        let (law, history) = (1, 2);
+        let roster = YearRoster {
+            assigned: vec![
+                assigned(1, law, Some(true)),
+                assigned(2, law, Some(false)),
+                assigned(3, law, None),
+                assigned(8, law, None),
+                assigned(4, history, None),
+                assigned(5, history, None),
+            ],
+            school_of: [(1, law), (2, law), (3, law), (8, law), (4, history), (5, history), (6, history)]
+                .into_iter()
+                .collect(),
+            loads: vec![],
+        };
+        // Law gives two weeks (day 14); History has no rules: ten weeks (day 70). Student 6 is
+        // not assigned this year but had a contact; student 7 has no School.
+        let first_days = [(1, 10), (2, 20), (8, 10), (4, 70), (5, 71), (6, 5), (7, 3)];
+        let weeks = [(law, 2)].into_iter().collect();
+        let (counts, days) = roster.count(&first_days, &weeks);
+        assert_eq!(
+            counts,
+            vec![
+                SchoolCounts {
+                    school_id: law,
+                    students: 4,
+                    contacted: 3,
+                    had_last_year: 2,
+                    kept: 1,
+                    // Student 2's first contact came after day 14, student 3 had none.
+                    no_contact_by_date: 2,
+                },
+                SchoolCounts {
+                    school_id: history,
+                    students: 2,
+                    contacted: 2,
+                    had_last_year: 0,
+                    kept: 0,
+                    // Day 70 is on time, day 71 is not.
+                    no_contact_by_date: 1,
+                },
+            ]
+        );
+        assert_eq!(
+            days,
+            vec![
+                (law, 10, 2),
+                (law, 20, 1),
+                (history, 5, 1),
+                (history, 70, 1),
+                (history, 71, 1),
+            ]
+        );
+        // No contacts yet: nobody contacted, everybody counted as without a contact by the date.
+        let (counts, days) = roster.count(&[], &weeks);
+        assert_eq!(counts[0].contacted, 0);
+        assert_eq!(counts[0].no_contact_by_date, 4);
+        assert!(days.is_empty());
     }
 }

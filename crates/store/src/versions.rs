@@ -299,6 +299,9 @@ pub(crate) struct Caches {
     pub tutees: VersionCache<(i64, i32), Vec<crate::Tutee>>,
     /// The tutoring dashboard's figures, by academic year.
     pub dashboard: VersionCache<i32, crate::DashboardFigures>,
+    /// What the dashboard counts of each academic year besides contacts and rules, by year,
+    /// under the allocation's version.
+    pub year_rosters: VersionCache<i32, crate::tutoring_contacts::YearRoster>,
     /// Every answer of a cycle's evaluation, by cycle (the results page and the annual report).
     pub survey_answers: VersionCache<i64, Vec<crate::AnswerRow>>,
     /// The allocation page's preview of a draft, by academic year and unplaced students shown.

@@ -283,6 +283,16 @@ async fn every_write_behind_the_dashboard_is_seen_by_a_process_that_cached_its_f
         .unwrap();
     seen = after(&reader, &database, "a tutor added", seen, figures).await;
 
+    // A tutor moved to another School (their load counts in the new School's loads).
+    writer
+        .execute_admin(&format!(
+            "UPDATE tutoring_tutors SET school_id = {} WHERE id = {t1}",
+            his.school_id
+        ))
+        .await
+        .unwrap();
+    seen = after(&reader, &database, "a tutor changed School", seen, figures).await;
+
     // Contacts deleted.
     writer
         .execute_admin(&format!(
