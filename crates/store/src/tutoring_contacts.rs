@@ -355,9 +355,17 @@ mod tests {
                 assigned(4, history, None),
                 assigned(5, history, None),
             ],
-            school_of: [(1, law), (2, law), (3, law), (8, law), (4, history), (5, history), (6, history)]
-                .into_iter()
-                .collect(),
+            school_of: [
+                (1, law),
+                (2, law),
+                (3, law),
+                (8, law),
+                (4, history),
+                (5, history),
+                (6, history),
+            ]
+            .into_iter()
+            .collect(),
             loads: vec![],
         };
         // Law gives two weeks (day 14); History has no rules: ten weeks (day 70). Student 6 is
