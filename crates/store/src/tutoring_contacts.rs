@@ -120,9 +120,9 @@ struct Assigned {
 
 impl YearRoster {
     /// The per-School counts and first-contact days, from each student's first contact day of
-    /// the year (`first_days`: student, day) and each School's no-contact weeks (ten for a
-    /// School without rules). Students without a School are left out of the days, as a join
-    /// would.
+    /// the year (`first_days`: student, day) and each School's no-contact weeks (as
+    /// [`Store::tutoring_school_rules`] gives them; the default rules' for a School missing from
+    /// them). Students without a School are left out of the days, as a join would.
     fn count(
         &self,
         first_days: &[(i64, i64)],
@@ -136,7 +136,9 @@ impl YearRoster {
                 ..SchoolCounts::default()
             });
             let day = first.get(&a.student_id).copied();
-            let by = weeks.get(&a.school_id).copied().unwrap_or(10) * 7;
+            let by = weeks.get(&a.school_id).copied().unwrap_or_else(|| {
+                i64::from(flipside_core::tutoring::SchoolRules::default().no_contact_weeks)
+            }) * 7;
             c.students += 1;
             c.contacted += i64::from(day.is_some());
             c.had_last_year += i64::from(a.had_last_year);
@@ -268,11 +270,13 @@ impl Store {
                 let first_days: Vec<(i64, i64)> = on_pool!(self, pool => sqlx::query_as(
                     "SELECT student_id, MIN(year_day) FROM tutoring_contacts WHERE academic_year = $1 GROUP BY student_id"
                 ).bind(i64::from(academic_year)).fetch_all(pool).await)?;
-                let weeks: Vec<(i64, i64)> = on_pool!(self, pool => sqlx::query_as(
-                    "SELECT school_id, no_contact_weeks FROM tutoring_school_rules"
-                ).fetch_all(pool).await)?;
-                let (counts, first_contact_days) =
-                    roster.count(&first_days, &weeks.into_iter().collect());
+                let weeks = self
+                    .tutoring_school_rules()
+                    .await?
+                    .into_iter()
+                    .map(|s| (s.school_id, s.no_contact_weeks))
+                    .collect();
+                let (counts, first_contact_days) = roster.count(&first_days, &weeks);
                 Ok(DashboardFigures {
                     counts,
                     first_contact_days,
@@ -368,8 +372,8 @@ mod tests {
             .collect(),
             loads: vec![],
         };
-        // Law gives two weeks (day 14); History has no rules: ten weeks (day 70). Student 6 is
-        // not assigned this year but had a contact; student 7 has no School.
+        // Law gives two weeks (day 14); History is missing: the default ten weeks (day 70).
+        // Student 6 is not assigned this year but had a contact; student 7 has no School.
         let first_days = [(1, 10), (2, 20), (8, 10), (4, 70), (5, 71), (6, 5), (7, 3)];
         let weeks = [(law, 2)].into_iter().collect();
         let (counts, days) = roster.count(&first_days, &weeks);
