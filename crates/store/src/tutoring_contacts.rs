@@ -1,7 +1,8 @@
 //! Contacts between tutors and tutees, a tutor's list of tutees, and the consistency
 //! dashboard's figures: per School, counted from the year's roster (kept until an assignment,
 //! a student's School or a tutor changes; tutors' loads by aggregate SQL) and each student's
-//! first contact of the year (read again after each contact).
+//! first contact of the year (kept, and brought up to date after a contact by reading only the
+//! contacts added since: [`FirstContactDays`]).
 use crate::error::OrNotFound;
 use crate::pool::{on_pool, on_pool_write};
 use crate::versions::Versioned;
@@ -125,10 +126,9 @@ impl YearRoster {
     /// them). Students without a School are left out of the days, as a join would.
     fn count(
         &self,
-        first_days: &[(i64, i64)],
+        first: &HashMap<i64, i64>,
         weeks: &HashMap<i64, i64>,
     ) -> (Vec<SchoolCounts>, SchoolHistogram) {
-        let first: HashMap<i64, i64> = first_days.iter().copied().collect();
         let mut counts: BTreeMap<i64, SchoolCounts> = BTreeMap::new();
         for a in &self.assigned {
             let c = counts.entry(a.school_id).or_insert_with(|| SchoolCounts {
@@ -146,7 +146,7 @@ impl YearRoster {
             c.no_contact_by_date += i64::from(day.is_none_or(|d| d > by));
         }
         let mut days: BTreeMap<(i64, i64), u64> = BTreeMap::new();
-        for (student, day) in first_days {
+        for (student, day) in first {
             if let Some(school) = self.school_of.get(student) {
                 *days.entry((*school, *day)).or_default() += 1;
             }
@@ -155,6 +155,61 @@ impl YearRoster {
             counts.into_values().collect(),
             days.into_iter().map(|((s, d), n)| (s, d, n)).collect(),
         )
+    }
+}
+
+/// Each student's first contact day of one academic year, as one reading of the contacts saw
+/// them, with what tells whether a later reading differs from it only by contacts added.
+///
+/// After a contact is logged the dashboard reads only the year's contacts with an id above any
+/// read before ([`AddedContacts`]) instead of every first contact of the year again (issue 15).
+/// That is exact when, between the two readings, no contact was changed or deleted (the
+/// `contact_rewrites` counter, raised by both in their transaction: migration 0330) and no
+/// contact came in below the ids already read: on PostgreSQL a transaction that took its id
+/// from the sequence first can commit last. The second shows in the year's count of contacts,
+/// which then exceeds the count read before plus the contacts added above it. Otherwise the
+/// year is read whole again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct FirstContactDays {
+    /// Student, day of the year of their first contact.
+    days: HashMap<i64, i64>,
+    /// No contact of the year read has a higher id (the highest of any year at the reading).
+    through_id: i64,
+    /// The year's contacts at the reading.
+    contacts: i64,
+    /// The `contact_rewrites` counter at the reading.
+    rewrites: i64,
+}
+
+/// One reading, in one statement, of the `contact_rewrites` counter, the year's count of
+/// contacts and its contacts with an id above [`FirstContactDays::through_id`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AddedContacts {
+    rewrites: i64,
+    contacts: i64,
+    /// Id, student, day of the year.
+    added: Vec<(i64, i64, i64)>,
+}
+
+/// A row of those readings: the `contact_rewrites` counter and a count or the highest id, then
+/// a contact's or a student's three columns (none when the year has nothing to add).
+type ReadingRow = (i64, i64, Option<i64>, Option<i64>, Option<i64>);
+
+impl FirstContactDays {
+    /// Brings the days up to date with a later reading; false, leaving them as they were, when
+    /// that reading shows a contact changed or deleted, or one added below `through_id`.
+    fn add(&mut self, later: &AddedContacts) -> bool {
+        let added = i64::try_from(later.added.len()).unwrap_or(i64::MAX);
+        if later.rewrites != self.rewrites || later.contacts != self.contacts + added {
+            return false;
+        }
+        for &(id, student, day) in &later.added {
+            let first = self.days.entry(student).or_insert(day);
+            *first = (*first).min(day);
+            self.through_id = self.through_id.max(id);
+        }
+        self.contacts = later.contacts;
+        true
     }
 }
 
@@ -267,16 +322,14 @@ impl Store {
             .dashboard
             .get(academic_year, version, || async {
                 let roster = self.year_roster(academic_year).await?;
-                let first_days: Vec<(i64, i64)> = on_pool!(self, pool => sqlx::query_as(
-                    "SELECT student_id, MIN(year_day) FROM tutoring_contacts WHERE academic_year = $1 GROUP BY student_id"
-                ).bind(i64::from(academic_year)).fetch_all(pool).await)?;
+                let first_days = self.first_contact_days(academic_year).await?;
                 let weeks = self
                     .tutoring_school_rules()
                     .await?
                     .into_iter()
                     .map(|s| (s.school_id, s.no_contact_weeks))
                     .collect();
-                let (counts, first_contact_days) = roster.count(&first_days, &weeks);
+                let (counts, first_contact_days) = roster.count(&first_days.days, &weeks);
                 Ok(DashboardFigures {
                     counts,
                     first_contact_days,
@@ -284,6 +337,81 @@ impl Store {
                 })
             })
             .await
+    }
+
+    /// Each student's first contact day of a year as the database holds it now, from what this
+    /// process kept of the year and the contacts added since where that is exact, else from the
+    /// year's contacts read whole ([`FirstContactDays`]). Called by the dashboard's figures,
+    /// which are computed one year at a time; a second caller at once would read the year
+    /// whole, which is as exact.
+    async fn first_contact_days(&self, academic_year: i32) -> Result<Arc<FirstContactDays>> {
+        let kept = self
+            .caches
+            .first_contact_days
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&academic_year);
+        let year = i64::from(academic_year);
+        let days = match kept {
+            Some(mut kept) => {
+                // The `+` keeps SQLite from scanning the year's index instead of the ids above.
+                let rows: Vec<ReadingRow> = on_pool!(self, pool => sqlx::query_as(
+                    "SELECT v.version, (SELECT COUNT(*) FROM tutoring_contacts WHERE academic_year = $1), c.id, c.student_id, c.year_day
+                     FROM data_versions v LEFT JOIN tutoring_contacts c ON c.id > $2 AND +c.academic_year = $1
+                     WHERE v.name = 'contact_rewrites'"
+                ).bind(year).bind(kept.through_id).fetch_all(pool).await)?;
+                let later = AddedContacts {
+                    rewrites: rows.first().map_or(-1, |r| r.0),
+                    contacts: rows.first().map_or(-1, |r| r.1),
+                    added: rows
+                        .iter()
+                        .filter_map(|r| Some((r.2?, r.3?, r.4?)))
+                        .collect(),
+                };
+                // Not cloned: the figures computed from the last reading let go of it.
+                if Arc::make_mut(&mut kept).add(&later) {
+                    kept
+                } else {
+                    Arc::new(self.read_first_contact_days(year).await?)
+                }
+            }
+            None => Arc::new(self.read_first_contact_days(year).await?),
+        };
+        self.caches
+            .first_contact_days
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(academic_year, days.clone());
+        Ok(days)
+    }
+
+    /// A year's first contact days read whole, in one statement.
+    async fn read_first_contact_days(&self, year: i64) -> Result<FirstContactDays> {
+        let rows: Vec<ReadingRow> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT v.version, (SELECT COALESCE(MAX(id), 0) FROM tutoring_contacts), f.student_id, f.first_day, f.contacts
+             FROM data_versions v LEFT JOIN (
+                 SELECT student_id, MIN(year_day) AS first_day, COUNT(*) AS contacts FROM tutoring_contacts
+                 WHERE academic_year = $1 GROUP BY student_id
+             ) f ON 1 = 1
+             WHERE v.name = 'contact_rewrites'"
+        ).bind(year).fetch_all(pool).await)?;
+        let Some(&(rewrites, through_id, ..)) = rows.first() else {
+            return Err(crate::StoreError::Corrupt(
+                "the contact_rewrites counter is missing from data_versions".into(),
+            ));
+        };
+        let mut days = FirstContactDays {
+            rewrites,
+            through_id,
+            ..FirstContactDays::default()
+        };
+        for (_, _, student, first, contacts) in rows {
+            if let (Some(student), Some(first), Some(contacts)) = (student, first, contacts) {
+                days.days.insert(student, first);
+                days.contacts += contacts;
+            }
+        }
+        Ok(days)
     }
 
     /// The year's [`YearRoster`], kept under the allocation's version: contacts leave it alone,
@@ -374,7 +502,9 @@ mod tests {
         };
         // Law gives two weeks (day 14); History is missing: the default ten weeks (day 70).
         // Student 6 is not assigned this year but had a contact; student 7 has no School.
-        let first_days = [(1, 10), (2, 20), (8, 10), (4, 70), (5, 71), (6, 5), (7, 3)];
+        let first_days = [(1, 10), (2, 20), (8, 10), (4, 70), (5, 71), (6, 5), (7, 3)]
+            .into_iter()
+            .collect();
         let weeks = [(law, 2)].into_iter().collect();
         let (counts, days) = roster.count(&first_days, &weeks);
         assert_eq!(
@@ -411,9 +541,53 @@ mod tests {
             ]
         );
         // No contacts yet: nobody contacted, everybody counted as without a contact by the date.
-        let (counts, days) = roster.count(&[], &weeks);
+        let (counts, days) = roster.count(&HashMap::new(), &weeks);
         assert_eq!(counts[0].contacted, 0);
         assert_eq!(counts[0].no_contact_by_date, 4);
         assert!(days.is_empty());
+    }
+
+    fn reading(rewrites: i64, contacts: i64, added: &[(i64, i64, i64)]) -> AddedContacts {
+        AddedContacts {
+            rewrites,
+            contacts,
+            added: added.to_vec(),
+        }
+    }
+
+    #[test]
+    fn first_contact_days_take_in_added_contacts_and_refuse_what_adding_cannot_explain() {
+        // Read whole: students 1 and 2, three contacts, ids up to 12, the counter at 4.
+        let read = FirstContactDays {
+            days: [(1, 30), (2, 12)].into_iter().collect(),
+            through_id: 12,
+            contacts: 3,
+            rewrites: 4,
+        };
+
+        // Two contacts added above id 12: an earlier one for student 1, a first for student 3.
+        let mut days = read.clone();
+        assert!(days.add(&reading(4, 5, &[(13, 1, 9), (15, 3, 40)])));
+        assert_eq!(days.days, [(1, 9), (2, 12), (3, 40)].into_iter().collect());
+        assert_eq!((days.through_id, days.contacts), (15, 5));
+        // A later contact changes no first day, but is counted.
+        assert!(days.add(&reading(4, 6, &[(16, 2, 50)])));
+        assert_eq!(days.days[&2], 12);
+        assert_eq!((days.through_id, days.contacts), (16, 6));
+        // Nothing added.
+        let unchanged = days.clone();
+        assert!(days.add(&reading(4, 6, &[])));
+        assert_eq!(days, unchanged);
+
+        // A contact changed or deleted since: refused, the days left as they were.
+        let mut days = read.clone();
+        assert!(!days.add(&reading(5, 3, &[])));
+        assert!(!days.add(&reading(5, 4, &[(13, 1, 9)])));
+        assert_eq!(days, read);
+        // A contact with an id below 13 committed after the reading (one more in the year's
+        // count than the contacts above 12 explain): refused.
+        assert!(!days.add(&reading(4, 4, &[])));
+        assert!(!days.add(&reading(4, 5, &[(13, 1, 9)])));
+        assert_eq!(days, read);
     }
 }

@@ -302,6 +302,9 @@ pub(crate) struct Caches {
     /// What the dashboard counts of each academic year besides contacts and rules, by year,
     /// under the allocation's version.
     pub year_rosters: VersionCache<i32, crate::tutoring_contacts::YearRoster>,
+    /// Each student's first contact day, by academic year: brought up to date rather than read
+    /// again whole when contacts are only added (see its type).
+    pub first_contact_days: Mutex<HashMap<i32, Arc<crate::tutoring_contacts::FirstContactDays>>>,
     /// Every answer of a cycle's evaluation, by cycle (the results page and the annual report).
     pub survey_answers: VersionCache<i64, Vec<crate::AnswerRow>>,
     /// The allocation page's preview of a draft, by academic year and unplaced students shown.

@@ -195,6 +195,17 @@ async fn every_write_behind_the_dashboard_is_seen_by_a_process_that_cached_its_f
     writer.add_contact(&contact(s4, t3, 40)).await.unwrap();
     seen = after(&reader, &database, "a contact logged", seen, figures).await;
 
+    // An earlier contact for a student already contacted: their first contact day moves.
+    writer.add_contact(&contact(s1, t1, 15)).await.unwrap();
+    seen = after(
+        &reader,
+        &database,
+        "an earlier contact logged",
+        seen,
+        figures,
+    )
+    .await;
+
     // A School's no-contact-by date moved (an upsert of its rules).
     let law = writer
         .tutoring_school_rules()
@@ -294,6 +305,7 @@ async fn every_write_behind_the_dashboard_is_seen_by_a_process_that_cached_its_f
     seen = after(&reader, &database, "a tutor changed School", seen, figures).await;
 
     // Contacts deleted.
+    let deleted = writer.contacts_of_student(s4).await.unwrap()[0].id;
     writer
         .execute_admin(&format!(
             "DELETE FROM tutoring_contacts WHERE student_id = {s4}"
@@ -302,6 +314,31 @@ async fn every_write_behind_the_dashboard_is_seen_by_a_process_that_cached_its_f
         .unwrap();
     seen = after(&reader, &database, "a contact deleted", seen, figures).await;
 
+    // A contact with an id below the highest the reader has read, as when a PostgreSQL
+    // transaction that took its id first commits after another's contact was read.
+    let (s5, _) = student(&writer, "S5").await;
+    writer
+        .execute_admin(&format!(
+            "INSERT INTO tutoring_contacts (id, student_id, tutor_id, academic_year, contact_date, year_day, mode, duration_minutes, initiated_by, logged_by, note, created_at)
+             SELECT {deleted}, {s5}, {t3}, academic_year, contact_date, 25, mode, duration_minutes, initiated_by, logged_by, note, created_at
+             FROM tutoring_contacts WHERE student_id = {s1} ORDER BY id LIMIT 1"
+        ))
+        .await
+        .unwrap();
+    let highest = writer.contacts_of_student(s1).await.unwrap();
+    assert!(
+        highest.iter().any(|c| c.id > deleted),
+        "the contact goes in below one already read"
+    );
+    seen = after(
+        &reader,
+        &database,
+        "a contact stored below the ids read",
+        seen,
+        figures,
+    )
+    .await;
+
     // A student deleted (their assignments and contacts go with them).
     writer
         .execute_admin(&format!("DELETE FROM tutoring_students WHERE id = {s1}"))
@@ -309,6 +346,65 @@ async fn every_write_behind_the_dashboard_is_seen_by_a_process_that_cached_its_f
         .unwrap();
     let _ = after(&reader, &database, "a student deleted", seen, figures).await;
 
+    reader.close().await;
+    writer.close().await;
+}
+
+/// On PostgreSQL a row's id comes from a sequence when it is inserted, not when it commits: a
+/// contact whose transaction took its id first and commits last is still counted by a process
+/// that read the other contact in between (see `FirstContactDays`). SQLite writes one
+/// transaction at a time, so its ids go in commit order and this cannot arise there; the test
+/// above stores a contact below the ids already read on both backends.
+#[tokio::test]
+async fn a_contact_committed_after_one_with_a_higher_id_is_counted() {
+    let database = fresh_database().await;
+    let Database::Postgres(url) = &database else {
+        return;
+    };
+    let reader = database.open_exact().await;
+    let writer = database.open().await;
+    import(&writer).await;
+    let (s1, t1) = student(&writer, "S1").await;
+    writer.add_contact(&contact(s1, t1, 20)).await.unwrap();
+    let seen = figures(&reader).await;
+
+    // A slow transaction inserts a contact and stays open.
+    let (s4, t3) = student(&writer, "S4").await;
+    let slow = sqlx::PgPool::connect(url).await.unwrap();
+    let mut open = slow.begin().await.unwrap();
+    let (early,): (i64,) = sqlx::query_as(
+        "INSERT INTO tutoring_contacts (student_id, tutor_id, academic_year, contact_date, year_day, mode, duration_minutes, initiated_by, logged_by, note, created_at)
+         VALUES ($1, $2, $3, '2026-10-01', 40, 'online', 20, 'tutor', 'tutor', '', now()) RETURNING id",
+    )
+    .bind(s4)
+    .bind(t3)
+    .bind(i64::from(YEAR))
+    .fetch_one(&mut *open)
+    .await
+    .unwrap();
+    // Another contact takes the next id and commits; the reader reads it.
+    let (s5, _) = student(&writer, "S5").await;
+    let late = writer.add_contact(&contact(s5, t3, 30)).await.unwrap();
+    assert!(late > early, "the open transaction took the lower id");
+    let seen = after(
+        &reader,
+        &database,
+        "a contact committed while another is open",
+        seen,
+        figures,
+    )
+    .await;
+    // The slow transaction commits: its contact, below the one read, is counted.
+    open.commit().await.unwrap();
+    let _ = after(
+        &reader,
+        &database,
+        "the contact with the lower id committed",
+        seen,
+        figures,
+    )
+    .await;
+    slow.close().await;
     reader.close().await;
     writer.close().await;
 }
