@@ -126,7 +126,7 @@ impl YearRoster {
     /// them). Students without a School are left out of the days, as a join would.
     fn count(
         &self,
-        first: &HashMap<i64, i64>,
+        first_days: &HashMap<i64, i64>,
         weeks: &HashMap<i64, i64>,
     ) -> (Vec<SchoolCounts>, SchoolHistogram) {
         let mut counts: BTreeMap<i64, SchoolCounts> = BTreeMap::new();
@@ -135,7 +135,7 @@ impl YearRoster {
                 school_id: a.school_id,
                 ..SchoolCounts::default()
             });
-            let day = first.get(&a.student_id).copied();
+            let day = first_days.get(&a.student_id).copied();
             let by = weeks.get(&a.school_id).copied().unwrap_or_else(|| {
                 i64::from(flipside_core::tutoring::SchoolRules::default().no_contact_weeks)
             }) * 7;
@@ -146,7 +146,7 @@ impl YearRoster {
             c.no_contact_by_date += i64::from(day.is_none_or(|d| d > by));
         }
         let mut days: BTreeMap<(i64, i64), u64> = BTreeMap::new();
-        for (student, day) in first {
+        for (student, day) in first_days {
             if let Some(school) = self.school_of.get(student) {
                 *days.entry((*school, *day)).or_default() += 1;
             }
@@ -183,7 +183,7 @@ pub(crate) struct FirstContactDays {
 
 /// One reading, in one statement, of the `contact_rewrites` counter, the year's count of
 /// contacts and its contacts with an id above [`FirstContactDays::through_id`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug)]
 pub(crate) struct AddedContacts {
     rewrites: i64,
     contacts: i64,
@@ -415,8 +415,8 @@ impl Store {
     }
 
     /// The year's [`YearRoster`], kept under the allocation's version: contacts leave it alone,
-    /// so a contact logged costs the dashboard one query for the year's first contacts instead
-    /// of the roster's joins (issue 15).
+    /// so a contact logged costs the dashboard only the contacts added since
+    /// ([`FirstContactDays`]) instead of the roster's joins (issue 15).
     async fn year_roster(&self, academic_year: i32) -> Result<Arc<YearRoster>> {
         let version = self.data_version(Versioned::Allocation).await?;
         self.caches
