@@ -328,6 +328,23 @@ impl AcademicYear {
 
 impl fmt::Display for AcademicYear {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Pages name a year several times each ("2026/27"): its seven characters are written
+        // directly for the years of four digits, instead of through the formatting machinery
+        // (which showed in the home page's profile, issue 15).
+        if let Ok(year @ 1000..=9999) = u16::try_from(self.0) {
+            let next = (year + 1) % 100;
+            let digit = |d: u16| b'0' + (d % 10) as u8;
+            let text = [
+                digit(year / 1000),
+                digit(year / 100),
+                digit(year / 10),
+                digit(year),
+                b'/',
+                digit(next / 10),
+                digit(next),
+            ];
+            return f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?);
+        }
         write!(f, "{}/{:02}", self.0, (self.0 + 1) % 100)
     }
 }
@@ -335,6 +352,21 @@ impl fmt::Display for AcademicYear {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_academic_year_is_written_as_its_start_and_the_end_year_s_last_two_digits() {
+        for (start, words) in [
+            (2026, "2026/27"),
+            (1999, "1999/00"),
+            (2009, "2009/10"),
+            (1000, "1000/01"),
+            (9999, "9999/00"),
+            (999, "999/00"),
+            (10000, "10000/01"),
+        ] {
+            assert_eq!(AcademicYear::from_start_year(start).to_string(), words);
+        }
+    }
 
     #[test]
     fn cycles_move_forward_one_state_at_a_time() {

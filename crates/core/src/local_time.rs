@@ -9,8 +9,59 @@
 //! - a time that occurs twice (the hour repeated when the clocks go back, e.g. 01:30 on the
 //!   last Sunday of October) means its **first** occurrence, in summer time. The forms say
 //!   so ([`REPEATED_HOUR_RULE`]).
+use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
+use std::sync::OnceLock;
+
+/// A strftime format parsed once: `format("…")` parses its pattern again on every call, which
+/// showed in the profile of pages that print a time per table row (issue 15).
+pub struct Format {
+    pattern: &'static str,
+    items: OnceLock<Vec<Item<'static>>>,
+}
+
+impl Format {
+    pub const fn new(pattern: &'static str) -> Format {
+        Format {
+            pattern,
+            items: OnceLock::new(),
+        }
+    }
+
+    /// A date, a date and time, or a zoned instant written in this format.
+    pub fn of<T: Formattable>(&self, value: &T) -> String {
+        let items = self.items.get_or_init(|| {
+            StrftimeItems::new(self.pattern)
+                .parse_to_owned()
+                .unwrap_or_else(|e| panic!("{:?} is not a strftime format: {e}", self.pattern))
+        });
+        value.formatted(items)
+    }
+}
+
+/// What a [`Format`] can write.
+pub trait Formattable {
+    fn formatted(&self, items: &[Item<'static>]) -> String;
+}
+
+impl Formattable for DateTime<Tz> {
+    fn formatted(&self, items: &[Item<'static>]) -> String {
+        self.format_with_items(items.iter()).to_string()
+    }
+}
+
+impl Formattable for NaiveDate {
+    fn formatted(&self, items: &[Item<'static>]) -> String {
+        self.format_with_items(items.iter()).to_string()
+    }
+}
+
+/// "24 December 2026".
+pub static DAY_MONTH_YEAR: Format = Format::new("%-d %B %Y");
+static LONG: Format = Format::new("%-d %B %Y, %H:%M %Z");
+static STAMP: Format = Format::new("%Y-%m-%d %H:%M:%S %Z");
+static SHORT: Format = Format::new("%Y-%m-%d %H:%M %Z");
 
 /// The zone of a new organisation.
 pub const DEFAULT_ZONE: Tz = chrono_tz::Europe::London;
@@ -124,17 +175,17 @@ impl Zone {
 
     /// An instant in words, with the zone's abbreviation: "30 November 2026, 07:30 GMT".
     pub fn long(&self, at: DateTime<Utc>) -> String {
-        self.local(at).format("%-d %B %Y, %H:%M %Z").to_string()
+        LONG.of(&self.local(at))
     }
 
     /// An instant to the second, for a log: "2026-11-30 07:30:05 GMT".
     pub fn stamp(&self, at: DateTime<Utc>) -> String {
-        self.local(at).format("%Y-%m-%d %H:%M:%S %Z").to_string()
+        STAMP.of(&self.local(at))
     }
 
     /// An instant for a table: "2026-11-30 07:30 GMT".
     pub fn short(&self, at: DateTime<Utc>) -> String {
-        self.local(at).format("%Y-%m-%d %H:%M %Z").to_string()
+        SHORT.of(&self.local(at))
     }
 }
 

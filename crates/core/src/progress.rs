@@ -222,12 +222,19 @@ pub struct ToDo {
 }
 
 /// "1 application" / "3 applications".
-fn count(n: u64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
+/// A count and its noun ("1 pair", "3 pairs"), written straight into the sentence that holds
+/// it (no string of its own: the home page builds these on every request).
+fn count<'a>(n: u64, one: &'a str, many: &'a str) -> impl std::fmt::Display + 'a {
+    struct Count<'a>(u64, &'a str, &'a str);
+    impl std::fmt::Display for Count<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            match self.0 {
+                1 => write!(f, "1 {}", self.1),
+                n => write!(f, "{n} {}", self.2),
+            }
+        }
     }
+    Count(n, one, many)
 }
 
 /// How a wave is named where people read it.
@@ -253,7 +260,7 @@ fn wave_line(w: &OpenWave) -> String {
     format!(
         "{} is open until {}: {answered}",
         wave_title(w.wave),
-        w.closes_on.format("%-d %B %Y")
+        crate::local_time::DAY_MONTH_YEAR.of(&w.closes_on)
     )
 }
 
@@ -328,7 +335,7 @@ pub fn to_do(state: CycleState, f: &Figures, stale: StaleWeeks) -> Vec<ToDo> {
         add(
             Stage::Run,
             Step::Concerns,
-            count(f.new_concerns, "new concern", "new concerns"),
+            count(f.new_concerns, "new concern", "new concerns").to_string(),
         );
     }
     for w in &f.open_waves {
@@ -468,6 +475,38 @@ pub fn stages(state: CycleState, f: &Figures, stale: StaleWeeks) -> Vec<StageRep
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stages_list_everything_waiting_in_the_order_of_the_to_do_list() {
+        // The home page lists a cycle's to-do items from its stages (kept per cycle for the
+        // cycle page): both must say the same, in the same order.
+        let f = Figures {
+            applications: 20,
+            undecided: 18,
+            invitations: 5,
+            invitations_waiting: 2,
+            invitations_expired: 1,
+            pairs_matched: 4,
+            pairs_active: 4,
+            agreements_missing: 1,
+            stale_pairs: 2,
+            new_concerns: 3,
+            ..Figures::default()
+        };
+        for state in [
+            CycleState::Recruiting,
+            CycleState::Matching,
+            CycleState::Running,
+        ] {
+            let from_stages: Vec<ToDo> = stages(state, &f, StaleWeeks::default())
+                .into_iter()
+                .flat_map(|s| s.to_do)
+                .collect();
+            let listed = to_do(state, &f, StaleWeeks::default());
+            assert!(listed.len() >= 6, "{state:?}: {listed:?}");
+            assert_eq!(from_stages, listed, "{state:?}");
+        }
+    }
 
     fn figures() -> Figures {
         Figures {

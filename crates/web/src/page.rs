@@ -94,10 +94,12 @@ impl PageCtx {
 /// linked page asks would let this person in, so that no link leads to a refusal. `me` is who
 /// they are in personal tutoring (tutoring records are matched by email, not by role).
 fn nav_for(user: Option<&CurrentUser>, me: TutoringSelf) -> Vec<NavLink> {
-    let mut nav = vec![NavLink {
+    // Room for every link below at once (a page asks this on every request).
+    let mut nav = Vec::with_capacity(16);
+    nav.push(NavLink {
         href: "/",
         label: "Home",
-    }];
+    });
     let Some(u) = user else {
         return nav;
     };
@@ -192,13 +194,19 @@ impl FromRequestParts<AppState> for PageCtx {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
-        let me = match &user {
-            Some(u) => {
+        // Learnt with the session (the usual case), the client's address, written out only for
+        // the audit entry of linking a record, is not needed (issue 15).
+        let known = user
+            .as_ref()
+            .and_then(|u| crate::request_memo::tutoring_self(u.id()));
+        let me = match (&user, known) {
+            (_, Some(me)) => me,
+            (Some(u), None) => {
                 let ClientAddress(address) =
                     ClientAddress::from_request_parts(parts, state).await?;
                 crate::operations::tutoring::tutoring_self(state, u, &address).await?
             }
-            None => TutoringSelf::default(),
+            (None, None) => TutoringSelf::default(),
         };
         let csrf = parts
             .extensions
@@ -210,7 +218,7 @@ impl FromRequestParts<AppState> for PageCtx {
         Ok(PageCtx {
             nav: nav_for(user.as_ref(), me),
             user: user.map(|u| NavUser {
-                name: u.user.display_name,
+                name: u.user.display_name.clone(),
             }),
             csrf,
             flash,

@@ -13,6 +13,33 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
 /// How long browsers remember to reach flipside over HTTPS only (a year), once they have.
 pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
 
+/// The headers every response carries unless its handler set its own, built at compile time:
+/// `HeaderValue::from_static` checks every byte of its value each time it runs, which for the
+/// content security policy showed in every page's profile (issue 15).
+const ON_EVERY_RESPONSE: [(HeaderName, HeaderValue); 6] = [
+    (
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    ),
+    (
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    ),
+    (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+    (
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    ),
+    (
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    ),
+    (
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    ),
+];
+
 /// The step (`crate::each_request`) that adds the security headers to every response.
 pub async fn headers<F: Future<Output = Response>>(
     state: &AppState,
@@ -27,23 +54,9 @@ pub async fn headers<F: Future<Output = Response>>(
         h.entry(header::STRICT_TRANSPORT_SECURITY)
             .or_insert(HeaderValue::from_static(STRICT_TRANSPORT_SECURITY));
     }
-    let set = |h: &mut axum::http::HeaderMap, name: HeaderName, value: &'static str| {
-        h.entry(name).or_insert(HeaderValue::from_static(value));
-    };
-    set(h, header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY);
-    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(h, header::X_FRAME_OPTIONS, "DENY");
-    set(h, header::REFERRER_POLICY, "same-origin");
-    set(
-        h,
-        HeaderName::from_static("permissions-policy"),
-        "camera=(), microphone=(), geolocation=()",
-    );
-    set(
-        h,
-        HeaderName::from_static("cross-origin-opener-policy"),
-        "same-origin",
-    );
+    for (name, value) in ON_EVERY_RESPONSE {
+        h.entry(name).or_insert(value);
+    }
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

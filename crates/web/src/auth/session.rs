@@ -36,9 +36,23 @@ pub fn clear_session_cookie(state: &AppState) -> String {
         .to_string()
 }
 
-/// A signed-in person and everything they may do.
+/// A signed-in person and everything they may do, shared: the page context, the handler and
+/// the request's extensions each hold it, and a copy of the person and their grants for each
+/// showed under load (issue 15). Its fields are [`SignedIn`]'s.
 #[derive(Debug, Clone)]
-pub struct CurrentUser {
+pub struct CurrentUser(std::sync::Arc<SignedIn>);
+
+impl std::ops::Deref for CurrentUser {
+    type Target = SignedIn;
+
+    fn deref(&self) -> &SignedIn {
+        &self.0
+    }
+}
+
+/// Who a [`CurrentUser`] is.
+#[derive(Debug)]
+pub struct SignedIn {
     pub user: User,
     pub actor: Actor,
     /// The session cookie's token, when signed in through the browser (for sign-out).
@@ -69,12 +83,12 @@ fn current_user(
     session_token: Option<String>,
     scopes: Option<Scopes>,
 ) -> CurrentUser {
-    CurrentUser {
+    CurrentUser(std::sync::Arc::new(SignedIn {
         actor: Actor::new(user.id, grants.iter().filter_map(|g| g.grant()).collect()),
         user,
         session_token,
         scopes,
-    }
+    }))
 }
 
 async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<CurrentUser>, AppError> {

@@ -12,7 +12,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use flipside_core::policy::{self, Action, SchemeRef};
-use flipside_core::progress::{self, StaleWeeks, Step};
+use flipside_core::progress::{StaleWeeks, Step};
 use flipside_core::role::Role;
 use flipside_store::{CycleProgress, OpenCall, OpenSurvey, Organisation, PairToDo, Scheme};
 
@@ -271,11 +271,18 @@ async fn coordinating(
                     id: c.cycle_id,
                     year: c.year(),
                     state: c.state(),
-                    items: progress::to_do(c.state(), &c.figures(&waves), stale)
-                        .into_iter()
+                    // What waits, as the cycle page's stages list it (worked out once for
+                    // the same figures, `StageReports`), in the order of the year.
+                    items: state
+                        .stage_reports
+                        .of(c.cycle_id, c.state(), &c.figures(&waves), stale)
+                        .iter()
+                        .flat_map(|stage| &stage.to_do)
                         .filter_map(|i| {
-                            step_href(&u.actor, c.cycle_id, c.scheme_id, i.step)
-                                .map(|href| Item { text: i.text, href })
+                            step_href(&u.actor, c.cycle_id, c.scheme_id, i.step).map(|href| Item {
+                                text: i.text.clone(),
+                                href,
+                            })
                         })
                         .collect(),
                 })

@@ -112,6 +112,14 @@ async fn every_page_carries_strict_security_headers() {
         );
         assert_eq!(h("x-content-type-options"), "nosniff", "{path}");
         assert_eq!(h("referrer-policy"), "same-origin", "{path}");
+        assert_eq!(h("x-frame-options"), "DENY", "{path}");
+        assert_eq!(
+            h("permissions-policy"),
+            "camera=(), microphone=(), geolocation=()",
+            "{path}"
+        );
+        assert_eq!(h("cross-origin-opener-policy"), "same-origin", "{path}");
+        assert_eq!(h("cache-control"), "no-store", "{path}");
     }
 }
 

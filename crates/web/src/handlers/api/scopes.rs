@@ -32,7 +32,7 @@ pub async fn enforce(State(state): State<AppState>, request: Request, next: Next
         Err(e) => return crate::error::ApiError(e).into_response(),
     };
     let request = Request::from_parts(parts, body);
-    let Some(scopes) = user.and_then(|u| u.scopes) else {
+    let Some(scopes) = user.and_then(|u| u.scopes.clone()) else {
         return next.run(request).await;
     };
     let method = request.method().as_str().to_string();

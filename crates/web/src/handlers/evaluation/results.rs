@@ -56,6 +56,9 @@ pub struct ResultsFigures {
     /// and with links to the aims' pages) and kept with them: drawing the charts and tables
     /// again on every request was most of the page's time (issue 15).
     rendered: [OnceLock<String>; 2],
+    /// The disclosure rule they were computed under, in words (the rule is part of the key
+    /// they are kept under).
+    pub rule_description: String,
 }
 
 /// The part of the results page drawn from a cycle's figures alone.
@@ -93,7 +96,6 @@ pub struct ResultsPage {
     cycle: Cycle,
     /// Which rule it is ([`flipside_core::disclosure::DisclosureRule::kind`]).
     rule_kind: &'static str,
-    rule_description: String,
     figures: Arc<ResultsFigures>,
     can_export: bool,
     /// Whether to link the aims' triangulation pages.
@@ -376,7 +378,6 @@ pub async fn show(
         ctx,
         can_see_aims: policy::quotes(&user.actor, cycle.scheme_id, policy::Action::View),
         rule_kind: rule.kind(),
-        rule_description: rule.description(),
         can_export: policy::research_export(&user.actor, cycle.scheme_id),
         scheme,
         cycle,
@@ -429,5 +430,6 @@ async fn figures(
         roles: build(&counts, &answers, rule, &labels),
         by_aim,
         rendered: Default::default(),
+        rule_description: rule.description(),
     })
 }

@@ -308,7 +308,7 @@ struct WorkedOut {
 
 impl StageReports {
     /// [`progress::stages`] of cycle `cycle_id` from these inputs.
-    fn of(
+    pub(crate) fn of(
         &self,
         cycle_id: i64,
         state: CycleState,
