@@ -32,21 +32,14 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import free_port, signed_in, cookie_header  # noqa: E402
+from bench import cookie_header, free_port, signed_in, start  # noqa: E402
 
 PAGES = ["/", "/cycles/2", "/cycles/1/results", "/tutoring/allocation"]
 
 
 def seed(binary, data_dir):
-    """Runs the demo once so that the data exists, then stops it."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [binary, "demo", "--listen", f"127.0.0.1:{port}", "--data-dir", data_dir],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env=dict(os.environ, RUST_LOG="warn"))
-    for line in proc.stdout:
-        if "flipside is listening on" in line:
-            break
+    """Runs the demo once so that the data exists, then stops it once it is idle."""
+    proc, _, _ = start(binary, data_dir, None)
     wait_until_idle(proc.pid)
     proc.terminate()
     proc.wait()

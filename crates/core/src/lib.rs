@@ -47,6 +47,7 @@ pub mod concerns;
 pub mod cycle;
 pub mod cycle_matching;
 pub mod dates;
+pub mod digest;
 pub mod disclosure;
 pub mod email;
 pub mod evaluation;

@@ -221,7 +221,6 @@ pub struct ToDo {
     pub text: String,
 }
 
-/// "1 application" / "3 applications".
 /// A count and its noun ("1 pair", "3 pairs"), written straight into the sentence that holds
 /// it (no string of its own: the home page builds these on every request).
 fn count<'a>(n: u64, one: &'a str, many: &'a str) -> impl std::fmt::Display + 'a {

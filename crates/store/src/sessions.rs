@@ -28,14 +28,7 @@ impl std::fmt::Debug for SessionToken {
 
 /// What is stored of a session or API token.
 pub(crate) fn session_hash(token: &str) -> String {
-    // Into a buffer rather than `hex::encode`, which pushes one `char` at a time: every
-    // signed-in request hashes its token (issue 15).
-    let mut hex = [0u8; 64];
-    hex::encode_to_slice(Sha256::digest(token.as_bytes()), &mut hex)
-        .expect("64 hex digits for 32 bytes");
-    std::str::from_utf8(&hex)
-        .expect("hex digits are ASCII")
-        .to_owned()
+    flipside_core::digest::hex_of(&Sha256::digest(token.as_bytes()))
 }
 
 impl SessionToken {

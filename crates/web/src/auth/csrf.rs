@@ -27,14 +27,7 @@ pub struct CsrfToken(pub String);
 fn sign(key: &[u8], seed: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
     mac.update(seed.as_bytes());
-    // Into a buffer rather than `hex::encode`, which pushes one `char` at a time: every page
-    // signs its token (issue 15).
-    let mut hex = [0u8; 64];
-    hex::encode_to_slice(mac.finalize().into_bytes(), &mut hex)
-        .expect("64 hex digits for 32 bytes");
-    std::str::from_utf8(&hex)
-        .expect("hex digits are ASCII")
-        .to_owned()
+    flipside_core::digest::hex_of(&mac.finalize().into_bytes())
 }
 
 fn verify(key: &[u8], seed: &str, token: &str) -> bool {
