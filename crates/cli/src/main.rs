@@ -8,6 +8,11 @@ mod qualitative;
 mod report;
 mod server;
 
+/// The release build's linker arguments (`build.rs`), tested here: build scripts have no tests.
+#[cfg(test)]
+#[path = "../build/link.rs"]
+mod link;
+
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
