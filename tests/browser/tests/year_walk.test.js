@@ -100,7 +100,21 @@ async function followEmail(page, address, pattern) {
 
 /** Clicks something that navigates, and waits for the new page. */
 async function follow(page, locator, url = /.*/) {
-  await Promise.all([page.waitForURL(url), locator.click()]);
+  let answered = null;
+  const onResponse = (r) => { if (r.frame() === page.mainFrame() && r.request().isNavigationRequest()) answered = r; };
+  page.on('response', onResponse);
+  try {
+    await Promise.all([page.waitForURL(url), locator.click()]);
+  } catch (e) {
+    // Say what came back instead (an error page, a form shown again with its errors) and what
+    // the server logged, so that a failure seen once under load can be read from the log.
+    const shown = await page.locator('main').innerText({ timeout: 5_000 }).catch(() => '(no main)');
+    e.message += `\nthe browser is at ${page.url()}, answered ${answered ? answered.status() : 'nothing'}; `
+      + `the page says: ${shown.slice(0, 800)}\nthe server's log ends: ${env.server.output().slice(-3000)}`;
+    throw e;
+  } finally {
+    page.off('response', onResponse);
+  }
   await page.waitForLoadState('load');
 }
 
