@@ -9,14 +9,16 @@ request; laid out together, about 5 MiB of it is (bench/pages/README.md).
 
 For each backend (SQLite, and PostgreSQL with --database-url): seeds the full-size demo with
 the binary, starts it again on that data under valgrind's callgrind (which records every
-function that runs), lets it go idle, signs in as each role of bench.py's pages and fetches
-each page a few times, then stops it. The functions recorded, those in the binary's symbol
-table, are written sorted by name, under a line naming the rustc that built the binary:
-symbol names change with the compiler, so build.rs uses the list only with that same rustc.
+function that runs), records what ran until it went idle (start-up), signs in as each role of
+bench.py's pages and fetches each page a few times, then stops it. The functions recorded,
+those in the binary's symbol table, are written start-up first and then serving, in each what
+every database ran before what one did, each section sorted by name, under a line naming the
+rustc that built the binary: symbol names change with the compiler, so build.rs uses the list
+only with that same rustc.
 
     cargo build --release --locked -p flipside
     python3 bench/pages/hot_code.py --bin target/release/flipside \\
-        --database-url postgres://postgres@127.0.0.1:5432/flipside_hot
+        --database-url postgres://postgres@127.0.0.1:5432/flipside_hot   # an empty database
 
 Needs valgrind and binutils (nm); Python standard library only. Run it again after a toolchain
 change (build.rs says so when the list's rustc is not the one building).
