@@ -28,15 +28,13 @@ import glob
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import PAGES, free_port, signed_in, start  # noqa: E402
-from instructions import wait_until_idle  # noqa: E402
+from bench import PAGES, free_port, signed_in  # noqa: E402
+from instructions import seed, under_callgrind  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "..", "crates", "cli", "hot-code.txt")
@@ -49,35 +47,14 @@ HEADER = """\
 """
 
 
-def seed(binary, data_dir, database_url):
-    """Runs the demo once so that its data exists, then stops it once it is idle."""
-    proc, _, _ = start(binary, data_dir, database_url)
-    wait_until_idle(proc.pid)
-    proc.terminate()
-    proc.wait()
-
-
 def recorded(binary, data_dir, database_url, work):
     """The names of the functions callgrind saw run through start-up (until idle), and of
     those that ran only afterwards, while the pages were fetched."""
     port = free_port()
-    env = dict(os.environ, RUST_LOG="warn")
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    proc = subprocess.Popen(
-        ["valgrind", "--tool=callgrind", "--demangle=no", f"--callgrind-out-file={work}/cg.%p",
-         binary, "demo", "--listen", f"127.0.0.1:{port}", "--data-dir", data_dir],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    proc = under_callgrind(
+        [binary, "demo", "--listen", f"127.0.0.1:{port}", "--data-dir", data_dir], port, work,
+        options=["--demangle=no"], env={"DATABASE_URL": database_url} if database_url else None)
     try:
-        for _ in range(600):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            raise SystemExit("the server did not start under valgrind")
-        wait_until_idle(proc.pid)
         # What ran so far is start-up; the dump also zeroes what callgrind has seen.
         subprocess.run(["callgrind_control", "-d", str(proc.pid)], check=True,
                        capture_output=True)

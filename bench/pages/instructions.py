@@ -37,9 +37,9 @@ from bench import cookie_header, free_port, signed_in, start  # noqa: E402
 PAGES = ["/", "/cycles/2", "/cycles/1/results", "/tutoring/allocation"]
 
 
-def seed(binary, data_dir):
+def seed(binary, data_dir, database_url=None):
     """Runs the demo once so that the data exists, then stops it once it is idle."""
-    proc, _, _ = start(binary, data_dir, None)
+    proc, _, _ = start(binary, data_dir, database_url)
     wait_until_idle(proc.pid)
     proc.terminate()
     proc.wait()
@@ -66,11 +66,14 @@ def wait_until_idle(pid, limit=600):
     raise SystemExit("the server did not become idle")
 
 
-def under_callgrind(command, port, out_dir):
+def under_callgrind(command, port, out_dir, options=(), env=None):
+    """Starts `command` under callgrind (with any further valgrind `options` and environment
+    variables) and returns it once it answers on `port` and has gone idle."""
     proc = subprocess.Popen(
-        ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_dir}/cg.%p"] + command,
+        ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_dir}/cg.%p", *options]
+        + command,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env=dict(os.environ, RUST_LOG="warn"))
+        env=dict(os.environ, RUST_LOG="warn", **(env or {})))
     for _ in range(600):
         try:
             with socket_to(port):
