@@ -133,7 +133,7 @@ impl Application {
         let settings = self.state.settings.clone();
         serve(
             self.listener,
-            crate::router::router(self.state),
+            crate::router::app(self.state),
             &settings,
             shutdown,
         )
@@ -157,7 +157,7 @@ impl Application {
 /// keep-alive connection stays open) and fit in `max_header_kib` (else 431).
 async fn serve(
     listener: TcpListener,
-    router: axum::Router,
+    app: crate::router::App,
     settings: &Settings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
@@ -185,14 +185,14 @@ async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let router = router.clone();
+        let app = app.clone();
         let service =
             hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
                 let mut request = request.map(axum::body::Body::new);
                 request
                     .extensions_mut()
                     .insert(axum::extract::ConnectInfo(peer));
-                tower::ServiceExt::oneshot(router.clone(), request)
+                tower::ServiceExt::oneshot(app.clone(), request)
             });
         let connection = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
         let mut stopping = stop.subscribe();

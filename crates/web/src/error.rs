@@ -263,46 +263,47 @@ pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Respons
 
 #[cfg(test)]
 mod tests {
-    use super::panic_response;
     use axum::Router;
+    use axum::body::Body;
+    use axum::http::Request;
     use axum::routing::get;
-    use tower_http::catch_panic::CatchPanicLayer;
+    use tower::ServiceExt;
 
-    /// A handler that panics answers the 500 page, and the server goes on serving: the same
-    /// layer as the application's router, around a handler that does nothing but panic.
+    /// A handler that panics answers the 500 page, and the application goes on serving: what
+    /// the application lays around its routes (`router::wrap`), around a handler that does
+    /// nothing but panic.
     #[tokio::test]
     async fn a_panicking_handler_answers_a_500_page_and_the_server_goes_on() {
         async fn boom() -> &'static str {
             panic!("a bug in a handler")
         }
-        let app = Router::new()
-            .route("/boom", get(boom))
-            .route("/fine", get(|| async { "fine" }))
-            .layer(CatchPanicLayer::custom(panic_response));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        let client = reqwest::Client::new();
+        let app = crate::router::wrap(
+            Router::new()
+                .route("/boom", get(boom))
+                .route("/fine", get(|| async { "fine" })),
+        );
+        let get = |path: &str| {
+            app.clone()
+                .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        };
         for _ in 0..2 {
-            let r = client
-                .get(format!("http://{addr}/boom"))
-                .send()
+            let r = get("/boom").await.unwrap();
+            assert_eq!(r.status(), 500);
+            let body = axum::body::to_bytes(Body::new(r.into_body()), usize::MAX)
                 .await
                 .unwrap();
-            assert_eq!(r.status(), 500);
-            let body = r.text().await.unwrap();
+            let body = String::from_utf8_lossy(&body);
             assert!(body.contains("<html"), "an error page: {body}");
             assert!(
                 !body.contains("a bug in a handler"),
                 "the panic's words are logged, not shown"
             );
         }
-        let r = client
-            .get(format!("http://{addr}/fine"))
-            .send()
+        let r = get("/fine").await.unwrap();
+        assert_eq!(r.status(), 200);
+        let body = axum::body::to_bytes(Body::new(r.into_body()), usize::MAX)
             .await
             .unwrap();
-        assert_eq!(r.status(), 200);
-        assert_eq!(r.text().await.unwrap(), "fine");
+        assert_eq!(&body[..], b"fine");
     }
 }

@@ -370,11 +370,7 @@ async fn stages(
                 .to_do
                 .iter()
                 .filter_map(|i| {
-                    crate::handlers::home::step_href(&user.actor, cycle.id, cycle.scheme_id, i.step)
-                        .map(|href| crate::handlers::home::Item {
-                            text: i.text.clone(),
-                            href,
-                        })
+                    crate::handlers::home::Item::of(&user.actor, cycle.id, cycle.scheme_id, i)
                 })
                 .collect(),
             reports: reports.clone(),
